@@ -1,0 +1,172 @@
+package objectstore
+
+import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+)
+
+// Manifest describes one closed data object and links to the manifest before it in the stream,
+// like a CloudTrail digest file but per object.
+type Manifest struct {
+	ManifestVersion           int       `json:"manifest_version"`
+	Kind                      string    `json:"kind,omitempty"` // "" for an object manifest, "erasure" for an erasure manifest
+	Stream                    string    `json:"stream"`
+	ObjectKey                 string    `json:"object_key"`
+	ObjectSHA256              string    `json:"object_sha256"`
+	ObjectBytes               int64     `json:"object_bytes"`
+	RecordCount               int       `json:"record_count"`
+	FirstSeq                  uint64    `json:"first_seq,omitempty"`
+	LastSeq                   uint64    `json:"last_seq,omitempty"`
+	FirstPrevHash             string    `json:"first_prev_hash,omitempty"`
+	FirstHash                 string    `json:"first_hash,omitempty"`
+	LastHash                  string    `json:"last_hash,omitempty"`
+	PreviousManifestKey       string    `json:"previous_manifest_key,omitempty"`
+	PreviousManifestSignature string    `json:"previous_manifest_signature,omitempty"`
+	CreatedAt                 time.Time `json:"created_at"`
+	// Erasure manifests only.
+	ErasureID   string   `json:"erasure_id,omitempty"`
+	ManifestKey string   `json:"manifest_key,omitempty"`
+	ErasedSeqs  []uint64 `json:"erased_seqs,omitempty"`
+	Requester   string   `json:"requester,omitempty"`
+
+	KeyFingerprint string `json:"key_fingerprint,omitempty"`
+	Signature      string `json:"signature,omitempty"`
+}
+
+// ManifestKindErasure marks an erasure manifest.
+const ManifestKindErasure = "erasure"
+
+// SigningInput is the canonical encoding of m without its signature: what is signed.
+func (m Manifest) SigningInput() ([]byte, error) {
+	m.Signature = ""
+	return auditrecord.Canonical(m)
+}
+
+// Encode returns the stored form of m.
+func (m Manifest) Encode() ([]byte, error) { return auditrecord.Canonical(m) }
+
+// DecodeManifest parses a stored manifest.
+func DecodeManifest(b []byte) (Manifest, error) {
+	var m Manifest
+	err := json.Unmarshal(b, &m)
+	return m, err
+}
+
+// Signer signs manifests with an Ed25519 key.
+type Signer struct {
+	key         ed25519.PrivateKey
+	fingerprint string
+}
+
+// Fingerprint names a public key: the first 16 hex digits of SHA-256 over its 32 raw bytes.
+func Fingerprint(pub ed25519.PublicKey) string {
+	sum := sha256.Sum256(pub)
+	return hex.EncodeToString(sum[:])[:16]
+}
+
+// NewSigner wraps a private key.
+func NewSigner(key ed25519.PrivateKey) *Signer {
+	return &Signer{key: key, fingerprint: Fingerprint(key.Public().(ed25519.PublicKey))}
+}
+
+// LoadSigner reads a PEM "PRIVATE KEY" (PKCS#8 Ed25519) file, as written by `openssl genpkey -algorithm ed25519`.
+func LoadSigner(path string) (*Signer, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		return nil, errors.New("no PEM block found")
+	}
+	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("parse PKCS#8 key: %w", err)
+	}
+	ed, ok := k.(ed25519.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("key is %T, want Ed25519", k)
+	}
+	return NewSigner(ed), nil
+}
+
+// Fingerprint of the signer's public key.
+func (s *Signer) Fingerprint() string { return s.fingerprint }
+
+// PublicKeyPEM is the public key as stored under _keys/.
+func (s *Signer) PublicKeyPEM() ([]byte, error) {
+	return EncodePublicKey(s.key.Public().(ed25519.PublicKey))
+}
+
+// Sign sets m's fingerprint and signature.
+func (s *Signer) Sign(m *Manifest) error {
+	m.KeyFingerprint = s.fingerprint
+	in, err := m.SigningInput()
+	if err != nil {
+		return err
+	}
+	m.Signature = base64.StdEncoding.EncodeToString(ed25519.Sign(s.key, in))
+	return nil
+}
+
+// EncodePublicKey writes an Ed25519 public key as PEM "PUBLIC KEY".
+func EncodePublicKey(pub ed25519.PublicKey) ([]byte, error) {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
+}
+
+// ParsePublicKey reads a PEM "PUBLIC KEY" Ed25519 key.
+func ParsePublicKey(b []byte) (ed25519.PublicKey, error) {
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		return nil, errors.New("no PEM block found")
+	}
+	k, err := x509.ParsePKIXPublicKey(blk.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	ed, ok := k.(ed25519.PublicKey)
+	if !ok {
+		return nil, fmt.Errorf("key is %T, want Ed25519", k)
+	}
+	return ed, nil
+}
+
+// VerifySignature checks m's signature with pub.
+func VerifySignature(m Manifest, pub ed25519.PublicKey) bool {
+	sig, err := base64.StdEncoding.DecodeString(m.Signature)
+	if err != nil {
+		return false
+	}
+	in, err := m.SigningInput()
+	if err != nil {
+		return false
+	}
+	return ed25519.Verify(pub, in, sig)
+}
+
+// ChainHash is the integrity hash of a record given the previous record's hash.
+func ChainHash(prevHash string, r *auditrecord.Record) (string, error) {
+	content, err := auditrecord.ContentHashInput(r)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	h.Write([]byte(prevHash))
+	h.Write(content)
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

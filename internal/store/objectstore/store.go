@@ -1,0 +1,266 @@
+package objectstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store"
+)
+
+// Options configures a Store.
+type Options struct {
+	Prefix string  // default DefaultPrefix
+	Gzip   bool    // compress objects
+	Signer *Signer // nil writes unsigned manifests
+	// Now is the clock (tests pin it); default time.Now.
+	Now func() time.Time
+}
+
+// Store writes and reads chained, manifested audit objects on a Backend.
+type Store struct {
+	backend Backend
+	layout  Layout
+	opts    Options
+	set     store.Settings
+
+	mu    sync.Mutex // serialises writes: a stream's chain has one head
+	heads map[string]*chainHead
+}
+
+// chainHead is the last committed position of a stream.
+type chainHead struct {
+	seq          uint64
+	hash         string
+	manifestKey  string
+	manifestSig  string
+	manifestSeen bool
+}
+
+var (
+	_ store.Store  = (*Store)(nil)
+	_ store.Reader = (*Store)(nil)
+)
+
+// New returns a Store over backend.
+func New(backend Backend, opts Options, set store.Settings) *Store {
+	if opts.Prefix == "" {
+		opts.Prefix = DefaultPrefix
+	}
+	opts.Prefix = strings.Trim(opts.Prefix, "/")
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if set.Logger == nil {
+		set.Logger = zap.NewNop()
+	}
+	return &Store{backend: backend, layout: Layout{Prefix: opts.Prefix}, opts: opts, set: set, heads: map[string]*chainHead{}}
+}
+
+// Backend returns the store's backend.
+func (s *Store) Backend() Backend { return s.backend }
+
+// Layout returns the store's key layout.
+func (s *Store) Layout() Layout { return s.layout }
+
+// Start checks the backend answers and publishes the signing public key.
+func (s *Store) Start(ctx context.Context) error {
+	if _, err := s.backend.List(ctx, s.layout.KeysPrefix()); err != nil {
+		return fmt.Errorf("store %s not reachable: %w", s.backend, err)
+	}
+	if s.opts.Signer == nil {
+		return nil
+	}
+	key := s.layout.PublicKeyKey(s.opts.Signer.Fingerprint())
+	if _, err := s.backend.Get(ctx, key); err == nil {
+		return nil
+	} else if !errors.Is(err, ErrNotExist) {
+		return fmt.Errorf("read %s: %w", key, err)
+	}
+	pemBytes, err := s.opts.Signer.PublicKeyPEM()
+	if err != nil {
+		return err
+	}
+	if err := s.backend.Put(ctx, key, pemBytes); err != nil {
+		return fmt.Errorf("publish public key: %w", err)
+	}
+	return nil
+}
+
+// Shutdown has nothing to flush: every Write is complete when it returns.
+func (s *Store) Shutdown(context.Context) error { return nil }
+
+// Write chains the batch's records onto the stream of (instance, signal), stores them as one object
+// and then its manifest. The chain head moves only when both are stored, so a retried batch takes the
+// same sequence numbers again.
+func (s *Store) Write(ctx context.Context, b store.Batch) error {
+	if len(b.Records) == 0 {
+		return nil
+	}
+	stream := StreamName(s.set.InstanceID, b.Signal)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	head, err := s.head(ctx, stream)
+	if err != nil {
+		return err
+	}
+
+	seq, prev := head.seq, head.hash
+	lines := make([][]byte, len(b.Records))
+	firstPrev := prev
+	var firstHash string
+	for i, r := range b.Records {
+		seq++
+		// Integrity is assigned on a copy so that a failed attempt leaves the caller's records as they were.
+		rc := *r
+		rc.Integrity = nil
+		hash, err := ChainHash(prev, &rc)
+		if err != nil {
+			return fmt.Errorf("hash record: %w", err)
+		}
+		rc.Integrity = &auditrecord.Integrity{Stream: stream, Seq: seq, PrevHash: prev, Hash: hash}
+		if lines[i], err = auditrecord.MarshalRecord(&rc); err != nil {
+			return fmt.Errorf("encode record: %w", err)
+		}
+		if i == 0 {
+			firstHash = hash
+		}
+		prev = hash
+	}
+
+	data, err := EncodeObject(lines, s.opts.Gzip)
+	if err != nil {
+		return err
+	}
+	now := s.opts.Now().UTC()
+	firstSeq := head.seq + 1
+	objKey := s.layout.ObjectKey(now, stream, firstSeq, s.opts.Gzip)
+	sum := sha256.Sum256(data)
+	m := Manifest{
+		ManifestVersion:           1,
+		Stream:                    stream,
+		ObjectKey:                 objKey,
+		ObjectSHA256:              hex.EncodeToString(sum[:]),
+		ObjectBytes:               int64(len(data)),
+		RecordCount:               len(lines),
+		FirstSeq:                  firstSeq,
+		LastSeq:                   seq,
+		FirstPrevHash:             firstPrev,
+		FirstHash:                 firstHash,
+		LastHash:                  prev,
+		PreviousManifestKey:       head.manifestKey,
+		PreviousManifestSignature: head.manifestSig,
+		CreatedAt:                 now,
+	}
+	if s.opts.Signer != nil {
+		if err := s.opts.Signer.Sign(&m); err != nil {
+			return err
+		}
+	}
+	mBytes, err := m.Encode()
+	if err != nil {
+		return err
+	}
+	if err := s.backend.Put(ctx, objKey, data); err != nil {
+		return fmt.Errorf("put object: %w", err)
+	}
+	manifestKey := s.layout.ManifestKey(stream, firstSeq)
+	if err := s.backend.Put(ctx, manifestKey, mBytes); err != nil {
+		// Without its manifest the object would look injected; the retry writes both again.
+		if derr := s.backend.Delete(context.WithoutCancel(ctx), objKey); derr != nil {
+			s.set.Logger.Warn("could not remove object whose manifest failed", zap.String("key", objKey), zap.Error(derr))
+		}
+		return fmt.Errorf("put manifest: %w", err)
+	}
+	head.seq, head.hash, head.manifestKey, head.manifestSig = seq, prev, manifestKey, m.Signature
+	return nil
+}
+
+// head returns the stream's chain head, resuming from its last manifest the first time.
+func (s *Store) head(ctx context.Context, stream string) (*chainHead, error) {
+	if h, ok := s.heads[stream]; ok {
+		return h, nil
+	}
+	keys, err := s.backend.List(ctx, s.layout.ManifestPrefix(stream))
+	if err != nil {
+		return nil, fmt.Errorf("list manifests of %s: %w", stream, err)
+	}
+	h := &chainHead{}
+	for i := len(keys) - 1; i >= 0; i-- {
+		if strings.Contains(keys[i], ".erasure-") || !strings.HasSuffix(keys[i], ".json") {
+			continue
+		}
+		b, err := s.backend.Get(ctx, keys[i])
+		if err != nil {
+			return nil, fmt.Errorf("read manifest %s: %w", keys[i], err)
+		}
+		m, err := DecodeManifest(b)
+		if err != nil {
+			return nil, fmt.Errorf("decode manifest %s: %w", keys[i], err)
+		}
+		h = &chainHead{seq: m.LastSeq, hash: m.LastHash, manifestKey: keys[i], manifestSig: m.Signature, manifestSeen: true}
+		break
+	}
+	s.heads[stream] = h
+	return h, nil
+}
+
+// DataObjects lists the data object keys whose hour partition may hold records at or after from
+// (objects are partitioned by write time, which is never before a record's own time).
+func (s *Store) DataObjects(ctx context.Context, from time.Time) ([]string, error) {
+	keys, err := s.backend.List(ctx, s.layout.DataPrefix())
+	if err != nil {
+		return nil, err
+	}
+	out := keys[:0]
+	for _, k := range keys {
+		if !IsDataObject(k) {
+			continue
+		}
+		if !from.IsZero() {
+			if t, ok := PartitionTime(k); ok && t.Add(time.Hour).Before(from) {
+				continue
+			}
+		}
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+// Scan calls fn for every stored record matching q, object by object in key order.
+func (s *Store) Scan(ctx context.Context, q store.Query, fn func(*auditrecord.Record) error) error {
+	keys, err := s.DataObjects(ctx, q.From)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		data, err := s.backend.Get(ctx, k)
+		if errors.Is(err, ErrNotExist) {
+			continue // removed by retention while we listed
+		}
+		if err != nil {
+			return err
+		}
+		recs, err := DecodeRecords(k, data)
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			if !q.Matches(r) {
+				continue
+			}
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
