@@ -1,0 +1,49 @@
+// Package recordfixture builds small, valid audit records for store and verification tests.
+package recordfixture
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+)
+
+// Base is the timestamp of the first fixture record.
+var Base = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
+
+// Records returns n tool-call records whose ids are derived from tag and their index, so two calls
+// with different tags never collide.
+func Records(tag string, n int) []*auditrecord.Record {
+	out := make([]*auditrecord.Record, n)
+	for i := range out {
+		ts := Base.Add(time.Duration(i) * time.Second)
+		out[i] = &auditrecord.Record{
+			SchemaVersion:     auditrecord.SchemaVersion,
+			RecordID:          auditrecord.NewRecordID(tag, fmt.Sprint(i)),
+			Type:              auditrecord.TypeToolCall,
+			Timestamp:         ts,
+			ObservedTimestamp: ts.Add(time.Millisecond),
+			SessionID:         "session-" + tag,
+			UserID:            "user-1",
+			Agent:             &auditrecord.Agent{Name: "fixture-agent"},
+			Source:            &auditrecord.Source{Signal: "traces", Convention: "gen_ai", Name: "execute_tool lookup"},
+			ToolCall: &auditrecord.ToolCall{
+				ToolName:   "lookup",
+				CallID:     fmt.Sprintf("call-%s-%d", tag, i),
+				Parameters: map[string]any{"query": fmt.Sprintf("q%d", i)},
+				Result:     map[string]any{"hits": i},
+				Status:     auditrecord.ToolStatusSuccess,
+			},
+		}
+	}
+	return out
+}
+
+// IDs lists the record ids of recs in order.
+func IDs(recs []*auditrecord.Record) []string {
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = r.RecordID
+	}
+	return ids
+}
