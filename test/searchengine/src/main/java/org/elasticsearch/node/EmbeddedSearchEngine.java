@@ -1,0 +1,70 @@
+package org.elasticsearch.node;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+import org.elasticsearch.common.logging.LogConfigurator;
+import org.elasticsearch.common.settings.Settings;
+import org.elasticsearch.env.Environment;
+import org.elasticsearch.plugins.ClasspathPluginsService;
+import org.elasticsearch.plugins.PluginsService;
+import org.elasticsearch.transport.netty4.Netty4Plugin;
+
+/**
+ * Runs one Elasticsearch node, bound to 127.0.0.1 only, for tests.
+ * Usage: EmbeddedSearchEngine HTTP_PORT HOME_DIR. Data lives in HOME_DIR/data, so a node restarted
+ * with the same HOME_DIR sees what the previous one stored. It sits in this package because the
+ * node-construction hooks used to inject classpath plugins are package-private.
+ */
+public final class EmbeddedSearchEngine {
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2) {
+            System.err.println("usage: EmbeddedSearchEngine HTTP_PORT HOME_DIR");
+            System.exit(2);
+        }
+        Path home = Path.of(args[1]).toAbsolutePath();
+        for (String dir : List.of("config", "data", "logs", "modules", "plugins")) {
+            Files.createDirectories(home.resolve(dir));
+        }
+        Settings settings = Settings.builder()
+            .put("cluster.name", "agentaudit-test")
+            .put("node.name", "agentaudit-test-node")
+            .put("path.home", home.toString())
+            .put("path.data", home.resolve("data").toString())
+            .put("path.logs", home.resolve("logs").toString())
+            .put("network.host", "127.0.0.1")
+            .put("http.port", args[0])
+            .put("transport.port", "0")
+            .put("discovery.type", "single-node")
+            // Test machines may have little free disk; a watermark must not block writes.
+            .put("cluster.routing.allocation.disk.threshold_enabled", false)
+            .build();
+
+        LogConfigurator.configureESLogging();
+        LogConfigurator.configureWithoutConfig(settings);
+
+        Environment environment = new Environment(settings, home.resolve("config"));
+        NodeServiceProvider classpathPlugins = new NodeServiceProvider() {
+            @Override
+            PluginsService newPluginService(Environment env, Settings nodeSettings) {
+                return new ClasspathPluginsService(nodeSettings, env, List.of(Netty4Plugin.class));
+            }
+        };
+        Node node = new Node(NodeConstruction.prepareConstruction(environment, classpathPlugins, true));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                node.close();
+            } catch (Exception e) {
+                e.printStackTrace();
+            } finally {
+                stopped.countDown();
+            }
+        }));
+        node.start();
+        System.out.println("embedded search engine started on 127.0.0.1:" + args[0]);
+        stopped.await();
+    }
+}

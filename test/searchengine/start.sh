@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Starts the embedded single-node Elasticsearch for tests and returns once it answers
+# GET /_cluster/health. Usage: start.sh PORT DATA_DIR
+# Builds the launcher with Maven first when target/ is missing (jars are cached in ~/.m2).
+# The node keeps running in the background; its pid is in DATA_DIR/engine.pid and its
+# output in DATA_DIR/engine.log. Stop it with: kill "$(cat DATA_DIR/engine.pid)".
+set -euo pipefail
+
+if [[ $# -ne 2 ]]; then
+  echo "usage: $0 PORT DATA_DIR" >&2
+  exit 2
+fi
+port=$1
+data_dir=$2
+here=$(cd "$(dirname "$0")" && pwd)
+
+# Serialises the build when several test binaries start engines at once.
+(
+  flock 9
+  if [[ ! -f "$here/target/classes/org/elasticsearch/node/EmbeddedSearchEngine.class" || ! -d "$here/target/dependency" ]]; then
+    mvn -q -B -f "$here/pom.xml" package >&2
+  fi
+) 9>"$here/.build.lock"
+
+mkdir -p "$data_dir"
+log="$data_dir/engine.log"
+java_bin=${JAVA_HOME:+$JAVA_HOME/bin/}java
+"$java_bin" -Xms512m -Xmx1g -XX:+UseSerialGC -Djava.awt.headless=true \
+  -cp "$here/target/classes:$here/target/dependency/*" \
+  org.elasticsearch.node.EmbeddedSearchEngine "$port" "$data_dir" >>"$log" 2>&1 &
+pid=$!
+echo "$pid" >"$data_dir/engine.pid"
+
+deadline=$((SECONDS + ${SEARCHENGINE_START_TIMEOUT:-180}))
+while (( SECONDS < deadline )); do
+  if ! kill -0 "$pid" 2>/dev/null; then
+    echo "search engine exited during start; log follows" >&2
+    cat "$log" >&2
+    exit 1
+  fi
+  if curl -fsS "http://127.0.0.1:$port/_cluster/health?wait_for_status=yellow&timeout=1s" >/dev/null 2>&1; then
+    echo "$pid"
+    exit 0
+  fi
+  sleep 0.5
+done
+echo "search engine did not answer on 127.0.0.1:$port in time; log follows" >&2
+cat "$log" >&2
+kill "$pid" 2>/dev/null || true
+exit 1
