@@ -1,0 +1,131 @@
+package detect
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/peers"
+)
+
+// presidioEntities maps the presidio-research entity labels to our detector types.
+var presidioEntities = map[string]Type{
+	"EMAIL_ADDRESS": TypeEmail,
+	"PHONE_NUMBER":  TypePhone,
+	"CREDIT_CARD":   TypeCreditCard,
+	"IBAN_CODE":     TypeIBAN,
+	"US_SSN":        TypeUSSSN,
+	"IP_ADDRESS":    TypeIPAddress,
+}
+
+type presidioRecord struct {
+	FullText string `json:"full_text"`
+	Spans    []struct {
+		EntityType string `json:"entity_type"`
+		Start      int    `json:"start_position"`
+		End        int    `json:"end_position"`
+	} `json:"spans"`
+}
+
+type prScore struct{ tp, fp, goldHit, gold int }
+
+func (s prScore) precision() float64 {
+	if s.tp+s.fp == 0 {
+		return 1
+	}
+	return float64(s.tp) / float64(s.tp+s.fp)
+}
+
+func (s prScore) recall() float64 {
+	if s.gold == 0 {
+		return 1
+	}
+	return float64(s.goldHit) / float64(s.gold)
+}
+
+// TestPresidioCorpus measures span-level precision and recall on the presidio-research synthetic
+// dataset: a detection is a true positive when it overlaps a labelled span of the same entity.
+func TestPresidioCorpus(t *testing.T) {
+	path := filepath.Join(peers.SharedDir(t), "corpora", "presidio-research", "synth_dataset_v2.json")
+	raw, err := os.ReadFile(path)
+	peers.Require(t, err == nil, "presidio-research corpus not found at "+path)
+	var records []presidioRecord
+	if err := json.Unmarshal(raw, &records); err != nil {
+		t.Fatalf("parse corpus: %v", err)
+	}
+	e, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scores := map[string]*prScore{}
+	for name := range presidioEntities {
+		scores[name] = &prScore{}
+	}
+	for _, r := range records {
+		// The labels count characters (code points); Go indexes bytes.
+		byteAt := make([]int, 0, len(r.FullText)+1)
+		for i := range r.FullText {
+			byteAt = append(byteAt, i)
+		}
+		byteAt = append(byteAt, len(r.FullText))
+		for k := range r.Spans {
+			r.Spans[k].Start, r.Spans[k].End = byteAt[r.Spans[k].Start], byteAt[r.Spans[k].End]
+		}
+		found := e.Scan(r.FullText, nil)
+		for _, sp := range r.Spans {
+			typ, ok := presidioEntities[sp.EntityType]
+			if !ok {
+				continue
+			}
+			sc := scores[sp.EntityType]
+			sc.gold++
+			hit := false
+			for _, f := range found {
+				if f.Type == typ && f.Start < sp.End && sp.Start < f.End {
+					hit = true
+				}
+			}
+			if hit {
+				sc.goldHit++
+			} else {
+				t.Logf("missed %s: %q", sp.EntityType, r.FullText[sp.Start:sp.End])
+			}
+		}
+		for _, f := range found {
+			for name, typ := range presidioEntities {
+				if f.Type != typ {
+					continue
+				}
+				hit := false
+				for _, sp := range r.Spans {
+					if sp.EntityType == name && f.Start < sp.End && sp.Start < f.End {
+						hit = true
+					}
+				}
+				if hit {
+					scores[name].tp++
+				} else {
+					scores[name].fp++
+					t.Logf("false %s: %q in %q", name, r.FullText[f.Start:f.End], r.FullText)
+				}
+			}
+		}
+	}
+	names := make([]string, 0, len(scores))
+	for n := range scores {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		sc := scores[n]
+		t.Logf("%-14s gold=%3d recall=%.3f precision=%.3f (tp=%d fp=%d)", n, sc.gold, sc.recall(), sc.precision(), sc.tp, sc.fp)
+		if sc.recall() < 0.98 {
+			t.Errorf("%s recall %.3f < 0.98", n, sc.recall())
+		}
+		if sc.precision() < 0.95 {
+			t.Errorf("%s precision %.3f < 0.95", n, sc.precision())
+		}
+	}
+}

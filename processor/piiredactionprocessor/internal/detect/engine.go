@@ -1,0 +1,424 @@
+package detect
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"regexp"
+	"strings"
+	"sync"
+)
+
+// Validator names accepted for custom detectors.
+const (
+	ValidatorNone  = "none"
+	ValidatorLuhn  = "luhn"
+	ValidatorMod97 = "mod97"
+	ValidatorSSN   = "ssn"
+)
+
+// CustomDetector is a user-defined detector: a regular expression with an optional validator.
+type CustomDetector struct {
+	Name      string
+	Regexp    *regexp.Regexp
+	Validator string
+	// Keywords, when set, gate the regex: it runs only on text containing one of them.
+	Keywords []string
+	Action   Action
+}
+
+// Options configure an Engine.
+type Options struct {
+	// Disabled built-in detectors.
+	Disabled []Type
+	// Actions per built-in type; types not present use DefaultAction.
+	Actions       map[Type]Action
+	DefaultAction Action
+	Custom        []CustomDetector
+	// HMACKey keys the hash action. Required when any action is ActionHash.
+	HMACKey []byte
+	// SecretKeys are key names whose values are always secret (matched case-insensitively
+	// against the whole key or its last dot-separated segment, '-' equal to '_').
+	SecretKeys []string
+	// MaxDepth bounds JSON-inside-string recursion; deeper strings are scanned as plain text.
+	MaxDepth int
+	// ScanJSON enables JSON-aware redaction of string values that hold JSON documents.
+	ScanJSON bool
+}
+
+// DefaultSecretKeys are key names whose values are always treated as secret.
+var DefaultSecretKeys = []string{
+	"password", "passwd", "pwd", "pass", "secret", "client_secret", "authorization", "proxy_authorization",
+	"cookie", "set_cookie", "api_key", "apikey", "x_api_key", "api_token", "access_token", "refresh_token",
+	"id_token", "auth_token", "session_token", "private_key", "secret_key", "aws_secret_access_key",
+	"x_amz_security_token", "credentials", "connection_string",
+}
+
+// Engine scans and redacts strings. It is safe for concurrent use.
+type Engine struct {
+	enabled      [MaxTypes]bool
+	actions      [MaxTypes]Action
+	names        []string
+	placeholders []string
+	custom       []customDetector
+	hmacKey      []byte
+	hmacPool     sync.Pool
+	secretKeys   [][]string // by length
+	maxDepth     int
+	scanJSON     bool
+}
+
+type customDetector struct {
+	CustomDetector
+	typ Type
+}
+
+// New builds an Engine.
+func New(o Options) (*Engine, error) {
+	e := &Engine{maxDepth: o.MaxDepth, scanJSON: o.ScanJSON}
+	if e.maxDepth <= 0 {
+		e.maxDepth = 32
+	}
+	if len(o.Custom)+int(NumBuiltin) > MaxTypes {
+		return nil, fmt.Errorf("at most %d custom detectors are supported", MaxTypes-int(NumBuiltin))
+	}
+	e.names = append(e.names, builtinNames[:]...)
+	for t := range NumBuiltin {
+		e.enabled[t] = true
+		e.actions[t] = o.DefaultAction
+		if a, ok := o.Actions[t]; ok {
+			e.actions[t] = a
+		}
+	}
+	for _, t := range o.Disabled {
+		e.enabled[t] = false
+	}
+	for i, c := range o.Custom {
+		if c.Regexp == nil {
+			return nil, fmt.Errorf("custom detector %q has no regexp", c.Name)
+		}
+		t := NumBuiltin + Type(i)
+		e.names = append(e.names, c.Name)
+		e.enabled[t] = true
+		e.actions[t] = c.Action
+		e.custom = append(e.custom, customDetector{CustomDetector: c, typ: t})
+	}
+	usesHash := false
+	for t := range len(e.names) {
+		if e.enabled[t] && e.actions[t] == ActionHash {
+			usesHash = true
+		}
+	}
+	if usesHash && len(o.HMACKey) == 0 {
+		return nil, errors.New("the hash action needs an HMAC key")
+	}
+	e.hmacKey = append([]byte(nil), o.HMACKey...)
+	e.hmacPool.New = func() any { return hmac.New(sha256.New, e.hmacKey) }
+	for _, name := range e.names {
+		e.placeholders = append(e.placeholders, "[REDACTED:"+name+"]")
+	}
+	keys := o.SecretKeys
+	if keys == nil {
+		keys = DefaultSecretKeys
+	}
+	for _, k := range keys {
+		k = normalizeKey(k)
+		for len(e.secretKeys) <= len(k) {
+			e.secretKeys = append(e.secretKeys, nil)
+		}
+		e.secretKeys[len(k)] = append(e.secretKeys[len(k)], k)
+	}
+	return e, nil
+}
+
+func normalizeKey(k string) string {
+	return strings.ReplaceAll(strings.ToLower(k), "-", "_")
+}
+
+// Name is the placeholder label of type t.
+func (e *Engine) Name(t Type) string { return e.names[t] }
+
+// NumTypes is the number of built-in plus custom types.
+func (e *Engine) NumTypes() int { return len(e.names) }
+
+// TypeNames lists the names in a type set, in Type order.
+func (e *Engine) TypeNames(set uint64) []string {
+	var out []string
+	for t := range len(e.names) {
+		if set&(1<<t) != 0 {
+			out = append(out, e.names[t])
+		}
+	}
+	return out
+}
+
+// Placeholder is the redact placeholder of type t.
+func (e *Engine) Placeholder(t Type) string { return e.placeholders[t] }
+
+// Action is the configured action of type t.
+func (e *Engine) Action(t Type) Action { return e.actions[t] }
+
+// Enabled reports whether detector t runs.
+func (e *Engine) Enabled(t Type) bool { return e.enabled[t] }
+
+// IsSecretKey reports whether the values under key are always secret: the whole key or its last
+// dot-separated segment equals a configured secret key name (case-insensitive, '-' == '_').
+func (e *Engine) IsSecretKey(key string) bool {
+	if !e.enabled[TypeSecretKey] || len(key) == 0 {
+		return false
+	}
+	if e.matchSecretKey(key) {
+		return true
+	}
+	if dot := strings.LastIndexByte(key, '.'); dot >= 0 && dot+1 < len(key) {
+		return e.matchSecretKey(key[dot+1:])
+	}
+	return false
+}
+
+func (e *Engine) matchSecretKey(k string) bool {
+	if len(k) >= len(e.secretKeys) {
+		return false
+	}
+	for _, cand := range e.secretKeys[len(k)] {
+		if keyEqual(k, cand) {
+			return true
+		}
+	}
+	return false
+}
+
+// keyEqual compares k with a normalized (lower-case, '_') name, case-insensitively with '-' == '_'.
+func keyEqual(k, norm string) bool {
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		} else if c == '-' {
+			c = '_'
+		}
+		if c != norm[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Scan appends the findings of the plain-text detectors in s to dst (sorted, non-overlapping).
+// It does not interpret JSON; use Redact for that.
+func (e *Engine) Scan(s string, dst []Finding) []Finding {
+	dst = e.scanBuiltin(s, dst)
+	if len(e.custom) > 0 {
+		dst = e.scanCustom(s, dst)
+	}
+	return dst
+}
+
+// Redact returns s with every finding replaced according to its action. When nothing is found it
+// returns s itself and allocates nothing. JSON documents held in s are redacted inside their
+// string values so that valid JSON stays valid JSON.
+func (e *Engine) Redact(s string) (string, Findings, bool) {
+	var f Findings
+	out, changed := e.RedactInto(s, 0, &f)
+	return out, f, changed
+}
+
+// RedactInto is Redact accumulating into f; depth is the caller's nesting depth.
+func (e *Engine) RedactInto(s string, depth int, f *Findings) (string, bool) {
+	if e.scanJSON && looksLikeJSON(s) {
+		if depth < e.maxDepth {
+			if out, changed, ok := e.redactJSON(s, depth, f); ok {
+				return out, changed
+			}
+		} else {
+			f.DepthLimited++
+		}
+	}
+	return e.redactPlain(s, f)
+}
+
+func (e *Engine) redactPlain(s string, f *Findings) (string, bool) {
+	var buf [8]Finding
+	fs := e.Scan(s, buf[:0])
+	if len(fs) == 0 {
+		return s, false
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16*len(fs))
+	e.writeRedacted(&b, s, fs, f)
+	return b.String(), true
+}
+
+type byteWriter interface {
+	WriteString(string) (int, error)
+	WriteByte(byte) error
+}
+
+func (e *Engine) writeRedacted(b byteWriter, s string, fs []Finding, f *Findings) {
+	prev := 0
+	for _, fd := range fs {
+		b.WriteString(s[prev:fd.Start])
+		e.writeReplacement(b, fd.Type, s[fd.Start:fd.End])
+		f.add(fd.Type, e.actions[fd.Type])
+		prev = fd.End
+	}
+	b.WriteString(s[prev:])
+}
+
+// Replacement is what replaces value (a finding of type t) under t's action.
+func (e *Engine) Replacement(t Type, value string) string {
+	var b strings.Builder
+	e.writeReplacement(&b, t, value)
+	return b.String()
+}
+
+func (e *Engine) writeReplacement(b byteWriter, t Type, value string) {
+	switch e.actions[t] {
+	case ActionMask:
+		if maskable(t) {
+			writeMasked(b, value)
+			return
+		}
+	case ActionHash:
+		b.WriteByte('[')
+		b.WriteString(e.names[t])
+		b.WriteString(":hmac:")
+		b.WriteString(e.pseudonym(t, value))
+		b.WriteByte(']')
+		return
+	}
+	b.WriteString(e.placeholders[t])
+}
+
+func maskable(t Type) bool {
+	return t == TypeCreditCard || t == TypePhone || t == TypeIBAN || t == TypeUSSSN
+}
+
+// writeMasked stars every letter and digit except the last four, keeping separators.
+func writeMasked(b byteWriter, value string) {
+	keep := 0
+	cut := len(value)
+	for cut > 0 && keep < 4 {
+		cut--
+		if isAlnum(value[cut]) {
+			keep++
+		}
+	}
+	for i := 0; i < cut; i++ {
+		if isAlnum(value[i]) {
+			b.WriteByte('*')
+		} else {
+			b.WriteByte(value[i])
+		}
+	}
+	b.WriteString(value[cut:])
+}
+
+// pseudonym is a keyed, type-separated HMAC-SHA256 of the normalized value, truncated to 64 bits:
+// the same email in any letter case, or the same card with any separators, maps to the same id.
+func (e *Engine) pseudonym(t Type, value string) string {
+	h := e.hmacPool.Get().(hash.Hash)
+	defer e.hmacPool.Put(h)
+	h.Reset()
+	h.Write([]byte(e.names[t]))
+	h.Write([]byte{0})
+	var norm []byte
+	switch t {
+	case TypeEmail, TypeIBAN:
+		norm = []byte(strings.ToLower(strings.ReplaceAll(value, " ", "")))
+	case TypeCreditCard, TypePhone, TypeUSSSN:
+		for i := 0; i < len(value); i++ {
+			if isDigit(value[i]) {
+				norm = append(norm, value[i])
+			}
+		}
+	default:
+		norm = []byte(value)
+	}
+	h.Write(norm)
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0])[:8])
+}
+
+func (e *Engine) scanCustom(s string, dst []Finding) []Finding {
+	builtin := len(dst)
+	for _, c := range e.custom {
+		if len(c.Keywords) > 0 && !containsAny(s, c.Keywords) {
+			continue
+		}
+		for _, m := range c.Regexp.FindAllStringIndex(s, -1) {
+			if m[0] == m[1] || !validate(c.Validator, s[m[0]:m[1]]) || overlaps(dst, m[0], m[1]) {
+				continue
+			}
+			dst = append(dst, Finding{Start: m[0], End: m[1], Type: c.typ})
+		}
+	}
+	if len(dst) > builtin {
+		sortFindings(dst)
+	}
+	return dst
+}
+
+func containsAny(s string, keywords []string) bool {
+	for _, k := range keywords {
+		if strings.Contains(s, k) {
+			return true
+		}
+	}
+	return false
+}
+
+func overlaps(fs []Finding, start, end int) bool {
+	for _, f := range fs {
+		if start < f.End && f.Start < end {
+			return true
+		}
+	}
+	return false
+}
+
+func sortFindings(fs []Finding) {
+	for i := 1; i < len(fs); i++ {
+		for j := i; j > 0 && fs[j].Start < fs[j-1].Start; j-- {
+			fs[j], fs[j-1] = fs[j-1], fs[j]
+		}
+	}
+}
+
+func validate(v, s string) bool {
+	switch v {
+	case ValidatorLuhn:
+		var digits []byte
+		for i := 0; i < len(s); i++ {
+			if isDigit(s[i]) {
+				digits = append(digits, s[i])
+			}
+		}
+		return len(digits) >= 2 && luhn(digits)
+	case ValidatorMod97:
+		return ibanMod97(s)
+	case ValidatorSSN:
+		var digits []byte
+		for i := 0; i < len(s); i++ {
+			if isDigit(s[i]) {
+				digits = append(digits, s[i])
+			}
+		}
+		return len(digits) == 9 && validSSN(digits)
+	}
+	return true
+}
+
+var defaultEngine = func() *Engine {
+	e, err := New(Options{ScanJSON: true})
+	if err != nil {
+		panic(err)
+	}
+	return e
+}()
+
+// Redact redacts s with every built-in detector and the redact action.
+func Redact(s string) (string, Findings, bool) { return defaultEngine.Redact(s) }

@@ -1,0 +1,340 @@
+package detect
+
+import (
+	"strings"
+	"sync"
+	"unicode/utf16"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// JSON-aware redaction: string values that hold a JSON document (gen_ai.input.messages, tool call
+// arguments, ...) are redacted inside their string literals, so the value stays valid JSON. Only
+// literal contents and number tokens are ever replaced, and replacements are re-encoded as JSON.
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func looksLikeJSON(s string) bool {
+	i, j := 0, len(s)-1
+	for i <= j && isSpace(s[i]) {
+		i++
+	}
+	for j > i && isSpace(s[j]) {
+		j--
+	}
+	if i >= j {
+		return false
+	}
+	return (s[i] == '{' && s[j] == '}') || (s[i] == '[' && s[j] == ']')
+}
+
+const maxKeyStack = 64
+
+type jsonRedactor struct {
+	e      *Engine
+	s      string
+	out    []byte // nil until the first change
+	copied int    // s[copied:] is not yet in out
+	f      Findings
+	depth  int
+}
+
+var decodePool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// redactJSON returns ok=false when s is not JSON the redactor understands; the caller then falls
+// back to plain scanning.
+func (e *Engine) redactJSON(s string, depth int, f *Findings) (string, bool, bool) {
+	r := jsonRedactor{e: e, s: s, depth: depth}
+	var keys [maxKeyStack]string
+	nest := 0
+	curKey := ""
+	n := len(s)
+	for i := 0; i < n; {
+		c := s[i]
+		switch {
+		case c == '"':
+			end, hasEsc, ok := stringEnd(s, i+1)
+			if !ok {
+				return s, false, false
+			}
+			k := end + 1
+			for k < n && isSpace(s[k]) {
+				k++
+			}
+			if k < n && s[k] == ':' {
+				if !r.redactLiteral(i+1, end, hasEsc, "") {
+					return s, false, false
+				}
+				curKey = s[i+1 : end]
+			} else if !r.redactLiteral(i+1, end, hasEsc, curKey) {
+				return s, false, false
+			}
+			i = end + 1
+		case c == '-' || isDigit(c):
+			j := i + 1
+			for j < n && (isDigit(s[j]) || s[j] == '.' || s[j] == 'e' || s[j] == 'E' || s[j] == '+' || s[j] == '-') {
+				j++
+			}
+			r.redactNumber(i, j)
+			i = j
+		case c == '{' || c == '[':
+			if nest < maxKeyStack {
+				keys[nest] = curKey
+			}
+			nest++
+			if c == '{' {
+				curKey = ""
+			}
+			i++
+		case c == '}' || c == ']':
+			if nest == 0 {
+				return s, false, false
+			}
+			nest--
+			curKey = ""
+			if nest < maxKeyStack {
+				curKey = keys[nest]
+			}
+			i++
+		case c == ',' || c == ':' || isSpace(c):
+			i++
+		case strings.HasPrefix(s[i:], "true") || strings.HasPrefix(s[i:], "null"):
+			i += 4
+		case strings.HasPrefix(s[i:], "false"):
+			i += 5
+		default:
+			return s, false, false
+		}
+	}
+	f.Merge(&r.f)
+	if r.out == nil {
+		return s, false, true
+	}
+	r.out = append(r.out, s[r.copied:]...)
+	return string(r.out), true, true
+}
+
+// stringEnd finds the closing quote of the literal whose content starts at from.
+func stringEnd(s string, from int) (int, bool, bool) {
+	hasEsc := false
+	j := from
+	for {
+		k := strings.IndexByte(s[j:], '"')
+		if k < 0 {
+			return 0, false, false
+		}
+		q := j + k
+		b := strings.IndexByte(s[j:q], '\\')
+		if b < 0 {
+			return q, hasEsc, true
+		}
+		hasEsc = true
+		p := j + b
+		for p < q {
+			if s[p] == '\\' {
+				p += 2
+			} else {
+				p++
+			}
+		}
+		if p == q {
+			return q, true, true
+		}
+		j = p // the quote at q was escaped
+	}
+}
+
+// replace puts the JSON text repl in place of s[start:end].
+func (r *jsonRedactor) begin(start int) {
+	if r.out == nil {
+		r.out = make([]byte, 0, len(r.s)+64)
+	}
+	r.out = append(r.out, r.s[r.copied:start]...)
+}
+
+// redactLiteral redacts the content s[start:end] of a string literal whose key is key ("" for
+// keys themselves and for array elements outside any object). It reports false on a malformed
+// escape.
+func (r *jsonRedactor) redactLiteral(start, end int, hasEsc bool, key string) bool {
+	if start == end {
+		return true
+	}
+	e := r.e
+	text := r.s[start:end]
+	var bufp *[]byte
+	if hasEsc {
+		bufp = decodePool.Get().(*[]byte)
+		defer decodePool.Put(bufp)
+		var ok bool
+		*bufp, ok = decodeJSONString((*bufp)[:0], text)
+		if !ok {
+			return false
+		}
+		text = unsafe.String(unsafe.SliceData(*bufp), len(*bufp))
+		if len(*bufp) == 0 {
+			return true
+		}
+	}
+	if key != "" {
+		if e.IsSecretKey(key) && text[0] != '[' {
+			r.replaceWhole(start, end, TypeSecretKey, text)
+			return true
+		}
+		if e.enabled[TypeSecret] && hasSecretKeyword(key) && looksRandom(text) {
+			if fd, ok := e.classifyKeyedValue(text, key, 0, len(text), false, false); ok && fd.Start == 0 && fd.End == len(text) {
+				r.replaceWhole(start, end, fd.Type, text)
+				return true
+			}
+		}
+	}
+	red, changed := e.RedactInto(text, r.depth+1, &r.f)
+	if changed {
+		r.begin(start)
+		r.out = appendJSONEscaped(r.out, red)
+		r.copied = end
+	}
+	return true
+}
+
+func (r *jsonRedactor) replaceWhole(start, end int, t Type, value string) {
+	r.begin(start)
+	var b strings.Builder
+	r.e.writeReplacement(&b, t, value)
+	r.out = appendJSONEscaped(r.out, b.String())
+	r.copied = end
+	r.f.add(t, r.e.actions[t])
+}
+
+// redactNumber replaces a bare number token that is a valid payment card with a string placeholder.
+func (r *jsonRedactor) redactNumber(start, end int) {
+	tok := r.s[start:end]
+	if len(tok) < 12 || len(tok) > 19 || !r.e.enabled[TypeCreditCard] {
+		return
+	}
+	var d [19]byte
+	for i := 0; i < len(tok); i++ {
+		if !isDigit(tok[i]) {
+			return
+		}
+		d[i] = tok[i]
+	}
+	if !validCardIIN(d[:len(tok)]) || !luhn(d[:len(tok)]) {
+		return
+	}
+	r.begin(start)
+	r.out = append(r.out, '"')
+	var b strings.Builder
+	r.e.writeReplacement(&b, TypeCreditCard, tok)
+	r.out = appendJSONEscaped(r.out, b.String())
+	r.out = append(r.out, '"')
+	r.copied = end
+	r.f.add(TypeCreditCard, r.e.actions[TypeCreditCard])
+}
+
+func hexVal(c byte) rune {
+	switch {
+	case isDigit(c):
+		return rune(c - '0')
+	case c >= 'a' && c <= 'f':
+		return rune(c-'a') + 10
+	case c >= 'A' && c <= 'F':
+		return rune(c-'A') + 10
+	}
+	return -1
+}
+
+func hex4(s string) rune {
+	if len(s) < 4 {
+		return -1
+	}
+	var r rune
+	for i := 0; i < 4; i++ {
+		v := hexVal(s[i])
+		if v < 0 {
+			return -1
+		}
+		r = r<<4 | v
+	}
+	return r
+}
+
+// decodeJSONString appends the decoded content of a JSON string literal (without quotes) to dst.
+func decodeJSONString(dst []byte, s string) ([]byte, bool) {
+	for i := 0; i < len(s); {
+		b := strings.IndexByte(s[i:], '\\')
+		if b < 0 {
+			return append(dst, s[i:]...), true
+		}
+		dst = append(dst, s[i:i+b]...)
+		i += b
+		if i+1 >= len(s) {
+			return dst, false
+		}
+		switch c := s[i+1]; c {
+		case '"', '\\', '/':
+			dst = append(dst, c)
+			i += 2
+		case 'b':
+			dst = append(dst, '\b')
+			i += 2
+		case 'f':
+			dst = append(dst, '\f')
+			i += 2
+		case 'n':
+			dst = append(dst, '\n')
+			i += 2
+		case 'r':
+			dst = append(dst, '\r')
+			i += 2
+		case 't':
+			dst = append(dst, '\t')
+			i += 2
+		case 'u':
+			r := hex4(s[i+2:])
+			if r < 0 {
+				return dst, false
+			}
+			i += 6
+			if utf16.IsSurrogate(r) {
+				r2 := rune(-1)
+				if i+1 < len(s) && s[i] == '\\' && s[i+1] == 'u' {
+					r2 = hex4(s[i+2:])
+				}
+				if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+					r = dec
+					i += 6
+				} else {
+					r = utf8.RuneError
+				}
+			}
+			dst = utf8.AppendRune(dst, r)
+		default:
+			return dst, false
+		}
+	}
+	return dst, true
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONEscaped appends s as JSON string content (without quotes).
+func appendJSONEscaped(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			dst = append(dst, '\\', c)
+		case c == '\n':
+			dst = append(dst, '\\', 'n')
+		case c == '\r':
+			dst = append(dst, '\\', 'r')
+		case c == '\t':
+			dst = append(dst, '\\', 't')
+		case c < 0x20:
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}

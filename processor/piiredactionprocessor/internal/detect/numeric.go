@@ -1,0 +1,388 @@
+package detect
+
+import "strings"
+
+// Number-shaped detectors: IPv4, US SSN, payment cards and phone numbers share one parse of a run
+// of digit groups separated by single spaces, dashes, dots or parentheses.
+
+const maxGroups = 8
+
+type numGroup struct {
+	dstart, dend int  // the digits
+	end          int  // after a closing parenthesis
+	sep          byte // separator before this group (0 for the first)
+	paren        bool
+}
+
+// scanNumeric parses the number run at i and classifies its longest plausible prefix of groups.
+func (e *Engine) scanNumeric(s string, i int) (Finding, bool, int) {
+	next := skipAlnum(s, i)
+	// Inside a larger token such as ORD-2024-5551234 or v1.2.3: not a standalone number.
+	if i >= 2 && (s[i-1] == '-' || s[i-1] == '.' || s[i-1] == '/' || s[i-1] == '_') && alnum[s[i-2]] {
+		return Finding{}, false, next
+	}
+	var gs [maxGroups]numGroup
+	ng, plus := parseNumberRun(s, i, &gs)
+	if ng == 0 {
+		return Finding{}, false, next
+	}
+	runEnd := gs[ng-1].end
+	ext := runEnd
+	if runEnd+1 < len(s) && s[runEnd] == 'x' && isDigit(s[runEnd+1]) {
+		ext = skipAlnum(s, runEnd+1)
+	}
+	if ext < len(s) && (alnum[s[ext]] || (s[ext] == '.' || s[ext] == '-' || s[ext] == '/') && ext+1 < len(s) && isDigit(s[ext+1])) {
+		return Finding{}, false, next
+	}
+	var digits [maxGroups * 20]byte
+	for e2 := ng; e2 >= 1; e2-- {
+		nd := 0
+		for _, g := range gs[:e2] {
+			nd += copy(digits[nd:], s[g.dstart:g.dend])
+		}
+		if t, ok := e.classifyNumber(gs[:e2], digits[:nd], plus, s); ok {
+			if t == TypePhone && e2 == 2 && !plus && gs[1].sep == ' ' && !gs[0].paren && !gs[1].paren && followedByWord(s, gs[1].end) {
+				continue // "224 4966 Bond Street": a building and street number, not a phone
+			}
+			end := gs[e2-1].end
+			if e2 == ng && t == TypePhone {
+				end = ext
+			}
+			return Finding{Start: i, End: end, Type: t}, true, end
+		}
+	}
+	return Finding{}, false, next
+}
+
+func parseNumberRun(s string, i int, gs *[maxGroups]numGroup) (int, bool) {
+	n := len(s)
+	j := i
+	plus := false
+	if s[j] == '+' {
+		plus = true
+		j++
+	}
+	ng := 0
+	var sep byte
+	for ng < maxGroups {
+		k := j
+		paren := k < n && s[k] == '('
+		if paren {
+			k++
+		}
+		ds := k
+		for k < n && isDigit(s[k]) {
+			k++
+			if k-ds > 19 {
+				return 0, false
+			}
+		}
+		de := k
+		if de == ds {
+			break
+		}
+		if paren {
+			if k >= n || s[k] != ')' {
+				break
+			}
+			k++
+		}
+		gs[ng] = numGroup{dstart: ds, dend: de, end: k, sep: sep, paren: paren}
+		ng++
+		j = k
+		if j+1 < n && (s[j] == ' ' || s[j] == '-' || s[j] == '.') && (isDigit(s[j+1]) || s[j+1] == '(') {
+			sep = s[j]
+			j++
+			continue
+		}
+		if paren && j < n && isDigit(s[j]) {
+			sep = ')'
+			continue
+		}
+		break
+	}
+	if ng > 0 && plus && gs[0].paren {
+		return 0, false
+	}
+	return ng, plus
+}
+
+func (e *Engine) classifyNumber(gs []numGroup, d []byte, plus bool, s string) (Type, bool) {
+	ng := len(gs)
+	var sep byte // the common separator, or '?' when mixed
+	anyParen := false
+	for k, g := range gs {
+		anyParen = anyParen || g.paren
+		if k == 1 {
+			sep = g.sep
+		} else if k > 1 && g.sep != sep {
+			sep = '?'
+		}
+	}
+	glen := func(k int) int { return gs[k].dend - gs[k].dstart }
+	if !plus && !anyParen {
+		if ng == 4 && sep == '.' && e.enabled[TypeIPAddress] && validIPv4(gs, s) {
+			return TypeIPAddress, true
+		}
+		if ng == 3 && (sep == '-' || sep == ' ') && glen(0) == 3 && glen(1) == 2 && glen(2) == 4 &&
+			e.enabled[TypeUSSSN] && validSSN(d) {
+			return TypeUSSSN, true
+		}
+		if len(d) >= 12 && len(d) <= 19 && (ng == 1 || (sep == ' ' || sep == '-') && ng <= 5) &&
+			e.enabled[TypeCreditCard] && validCardIIN(d) && luhn(d) {
+			for k := range ng {
+				if glen(k) < 3 && ng > 1 {
+					return 0, false
+				}
+			}
+			return TypeCreditCard, true
+		}
+	}
+	if e.enabled[TypePhone] && plausiblePhone(gs, d, plus, sep) {
+		return TypePhone, true
+	}
+	return 0, false
+}
+
+func validIPv4(gs []numGroup, s string) bool {
+	for _, g := range gs {
+		l := g.dend - g.dstart
+		if l > 3 || (l > 1 && s[g.dstart] == '0') {
+			return false
+		}
+		v := 0
+		for k := g.dstart; k < g.dend; k++ {
+			v = v*10 + int(s[k]-'0')
+		}
+		if v > 255 {
+			return false
+		}
+	}
+	return true
+}
+
+func isYear(d []byte) bool {
+	return len(d) == 4 && (d[0] == '1' && d[1] == '9' || d[0] == '2' && d[1] == '0')
+}
+
+func plausiblePhone(gs []numGroup, d []byte, plus bool, sep byte) bool {
+	ng := len(gs)
+	nd := len(d)
+	if nd < 7 || nd > 15 || ng > 6 {
+		return false
+	}
+	glen := func(k int) int { return gs[k].dend - gs[k].dstart }
+	if plus {
+		return nd >= 8
+	}
+	if ng == 1 {
+		// A bare 10-digit run: NANP area codes never start with 0 or 1 (which also rules out Unix
+		// timestamps in seconds).
+		return nd == 10 && d[0] >= '2'
+	}
+	for k := range ng {
+		if glen(k) < 2 && !(k == 0 && ng >= 4 && d[0] == '1') && !gs[k].paren {
+			return false
+		}
+	}
+	if ng == 2 && sep == '-' && nd < 10 && !gs[0].paren {
+		return false // postal codes: 75534-030, 3610-114, ZIP+4
+	}
+	if ng == 3 && glen(0) == 4 && glen(1) == 2 && glen(2) == 4 {
+		return false // 4-2-4 is a licence or account layout, not a dialling plan
+	}
+	g0 := d[:glen(0)]
+	switch {
+	case sep == '.' && ng < 3:
+		return false // decimals such as 1234.5678
+	case sep == '.' && ng == 4 && glen(0) <= 3 && glen(1) <= 3 && glen(2) <= 3 && glen(3) <= 3:
+		return false // an out-of-range dotted quad
+	case isYear(g0) && ng >= 2 && glen(1) <= 2:
+		return false // 2024-11-26, 2024 11
+	case isYear(g0) && ng == 2:
+		return false
+	case ng == 3 && glen(0) <= 2 && glen(1) <= 2 && glen(2) == 4 && isYear(d[nd-4:]) && sep != ' ':
+		return false // 26.11.2024
+	}
+	return true
+}
+
+// validSSN rejects the area numbers 000, 666 and 900-999, group 00 and serial 0000.
+func validSSN(d []byte) bool {
+	if len(d) != 9 {
+		return false
+	}
+	area := string(d[:3])
+	if area == "000" || area == "666" || d[0] == '9' || string(d[3:5]) == "00" || string(d[5:]) == "0000" {
+		return false
+	}
+	return true
+}
+
+// validCardIIN checks the issuer prefix and length of the major card networks.
+func validCardIIN(d []byte) bool {
+	n := len(d)
+	if n < 12 {
+		return false
+	}
+	p2 := int(d[0]-'0')*10 + int(d[1]-'0')
+	p3 := p2*10 + int(d[2]-'0')
+	p4 := p3*10 + int(d[3]-'0')
+	in := func(lo, hi int) bool { return n >= lo && n <= hi }
+	switch {
+	case d[0] == '4': // Visa
+		return n == 13 || n == 16 || n == 19
+	case p2 >= 51 && p2 <= 55, p4 >= 2221 && p4 <= 2720: // Mastercard
+		return n == 16
+	case p2 == 34 || p2 == 37: // American Express
+		return n == 15
+	case p4 == 6011 || (p3 >= 644 && p3 <= 649) || p2 == 65: // Discover
+		return in(16, 19)
+	case p3 >= 300 && p3 <= 305, p2 == 36, p2 == 38, p2 == 39: // Diners Club
+		return in(14, 19)
+	case p2 == 35: // JCB (3528-3589, and generators use the whole 35 range)
+		return in(16, 19)
+	case p4 == 2131 || p4 == 1800: // JCB 15
+		return n == 15
+	case p2 == 62: // UnionPay
+		return in(16, 19)
+	case p4 == 5018 || p4 == 5020 || p4 == 5038 || p4 == 5893 || p4 == 6304 || p4 == 6759 ||
+		(p4 >= 6761 && p4 <= 6763) || p4 == 604 || p4 == 6390 || (p2 >= 56 && p2 <= 58): // Maestro
+		return in(12, 19)
+	}
+	return false
+}
+
+func luhn(d []byte) bool {
+	sum := 0
+	double := false
+	for k := len(d) - 1; k >= 0; k-- {
+		v := int(d[k] - '0')
+		if double {
+			v *= 2
+			if v > 9 {
+				v -= 9
+			}
+		}
+		sum += v
+		double = !double
+	}
+	return sum%10 == 0
+}
+
+// ibanLengths is the IBAN length per country (SWIFT IBAN registry).
+var ibanLengths = map[[2]byte]int{}
+
+func init() {
+	const table = "AD24AE23AL28AT20AZ28BA20BE16BG22BH22BI27BR29BY28CH21CR22CY28CZ24DE22DJ27DK18DO28EE20EG29ES24" +
+		"FI18FK18FO18FR27GB22GE22GI23GL18GR27GT28HR21HU28IE22IL23IQ23IS26IT27JO30KW30KZ20LB28LC32LI21LT20" +
+		"LU20LV21LY25MC27MD24ME22MK19MN20MR27MT31MU30NI28NL18NO15OM23PK24PL28PS29PT25QA29RO24RS22RU33SA24" +
+		"SC31SD18SE24SI19SK24SM27SO23ST25SV28TL23TN24TR26UA29VA22VG24XK20YE30"
+	for k := 0; k+4 <= len(table); k += 4 {
+		ibanLengths[[2]byte{table[k], table[k+1]}] = int(table[k+2]-'0')*10 + int(table[k+3]-'0')
+	}
+}
+
+func upper(c byte) byte {
+	if c >= 'a' && c <= 'z' {
+		return c - 32
+	}
+	return c
+}
+
+// scanIBAN matches a country-length IBAN at i, optionally in space-separated groups of four.
+func scanIBAN(s string, i int) (int, bool) {
+	want := ibanLengths[[2]byte{upper(s[i]), upper(s[i+1])}]
+	if want == 0 {
+		return 0, false
+	}
+	var buf [34]byte
+	nb := 0
+	j := i
+	for j < len(s) && nb < want {
+		c := s[j]
+		if alnum[c] {
+			buf[nb] = upper(c)
+			nb++
+			j++
+			continue
+		}
+		if c == ' ' && nb%4 == 0 && j+1 < len(s) && alnum[s[j+1]] {
+			j++
+			continue
+		}
+		break
+	}
+	if nb != want || !boundaryAfter(s, j) {
+		return 0, false
+	}
+	return j, ibanMod97Bytes(buf[:nb])
+}
+
+func ibanMod97(s string) bool {
+	var buf [34]byte
+	nb := 0
+	for i := 0; i < len(s); i++ {
+		if alnum[s[i]] {
+			if nb == len(buf) {
+				return false
+			}
+			buf[nb] = upper(s[i])
+			nb++
+		}
+	}
+	return nb >= 15 && ibanMod97Bytes(buf[:nb])
+}
+
+// ibanMod97Bytes moves the first four characters to the end, maps letters to 10..35 and checks
+// that the number is 1 mod 97.
+func ibanMod97Bytes(b []byte) bool {
+	if len(b) < 5 || !isAlpha(b[0]) || !isAlpha(b[1]) || !isDigit(b[2]) || !isDigit(b[3]) {
+		return false
+	}
+	rem := 0
+	step := func(c byte) bool {
+		switch {
+		case isDigit(c):
+			rem = (rem*10 + int(c-'0')) % 97
+		case c >= 'A' && c <= 'Z':
+			rem = (rem*100 + int(c-'A') + 10) % 97
+		default:
+			return false
+		}
+		return true
+	}
+	for _, c := range b[4:] {
+		if !step(c) {
+			return false
+		}
+	}
+	for _, c := range b[:4] {
+		if !step(c) {
+			return false
+		}
+	}
+	return rem == 1
+}
+
+// phoneWords may follow a phone number on the same line ("781 1704 office").
+var phoneWords = [...]string{"office", "fax", "mobile", "desk", "home", "work", "cell", "tel", "phone", "ext"}
+
+// followedByWord reports whether the text at i continues with spaces and a word that is not a
+// phone label, as in a street address.
+func followedByWord(s string, i int) bool {
+	j := i
+	for j < len(s) && s[j] == ' ' {
+		j++
+	}
+	if j == i || j >= len(s) || !isAlpha(s[j]) {
+		return false
+	}
+	w := s[j:skipAlnum(s, j)]
+	for _, p := range phoneWords {
+		if strings.EqualFold(w, p) {
+			return false
+		}
+	}
+	return true
+}

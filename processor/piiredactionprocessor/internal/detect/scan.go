@@ -1,0 +1,581 @@
+package detect
+
+import (
+	"math"
+	"net/netip"
+	"strings"
+)
+
+// Byte classes. Only bytes with a non-zero trigger ever leave the tight skip loop.
+const (
+	trigNone = iota
+	trigDigit
+	trigLetter
+	trigNumPrefix // '+' or '(' that may open a phone number
+	trigAt
+	trigColon
+	trigEquals
+	trigDash
+)
+
+var (
+	trigger   [256]uint8
+	alnum     [256]bool
+	tokenChar [256]bool // [A-Za-z0-9_-]
+	b64url    [256]bool // [A-Za-z0-9_-] (JWT segments)
+	localChar [256]bool // email local part
+	domChar   [256]bool // email domain
+	keyChar   [256]bool // identifier of a key=value pair
+	ipv6Char  [256]bool
+	bearerTok [256]bool
+	valueStop [256]bool
+)
+
+func init() {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		lower, upper, digit := b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9'
+		alnum[c] = lower || upper || digit
+		tokenChar[c] = alnum[c] || b == '_' || b == '-'
+		b64url[c] = tokenChar[c]
+		localChar[c] = alnum[c] || strings.IndexByte("._%+-", b) >= 0
+		domChar[c] = alnum[c] || b == '.' || b == '-'
+		keyChar[c] = alnum[c] || b == '_' || b == '-' || b == '.'
+		ipv6Char[c] = digit || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F') || b == ':' || b == '.'
+		bearerTok[c] = alnum[c] || strings.IndexByte("-._~+/=", b) >= 0
+		valueStop[c] = b <= ' ' || strings.IndexByte(",;&\"'}){]<>\\", b) >= 0
+		switch {
+		case digit:
+			trigger[c] = trigDigit
+		case lower || upper:
+			trigger[c] = trigLetter
+		}
+	}
+	trigger['+'] = trigNumPrefix
+	trigger['('] = trigNumPrefix
+	trigger['@'] = trigAt
+	trigger[':'] = trigColon
+	trigger['='] = trigEquals
+	trigger['-'] = trigDash
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+func isAlpha(c byte) bool { return (c|0x20) >= 'a' && (c|0x20) <= 'z' }
+func isAlnum(c byte) bool { return alnum[c] }
+
+func skipAlnum(s string, i int) int {
+	for i < len(s) && alnum[s[i]] {
+		i++
+	}
+	return i
+}
+
+// runEnd returns the end of the run of class chars starting at i.
+func runEnd(s string, i int, class *[256]bool) int {
+	for i < len(s) && class[s[i]] {
+		i++
+	}
+	return i
+}
+
+func boundaryAfter(s string, i int) bool { return i >= len(s) || !alnum[s[i]] }
+
+// scanBuiltin is the single pass over s: a tight loop over bytes that cannot start anything,
+// and one dispatch per word, number, '@', ':', '=' or "-----".
+func (e *Engine) scanBuiltin(s string, dst []Finding) []Finding {
+	n := len(s)
+	last := 0 // look-backs never cross the end of the previous finding
+	i := 0
+	for i < n {
+		k := trigger[s[i]]
+		if k == trigNone {
+			i++
+			continue
+		}
+		var f Finding
+		ok := false
+		next := i + 1
+		switch k {
+		case trigDigit:
+			if i > 0 && alnum[s[i-1]] {
+				next = skipAlnum(s, i)
+				break
+			}
+			f, ok, next = e.scanNumeric(s, i)
+		case trigLetter:
+			if i > 0 && alnum[s[i-1]] {
+				next = skipAlnum(s, i)
+				break
+			}
+			if f, ok = e.scanWord(s, i); !ok {
+				next = skipAlnum(s, i)
+			}
+		case trigNumPrefix:
+			if i+1 < n && isDigit(s[i+1]) && (i == 0 || !alnum[s[i-1]]) {
+				f, ok, next = e.scanNumeric(s, i)
+				next = i + 1
+			}
+		case trigAt:
+			if e.enabled[TypeEmail] {
+				f, ok = scanEmail(s, i, last)
+			}
+		case trigColon:
+			f, ok = e.scanColon(s, i, last)
+		case trigEquals:
+			f, ok = e.scanKeyValue(s, i, last)
+		case trigDash:
+			if e.enabled[TypePrivateKey] {
+				f, ok = scanPEM(s, i)
+			}
+		}
+		if ok {
+			dst = append(dst, f)
+			last = f.End
+			i = f.End
+			continue
+		}
+		if next <= i {
+			next = i + 1
+		}
+		i = next
+	}
+	return dst
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+func containsFold(s, sub string) bool {
+	if len(sub) == 0 {
+		return true
+	}
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if (s[i]|0x20) == sub[0] && strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// prefixedRun matches prefix at i followed by at least minLen class chars; it returns the end.
+func prefixedRun(s string, i int, prefix string, class *[256]bool, minLen int) (int, bool) {
+	if !strings.HasPrefix(s[i:], prefix) {
+		return 0, false
+	}
+	st := i + len(prefix)
+	end := runEnd(s, st, class)
+	return end, end-st >= minLen
+}
+
+// scanWord tries the detectors that start at the beginning of a word: vendor secret formats,
+// JWTs, bearer tokens, Slack webhooks and IBANs.
+func (e *Engine) scanWord(s string, i int) (Finding, bool) {
+	rest := s[i:]
+	found := func(end int, t Type) (Finding, bool) { return Finding{Start: i, End: end, Type: t}, e.enabled[t] }
+	switch s[i] {
+	case 'A':
+		if len(rest) >= 20 && (strings.HasPrefix(rest, "AKIA") || strings.HasPrefix(rest, "ASIA") ||
+			strings.HasPrefix(rest, "ABIA") || strings.HasPrefix(rest, "ACCA")) && upperDigits(rest[4:20]) && boundaryAfter(s, i+20) {
+			if f, ok := found(i+20, TypeAWSAccessKey); ok {
+				return f, true
+			}
+		}
+		if end, ok := prefixedRun(s, i, "AIza", &tokenChar, 35); ok && end-i == 39 {
+			if f, ok := found(end, TypeGoogleAPIKey); ok {
+				return f, true
+			}
+		}
+	case 'g':
+		if len(rest) > 4 && rest[1] == 'h' && strings.IndexByte("pousr", rest[2]) >= 0 && rest[3] == '_' {
+			if end, ok := prefixedRun(s, i, rest[:4], &alnum, 30); ok {
+				if f, ok := found(end, TypeGitHubToken); ok {
+					return f, true
+				}
+			}
+		}
+		if end, ok := prefixedRun(s, i, "github_pat_", &tokenChar, 22); ok {
+			if f, ok := found(end, TypeGitHubToken); ok {
+				return f, true
+			}
+		}
+		for _, p := range [...]string{"glpat-", "glptt-", "gldt-", "glrt-", "glsoat-", "glcbt-", "gloas-"} {
+			if end, ok := prefixedRun(s, i, p, &tokenChar, 20); ok {
+				if f, ok := found(end, TypeGitLabToken); ok {
+					return f, true
+				}
+			}
+		}
+	case 'x':
+		if len(rest) > 5 && strings.HasPrefix(rest, "xox") && strings.IndexByte("baprse", rest[3]) >= 0 && rest[4] == '-' {
+			if end, ok := prefixedRun(s, i, rest[:5], &tokenChar, 10); ok {
+				if f, ok := found(end, TypeSlackToken); ok {
+					return f, true
+				}
+			}
+		}
+		if end, ok := prefixedRun(s, i, "xapp-", &tokenChar, 10); ok {
+			if f, ok := found(end, TypeSlackToken); ok {
+				return f, true
+			}
+		}
+	case 'h':
+		for _, p := range [...]string{"https://hooks.slack.com/", "hooks.slack.com/"} {
+			if strings.HasPrefix(rest, p) {
+				st := i + len(p)
+				end := st
+				for end < len(s) && (tokenChar[s[end]] || s[end] == '/') {
+					end++
+				}
+				if end-st >= 20 {
+					if f, ok := found(end, TypeSlackWebhook); ok {
+						return f, true
+					}
+				}
+			}
+		}
+	case 's', 'r':
+		for _, p := range [...]string{"sk_live_", "sk_test_", "rk_live_", "rk_test_"} {
+			if end, ok := prefixedRun(s, i, p, &alnum, 10); ok {
+				if f, ok := found(end, TypeStripeKey); ok {
+					return f, true
+				}
+			}
+		}
+		if end, ok := prefixedRun(s, i, "sk-ant-", &tokenChar, 20); ok {
+			if f, ok := found(end, TypeAnthropicKey); ok {
+				return f, true
+			}
+		}
+		if end, ok := prefixedRun(s, i, "sk-", &tokenChar, 20); ok && mixedAlnum(s[i+3:end]) && !strings.HasPrefix(rest, "sk-ant-") {
+			if f, ok := found(end, TypeOpenAIKey); ok {
+				return f, true
+			}
+		}
+	case 'w':
+		if end, ok := prefixedRun(s, i, "whsec_", &alnum, 20); ok {
+			if f, ok := found(end, TypeStripeKey); ok {
+				return f, true
+			}
+		}
+	case 'e':
+		if end, ok := scanJWT(s, i); ok {
+			if f, ok := found(end, TypeJWT); ok {
+				return f, true
+			}
+		}
+	case 'B', 'b':
+		if e.enabled[TypeBearerToken] && hasPrefixFold(rest, "bearer ") {
+			st := i + len("bearer ")
+			for st < len(s) && s[st] == ' ' && st-i < 10 {
+				st++
+			}
+			end := runEnd(s, st, &bearerTok)
+			if tok := s[st:end]; len(tok) >= 8 && (hasDigit(tok) || mixedCase(tok)) {
+				return Finding{Start: st, End: end, Type: TypeBearerToken}, true
+			}
+		}
+	}
+	if e.enabled[TypeIBAN] && len(rest) >= 15 && isAlpha(rest[1]) && isDigit(rest[2]) && isDigit(rest[3]) {
+		if end, ok := scanIBAN(s, i); ok {
+			return Finding{Start: i, End: end, Type: TypeIBAN}, true
+		}
+	}
+	return Finding{}, false
+}
+
+func upperDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'A' && c <= 'Z' || isDigit(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+func hasDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+func mixedCase(s string) bool {
+	up, lo := false, false
+	for i := 0; i < len(s); i++ {
+		up = up || (s[i] >= 'A' && s[i] <= 'Z')
+		lo = lo || (s[i] >= 'a' && s[i] <= 'z')
+	}
+	return up && lo
+}
+
+func mixedAlnum(s string) bool {
+	return hasDigit(s) && (mixedCase(s) || strings.ContainsAny(strings.ToLower(s), "abcdefghijklmnopqrstuvwxyz"))
+}
+
+// scanJWT matches header.payload.signature where header and payload are base64url JSON objects.
+func scanJWT(s string, i int) (int, bool) {
+	if !strings.HasPrefix(s[i:], "eyJ") {
+		return 0, false
+	}
+	h := runEnd(s, i, &b64url)
+	if h-i < 10 || h+3 >= len(s) || s[h] != '.' || s[h+1] != 'e' || s[h+2] != 'y' {
+		return 0, false
+	}
+	p := runEnd(s, h+1, &b64url)
+	if p-h-1 < 10 {
+		return 0, false
+	}
+	if p < len(s) && s[p] == '.' {
+		return runEnd(s, p+1, &b64url), true
+	}
+	return 0, false
+}
+
+func scanEmail(s string, at, last int) (Finding, bool) {
+	st := at
+	for st > last && at-st < 64 && localChar[s[st-1]] {
+		st--
+	}
+	for st < at && s[st] == '.' {
+		st++
+	}
+	if st == at {
+		return Finding{}, false
+	}
+	j := at + 1
+	for j < len(s) && domChar[s[j]] && j-at < 255 {
+		j++
+	}
+	for j > at+1 && (s[j-1] == '.' || s[j-1] == '-') {
+		j--
+	}
+	dom := s[at+1 : j]
+	dot := strings.LastIndexByte(dom, '.')
+	if dot <= 0 || strings.Contains(dom, "..") || dom[0] == '-' || dom[0] == '.' {
+		return Finding{}, false
+	}
+	tld := dom[dot+1:]
+	if len(tld) < 2 {
+		return Finding{}, false
+	}
+	for k := 0; k < len(tld); k++ {
+		if !isAlpha(tld[k]) {
+			return Finding{}, false
+		}
+	}
+	return Finding{Start: st, End: j, Type: TypeEmail}, true
+}
+
+func scanPEM(s string, i int) (Finding, bool) {
+	const begin = "-----BEGIN "
+	if !strings.HasPrefix(s[i:], begin) {
+		return Finding{}, false
+	}
+	hdr := s[i+len(begin):]
+	if len(hdr) > 64 {
+		hdr = hdr[:64]
+	}
+	close := strings.Index(hdr, "-----")
+	if close < 0 || !strings.HasSuffix(hdr[:close], "PRIVATE KEY") {
+		return Finding{}, false
+	}
+	body := i + len(begin) + close + 5
+	end := len(s) // no END line: conservatively redact to the end
+	if e := strings.Index(s[body:], "-----END "); e >= 0 {
+		tail := body + e + len("-----END ")
+		if c := strings.Index(s[tail:], "-----"); c >= 0 && c < 64 {
+			end = tail + c + 5
+		}
+	}
+	return Finding{Start: i, End: end, Type: TypePrivateKey}, true
+}
+
+// scanColon handles "scheme://user:pass@", IPv6 addresses and "key: value" pairs.
+func (e *Engine) scanColon(s string, i, last int) (Finding, bool) {
+	n := len(s)
+	if i+2 < n && s[i+1] == '/' && s[i+2] == '/' {
+		if e.enabled[TypeURLPassword] {
+			return scanURLPassword(s, i+3)
+		}
+		return Finding{}, false
+	}
+	if e.enabled[TypeIPAddress] && ((i > last && ipv6Char[s[i-1]] && s[i-1] != '.') || (i+1 < n && ipv6Char[s[i+1]] && s[i+1] != '.')) {
+		if f, ok := scanIPv6(s, i, last); ok {
+			return f, true
+		}
+	}
+	return e.scanKeyValue(s, i, last)
+}
+
+func scanURLPassword(s string, j int) (Finding, bool) {
+	colon := -1
+	for k := j; k < len(s) && k-j < 256; k++ {
+		switch c := s[k]; {
+		case c == ':' && colon < 0:
+			colon = k
+		case c == '@':
+			if colon >= 0 && k > colon+1 && k+1 < len(s) && alnum[s[k+1]] {
+				return Finding{Start: colon + 1, End: k, Type: TypeURLPassword}, true
+			}
+			return Finding{}, false
+		case c <= ' ' || strings.IndexByte("/?#\"'<>\\", c) >= 0:
+			return Finding{}, false
+		}
+	}
+	return Finding{}, false
+}
+
+func scanIPv6(s string, i, last int) (Finding, bool) {
+	st := i
+	for st > last && i-st < 45 && ipv6Char[s[st-1]] {
+		st--
+	}
+	if st > 0 && alnum[s[st-1]] {
+		return Finding{}, false
+	}
+	en := i
+	for en < len(s) && en-st < 45 && ipv6Char[s[en]] {
+		en++
+	}
+	if en < len(s) && alnum[s[en]] {
+		return Finding{}, false
+	}
+	for en > i+1 && s[en-1] == '.' {
+		en--
+	}
+	cand := s[st:en]
+	if strings.Count(cand, ":") < 2 || cand == "::" {
+		return Finding{}, false
+	}
+	addr, err := netip.ParseAddr(cand)
+	if err != nil || !addr.Is6() {
+		return Finding{}, false
+	}
+	return Finding{Start: st, End: en, Type: TypeIPAddress}, true
+}
+
+var secretKeywords = [...]string{"secret", "token", "password", "passwd", "apikey", "api_key", "api-key",
+	"accesskey", "access_key", "private_key", "privatekey", "credential", "auth", "signature"}
+
+// hasSecretKeyword reports whether a key name suggests a secret value.
+func hasSecretKeyword(name string) bool {
+	for _, k := range secretKeywords {
+		if containsFold(name, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// scanKeyValue handles "name: value" and "name=value" where the name is a secret key (value always
+// redacted) or contains a secret keyword (value redacted when it looks random).
+func (e *Engine) scanKeyValue(s string, i, last int) (Finding, bool) {
+	n := len(s)
+	k := i
+	for sp := 0; k > last && s[k-1] == ' ' && sp < 2; sp++ {
+		k--
+	}
+	if k > last && (s[k-1] == '"' || s[k-1] == '\'') {
+		k--
+	}
+	ke := k
+	for k > last && ke-k < 64 && keyChar[s[k-1]] {
+		k--
+	}
+	name := s[k:ke]
+	if len(name) < 3 {
+		return Finding{}, false
+	}
+	secretKey := e.IsSecretKey(name)
+	if !secretKey && !(e.enabled[TypeSecret] && hasSecretKeyword(name)) {
+		return Finding{}, false
+	}
+	j := i + 1
+	for sp := 0; j < n && s[j] == ' ' && sp < 2; sp++ {
+		j++
+	}
+	var quote byte
+	if j < n && (s[j] == '"' || s[j] == '\'') {
+		quote = s[j]
+		j++
+	}
+	vs := j
+	if quote != 0 {
+		for j < n && s[j] != quote && s[j] != '\n' && s[j] != '\\' && j-vs < 512 {
+			j++
+		}
+	} else {
+		for j < n && !valueStop[s[j]] && j-vs < 512 {
+			j++
+		}
+	}
+	return e.classifyKeyedValue(s, name, vs, j, secretKey, quote == 0)
+}
+
+// classifyKeyedValue decides what the value s[vs:ve] under key name is.
+func (e *Engine) classifyKeyedValue(s, name string, vs, ve int, secretKey, extendScheme bool) (Finding, bool) {
+	value := s[vs:ve]
+	if len(value) == 0 || value[0] == '[' || value[0] == '{' {
+		return Finding{}, false
+	}
+	if f, ok := e.scanWord(s, vs); ok && f.Start >= vs {
+		return f, true
+	}
+	if secretKey {
+		if extendScheme && ve+1 < len(s) && s[ve] == ' ' && isAuthScheme(value) {
+			ve = runEnd(s, ve+1, &bearerTok)
+		}
+		return Finding{Start: vs, End: ve, Type: TypeSecretKey}, true
+	}
+	if looksRandom(value) {
+		t := TypeSecret
+		if len(value) == 40 && (containsFold(name, "aws") || containsFold(name, "secret_access")) {
+			t = TypeAWSSecretKey
+		}
+		if e.enabled[t] {
+			return Finding{Start: vs, End: ve, Type: t}, true
+		}
+	}
+	return Finding{}, false
+}
+
+func isAuthScheme(v string) bool {
+	return strings.EqualFold(v, "bearer") || strings.EqualFold(v, "basic") || strings.EqualFold(v, "token") ||
+		strings.EqualFold(v, "digest") || strings.EqualFold(v, "apikey")
+}
+
+// looksRandom is the generic secret test: long, no spaces or URLs, letters and digits, and a
+// Shannon entropy of at least 3 bits per character.
+func looksRandom(v string) bool {
+	if len(v) < 16 || len(v) > 512 || strings.Contains(v, "://") {
+		return false
+	}
+	var counts [256]uint16
+	letters, digits := 0, 0
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c <= ' ' {
+			return false
+		}
+		counts[c]++
+		if isDigit(c) {
+			digits++
+		} else if isAlpha(c) {
+			letters++
+		}
+	}
+	if letters == 0 || digits == 0 {
+		return false
+	}
+	h := 0.0
+	for _, c := range counts {
+		if c > 0 {
+			p := float64(c) / float64(len(v))
+			h -= p * math.Log2(p)
+		}
+	}
+	return h >= 3.0
+}
