@@ -1,0 +1,426 @@
+package mapping
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+)
+
+// unit is one span, or one log record, on its way to records.
+type unit struct {
+	signal                    string
+	traceID, spanID, parentID string
+	name, scope               string
+	start, end                time.Time
+	observed                  time.Time
+	status, statusMessage     string // ok | error | unset
+	idExtra                   []string
+
+	view  *attrView
+	facts facts
+	probs problems
+	res   *resourceInfo
+
+	exceptions []exceptionFact
+	session    string
+	user       string
+	agent      agentInfo
+
+	counters map[auditrecord.Type]int
+	records  []*auditrecord.Record
+}
+
+type exceptionFact struct {
+	typ, message, stack string
+	at                  time.Time
+}
+
+// traceState is what one trace's units share within a batch: inherited identity and the sets that
+// keep a trace from recording the same thing twice.
+type traceState struct {
+	session, user string
+	seenInputs    map[string]bool
+	seenOutputs   map[string]bool
+	seenErrors    map[string]bool
+	requested     map[string]bool
+	executedIDs   map[string]bool
+	executedNames map[string]bool
+	toolResults   map[string]any
+}
+
+func newTraceState() *traceState {
+	return &traceState{
+		seenInputs: map[string]bool{}, seenOutputs: map[string]bool{}, seenErrors: map[string]bool{},
+		requested: map[string]bool{}, executedIDs: map[string]bool{}, executedNames: map[string]bool{},
+		toolResults: map[string]any{},
+	}
+}
+
+// index records what the other units of the trace need to know before any unit emits: which tool
+// calls were executed, and the tool results the model was given back.
+func (ts *traceState) index(u *unit) {
+	f := &u.facts
+	if f.kind == kindTool {
+		if f.toolCallID != "" {
+			ts.executedIDs[f.toolCallID] = true
+		}
+		if f.toolName != "" {
+			ts.executedNames[f.toolName] = true
+		}
+	}
+	for _, msg := range f.inputs {
+		for _, p := range msg.parts {
+			if p.kind == partToolResult && p.id != "" {
+				if _, dup := ts.toolResults[p.id]; !dup {
+					ts.toolResults[p.id] = p.result
+				}
+			}
+		}
+	}
+}
+
+func (u *unit) newRecord(m *Mapper, typ auditrecord.Type, ts time.Time) *auditrecord.Record {
+	if u.counters == nil {
+		u.counters = make(map[auditrecord.Type]int, 4)
+	}
+	idx := u.counters[typ]
+	u.counters[typ] = idx + 1
+	parts := make([]string, 0, 4+len(u.idExtra))
+	parts = append(parts, u.traceID, u.spanID, string(typ), strconv.Itoa(idx))
+	parts = append(parts, u.idExtra...)
+	r := &auditrecord.Record{
+		SchemaVersion:     auditrecord.SchemaVersion,
+		RecordID:          auditrecord.NewRecordID(parts...),
+		Type:              typ,
+		Timestamp:         ts.UTC(),
+		ObservedTimestamp: u.observed.UTC(),
+		SessionID:         u.session,
+		UserID:            u.user,
+		TraceID:           u.traceID,
+		SpanID:            u.spanID,
+		ParentSpanID:      u.parentID,
+		Source:            &auditrecord.Source{Signal: u.signal, Convention: u.facts.convention, Name: m.cleanString(u.name, &u.probs), Scope: m.cleanString(u.scope, &u.probs)},
+	}
+	if u.agent != (agentInfo{}) {
+		r.Agent = &auditrecord.Agent{Name: u.agent.name, ID: u.agent.id, Version: u.agent.version}
+	}
+	if u.res != nil && u.res.service != nil {
+		s := *u.res.service
+		r.Service = &s
+	}
+	u.records = append(u.records, r)
+	return r
+}
+
+func (u *unit) durationMS() *float64 {
+	if u.start.IsZero() || u.end.IsZero() || u.end.Before(u.start) {
+		return nil
+	}
+	d := float64(u.end.Sub(u.start).Nanoseconds()) / 1e6
+	return &d
+}
+
+// endTime is when outputs and tool results happened: the span end, or the start when no end is known.
+func (u *unit) endTime() time.Time {
+	if u.end.IsZero() || u.end.Before(u.start) {
+		return u.start
+	}
+	return u.end
+}
+
+func (u *unit) failed() bool {
+	return u.status == "error" || u.facts.errorType != "" || len(u.exceptions) > 0
+}
+
+// emit turns a unit's facts into records. Units of a trace must be emitted in emitOrder.
+func (m *Mapper) emit(u *unit, ts *traceState) {
+	f := &u.facts
+	var envelope *auditrecord.Record
+	switch {
+	case f.kind == kindAgent:
+		envelope = u.newRecord(m, auditrecord.TypeAgentRun, u.start)
+		envelope.AgentRun = &auditrecord.AgentRun{Operation: m.cleanString(f.operation, &u.probs), Status: u.status, DurationMS: u.durationMS()}
+	case f.kind == kindLLM && u.signal == signalTraces:
+		envelope = u.newRecord(m, auditrecord.TypeLLMCall, u.start)
+		cost, src := m.cost(f)
+		envelope.LLMCall = &auditrecord.LLMCall{
+			Operation: f.operation, Model: f.model(), Provider: f.provider, Status: u.status,
+			DurationMS: u.durationMS(), Tokens: f.tokens.record(), Cost: cost, CostSource: src,
+		}
+	}
+
+	m.emitInputs(u, ts)
+	firstOutput := m.emitOutputs(u, ts)
+
+	var toolRecord *auditrecord.Record
+	if f.kind == kindTool {
+		toolRecord = m.emitToolCall(u)
+	}
+	for _, r := range f.reasoning {
+		rec := u.newRecord(m, auditrecord.TypeReasoning, u.start)
+		rec.Reasoning = m.reasoningRecord(r, &u.probs)
+	}
+
+	related := envelope
+	switch {
+	case toolRecord != nil:
+		related = toolRecord
+	case firstOutput != nil:
+		related = firstOutput
+	}
+	m.emitErrors(u, ts, related)
+}
+
+func (m *Mapper) reasoningRecord(r reasoningFact, p *problems) *auditrecord.Reasoning {
+	out := &auditrecord.Reasoning{Thought: m.cleanString(r.thought, p), Confidence: r.confidence}
+	for _, s := range r.plan {
+		out.Plan = append(out.Plan, m.cleanString(s, p))
+	}
+	return out
+}
+
+func (t tokenCounts) record() *auditrecord.Tokens {
+	if t.in == nil && t.out == nil && t.total == nil {
+		return nil
+	}
+	out := &auditrecord.Tokens{Input: t.in, Output: t.out, Total: t.total}
+	if out.Total == nil {
+		var sum int64
+		if t.in != nil {
+			sum += *t.in
+		}
+		if t.out != nil {
+			sum += *t.out
+		}
+		out.Total = &sum
+	}
+	return out
+}
+
+// cost is the telemetry's own cost when it reports one, else the price table's.
+func (m *Mapper) cost(f *facts) (*float64, string) {
+	if f.cost != nil {
+		c := *f.cost
+		return &c, costTelemetry
+	}
+	if f.tokens.in == nil && f.tokens.out == nil {
+		return nil, ""
+	}
+	var in, out int64
+	if f.tokens.in != nil {
+		in = *f.tokens.in
+	}
+	if f.tokens.out != nil {
+		out = *f.tokens.out
+	}
+	if c, ok := m.prices.Cost(f.model(), in, out); ok {
+		return &c, costPriceTable
+	}
+	return nil, ""
+}
+
+const (
+	costTelemetry  = "telemetry"
+	costPriceTable = "price_table"
+	signalTraces   = "traces"
+	signalLogs     = "logs"
+)
+
+func isSystemRole(r string) bool { return r == "system" || r == "developer" }
+func isUserRole(r string) bool   { return r == "user" || r == "human" || r == "" }
+
+// emitInputs records system instructions and the user messages the unit adds to the conversation.
+// A model call re-sends the whole history, so only the user messages after the last assistant or
+// tool message are new; and each (role, content) is recorded once per trace.
+func (m *Mapper) emitInputs(u *unit, ts *traceState) {
+	f := &u.facts
+	addInput := func(role, source, content string) {
+		if content == "" {
+			return
+		}
+		key := role + "\x00" + content
+		if ts.seenInputs[key] {
+			return
+		}
+		ts.seenInputs[key] = true
+		r := u.newRecord(m, auditrecord.TypeInput, u.start)
+		r.Input = &auditrecord.Input{Content: m.cleanString(content, &u.probs), Role: role, Source: source}
+	}
+	for _, s := range f.system {
+		addInput("system", "system_instructions", s)
+	}
+	lastTurnEnd := -1
+	for i, msg := range f.inputs {
+		if !isSystemRole(msg.role) && !isUserRole(msg.role) {
+			lastTurnEnd = i
+		}
+	}
+	for i, msg := range f.inputs {
+		switch {
+		case isSystemRole(msg.role):
+			addInput("system", "system_instructions", msg.text())
+		case isUserRole(msg.role) && i > lastTurnEnd:
+			addInput("user", "user_message", msg.text())
+		}
+	}
+}
+
+// emitOutputs records each model response (text, reasoning parts, requested tool calls) and returns
+// the first output record, the one errors of a model call link to.
+func (m *Mapper) emitOutputs(u *unit, ts *traceState) *auditrecord.Record {
+	f := &u.facts
+	var first *auditrecord.Record
+	at := u.endTime()
+	for i, msg := range f.outputs {
+		if msg.role != "assistant" && msg.role != "model" && msg.role != "" {
+			continue
+		}
+		content := msg.text()
+		// Every model response is an output, even one that only asks for tools; an agent's final
+		// answer is usually the last model response, already recorded.
+		emitOutput := f.kind == kindLLM || (content != "" && !ts.seenOutputs[content])
+		if content != "" {
+			ts.seenOutputs[content] = true
+		}
+		if emitOutput {
+			r := u.newRecord(m, auditrecord.TypeOutput, at)
+			out := &auditrecord.Output{Content: m.cleanString(content, &u.probs), Model: f.model(), Provider: f.provider, FinishReason: msg.finish}
+			if out.FinishReason == "" && i < len(f.finish) {
+				out.FinishReason = f.finish[i]
+			}
+			if first == nil && f.kind == kindLLM {
+				out.Tokens = f.tokens.record()
+				out.Cost, out.CostSource = m.cost(f)
+			}
+			r.Output = out
+			if first == nil {
+				first = r
+			}
+		}
+		for _, p := range msg.parts {
+			switch p.kind {
+			case partReasoning:
+				if p.text != "" {
+					rec := u.newRecord(m, auditrecord.TypeReasoning, at)
+					rec.Reasoning = &auditrecord.Reasoning{Thought: m.cleanString(p.text, &u.probs)}
+				}
+			case partToolCall:
+				m.emitRequestedTool(u, ts, p, at)
+			}
+		}
+	}
+	return first
+}
+
+// emitRequestedTool records a tool call the model asked for when no execution of it is in the batch.
+func (m *Mapper) emitRequestedTool(u *unit, ts *traceState, p part, at time.Time) {
+	if p.id != "" {
+		if ts.executedIDs[p.id] || ts.requested[p.id] {
+			return
+		}
+		ts.requested[p.id] = true
+	} else if ts.executedNames[p.name] {
+		return
+	}
+	r := u.newRecord(m, auditrecord.TypeToolCall, at)
+	tc := &auditrecord.ToolCall{ToolName: m.toolName(p.name, &u.probs), CallID: m.cleanString(p.id, &u.probs), Status: auditrecord.ToolStatusRequested}
+	if p.hasArgs {
+		tc.Parameters = m.cleanPlain(p.args, 0, &u.probs)
+	}
+	if res, ok := ts.toolResults[p.id]; ok && p.id != "" {
+		// No execution span, but the result was handed back to the model: the tool did run.
+		tc.Status = auditrecord.ToolStatusSuccess
+		tc.Result = m.cleanPlain(res, 0, &u.probs)
+	}
+	r.ToolCall = tc
+}
+
+func (m *Mapper) toolName(name string, p *problems) string {
+	if name == "" {
+		return "unknown"
+	}
+	return m.cleanString(name, p)
+}
+
+func (m *Mapper) emitToolCall(u *unit) *auditrecord.Record {
+	f := &u.facts
+	r := u.newRecord(m, auditrecord.TypeToolCall, u.endTime())
+	tc := &auditrecord.ToolCall{ToolName: m.toolName(f.toolName, &u.probs), CallID: m.cleanString(f.toolCallID, &u.probs), Status: auditrecord.ToolStatusSuccess, DurationMS: u.durationMS()}
+	if f.hasArgs {
+		tc.Parameters = m.cleanPlain(f.toolArgs, 0, &u.probs)
+	}
+	if f.hasResult {
+		tc.Result = m.cleanPlain(f.toolResult, 0, &u.probs)
+	}
+	if u.failed() {
+		tc.Status = auditrecord.ToolStatusError
+		if !f.hasResult {
+			if msg := u.errorMessage(); msg != "" {
+				tc.Result = m.cleanString(msg, &u.probs)
+			}
+		}
+	}
+	r.ToolCall = tc
+	return r
+}
+
+func (u *unit) errorMessage() string {
+	for _, e := range u.exceptions {
+		if e.message != "" {
+			return e.message
+		}
+	}
+	return u.statusMessage
+}
+
+// emitErrors records one error per exception event, or one for a failed span without exception
+// events. A failure that propagates up (tool → model call → agent) is recorded once: spans that
+// are not tools skip errors whose type and message the trace already recorded.
+func (m *Mapper) emitErrors(u *unit, ts *traceState, related *auditrecord.Record) {
+	f := &u.facts
+	failures := u.exceptions
+	if len(failures) == 0 && u.failed() {
+		failures = []exceptionFact{{typ: f.errorType, message: u.statusMessage, at: u.endTime()}}
+	}
+	for _, e := range failures {
+		typ := e.typ
+		if typ == "" {
+			typ = f.errorType
+		}
+		if typ == "" {
+			typ = "error"
+		}
+		key := typ + "\x00" + e.message
+		if f.kind != kindTool && ts.seenErrors[key] {
+			continue
+		}
+		ts.seenErrors[key] = true
+		at := e.at
+		if at.IsZero() {
+			at = u.endTime()
+		}
+		r := u.newRecord(m, auditrecord.TypeError, at)
+		r.Error = &auditrecord.Error{Type: m.cleanString(typ, &u.probs), Message: m.cleanString(e.message, &u.probs), StackTrace: m.cleanString(e.stack, &u.probs)}
+		if f.kind == kindTool {
+			r.Error.ToolName = m.toolName(f.toolName, &u.probs)
+		}
+		if related != nil {
+			r.Error.RelatedRecordID = related.RecordID
+		}
+	}
+}
+
+// canonicalText renders a structured value as compact JSON text for a content field.
+func canonicalText(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}

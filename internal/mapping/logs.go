@@ -1,0 +1,103 @@
+package mapping
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+)
+
+// MapLogs maps the log records that carry GenAI events (deprecated per-message events,
+// gen_ai.client.inference.operation.details) or agent.reasoning events; other logs yield nothing.
+func (m *Mapper) MapLogs(ld plog.Logs, observed time.Time) ([]*auditrecord.Record, Stats) {
+	stats := newStats()
+	var units []*unit
+	var resProblems problems
+	rls := ld.ResourceLogs()
+	for i := 0; i < rls.Len(); i++ {
+		rl := rls.At(i)
+		res := m.readResource(rl.Resource(), &resProblems)
+		sls := rl.ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			sl := sls.At(j)
+			lrs := sl.LogRecords()
+			for k := 0; k < lrs.Len(); k++ {
+				if u := m.logUnit(lrs.At(k), sl.Scope().Name(), res, observed); u != nil {
+					units = append(units, u)
+				}
+			}
+		}
+	}
+	if resProblems.malformed {
+		stats.Malformed++
+	}
+	return m.finish(units, stats)
+}
+
+func (m *Mapper) logUnit(lr plog.LogRecord, scope string, res *resourceInfo, observed time.Time) *unit {
+	u := &unit{signal: signalLogs, scope: scope, res: res, status: "unset"}
+	u.view = m.newAttrView(lr.Attributes(), &u.probs)
+	name := lr.EventName()
+	if name == "" {
+		name, _ = u.view.str("event.name")
+	} else if v, ok := lr.Attributes().Get("event.name"); ok && v.Str() == name {
+		u.view.consume("event.name")
+	}
+	if !isKnownEvent(name) {
+		return nil
+	}
+	u.name = name
+	u.traceID = traceIDHex(lr.TraceID())
+	u.spanID = spanIDHex(lr.SpanID())
+	u.start = timeOf(lr.Timestamp())
+	if u.start.IsZero() {
+		u.start = timeOf(lr.ObservedTimestamp())
+	}
+	u.observed = observed
+	if ot := timeOf(lr.ObservedTimestamp()); !ot.IsZero() {
+		u.observed = ot
+	}
+	if u.start.IsZero() {
+		u.start = u.observed
+	}
+	// Several logs share one span, so the log's own identity joins the record id.
+	u.idExtra = []string{"log", strconv.FormatInt(u.start.UnixNano(), 10), logDigest(name, lr)}
+	classify(u.view, "", &u.facts)
+	if name != eventOperationDetails {
+		// The operation details event is read by applyEvent; other events may still carry model,
+		// tokens and identity as attributes.
+		extract(u.view, &u.facts)
+	}
+	u.facts.kind = kindOther
+	if name == eventOperationDetails || name == eventChoice || name == eventContentComplete {
+		u.facts.kind = kindLLM // outputs carry model, tokens and cost; no llm_call envelope for logs
+	}
+	m.applyEvent(u, name, u.view, lr.Body(), u.start)
+	u.session, u.user = lookupIdentity(u.view)
+	u.agent = u.facts.agent
+	if len(u.exceptions) > 0 {
+		u.status = "error"
+	}
+	return u
+}
+
+// logDigest hashes what distinguishes two logs of the same span and time: the event name, the body
+// and the attributes.
+func logDigest(name string, lr plog.LogRecord) string {
+	h := sha256.New()
+	h.Write([]byte(name))
+	h.Write([]byte{0})
+	h.Write([]byte(lr.Body().AsString()))
+	h.Write([]byte{0})
+	for k, v := range lr.Attributes().All() {
+		h.Write([]byte(k))
+		h.Write([]byte{0})
+		h.Write([]byte(v.AsString()))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12])
+}

@@ -1,0 +1,52 @@
+// Package mapping turns OTLP spans and logs from AI agents into audit records. It understands the
+// OpenTelemetry GenAI semantic conventions (1.37+ and the deprecated forms), OpenInference,
+// OpenLLMetry (Traceloop) and the Vercel AI SDK (v6 ai.* spans and v7 GenAI spans).
+// docs/audit-record.md describes the rules; this package is their implementation.
+package mapping
+
+import (
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+)
+
+// DefaultMaxContentBytes bounds a single content, parameters or result string in a record.
+const DefaultMaxContentBytes = 256 << 10
+
+// Options configures a Mapper.
+type Options struct {
+	// Prices prices model calls whose telemetry reports tokens but no cost; nil = the shipped default table.
+	Prices PriceTable
+	// MaxContentBytes bounds any single content/parameters/result string kept in a record (default
+	// 256 KiB); longer ones are truncated with a marker and counted.
+	MaxContentBytes int
+}
+
+// Stats counts what one MapTraces or MapLogs call produced.
+type Stats struct {
+	Records map[auditrecord.Type]int
+	// Malformed counts spans/logs that could not be fully mapped (wrong attribute types, invalid JSON
+	// where JSON was expected, invalid UTF-8, over-deep nesting, truncated content); they still
+	// produce what records they can.
+	Malformed int
+	// Truncated counts spans/logs with at least one string cut to MaxContentBytes.
+	Truncated int
+}
+
+func newStats() Stats { return Stats{Records: map[auditrecord.Type]int{}} }
+
+// Mapper maps pdata to audit records. It holds no per-batch state and is safe for concurrent use.
+type Mapper struct {
+	prices     PriceTable
+	maxContent int
+}
+
+// New returns a Mapper.
+func New(o Options) *Mapper {
+	m := &Mapper{prices: o.Prices, maxContent: o.MaxContentBytes}
+	if m.prices == nil {
+		m.prices = DefaultPriceTable()
+	}
+	if m.maxContent <= 0 {
+		m.maxContent = DefaultMaxContentBytes
+	}
+	return m
+}

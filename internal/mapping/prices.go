@@ -1,0 +1,140 @@
+package mapping
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"strings"
+)
+
+// ModelPrice is a model's price in USD per one million tokens.
+type ModelPrice struct {
+	InputPerMillion  float64 `json:"input_per_million" mapstructure:"input_per_million"`
+	OutputPerMillion float64 `json:"output_per_million" mapstructure:"output_per_million"`
+}
+
+// PriceTable maps a model name (lower case) to its price. Lookup tries the exact name, then the
+// longest table entry the name starts with, so "gpt-4o-2024-08-06" costs as "gpt-4o" and
+// "gpt-4o-mini-2024-07-18" as "gpt-4o-mini". A nil PriceTable in Options means the default table.
+type PriceTable map[string]ModelPrice
+
+// priceFile is the layout of prices.json and of files given to LoadPriceTable.
+type priceFile struct {
+	Description string                `json:"description,omitempty"`
+	AsOf        string                `json:"as_of,omitempty"`
+	Sources     []string              `json:"sources,omitempty"`
+	Models      map[string]ModelPrice `json:"models"`
+}
+
+//go:embed prices.json
+var defaultPricesJSON []byte
+
+// DefaultPriceTable returns a copy of the shipped table (see prices.json for its date and sources).
+func DefaultPriceTable() PriceTable {
+	t, err := parsePrices(defaultPricesJSON, "prices.json")
+	if err != nil {
+		panic(err) // the embedded file is checked by TestDefaultPriceTable
+	}
+	return t
+}
+
+// LoadPriceTable reads a price file ({"models": {"name": {"input_per_million": …,
+// "output_per_million": …}}}) and returns it merged over the default table.
+func LoadPriceTable(path string) (PriceTable, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("price table: %w", err)
+	}
+	t, err := parsePrices(raw, path)
+	if err != nil {
+		return nil, err
+	}
+	return DefaultPriceTable().Merge(t), nil
+}
+
+// WithDefaults returns overrides (the config-friendly form) merged over the default table.
+func WithDefaults(overrides map[string]ModelPrice) (PriceTable, error) {
+	for name, p := range overrides {
+		if err := p.validate(); err != nil {
+			return nil, fmt.Errorf("price of model %q: %w", name, err)
+		}
+	}
+	return DefaultPriceTable().Merge(overrides), nil
+}
+
+// Merge returns a new table holding t's entries overridden by over's.
+func (t PriceTable) Merge(over map[string]ModelPrice) PriceTable {
+	out := make(PriceTable, len(t)+len(over))
+	for k, v := range t {
+		out[k] = v
+	}
+	for k, v := range over {
+		out[strings.ToLower(strings.TrimSpace(k))] = v
+	}
+	return out
+}
+
+func (p ModelPrice) validate() error {
+	for _, f := range []float64{p.InputPerMillion, p.OutputPerMillion} {
+		if f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+			return fmt.Errorf("prices must be finite and not negative, got %v", f)
+		}
+	}
+	return nil
+}
+
+func parsePrices(raw []byte, name string) (PriceTable, error) {
+	var f priceFile
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return nil, fmt.Errorf("price table %s: %w", name, err)
+	}
+	if len(f.Models) == 0 {
+		return nil, fmt.Errorf("price table %s: no models", name)
+	}
+	t := make(PriceTable, len(f.Models))
+	for k, v := range f.Models {
+		if err := v.validate(); err != nil {
+			return nil, fmt.Errorf("price table %s: model %q: %w", name, k, err)
+		}
+		t[strings.ToLower(strings.TrimSpace(k))] = v
+	}
+	return t, nil
+}
+
+// Lookup finds a model's price: exact name, then longest prefix. Provider prefixes such as
+// "openai/" or "models/" are ignored.
+func (t PriceTable) Lookup(model string) (ModelPrice, bool) {
+	name := strings.ToLower(strings.TrimSpace(model))
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	if name == "" {
+		return ModelPrice{}, false
+	}
+	if p, ok := t[name]; ok {
+		return p, true
+	}
+	best, found := "", false
+	for k := range t {
+		if len(k) > len(best) && strings.HasPrefix(name, k) {
+			best, found = k, true
+		}
+	}
+	if !found {
+		return ModelPrice{}, false
+	}
+	return t[best], true
+}
+
+// Cost prices a call; ok is false when the model is not in the table.
+func (t PriceTable) Cost(model string, inputTokens, outputTokens int64) (float64, bool) {
+	p, ok := t.Lookup(model)
+	if !ok {
+		return 0, false
+	}
+	c := (float64(inputTokens)*p.InputPerMillion + float64(outputTokens)*p.OutputPerMillion) / 1e6
+	// Round to a micro-dollar so the same tokens always give the same decimal in canonical JSON.
+	return math.Round(c*1e6) / 1e6, true
+}

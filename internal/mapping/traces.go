@@ -1,0 +1,216 @@
+package mapping
+
+import (
+	"sort"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+)
+
+// MapTraces maps every span of a batch. Spans are read in three passes: facts per span, then what
+// each trace shares (identity, executed tool calls, tool results), then records in emitOrder.
+func (m *Mapper) MapTraces(td ptrace.Traces, observed time.Time) ([]*auditrecord.Record, Stats) {
+	stats := newStats()
+	var units []*unit
+	var resProblems problems
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		rs := rss.At(i)
+		res := m.readResource(rs.Resource(), &resProblems)
+		sss := rs.ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			ss := sss.At(j)
+			spans := ss.Spans()
+			for k := 0; k < spans.Len(); k++ {
+				units = append(units, m.spanUnit(spans.At(k), ss.Scope().Name(), res, observed))
+			}
+		}
+	}
+	if resProblems.malformed {
+		stats.Malformed++
+	}
+	return m.finish(units, stats)
+}
+
+func (m *Mapper) spanUnit(span ptrace.Span, scope string, res *resourceInfo, observed time.Time) *unit {
+	u := &unit{
+		signal:   signalTraces,
+		traceID:  traceIDHex(span.TraceID()),
+		spanID:   spanIDHex(span.SpanID()),
+		parentID: spanIDHex(span.ParentSpanID()),
+		name:     span.Name(),
+		scope:    scope,
+		start:    timeOf(span.StartTimestamp()),
+		end:      timeOf(span.EndTimestamp()),
+		observed: observed,
+		res:      res,
+	}
+	switch span.Status().Code() {
+	case ptrace.StatusCodeError:
+		u.status = "error"
+	case ptrace.StatusCodeOk:
+		u.status = "ok"
+	default:
+		u.status = "unset"
+	}
+	u.view = m.newAttrView(span.Attributes(), &u.probs)
+	u.statusMessage = m.cleanString(span.Status().Message(), &u.probs)
+	classify(u.view, u.name, &u.facts)
+	extract(u.view, &u.facts)
+	u.session, u.user = lookupIdentity(u.view)
+	u.agent = u.facts.agent
+	events := span.Events()
+	for i := 0; i < events.Len(); i++ {
+		ev := events.At(i)
+		m.applyEvent(u, ev.Name(), m.newAttrView(ev.Attributes(), &u.probs), pcommon.NewValueEmpty(), timeOf(ev.Timestamp()))
+	}
+	return u
+}
+
+// emitOrder is the order units of one trace emit in: tool executions first (so errors that propagate
+// up are recorded where they happened), then model calls (which own the conversation content), then
+// agent steps and agents (whose input and final answer only add what the model calls did not carry).
+func emitOrder(k spanKind) int {
+	switch k {
+	case kindTool:
+		return 0
+	case kindLLM:
+		return 1
+	case kindStep, kindOther:
+		return 2
+	default:
+		return 3
+	}
+}
+
+// finish resolves identity across each trace, emits records and fills attributes and stats.
+func (m *Mapper) finish(units []*unit, stats Stats) ([]*auditrecord.Record, Stats) {
+	sort.SliceStable(units, func(i, j int) bool {
+		a, b := units[i], units[j]
+		if a.traceID != b.traceID {
+			return a.traceID < b.traceID
+		}
+		if !a.start.Equal(b.start) {
+			return a.start.Before(b.start)
+		}
+		return a.spanID < b.spanID
+	})
+	traces := map[string]*traceState{}
+	untraced := map[*unit]*traceState{}
+	stateOf := func(u *unit) *traceState {
+		if u.traceID == "" { // no trace context: the unit stands alone
+			if untraced[u] == nil {
+				untraced[u] = newTraceState()
+			}
+			return untraced[u]
+		}
+		if traces[u.traceID] == nil {
+			traces[u.traceID] = newTraceState()
+		}
+		return traces[u.traceID]
+	}
+	bySpan := make(map[string]*unit, len(units))
+	for _, u := range units {
+		ts := stateOf(u)
+		if u.session == "" && u.res != nil {
+			u.session = u.res.session
+		}
+		if u.user == "" && u.res != nil {
+			u.user = u.res.user
+		}
+		if ts.session == "" {
+			ts.session = u.session
+		}
+		if ts.user == "" {
+			ts.user = u.user
+		}
+		ts.index(u)
+		if u.spanID != "" && u.signal == signalTraces {
+			bySpan[u.traceID+u.spanID] = u
+		}
+	}
+	order := make([]*unit, len(units))
+	copy(order, units)
+	sort.SliceStable(order, func(i, j int) bool {
+		if order[i].traceID != order[j].traceID {
+			return order[i].traceID < order[j].traceID
+		}
+		return emitOrder(order[i].facts.kind) < emitOrder(order[j].facts.kind)
+	})
+	var out []*auditrecord.Record
+	for _, u := range order {
+		ts := stateOf(u)
+		if u.traceID != "" {
+			if u.session == "" {
+				u.session = ts.session
+			}
+			if u.user == "" {
+				u.user = ts.user
+			}
+		}
+		if u.agent == (agentInfo{}) {
+			u.agent = inheritedAgent(u, bySpan)
+		}
+		m.emit(u, ts)
+		if len(u.records) == 0 {
+			continue
+		}
+		attrs := u.view.remaining()
+		for _, r := range u.records {
+			r.Attributes = cloneAttrs(attrs)
+			stats.Records[r.Type]++
+		}
+		out = append(out, u.records...)
+	}
+	for _, u := range units {
+		if u.probs.malformed {
+			stats.Malformed++
+		}
+		if u.probs.truncated {
+			stats.Truncated++
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].TraceID != out[j].TraceID {
+			return out[i].TraceID < out[j].TraceID
+		}
+		return out[i].Timestamp.Before(out[j].Timestamp)
+	})
+	return out, stats
+}
+
+// inheritedAgent walks up the span's ancestors in the batch to the nearest one naming an agent.
+func inheritedAgent(u *unit, bySpan map[string]*unit) agentInfo {
+	seen := 0
+	for p := bySpan[u.traceID+u.parentID]; p != nil && seen < 64; p = bySpan[p.traceID+p.parentID] {
+		if p.facts.agent != (agentInfo{}) {
+			return p.facts.agent
+		}
+		seen++
+	}
+	return agentInfo{}
+}
+
+func timeOf(ts pcommon.Timestamp) time.Time {
+	if ts == 0 {
+		return time.Time{}
+	}
+	return ts.AsTime().UTC()
+}
+
+func traceIDHex(id pcommon.TraceID) string {
+	if id.IsEmpty() {
+		return ""
+	}
+	return id.String()
+}
+
+func spanIDHex(id pcommon.SpanID) string {
+	if id.IsEmpty() {
+		return ""
+	}
+	return id.String()
+}
