@@ -135,6 +135,6 @@ func (t PriceTable) Cost(model string, inputTokens, outputTokens int64) (float64
 		return 0, false
 	}
 	c := (float64(inputTokens)*p.InputPerMillion + float64(outputTokens)*p.OutputPerMillion) / 1e6
-	// Round to a micro-dollar so the same tokens always give the same decimal in canonical JSON.
-	return math.Round(c*1e6) / 1e6, true
+	// Round to 1e-10 USD to drop float noise (12 × 0.15 is not exactly 1.8), far below any real price.
+	return math.Round(c*1e10) / 1e10, true
 }
