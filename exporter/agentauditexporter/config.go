@@ -1,0 +1,89 @@
+package agentauditexporter
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/config/configretry"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/mapping"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
+)
+
+// Store kinds.
+const (
+	StoreFile = "file"
+)
+
+// Config configures the agentaudit exporter.
+type Config struct {
+	TimeoutConfig exporterhelper.TimeoutConfig                             `mapstructure:",squash"`
+	QueueConfig   configoptional.Optional[exporterhelper.QueueBatchConfig] `mapstructure:"sending_queue"`
+	RetryConfig   configretry.BackOffConfig                                `mapstructure:"retry_on_failure"`
+
+	// Store selects where records go: file (default).
+	Store string `mapstructure:"store"`
+	// InstanceID names this collector's writer streams (default: the host name). Every instance that
+	// writes to one store needs its own.
+	InstanceID string `mapstructure:"instance_id"`
+
+	File filestore.Config `mapstructure:"file"`
+
+	Integrity IntegrityConfig `mapstructure:"integrity"`
+	Pricing   PricingConfig   `mapstructure:"pricing"`
+
+	// MaxContentBytes bounds one content, parameters or result string in a record; longer ones are
+	// truncated with a marker and counted.
+	MaxContentBytes int `mapstructure:"max_content_bytes"`
+}
+
+// IntegrityConfig configures manifest signing for the file and S3 stores.
+type IntegrityConfig struct {
+	// SigningKeyFile is a PEM PKCS#8 Ed25519 private key (`openssl genpkey -algorithm ed25519`).
+	// Without it manifests are written unsigned and `auditctl verify` says so.
+	SigningKeyFile string `mapstructure:"signing_key_file"`
+}
+
+// PricingConfig overrides the shipped model price table used when telemetry carries no cost.
+type PricingConfig struct {
+	// File is a price table file (same format as the shipped one) merged over the defaults.
+	File string `mapstructure:"file"`
+	// Models are per-model prices in USD per million tokens, merged last.
+	Models map[string]mapping.ModelPrice `mapstructure:"models"`
+}
+
+// Validate reports the first invalid field, naming it.
+func (c *Config) Validate() error {
+	switch c.Store {
+	case StoreFile:
+		if err := c.File.Validate(); err != nil {
+			return err
+		}
+	case "":
+		return errors.New("store: must be set (file)")
+	default:
+		return fmt.Errorf("store: %q is not one of file", c.Store)
+	}
+	if c.MaxContentBytes < 1024 {
+		return fmt.Errorf("max_content_bytes: %d is below the minimum of 1024", c.MaxContentBytes)
+	}
+	if f := c.Integrity.SigningKeyFile; f != "" {
+		if _, err := os.Stat(f); err != nil {
+			return fmt.Errorf("integrity.signing_key_file: %w", err)
+		}
+	}
+	if f := c.Pricing.File; f != "" {
+		if _, err := os.Stat(f); err != nil {
+			return fmt.Errorf("pricing.file: %w", err)
+		}
+	}
+	for model, p := range c.Pricing.Models {
+		if p.InputPerMillion < 0 || p.OutputPerMillion < 0 {
+			return fmt.Errorf("pricing.models.%s: prices must not be negative", model)
+		}
+	}
+	return nil
+}

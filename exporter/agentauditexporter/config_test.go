@@ -1,0 +1,66 @@
+package agentauditexporter
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+)
+
+func loadConfig(t *testing.T, name string) (*Config, error) {
+	t.Helper()
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	cfg := createDefaultConfig().(*Config)
+	sub, err := cm.Sub(component.NewIDWithName(componentType, name).String())
+	require.NoError(t, err)
+	require.NoError(t, sub.Unmarshal(cfg))
+	return cfg, confmap.Validate(cfg)
+}
+
+func TestDefaultConfigIsValidAndWritesGzipFilesUnderData(t *testing.T) {
+	cfg, err := loadConfig(t, "")
+	require.NoError(t, err)
+	assert.Equal(t, StoreFile, cfg.Store)
+	assert.Equal(t, "./data", cfg.File.Directory)
+	assert.Equal(t, "gzip", cfg.File.Compression)
+	assert.Equal(t, "audit", cfg.File.Prefix)
+	assert.Equal(t, defaultMaxContentBytes, cfg.MaxContentBytes)
+}
+
+func TestCustomConfigLoads(t *testing.T) {
+	cfg, err := loadConfig(t, "custom")
+	require.NoError(t, err)
+	assert.Equal(t, "gateway-7", cfg.InstanceID)
+	assert.Equal(t, "/var/lib/agentaudit", cfg.File.Directory)
+	assert.Equal(t, "trail", cfg.File.Prefix)
+	assert.Equal(t, "none", cfg.File.Compression)
+	assert.Equal(t, 65536, cfg.MaxContentBytes)
+	assert.Equal(t, 10*time.Second, cfg.TimeoutConfig.Timeout)
+	assert.Equal(t, 1.5, cfg.Pricing.Models["my-finetune"].InputPerMillion)
+	require.True(t, cfg.QueueConfig.HasValue())
+	assert.Equal(t, 2, cfg.QueueConfig.Get().NumConsumers)
+	assert.Equal(t, time.Duration(0), cfg.RetryConfig.MaxElapsedTime)
+}
+
+func TestInvalidConfigsNameTheField(t *testing.T) {
+	for name, field := range map[string]string{
+		"bad_store":       "store:",
+		"bad_compression": "file.compression:",
+		"no_directory":    "file.directory:",
+		"small_content":   "max_content_bytes:",
+		"negative_price":  "pricing.models.cheap:",
+		"missing_key":     "integrity.signing_key_file:",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := loadConfig(t, name)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), field)
+		})
+	}
+}

@@ -1,0 +1,141 @@
+package agentauditexporter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.uber.org/zap"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+	"github.com/agentaudit/otelcol-agentaudit/internal/mapping"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
+)
+
+const (
+	signalTraces = "traces"
+	signalLogs   = "logs"
+)
+
+type auditExporter struct {
+	cfg       *Config
+	logger    *zap.Logger
+	telemetry *telemetry
+	now       func() time.Time
+	mapper    *mapping.Mapper
+	store     store.Store
+	settings  store.Settings
+}
+
+func newAuditExporter(cfg *Config, set exporter.Settings, now func() time.Time) (*auditExporter, error) {
+	tel, err := newTelemetry(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	instance := cfg.InstanceID
+	if instance == "" {
+		if instance, err = os.Hostname(); err != nil || instance == "" {
+			instance = "collector"
+		}
+	}
+	return &auditExporter{
+		cfg:       cfg,
+		logger:    set.Logger,
+		telemetry: tel,
+		now:       now,
+		settings:  store.Settings{Logger: set.Logger, Meter: tel.meter, InstanceID: instance},
+	}, nil
+}
+
+func (e *auditExporter) start(ctx context.Context, _ component.Host) error {
+	prices := mapping.DefaultPriceTable()
+	if e.cfg.Pricing.File != "" {
+		fromFile, err := mapping.LoadPriceTable(e.cfg.Pricing.File)
+		if err != nil {
+			return fmt.Errorf("pricing.file: %w", err)
+		}
+		prices = fromFile
+	}
+	prices = prices.Merge(e.cfg.Pricing.Models)
+	e.mapper = mapping.New(mapping.Options{Prices: prices, MaxContentBytes: e.cfg.MaxContentBytes})
+
+	var err error
+	e.store, err = e.newStore()
+	if err != nil {
+		return err
+	}
+	if err := e.store.Start(ctx); err != nil {
+		return fmt.Errorf("%s store: %w", e.cfg.Store, err)
+	}
+	return nil
+}
+
+func (e *auditExporter) newStore() (store.Store, error) {
+	var signer *objectstore.Signer
+	if f := e.cfg.Integrity.SigningKeyFile; f != "" {
+		var err error
+		if signer, err = objectstore.LoadSigner(f); err != nil {
+			return nil, fmt.Errorf("integrity.signing_key_file: %w", err)
+		}
+	}
+	switch e.cfg.Store {
+	case StoreFile:
+		b, err := filestore.NewBackend(e.cfg.File.Directory)
+		if err != nil {
+			return nil, fmt.Errorf("file.directory: %w", err)
+		}
+		if n, err := b.RemoveStaleTemp(); err != nil {
+			return nil, fmt.Errorf("file.directory: %w", err)
+		} else if n > 0 {
+			e.logger.Info("removed temporary files left by an interrupted write", zap.Int("files", n))
+		}
+		return objectstore.New(b, objectstore.Options{
+			Prefix: e.cfg.File.Prefix,
+			Gzip:   e.cfg.File.Compression == "gzip",
+			Signer: signer,
+		}, e.settings), nil
+	}
+	return nil, fmt.Errorf("store: %q is not supported", e.cfg.Store)
+}
+
+func (e *auditExporter) shutdown(ctx context.Context) error {
+	if e.store == nil {
+		return nil
+	}
+	return e.store.Shutdown(ctx)
+}
+
+func (e *auditExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
+	recs, stats := e.mapper.MapTraces(td, e.now())
+	return e.write(ctx, signalTraces, recs, stats)
+}
+
+func (e *auditExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
+	recs, stats := e.mapper.MapLogs(ld, e.now())
+	return e.write(ctx, signalLogs, recs, stats)
+}
+
+func (e *auditExporter) write(ctx context.Context, signal string, recs []*auditrecord.Record, stats mapping.Stats) error {
+	e.telemetry.recordMapping(ctx, signal, stats)
+	if len(recs) == 0 {
+		return nil
+	}
+	if err := e.store.Write(ctx, store.Batch{Signal: signal, Records: recs}); err != nil {
+		e.telemetry.recordFailure(ctx, signal, len(recs))
+		// Never wrap record contents into the error: it ends up in the collector's logs.
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
+		return fmt.Errorf("write %d %s records to the %s store: %w", len(recs), signal, e.cfg.Store, err)
+	}
+	e.telemetry.recordWritten(ctx, signal, recs)
+	return nil
+}

@@ -1,0 +1,78 @@
+// Package agentauditexporter turns agent telemetry (OTLP spans and logs) into audit records and
+// writes them to an audit store.
+package agentauditexporter
+
+import (
+	"context"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/config/configretry"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
+)
+
+const (
+	typeStr   = "agentaudit"
+	stability = component.StabilityLevelAlpha
+	// defaultMaxContentBytes keeps one huge prompt from making a record unwieldy.
+	defaultMaxContentBytes = 256 << 10
+)
+
+// componentType is the exporter's type in collector configs.
+var componentType = component.MustNewType(typeStr)
+
+// NewFactory returns the agentaudit exporter factory.
+func NewFactory() exporter.Factory {
+	return exporter.NewFactory(
+		componentType,
+		createDefaultConfig,
+		exporter.WithTraces(createTraces, stability),
+		exporter.WithLogs(createLogs, stability),
+	)
+}
+
+func createDefaultConfig() component.Config {
+	return &Config{
+		TimeoutConfig:   exporterhelper.NewDefaultTimeoutConfig(),
+		QueueConfig:     configoptional.Some(exporterhelper.NewDefaultQueueConfig()),
+		RetryConfig:     configretry.NewDefaultBackOffConfig(),
+		Store:           StoreFile,
+		File:            filestore.Config{Directory: "./data", Prefix: objectstore.DefaultPrefix, Compression: "gzip"},
+		MaxContentBytes: defaultMaxContentBytes,
+	}
+}
+
+func helperOptions(cfg *Config, e *auditExporter) []exporterhelper.Option {
+	return []exporterhelper.Option{
+		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
+		exporterhelper.WithTimeout(cfg.TimeoutConfig),
+		exporterhelper.WithQueue(cfg.QueueConfig),
+		exporterhelper.WithRetry(cfg.RetryConfig),
+		exporterhelper.WithStart(e.start),
+		exporterhelper.WithShutdown(e.shutdown),
+	}
+}
+
+func createTraces(ctx context.Context, set exporter.Settings, c component.Config) (exporter.Traces, error) {
+	cfg := c.(*Config)
+	e, err := newAuditExporter(cfg, set, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	return exporterhelper.NewTraces(ctx, set, cfg, e.pushTraces, helperOptions(cfg, e)...)
+}
+
+func createLogs(ctx context.Context, set exporter.Settings, c component.Config) (exporter.Logs, error) {
+	cfg := c.(*Config)
+	e, err := newAuditExporter(cfg, set, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	return exporterhelper.NewLogs(ctx, set, cfg, e.pushLogs, helperOptions(cfg, e)...)
+}

@@ -1,0 +1,70 @@
+package agentauditexporter
+
+import (
+	"context"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+	"github.com/agentaudit/otelcol-agentaudit/internal/mapping"
+)
+
+const scopeName = "github.com/agentaudit/otelcol-agentaudit/exporter/agentauditexporter"
+
+// telemetry is the exporter's own metrics, visible on the collector's :8888/metrics.
+type telemetry struct {
+	meter     metric.Meter
+	written   metric.Int64Counter
+	failed    metric.Int64Counter
+	malformed metric.Int64Counter
+	truncated metric.Int64Counter
+}
+
+func newTelemetry(set component.TelemetrySettings) (*telemetry, error) {
+	m := set.MeterProvider.Meter(scopeName)
+	t := &telemetry{meter: m}
+	var err error
+	if t.written, err = m.Int64Counter("otelcol_agentaudit_records_written",
+		metric.WithDescription("Audit records durably written, by record type and signal."), metric.WithUnit("{record}")); err != nil {
+		return nil, err
+	}
+	if t.failed, err = m.Int64Counter("otelcol_agentaudit_records_failed",
+		metric.WithDescription("Audit records whose write failed (they are retried or queued by exporterhelper)."), metric.WithUnit("{record}")); err != nil {
+		return nil, err
+	}
+	if t.malformed, err = m.Int64Counter("otelcol_agentaudit_malformed_items",
+		metric.WithDescription("Spans and log records that could not be fully mapped; what could be mapped was kept."), metric.WithUnit("{item}")); err != nil {
+		return nil, err
+	}
+	if t.truncated, err = m.Int64Counter("otelcol_agentaudit_truncated_values",
+		metric.WithDescription("Contents, parameters or results cut to max_content_bytes."), metric.WithUnit("{value}")); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func (t *telemetry) recordMapping(ctx context.Context, signal string, s mapping.Stats) {
+	sig := metric.WithAttributes(attribute.String("signal", signal))
+	if s.Malformed > 0 {
+		t.malformed.Add(ctx, int64(s.Malformed), sig)
+	}
+	if s.Truncated > 0 {
+		t.truncated.Add(ctx, int64(s.Truncated), sig)
+	}
+}
+
+func (t *telemetry) recordWritten(ctx context.Context, signal string, recs []*auditrecord.Record) {
+	byType := map[auditrecord.Type]int64{}
+	for _, r := range recs {
+		byType[r.Type]++
+	}
+	for typ, n := range byType {
+		t.written.Add(ctx, n, metric.WithAttributes(attribute.String("signal", signal), attribute.String("type", string(typ))))
+	}
+}
+
+func (t *telemetry) recordFailure(ctx context.Context, signal string, n int) {
+	t.failed.Add(ctx, int64(n), metric.WithAttributes(attribute.String("signal", signal)))
+}
