@@ -47,7 +47,7 @@ type traceState struct {
 	seenErrors    map[string]bool
 	requested     map[string]bool
 	executedIDs   map[string]bool
-	executedNames map[string]bool
+	executedNames map[string]bool // tools executed by spans that carry no call id
 	toolResults   map[string]any
 }
 
@@ -67,7 +67,8 @@ func (ts *traceState) index(u *unit) {
 		if f.toolCallID != "" {
 			ts.executedIDs[f.toolCallID] = true
 		}
-		if f.toolName != "" {
+		if f.toolCallID == "" && f.toolName != "" {
+			// An execution without a call id (OpenLLMetry tool spans) answers requests by tool name.
 			ts.executedNames[f.toolName] = true
 		}
 	}
@@ -152,8 +153,11 @@ func (m *Mapper) emit(u *unit, ts *traceState) {
 		}
 	}
 
-	m.emitInputs(u, ts)
-	firstOutput := m.emitOutputs(u, ts)
+	var firstOutput *auditrecord.Record
+	if f.kind != kindOther { // chains, tasks, retrievers: their input/output is the app's plumbing
+		m.emitInputs(u, ts)
+		firstOutput = m.emitOutputs(u, ts)
+	}
 
 	var toolRecord *auditrecord.Record
 	if f.kind == kindTool {
@@ -322,7 +326,8 @@ func (m *Mapper) emitRequestedTool(u *unit, ts *traceState, p part, at time.Time
 			return
 		}
 		ts.requested[p.id] = true
-	} else if ts.executedNames[p.name] {
+	}
+	if ts.executedNames[p.name] {
 		return
 	}
 	r := u.newRecord(m, auditrecord.TypeToolCall, at)

@@ -8,9 +8,9 @@ import (
 type spanKind int
 
 const (
-	kindOther spanKind = iota // no envelope; only errors and reasoning events are mapped
+	kindOther spanKind = iota // chains, tasks, retrievers: only errors and reasoning are mapped
 	kindAgent                 // agent_run envelope; inputs/outputs deduplicated against the trace
-	kindStep                  // an agent step (Vercel AI v7 "step N"): no envelope, content deduplicated
+	kindStep                  // an agent step (Vercel AI v7 "step N") or a log event: no envelope, content deduplicated
 	kindLLM                   // llm_call envelope; inputs, outputs, reasoning, requested tool calls
 	kindTool                  // tool_call record
 )
@@ -163,16 +163,6 @@ func extract(a *attrView, f *facts) {
 	f.responseModel = a.firstStr("gen_ai.response.model", "ai.response.model", "llm.model_name", "llm.response.model")
 	f.provider = a.firstStr("gen_ai.provider.name", "gen_ai.system", "ai.model.provider", "llm.provider", "llm.system")
 
-	f.tokens.in = a.firstCount("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt", "ai.usage.inputTokens", "ai.usage.promptTokens", "llm.usage.prompt_tokens")
-	f.tokens.out = a.firstCount("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion", "ai.usage.outputTokens", "ai.usage.completionTokens", "llm.usage.completion_tokens")
-	f.tokens.total = a.firstCount("gen_ai.usage.total_tokens", "llm.token_count.total", "llm.usage.total_tokens", "ai.usage.totalTokens")
-	for _, k := range []string{"gen_ai.usage.cost", "llm.cost.total"} {
-		if c, ok := a.number(k); ok {
-			f.cost = &c
-			break
-		}
-	}
-
 	f.agent = agentInfo{
 		name:    a.firstStr("gen_ai.agent.name", "agent.name"),
 		id:      a.firstStr("gen_ai.agent.id", "agent.id"),
@@ -199,6 +189,20 @@ func extract(a *attrView, f *facts) {
 		f.finish = []string{fr}
 	}
 
+	if f.kind == kindLLM {
+		// Agent spans often repeat the summed usage of their model calls; that stays in attributes
+		// rather than being counted twice.
+		f.tokens.in = a.firstCount("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt", "ai.usage.inputTokens", "ai.usage.promptTokens", "llm.usage.prompt_tokens")
+		f.tokens.out = a.firstCount("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion", "ai.usage.outputTokens", "ai.usage.completionTokens", "llm.usage.completion_tokens")
+		f.tokens.total = a.firstCount("gen_ai.usage.total_tokens", "llm.token_count.total", "llm.usage.total_tokens", "ai.usage.totalTokens")
+		for _, k := range []string{"gen_ai.usage.cost", "llm.cost.total"} {
+			if c, ok := a.number(k); ok {
+				f.cost = &c
+				break
+			}
+		}
+
+	}
 	extractMessages(a, f)
 	if f.kind == kindTool {
 		extractTool(a, f)

@@ -148,7 +148,7 @@ func TestGenAIRequestedAndFailedTools(t *testing.T) {
 				`{"type":"tool_call","id":"call_s","name":"get_stock","arguments":{"ticker":"ACME"}}]}]`,
 		}},
 		{name: "execute_tool get_stock", id: 2, parent: 0, start: 150, end: 180, status: ptrace.StatusCodeError, statusMsg: "upstream 503",
-			attrs: map[string]any{"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "get_stock", "gen_ai.tool.call.id": "call_s", "error.type": "HTTPError"},
+			attrs:  map[string]any{"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "get_stock", "gen_ai.tool.call.id": "call_s", "error.type": "HTTPError"},
 			events: []eventSpec{{name: "exception", at: 179, attrs: map[string]any{"exception.type": "HTTPError", "exception.message": "upstream 503", "exception.stacktrace": "at fetch()"}}},
 		},
 		{name: "chat", id: 3, start: 200, end: 250, status: ptrace.StatusCodeError, statusMsg: "upstream 503", attrs: map[string]any{

@@ -67,14 +67,14 @@ func (m *Mapper) logUnit(lr plog.LogRecord, scope string, res *resourceInfo, obs
 	// Several logs share one span, so the log's own identity joins the record id.
 	u.idExtra = []string{"log", strconv.FormatInt(u.start.UnixNano(), 10), logDigest(name, lr)}
 	classify(u.view, "", &u.facts)
-	if name != eventOperationDetails {
-		// The operation details event is read by applyEvent; other events may still carry model,
-		// tokens and identity as attributes.
-		extract(u.view, &u.facts)
-	}
-	u.facts.kind = kindOther
+	u.facts.kind = kindStep // no envelope; content deduplicated within the trace
 	if name == eventOperationDetails || name == eventChoice || name == eventContentComplete {
 		u.facts.kind = kindLLM // outputs carry model, tokens and cost; no llm_call envelope for logs
+	}
+	if name != eventOperationDetails {
+		// applyEvent reads the operation details event; other events may still carry model,
+		// tokens and identity as attributes.
+		extract(u.view, &u.facts)
 	}
 	m.applyEvent(u, name, u.view, lr.Body(), u.start)
 	u.session, u.user = lookupIdentity(u.view)
