@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/agentsim"
+	"go.opentelemetry.io/otel"
 )
 
 func main() {
@@ -36,6 +37,8 @@ func main() {
 		cfg.Endpoint = map[string]string{"grpc": "127.0.0.1:4317", "http": "127.0.0.1:4318"}[cfg.Protocol]
 	}
 
+	// Run reports export failures itself; the SDK would also print each retry's error.
+	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(error) {}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	stats, err := agentsim.Run(ctx, cfg)

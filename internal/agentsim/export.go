@@ -36,7 +36,10 @@ type tally struct {
 	spans, logs atomic.Int64
 	mu          sync.Mutex
 	err         error
+	failed      chan struct{} // closed on the first error
 }
+
+func newTally() *tally { return &tally{failed: make(chan struct{})} }
 
 func (t *tally) record(n int, counter *atomic.Int64, err error) {
 	if err == nil {
@@ -47,6 +50,7 @@ func (t *tally) record(n int, counter *atomic.Int64, err error) {
 	defer t.mu.Unlock()
 	if t.err == nil {
 		t.err = err
+		close(t.failed)
 	}
 }
 
@@ -57,7 +61,7 @@ func (t *tally) firstError() error {
 }
 
 func newExporters(ctx context.Context, cfg Config) (*exporters, error) {
-	t := &tally{}
+	t := newTally()
 	var spans sdktrace.SpanExporter
 	var logs sdklog.Exporter
 	var err error

@@ -136,24 +136,38 @@ const (
 // Plan returns the sessions Run emits for cfg, deterministically from cfg.Seed. Session i depends
 // only on the seed, i and the user count, so a longer run extends a shorter one.
 func Plan(cfg Config) []Session {
-	users := makeUsers(cfg.Seed, max(cfg.Users, 1))
-	agents := makeAgents(cfg.Seed)
+	planner := newPlanner(cfg)
 	sessions := make([]Session, 0, max(cfg.Sessions, 0))
 	for i := range cfg.Sessions {
-		rng := rand.New(rand.NewPCG(uint64(cfg.Seed), uint64(i)))
-		b := &sessionBuilder{rng: rng, user: users[rng.IntN(len(users))]}
-		profile := agents[rng.IntN(len(agents))]
-		b.agent = profile.Agent
-		b.s = Session{
-			ID:     "sess_" + randomString(rng, "0123456789abcdef", 20),
-			UserID: b.user.id,
-			Agent:  profile.Agent,
-		}
-		profile.script(b, 1+rng.IntN(3))
-		b.s.Duration = b.clock + 25*time.Millisecond
-		sessions = append(sessions, b.s)
+		sessions = append(sessions, planner.session(i))
 	}
 	return sessions
+}
+
+// planner plans sessions one at a time, so Run holds one session in memory rather than the run.
+type planner struct {
+	seed   int64
+	users  []user
+	agents []agentProfile
+}
+
+func newPlanner(cfg Config) *planner {
+	return &planner{seed: cfg.Seed, users: makeUsers(cfg.Seed, max(cfg.Users, 1)), agents: makeAgents(cfg.Seed)}
+}
+
+func (p *planner) session(i int) Session {
+	rng := rand.New(rand.NewPCG(uint64(p.seed), uint64(i)))
+	b := &sessionBuilder{rng: rng, user: p.users[rng.IntN(len(p.users))]}
+	profile := p.agents[rng.IntN(len(p.agents))]
+	b.agent = profile.Agent
+	b.s = Session{
+		ID:     "sess_" + randomString(rng, "0123456789abcdef", 20),
+		UserID: b.user.id,
+		Agent:  profile.Agent,
+	}
+	profile.script(b, 1+rng.IntN(3))
+	b.s.Duration = b.clock + 25*time.Millisecond
+	return b.s
 }
 
 type user struct {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -42,21 +43,21 @@ type Stats struct {
 // Run emits Plan(cfg) and returns once everything is exported and the SDK is shut down. It fails when
 // an export failed, e.g. because the endpoint is unreachable.
 func Run(ctx context.Context, cfg Config) (Stats, error) {
-	sessions := Plan(cfg)
+	planner := newPlanner(cfg)
 	exp, err := newExporters(ctx, cfg)
 	if err != nil {
 		return Stats{}, err
 	}
 	providers := map[string]*agentProviders{}
-	for _, p := range makeAgents(cfg.Seed) {
+	for _, p := range planner.agents {
 		providers[p.Name] = newAgentProviders(p.Agent, exp)
 	}
 
 	began := time.Now()
 	stats := Stats{}
-	progress := newProgressReporter(cfg.Progress, len(sessions), began)
+	progress := newProgressReporter(cfg.Progress, cfg.Sessions, began)
 	var runErr error
-	for i, s := range sessions {
+	for i := range cfg.Sessions {
 		if err := waitTurn(ctx, cfg.Rate, began, i); err != nil {
 			runErr = err
 			break
@@ -64,6 +65,7 @@ func Run(ctx context.Context, cfg Config) (Stats, error) {
 		if exp.tally.firstError() != nil {
 			break // the endpoint is failing: stop emitting into a backlog that can't drain
 		}
+		s := planner.session(i)
 		p := providers[s.Agent.Name]
 		emitSession(ctx, p, s, cfg.Logs, time.Now())
 		stats.Sessions++
@@ -82,11 +84,15 @@ func Run(ctx context.Context, cfg Config) (Stats, error) {
 	// Flush with a fresh context: a cancelled run still delivers what it emitted.
 	flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*retryMaxElapsed+5*time.Second)
 	defer cancel()
-	var shutdownErrs []error
-	for _, p := range providers {
-		shutdownErrs = append(shutdownErrs, p.traces.Shutdown(flushCtx), p.logs.Shutdown(flushCtx))
-	}
-	shutdownErrs = append(shutdownErrs, exp.shutdown(flushCtx))
+	// Once an export has failed after its retries the run has failed: don't wait out the others.
+	go func() {
+		select {
+		case <-exp.tally.failed:
+			cancel()
+		case <-flushCtx.Done():
+		}
+	}()
+	shutdownErr := errors.Join(shutdownProviders(flushCtx, providers), exp.shutdown(flushCtx))
 	stats.SpansExported = int(exp.tally.spans.Load())
 	stats.LogsExported = int(exp.tally.logs.Load())
 	stats.Elapsed = time.Since(began)
@@ -100,9 +106,27 @@ func Run(ctx context.Context, cfg Config) (Stats, error) {
 	}
 	if stats.SpansExported != stats.Spans || stats.LogsExported != stats.Logs {
 		return stats, fmt.Errorf("agentsim: exported %d/%d spans and %d/%d log records: %w",
-			stats.SpansExported, stats.Spans, stats.LogsExported, stats.Logs, errors.Join(shutdownErrs...))
+			stats.SpansExported, stats.Spans, stats.LogsExported, stats.Logs, shutdownErr)
 	}
 	return stats, nil
+}
+
+// shutdownProviders flushes all providers at once, so an unreachable endpoint costs one retry period,
+// not one per provider.
+func shutdownProviders(ctx context.Context, providers map[string]*agentProviders) error {
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*len(providers))
+	for _, p := range providers {
+		wg.Go(func() { errs <- p.traces.Shutdown(ctx) })
+		wg.Go(func() { errs <- p.logs.Shutdown(ctx) })
+	}
+	wg.Wait()
+	close(errs)
+	var all []error
+	for err := range errs {
+		all = append(all, err)
+	}
+	return errors.Join(all...)
 }
 
 // waitTurn paces session i to cfg.Rate sessions per second from began.
