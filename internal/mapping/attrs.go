@@ -18,6 +18,8 @@ type attrView struct {
 	used    map[string]struct{}
 	decoded map[string]decodedValue
 	p       *problems
+	// reasoningRead is set once agent.reasoning.* were read: a log is both the event and its attributes.
+	reasoningRead bool
 }
 
 type decodedValue struct {

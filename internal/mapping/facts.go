@@ -402,6 +402,10 @@ func unwrapToolInput(v any) any {
 
 // extractReasoningAttrs reads our agent.reasoning.* attributes (see docs/audit-record.md).
 func extractReasoningAttrs(a *attrView, f *facts) {
+	if a.reasoningRead {
+		return
+	}
+	a.reasoningRead = true
 	var r reasoningFact
 	found := false
 	if s, ok := a.str("agent.reasoning.thought"); ok {

@@ -3,9 +3,11 @@ package mapping
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"strconv"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
@@ -65,8 +67,11 @@ func (m *Mapper) logUnit(lr plog.LogRecord, scope string, res *resourceInfo, obs
 		u.start = u.observed
 	}
 	// Several logs share one span, so the log's own identity joins the record id.
-	u.idExtra = []string{"log", strconv.FormatInt(u.start.UnixNano(), 10), logDigest(name, lr)}
+	u.idExtra = []string{"log", strconv.FormatInt(u.start.UnixNano(), 10), m.logDigest(name, lr)}
 	classify(u.view, "", &u.facts)
+	if name == eventReasoning {
+		u.facts.convention = convAgentAudit
+	}
 	u.facts.kind = kindStep // no envelope; content deduplicated within the trace
 	if name == eventOperationDetails || name == eventChoice || name == eventContentComplete {
 		u.facts.kind = kindLLM // outputs carry model, tokens and cost; no llm_call envelope for logs
@@ -86,18 +91,17 @@ func (m *Mapper) logUnit(lr plog.LogRecord, scope string, res *resourceInfo, obs
 }
 
 // logDigest hashes what distinguishes two logs of the same span and time: the event name, the body
-// and the attributes.
-func logDigest(name string, lr plog.LogRecord) string {
-	h := sha256.New()
-	h.Write([]byte(name))
-	h.Write([]byte{0})
-	h.Write([]byte(lr.Body().AsString()))
-	h.Write([]byte{0})
-	for k, v := range lr.Attributes().All() {
-		h.Write([]byte(k))
-		h.Write([]byte{0})
-		h.Write([]byte(v.AsString()))
-		h.Write([]byte{0})
-	}
-	return hex.EncodeToString(h.Sum(nil)[:12])
+// and the attributes, in a form independent of attribute order.
+func (m *Mapper) logDigest(name string, lr plog.LogRecord) string {
+	var p problems
+	doc := map[string]any{"name": name, "body": m.plainValue(lr.Body(), 0, &p), "attributes": m.plainValue(attrsValue(lr.Attributes()), 0, &p)}
+	b, _ := json.Marshal(doc) // map keys are sorted; plain values always encode
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:12])
+}
+
+func attrsValue(attrs pcommon.Map) pcommon.Value {
+	v := pcommon.NewValueMap()
+	attrs.CopyTo(v.Map())
+	return v
 }
