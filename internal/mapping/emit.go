@@ -164,7 +164,11 @@ func (m *Mapper) emit(u *unit, ts *traceState) {
 		toolRecord = m.emitToolCall(u)
 	}
 	for _, r := range f.reasoning {
-		rec := u.newRecord(m, auditrecord.TypeReasoning, u.start)
+		when := r.at
+		if when.IsZero() {
+			when = u.start
+		}
+		rec := u.newRecord(m, auditrecord.TypeReasoning, when)
 		rec.Reasoning = m.reasoningRecord(r, &u.probs)
 	}
 

@@ -87,6 +87,9 @@ func (m *Mapper) applyEvent(u *unit, name string, a *attrView, body pcommon.Valu
 				f.reasoning = append(f.reasoning, r)
 			}
 		}
+		for i := before; i < len(f.reasoning); i++ {
+			f.reasoning[i].at = at
+		}
 	case eventException:
 		e := exceptionFact{at: at}
 		e.typ, _ = a.str("exception.type")

@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"strings"
+	"time"
 )
 
 // spanKind says which envelope a span gets and how its content is treated.
@@ -53,6 +54,7 @@ type tokenCounts struct{ in, out, total *int64 }
 type agentInfo struct{ name, id, version string }
 
 type reasoningFact struct {
+	at         time.Time // the event's time; zero for span attributes (then the span start)
 	thought    string
 	plan       []string
 	confidence *float64
