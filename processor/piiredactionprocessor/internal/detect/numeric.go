@@ -5,7 +5,7 @@ import "strings"
 // Number-shaped detectors: IPv4, US SSN, payment cards and phone numbers share one parse of a run
 // of digit groups separated by single spaces, dashes, dots or parentheses.
 
-const maxGroups = 8
+const maxGroups = 10
 
 type numGroup struct {
 	dstart, dend int  // the digits
@@ -31,25 +31,60 @@ func (e *Engine) scanNumeric(s string, i int) (Finding, bool, int) {
 	if runEnd+1 < len(s) && s[runEnd] == 'x' && isDigit(s[runEnd+1]) {
 		ext = skipAlnum(s, runEnd+1)
 	}
-	if ext < len(s) && (alnum[s[ext]] || (s[ext] == '.' || s[ext] == '-' || s[ext] == '/') && ext+1 < len(s) && isDigit(s[ext+1])) {
-		return Finding{}, false, next
-	}
-	var digits [maxGroups * 20]byte
-	for e2 := ng; e2 >= 1; e2-- {
-		nd := 0
-		for _, g := range gs[:e2] {
-			nd += copy(digits[nd:], s[g.dstart:g.dend])
+	// The whole run counts only when it ends cleanly (not glued to a word or to more digits);
+	// windows that end at a space separator are still candidates.
+	fullOK := ng < maxGroups && !(ext < len(s) && (alnum[s[ext]] || strings.IndexByte(".-/+(", s[ext]) >= 0 && ext+1 < len(s) && isDigit(s[ext+1])))
+	windowEnds := func(e2 int) bool {
+		if e2 == ng {
+			return fullOK
 		}
-		if t, ok := e.classifyNumber(gs[:e2], digits[:nd], plus, s); ok {
-			if t == TypePhone && e2 == 2 && !plus && gs[1].sep == ' ' && !gs[0].paren && !gs[1].paren && followedByWord(s, gs[1].end) {
+		return gs[e2].sep == ' '
+	}
+	// Validated types (IPv4, SSN, card) may sit anywhere in a space-separated run ("in 2024 4111
+	// 1111 1111 1111"); phones must start the run. Windows never split a '-' or '.' token.
+	limit := ng
+	for g := 0; g < ng && limit == ng; g++ {
+		if g > 0 && gs[g].sep != ' ' {
+			continue
+		}
+		for e2 := ng; e2 > g; e2-- {
+			if !windowEnds(e2) {
+				continue
+			}
+			if t, ok := e.classifyValidated(gs[g:e2], g == 0 && plus, s); ok {
+				if g == 0 {
+					return Finding{Start: i, End: gs[e2-1].end, Type: t}, true, gs[e2-1].end
+				}
+				limit = g
+				break
+			}
+		}
+	}
+	if e.enabled[TypePhone] {
+		var digits [maxGroups * 20]byte
+		for e2 := limit; e2 >= 1; e2-- {
+			if !windowEnds(e2) {
+				continue
+			}
+			nd := 0
+			for _, g := range gs[:e2] {
+				nd += copy(digits[nd:], s[g.dstart:g.dend])
+			}
+			if !plausiblePhone(gs[:e2], digits[:nd], plus) {
+				continue
+			}
+			if e2 == 2 && !plus && gs[1].sep == ' ' && !gs[0].paren && !gs[1].paren && nd < 10 && followedByWord(s, gs[1].end) {
 				continue // "224 4966 Bond Street": a building and street number, not a phone
 			}
 			end := gs[e2-1].end
-			if e2 == ng && t == TypePhone {
+			if e2 == ng {
 				end = ext
 			}
-			return Finding{Start: i, End: end, Type: t}, true, end
+			return Finding{Start: i, End: end, Type: TypePhone}, true, end
 		}
+	}
+	if limit < ng {
+		return Finding{}, false, gs[limit].dstart
 	}
 	return Finding{}, false, next
 }
@@ -107,8 +142,7 @@ func parseNumberRun(s string, i int, gs *[maxGroups]numGroup) (int, bool) {
 	return ng, plus
 }
 
-func (e *Engine) classifyNumber(gs []numGroup, d []byte, plus bool, s string) (Type, bool) {
-	ng := len(gs)
+func commonSep(gs []numGroup) (byte, bool) {
 	var sep byte // the common separator, or '?' when mixed
 	anyParen := false
 	for k, g := range gs {
@@ -119,27 +153,41 @@ func (e *Engine) classifyNumber(gs []numGroup, d []byte, plus bool, s string) (T
 			sep = '?'
 		}
 	}
-	glen := func(k int) int { return gs[k].dend - gs[k].dstart }
-	if !plus && !anyParen {
-		if ng == 4 && sep == '.' && e.enabled[TypeIPAddress] && validIPv4(gs, s) {
-			return TypeIPAddress, true
-		}
-		if ng == 3 && (sep == '-' || sep == ' ') && glen(0) == 3 && glen(1) == 2 && glen(2) == 4 &&
-			e.enabled[TypeUSSSN] && validSSN(d) {
-			return TypeUSSSN, true
-		}
-		if len(d) >= 12 && len(d) <= 19 && (ng == 1 || (sep == ' ' || sep == '-') && ng <= 5) &&
-			e.enabled[TypeCreditCard] && validCardIIN(d) && luhn(d) {
-			for k := range ng {
-				if glen(k) < 3 && ng > 1 {
-					return 0, false
-				}
-			}
-			return TypeCreditCard, true
-		}
+	return sep, anyParen
+}
+
+// classifyValidated recognises the number types that carry a check: IPv4 ranges, SSN area
+// rules, card IIN ranges with Luhn.
+func (e *Engine) classifyValidated(gs []numGroup, plus bool, s string) (Type, bool) {
+	if plus {
+		return 0, false
 	}
-	if e.enabled[TypePhone] && plausiblePhone(gs, d, plus, sep) {
-		return TypePhone, true
+	sep, anyParen := commonSep(gs)
+	if anyParen {
+		return 0, false
+	}
+	ng := len(gs)
+	glen := func(k int) int { return gs[k].dend - gs[k].dstart }
+	if ng == 4 && sep == '.' && e.enabled[TypeIPAddress] && validIPv4(gs, s) {
+		return TypeIPAddress, true
+	}
+	var d [maxGroups * 20]byte
+	nd := 0
+	for _, g := range gs {
+		nd += copy(d[nd:], s[g.dstart:g.dend])
+	}
+	if ng == 3 && (sep == '-' || sep == ' ') && glen(0) == 3 && glen(1) == 2 && glen(2) == 4 &&
+		e.enabled[TypeUSSSN] && validSSN(d[:nd]) {
+		return TypeUSSSN, true
+	}
+	if nd >= 12 && nd <= 19 && (ng == 1 || (sep == ' ' || sep == '-') && ng <= 5) &&
+		e.enabled[TypeCreditCard] && validCardIIN(d[:nd]) && luhn(d[:nd]) {
+		for k := range ng {
+			if glen(k) < 3 && ng > 1 {
+				return 0, false
+			}
+		}
+		return TypeCreditCard, true
 	}
 	return 0, false
 }
@@ -165,7 +213,8 @@ func isYear(d []byte) bool {
 	return len(d) == 4 && (d[0] == '1' && d[1] == '9' || d[0] == '2' && d[1] == '0')
 }
 
-func plausiblePhone(gs []numGroup, d []byte, plus bool, sep byte) bool {
+func plausiblePhone(gs []numGroup, d []byte, plus bool) bool {
+	sep, _ := commonSep(gs)
 	ng := len(gs)
 	nd := len(d)
 	if nd < 7 || nd > 15 || ng > 6 {
@@ -188,8 +237,8 @@ func plausiblePhone(gs []numGroup, d []byte, plus bool, sep byte) bool {
 	if ng == 2 && sep == '-' && nd < 10 && !gs[0].paren {
 		return false // postal codes: 75534-030, 3610-114, ZIP+4
 	}
-	if ng == 3 && glen(0) == 4 && glen(1) == 2 && glen(2) == 4 {
-		return false // 4-2-4 is a licence or account layout, not a dialling plan
+	if ng == 3 && glen(1) == 2 && glen(2) == 4 && (glen(0) == 4 || glen(0) == 3) {
+		return false // 3-2-4 is the SSN layout, 4-2-4 a licence or account layout: not dialling plans
 	}
 	g0 := d[:glen(0)]
 	switch {

@@ -417,7 +417,7 @@ func scanURLPassword(s string, j int) (Finding, bool) {
 		case c == ':' && colon < 0:
 			colon = k
 		case c == '@':
-			if colon >= 0 && k > colon+1 && k+1 < len(s) && alnum[s[k+1]] {
+			if colon >= 0 && k > colon+1 && s[colon+1] != '[' && k+1 < len(s) && alnum[s[k+1]] {
 				return Finding{Start: colon + 1, End: k, Type: TypeURLPassword}, true
 			}
 			return Finding{}, false
@@ -524,19 +524,24 @@ func (e *Engine) classifyKeyedValue(s, name string, vs, ve int, secretKey, exten
 	if f, ok := e.scanWord(s, vs); ok && f.Start >= vs {
 		return f, true
 	}
+	if len(value) == 40 && looksRandom(value) && (containsFold(name, "aws") || containsFold(name, "secret_access")) && e.enabled[TypeAWSSecretKey] {
+		return Finding{Start: vs, End: ve, Type: TypeAWSSecretKey}, true
+	}
 	if secretKey {
-		if extendScheme && ve+1 < len(s) && s[ve] == ' ' && isAuthScheme(value) {
-			ve = runEnd(s, ve+1, &bearerTok)
+		if isAuthScheme(value) {
+			// "Authorization: Bearer <token>": the scheme alone is not secret, the token is.
+			if !extendScheme || ve+1 >= len(s) || s[ve] != ' ' {
+				return Finding{}, false
+			}
+			if ve = runEnd(s, ve+1, &bearerTok); ve == vs+len(value)+1 {
+				return Finding{}, false
+			}
 		}
 		return Finding{Start: vs, End: ve, Type: TypeSecretKey}, true
 	}
 	if looksRandom(value) {
-		t := TypeSecret
-		if len(value) == 40 && (containsFold(name, "aws") || containsFold(name, "secret_access")) {
-			t = TypeAWSSecretKey
-		}
-		if e.enabled[t] {
-			return Finding{Start: vs, End: ve, Type: t}, true
+		if e.enabled[TypeSecret] {
+			return Finding{Start: vs, End: ve, Type: TypeSecret}, true
 		}
 	}
 	return Finding{}, false
