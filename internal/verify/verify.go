@@ -475,6 +475,8 @@ func (v *verifier) checkRecords(st *streamState, manifestKey string, m objectsto
 			v.add(Finding{Kind: ModifiedObject, Severity: Failure, Stream: st.name, Seq: m.FirstSeq, LastSeq: m.LastSeq,
 				ObjectKey: m.ObjectKey, ManifestKey: manifestKey, Detail: "object cannot be decoded: " + err.Error()})
 		}
+		// Which records are gone cannot be told from undecodable bytes; the object finding covers them.
+		st.explained = append(st.explained, seqRange{m.FirstSeq, m.LastSeq})
 		return
 	}
 	v.rep.Counts.Records += len(lines)

@@ -524,3 +524,10 @@ func TestJSONReportRoundTrips(t *testing.T) {
 		t.Fatalf("JSON report %s", buf.String())
 	}
 }
+
+func TestUndecodableObject(t *testing.T) {
+	f := writeStore(t, fileBackend(t), newSigner(t))
+	f.put(t, f.objects[2], []byte("not gzip"))
+	assertFindings(t, f.verify(t, f.trusted()), true,
+		want{Kind: ModifiedObject, Stream: traces, Seq: 6, LastSeq: 9, Object: f.objects[2], Manifest: f.manifests[2]})
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/verify"
+)
+
+func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("auditctl verify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	store := addStoreFlags(fs)
+	var opts verify.Options
+	fs.Func("pubkey", "trusted Ed25519 public key (PEM) manifests must be signed with; repeat for rotated keys. "+
+		"Without it, keys published in the store are used and the report warns", func(file string) error {
+		k, err := verify.LoadPublicKey(file)
+		if err != nil {
+			return err
+		}
+		opts.PublicKeys = append(opts.PublicKeys, k)
+		return nil
+	})
+	fs.BoolVar(&opts.RequireSignature, "require-signature", false, "treat unsigned manifests as failures")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: auditctl verify --store URL [--pubkey FILE] [--require-signature] [--json]\n\n"+
+			"Checks every record hash, the hash chain, every object against its manifest and every manifest\n"+
+			"signature and link. Exit status: 0 clean, 1 integrity findings, 2 usage error or unreachable store.\n\nflags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "auditctl verify: unexpected arguments %q\n", fs.Args())
+		return exitUsage
+	}
+	target, err := store.open(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "auditctl verify: %v\n", err)
+		return exitUsage
+	}
+	rep, err := verify.Verify(ctx, target.Backend, target.Prefix, opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "auditctl verify: %v\n", err)
+		return exitUsage
+	}
+	if *asJSON {
+		err = rep.WriteJSON(stdout)
+	} else {
+		err = rep.WriteText(stdout)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "auditctl verify: write report: %v\n", err)
+		return exitUsage
+	}
+	if !rep.OK {
+		return exitFindings
+	}
+	return exitOK
+}

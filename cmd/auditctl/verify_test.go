@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"go.opentelemetry.io/collector/config/configopaque"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/store"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/s3store"
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/peers"
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/recordfixture"
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/s3server"
+	"github.com/agentaudit/otelcol-agentaudit/internal/verify"
+)
+
+// writeSignedStore writes two batches to backend and returns the public key file and one object key.
+func writeSignedStore(t *testing.T, backend objectstore.Backend) (pubkeyFile, objectKey string) {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer := objectstore.NewSigner(priv)
+	now := time.Date(2026, 3, 14, 10, 0, 0, 0, time.UTC)
+	s := objectstore.New(backend, objectstore.Options{Gzip: true, Signer: signer, Now: func() time.Time { return now }},
+		store.Settings{InstanceID: "gw-1"})
+	ctx := context.Background()
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, tag := range []string{"a", "b"} {
+		if err := s.Write(ctx, store.Batch{Signal: "traces", Records: recordfixture.Records(tag, 3)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pemKey, err := signer.PublicKeyPEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubkeyFile = filepath.Join(t.TempDir(), "audit.pub")
+	if err := os.WriteFile(pubkeyFile, pemKey, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return pubkeyFile, s.Layout().ObjectKey(now, "gw-1-traces", 4, true)
+}
+
+func fileStore(t *testing.T) (url, dir, pubkey, object string) {
+	t.Helper()
+	dir = t.TempDir()
+	b, err := filestore.NewBackend(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubkey, object = writeSignedStore(t, b)
+	return "file://" + filepath.ToSlash(dir), dir, pubkey, object
+}
+
+func runCLI(args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestVerifyExitCodes(t *testing.T) {
+	url, dir, pubkey, object := fileStore(t)
+
+	code, out, errOut := runCLI("verify", "--store", url, "--pubkey", pubkey)
+	if code != exitOK || !strings.Contains(out, "result:  OK") {
+		t.Fatalf("clean store: exit %d\n%s%s", code, out, errOut)
+	}
+
+	// Truncate one object: it no longer matches its manifest.
+	if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(object)), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = runCLI("verify", "--store", url, "--pubkey", pubkey, "--json")
+	if code != exitFindings {
+		t.Fatalf("tampered store: exit %d, want %d\n%s", code, exitFindings, out)
+	}
+	var rep verify.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("--json output is not JSON: %v\n%s", err, out)
+	}
+	if rep.OK || len(rep.Findings) != 1 || rep.Findings[0].Kind != verify.ModifiedObject || rep.Findings[0].ObjectKey != object {
+		t.Errorf("findings %+v, want one modified_object at %s", rep.Findings, object)
+	}
+
+	for name, args := range map[string][]string{
+		"no store":          {"verify"},
+		"elasticsearch url": {"verify", "--store", "https://localhost:9200/agentaudit"},
+		"missing directory": {"verify", "--store", url + "/nope"},
+		"unknown flag":      {"verify", "--store", url, "--bogus"},
+		"bad pubkey":        {"verify", "--store", url, "--pubkey", filepath.Join(dir, "nope.pub")},
+		"unknown command":   {"frobnicate"},
+		"no command":        {},
+	} {
+		if code, _, errOut := runCLI(args...); code != exitUsage {
+			t.Errorf("%s: exit %d, want %d (%s)", name, code, exitUsage, errOut)
+		}
+	}
+	if _, _, errOut := runCLI("verify", "--store", "https://localhost:9200/agentaudit"); !strings.Contains(errOut, "not supported by this command yet") {
+		t.Errorf("https store message: %s", errOut)
+	}
+}
+
+// TestBinaryEndToEnd builds auditctl once and runs it against a file store and an S3 store.
+func TestBinaryEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "auditctl")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	exitCode := func(cmd *exec.Cmd) (int, string) {
+		out, err := cmd.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode(), string(out)
+		}
+		if err != nil {
+			t.Fatalf("run %v: %v", cmd.Args, err)
+		}
+		return 0, string(out)
+	}
+
+	t.Run("file", func(t *testing.T) {
+		url, _, pubkey, _ := fileStore(t)
+		if code, out := exitCode(exec.Command(bin, "verify", "--store", url, "--pubkey", pubkey)); code != exitOK {
+			t.Fatalf("exit %d\n%s", code, out)
+		}
+	})
+
+	t.Run("s3", func(t *testing.T) {
+		_, ok := s3server.FindBinary()
+		peers.Require(t, ok, s3server.InstallHint)
+		srv := s3server.Start(t)
+		cfg := s3store.NewDefaultConfig()
+		cfg.Bucket, cfg.Endpoint, cfg.Region, cfg.ForcePathStyle = "cli", srv.Endpoint, srv.Region, true
+		cfg.AccessKeyID, cfg.SecretAccessKey = configopaque.String(srv.AccessKey), configopaque.String(srv.SecretKey)
+		b, err := s3store.NewBackend(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Client().CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("cli")}); err != nil {
+			t.Fatal(err)
+		}
+		pubkey, object := writeSignedStore(t, b)
+
+		verifyS3 := func(secret string) *exec.Cmd {
+			cmd := exec.Command(bin, "verify", "--store", "s3://cli/audit", "--s3-endpoint", srv.Endpoint,
+				"--s3-region", srv.Region, "--s3-path-style", "--pubkey", pubkey)
+			cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+srv.AccessKey, "AWS_SECRET_ACCESS_KEY="+secret,
+				"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true")
+			return cmd
+		}
+		if code, out := exitCode(verifyS3(srv.SecretKey)); code != exitOK {
+			t.Fatalf("clean: exit %d\n%s", code, out)
+		}
+		if err := b.Delete(context.Background(), object); err != nil {
+			t.Fatal(err)
+		}
+		code, out := exitCode(verifyS3(srv.SecretKey))
+		if code != exitFindings || !strings.Contains(out, "deleted_object") {
+			t.Fatalf("after delete: exit %d\n%s", code, out)
+		}
+		if code, out := exitCode(verifyS3("wrong-secret")); code != exitUsage || !strings.Contains(out, "denied") {
+			t.Fatalf("wrong secret: exit %d\n%s", code, out)
+		}
+		srv.Stop()
+		if code, out := exitCode(verifyS3(srv.SecretKey)); code != exitUsage {
+			t.Fatalf("unreachable: exit %d\n%s", code, out)
+		}
+	})
+}
