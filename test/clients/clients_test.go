@@ -298,20 +298,28 @@ func checkInputs(inputs []*auditrecord.Record) []string {
 	return problems
 }
 
-// checkToolCalls wants exactly one tool_call record per scenario tool and returns them by tool name.
+// checkToolCalls wants exactly one executed tool_call record (status success or error) per scenario
+// tool, and returns them by tool name. A record of the model's request for the same call (status
+// requested, same call id and parameters) may accompany it: it is true, if redundant; any other
+// status on a second record would contradict the execution.
 func checkToolCalls(calls []*auditrecord.Record) (map[string]*auditrecord.Record, []string) {
 	var problems []string
 	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	byName := map[string][]*auditrecord.Record{}
+	executed := map[string][]*auditrecord.Record{}
+	var requested []*auditrecord.Record
 	for _, rec := range calls {
-		byName[rec.ToolCall.ToolName] = append(byName[rec.ToolCall.ToolName], rec)
+		if rec.ToolCall.Status == auditrecord.ToolStatusRequested {
+			requested = append(requested, rec)
+			continue
+		}
+		executed[rec.ToolCall.ToolName] = append(executed[rec.ToolCall.ToolName], rec)
 	}
 	found := map[string]*auditrecord.Record{}
 	for _, want := range expectedTools {
-		got := byName[want.name]
-		delete(byName, want.name)
+		got := executed[want.name]
+		delete(executed, want.name)
 		if len(got) != 1 {
-			fail("want exactly one tool_call record for %s, got %d: %s", want.name, len(got), describeRecords(got))
+			fail("want exactly one executed tool_call record for %s, got %d: %s", want.name, len(got), describeRecords(got))
 			continue
 		}
 		rec := got[0]
@@ -336,10 +344,24 @@ func checkToolCalls(calls []*auditrecord.Record) (map[string]*auditrecord.Record
 			}
 		}
 	}
-	for name, recs := range byName {
+	for name, recs := range executed {
 		fail("unexpected tool_call records for %q: %s", name, describeRecords(recs))
 	}
+	for _, rec := range requested {
+		if !isScenarioRequest(rec.ToolCall) {
+			fail("requested tool_call record matches no scenario call: %s", describeRecords([]*auditrecord.Record{rec}))
+		}
+	}
 	return found, problems
+}
+
+func isScenarioRequest(tc *auditrecord.ToolCall) bool {
+	for _, want := range expectedTools {
+		if tc.ToolName == want.name && tc.CallID == want.callID && equalJSON(decoded(tc.Parameters), want.params) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkErrors wants exactly one error record: the failed deleteFile, linked to its tool_call record.
