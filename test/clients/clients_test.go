@@ -196,7 +196,7 @@ func waitForRun(t *testing.T, col *collectortest.Collector, r clientRun) []*audi
 	deadline := time.Now().Add(60 * time.Second)
 	lastCount, lastChange := -1, time.Now()
 	for {
-		recs := runRecords(collectortest.ReadRecords(t, col.Store()), r.instance)
+		recs := runRecords(collectortest.ReadRecords(t, collectortest.OpenFileStore(t, col.DataDir)), r.instance)
 		if len(checkScenario(recs, r)) == 0 {
 			return recs
 		}
