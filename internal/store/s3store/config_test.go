@@ -1,11 +1,17 @@
 package s3store
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/confmap/provider/envprovider"
+	"go.opentelemetry.io/collector/confmap/provider/fileprovider"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/peers"
 )
 
 func loadConfig(t *testing.T, section string) Config {
@@ -90,5 +96,40 @@ func TestCredentialsAreOpaqueWhenPrinted(t *testing.T) {
 	cfg := loadConfig(t, "full")
 	if s := cfg.SecretAccessKey.String(); strings.Contains(s, "example-secret") {
 		t.Errorf("secret printed as %q", s)
+	}
+}
+
+// The shipped config/s3.yaml, resolved with its environment variables, yields a valid s3 section.
+func TestShippedS3ConfigResolves(t *testing.T) {
+	t.Setenv("AGENTAUDIT_S3_BUCKET", "acme-audit")
+	t.Setenv("AGENTAUDIT_S3_OBJECT_LOCK_MODE", "COMPLIANCE")
+	t.Setenv("AGENTAUDIT_S3_RETAIN_DAYS", "2555")
+	t.Setenv("AGENTAUDIT_S3_PATH_STYLE", "true")
+	resolver, err := confmap.NewResolver(confmap.ResolverSettings{
+		URIs:              []string{"file:" + filepath.Join(peers.RepoRoot(t), "config", "s3.yaml")},
+		ProviderFactories: []confmap.ProviderFactory{fileprovider.NewFactory(), envprovider.NewFactory()},
+		DefaultScheme:     "env",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf, err := resolver.Resolve(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := conf.Sub("exporters::agentaudit::s3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := NewDefaultConfig()
+	if err := sub.Unmarshal(&cfg); err != nil {
+		t.Fatalf("unmarshal: %v", err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Bucket != "acme-audit" || cfg.Prefix != "audit" || !cfg.ForcePathStyle ||
+		cfg.ObjectLock != (ObjectLockConfig{Mode: LockCompliance, RetainDays: 2555}) || cfg.Compression != CompressionGzip {
+		t.Errorf("resolved %+v", cfg)
 	}
 }
