@@ -1,7 +1,6 @@
 package agentsim
 
 import (
-	"encoding/json"
 	"reflect"
 	"regexp"
 	"strings"
@@ -105,12 +104,7 @@ func TestPlanCoversTheScenario(t *testing.T) {
 
 func TestPlantedValuesAppearInTheSession(t *testing.T) {
 	for _, s := range Plan(Config{Sessions: 50, Users: 3, Seed: 3}) {
-		raw, err := json.Marshal(s.Turns)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// Marshal escapes only <, > and &, which no planted value holds, so a substring check is exact.
-		text := string(raw)
+		text := mustJSON(s.Turns)
 		for _, v := range append(append(append(append(append([]string{}, s.PII.Emails...), s.PII.Phones...), s.PII.Cards...), s.PII.APIKeys...), s.Benign...) {
 			if !strings.Contains(text, v) {
 				t.Errorf("session %s lists %q as planted but never uses it", s.ID, v)

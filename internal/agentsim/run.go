@@ -1,10 +1,12 @@
 package agentsim
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -294,10 +296,13 @@ func emitLog(ctx context.Context, logger otellog.Logger, s Session, event string
 	logger.Emit(ctx, r) // ctx holds the root span: the record carries its trace and span id
 }
 
+// mustJSON encodes v without HTML escaping, so text such as "Account > Payment" reads as written.
 func mustJSON(v any) string {
-	raw, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		panic(err) // plans hold only JSON-safe values
 	}
-	return string(raw)
+	return strings.TrimSuffix(buf.String(), "\n")
 }

@@ -1,7 +1,6 @@
 package agentsim
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -172,10 +171,4 @@ func (b *sessionBuilder) benign(v string) string {
 }
 
 // approxTokens estimates tokens as one per four characters of JSON, like the usual rule of thumb.
-func approxTokens(v any) int {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		panic(err) // plans hold only JSON-safe values
-	}
-	return 1 + len(raw)/4
-}
+func approxTokens(v any) int { return 1 + len(mustJSON(v))/4 }
