@@ -51,6 +51,11 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "auditctl verify: %v\n", err)
 		return exitUsage
 	}
+	if rep.Counts.Manifests == 0 && rep.Counts.Objects == 0 {
+		// An empty result is far more often a wrong URL or prefix than an empty trail; "OK" would mislead.
+		fmt.Fprintf(stderr, "auditctl verify: no audit objects or manifests in %s under prefix %q; check --store\n", rep.Store, rep.Prefix)
+		return exitUsage
+	}
 	if *asJSON {
 		err = rep.WriteJSON(stdout)
 	} else {

@@ -103,6 +103,7 @@ func TestVerifyExitCodes(t *testing.T) {
 		"no store":          {"verify"},
 		"elasticsearch url": {"verify", "--store", "https://localhost:9200/agentaudit"},
 		"missing directory": {"verify", "--store", url + "/nope"},
+		"wrong prefix":      {"verify", "--store", url + "?prefix=elsewhere"},
 		"unknown flag":      {"verify", "--store", url, "--bogus"},
 		"bad pubkey":        {"verify", "--store", url, "--pubkey", filepath.Join(dir, "nope.pub")},
 		"unknown command":   {"frobnicate"},
