@@ -107,8 +107,9 @@ func Run(ctx context.Context, cfg Config) (Stats, error) {
 		return stats, runErr
 	}
 	if stats.SpansExported != stats.Spans || stats.LogsExported != stats.Logs {
-		return stats, fmt.Errorf("agentsim: exported %d/%d spans and %d/%d log records: %w",
-			stats.SpansExported, stats.Spans, stats.LogsExported, stats.Logs, shutdownErr)
+		lost := fmt.Errorf("agentsim: exported %d/%d spans and %d/%d log records",
+			stats.SpansExported, stats.Spans, stats.LogsExported, stats.Logs)
+		return stats, errors.Join(lost, shutdownErr)
 	}
 	return stats, nil
 }
