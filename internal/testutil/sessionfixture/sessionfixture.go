@@ -75,7 +75,9 @@ func (b *builder) input(at time.Duration, span, role, content string) {
 }
 
 func (b *builder) llm(at time.Duration, span string, durMS float64, in, out int64, cost float64, text string) {
-	tokens := func() *auditrecord.Tokens { return &auditrecord.Tokens{Input: i64(in), Output: i64(out), Total: i64(in + out)} }
+	tokens := func() *auditrecord.Tokens {
+		return &auditrecord.Tokens{Input: i64(in), Output: i64(out), Total: i64(in + out)}
+	}
 	b.add(auditrecord.TypeLLMCall, at, span, func(r *auditrecord.Record) {
 		r.LLMCall = &auditrecord.LLMCall{Operation: "chat", Model: "gpt-4o", Provider: "openai", Status: "ok",
 			DurationMS: f64(durMS), Tokens: tokens(), Cost: f64(cost), CostSource: "price_table"}
