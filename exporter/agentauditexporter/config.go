@@ -11,11 +11,13 @@ import (
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/mapping"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/s3store"
 )
 
 // Store kinds.
 const (
 	StoreFile = "file"
+	StoreS3   = "s3"
 )
 
 // Config configures the agentaudit exporter.
@@ -24,13 +26,15 @@ type Config struct {
 	QueueConfig   configoptional.Optional[exporterhelper.QueueBatchConfig] `mapstructure:"sending_queue"`
 	RetryConfig   configretry.BackOffConfig                                `mapstructure:"retry_on_failure"`
 
-	// Store selects where records go: file (default).
+	// Store selects where records go: file (default) or s3.
 	Store string `mapstructure:"store"`
 	// InstanceID names this collector's writer streams (default: the host name). Every instance that
 	// writes to one store needs its own.
 	InstanceID string `mapstructure:"instance_id"`
 
 	File filestore.Config `mapstructure:"file"`
+	// S3 is validated only when given (the collector validates nested sections itself).
+	S3 configoptional.Optional[s3store.Config] `mapstructure:"s3"`
 
 	Integrity IntegrityConfig `mapstructure:"integrity"`
 	Pricing   PricingConfig   `mapstructure:"pricing"`
@@ -59,13 +63,14 @@ type PricingConfig struct {
 func (c *Config) Validate() error {
 	switch c.Store {
 	case StoreFile:
-		if err := c.File.Validate(); err != nil {
-			return err
+	case StoreS3:
+		if !c.S3.HasValue() {
+			return errors.New("s3: must be set when store is s3 (at least s3.bucket)")
 		}
 	case "":
-		return errors.New("store: must be set (file)")
+		return errors.New("store: must be set (file or s3)")
 	default:
-		return fmt.Errorf("store: %q is not one of file", c.Store)
+		return fmt.Errorf("store: %q is not one of file, s3", c.Store)
 	}
 	if c.MaxContentBytes < 1024 {
 		return fmt.Errorf("max_content_bytes: %d is below the minimum of 1024", c.MaxContentBytes)

@@ -48,6 +48,19 @@ func TestCustomConfigLoads(t *testing.T) {
 	assert.Equal(t, time.Duration(0), cfg.RetryConfig.MaxElapsedTime)
 }
 
+func TestS3ConfigLoads(t *testing.T) {
+	cfg, err := loadConfig(t, "s3")
+	require.NoError(t, err)
+	assert.Equal(t, StoreS3, cfg.Store)
+	require.True(t, cfg.S3.HasValue())
+	s3 := cfg.S3.Get()
+	assert.Equal(t, "audit-trail", s3.Bucket)
+	assert.Equal(t, "prod/audit", s3.Prefix)
+	assert.Equal(t, "COMPLIANCE", s3.ObjectLock.Mode)
+	assert.Equal(t, 2555, s3.ObjectLock.RetainDays)
+	assert.Equal(t, "gzip", s3.Compression, "defaults kept")
+}
+
 func TestInvalidConfigsNameTheField(t *testing.T) {
 	for name, field := range map[string]string{
 		"bad_store":       "store:",
@@ -56,6 +69,8 @@ func TestInvalidConfigsNameTheField(t *testing.T) {
 		"small_content":   "max_content_bytes:",
 		"negative_price":  "pricing.models.cheap:",
 		"missing_key":     "integrity.signing_key_file:",
+		"s3_no_bucket":    "s3:",
+		"s3_bad_lock":     "s3.object_lock.mode:",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := loadConfig(t, name)

@@ -18,6 +18,7 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/s3store"
 )
 
 const (
@@ -102,6 +103,8 @@ func (e *auditExporter) newStore() (store.Store, error) {
 			Gzip:   e.cfg.File.Compression == "gzip",
 			Signer: signer,
 		}, e.settings), nil
+	case StoreS3:
+		return s3store.New(*e.cfg.S3.Get(), signer, e.settings)
 	}
 	return nil, fmt.Errorf("store: %q is not supported", e.cfg.Store)
 }

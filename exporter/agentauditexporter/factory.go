@@ -15,6 +15,7 @@ import (
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/s3store"
 )
 
 const (
@@ -44,6 +45,7 @@ func createDefaultConfig() component.Config {
 		RetryConfig:     configretry.NewDefaultBackOffConfig(),
 		Store:           StoreFile,
 		File:            filestore.Config{Directory: "./data", Prefix: objectstore.DefaultPrefix, Compression: "gzip"},
+		S3:              configoptional.Default(s3store.NewDefaultConfig()),
 		MaxContentBytes: defaultMaxContentBytes,
 	}
 }
