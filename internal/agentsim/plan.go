@@ -23,7 +23,9 @@ type Config struct {
 	Insecure bool              // plaintext instead of TLS
 	Headers  map[string]string // sent with every export request
 	Progress io.Writer         // receives a progress line every second; nil means none
-	Logs     bool              // also emit the agent.reasoning and gen_ai.user.message log records
+	// Logs also emits each turn's plan as an agent.reasoning log record. User messages travel only on
+	// the chat spans: an agent that sent them as gen_ai.user.message events too would record each twice.
+	Logs bool
 }
 
 // Session is one conversation of a user with an agent: the root invoke_agent span and everything
@@ -54,12 +56,11 @@ type Agent struct {
 // answers directly, or two when it first requests tools (Chats[0]) and then answers (Chats[1]);
 // ToolCalls run between them, in order, failed attempts followed by their retries.
 type Turn struct {
-	UserMessage   string
-	UserMessageAt time.Duration // offset of the gen_ai.user.message log record
-	Reasoning     Reasoning
-	Chats         []Chat
-	ToolCalls     []ToolCall
-	Answer        string
+	UserMessage string
+	Reasoning   Reasoning
+	Chats       []Chat
+	ToolCalls   []ToolCall
+	Answer      string
 }
 
 // Reasoning is the agent's planning step, emitted as an agent.reasoning log record.
@@ -126,7 +127,7 @@ func (s Session) SpanCount() int {
 }
 
 // LogCount is the number of log records Run emits for the session when logs are on.
-func (s Session) LogCount() int { return 2 * len(s.Turns) }
+func (s Session) LogCount() int { return len(s.Turns) }
 
 const (
 	toolTimeout     = 5 * time.Second

@@ -205,10 +205,6 @@ func emitSession(ctx context.Context, p *agentProviders, s Session, withLogs boo
 			attribute.String("gen_ai.provider.name", s.Agent.Provider),
 		))
 	for _, t := range s.Turns {
-		if withLogs {
-			emitLog(ctx, p.logger, s, "gen_ai.user.message", at(t.UserMessageAt),
-				attribute.MapValue(attribute.String("content", t.UserMessage)))
-		}
 		for i, c := range t.Chats {
 			emitChat(ctx, p.tracer, s, c, at, common)
 			if i == 0 && withLogs {

@@ -325,7 +325,6 @@ func assertSessionLogs(t *testing.T, s Session, root *tracepb.Span, logs []gotLo
 			plan[i] = step
 		}
 		want = append(want,
-			wantLog{"gen_ai.user.message", turn.UserMessageAt, map[string]any{"content": turn.UserMessage}},
 			wantLog{"agent.reasoning", turn.Reasoning.At, map[string]any{"thought": turn.Reasoning.Thought, "plan": plan, "confidence": turn.Reasoning.Confidence}},
 		)
 	}

@@ -37,7 +37,7 @@ func (b *sessionBuilder) turn(userMessage string, reasoning Reasoning, tools []t
 	if len(b.s.Turns) > 0 {
 		b.clock += b.between(2*time.Second, 15*time.Second) // the user reads and types
 	}
-	t := Turn{UserMessage: userMessage, UserMessageAt: b.clock, Answer: answer}
+	t := Turn{UserMessage: userMessage, Answer: answer}
 	asked := Message{Role: "user", Parts: []Part{{Type: "text", Content: userMessage}}}
 	thought := Part{Type: "reasoning", Content: reasoning.Thought}
 	finalAnswer := Part{Type: "text", Content: answer}
