@@ -33,6 +33,9 @@ func (m *Mapper) newAttrView(attrs pcommon.Map, p *problems) *attrView {
 
 func (a *attrView) consume(key string) { a.used[key] = struct{}{} }
 
+// release undoes consume for a value that turned out to be unusable, so it stays in attributes.
+func (a *attrView) release(key string) { delete(a.used, key) }
+
 func (a *attrView) has(key string) bool {
 	_, ok := a.attrs.Get(key)
 	return ok

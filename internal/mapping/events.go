@@ -64,13 +64,9 @@ func (m *Mapper) applyEvent(u *unit, name string, a *attrView, body pcommon.Valu
 	}
 	switch name {
 	case eventContentPrompt:
-		if v, ok := a.structuredPresent("gen_ai.prompt"); ok {
-			f.inputs = append(f.inputs, parseMessages(v, "user")...)
-		}
+		f.inputs = append(f.inputs, a.messages("gen_ai.prompt", "user", false)...)
 	case eventContentComplete:
-		if v, ok := a.structuredPresent("gen_ai.completion"); ok {
-			f.outputs = append(f.outputs, parseMessages(v, "assistant")...)
-		}
+		f.outputs = append(f.outputs, a.messages("gen_ai.completion", "assistant", false)...)
 	case eventOperationDetails:
 		if f.convention == "" {
 			f.convention = convGenAI

@@ -185,6 +185,9 @@ func extract(a *attrView, f *facts) {
 			}
 		case string:
 			f.finish = []string{t}
+		default:
+			a.release("gen_ai.response.finish_reasons")
+			a.p.malformed = true
 		}
 	}
 	if fr := a.firstStr("ai.response.finishReason"); fr != "" {
@@ -212,10 +215,32 @@ func extract(a *attrView, f *facts) {
 	extractReasoningAttrs(a, f)
 }
 
-// structured wraps attrView.structured for callers that only need presence.
+// structuredPresent wraps attrView.structured for callers that only need presence.
 func (a *attrView) structuredPresent(key string) (any, bool) {
 	v, ok, _ := a.structured(key)
 	return v, ok
+}
+
+// messages reads a message-list attribute; one that yields no message (a number, an unrelated
+// object) is released to the attributes and counts as malformed. mustBeJSON marks the GenAI
+// attributes whose plain-text value is itself malformed.
+func (a *attrView) messages(key, defaultRole string, mustBeJSON bool) []message {
+	var v any
+	var ok bool
+	if mustBeJSON {
+		v, ok = a.document(key)
+	} else {
+		v, ok = a.structuredPresent(key)
+	}
+	if !ok {
+		return nil
+	}
+	msgs := parseMessages(v, defaultRole)
+	if len(msgs) == 0 {
+		a.release(key)
+		a.p.malformed = true
+	}
+	return msgs
 }
 
 func extractMessages(a *attrView, f *facts) {
@@ -223,19 +248,11 @@ func extractMessages(a *attrView, f *facts) {
 	if v, ok := a.document("gen_ai.system_instructions"); ok {
 		f.system = append(f.system, systemTexts(v)...)
 	}
-	if v, ok := a.document("gen_ai.input.messages"); ok {
-		f.inputs = append(f.inputs, parseMessages(v, "user")...)
-	}
-	if v, ok := a.document("gen_ai.output.messages"); ok {
-		f.outputs = append(f.outputs, parseMessages(v, "assistant")...)
-	}
+	f.inputs = append(f.inputs, a.messages("gen_ai.input.messages", "user", true)...)
+	f.outputs = append(f.outputs, a.messages("gen_ai.output.messages", "assistant", true)...)
 	// Deprecated single-attribute forms (JSON message lists or plain text).
-	if v, ok := a.structuredPresent("gen_ai.prompt"); ok {
-		f.inputs = append(f.inputs, parseMessages(v, "user")...)
-	}
-	if v, ok := a.structuredPresent("gen_ai.completion"); ok {
-		f.outputs = append(f.outputs, parseMessages(v, "assistant")...)
-	}
+	f.inputs = append(f.inputs, a.messages("gen_ai.prompt", "user", false)...)
+	f.outputs = append(f.outputs, a.messages("gen_ai.completion", "assistant", false)...)
 	// OpenLLMetry flattened gen_ai.prompt.N.* / gen_ai.completion.N.*.
 	if g := a.group("gen_ai.prompt."); g != nil {
 		f.inputs = append(f.inputs, parseMessages(g, "user")...)
@@ -251,9 +268,7 @@ func extractMessages(a *attrView, f *facts) {
 		f.outputs = append(f.outputs, parseMessages(g, "assistant")...)
 	}
 	// Vercel AI SDK.
-	if v, ok := a.structuredPresent("ai.prompt.messages"); ok {
-		f.inputs = append(f.inputs, parseMessages(v, "user")...)
-	}
+	f.inputs = append(f.inputs, a.messages("ai.prompt.messages", "user", false)...)
 	if v, ok := a.structuredPresent("ai.prompt"); ok {
 		f.inputs = append(f.inputs, vercelPrompt(v, f)...)
 	}
@@ -270,6 +285,7 @@ func extractMessages(a *attrView, f *facts) {
 				vercelOut.parts = appendPart(vercelOut.parts, withType(c, "tool_call"))
 			}
 		} else {
+			a.release("ai.response.toolCalls")
 			a.p.malformed = true
 		}
 	}

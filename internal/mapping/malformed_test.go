@@ -185,3 +185,16 @@ func TestToolWithoutNameAndReasoningEvent(t *testing.T) {
 		t.Errorf("error %s", mustJSON(t, e))
 	}
 }
+
+func TestUnusableDocumentsStayInAttributes(t *testing.T) {
+	recs, stats := oneSpan(t, Options{}, chatSpan(map[string]any{
+		"gen_ai.input.messages": int64(5), "gen_ai.response.finish_reasons": map[string]any{"x": "y"},
+	}))
+	a := recs[0].Attributes
+	if a["gen_ai.input.messages"] != int64(5) || a["gen_ai.response.finish_reasons"] == nil || stats.Malformed != 1 {
+		t.Errorf("attributes %v, malformed %d", a, stats.Malformed)
+	}
+	if len(ofType(recs, auditrecord.TypeInput)) != 0 {
+		t.Error("a number is not a message")
+	}
+}
