@@ -4,9 +4,11 @@
 package verify
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -212,7 +214,9 @@ const (
 	signatureBad
 )
 
-func (v *verifier) checkSignature(m objectstore.Manifest, manifestKey string) signatureStatus {
+// checkSignature verifies m's signature over the stored bytes raw (not over a re-encoding of m), so
+// a field the verifier does not know, or one an attacker added, is covered as well.
+func (v *verifier) checkSignature(m objectstore.Manifest, raw []byte, manifestKey string) signatureStatus {
 	if m.Signature == "" && m.KeyFingerprint == "" {
 		return signatureMissing
 	}
@@ -223,7 +227,7 @@ func (v *verifier) checkSignature(m objectstore.Manifest, manifestKey string) si
 		bad.Detail = fmt.Sprintf("signed with key %s, which is in the store but not among the trusted --pubkey keys", m.KeyFingerprint)
 	case !ok:
 		bad.Detail = fmt.Sprintf("signed with unknown key %q (not given and not published in the store)", m.KeyFingerprint)
-	case !objectstore.VerifySignature(m, key):
+	case !verifyStoredSignature(raw, m.Signature, key):
 		bad.Detail = fmt.Sprintf("signature does not verify with key %s", m.KeyFingerprint)
 	default:
 		v.keys[m.KeyFingerprint].Manifests++
@@ -231,6 +235,27 @@ func (v *verifier) checkSignature(m objectstore.Manifest, manifestKey string) si
 	}
 	v.add(bad)
 	return signatureBad
+}
+
+// verifyStoredSignature checks signature over the canonical JSON of the stored manifest with its
+// signature member removed.
+func verifyStoredSignature(raw []byte, signature string, key ed25519.PublicKey) bool {
+	sig, err := base64.StdEncoding.DecodeString(signature)
+	if err != nil {
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var doc map[string]any
+	if err := dec.Decode(&doc); err != nil {
+		return false
+	}
+	delete(doc, "signature")
+	input, err := auditrecord.Canonical(doc)
+	if err != nil {
+		return false
+	}
+	return ed25519.Verify(key, input, sig)
 }
 
 // chainLink is what the next manifest of a stream must link to.
@@ -293,7 +318,7 @@ func (v *verifier) verifyStream(stream string, files []manifestFile, erasureKeys
 			prev = &chainLink{key: f.key, signatureBad: true}
 			continue
 		}
-		status := v.checkSignature(m, f.key)
+		status := v.checkSignature(m, raw, f.key)
 		if status == signatureMissing {
 			if unsigned == 0 {
 				firstUnsigned = f
@@ -431,7 +456,7 @@ func (v *verifier) explainingErasure(st *streamState, m objectstore.Manifest, or
 			continue
 		}
 		e.Stream = st.name
-		switch v.checkSignature(e, k) {
+		switch v.checkSignature(e, raw, k) {
 		case signatureBad:
 			continue
 		case signatureMissing:

@@ -531,3 +531,12 @@ func TestUndecodableObject(t *testing.T) {
 	assertFindings(t, f.verify(t, f.trusted()), true,
 		want{Kind: ModifiedObject, Stream: traces, Seq: 6, LastSeq: 9, Object: f.objects[2], Manifest: f.manifests[2]})
 }
+
+// A field added to a signed manifest is caught even though the manifest struct does not know it.
+func TestFieldAddedToASignedManifest(t *testing.T) {
+	f := writeStore(t, fileBackend(t), newSigner(t))
+	raw := f.get(t, f.manifests[1])
+	f.put(t, f.manifests[1], append([]byte(`{"note":"approved",`), raw[1:]...))
+	assertFindings(t, f.verify(t, f.trusted()), true,
+		want{Kind: BadSignature, Stream: traces, Seq: 4, Object: f.objects[1], Manifest: f.manifests[1]})
+}
