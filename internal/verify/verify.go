@@ -150,6 +150,21 @@ func (v *verifier) run() error {
 			return err
 		}
 	}
+	manifestPresent := map[string]bool{}
+	for _, files := range manifests {
+		for _, f := range files {
+			manifestPresent[f.key] = true
+		}
+	}
+	for orig, keys := range erasureKeys {
+		if manifestPresent[orig] {
+			continue
+		}
+		for _, k := range keys {
+			v.add(Finding{Kind: BrokenChain, Severity: Failure, ManifestKey: k,
+				Detail: fmt.Sprintf("erasure manifest for %s, which does not exist", orig)})
+		}
+	}
 	for _, k := range slices.Sorted(maps.Keys(v.objects)) {
 		if v.covered[k] {
 			continue

@@ -540,3 +540,16 @@ func TestFieldAddedToASignedManifest(t *testing.T) {
 	assertFindings(t, f.verify(t, f.trusted()), true,
 		want{Kind: BadSignature, Stream: traces, Seq: 4, Object: f.objects[1], Manifest: f.manifests[1]})
 }
+
+func TestErasureManifestWithoutItsManifest(t *testing.T) {
+	f := writeStore(t, fileBackend(t), newSigner(t))
+	erasureKey := erase(t, f, f.signer)
+	if err := f.backend.Delete(context.Background(), f.manifests[1]); err != nil {
+		t.Fatal(err)
+	}
+	assertFindings(t, f.verify(t, f.trusted()), true,
+		want{Kind: BrokenChain, Manifest: erasureKey},
+		want{Kind: UnmanifestedObject, Stream: traces, Seq: 4, Object: f.objects[1]},
+		want{Kind: BrokenChain, Stream: traces, Seq: 6, Object: f.objects[2], Manifest: f.manifests[2]},
+		want{Kind: MissingSeq, Stream: traces, Seq: 4, LastSeq: 5, Manifest: f.manifests[2]})
+}
