@@ -262,7 +262,7 @@ func (e *Engine) writeRedacted(b byteWriter, s string, fs []Finding, f *Findings
 	for _, fd := range fs {
 		b.WriteString(s[prev:fd.Start])
 		e.writeReplacement(b, fd.Type, s[fd.Start:fd.End])
-		f.add(fd.Type, e.actions[fd.Type])
+		f.Add(fd.Type, e.actions[fd.Type])
 		prev = fd.End
 	}
 	b.WriteString(s[prev:])

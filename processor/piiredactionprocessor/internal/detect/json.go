@@ -202,7 +202,7 @@ func (r *jsonRedactor) replaceWhole(start, end int, t Type, value string) {
 	r.e.writeReplacement(&b, t, value)
 	r.out = appendJSONEscaped(r.out, b.String())
 	r.copied = end
-	r.f.add(t, r.e.actions[t])
+	r.f.Add(t, r.e.actions[t])
 }
 
 // redactNumber replaces a bare number token that is a valid payment card with a string placeholder.
@@ -218,7 +218,7 @@ func (r *jsonRedactor) redactNumber(start, end int) {
 		}
 		d[i] = tok[i]
 	}
-	if !validCardIIN(d[:len(tok)]) || !luhn(d[:len(tok)]) {
+	if !isCard(d[:len(tok)]) {
 		return
 	}
 	r.begin(start)
@@ -228,7 +228,7 @@ func (r *jsonRedactor) redactNumber(start, end int) {
 	r.out = appendJSONEscaped(r.out, b.String())
 	r.out = append(r.out, '"')
 	r.copied = end
-	r.f.add(TypeCreditCard, r.e.actions[TypeCreditCard])
+	r.f.Add(TypeCreditCard, r.e.actions[TypeCreditCard])
 }
 
 func hexVal(c byte) rune {

@@ -1,6 +1,9 @@
 package detect
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Number-shaped detectors: IPv4, US SSN, payment cards and phone numbers share one parse of a run
 // of digit groups separated by single spaces, dashes, dots or parentheses.
@@ -434,4 +437,16 @@ func followedByWord(s string, i int) bool {
 		}
 	}
 	return true
+}
+
+func isCard(d []byte) bool { return validCardIIN(d) && luhn(d) }
+
+// IsCardNumber reports whether an integer is a valid payment card number (IIN range and Luhn).
+func (e *Engine) IsCardNumber(n int64) bool {
+	if !e.enabled[TypeCreditCard] || n <= 0 {
+		return false
+	}
+	var buf [20]byte
+	d := strconv.AppendInt(buf[:0], n, 10)
+	return isCard(d)
 }

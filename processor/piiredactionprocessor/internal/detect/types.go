@@ -127,7 +127,8 @@ type Findings struct {
 	DepthLimited int
 }
 
-func (f *Findings) add(t Type, a Action) {
+// Add counts one finding of type t handled with action a.
+func (f *Findings) Add(t Type, a Action) {
 	f.Count++
 	f.Types |= 1 << t
 	f.PerType[t]++

@@ -1,0 +1,318 @@
+package piiredactionprocessor // import "github.com/agentaudit/otelcol-agentaudit/processor/piiredactionprocessor"
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/agentaudit/otelcol-agentaudit/processor/piiredactionprocessor/internal/detect"
+)
+
+// Summary attribute keys set on every touched span, log record or resource.
+const (
+	summaryCountKey = "redaction.count"
+	summaryTypesKey = "redaction.types"
+)
+
+// depthLimitType labels values replaced because they were nested deeper than max_depth.
+const depthLimitType = "DEPTH_LIMIT"
+
+const depthLimitPlaceholder = "[REDACTED:" + depthLimitType + "]"
+
+type redactor struct {
+	engine      *detect.Engine
+	allowExact  map[string]struct{}
+	allowPrefix []string
+	maxDepth    int
+	summary     bool
+	tel         *telemetry
+}
+
+func newRedactor(cfg *Config, set component.TelemetrySettings) (*redactor, error) {
+	opts, err := cfg.engineOptions()
+	if err != nil {
+		return nil, err
+	}
+	engine, err := detect.New(opts)
+	if err != nil {
+		return nil, fmt.Errorf("piiredaction: %w", err)
+	}
+	r := &redactor{
+		engine:     engine,
+		allowExact: map[string]struct{}{summaryCountKey: {}, summaryTypesKey: {}},
+		maxDepth:   cfg.MaxDepth,
+		summary:    cfg.Summary,
+	}
+	for _, k := range cfg.AllowKeys {
+		if p, ok := strings.CutSuffix(k, "*"); ok {
+			r.allowPrefix = append(r.allowPrefix, p)
+		} else {
+			r.allowExact[k] = struct{}{}
+		}
+	}
+	if r.tel, err = newTelemetry(set, engine); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *redactor) allowed(key string) bool {
+	if _, ok := r.allowExact[key]; ok {
+		return true
+	}
+	for _, p := range r.allowPrefix {
+		if strings.HasPrefix(key, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// redactMap redacts every entry of m, removing the ones whose action is drop.
+func (r *redactor) redactMap(m pcommon.Map, depth int, f *detect.Findings) {
+	m.RemoveIf(func(k string, v pcommon.Value) bool { return r.redactEntry(k, v, depth, f) })
+}
+
+// redactEntry redacts the value under key and reports whether the entry must be dropped.
+func (r *redactor) redactEntry(key string, v pcommon.Value, depth int, f *detect.Findings) bool {
+	if r.allowed(key) {
+		return false
+	}
+	if r.engine.IsSecretKey(key) {
+		return r.redactSecretValue(v, f)
+	}
+	return r.redactValue(v, depth, f)
+}
+
+// redactSecretValue replaces a value held under a secret key, whatever its type.
+func (r *redactor) redactSecretValue(v pcommon.Value, f *detect.Findings) bool {
+	switch v.Type() {
+	case pcommon.ValueTypeEmpty:
+		return false
+	case pcommon.ValueTypeStr:
+		if s := v.Str(); s == "" || isPlaceholder(s) {
+			return false
+		}
+	}
+	var one detect.Findings
+	one.Add(detect.TypeSecretKey, r.engine.Action(detect.TypeSecretKey))
+	f.Merge(&one)
+	if one.Drop {
+		return true
+	}
+	v.SetStr(r.engine.Replacement(detect.TypeSecretKey, v.AsString()))
+	return false
+}
+
+// isPlaceholder recognises values this processor wrote, so a second pass leaves them alone.
+func isPlaceholder(s string) bool {
+	return len(s) > 2 && s[0] == '[' && s[len(s)-1] == ']' && strings.IndexByte(s, ':') > 0 && !strings.ContainsAny(s[1:len(s)-1], "[] ")
+}
+
+// redactValue redacts v in place, keeping its type, and reports whether it must be dropped.
+// Maps and slices are walked recursively up to max_depth; deeper values are replaced by
+// [REDACTED:DEPTH_LIMIT] because they cannot be inspected.
+func (r *redactor) redactValue(v pcommon.Value, depth int, f *detect.Findings) bool {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		var local detect.Findings
+		out, changed := r.engine.RedactInto(v.Str(), depth, &local)
+		f.Merge(&local)
+		if local.Drop {
+			return true
+		}
+		if changed {
+			v.SetStr(out)
+		}
+	case pcommon.ValueTypeMap:
+		if depth >= r.maxDepth {
+			r.depthLimited(v, f)
+			return false
+		}
+		r.redactMap(v.Map(), depth+1, f)
+	case pcommon.ValueTypeSlice:
+		if depth >= r.maxDepth {
+			r.depthLimited(v, f)
+			return false
+		}
+		v.Slice().RemoveIf(func(el pcommon.Value) bool { return r.redactValue(el, depth+1, f) })
+	case pcommon.ValueTypeInt:
+		// A payment card number sent as an integer cannot stay an integer once redacted.
+		if n := v.Int(); n >= 100_000_000_000 && r.engine.IsCardNumber(n) {
+			var one detect.Findings
+			one.Add(detect.TypeCreditCard, r.engine.Action(detect.TypeCreditCard))
+			f.Merge(&one)
+			if one.Drop {
+				return true
+			}
+			v.SetStr(r.engine.Replacement(detect.TypeCreditCard, strconv.FormatInt(n, 10)))
+		}
+	}
+	return false
+}
+
+func (r *redactor) depthLimited(v pcommon.Value, f *detect.Findings) {
+	v.SetStr(depthLimitPlaceholder)
+	f.DepthLimited++
+}
+
+// redactText redacts a string field that cannot be dropped (span and event names, status
+// messages); the drop action falls back to the redact placeholder there.
+func (r *redactor) redactText(s string, f *detect.Findings) (string, bool) {
+	return r.engine.RedactInto(s, 0, f)
+}
+
+// addSummary records what was redacted on attrs, merging with an existing summary.
+func (r *redactor) addSummary(attrs pcommon.Map, f *detect.Findings) {
+	if !r.summary || f.Count == 0 {
+		return
+	}
+	count := int64(f.Count)
+	if v, ok := attrs.Get(summaryCountKey); ok && v.Type() == pcommon.ValueTypeInt {
+		count += v.Int()
+	}
+	types := r.engine.TypeNames(f.Types)
+	if v, ok := attrs.Get(summaryTypesKey); ok && v.Type() == pcommon.ValueTypeSlice {
+		for _, el := range v.Slice().All() {
+			if el.Type() == pcommon.ValueTypeStr {
+				types = append(types, el.Str())
+			}
+		}
+	}
+	slices.Sort(types)
+	types = slices.Compact(types)
+	attrs.PutInt(summaryCountKey, count)
+	sl := attrs.PutEmptySlice(summaryTypesKey)
+	sl.EnsureCapacity(len(types))
+	for _, t := range types {
+		sl.AppendEmpty().SetStr(t)
+	}
+}
+
+func (r *redactor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
+	var total detect.Findings
+	for _, rs := range td.ResourceSpans().All() {
+		var rf detect.Findings
+		r.redactMap(rs.Resource().Attributes(), 0, &rf)
+		for _, ss := range rs.ScopeSpans().All() {
+			r.redactMap(ss.Scope().Attributes(), 0, &rf)
+			for _, span := range ss.Spans().All() {
+				var sf detect.Findings
+				r.redactSpan(span, &sf)
+				r.addSummary(span.Attributes(), &sf)
+				total.Merge(&sf)
+			}
+		}
+		r.addSummary(rs.Resource().Attributes(), &rf)
+		total.Merge(&rf)
+	}
+	r.tel.record(ctx, &total)
+	return td, nil
+}
+
+func (r *redactor) redactSpan(span ptrace.Span, f *detect.Findings) {
+	if out, changed := r.redactText(span.Name(), f); changed {
+		span.SetName(out)
+	}
+	r.redactMap(span.Attributes(), 0, f)
+	if out, changed := r.redactText(span.Status().Message(), f); changed {
+		span.Status().SetMessage(out)
+	}
+	for _, ev := range span.Events().All() {
+		if out, changed := r.redactText(ev.Name(), f); changed {
+			ev.SetName(out)
+		}
+		r.redactMap(ev.Attributes(), 0, f)
+	}
+	for _, link := range span.Links().All() {
+		r.redactMap(link.Attributes(), 0, f)
+	}
+}
+
+func (r *redactor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
+	var total detect.Findings
+	for _, rl := range ld.ResourceLogs().All() {
+		var rf detect.Findings
+		r.redactMap(rl.Resource().Attributes(), 0, &rf)
+		for _, sl := range rl.ScopeLogs().All() {
+			r.redactMap(sl.Scope().Attributes(), 0, &rf)
+			for _, lr := range sl.LogRecords().All() {
+				var lf detect.Findings
+				if r.redactValue(lr.Body(), 0, &lf) {
+					// A body cannot be removed from its record; drop its content instead.
+					lr.Body().SetStr(r.engine.Placeholder(firstType(&lf)))
+				}
+				r.redactMap(lr.Attributes(), 0, &lf)
+				r.addSummary(lr.Attributes(), &lf)
+				total.Merge(&lf)
+			}
+		}
+		r.addSummary(rl.Resource().Attributes(), &rf)
+		total.Merge(&rf)
+	}
+	r.tel.record(ctx, &total)
+	return ld, nil
+}
+
+// firstType is the lowest type found, used to label a dropped log body.
+func firstType(f *detect.Findings) detect.Type {
+	for t := range detect.MaxTypes {
+		if f.Types&(1<<t) != 0 {
+			return detect.Type(t)
+		}
+	}
+	return detect.TypeSecret
+}
+
+// processMetrics redacts resource, scope and data point attributes. Data points get no summary
+// attributes (they would change the series identity); the findings metric still counts them.
+func (r *redactor) processMetrics(ctx context.Context, md pmetric.Metrics) (pmetric.Metrics, error) {
+	var total detect.Findings
+	for _, rm := range md.ResourceMetrics().All() {
+		var rf detect.Findings
+		r.redactMap(rm.Resource().Attributes(), 0, &rf)
+		for _, sm := range rm.ScopeMetrics().All() {
+			r.redactMap(sm.Scope().Attributes(), 0, &rf)
+			for _, m := range sm.Metrics().All() {
+				r.redactDataPoints(m, &total)
+			}
+		}
+		r.addSummary(rm.Resource().Attributes(), &rf)
+		total.Merge(&rf)
+	}
+	r.tel.record(ctx, &total)
+	return md, nil
+}
+
+func (r *redactor) redactDataPoints(m pmetric.Metric, f *detect.Findings) {
+	switch m.Type() {
+	case pmetric.MetricTypeGauge:
+		for _, dp := range m.Gauge().DataPoints().All() {
+			r.redactMap(dp.Attributes(), 0, f)
+		}
+	case pmetric.MetricTypeSum:
+		for _, dp := range m.Sum().DataPoints().All() {
+			r.redactMap(dp.Attributes(), 0, f)
+		}
+	case pmetric.MetricTypeHistogram:
+		for _, dp := range m.Histogram().DataPoints().All() {
+			r.redactMap(dp.Attributes(), 0, f)
+		}
+	case pmetric.MetricTypeExponentialHistogram:
+		for _, dp := range m.ExponentialHistogram().DataPoints().All() {
+			r.redactMap(dp.Attributes(), 0, f)
+		}
+	case pmetric.MetricTypeSummary:
+		for _, dp := range m.Summary().DataPoints().All() {
+			r.redactMap(dp.Attributes(), 0, f)
+		}
+	}
+}
