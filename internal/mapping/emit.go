@@ -295,10 +295,12 @@ func (m *Mapper) emitOutputs(u *unit, ts *traceState) *auditrecord.Record {
 		}
 		if emitOutput {
 			r := u.newRecord(m, auditrecord.TypeOutput, at)
-			out := &auditrecord.Output{Content: m.cleanString(content, &u.probs), Model: f.model(), Provider: f.provider, FinishReason: msg.finish}
-			if out.FinishReason == "" && i < len(f.finish) {
-				out.FinishReason = f.finish[i]
+			out := &auditrecord.Output{Content: m.cleanString(content, &u.probs), Model: f.model(), Provider: f.provider}
+			finish := msg.finish
+			if finish == "" && i < len(f.finish) {
+				finish = f.finish[i]
 			}
+			out.FinishReason = m.cleanString(finish, &u.probs)
 			if first == nil && f.kind == kindLLM {
 				out.Tokens = f.tokens.record()
 				out.Cost, out.CostSource = m.cost(f)
@@ -390,6 +392,11 @@ func (u *unit) errorMessage() string {
 // are not tools skip errors whose type and message the trace already recorded.
 func (m *Mapper) emitErrors(u *unit, ts *traceState, related *auditrecord.Record) {
 	f := &u.facts
+	if !f.recognised {
+		// A plain HTTP or database span failing is the application's business, not the agent's:
+		// the AI span above it records the failure if it mattered.
+		return
+	}
 	failures := u.exceptions
 	if len(failures) == 0 && u.failed() {
 		failures = []exceptionFact{{typ: f.errorType, message: u.statusMessage, at: u.endTime()}}

@@ -30,10 +30,11 @@ var messageEventRoles = map[string]string{
 	eventChoice:           "assistant",
 }
 
-// isKnownEvent reports whether a log record with this event name is mapped at all.
+// isKnownEvent reports whether a log record with this event name is mapped at all. Exception logs
+// are not: without their span they cannot be told apart from the application's own failures.
 func isKnownEvent(name string) bool {
 	switch name {
-	case eventContentPrompt, eventContentComplete, eventOperationDetails, eventReasoning, eventException:
+	case eventContentPrompt, eventContentComplete, eventOperationDetails, eventReasoning:
 		return true
 	}
 	_, ok := messageEventRoles[name]

@@ -27,6 +27,7 @@ const (
 // facts is what one span (or one log event) says, whatever convention spelled it.
 type facts struct {
 	kind       spanKind
+	recognised bool // an AI framework marked the span (kind other than plain "other", or a kind attribute)
 	convention string
 	operation  string
 
@@ -83,6 +84,9 @@ func classify(a *attrView, name string, f *facts) {
 	if vercelOp == "" && strings.HasPrefix(name, "ai.") {
 		vercelOp = name
 	}
+	defer func() {
+		f.recognised = f.kind != kindOther || op != "" || oiKind != "" || tlKind != "" || f.convention == convVercel
+	}()
 	switch {
 	case oiKind != "":
 		f.convention = convOpenInference

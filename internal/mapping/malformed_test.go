@@ -198,3 +198,15 @@ func TestUnusableDocumentsStayInAttributes(t *testing.T) {
 		t.Error("a number is not a message")
 	}
 }
+
+// Failures of spans no AI framework marked (HTTP, database) are not audit records; a failing
+// OpenInference CHAIN is.
+func TestPlainSpanFailuresAreNotRecorded(t *testing.T) {
+	recs, _ := mapTraces(t, New(Options{}), buildTraces(t, resourceSpec{spans: []spanSpec{
+		{name: "GET /health", id: 1, start: 0, end: 1, status: ptrace.StatusCodeError, attrs: map[string]any{"http.response.status_code": int64(500)}},
+		{name: "chain", id: 2, start: 0, end: 1, status: ptrace.StatusCodeError, statusMsg: "bad", attrs: map[string]any{"openinference.span.kind": "CHAIN"}},
+	}}))
+	if len(recs) != 1 || recs[0].SpanID != hexSpan(2) || recs[0].Error.Message != "bad" || recs[0].Error.RelatedRecordID != "" {
+		t.Errorf("records %s", mustJSON(t, recs))
+	}
+}
