@@ -32,6 +32,11 @@ type command struct {
 // commands lists the subcommands in the order `auditctl help` shows them.
 var commands = []command{
 	{name: "verify", summary: "check the integrity of a store: hashes, chain, manifests, signatures", run: runVerify},
+	{name: "sessions", summary: "list sessions: start, duration, records, tool calls, errors, tokens, cost", run: runSessions},
+	{name: "timeline", summary: "one session's records in order as a table (--json: JSON Lines)", run: runTimeline},
+	{name: "user", summary: "one user's records across sessions in a time range", run: runUser},
+	{name: "stats", summary: "stats tools | errors --by day | volume --by hour", run: runStats},
+	{name: "access-log", summary: "who read the audit trail, when, and what", run: runAccessLog},
 }
 
 func main() {

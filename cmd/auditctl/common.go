@@ -1,0 +1,235 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/accesslog"
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditquery"
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/storeurl"
+)
+
+// exitUnreachable is the exit status when the store cannot be reached or read (or written, for the
+// access record every read leaves behind).
+const exitUnreachable = 3
+
+// cli is the flag handling and output every query, report and maintenance command shares.
+type cli struct {
+	name           string
+	fs             *flag.FlagSet
+	store          *storeFlags
+	as             string
+	json           bool
+	quiet          bool
+	signingKey     string
+	from, to       string
+	stdout, stderr io.Writer
+	now            func() time.Time
+	// emptyIsNotFound makes an answer without records exit 1 (a session or user that is not there).
+	emptyIsNotFound bool
+}
+
+// newCLI sets up the flags every command takes: the store, --as, --json, --quiet and --signing-key.
+func newCLI(name, synopsis, description string, stdout, stderr io.Writer) *cli {
+	c := &cli{name: name, stdout: stdout, stderr: stderr, now: time.Now}
+	c.fs = flag.NewFlagSet("auditctl "+name, flag.ContinueOnError)
+	c.fs.SetOutput(stderr)
+	c.store = addStoreFlags(c.fs)
+	c.fs.StringVar(&c.as, "as", "", "viewer identity recorded in the access log (default: OS user@host)")
+	c.fs.BoolVar(&c.json, "json", false, "print JSON Lines instead of a table")
+	c.fs.BoolVar(&c.quiet, "quiet", false, "no progress messages on stderr")
+	c.fs.StringVar(&c.signingKey, "signing-key", "", "Ed25519 private key (PEM, PKCS#8) to sign the manifests auditctl writes "+
+		"(access and erasure records, erasure manifests); use the collector's key so verify trusts them")
+	c.fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: auditctl %s\n\n%s\n\n%s\n\nflags:\n", synopsis, description, exitCodesHelp)
+		c.fs.PrintDefaults()
+	}
+	return c
+}
+
+const exitCodesHelp = "Exit status: 0 success, 1 nothing matched (or findings), 2 usage error, 3 store unreachable."
+
+// timeRange adds --from and --to.
+func (c *cli) timeRange() {
+	c.fs.StringVar(&c.from, "from", "", "only records at or after this time: RFC 3339, a date (2026-11-01) or an age (-7d, 24h)")
+	c.fs.StringVar(&c.to, "to", "", "only records before this time (exclusive), same forms as --from")
+}
+
+// parse reads flags and exactly nargs positional arguments, which may come before or between flags.
+// code is meaningful only when ok is false.
+func (c *cli) parse(args []string, nargs int, argNames ...string) (pos []string, code int, ok bool) {
+	for {
+		if err := c.fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, exitOK, false
+			}
+			return nil, exitUsage, false
+		}
+		if c.fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, c.fs.Arg(0))
+		args = c.fs.Args()[1:]
+	}
+	if len(pos) != nargs {
+		if nargs == 0 {
+			return nil, c.usageError("unexpected arguments %q", pos), false
+		}
+		return nil, c.usageError("want %s, got %d arguments", strings.Join(argNames, " "), len(pos)), false
+	}
+	return pos, exitOK, true
+}
+
+func (c *cli) usageError(format string, args ...any) int {
+	fmt.Fprintf(c.stderr, "auditctl %s: %s\n", c.name, fmt.Sprintf(format, args...))
+	fmt.Fprintf(c.stderr, "Run 'auditctl %s -h' for usage.\n", c.name)
+	return exitUsage
+}
+
+func (c *cli) fail(code int, format string, args ...any) int {
+	fmt.Fprintf(c.stderr, "auditctl %s: %s\n", c.name, fmt.Sprintf(format, args...))
+	return code
+}
+
+// query builds the store query from --from/--to.
+func (c *cli) query() (store.Query, error) {
+	now := c.now()
+	from, err := auditquery.ParseTime(c.from, now)
+	if err != nil {
+		return store.Query{}, fmt.Errorf("--from: %w", err)
+	}
+	to, err := auditquery.ParseTime(c.to, now)
+	if err != nil {
+		return store.Query{}, fmt.Errorf("--to: %w", err)
+	}
+	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
+		return store.Query{}, fmt.Errorf("--from %s is not before --to %s", from.Format(time.RFC3339), to.Format(time.RFC3339))
+	}
+	return store.Query{From: from, To: to}, nil
+}
+
+// rangeLabel describes the time range of q for the access log.
+func rangeLabel(q store.Query) string {
+	if q.From.IsZero() && q.To.IsZero() {
+		return ""
+	}
+	f, t := "…", "…"
+	if !q.From.IsZero() {
+		f = q.From.Format(time.RFC3339)
+	}
+	if !q.To.IsZero() {
+		t = q.To.Format(time.RFC3339)
+	}
+	return " " + f + ".." + t
+}
+
+func (c *cli) progress() *auditquery.Progress {
+	if c.quiet {
+		return nil
+	}
+	return &auditquery.Progress{W: c.stderr}
+}
+
+// auditStore is an opened store: what commands read through and where access records go.
+type auditStore struct {
+	reader store.Reader
+	writer accesslog.Writer
+	// objects is set for the file and S3 stores.
+	objects *objectstore.Store
+	target  storeurl.Target
+	url     string
+}
+
+// writerInstance names the chains auditctl writes on this host: "<instance>-access", "<instance>-erasure".
+// One chain per host keeps two operators on different machines from forking one chain.
+func writerInstance() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "unknown-host"
+	}
+	return "auditctl-" + host
+}
+
+// open opens the store; the exit code tells a bad URL (2) from an unreachable store (3).
+func (c *cli) open(ctx context.Context) (*auditStore, int, error) {
+	if c.store.url == "" {
+		return nil, exitUsage, errors.New("--store is required")
+	}
+	var signer *objectstore.Signer
+	if c.signingKey != "" {
+		s, err := objectstore.LoadSigner(c.signingKey)
+		if err != nil {
+			return nil, exitUsage, fmt.Errorf("--signing-key %s: %w", c.signingKey, err)
+		}
+		signer = s
+	}
+	if _, _, _, err := storeurl.Parse(c.store.url); err != nil {
+		return nil, exitUsage, err
+	}
+	target, err := c.store.open(ctx)
+	if err != nil {
+		return nil, exitUnreachable, err
+	}
+	objects := objectstore.New(target.Backend, objectstore.Options{Prefix: target.Prefix, Gzip: true, Signer: signer},
+		store.Settings{InstanceID: writerInstance()})
+	return &auditStore{reader: objects, writer: objects, objects: objects, target: target, url: c.store.url}, exitOK, nil
+}
+
+// logAccess appends the access record of this read. A read that cannot be logged is not shown: the
+// caller prints its answer only after this succeeds.
+func (c *cli) logAccess(ctx context.Context, st *auditStore, target string, records int) error {
+	if st.objects != nil {
+		if err := st.objects.Start(ctx); err != nil {
+			return err
+		}
+	}
+	return accesslog.Append(ctx, st.writer, accesslog.NewRecord(accesslog.Viewer(c.as), c.name, target, records, c.now()))
+}
+
+// readAndLog is the common shape of a read command: open, compute, log the access, print.
+// compute returns the access target, the number of records the answer covers and a printer.
+func (c *cli) readAndLog(ctx context.Context, compute func(st *auditStore) (target string, records int, print func() error, err error)) int {
+	st, code, err := c.open(ctx)
+	if err != nil {
+		return c.fail(code, "%v", err)
+	}
+	target, n, print, err := compute(st)
+	if err != nil {
+		return c.fail(exitUnreachable, "read %s: %v", st.url, err)
+	}
+	if err := c.logAccess(ctx, st, target, n); err != nil {
+		return c.fail(exitUnreachable, "%v (nothing shown: every read must be logged)", err)
+	}
+	if err := print(); err != nil {
+		return c.fail(exitUsage, "write output: %v", err)
+	}
+	if n == 0 && c.emptyIsNotFound {
+		return c.fail(exitFindings, "no records matched %s", strings.TrimSpace(target))
+	}
+	return exitOK
+}
+
+// writeRows prints rows as JSON Lines under --json, else as the table.
+func writeRows[T any](c *cli, rows []T, table auditquery.Table) error {
+	if c.json {
+		return auditquery.WriteJSONLines(c.stdout, rows)
+	}
+	return table.Write(c.stdout)
+}
+
+// recordsOrTable prints records as JSON Lines under --json, else as a timeline table.
+func (c *cli) recordsOrTable(recs []*auditrecord.Record, withSession bool) error {
+	if c.json {
+		return auditquery.WriteRecordsJSONL(c.stdout, recs)
+	}
+	return auditquery.TimelineTable(recs, withSession).Write(c.stdout)
+}
