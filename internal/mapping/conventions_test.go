@@ -232,3 +232,14 @@ func TestVercelAIv7Trace(t *testing.T) {
 	}
 	assertGolden(t, "vercel_ai_v7", recs)
 }
+
+// An agent input that is neither text nor messages is kept as JSON text.
+func TestStructuredAgentInputIsKeptAsJSONText(t *testing.T) {
+	recs, _ := oneSpan(t, Options{}, spanSpec{name: "wf", id: 1, start: 0, end: 1, attrs: map[string]any{
+		"traceloop.span.kind": "workflow", "traceloop.entity.input": `{"args":["a","b"],"kwargs":{"k":1}}`,
+	}})
+	in := ofType(recs, auditrecord.TypeInput)
+	if len(in) != 1 || in[0].Input.Content != `{"args":["a","b"],"kwargs":{"k":1}}` {
+		t.Errorf("inputs %s", mustJSON(t, in))
+	}
+}

@@ -72,7 +72,9 @@ func (m *Mapper) applyEvent(u *unit, name string, a *attrView, body pcommon.Valu
 		if f.convention == "" {
 			f.convention = convGenAI
 		}
-		extract(a, f)
+		details := facts{kind: kindLLM}
+		extract(a, &details)
+		f.merge(&details)
 	case eventReasoning:
 		if f.convention == "" {
 			f.convention = convAgentAudit

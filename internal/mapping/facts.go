@@ -61,6 +61,38 @@ type reasoningFact struct {
 	confidence *float64
 }
 
+// merge adds what an operation details event says to the facts of its span (or log): content is
+// appended, scalars fill only what the span left empty.
+func (f *facts) merge(o *facts) {
+	fill := func(dst *string, src string) {
+		if *dst == "" {
+			*dst = src
+		}
+	}
+	fill(&f.requestModel, o.requestModel)
+	fill(&f.responseModel, o.responseModel)
+	fill(&f.provider, o.provider)
+	fill(&f.errorType, o.errorType)
+	fill(&f.agent.name, o.agent.name)
+	fill(&f.agent.id, o.agent.id)
+	fill(&f.agent.version, o.agent.version)
+	for _, p := range []struct{ dst, src **int64 }{{&f.tokens.in, &o.tokens.in}, {&f.tokens.out, &o.tokens.out}, {&f.tokens.total, &o.tokens.total}} {
+		if *p.dst == nil {
+			*p.dst = *p.src
+		}
+	}
+	if f.cost == nil {
+		f.cost = o.cost
+	}
+	if len(f.finish) == 0 {
+		f.finish = o.finish
+	}
+	f.system = append(f.system, o.system...)
+	f.inputs = append(f.inputs, o.inputs...)
+	f.outputs = append(f.outputs, o.outputs...)
+	f.reasoning = append(f.reasoning, o.reasoning...)
+}
+
 func (f *facts) model() string {
 	if f.responseModel != "" {
 		return f.responseModel
@@ -343,7 +375,7 @@ func unwrapEntity(v any) any {
 			return s
 		}
 	}
-	return canonicalText(v)
+	return literalText(canonicalText(v))
 }
 
 // vercelPrompt reads ai.prompt: {"system": …, "prompt": "…"} or {"system": …, "messages": […]}.

@@ -215,3 +215,19 @@ func TestGenAIDeprecatedSpanEvents(t *testing.T) {
 	}
 	assertGolden(t, "genai_deprecated_events", recs)
 }
+
+// gen_ai.client.inference.operation.details as a span event adds content to its chat span without
+// wiping what the span's own attributes said.
+func TestOperationDetailsSpanEvent(t *testing.T) {
+	s := chatSpan(map[string]any{"gen_ai.usage.input_tokens": int64(7), "gen_ai.usage.output_tokens": int64(2)})
+	s.events = []eventSpec{{name: "gen_ai.client.inference.operation.details", at: 9, attrs: map[string]any{
+		"gen_ai.input.messages":  `[{"role":"user","parts":[{"type":"text","content":"ping"}]}]`,
+		"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"text","content":"pong"}]}]`,
+	}}}
+	recs, _ := oneSpan(t, Options{}, s)
+	out := ofType(recs, auditrecord.TypeOutput)
+	in := ofType(recs, auditrecord.TypeInput)
+	if len(out) != 1 || out[0].Output.Content != "pong" || *out[0].Output.Tokens.Input != 7 || out[0].Output.Model != "gpt-4o" || len(in) != 1 || in[0].Input.Content != "ping" {
+		t.Errorf("records %s", mustJSON(t, recs))
+	}
+}

@@ -51,12 +51,18 @@ func (msg message) text() string {
 	return b.String()
 }
 
+// literalText is content that must not be read as JSON again (a structured value already rendered
+// as text).
+type literalText string
+
 // parseMessages reads a message list in any supported shape. A plain string becomes one message
 // with defaultRole.
 func parseMessages(v any, defaultRole string) []message {
 	switch t := v.(type) {
 	case nil:
 		return nil
+	case literalText:
+		return []message{{role: defaultRole, parts: []part{{kind: partText, text: string(t)}}}}
 	case string:
 		if j, ok := decodeJSON(t); ok {
 			if _, isStr := j.(string); !isStr {
