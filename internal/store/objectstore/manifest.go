@@ -35,10 +35,11 @@ type Manifest struct {
 	PreviousManifestSignature string    `json:"previous_manifest_signature,omitempty"`
 	CreatedAt                 time.Time `json:"created_at"`
 	// Erasure manifests only.
-	ErasureID   string   `json:"erasure_id,omitempty"`
-	ManifestKey string   `json:"manifest_key,omitempty"`
-	ErasedSeqs  []uint64 `json:"erased_seqs,omitempty"`
-	Requester   string   `json:"requester,omitempty"`
+	ErasureID   string     `json:"erasure_id,omitempty"`
+	ManifestKey string     `json:"manifest_key,omitempty"`
+	ErasedSeqs  []uint64   `json:"erased_seqs,omitempty"`
+	Requester   string     `json:"requester,omitempty"`
+	ErasedAt    *time.Time `json:"erased_at,omitempty"`
 
 	KeyFingerprint string `json:"key_fingerprint,omitempty"`
 	Signature      string `json:"signature,omitempty"`
