@@ -84,9 +84,6 @@ func (ts *traceState) index(u *unit) {
 }
 
 func (u *unit) newRecord(m *Mapper, typ auditrecord.Type, ts time.Time) *auditrecord.Record {
-	if u.counters == nil {
-		u.counters = make(map[auditrecord.Type]int, 4)
-	}
 	idx := u.counters[typ]
 	u.counters[typ] = idx + 1
 	parts := make([]string, 0, 4+len(u.idExtra))
@@ -138,6 +135,9 @@ func (u *unit) failed() bool {
 
 // emit turns a unit's facts into records. Units of a trace must be emitted in emitOrder.
 func (m *Mapper) emit(u *unit, ts *traceState) {
+	if u.counters == nil {
+		u.counters = make(map[auditrecord.Type]int, 4)
+	}
 	f := &u.facts
 	var envelope *auditrecord.Record
 	switch {
@@ -325,15 +325,17 @@ func (m *Mapper) emitOutputs(u *unit, ts *traceState) *auditrecord.Record {
 	return first
 }
 
-// emitRequestedTool records a tool call the model asked for when no execution of it is in the batch.
+// emitRequestedTool records a tool call the model asked for when no execution of it is in the batch
+// (or, for logs, among the spans this Mapper saw). A suppressed request still takes its index, so
+// the ids of the other records of the span do not depend on what else was in the batch.
 func (m *Mapper) emitRequestedTool(u *unit, ts *traceState, p part, at time.Time) {
+	executed := ts.executedNames[p.name]
 	if p.id != "" {
-		if ts.executedIDs[p.id] || ts.requested[p.id] {
-			return
-		}
+		executed = executed || ts.executedIDs[p.id] || ts.requested[p.id] || (u.signal == signalLogs && m.join.wasExecuted(u.traceID, p.id))
 		ts.requested[p.id] = true
 	}
-	if ts.executedNames[p.name] {
+	if executed {
+		u.counters[auditrecord.TypeToolCall]++
 		return
 	}
 	r := u.newRecord(m, auditrecord.TypeToolCall, at)
@@ -342,8 +344,8 @@ func (m *Mapper) emitRequestedTool(u *unit, ts *traceState, p part, at time.Time
 		tc.Parameters = m.cleanPlain(p.args, 0, &u.probs)
 	}
 	if res, ok := ts.toolResults[p.id]; ok && p.id != "" {
-		// No execution span, but the result was handed back to the model: the tool did run.
-		tc.Status = auditrecord.ToolStatusSuccess
+		// No execution was reported, but the result was handed back to the model. Whether the tool
+		// succeeded the result alone does not say, so the status stays requested.
 		tc.Result = m.cleanPlain(res, 0, &u.probs)
 	}
 	r.ToolCall = tc
@@ -434,9 +436,11 @@ func canonicalText(v any) string {
 	if s, ok := v.(string); ok {
 		return s
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // content is text for people, not HTML
+	if err := enc.Encode(v); err != nil {
 		return ""
 	}
-	return strings.TrimSpace(string(b))
+	return strings.TrimSpace(b.String())
 }

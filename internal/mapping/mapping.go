@@ -33,15 +33,18 @@ type Stats struct {
 
 func newStats() Stats { return Stats{Records: map[auditrecord.Type]int{}} }
 
-// Mapper maps pdata to audit records. It holds no per-batch state and is safe for concurrent use.
+// Mapper maps pdata to audit records. It is safe for concurrent use. Its only state across calls
+// is a bounded cache that lets log events borrow model, tokens and tool executions from spans it
+// mapped before (see joinCache); use one Mapper for both signals.
 type Mapper struct {
 	prices     PriceTable
 	maxContent int
+	join       *joinCache
 }
 
 // New returns a Mapper.
 func New(o Options) *Mapper {
-	m := &Mapper{prices: o.Prices, maxContent: o.MaxContentBytes}
+	m := &Mapper{prices: o.Prices, maxContent: o.MaxContentBytes, join: newJoinCache()}
 	if m.prices == nil {
 		m.prices = DefaultPriceTable()
 	}

@@ -132,6 +132,7 @@ func (m *Mapper) finish(units []*unit, stats Stats) ([]*auditrecord.Record, Stat
 			bySpan[u.traceID+u.spanID] = u
 		}
 	}
+	m.join.rememberSpans(units)
 	order := make([]*unit, len(units))
 	copy(order, units)
 	sort.SliceStable(order, func(i, j int) bool {
@@ -153,6 +154,9 @@ func (m *Mapper) finish(units []*unit, stats Stats) ([]*auditrecord.Record, Stat
 		}
 		if u.agent == (agentInfo{}) {
 			u.agent = inheritedAgent(u, bySpan)
+		}
+		if u.signal == signalLogs {
+			m.join.enrichLog(u)
 		}
 		m.emit(u, ts)
 		if len(u.records) == 0 {
