@@ -233,22 +233,6 @@ func numberedToSlices(v any) any {
 	return out
 }
 
-// prefixed collects scalar attributes under prefix as a flat map (suffix -> string), consuming them.
-func (a *attrView) prefixed(prefix string) map[string]string {
-	var out map[string]string
-	for k, v := range a.attrs.All() {
-		if strings.HasPrefix(k, prefix) && len(k) > len(prefix) {
-			if s, ok := asString(rawValue(v, maxDepth)); ok {
-				if out == nil {
-					out = map[string]string{}
-				}
-				out[k[len(prefix):]] = s
-			}
-		}
-	}
-	return out
-}
-
 // remaining returns the attributes the mapping did not consume, as plain Go values.
 func (a *attrView) remaining() map[string]any {
 	var out map[string]any

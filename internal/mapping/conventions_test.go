@@ -243,3 +243,13 @@ func TestStructuredAgentInputIsKeptAsJSONText(t *testing.T) {
 		t.Errorf("inputs %s", mustJSON(t, in))
 	}
 }
+
+func TestOpenInferenceCostFromParts(t *testing.T) {
+	recs, _ := oneSpan(t, Options{}, spanSpec{name: "llm", id: 1, start: 0, end: 1, attrs: map[string]any{
+		"openinference.span.kind": "LLM", "llm.model_name": "gpt-4o", "llm.token_count.prompt": int64(1),
+		"llm.cost.prompt": 0.25, "llm.cost.completion": "0.5",
+	}})
+	if c := recs[0].LLMCall; c.Cost == nil || *c.Cost != 0.75 || c.CostSource != "telemetry" {
+		t.Errorf("llm_call %s", mustJSON(t, c))
+	}
+}

@@ -242,6 +242,17 @@ func extract(a *attrView, f *facts) {
 				break
 			}
 		}
+		if f.cost == nil && a.has("llm.cost.prompt") && a.has("llm.cost.completion") {
+			in, okIn := a.number("llm.cost.prompt")
+			out, okOut := a.number("llm.cost.completion")
+			if okIn && okOut {
+				c := in + out
+				f.cost = &c
+			} else { // keep both in attributes rather than half a cost
+				a.release("llm.cost.prompt")
+				a.release("llm.cost.completion")
+			}
+		}
 
 	}
 	extractMessages(a, f)
