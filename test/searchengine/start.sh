@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the embedded single-node Elasticsearch for tests and returns once it answers
 # GET /_cluster/health. Usage: start.sh PORT DATA_DIR
-# Builds the launcher with Maven first when target/ is missing (jars are cached in ~/.m2).
+# Builds the launcher with Maven first when it is missing or older than its sources (jars are
+# cached in ~/.m2). With SEARCHENGINE_PARENT_PID set, the node exits once that process is gone.
 # The node keeps running in the background; its pid is in DATA_DIR/engine.pid and its
 # output in DATA_DIR/engine.log. Stop it with: kill "$(cat DATA_DIR/engine.pid)".
 set -euo pipefail
@@ -17,8 +18,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 # Serialises the build when several test binaries start engines at once.
 (
   flock 9
-  if [[ ! -f "$here/target/classes/org/elasticsearch/node/EmbeddedSearchEngine.class" || ! -d "$here/target/dependency" ]]; then
+  marker="$here/target/.built"
+  if [[ ! -f "$marker" || -n "$(find "$here/pom.xml" "$here/src" -newer "$marker" -print -quit)" ]]; then
     mvn -q -B -f "$here/pom.xml" package >&2
+    touch "$marker"
   fi
 ) 9>"$here/.build.lock"
 

@@ -64,7 +64,32 @@ public final class EmbeddedSearchEngine {
             }
         }));
         node.start();
+        exitWhenParentDies();
         System.out.println("embedded search engine started on 127.0.0.1:" + args[0]);
         stopped.await();
+    }
+
+    /**
+     * A test binary that dies without cleanup (panic, timeout, kill) must not leave a 1 GB JVM
+     * behind, so the node exits once the process named by SEARCHENGINE_PARENT_PID is gone.
+     */
+    private static void exitWhenParentDies() {
+        String parent = System.getenv("SEARCHENGINE_PARENT_PID");
+        if (parent == null || parent.isBlank()) {
+            return;
+        }
+        long parentPid = Long.parseLong(parent.trim());
+        Thread watchdog = new Thread(() -> {
+            while (ProcessHandle.of(parentPid).map(ProcessHandle::isAlive).orElse(false)) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            System.exit(0);
+        }, "parent-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
     }
 }

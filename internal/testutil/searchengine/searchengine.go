@@ -1,0 +1,270 @@
+// Package searchengine runs a real search engine for tests: the single-node Elasticsearch that
+// test/searchengine embeds in a small JVM launcher built from Maven Central jars. Each engine gets a
+// free 127.0.0.1 port and its own data directory, and can be stopped and restarted on both to
+// simulate an outage. With ES_URL set, tests use that external cluster instead.
+package searchengine
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/peers"
+)
+
+// What the launcher under test/searchengine runs. Keep in step with its pom.xml.
+const (
+	EmbeddedFlavor  = "elasticsearch"
+	EmbeddedVersion = "8.17.0"
+)
+
+// ExternalURLEnv names an external cluster to test against instead of the embedded engine;
+// ExternalFlavorEnv says which flavor it is (default elasticsearch).
+const (
+	ExternalURLEnv    = "ES_URL"
+	ExternalFlavorEnv = "ES_FLAVOR"
+)
+
+// stopTimeout bounds a graceful stop before the JVM is killed.
+const stopTimeout = 30 * time.Second
+
+// Flavor is the flavor of the engine tests run against: the embedded one, or ES_FLAVOR for ES_URL.
+func Flavor() string {
+	if os.Getenv(ExternalURLEnv) != "" {
+		if f := os.Getenv(ExternalFlavorEnv); f != "" {
+			return f
+		}
+		return "elasticsearch"
+	}
+	return EmbeddedFlavor
+}
+
+// External reports whether tests run against an external cluster (ES_URL).
+func External() bool { return os.Getenv(ExternalURLEnv) != "" }
+
+// Engine is one embedded node, running or stopped.
+type Engine struct {
+	URL string
+
+	script  string
+	port    int
+	dataDir string
+
+	mu      sync.Mutex
+	pid     int
+	running bool
+}
+
+// Missing says what is needed to run the embedded engine and is not there ("" when all is).
+func Missing() string {
+	var missing []string
+	for _, tool := range []string{"java", "mvn", "curl", "flock"} {
+		if tool == "java" && os.Getenv("JAVA_HOME") != "" {
+			if _, err := os.Stat(filepath.Join(os.Getenv("JAVA_HOME"), "bin", "java")); err == nil {
+				continue
+			}
+		}
+		if _, err := exec.LookPath(tool); err != nil {
+			missing = append(missing, tool)
+		}
+	}
+	if len(missing) == 0 {
+		return ""
+	}
+	return "embedded search engine needs " + strings.Join(missing, ", ") + " (JDK 17 and Maven), or set ES_URL"
+}
+
+// Launch starts an embedded engine whose data lives in dataDir and waits until it answers health.
+// repoRoot is the directory holding go.mod (test/searchengine is found below it).
+func Launch(repoRoot, dataDir string) (*Engine, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{
+		URL:     fmt.Sprintf("http://127.0.0.1:%d", port),
+		script:  filepath.Join(repoRoot, "test", "searchengine", "start.sh"),
+		port:    port,
+		dataDir: dataDir,
+	}
+	return e, e.Start()
+}
+
+// Start runs the engine (again) on its port and data directory; it does nothing when running.
+func (e *Engine) Start() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.running {
+		return nil
+	}
+	cmd := exec.Command("bash", e.script, strconv.Itoa(e.port), e.dataDir)
+	cmd.Env = append(os.Environ(), "SEARCHENGINE_PARENT_PID="+strconv.Itoa(os.Getpid()))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("searchengine: %s %d %s: %w\n%s", e.script, e.port, e.dataDir, err, out)
+	}
+	fields := strings.Fields(string(out))
+	if len(fields) == 0 {
+		return fmt.Errorf("searchengine: start.sh printed no pid")
+	}
+	pid, err := strconv.Atoi(fields[len(fields)-1])
+	if err != nil {
+		return fmt.Errorf("searchengine: start.sh printed %q, want a pid", out)
+	}
+	e.pid, e.running = pid, true
+	return nil
+}
+
+// Stop ends the node gracefully (SIGTERM, then SIGKILL after stopTimeout) and waits until its
+// port is free; the data directory stays for Start. Stopping a stopped engine does nothing.
+func (e *Engine) Stop() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.running {
+		return nil
+	}
+	e.running = false
+	proc, err := os.FindProcess(e.pid)
+	if err != nil {
+		return err
+	}
+	_ = proc.Signal(syscall.SIGTERM)
+	deadline := time.Now().Add(stopTimeout)
+	for processAlive(e.pid) {
+		if time.Now().After(deadline) {
+			_ = proc.Signal(syscall.SIGKILL)
+			deadline = time.Now().Add(stopTimeout)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return nil
+}
+
+// Log is what the node wrote so far, for failure messages.
+func (e *Engine) Log() string {
+	b, _ := os.ReadFile(filepath.Join(e.dataDir, "engine.log"))
+	return string(b)
+}
+
+// Start gives a test an engine of its own: the URL, and stop/restart functions for outage tests.
+// With ES_URL set it returns that URL and nil stop/restart (tests needing them should skip).
+// Without ES_URL and without a JDK and Maven it skips (or fails under AGENTAUDIT_REQUIRE_PEERS=1).
+// The embedded engine is stopped at test cleanup.
+func Start(t testing.TB) (url string, stop func(), restart func()) {
+	t.Helper()
+	if u := os.Getenv(ExternalURLEnv); u != "" {
+		return strings.TrimRight(u, "/"), nil, nil
+	}
+	missing := Missing()
+	peers.Require(t, missing == "", missing)
+	e, err := Launch(peers.RepoRoot(t), t.TempDir())
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	t.Cleanup(func() {
+		if err := e.Stop(); err != nil {
+			t.Errorf("searchengine: stop: %v", err)
+		}
+	})
+	stop = func() {
+		t.Helper()
+		if err := e.Stop(); err != nil {
+			t.Fatalf("searchengine: stop: %v", err)
+		}
+	}
+	restart = func() {
+		t.Helper()
+		if err := e.Start(); err != nil {
+			t.Fatalf("searchengine: restart: %v", err)
+		}
+	}
+	return e.URL, stop, restart
+}
+
+// processAlive reports whether pid still runs (a zombie counts as gone: start.sh's child is
+// reparented, so it is reaped by init, not by us).
+func processAlive(pid int) bool {
+	if err := syscall.Kill(pid, 0); err != nil {
+		return !errors.Is(err, syscall.ESRCH)
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// The state follows the parenthesised command name.
+	if i := strings.LastIndexByte(string(stat), ')'); i >= 0 && i+2 < len(stat) {
+		return stat[i+2] != 'Z'
+	}
+	return true
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("searchengine: pick a port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Healthy reports whether url answers cluster health; tests use it to assert an outage.
+func Healthy(url string) bool {
+	client := &http.Client{Timeout: 2 * time.Second}
+	resp, err := client.Get(url + "/_cluster/health")
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+var shared struct {
+	once    sync.Once
+	engine  *Engine
+	dataDir string
+	err     error
+}
+
+// Shared returns the URL of one engine shared by every test in the test binary (ES_URL when set),
+// so tests that need no outage pay the JVM start once. Tests sharing it must use index names of
+// their own. A package using it calls StopShared from TestMain after m.Run.
+func Shared(t testing.TB) string {
+	t.Helper()
+	if u := os.Getenv(ExternalURLEnv); u != "" {
+		return strings.TrimRight(u, "/")
+	}
+	missing := Missing()
+	peers.Require(t, missing == "", missing)
+	root := peers.RepoRoot(t)
+	shared.once.Do(func() {
+		shared.dataDir, shared.err = os.MkdirTemp("", "searchengine-")
+		if shared.err != nil {
+			return
+		}
+		shared.engine, shared.err = Launch(root, shared.dataDir)
+	})
+	if shared.err != nil {
+		t.Fatalf("%v", shared.err)
+	}
+	return shared.engine.URL
+}
+
+// StopShared stops the shared engine, if one was started, and removes its data.
+func StopShared() {
+	if shared.engine != nil {
+		_ = shared.engine.Stop()
+	}
+	if shared.dataDir != "" {
+		_ = os.RemoveAll(shared.dataDir)
+	}
+}
