@@ -47,14 +47,17 @@ func newCLI(name, synopsis, description string, stdout, stderr io.Writer) *cli {
 	c.fs.StringVar(&c.as, "as", "", "viewer identity recorded in the access log (default: OS user@host)")
 	c.fs.BoolVar(&c.json, "json", false, "print JSON Lines instead of a table")
 	c.fs.BoolVar(&c.quiet, "quiet", false, "no progress messages on stderr")
-	c.fs.StringVar(&c.signingKey, "signing-key", "", "Ed25519 private key (PEM, PKCS#8) to sign the manifests auditctl writes "+
-		"(access and erasure records, erasure manifests); use the collector's key so verify trusts them")
+	c.fs.StringVar(&c.signingKey, "signing-key", os.Getenv(signingKeyEnv), "Ed25519 private key (PEM, PKCS#8) to sign the manifests auditctl writes "+
+		"(access and erasure records, erasure manifests); use the collector's key so verify trusts them (default $"+signingKeyEnv+")")
 	c.fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: auditctl %s\n\n%s\n\n%s\n\nflags:\n", synopsis, description, exitCodesHelp)
 		c.fs.PrintDefaults()
 	}
 	return c
 }
+
+// signingKeyEnv names the signing key file when --signing-key is not given.
+const signingKeyEnv = "AUDITCTL_SIGNING_KEY"
 
 const exitCodesHelp = "Exit status: 0 success, 1 nothing matched (or findings), 2 usage error, 3 store unreachable."
 
@@ -145,6 +148,7 @@ type auditStore struct {
 	writer accesslog.Writer
 	// objects is set for the file and S3 stores.
 	objects *objectstore.Store
+	signer  *objectstore.Signer
 	target  storeurl.Target
 	url     string
 }
@@ -181,7 +185,7 @@ func (c *cli) open(ctx context.Context) (*auditStore, int, error) {
 	}
 	objects := objectstore.New(target.Backend, objectstore.Options{Prefix: target.Prefix, Gzip: true, Signer: signer},
 		store.Settings{InstanceID: writerInstance()})
-	return &auditStore{reader: objects, writer: objects, objects: objects, target: target, url: c.store.url}, exitOK, nil
+	return &auditStore{reader: objects, writer: objects, objects: objects, signer: signer, target: target, url: c.store.url}, exitOK, nil
 }
 
 // logAccess appends the access record of this read. A read that cannot be logged is not shown: the

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/accesslog"
+	"github.com/agentaudit/otelcol-agentaudit/internal/erasure"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/s3store"
+	"github.com/agentaudit/otelcol-agentaudit/internal/storeurl"
+)
+
+func runForget(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c := newCLI("forget", "forget --user U --store URL [--dry-run] [--signing-key FILE] [--as REQUESTER] [--json]",
+		"Right to be forgotten: replaces every record whose user_id is U by a tombstone that keeps record_id,\n"+
+			"timestamps and integrity (stream, seq, prev_hash, hash) but no content, writes a signed erasure\n"+
+			"manifest beside each rewritten object's original manifest, removes old S3 object versions, and records\n"+
+			"the erasure (requester, subject, count, objects) as an erasure record. `auditctl verify` then passes\n"+
+			"and lists the objects as erased. U is matched exactly as stored: if the redaction processor\n"+
+			"pseudonymised user ids, pass the pseudonym. Stores with signed manifests need --signing-key.\n"+
+			"Objects under S3 Object Lock COMPLIANCE retention cannot be erased before the retention ends.", stdout, stderr)
+	user := c.fs.String("user", "", "user_id whose records to erase (required)")
+	dryRun := c.fs.Bool("dry-run", false, "only list what would be erased")
+	if _, code, ok := c.parse(args, 0); !ok {
+		return code
+	}
+	if *user == "" {
+		return c.usageError("--user is required")
+	}
+	st, code, err := c.open(ctx)
+	if err != nil {
+		return c.fail(code, "%v", err)
+	}
+	opts := erasure.Options{Subject: *user, Requester: accesslog.Viewer(c.as), Signer: st.signer, DryRun: *dryRun, Now: c.now}
+	if b, ok := st.target.Backend.(*s3store.Backend); ok {
+		_, bucket, _, _ := storeurl.Parse(st.url)
+		opts.Guard = erasure.S3Guard{Client: b.Client(), Bucket: bucket}
+	}
+	res, err := erasure.Forget(ctx, st.objects, opts)
+	switch {
+	case errors.Is(err, erasure.ErrSigningKeyRequired), errors.Is(err, erasure.ErrObjectLocked):
+		return c.fail(exitUsage, "%v", err)
+	case err != nil:
+		return c.fail(exitUnreachable, "%v", err)
+	}
+	if *dryRun {
+		if err := c.logAccess(ctx, st, "dry run: records of user "+*user, res.Records); err != nil {
+			return c.fail(exitUnreachable, "%v (nothing shown: every read must be logged)", err)
+		}
+	}
+	if err := printErasure(c, res); err != nil {
+		return c.fail(exitUsage, "write output: %v", err)
+	}
+	if res.Records == 0 {
+		return exitFindings
+	}
+	return exitOK
+}
+
+func printErasure(c *cli, res erasure.Result) error {
+	if c.json {
+		enc := json.NewEncoder(c.stdout)
+		enc.SetEscapeHTML(false)
+		return enc.Encode(res)
+	}
+	w := c.stdout
+	switch {
+	case res.Records == 0:
+		fmt.Fprintf(w, "no records of user %s found; nothing to erase\n", res.Subject)
+		return nil
+	case res.DryRun:
+		fmt.Fprintf(w, "dry run: would replace %d records of user %s in %d objects by tombstones:\n", res.Records, res.Subject, len(res.Objects))
+	default:
+		fmt.Fprintf(w, "erasure %s: replaced %d records of user %s in %d objects by tombstones:\n", res.ErasureID, res.Records, res.Subject, len(res.Objects))
+	}
+	for _, o := range res.Objects {
+		fmt.Fprintf(w, "  %s  %d records (seqs %s)\n", o.Key, len(o.ErasedSeqs), seqList(o.ErasedSeqs))
+		if o.ErasureManifestKey != "" {
+			fmt.Fprintf(w, "    erasure manifest %s\n", o.ErasureManifestKey)
+		}
+	}
+	for _, warn := range res.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", warn)
+	}
+	if !res.DryRun {
+		fmt.Fprintf(w, "recorded as erasure record %s (requester %s); `auditctl verify` lists these objects as erased\n", res.RecordID, res.Requester)
+	}
+	return nil
+}
+
+// seqList shortens runs of consecutive numbers: 1-10,16,18-19.
+func seqList(seqs []uint64) string {
+	out := ""
+	for i := 0; i < len(seqs); {
+		j := i
+		for j+1 < len(seqs) && seqs[j+1] == seqs[j]+1 {
+			j++
+		}
+		if out != "" {
+			out += ","
+		}
+		if j > i {
+			out += fmt.Sprintf("%d-%d", seqs[i], seqs[j])
+		} else {
+			out += fmt.Sprint(seqs[i])
+		}
+		i = j + 1
+	}
+	return out
+}
