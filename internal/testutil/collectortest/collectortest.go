@@ -43,6 +43,9 @@ func Binary(t testing.TB) string {
 type Options struct {
 	// Config is the collector config file; default <repo>/config/local.yaml.
 	Config string
+	// ExtraConfigs are further config files merged over Config in order (one --config flag each),
+	// e.g. an optional pipeline or a test overlay.
+	ExtraConfigs []string
 	// Env adds environment variables (the shipped configs read endpoints and paths from them).
 	Env map[string]string
 	// DataDir is the store directory; default a new temporary directory.
@@ -118,7 +121,11 @@ func Start(t testing.TB, opts Options) *Collector {
 
 func (c *Collector) launch() {
 	c.t.Helper()
-	cmd := exec.Command(c.bin, "--config", c.opts.Config)
+	args := []string{"--config", c.opts.Config}
+	for _, extra := range c.opts.ExtraConfigs {
+		args = append(args, "--config", extra)
+	}
+	cmd := exec.Command(c.bin, args...)
 	cmd.Env = os.Environ()
 	for k, v := range c.opts.Env {
 		cmd.Env = append(cmd.Env, k+"="+v)
@@ -181,6 +188,29 @@ func (c *Collector) signal(sig syscall.Signal) {
 	case <-time.After(60 * time.Second):
 		_ = cmd.Process.Kill()
 		<-done
+	}
+}
+
+// PID is the process id of the running collector (0 when stopped), e.g. to read /proc/<pid>/status.
+func (c *Collector) PID() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cmd == nil {
+		return 0
+	}
+	return c.cmd.Process.Pid
+}
+
+// Exited reports whether the collector process ended on its own (crashed or quit) after it started.
+func (c *Collector) Exited() bool {
+	c.mu.Lock()
+	done := c.done
+	c.mu.Unlock()
+	select {
+	case <-done:
+		return true
+	default:
+		return false
 	}
 }
 
