@@ -59,11 +59,30 @@ func init() {
 	trigger['-'] = trigDash
 }
 
+// openers maps the first letter of a word to the set of second letters (folded to lower case, as
+// a bit mask) that can start a scanWord match: AKIA/ASIA/ABIA/ACCA/AIza, gh/gl, xox/xapp,
+// hooks/https, sk, rk, whsec, eyJ, bearer.
+var openers [256]uint32
+
+func init() {
+	for _, p := range []string{"Ak", "As", "Ab", "Ac", "Ai", "gh", "gl", "gi", "xo", "xa", "ho", "ht", "sk", "rk", "wh", "ey", "Be", "be"} {
+		openers[p[0]] |= 1 << (p[1] - 'a')
+	}
+}
+
+func opensWord(c0, c1 byte) bool {
+	l := c1 | 0x20
+	return l >= 'a' && l <= 'z' && openers[c0]&(1<<(l-'a')) != 0
+}
+
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 func isAlpha(c byte) bool { return (c|0x20) >= 'a' && (c|0x20) <= 'z' }
 func isAlnum(c byte) bool { return alnum[c] }
 
 func skipAlnum(s string, i int) int {
+	for i+4 <= len(s) && alnum[s[i]] && alnum[s[i+1]] && alnum[s[i+2]] && alnum[s[i+3]] {
+		i += 4
+	}
 	for i < len(s) && alnum[s[i]] {
 		i++
 	}
@@ -80,40 +99,66 @@ func runEnd(s string, i int, class *[256]bool) int {
 
 func boundaryAfter(s string, i int) bool { return i >= len(s) || !alnum[s[i]] }
 
-// scanBuiltin is the single pass over s: a tight loop over bytes that cannot start anything,
-// and one dispatch per word, number, '@', ':', '=' or "-----".
+// Per-byte prefilter tables: always wakes the scanner on any of these bytes; atWordStart only
+// when the previous byte is not a letter or digit.
+var always, atWordStart, alnumU8 [256]uint8
+
+func init() {
+	for c := range 256 {
+		if alnum[c] {
+			alnumU8[c] = 1
+		}
+		if isDigit(byte(c)) || strings.IndexByte("@:=-+(", byte(c)) >= 0 {
+			always[c] = 1
+		}
+	}
+	for _, c := range []byte("AgxhsrweBb") {
+		atWordStart[c] = 1
+	}
+}
+
+// scanBuiltin is the single pass over s. A branch-light loop reads each byte once and wakes up
+// only on digits, '@', ':', '=', '-', '+', '(' and at words that start like a vendor secret;
+// ordinary text never leaves the loop.
 func (e *Engine) scanBuiltin(s string, dst []Finding) []Finding {
 	n := len(s)
 	last := 0 // look-backs never cross the end of the previous finding
+	prevAlnum := uint8(0)
 	i := 0
 	for i < n {
-		k := trigger[s[i]]
-		if k == trigNone {
+		c := s[i]
+		if always[c]|(atWordStart[c]&^prevAlnum) == 0 {
+			prevAlnum = alnumU8[c]
 			i++
 			continue
 		}
 		var f Finding
 		ok := false
 		next := i + 1
-		switch k {
+		switch trigger[c] {
 		case trigDigit:
-			if i > 0 && alnum[s[i-1]] {
-				next = skipAlnum(s, i)
+			if prevAlnum == 0 {
+				f, ok, next = e.scanNumeric(s, i)
 				break
 			}
-			f, ok, next = e.scanNumeric(s, i)
+			// A digit inside a word: the third character of an IBAN ("GB82...")?
+			if i >= last+2 && e.enabled[TypeIBAN] && i+1 < n && isDigit(s[i+1]) && isAlpha(s[i-1]) && isAlpha(s[i-2]) &&
+				(i == 2 || !alnum[s[i-3]]) {
+				if end, found := scanIBAN(s, i-2); found {
+					f, ok = Finding{Start: i - 2, End: end, Type: TypeIBAN}, true
+					break
+				}
+			}
+			next = skipAlnum(s, i)
 		case trigLetter:
-			if i > 0 && alnum[s[i-1]] {
-				next = skipAlnum(s, i)
-				break
-			}
-			if f, ok = e.scanWord(s, i); !ok {
-				next = skipAlnum(s, i)
+			// Words that open like a vendor secret, a JWT, "bearer" or a Slack webhook.
+			// Otherwise the loop goes on byte by byte: digits inside the word may still open an IBAN.
+			if i+1 < n && opensWord(c, s[i+1]) {
+				f, ok = e.scanWord(s, i)
 			}
 		case trigNumPrefix:
-			if i+1 < n && isDigit(s[i+1]) && (i == 0 || !alnum[s[i-1]]) {
-				f, ok, next = e.scanNumeric(s, i)
-				next = i + 1
+			if i+1 < n && isDigit(s[i+1]) && prevAlnum == 0 {
+				f, ok, _ = e.scanNumeric(s, i)
 			}
 		case trigAt:
 			if e.enabled[TypeEmail] {
@@ -131,13 +176,13 @@ func (e *Engine) scanBuiltin(s string, dst []Finding) []Finding {
 		if ok {
 			dst = append(dst, f)
 			last = f.End
-			i = f.End
-			continue
+			next = f.End
 		}
 		if next <= i {
 			next = i + 1
 		}
 		i = next
+		prevAlnum = alnumU8[s[i-1]]
 	}
 	return dst
 }
