@@ -51,8 +51,7 @@ func Sessions(ctx context.Context, r store.Reader, q store.Query, p *Progress) (
 	}
 	out := make([]Session, 0, len(byID))
 	for _, s := range byID {
-		s.Tokens, s.CostUSD = s.usage.totals()
-		s.DurationMS = float64(s.End.Sub(s.Start).Microseconds()) / 1000
+		s.finish()
 		out = append(out, *s)
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -62,6 +61,24 @@ func Sessions(ctx context.Context, r store.Reader, q store.Query, p *Progress) (
 		return out[i].SessionID < out[j].SessionID
 	})
 	return out, nil
+}
+
+// SummariseSession summarises records of one session; nil when there are none.
+func SummariseSession(recs []*auditrecord.Record) *Session {
+	if len(recs) == 0 {
+		return nil
+	}
+	s := &Session{SessionID: recs[0].SessionID, Start: recs[0].Timestamp, usage: newUsageTally()}
+	for _, r := range recs {
+		s.add(r)
+	}
+	s.finish()
+	return s
+}
+
+func (s *Session) finish() {
+	s.Tokens, s.CostUSD = s.usage.totals()
+	s.DurationMS = float64(s.End.Sub(s.Start).Microseconds()) / 1000
 }
 
 func (s *Session) add(r *auditrecord.Record) {
