@@ -57,8 +57,8 @@ type toolView struct {
 
 type entryView struct {
 	Time, Type, Name, Meta string
-	Content               template.HTML
-	Class                 string
+	Content                template.HTML
+	Class                  string
 }
 
 func build(recs []*auditrecord.Record, opts Options) view {
