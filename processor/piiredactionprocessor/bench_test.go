@@ -15,18 +15,18 @@ import (
 // contribPatterns is the contrib redactionprocessor's equivalent of our built-in detectors: the
 // 12 RE2 patterns it runs one after another over every string attribute.
 var contribPatterns = []string{
-	`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`,                                  // email
+	`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`,                                      // email
 	`\b(?:4\d{3}|5[1-5]\d{2}|2[2-7]\d{2}|3[47]\d{2}|6011)(?:[ -]?\d{4}){2}[ -]?\d{1,4}\b`, // card
-	`(?:\+\d{1,3}[ .-]?)?\(?\d{2,4}\)?[ .-]?\d{3,4}[ .-]?\d{3,4}\b`,                  // phone
-	`\b\d{3}-\d{2}-\d{4}\b`,                                                           // US SSN
-	`\b[A-Z]{2}\d{2}[A-Z0-9]{11,30}\b`,                                                // IBAN
-	`\b(?:\d{1,3}\.){3}\d{1,3}\b`,                                                     // IPv4
-	`\b(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}\b`,                                    // IPv6
-	`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`,                                                   // AWS access key
-	`\bgh[pousr]_[A-Za-z0-9]{36,}\b|github_pat_[A-Za-z0-9_]{22,}`,                     // GitHub
-	`xox[baprs]-[A-Za-z0-9-]{10,}`,                                                    // Slack
-	`\b(?:sk|rk)[-_][A-Za-z0-9_-]{20,}`,                                               // OpenAI, Anthropic, Stripe
-	`eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`,                            // JWT
+	`(?:\+\d{1,3}[ .-]?)?\(?\d{2,4}\)?[ .-]?\d{3,4}[ .-]?\d{3,4}\b`,                       // phone
+	`\b\d{3}-\d{2}-\d{4}\b`,                                       // US SSN
+	`\b[A-Z]{2}\d{2}[A-Z0-9]{11,30}\b`,                            // IBAN
+	`\b(?:\d{1,3}\.){3}\d{1,3}\b`,                                 // IPv4
+	`\b(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}\b`,                // IPv6
+	`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`,                               // AWS access key
+	`\bgh[pousr]_[A-Za-z0-9]{36,}\b|github_pat_[A-Za-z0-9_]{22,}`, // GitHub
+	`xox[baprs]-[A-Za-z0-9-]{10,}`,                                // Slack
+	`\b(?:sk|rk)[-_][A-Za-z0-9_-]{20,}`,                           // OpenAI, Anthropic, Stripe
+	`eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`,        // JWT
 }
 
 const benchSpans = 100

@@ -30,6 +30,28 @@ func looksLikeJSON(s string) bool {
 
 const maxKeyStack = 64
 
+// jsonKey is an object key with its secret classification, computed once per key.
+type jsonKey struct {
+	name  string
+	class uint8
+}
+
+const (
+	keyPlain     = iota
+	keySecret    // values are always secret
+	keySecretish // values are secret when they look random
+)
+
+func (e *Engine) classifyKey(name string) jsonKey {
+	switch {
+	case e.IsSecretKey(name):
+		return jsonKey{name, keySecret}
+	case e.enabled[TypeSecret] && hasSecretKeyword(name):
+		return jsonKey{name, keySecretish}
+	}
+	return jsonKey{name, keyPlain}
+}
+
 type jsonRedactor struct {
 	e      *Engine
 	s      string
@@ -45,9 +67,9 @@ var decodePool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return 
 // back to plain scanning.
 func (e *Engine) redactJSON(s string, depth int, f *Findings) (string, bool, bool) {
 	r := jsonRedactor{e: e, s: s, depth: depth}
-	var keys [maxKeyStack]string
+	var keys [maxKeyStack]jsonKey
 	nest := 0
-	curKey := ""
+	var curKey jsonKey
 	n := len(s)
 	for i := 0; i < n; {
 		c := s[i]
@@ -62,10 +84,10 @@ func (e *Engine) redactJSON(s string, depth int, f *Findings) (string, bool, boo
 				k++
 			}
 			if k < n && s[k] == ':' {
-				if !r.redactLiteral(i+1, end, hasEsc, "") {
+				if !r.redactLiteral(i+1, end, hasEsc, jsonKey{}) {
 					return s, false, false
 				}
-				curKey = s[i+1 : end]
+				curKey = e.classifyKey(s[i+1 : end])
 			} else if !r.redactLiteral(i+1, end, hasEsc, curKey) {
 				return s, false, false
 			}
@@ -83,7 +105,7 @@ func (e *Engine) redactJSON(s string, depth int, f *Findings) (string, bool, boo
 			}
 			nest++
 			if c == '{' {
-				curKey = ""
+				curKey = jsonKey{}
 			}
 			i++
 		case c == '}' || c == ']':
@@ -91,7 +113,7 @@ func (e *Engine) redactJSON(s string, depth int, f *Findings) (string, bool, boo
 				return s, false, false
 			}
 			nest--
-			curKey = ""
+			curKey = jsonKey{}
 			if nest < maxKeyStack {
 				curKey = keys[nest]
 			}
@@ -155,7 +177,7 @@ func (r *jsonRedactor) begin(start int) {
 // redactLiteral redacts the content s[start:end] of a string literal whose key is key ("" for
 // keys themselves and for array elements outside any object). It reports false on a malformed
 // escape.
-func (r *jsonRedactor) redactLiteral(start, end int, hasEsc bool, key string) bool {
+func (r *jsonRedactor) redactLiteral(start, end int, hasEsc bool, key jsonKey) bool {
 	if start == end {
 		return true
 	}
@@ -175,13 +197,15 @@ func (r *jsonRedactor) redactLiteral(start, end int, hasEsc bool, key string) bo
 			return true
 		}
 	}
-	if key != "" {
-		if e.IsSecretKey(key) && text[0] != '[' {
+	switch key.class {
+	case keySecret:
+		if text[0] != '[' {
 			r.replaceWhole(start, end, TypeSecretKey, text)
 			return true
 		}
-		if e.enabled[TypeSecret] && hasSecretKeyword(key) && looksRandom(text) {
-			if fd, ok := e.classifyKeyedValue(text, key, 0, len(text), false, false); ok && fd.Start == 0 && fd.End == len(text) {
+	case keySecretish:
+		if len(text) >= 16 && looksRandom(text) {
+			if fd, ok := e.classifyKeyedValue(text, key.name, 0, len(text), false, false); ok && fd.Start == 0 && fd.End == len(text) {
 				r.replaceWhole(start, end, fd.Type, text)
 				return true
 			}
