@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -142,5 +143,24 @@ func TestQueryExitCodes(t *testing.T) {
 		if code != tc.code || !strings.Contains(errOut, tc.msg) {
 			t.Errorf("auditctl %s: exit %d, stderr %q; want exit %d mentioning %q", strings.Join(tc.args, " "), code, errOut, tc.code, tc.msg)
 		}
+	}
+}
+
+func TestReportCommand(t *testing.T) {
+	url, _ := fixtureFileStore(t, nil)
+	out := filepath.Join(t.TempDir(), "report.html")
+	expectRun(t, exitOK, "report", "s-alpha", "-o", out, "--store", url)
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<code>lookup_order</code>", "<code>send_email</code>", "Agent session <code>s-alpha</code>"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("report lacks %s", want)
+		}
+	}
+	expectRun(t, exitFindings, "report", "nope", "-o", out, "--store", url)
+	if code, _, errOut := runCLI("report", "s-alpha", "--store", url); code != exitUsage || !strings.Contains(errOut, "-o FILE is required") {
+		t.Fatalf("report without -o: exit %d %s", code, errOut)
 	}
 }
