@@ -51,8 +51,9 @@ type view struct {
 }
 
 type toolView struct {
-	Time, Name, Status, Duration, Params, Result string
-	Failed                                       bool
+	Time, Name, Status, Duration string
+	Params, Result               template.HTML
+	Failed                       bool
 }
 
 type entryView struct {
@@ -84,8 +85,10 @@ func build(recs []*auditrecord.Record, opts Options) view {
 	for _, r := range recs {
 		row := auditquery.Row(r)
 		if tc := r.ToolCall; tc != nil {
+			params, _ := highlight(pretty(tc.Parameters))
+			result, _ := highlight(pretty(tc.Result))
 			v.Tools = append(v.Tools, toolView{Time: clock(r.Timestamp), Name: tc.ToolName, Status: tc.Status,
-				Duration: optMS(tc.DurationMS), Params: pretty(tc.Parameters), Result: pretty(tc.Result), Failed: tc.Status == auditrecord.ToolStatusError})
+				Duration: optMS(tc.DurationMS), Params: params, Result: result, Failed: tc.Status == auditrecord.ToolStatusError})
 		}
 		content, n := highlight(row.Detail)
 		v.Redactions += n

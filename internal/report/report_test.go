@@ -165,3 +165,9 @@ func TestReportRendersInChromium(t *testing.T) {
 	}
 	t.Logf("screenshot %dx%d: %d red, %d green, %d blue pixels", bounds.Dx(), bounds.Dy(), red, green, blue)
 }
+
+func TestReportMarksRedactionsInToolParameters(t *testing.T) {
+	if doc := renderAlpha(t); !strings.Contains(doc, `&#34;to&#34;: &#34;<mark class="redaction" title="redacted before storage">[REDACTED:EMAIL]</mark>&#34;`) {
+		t.Fatal("redaction marker in a tool parameter is not highlighted")
+	}
+}
