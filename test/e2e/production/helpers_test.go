@@ -440,3 +440,25 @@ func assertNoPII(t testing.TB, what, text string, batches, perBatch int) {
 		}
 	}
 }
+
+// metricSum adds up the samples of a Prometheus metric whose label set contains labelPart ("" for
+// all), e.g. the queue size of one exporter.
+func metricSum(t testing.TB, page, name, labelPart string) float64 {
+	t.Helper()
+	var sum float64
+	for _, line := range strings.Split(page, "\n") {
+		if !strings.HasPrefix(line, name+"{") && !strings.HasPrefix(line, name+" ") {
+			continue
+		}
+		if labelPart != "" && !strings.Contains(line, labelPart) {
+			continue
+		}
+		fields := strings.Fields(line)
+		var v float64
+		if _, err := fmt.Sscanf(fields[len(fields)-1], "%g", &v); err != nil {
+			t.Fatalf("metric line %q: %v", line, err)
+		}
+		sum += v
+	}
+	return sum
+}
