@@ -144,3 +144,30 @@ func TestLogsJoinSpansMappedBefore(t *testing.T) {
 		}
 	}
 }
+
+// The exporter maps traces and logs from several goroutines with one Mapper.
+func TestMapperIsSafeForConcurrentUse(t *testing.T) {
+	m := New(Options{})
+	td := genAITrace(t)
+	ld := buildLogs(t, nil, "", logSpec{eventName: "gen_ai.choice", trace: 1, span: 2, at: 1, body: map[string]any{"message": map[string]any{"content": "x"}}})
+	want, _ := m.MapTraces(td, observed)
+	done := make(chan []int, 4)
+	for g := 0; g < 4; g++ {
+		go func() {
+			var n []int
+			for i := 0; i < 20; i++ {
+				recs, _ := m.MapTraces(td, observed)
+				logs, _ := m.MapLogs(ld, observed)
+				n = append(n, len(recs), len(logs))
+			}
+			done <- n
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		for i, n := range <-done {
+			if i%2 == 0 && n != len(want) {
+				t.Fatalf("concurrent mapping gave %d records, want %d", n, len(want))
+			}
+		}
+	}
+}
