@@ -231,3 +231,29 @@ func TestOperationDetailsSpanEvent(t *testing.T) {
 		t.Errorf("records %s", mustJSON(t, recs))
 	}
 }
+
+// Each turn of a conversation is its own trace and re-sends the history; the earlier user turn is
+// not recorded again in the later trace.
+func TestLaterTurnTraceDoesNotRepeatEarlierTurn(t *testing.T) {
+	td := buildTraces(t, resourceSpec{spans: []spanSpec{
+		{name: "chat", trace: 1, id: 1, start: 0, end: 100, attrs: map[string]any{
+			"gen_ai.operation.name": "chat", "gen_ai.conversation.id": "c1",
+			"gen_ai.input.messages":  `[{"role":"user","parts":[{"type":"text","content":"Hi"}]}]`,
+			"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"text","content":"Hello."}]}]`,
+		}},
+		{name: "chat", trace: 2, id: 2, start: 60000, end: 60100, attrs: map[string]any{
+			"gen_ai.operation.name": "chat", "gen_ai.conversation.id": "c1",
+			"gen_ai.input.messages": `[{"role":"user","parts":[{"type":"text","content":"Hi"}]},{"role":"assistant","parts":[{"type":"text","content":"Hello."}]},` +
+				`{"role":"user","parts":[{"type":"text","content":"Bye"}]}]`,
+			"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"text","content":"Bye."}]}]`,
+		}},
+	}})
+	recs, _ := mapTraces(t, New(Options{}), td)
+	var got []string
+	for _, r := range ofType(recs, auditrecord.TypeInput) {
+		got = append(got, r.Input.Content+"@"+r.TraceID[:2])
+	}
+	if mustJSON(t, got) != `["Hi@01","Bye@02"]` {
+		t.Errorf("inputs %v", got)
+	}
+}
