@@ -87,13 +87,18 @@ func (r *redactor) redactEntry(key string, v pcommon.Value, depth int, f *detect
 		return false
 	}
 	if r.engine.IsSecretKey(key) {
-		return r.redactSecretValue(v, f)
+		return r.redactSecretValue(v, detect.TypeSecretKey, f)
+	}
+	if v.Type() == pcommon.ValueTypeStr {
+		if t, ok := r.engine.KeyedSecret(key, v.Str()); ok {
+			return r.redactSecretValue(v, t, f)
+		}
 	}
 	return r.redactValue(v, depth, f)
 }
 
-// redactSecretValue replaces a value held under a secret key, whatever its type.
-func (r *redactor) redactSecretValue(v pcommon.Value, f *detect.Findings) bool {
+// redactSecretValue replaces a whole value found secret by its key, whatever its type.
+func (r *redactor) redactSecretValue(v pcommon.Value, t detect.Type, f *detect.Findings) bool {
 	switch v.Type() {
 	case pcommon.ValueTypeEmpty:
 		return false
@@ -103,12 +108,12 @@ func (r *redactor) redactSecretValue(v pcommon.Value, f *detect.Findings) bool {
 		}
 	}
 	var one detect.Findings
-	one.Add(detect.TypeSecretKey, r.engine.Action(detect.TypeSecretKey))
+	one.Add(t, r.engine.Action(t))
 	f.Merge(&one)
 	if one.Drop {
 		return true
 	}
-	v.SetStr(r.engine.Replacement(detect.TypeSecretKey, v.AsString()))
+	v.SetStr(r.engine.Replacement(t, v.AsString()))
 	return false
 }
 

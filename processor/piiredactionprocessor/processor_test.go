@@ -420,6 +420,8 @@ func TestKeyRules(t *testing.T) {
 		"session.id":                        email, // allow-listed: never scanned
 		"gen_ai.usage.output_tokens":        128,
 		"empty_password":                    "",
+		"webhook.signature":                 "Zx81Kq0Lm29Vb7Nt4Rw6Yp3s",
+		"gen_ai.tool.token_note":            "short",
 	})
 	span.Attributes().PutStr("password", "")
 	if _, err := r.processTraces(context.Background(), td); err != nil {
@@ -437,10 +439,16 @@ func TestKeyRules(t *testing.T) {
 	if v, _ := a.Get("session.id"); v.Str() != email {
 		t.Errorf("allow-listed key was changed: %q", v.Str())
 	}
+	if v, _ := a.Get("webhook.signature"); v.Str() != "[REDACTED:SECRET]" {
+		t.Errorf("key-like name with a high-entropy value: %q", v.Str())
+	}
+	if v, _ := a.Get("gen_ai.tool.token_note"); v.Str() != "short" {
+		t.Errorf("low-entropy value under a key-like name must stay: %q", v.Str())
+	}
 	if v, _ := a.Get("password"); v.Str() != "" {
 		t.Errorf("empty secret must stay empty")
 	}
-	if n, types := summaryOf(t, a); n != 5 || !slices.Equal(types, []string{"SECRET_KEY"}) {
+	if n, types := summaryOf(t, a); n != 6 || !slices.Equal(types, []string{"SECRET", "SECRET_KEY"}) {
 		t.Errorf("summary %d %v", n, types)
 	}
 }

@@ -629,3 +629,15 @@ func looksRandom(v string) bool {
 	}
 	return h >= 3.0
 }
+
+// KeyedSecret classifies a whole value held under key by the generic "key-like name + high
+// entropy value" rule: a vendor format found at its start wins, else SECRET (or AWS_SECRET_KEY).
+func (e *Engine) KeyedSecret(key, value string) (Type, bool) {
+	if len(value) < 16 || !e.enabled[TypeSecret] || value[0] == '[' || !hasSecretKeyword(key) || !looksRandom(value) {
+		return 0, false
+	}
+	if f, ok := e.classifyKeyedValue(value, key, 0, len(value), false, false); ok && f.Start == 0 && f.End == len(value) {
+		return f.Type, true
+	}
+	return 0, false
+}
