@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
@@ -19,26 +18,7 @@ const scanPageSize = 1000
 // search_after on that unique sort key, which needs neither a point in time nor a scroll and so
 // works alike on Elasticsearch and OpenSearch; records indexed during a scan may or may not appear.
 func (s *Store) Scan(ctx context.Context, q store.Query, fn func(*auditrecord.Record) error) error {
-	var filters []any
-	if !q.From.IsZero() || !q.To.IsZero() {
-		r := map[string]any{"format": "strict_date_optional_time_nanos"}
-		if !q.From.IsZero() {
-			r["gte"] = q.From.UTC().Format(time.RFC3339Nano)
-		}
-		if !q.To.IsZero() {
-			r["lt"] = q.To.UTC().Format(time.RFC3339Nano)
-		}
-		filters = append(filters, map[string]any{"range": map[string]any{"timestamp": r}})
-	}
-	if q.SessionID != "" {
-		filters = append(filters, map[string]any{"term": map[string]any{"session_id": q.SessionID}})
-	}
-	if q.UserID != "" {
-		filters = append(filters, map[string]any{"term": map[string]any{"user_id": q.UserID}})
-	}
-	if len(q.Types) > 0 {
-		filters = append(filters, map[string]any{"terms": map[string]any{"type": q.Types}})
-	}
+	filters := queryFilters(q)
 	path := "/" + url.PathEscape(s.indexPattern()) + "/_search?ignore_unavailable=true&allow_no_indices=true"
 	var after []any
 	for {

@@ -2,10 +2,6 @@ package esstore
 
 import (
 	"context"
-	"net/http"
-	"net/url"
-	"sort"
-	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -21,37 +17,11 @@ func (s *Store) ApplyRetention(ctx context.Context, now time.Time) ([]string, er
 	if s.retention <= 0 {
 		return nil, nil
 	}
-	var indices []struct {
-		Index string `json:"index"`
-	}
-	path := "/_cat/indices/" + url.PathEscape(s.indexPattern()) + "?format=json&h=index&expand_wildcards=open,closed"
-	if err := s.do(ctx, http.MethodGet, path, nil, &indices); err != nil {
+	expired, err := s.ExpiredIndices(ctx, now.Add(-s.retention))
+	if err != nil {
 		return nil, err
 	}
-	cutoff := now.Add(-s.retention)
-	layout := periodLayout(s.cfg.Index.Period)
-	var expired []string
-	for _, ix := range indices {
-		suffix, ok := strings.CutPrefix(ix.Index, s.cfg.Index.Prefix+"-")
-		if !ok {
-			continue
-		}
-		start, err := time.Parse(layout, suffix)
-		if err != nil || start.Format(layout) != suffix {
-			continue
-		}
-		if !periodEnd(s.cfg.Index.Period, start).After(cutoff) {
-			expired = append(expired, ix.Index)
-		}
-	}
-	sort.Strings(expired)
-	for i := 0; i < len(expired); i += deleteChunk {
-		chunk := expired[i:min(i+deleteChunk, len(expired))]
-		if err := s.do(ctx, http.MethodDelete, "/"+strings.Join(chunk, ","), nil, nil); err != nil {
-			return expired[:i], err
-		}
-	}
-	return expired, nil
+	return s.DeleteIndices(ctx, expired)
 }
 
 func (s *Store) retentionLoop() {
