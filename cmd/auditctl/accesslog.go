@@ -21,6 +21,12 @@ func runAccessLog(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return c.usageError("%v", err)
 	}
 	return c.readAndLog(ctx, func(st *auditStore) (string, int, func() error, error) {
+		if st.search != nil {
+			// Reads logged a moment ago must be listed, not wait for the engine's periodic refresh.
+			if err := st.search.Refresh(ctx); err != nil {
+				return "", 0, nil, err
+			}
+		}
 		recs, err := accesslog.List(ctx, st.reader, q, c.progress())
 		entries := accesslog.Entries(recs)
 		if *viewer != "" {

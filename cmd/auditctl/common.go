@@ -14,6 +14,7 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditquery"
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/esstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/storeurl"
 )
@@ -27,6 +28,7 @@ type cli struct {
 	name           string
 	fs             *flag.FlagSet
 	store          *storeFlags
+	es             *esFlags
 	as             string
 	json           bool
 	quiet          bool
@@ -44,6 +46,7 @@ func newCLI(name, synopsis, description string, stdout, stderr io.Writer) *cli {
 	c.fs = flag.NewFlagSet("auditctl "+name, flag.ContinueOnError)
 	c.fs.SetOutput(stderr)
 	c.store = addStoreFlags(c.fs)
+	c.es = addESFlags(c.fs)
 	c.fs.StringVar(&c.as, "as", "", "viewer identity recorded in the access log (default: OS user@host)")
 	c.fs.BoolVar(&c.json, "json", false, "print JSON Lines instead of a table")
 	c.fs.BoolVar(&c.quiet, "quiet", false, "no progress messages on stderr")
@@ -146,8 +149,9 @@ func (c *cli) progress() *auditquery.Progress {
 type auditStore struct {
 	reader store.Reader
 	writer accesslog.Writer
-	// objects is set for the file and S3 stores.
+	// objects is set for the file and S3 stores, search for Elasticsearch/OpenSearch.
 	objects *objectstore.Store
+	search  *esstore.Store
 	signer  *objectstore.Signer
 	target  storeurl.Target
 	url     string
@@ -175,6 +179,13 @@ func (c *cli) open(ctx context.Context) (*auditStore, int, error) {
 			return nil, exitUsage, fmt.Errorf("--signing-key %s: %w", c.signingKey, err)
 		}
 		signer = s
+	}
+	if isSearchEngineURL(c.store.url) {
+		s, redacted, err := c.es.open(ctx, c.store.url)
+		if err != nil {
+			return nil, exitUsage, err
+		}
+		return &auditStore{reader: s, writer: s, search: s, url: redacted}, exitOK, nil
 	}
 	if _, _, _, err := storeurl.Parse(c.store.url); err != nil {
 		return nil, exitUsage, err

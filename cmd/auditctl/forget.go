@@ -35,11 +35,16 @@ func runForget(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return c.fail(code, "%v", err)
 	}
 	opts := erasure.Options{Subject: *user, Requester: accesslog.Viewer(c.as), Signer: st.signer, DryRun: *dryRun, Now: c.now}
-	if b, ok := st.target.Backend.(*s3store.Backend); ok {
-		_, bucket, _, _ := storeurl.Parse(st.url)
-		opts.Guard = erasure.S3Guard{Client: b.Client(), Bucket: bucket}
+	var res erasure.Result
+	if st.search != nil {
+		res, err = erasure.ForgetIndexed(ctx, st.search, st.search, opts)
+	} else {
+		if b, ok := st.target.Backend.(*s3store.Backend); ok {
+			_, bucket, _, _ := storeurl.Parse(st.url)
+			opts.Guard = erasure.S3Guard{Client: b.Client(), Bucket: bucket}
+		}
+		res, err = erasure.Forget(ctx, st.objects, opts)
 	}
-	res, err := erasure.Forget(ctx, st.objects, opts)
 	switch {
 	case errors.Is(err, erasure.ErrSigningKeyRequired), errors.Is(err, erasure.ErrObjectLocked):
 		return c.fail(exitUsage, "%v", err)
@@ -71,6 +76,10 @@ func printErasure(c *cli, res erasure.Result) error {
 	case res.Records == 0:
 		fmt.Fprintf(w, "no records of user %s found; nothing to erase\n", res.Subject)
 		return nil
+	case res.Mode == erasure.ModeDelete && res.DryRun:
+		fmt.Fprintf(w, "dry run: would delete %d records of user %s\n", res.Records, res.Subject)
+	case res.Mode == erasure.ModeDelete:
+		fmt.Fprintf(w, "erasure %s: deleted %d records of user %s\n", res.ErasureID, res.Records, res.Subject)
 	case res.DryRun:
 		fmt.Fprintf(w, "dry run: would replace %d records of user %s in %d objects by tombstones:\n", res.Records, res.Subject, len(res.Objects))
 	default:
@@ -86,7 +95,10 @@ func printErasure(c *cli, res erasure.Result) error {
 		fmt.Fprintf(w, "warning: %s\n", warn)
 	}
 	if !res.DryRun {
-		fmt.Fprintf(w, "recorded as erasure record %s (requester %s); `auditctl verify` lists these objects as erased\n", res.RecordID, res.Requester)
+		fmt.Fprintf(w, "recorded as erasure record %s (requester %s)\n", res.RecordID, res.Requester)
+		if res.Mode == erasure.ModeTombstone {
+			fmt.Fprintln(w, "`auditctl verify` lists these objects as erased")
+		}
 	}
 	return nil
 }

@@ -40,7 +40,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			}
 			var buf bytes.Buffer
 			if err := report.Render(&buf, recs, report.Options{SessionID: session, GeneratedAt: c.now(),
-				GeneratedBy: accesslog.Viewer(c.as), Store: st.target.Backend.String()}); err != nil {
+				GeneratedBy: accesslog.Viewer(c.as), Store: st.url}); err != nil {
 				return err
 			}
 			if *outFile == "-" {

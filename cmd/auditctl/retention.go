@@ -34,8 +34,13 @@ func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return c.fail(code, "%v", err)
 	}
-	res, err := retention.Expire(ctx, st.target.Backend, objectstore.Layout{Prefix: st.target.Prefix},
-		retention.Options{OlderThan: age, DryRun: *dryRun, Now: c.now})
+	opts := retention.Options{OlderThan: age, DryRun: *dryRun, Now: c.now}
+	var res retention.Result
+	if st.search != nil {
+		res, err = retention.ExpireIndices(ctx, st.search, opts)
+	} else {
+		res, err = retention.Expire(ctx, st.target.Backend, objectstore.Layout{Prefix: st.target.Prefix}, opts)
+	}
 	if err != nil {
 		return c.fail(exitUnreachable, "%v", err)
 	}
@@ -53,8 +58,13 @@ func printRetention(c *cli, res retention.Result) error {
 	if res.DryRun {
 		verb = "dry run: would delete"
 	}
-	_, err := fmt.Fprintf(c.stdout, "%s %d partitions older than %s: %d objects, %d manifests, %d records\n",
-		verb, len(res.Partitions), res.Cutoff.Format(time.RFC3339), res.Objects, res.Manifests, res.Records)
+	var err error
+	if isSearchEngineURL(c.store.url) {
+		_, err = fmt.Fprintf(c.stdout, "%s %d indices older than %s\n", verb, len(res.Partitions), res.Cutoff.Format(time.RFC3339))
+	} else {
+		_, err = fmt.Fprintf(c.stdout, "%s %d partitions older than %s: %d objects, %d manifests, %d records\n",
+			verb, len(res.Partitions), res.Cutoff.Format(time.RFC3339), res.Objects, res.Manifests, res.Records)
+	}
 	for _, p := range res.Partitions {
 		fmt.Fprintf(c.stdout, "  %s\n", p)
 	}

@@ -14,8 +14,9 @@ import (
 // detailWidth bounds the DETAIL column of a timeline table; --json gives the full records.
 const detailWidth = 80
 
-// Records returns the records matching q in time order; records with the same timestamp keep the
-// order they were written in (their chain order).
+// Records returns the records matching q in time order. Records with the same timestamp are ordered
+// the way a step unfolds — envelope, inputs, reasoning, tool call, output, error — and then by chain
+// position or id, so every store (whatever order it scans in) gives the same timeline.
 func Records(ctx context.Context, r store.Reader, q store.Query, p *Progress) ([]*auditrecord.Record, error) {
 	var out []*auditrecord.Record
 	err := Scan(ctx, r, q, p, func(rec *auditrecord.Record) error {
@@ -25,8 +26,27 @@ func Records(ctx context.Context, r store.Reader, q store.Query, p *Progress) ([
 	if err != nil {
 		return nil, err
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Timestamp.Before(out[j].Timestamp) })
+	sort.SliceStable(out, func(i, j int) bool { return before(out[i], out[j]) })
 	return out, nil
+}
+
+// stepOrder ranks record types that share a timestamp.
+var stepOrder = map[auditrecord.Type]int{
+	auditrecord.TypeAgentRun: 1, auditrecord.TypeLLMCall: 2, auditrecord.TypeInput: 3, auditrecord.TypeReasoning: 4,
+	auditrecord.TypeToolCall: 5, auditrecord.TypeOutput: 6, auditrecord.TypeError: 7,
+}
+
+func before(a, b *auditrecord.Record) bool {
+	if !a.Timestamp.Equal(b.Timestamp) {
+		return a.Timestamp.Before(b.Timestamp)
+	}
+	if ra, rb := stepOrder[a.Type], stepOrder[b.Type]; ra != rb {
+		return ra < rb
+	}
+	if a.Integrity != nil && b.Integrity != nil && a.Integrity.Stream == b.Integrity.Stream {
+		return a.Integrity.Seq < b.Integrity.Seq
+	}
+	return false // keep scan order
 }
 
 // WriteRecordsJSONL writes records as canonical JSON Lines, the form the stores keep.

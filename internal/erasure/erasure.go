@@ -50,6 +50,12 @@ type Options struct {
 	Now    func() time.Time
 }
 
+// Erasure modes.
+const (
+	ModeTombstone = "tombstone"
+	ModeDelete    = "delete"
+)
+
 // Object is what an erasure did (or would do) to one data object.
 type Object struct {
 	Key                string   `json:"object_key"`
@@ -66,8 +72,10 @@ type Result struct {
 	Requester string    `json:"requester"`
 	ErasedAt  time.Time `json:"erased_at"`
 	DryRun    bool      `json:"dry_run"`
-	Records   int       `json:"records"`
-	Objects   []Object  `json:"objects"`
+	// Mode is how records were erased: "tombstone" (object stores) or "delete" (search engines).
+	Mode    string   `json:"mode"`
+	Records int      `json:"records"`
+	Objects []Object `json:"objects"`
 	// RecordID is the id of the erasure record written to the store.
 	RecordID string   `json:"erasure_record_id,omitempty"`
 	Warnings []string `json:"warnings,omitempty"`
@@ -91,7 +99,7 @@ func Forget(ctx context.Context, s *objectstore.Store, opts Options) (Result, er
 		opts.Now = time.Now
 	}
 	now := opts.Now().UTC()
-	res := Result{Subject: opts.Subject, Requester: opts.Requester, ErasedAt: now, DryRun: opts.DryRun, Objects: []Object{}}
+	res := Result{Subject: opts.Subject, Requester: opts.Requester, ErasedAt: now, DryRun: opts.DryRun, Mode: ModeTombstone, Objects: []Object{}}
 
 	plan, err := findRecords(ctx, s, opts.Subject, &res)
 	if err != nil {
@@ -130,23 +138,61 @@ func Forget(ctx context.Context, s *objectstore.Store, opts Options) (Result, er
 	for i, p := range plan {
 		keys[i] = p.Key
 	}
+	if err := s.Start(ctx); err != nil {
+		return res, err
+	}
+	return res, recordErasure(ctx, s, &res, keys)
+}
+
+// Writer is where the erasure record goes: the store's own writer.
+type Writer interface {
+	Write(ctx context.Context, b store.Batch) error
+}
+
+// recordErasure writes the erasure record (who, when, whose records, how many, where).
+func recordErasure(ctx context.Context, w Writer, res *Result, objects []string) error {
 	rec := &auditrecord.Record{
 		SchemaVersion:     auditrecord.SchemaVersion,
 		RecordID:          auditrecord.NewRecordID("erasure", res.ErasureID),
 		Type:              auditrecord.TypeErasure,
-		Timestamp:         now,
-		ObservedTimestamp: now,
+		Timestamp:         res.ErasedAt,
+		ObservedTimestamp: res.ErasedAt,
 		Source:            &auditrecord.Source{Signal: "auditctl", Name: "forget"},
-		Erasure:           &auditrecord.Erasure{Requester: opts.Requester, Subject: opts.Subject, Records: res.Records, Objects: keys},
+		Erasure:           &auditrecord.Erasure{Requester: res.Requester, Subject: res.Subject, Records: res.Records, Objects: objects},
 	}
-	if err := s.Start(ctx); err != nil {
-		return res, err
-	}
-	if err := s.Write(ctx, store.Batch{Signal: Signal, Records: []*auditrecord.Record{rec}}); err != nil {
-		return res, fmt.Errorf("records are erased, but the erasure record could not be written: %w", err)
+	if err := w.Write(ctx, store.Batch{Signal: Signal, Records: []*auditrecord.Record{rec}}); err != nil {
+		return fmt.Errorf("records are erased, but the erasure record could not be written: %w", err)
 	}
 	res.RecordID = rec.RecordID
-	return res, nil
+	return nil
+}
+
+// Deleter deletes records by query: the search engine store.
+type Deleter interface {
+	DeleteMatching(ctx context.Context, q store.Query, dryRun bool) (int64, error)
+}
+
+// ForgetIndexed erases a subject's records from a search engine store by deleting them (a search
+// engine keeps no hash chain that tombstones would have to preserve) and records the erasure there.
+func ForgetIndexed(ctx context.Context, d Deleter, w Writer, opts Options) (Result, error) {
+	if opts.Subject == "" {
+		return Result{}, errors.New("no subject: which user_id to erase")
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	now := opts.Now().UTC()
+	res := Result{Subject: opts.Subject, Requester: opts.Requester, ErasedAt: now, DryRun: opts.DryRun, Mode: ModeDelete, Objects: []Object{}}
+	n, err := d.DeleteMatching(ctx, store.Query{UserID: opts.Subject}, opts.DryRun)
+	res.Records = int(n)
+	if err != nil {
+		return res, err
+	}
+	if opts.DryRun || n == 0 {
+		return res, nil
+	}
+	res.ErasureID = newErasureID(now)
+	return res, recordErasure(ctx, w, &res, nil)
 }
 
 // findRecords reads every data object and plans the objects holding records of subject.

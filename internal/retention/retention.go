@@ -139,3 +139,30 @@ func Expire(ctx context.Context, b objectstore.Backend, layout objectstore.Layou
 	sort.Strings(res.Partitions)
 	return res, nil
 }
+
+// IndexExpirer lists and deletes a search engine store's time-based indices.
+type IndexExpirer interface {
+	ExpiredIndices(ctx context.Context, cutoff time.Time) ([]string, error)
+	DeleteIndices(ctx context.Context, names []string) ([]string, error)
+}
+
+// ExpireIndices deletes every index whose whole period ended before now minus the retention age;
+// Result.Partitions lists the indices.
+func ExpireIndices(ctx context.Context, ix IndexExpirer, opts Options) (Result, error) {
+	if opts.OlderThan <= 0 {
+		return Result{}, errors.New("retention age must be > 0")
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	res := Result{Cutoff: opts.Now().UTC().Add(-opts.OlderThan), DryRun: opts.DryRun, Partitions: []string{}}
+	names, err := ix.ExpiredIndices(ctx, res.Cutoff)
+	if err != nil {
+		return res, err
+	}
+	if !opts.DryRun {
+		names, err = ix.DeleteIndices(ctx, names)
+	}
+	res.Partitions = append(res.Partitions, names...)
+	return res, err
+}
