@@ -22,6 +22,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -226,6 +227,15 @@ const gatewayToken = "test-token-agents-0123456789abcdef"
 
 func startGateway(t testing.TB, s3t *s3Target, opts gatewayOptions) *gateway {
 	t.Helper()
+	gw, run := prepareGateway(t, s3t, opts)
+	gw.Collector = collectortest.Start(t, run)
+	return gw
+}
+
+// prepareGateway generates the gateway's PKI, token file and directories and returns the run
+// options for config/gateway.yaml, without starting it.
+func prepareGateway(t testing.TB, s3t *s3Target, opts gatewayOptions) (*gateway, collectortest.Options) {
+	t.Helper()
 	pki := newPKI(t)
 	dir := t.TempDir()
 	tokens := writeFile(t, dir, "tokens", gatewayToken+"  # agents team\nsecond-token-for-rotation-0000000  # next key\n")
@@ -257,12 +267,31 @@ func startGateway(t testing.TB, s3t *s3Target, opts gatewayOptions) *gateway {
 	for k, v := range opts.env {
 		env[k] = v
 	}
-	c := collectortest.Start(t, collectortest.Options{
-		Config:       configPath(t, "gateway.yaml"),
-		ExtraConfigs: extra,
-		Env:          env,
-	})
-	return &gateway{Collector: c, pki: pki, token: gatewayToken, s3: s3t, queueDir: queueDir}
+	run := collectortest.Options{Config: configPath(t, "gateway.yaml"), ExtraConfigs: extra, Env: env}
+	return &gateway{pki: pki, token: gatewayToken, s3: s3t, queueDir: queueDir}, run
+}
+
+// runUntilExit runs the collector with opts (on free loopback ports) and returns its output once it
+// exits, for configurations that must refuse to start.
+func runUntilExit(t testing.TB, opts collectortest.Options) (string, error) {
+	t.Helper()
+	args := []string{"--config", opts.Config}
+	for _, c := range opts.ExtraConfigs {
+		args = append(args, "--config", c)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, collectortest.Binary(t), args...)
+	cmd.Env = os.Environ()
+	for _, k := range []string{"AGENTAUDIT_OTLP_GRPC_ENDPOINT", "AGENTAUDIT_OTLP_HTTP_ENDPOINT", "AGENTAUDIT_HEALTH_ENDPOINT"} {
+		cmd.Env = append(cmd.Env, fmt.Sprintf("%s=127.0.0.1:%d", k, collectortest.FreePort(t)))
+	}
+	cmd.Env = append(cmd.Env, fmt.Sprintf("AGENTAUDIT_METRICS_PORT=%d", collectortest.FreePort(t)))
+	for k, v := range opts.Env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	out, err := cmd.CombinedOutput()
+	return string(out), err
 }
 
 // dialGRPC connects to an OTLP gRPC endpoint; tlsCfg nil means plaintext.
