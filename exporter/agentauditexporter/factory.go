@@ -4,7 +4,6 @@ package agentauditexporter
 
 import (
 	"context"
-	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configoptional"
@@ -50,7 +49,7 @@ func createDefaultConfig() component.Config {
 	}
 }
 
-func helperOptions(cfg *Config, e *auditExporter) []exporterhelper.Option {
+func helperOptions(cfg *Config, e *sharedExporter) []exporterhelper.Option {
 	return []exporterhelper.Option{
 		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
 		exporterhelper.WithTimeout(cfg.TimeoutConfig),
@@ -61,9 +60,14 @@ func helperOptions(cfg *Config, e *auditExporter) []exporterhelper.Option {
 	}
 }
 
+// exporters shares one auditExporter between the traces and logs pipelines of one configured
+// exporter: the mapping joins logs to the spans they belong to (a gen_ai.choice log takes its model
+// and tokens from its span), and both signals write through one store.
+var exporters = newSharedExporters()
+
 func createTraces(ctx context.Context, set exporter.Settings, c component.Config) (exporter.Traces, error) {
 	cfg := c.(*Config)
-	e, err := newAuditExporter(cfg, set, time.Now)
+	e, err := exporters.getOrCreate(cfg, set)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +76,7 @@ func createTraces(ctx context.Context, set exporter.Settings, c component.Config
 
 func createLogs(ctx context.Context, set exporter.Settings, c component.Config) (exporter.Logs, error) {
 	cfg := c.(*Config)
-	e, err := newAuditExporter(cfg, set, time.Now)
+	e, err := exporters.getOrCreate(cfg, set)
 	if err != nil {
 		return nil, err
 	}
