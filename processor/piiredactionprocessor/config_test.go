@@ -1,6 +1,8 @@
 package piiredactionprocessor
 
 import (
+	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -8,6 +10,8 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/confmap/provider/envprovider"
+	"go.opentelemetry.io/collector/confmap/provider/fileprovider"
 )
 
 func loadConfig(t *testing.T, name string) *Config {
@@ -78,5 +82,46 @@ func TestHMACKeyNeverInErrors(t *testing.T) {
 	err := cfg.Validate()
 	if err == nil || strings.Contains(err.Error(), "secret-but-short") {
 		t.Fatalf("short key must be rejected without echoing it: %v", err)
+	}
+}
+
+// TestHMACKeyFromEnvironment resolves hmac_key through the collector's env provider, as a
+// deployment would with ${env:PII_HMAC_KEY}, and checks the minimum length on the resolved value.
+func TestHMACKeyFromEnvironment(t *testing.T) {
+	load := func(t *testing.T) *Config {
+		t.Helper()
+		resolver, err := confmap.NewResolver(confmap.ResolverSettings{
+			URIs:              []string{"file:" + filepath.Join("testdata", "config_env.yaml")},
+			ProviderFactories: []confmap.ProviderFactory{fileprovider.NewFactory(), envprovider.NewFactory()},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		conf, err := resolver.Resolve(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, err := conf.Sub("piiredaction/analytics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := createDefaultConfig().(*Config)
+		if err := sub.Unmarshal(cfg); err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	key := strings.Repeat("k3y-", 8)
+	t.Setenv("PII_HMAC_KEY", key)
+	cfg := load(t)
+	if string(cfg.HMACKey) != key || confmap.Validate(cfg) != nil {
+		t.Fatalf("key from the environment not accepted")
+	}
+	if s := fmt.Sprintf("%v %+v", cfg.HMACKey, cfg); strings.Contains(s, key) {
+		t.Errorf("the HMAC key must print masked")
+	}
+	t.Setenv("PII_HMAC_KEY", "short")
+	if err := confmap.Validate(load(t)); err == nil || !strings.Contains(err.Error(), "hmac_key") {
+		t.Errorf("a short key from the environment must be rejected: %v", err)
 	}
 }

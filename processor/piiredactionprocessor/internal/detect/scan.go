@@ -99,21 +99,28 @@ func runEnd(s string, i int, class *[256]bool) int {
 
 func boundaryAfter(s string, i int) bool { return i >= len(s) || !alnum[s[i]] }
 
-// Per-byte prefilter tables: always wakes the scanner on any of these bytes; atWordStart only
-// when the previous byte is not a letter or digit.
-var always, atWordStart, alnumU8 [256]uint8
+// byteClass packs the per-byte prefilter into one table: bit 0 letter or digit, bit 1 always
+// wakes the scanner (digits, '@', ':', '=', '-', '+', '('), bit 2 wakes it only at a word start
+// (the first letters of vendor secrets, JWTs and "bearer").
+var byteClass [256]uint8
+
+const (
+	clsAlnum  = 1
+	clsAlways = 2
+	clsStart  = 4
+)
 
 func init() {
 	for c := range 256 {
 		if alnum[c] {
-			alnumU8[c] = 1
+			byteClass[c] |= clsAlnum
 		}
 		if isDigit(byte(c)) || strings.IndexByte("@:=-+(", byte(c)) >= 0 {
-			always[c] = 1
+			byteClass[c] |= clsAlways
 		}
 	}
 	for _, c := range []byte("AgxhsrweBb") {
-		atWordStart[c] = 1
+		byteClass[c] |= clsStart
 	}
 }
 
@@ -122,13 +129,15 @@ func init() {
 // ordinary text never leaves the loop.
 func (e *Engine) scanBuiltin(s string, dst []Finding) []Finding {
 	n := len(s)
-	last := 0 // look-backs never cross the end of the previous finding
-	prevAlnum := uint8(0)
+	last := 0             // look-backs never cross the end of the previous finding
+	prevAlnum := uint8(0) // clsAlnum when the previous byte is a letter or digit
 	i := 0
 	for i < n {
 		c := s[i]
-		if always[c]|(atWordStart[c]&^prevAlnum) == 0 {
-			prevAlnum = alnumU8[c]
+		cls := byteClass[c]
+		// Wake on clsAlways, or on clsStart when the previous byte is not alphanumeric.
+		if cls&clsAlways|(cls>>2)&^prevAlnum == 0 {
+			prevAlnum = cls & clsAlnum
 			i++
 			continue
 		}
@@ -182,7 +191,7 @@ func (e *Engine) scanBuiltin(s string, dst []Finding) []Finding {
 			next = i + 1
 		}
 		i = next
-		prevAlnum = alnumU8[s[i-1]]
+		prevAlnum = byteClass[s[i-1]] & clsAlnum
 	}
 	return dst
 }
