@@ -20,7 +20,7 @@ here=$(cd "$(dirname "$0")" && pwd)
   flock 9
   marker="$here/target/.built"
   if [[ ! -f "$marker" || -n "$(find "$here/pom.xml" "$here/src" -newer "$marker" -print -quit)" ]]; then
-    mvn -q -B -f "$here/pom.xml" package >&2
+    mvn -q -B -Dstyle.color=never -f "$here/pom.xml" package >&2
     touch "$marker"
   fi
 ) 9>"$here/.build.lock"

@@ -1,7 +1,9 @@
 package esstore
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -40,34 +42,75 @@ func queryFilters(q store.Query) []any {
 	return filters
 }
 
-// DeleteMatching deletes every record matching q (delete by query, refreshed so the deletion is
-// visible when it returns) and returns how many it deleted; with dryRun it only counts them. An empty
-// query is refused: it would delete everything.
+// ndjson is a request body sent as is (bulk requests), not encoded as JSON.
+type ndjson []byte
+
+// deletePage is how many matching documents one search-and-bulk-delete round removes.
+const deletePage = 1000
+
+// DeleteMatching deletes every record matching q and returns how many it deleted; with dryRun it only
+// counts them. It searches and bulk-deletes page by page, refreshing after each page, rather than
+// calling _delete_by_query, which needs the engine's reindex module (absent from minimal nodes). An
+// empty query is refused: it would delete everything.
 func (s *Store) DeleteMatching(ctx context.Context, q store.Query, dryRun bool) (int64, error) {
 	filters := queryFilters(q)
 	if len(filters) == 0 {
 		return 0, fmt.Errorf("refusing to delete with an empty query")
 	}
-	body := map[string]any{"query": map[string]any{"bool": map[string]any{"filter": filters}}}
+	query := map[string]any{"bool": map[string]any{"filter": filters}}
 	pattern := "/" + url.PathEscape(s.indexPattern())
 	if dryRun {
 		var out struct {
 			Count int64 `json:"count"`
 		}
-		err := s.do(ctx, http.MethodPost, pattern+"/_count?ignore_unavailable=true&allow_no_indices=true", body, &out)
+		err := s.do(ctx, http.MethodPost, pattern+"/_count?ignore_unavailable=true&allow_no_indices=true", map[string]any{"query": query}, &out)
 		return out.Count, err
 	}
-	var out struct {
-		Deleted  int64 `json:"deleted"`
-		Failures []any `json:"failures"`
+	var deleted int64
+	for {
+		var page struct {
+			Hits struct {
+				Hits []struct {
+					Index string `json:"_index"`
+					ID    string `json:"_id"`
+				} `json:"hits"`
+			} `json:"hits"`
+		}
+		body := map[string]any{"size": deletePage, "query": query, "_source": false, "track_total_hits": false}
+		if err := s.do(ctx, http.MethodPost, pattern+"/_search?ignore_unavailable=true&allow_no_indices=true", body, &page); err != nil {
+			return deleted, fmt.Errorf("search: %w", err)
+		}
+		hits := page.Hits.Hits
+		if len(hits) == 0 {
+			return deleted, nil
+		}
+		var bulk bytes.Buffer
+		for _, h := range hits {
+			line, _ := json.Marshal(map[string]any{"delete": map[string]string{"_index": h.Index, "_id": h.ID}})
+			bulk.Write(line)
+			bulk.WriteByte('\n')
+		}
+		var out struct {
+			Items []map[string]struct {
+				Status int `json:"status"`
+			} `json:"items"`
+		}
+		if err := s.do(ctx, http.MethodPost, "/_bulk?refresh=true", ndjson(bulk.Bytes()), &out); err != nil {
+			return deleted, fmt.Errorf("bulk delete: %w", err)
+		}
+		var failed int
+		for _, item := range out.Items {
+			switch item["delete"].Status {
+			case http.StatusOK, http.StatusNotFound: // deleted, or gone already
+				deleted++
+			default:
+				failed++
+			}
+		}
+		if failed > 0 {
+			return deleted, fmt.Errorf("bulk delete: %d of %d documents not deleted", failed, len(hits))
+		}
 	}
-	if err := s.do(ctx, http.MethodPost, pattern+"/_delete_by_query?refresh=true&conflicts=proceed&ignore_unavailable=true&allow_no_indices=true", body, &out); err != nil {
-		return out.Deleted, err
-	}
-	if len(out.Failures) > 0 {
-		return out.Deleted, fmt.Errorf("delete by query: %d failures, e.g. %v", len(out.Failures), out.Failures[0])
-	}
-	return out.Deleted, nil
 }
 
 // ExpiredIndices lists this store's indices whose whole period ended at or before cutoff. Indices

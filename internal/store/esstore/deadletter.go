@@ -25,7 +25,6 @@ type DeadLetter struct {
 	Record    *auditrecord.Record `json:"record"`
 }
 
-
 func newDeadLetter(signal, index string, r *auditrecord.Record, o itemOutcome) DeadLetter {
 	return DeadLetter{
 		Time: time.Now().UTC(), Signal: signal, Index: index, RecordID: r.RecordID,

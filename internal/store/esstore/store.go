@@ -358,7 +358,10 @@ func describeRetryable(o itemOutcome) string {
 // do performs a JSON request through the client and decodes a JSON answer into out (if non-nil).
 func (s *Store) do(ctx context.Context, method, path string, body, out any) error {
 	var reader io.Reader
-	if body != nil {
+	contentType := "application/json"
+	if lines, ok := body.(ndjson); ok {
+		reader, contentType = bytes.NewReader(lines), "application/x-ndjson"
+	} else if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
 			return err
@@ -370,7 +373,7 @@ func (s *Store) do(ctx context.Context, method, path string, body, out any) erro
 		return err
 	}
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := s.engine.perform(req)

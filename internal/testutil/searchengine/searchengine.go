@@ -109,9 +109,11 @@ func (e *Engine) Start() error {
 	}
 	cmd := exec.Command("bash", e.script, strconv.Itoa(e.port), e.dataDir)
 	cmd.Env = append(os.Environ(), "SEARCHENGINE_PARENT_PID="+strconv.Itoa(os.Getpid()))
-	out, err := cmd.CombinedOutput()
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		return fmt.Errorf("searchengine: %s %d %s: %w\n%s", e.script, e.port, e.dataDir, err, out)
+		return fmt.Errorf("searchengine: %s %d %s: %w\n%s%s", e.script, e.port, e.dataDir, err, out, stderr.String())
 	}
 	fields := strings.Fields(string(out))
 	if len(fields) == 0 {
