@@ -125,17 +125,15 @@ func (c *cli) query() (store.Query, error) {
 
 // rangeLabel describes the time range of q for the access log.
 func rangeLabel(q store.Query) string {
-	if q.From.IsZero() && q.To.IsZero() {
+	switch {
+	case q.From.IsZero() && q.To.IsZero():
 		return ""
+	case q.To.IsZero():
+		return " since " + q.From.Format(time.RFC3339)
+	case q.From.IsZero():
+		return " before " + q.To.Format(time.RFC3339)
 	}
-	f, t := "…", "…"
-	if !q.From.IsZero() {
-		f = q.From.Format(time.RFC3339)
-	}
-	if !q.To.IsZero() {
-		t = q.To.Format(time.RFC3339)
-	}
-	return " " + f + ".." + t
+	return " " + q.From.Format(time.RFC3339) + ".." + q.To.Format(time.RFC3339)
 }
 
 func (c *cli) progress() *auditquery.Progress {
@@ -224,11 +222,11 @@ func (c *cli) readAndLog(ctx context.Context, compute func(st *auditStore) (targ
 	if err := c.logAccess(ctx, st, target, n); err != nil {
 		return c.fail(exitUnreachable, "%v (nothing shown: every read must be logged)", err)
 	}
-	if err := print(); err != nil {
-		return c.fail(exitUsage, "write output: %v", err)
-	}
 	if n == 0 && c.emptyIsNotFound {
 		return c.fail(exitFindings, "no records matched %s", strings.TrimSpace(target))
+	}
+	if err := print(); err != nil {
+		return c.fail(exitUsage, "write output: %v", err)
 	}
 	return exitOK
 }

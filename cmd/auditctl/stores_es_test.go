@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/store"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/esstore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/searchengine"
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/sessionfixture"
+)
+
+// fixtureSearchStore indexes the session fixture under its own index prefix on the engine at url
+// and returns the store URL and flags auditctl selects it with.
+func fixtureSearchStore(t *testing.T, url, prefix string) []string {
+	t.Helper()
+	ctx := context.Background()
+	cfg := esstore.NewDefaultConfig()
+	cfg.Endpoints, cfg.Flavor, cfg.Index.Prefix, cfg.Index.Replicas = []string{url}, searchengine.Flavor(), prefix, 0
+	cfg.DeadLetter.Directory = t.TempDir()
+	s, err := esstore.New(cfg, store.Settings{InstanceID: "gw-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Shutdown(ctx)
+	sessions := sessionfixture.Sessions()
+	for _, id := range sessionfixture.Order {
+		if err := s.Write(ctx, store.Batch{Signal: "traces", Records: sessions[id]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return []string{strings.TrimSuffix(url, "/") + "/" + prefix, "--es-flavor", searchengine.Flavor()}
+}
+
+func TestCommandsOnSearchEngine(t *testing.T) {
+	url, _, _ := searchengine.Start(t)
+
+	t.Run("queries", func(t *testing.T) {
+		st := fixtureSearchStore(t, url, "auditctl-queries")
+		queryCommandsTest(t, st[0], st[1:]...)
+	})
+	t.Run("forget", func(t *testing.T) {
+		st := fixtureSearchStore(t, url, "auditctl-forget")
+		with := func(args ...string) []string { return append(append(args, "--store"), st...) }
+		dry := expectRun(t, exitOK, with("forget", "--user", "u-alice", "--dry-run", "--as", "dpo@example.com")...)
+		if !strings.HasPrefix(dry, "dry run: would delete 14 records of user u-alice") {
+			t.Fatalf("dry run:\n%s", dry)
+		}
+		out := expectRun(t, exitOK, with("forget", "--user", "u-alice", "--as", "dpo@example.com")...)
+		if !strings.Contains(out, "deleted 14 records of user u-alice") {
+			t.Fatalf("forget:\n%s", out)
+		}
+		sessions := expectRun(t, exitOK, with("sessions")...)
+		if strings.Contains(sessions, "u-alice") || !strings.Contains(sessions, "s-beta") {
+			t.Fatalf("sessions after forget:\n%s", sessions)
+		}
+		expectRun(t, exitFindings, with("user", "u-alice")...)
+		expectRun(t, exitFindings, with("forget", "--user", "u-alice")...)
+	})
+	t.Run("retention", func(t *testing.T) {
+		st := fixtureSearchStore(t, url, "auditctl-retention")
+		with := func(args ...string) []string { return append(append(args, "--store"), st...) }
+		out := expectRun(t, exitOK, with("retention", "--older-than", "1h", "--dry-run")...)
+		if !strings.HasPrefix(out, "dry run: would delete 3 indices") || !strings.Contains(out, "auditctl-retention-2026.11.20") {
+			t.Fatalf("retention dry run:\n%s", out)
+		}
+		expectRun(t, exitOK, with("sessions")...)
+		expectRun(t, exitOK, with("retention", "--older-than", "1h")...)
+		expectRun(t, exitFindings, with("sessions")...)
+		// Today's index with the access record of the `sessions` read survives.
+		if n := strings.Count(expectRun(t, exitOK, with("access-log")...), "\n"); n != 3 {
+			t.Fatalf("access log after retention: %d lines, want header + 2 reads", n)
+		}
+	})
+	t.Run("unreachable", func(t *testing.T) {
+		code, _, errOut := runCLI("sessions", "--store", "http://127.0.0.1:1/agentaudit")
+		if code != exitUnreachable {
+			t.Fatalf("unreachable engine: exit %d, %s", code, errOut)
+		}
+	})
+}
