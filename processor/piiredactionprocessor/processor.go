@@ -103,7 +103,7 @@ func (r *redactor) redactSecretValue(v pcommon.Value, t detect.Type, f *detect.F
 	case pcommon.ValueTypeEmpty:
 		return false
 	case pcommon.ValueTypeStr:
-		if s := v.Str(); s == "" || isPlaceholder(s) {
+		if s := v.Str(); s == "" || r.engine.IsPlaceholder(s) {
 			return false
 		}
 	}
@@ -115,11 +115,6 @@ func (r *redactor) redactSecretValue(v pcommon.Value, t detect.Type, f *detect.F
 	}
 	v.SetStr(r.engine.Replacement(t, v.AsString()))
 	return false
-}
-
-// isPlaceholder recognises values this processor wrote, so a second pass leaves them alone.
-func isPlaceholder(s string) bool {
-	return len(s) > 2 && s[0] == '[' && s[len(s)-1] == ']' && strings.IndexByte(s, ':') > 0 && !strings.ContainsAny(s[1:len(s)-1], "[] ")
 }
 
 // redactValue redacts v in place, keeping its type, and reports whether it must be dropped.

@@ -181,6 +181,22 @@ func TestDisabledAndCustom(t *testing.T) {
 	_ = out
 }
 
+func TestPlaceholdersAreNotRescanned(t *testing.T) {
+	e := newTestEngine(t, Options{ScanJSON: true})
+	for _, s := range []string{"password: [REDACTED:SECRET_KEY]", `{"password":"[SECRET_KEY:hmac:0123456789abcdef]"}`,
+		"postgres://u:[REDACTED:URL_PASSWORD]@db"} {
+		if out, _, changed := e.Redact(s); changed {
+			t.Errorf("placeholder rescanned: %q -> %q", s, out)
+		}
+	}
+	// A secret that merely starts with '[' is still a secret.
+	for _, s := range []string{"password: [hunter2]", `{"password":"[hunter2]"}`, "postgres://u:[pw]x@db"} {
+		if out, _, _ := e.Redact(s); strings.Contains(out, "hunter2") || strings.Contains(out, "[pw]x") {
+			t.Errorf("bracketed secret leaked: %q -> %q", s, out)
+		}
+	}
+}
+
 func TestSecretKeys(t *testing.T) {
 	e := newTestEngine(t, Options{})
 	for _, k := range []string{"password", "http.request.header.authorization", "X-Api-Key", "db.PASSWORD", "cookie"} {

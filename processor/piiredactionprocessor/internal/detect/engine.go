@@ -268,6 +268,47 @@ func (e *Engine) writeRedacted(b byteWriter, s string, fs []Finding, f *Findings
 	b.WriteString(s[prev:])
 }
 
+// placeholderLen returns the length of the placeholder this engine writes ([REDACTED:TYPE] or
+// [TYPE:hmac:<16 hex>]) at the start of s, or 0. Values that merely start with '[' are not
+// placeholders and are scanned like any other.
+func (e *Engine) placeholderLen(s string) int {
+	if len(s) < 4 || s[0] != '[' {
+		return 0
+	}
+	head := s
+	if len(head) > 96 {
+		head = head[:96] // type names are short; this bounds the work on "[[[[..." input
+	}
+	end := strings.IndexByte(head, ']')
+	if end < 0 {
+		return 0
+	}
+	body := s[1:end]
+	name, rest, ok := strings.Cut(body, ":")
+	if !ok {
+		return 0
+	}
+	if name == "REDACTED" {
+		name, rest = rest, ""
+	} else if h, ok := strings.CutPrefix(rest, "hmac:"); !ok || len(h) != 16 {
+		return 0
+	} else {
+		rest = ""
+	}
+	for _, n := range e.names {
+		if n == name && rest == "" {
+			return end + 1
+		}
+	}
+	if name == "DEPTH_LIMIT" {
+		return end + 1
+	}
+	return 0
+}
+
+// IsPlaceholder reports whether s is exactly one placeholder written by this engine.
+func (e *Engine) IsPlaceholder(s string) bool { return e.placeholderLen(s) == len(s) && len(s) > 0 }
+
 // Replacement is what replaces value (a finding of type t) under t's action.
 func (e *Engine) Replacement(t Type, value string) string {
 	var b strings.Builder

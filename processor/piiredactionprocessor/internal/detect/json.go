@@ -199,7 +199,7 @@ func (r *jsonRedactor) redactLiteral(start, end int, hasEsc bool, key jsonKey) b
 	}
 	switch key.class {
 	case keySecret:
-		if text[0] != '[' {
+		if e.placeholderLen(text) == 0 {
 			r.replaceWhole(start, end, TypeSecretKey, text)
 			return true
 		}

@@ -16,6 +16,7 @@ const (
 	trigColon
 	trigEquals
 	trigDash
+	trigBracket
 )
 
 var (
@@ -57,6 +58,7 @@ func init() {
 	trigger[':'] = trigColon
 	trigger['='] = trigEquals
 	trigger['-'] = trigDash
+	trigger['['] = trigBracket
 }
 
 // openers maps the first letter of a word to the set of second letters (folded to lower case, as
@@ -100,7 +102,7 @@ func runEnd(s string, i int, class *[256]bool) int {
 func boundaryAfter(s string, i int) bool { return i >= len(s) || !alnum[s[i]] }
 
 // byteClass packs the per-byte prefilter into one table: bit 0 letter or digit, bit 1 always
-// wakes the scanner (digits, '@', ':', '=', '-', '+', '('), bit 2 wakes it only at a word start
+// wakes the scanner (digits, '@', ':', '=', '-', '+', '(', '['), bit 2 wakes it only at a word start
 // (the first letters of vendor secrets, JWTs and "bearer").
 var byteClass [256]uint8
 
@@ -115,7 +117,7 @@ func init() {
 		if alnum[c] {
 			byteClass[c] |= clsAlnum
 		}
-		if isDigit(byte(c)) || strings.IndexByte("@:=-+(", byte(c)) >= 0 {
+		if isDigit(byte(c)) || strings.IndexByte("@:=-+([", byte(c)) >= 0 {
 			byteClass[c] |= clsAlways
 		}
 	}
@@ -180,6 +182,12 @@ func (e *Engine) scanBuiltin(s string, dst []Finding) []Finding {
 		case trigDash:
 			if e.enabled[TypePrivateKey] {
 				f, ok = scanPEM(s, i)
+			}
+		case trigBracket:
+			// Skip placeholders written by an earlier pass, and keep look-backs out of them.
+			if p := e.placeholderLen(s[i:]); p > 0 {
+				next = i + p
+				last = next
 			}
 		}
 		if ok {
@@ -452,7 +460,7 @@ func (e *Engine) scanColon(s string, i, last int) (Finding, bool) {
 	n := len(s)
 	if i+2 < n && s[i+1] == '/' && s[i+2] == '/' {
 		if e.enabled[TypeURLPassword] {
-			return scanURLPassword(s, i+3)
+			return e.scanURLPassword(s, i+3)
 		}
 		return Finding{}, false
 	}
@@ -464,14 +472,14 @@ func (e *Engine) scanColon(s string, i, last int) (Finding, bool) {
 	return e.scanKeyValue(s, i, last)
 }
 
-func scanURLPassword(s string, j int) (Finding, bool) {
+func (e *Engine) scanURLPassword(s string, j int) (Finding, bool) {
 	colon := -1
 	for k := j; k < len(s) && k-j < 256; k++ {
 		switch c := s[k]; {
 		case c == ':' && colon < 0:
 			colon = k
 		case c == '@':
-			if colon >= 0 && k > colon+1 && s[colon+1] != '[' && k+1 < len(s) && alnum[s[k+1]] {
+			if colon >= 0 && k > colon+1 && e.placeholderLen(s[colon+1:k]) == 0 && k+1 < len(s) && alnum[s[k+1]] {
 				return Finding{Start: colon + 1, End: k, Type: TypeURLPassword}, true
 			}
 			return Finding{}, false
@@ -572,7 +580,7 @@ func (e *Engine) scanKeyValue(s string, i, last int) (Finding, bool) {
 // classifyKeyedValue decides what the value s[vs:ve] under key name is.
 func (e *Engine) classifyKeyedValue(s, name string, vs, ve int, secretKey, extendScheme bool) (Finding, bool) {
 	value := s[vs:ve]
-	if len(value) == 0 || value[0] == '[' || value[0] == '{' {
+	if len(value) == 0 || e.placeholderLen(s[vs:]) > 0 {
 		return Finding{}, false
 	}
 	if f, ok := e.scanWord(s, vs); ok && f.Start >= vs {
@@ -642,7 +650,7 @@ func looksRandom(v string) bool {
 // KeyedSecret classifies a whole value held under key by the generic "key-like name + high
 // entropy value" rule: a vendor format found at its start wins, else SECRET (or AWS_SECRET_KEY).
 func (e *Engine) KeyedSecret(key, value string) (Type, bool) {
-	if len(value) < 16 || !e.enabled[TypeSecret] || value[0] == '[' || !hasSecretKeyword(key) || !looksRandom(value) {
+	if len(value) < 16 || !e.enabled[TypeSecret] || e.placeholderLen(value) > 0 || !hasSecretKeyword(key) || !looksRandom(value) {
 		return 0, false
 	}
 	if f, ok := e.classifyKeyedValue(value, key, 0, len(value), false, false); ok && f.Start == 0 && f.End == len(value) {
