@@ -1,0 +1,244 @@
+package esstore
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/store"
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/recordfixture"
+)
+
+// fakeEngine answers the few requests the store makes with scripted per-item bulk statuses, to
+// test what a real single node will not do on demand: 429 and 5xx on single items.
+type fakeEngine struct {
+	t      *testing.T
+	flavor string
+	// status returns the status for a document on its nth attempt (1-based).
+	status func(id string, attempt int) int
+
+	mu          sync.Mutex
+	attempts    map[string]int
+	bulkGzipped []bool
+	authHeaders []string
+}
+
+func newFakeEngine(t *testing.T, flavor string, status func(id string, attempt int) int) (*fakeEngine, string) {
+	f := &fakeEngine{t: t, flavor: flavor, status: status, attempts: map[string]int{}}
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	return f, srv.URL
+}
+
+func (f *fakeEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if f.flavor == FlavorElasticsearch {
+		w.Header().Set("X-Elastic-Product", "Elasticsearch")
+	}
+	w.Header().Set("Content-Type", "application/json")
+	f.mu.Lock()
+	f.authHeaders = append(f.authHeaders, r.Header.Get("Authorization"))
+	f.mu.Unlock()
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/":
+		fmt.Fprint(w, `{"version":{"number":"2.19.6","distribution":"opensearch"}}`)
+	case r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/_index_template/"):
+		_, _ = io.Copy(io.Discard, r.Body)
+		fmt.Fprint(w, `{"acknowledged":true}`)
+	case r.Method == http.MethodPost && r.URL.Path == "/_bulk":
+		f.bulk(w, r)
+	default:
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprintf(w, `{"error":"fake engine: no %s %s"}`, r.Method, r.URL.Path)
+	}
+}
+
+func (f *fakeEngine) bulk(w http.ResponseWriter, r *http.Request) {
+	body := io.Reader(r.Body)
+	gzipped := r.Header.Get("Content-Encoding") == "gzip"
+	if gzipped {
+		zr, err := gzip.NewReader(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		body = zr
+	}
+	sc := bufio.NewScanner(body)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	var items []map[string]any
+	f.mu.Lock()
+	f.bulkGzipped = append(f.bulkGzipped, gzipped)
+	for sc.Scan() {
+		var action map[string]struct {
+			ID    string `json:"_id"`
+			Index string `json:"_index"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &action); err != nil {
+			f.mu.Unlock()
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		sc.Scan() // the document
+		meta, ok := action["create"]
+		if !ok {
+			f.t.Errorf("bulk action %v is not create", action)
+		}
+		f.attempts[meta.ID]++
+		status := f.status(meta.ID, f.attempts[meta.ID])
+		item := map[string]any{"_index": meta.Index, "_id": meta.ID, "status": status}
+		if status >= 300 {
+			item["error"] = map[string]any{"type": fmt.Sprintf("fake_%d_exception", status), "reason": "scripted by the test"}
+		} else {
+			item["result"] = "created"
+		}
+		items = append(items, map[string]any{"create": item})
+	}
+	f.mu.Unlock()
+	_ = json.NewEncoder(w).Encode(map[string]any{"took": 1, "errors": true, "items": items})
+}
+
+func fakeConfig(t *testing.T, url, flavor string) Config {
+	cfg := NewDefaultConfig()
+	cfg.Endpoints = []string{url}
+	cfg.Flavor = flavor
+	cfg.DeadLetter.Directory = t.TempDir()
+	cfg.Retry = RetryConfig{MaxAttempts: 4, InitialInterval: time.Millisecond, MaxInterval: 5 * time.Millisecond}
+	return cfg
+}
+
+func TestItemLevelRetriesAndDeadLetters(t *testing.T) {
+	for _, flavor := range []string{FlavorElasticsearch, FlavorOpenSearch} {
+		t.Run(flavor, func(t *testing.T) {
+			recs := recordfixture.Records("items-"+flavor, 4)
+			ok, throttled, unavailable, bad := recs[0].RecordID, recs[1].RecordID, recs[2].RecordID, recs[3].RecordID
+			f, url := newFakeEngine(t, flavor, func(id string, attempt int) int {
+				switch {
+				case id == throttled && attempt == 1:
+					return http.StatusTooManyRequests
+				case id == unavailable && attempt <= 2:
+					return http.StatusServiceUnavailable
+				case id == bad:
+					return http.StatusBadRequest
+				}
+				return http.StatusCreated
+			})
+			cfg := fakeConfig(t, url, flavor)
+			if flavor == FlavorElasticsearch {
+				cfg.APIKey = "aWQ6a2V5"
+			} else {
+				cfg.User, cfg.Password = "collector", "s3cret-password"
+			}
+			s := startStore(t, cfg)
+			if err := s.Write(context.Background(), store.Batch{Signal: "traces", Records: recs}); err != nil {
+				t.Fatalf("Write: %v", err)
+			}
+			st := s.Stats()
+			if st.Indexed.Load() != 3 || st.RetriedItems.Load() != 3 || st.DeadLettered.Load() != 1 || st.AlreadyPresent.Load() != 0 {
+				t.Errorf("indexed %d retried %d dead-lettered %d already %d; want 3, 3, 1, 0",
+					st.Indexed.Load(), st.RetriedItems.Load(), st.DeadLettered.Load(), st.AlreadyPresent.Load())
+			}
+			if f.attempts[ok] != 1 || f.attempts[throttled] != 2 || f.attempts[unavailable] != 3 || f.attempts[bad] != 1 {
+				t.Errorf("attempts per item = %v", f.attempts)
+			}
+			letters, err := ReadDeadLetters(cfg.DeadLetter.Directory)
+			if err != nil || len(letters) != 1 || letters[0].RecordID != bad || letters[0].Status != 400 ||
+				letters[0].ErrorType != "fake_400_exception" || letters[0].Reason != "scripted by the test" {
+				t.Errorf("dead letters = %+v, %v", letters, err)
+			}
+			for i, gz := range f.bulkGzipped {
+				if !gz {
+					t.Errorf("bulk request %d was not gzipped", i)
+				}
+			}
+			want := "APIKey aWQ6a2V5" // the scheme as go-elasticsearch spells it; Elasticsearch ignores its case
+			if flavor == FlavorOpenSearch {
+				want = "Basic Y29sbGVjdG9yOnMzY3JldC1wYXNzd29yZA==" // collector:s3cret-password
+			}
+			for _, h := range f.authHeaders {
+				if h != want {
+					t.Errorf("Authorization = %q, want %q", h, want)
+				}
+			}
+		})
+	}
+}
+
+func TestRetriesUsedUpFailTheWrite(t *testing.T) {
+	recs := recordfixture.Records("exhausted", 3)
+	_, url := newFakeEngine(t, FlavorElasticsearch, func(id string, _ int) int {
+		if id == recs[1].RecordID {
+			return http.StatusTooManyRequests
+		}
+		return http.StatusCreated
+	})
+	cfg := fakeConfig(t, url, FlavorElasticsearch)
+	s := startStore(t, cfg)
+	err := s.Write(context.Background(), store.Batch{Signal: "logs", Records: recs})
+	if err == nil || !strings.Contains(err.Error(), "1 of 3 documents not stored after 4 attempts") {
+		t.Fatalf("Write = %v, want the batch to fail for a retry", err)
+	}
+	if s.Stats().Indexed.Load() != 2 || s.Stats().RetriedItems.Load() != 3 {
+		t.Errorf("indexed %d retried %d, want 2 and 3", s.Stats().Indexed.Load(), s.Stats().RetriedItems.Load())
+	}
+	if letters, _ := ReadDeadLetters(cfg.DeadLetter.Directory); len(letters) != 0 {
+		t.Errorf("a throttled item must not be dead-lettered: %+v", letters)
+	}
+}
+
+func TestUnreachableEngineFailsWritesNotStartAndLogsNoSecret(t *testing.T) {
+	core, logs := observer.New(zap.DebugLevel)
+	cfg := fakeConfig(t, "http://127.0.0.1:1", FlavorOpenSearch)
+	cfg.User, cfg.Password = "collector", "s3cret-password"
+	cfg.Retry.MaxAttempts = 1
+	s, err := New(cfg, store.Settings{Logger: zap.New(core)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatalf("Start must not fail while the engine is down: %v", err)
+	}
+	defer s.Shutdown(context.Background())
+	werr := s.Write(context.Background(), store.Batch{Signal: "logs", Records: recordfixture.Records("down", 2)})
+	if werr == nil {
+		t.Fatal("Write succeeded with no engine")
+	}
+	if strings.Contains(werr.Error(), "s3cret") {
+		t.Errorf("error leaks the password: %v", werr)
+	}
+	if logs.Len() == 0 {
+		t.Error("the failed template install was not logged")
+	}
+	for _, e := range logs.All() {
+		line := fmt.Sprint(e.Message, e.ContextMap())
+		if strings.Contains(line, "s3cret") {
+			t.Errorf("log leaks the password: %s", line)
+		}
+	}
+}
+
+func TestClassify(t *testing.T) {
+	for status, want := range map[int]outcomeClass{
+		200: outcomeStored, 201: outcomeStored, 409: outcomeAlreadyStored,
+		429: outcomeRetryable, 500: outcomeRetryable, 503: outcomeRetryable, 404: outcomeRetryable, 403: outcomeRetryable,
+		400: outcomeRejected, 413: outcomeRejected,
+	} {
+		if got := classify(itemOutcome{Status: status}); got != want {
+			t.Errorf("classify(%d) = %d, want %d", status, got, want)
+		}
+	}
+	if got := classify(itemOutcome{Err: errNoAnswer}); got != outcomeRetryable {
+		t.Errorf("no answer classified %d, want retryable", got)
+	}
+}
