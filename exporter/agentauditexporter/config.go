@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/config/configretry"
@@ -39,6 +40,11 @@ type Config struct {
 	Integrity IntegrityConfig `mapstructure:"integrity"`
 	Pricing   PricingConfig   `mapstructure:"pricing"`
 
+	// LogSpanWait is how long a log batch waits for the model-call spans its GenAI events belong to
+	// (a gen_ai.choice log takes model, tokens and cost from its chat span). The collector's traces
+	// and logs pipelines run independently, so logs often arrive first. 0 disables the wait.
+	LogSpanWait time.Duration `mapstructure:"log_span_wait"`
+
 	// MaxContentBytes bounds one content, parameters or result string in a record; longer ones are
 	// truncated with a marker and counted.
 	MaxContentBytes int `mapstructure:"max_content_bytes"`
@@ -71,6 +77,9 @@ func (c *Config) Validate() error {
 		return errors.New("store: must be set (file or s3)")
 	default:
 		return fmt.Errorf("store: %q is not one of file, s3", c.Store)
+	}
+	if c.LogSpanWait < 0 || c.LogSpanWait > time.Minute {
+		return fmt.Errorf("log_span_wait: %v is outside 0s..1m", c.LogSpanWait)
 	}
 	if c.MaxContentBytes < 1024 {
 		return fmt.Errorf("max_content_bytes: %d is below the minimum of 1024", c.MaxContentBytes)

@@ -41,6 +41,7 @@ func TestCustomConfigLoads(t *testing.T) {
 	assert.Equal(t, "trail", cfg.File.Prefix)
 	assert.Equal(t, "none", cfg.File.Compression)
 	assert.Equal(t, 65536, cfg.MaxContentBytes)
+	assert.Equal(t, 2*time.Second, cfg.LogSpanWait)
 	assert.Equal(t, 10*time.Second, cfg.TimeoutConfig.Timeout)
 	assert.Equal(t, 1.5, cfg.Pricing.Models["my-finetune"].InputPerMillion)
 	require.True(t, cfg.QueueConfig.HasValue())
@@ -71,6 +72,7 @@ func TestInvalidConfigsNameTheField(t *testing.T) {
 		"missing_key":     "integrity.signing_key_file:",
 		"s3_no_bucket":    "s3:",
 		"s3_bad_lock":     "s3.object_lock.mode:",
+		"bad_wait":        "log_span_wait:",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := loadConfig(t, name)

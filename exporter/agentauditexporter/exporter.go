@@ -122,8 +122,25 @@ func (e *auditExporter) pushTraces(ctx context.Context, td ptrace.Traces) error 
 }
 
 func (e *auditExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
+	if wait := e.logSpanWait(ctx); wait > 0 {
+		if awaited := e.mapper.SpansAwaited(ld); len(awaited) > 0 && !e.mapper.WaitForSpans(ctx, awaited, wait) {
+			e.telemetry.recordUnjoined(ctx, len(awaited))
+		}
+	}
 	recs, stats := e.mapper.MapLogs(ld, e.now())
 	return e.write(ctx, signalLogs, recs, stats)
+}
+
+// logSpanWait bounds the wait for spans by half of the export's remaining time, so the write that
+// follows still fits in the exporterhelper timeout.
+func (e *auditExporter) logSpanWait(ctx context.Context) time.Duration {
+	wait := e.cfg.LogSpanWait
+	if deadline, ok := ctx.Deadline(); ok {
+		if half := time.Until(deadline) / 2; half < wait {
+			wait = half
+		}
+	}
+	return wait
 }
 
 func (e *auditExporter) write(ctx context.Context, signal string, recs []*auditrecord.Record, stats mapping.Stats) error {

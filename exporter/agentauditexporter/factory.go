@@ -4,6 +4,7 @@ package agentauditexporter
 
 import (
 	"context"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configoptional"
@@ -22,6 +23,8 @@ const (
 	stability = component.StabilityLevelAlpha
 	// defaultMaxContentBytes keeps one huge prompt from making a record unwieldy.
 	defaultMaxContentBytes = 256 << 10
+	// defaultLogSpanWait covers the default batch and SDK export intervals of the two pipelines.
+	defaultLogSpanWait = 5 * time.Second
 )
 
 // componentType is the exporter's type in collector configs.
@@ -46,6 +49,7 @@ func createDefaultConfig() component.Config {
 		File:            filestore.Config{Directory: "./data", Prefix: objectstore.DefaultPrefix, Compression: "gzip"},
 		S3:              configoptional.Default(s3store.NewDefaultConfig()),
 		MaxContentBytes: defaultMaxContentBytes,
+		LogSpanWait:     defaultLogSpanWait,
 	}
 }
 

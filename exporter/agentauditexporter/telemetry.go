@@ -20,6 +20,7 @@ type telemetry struct {
 	failed    metric.Int64Counter
 	malformed metric.Int64Counter
 	truncated metric.Int64Counter
+	unjoined  metric.Int64Counter
 }
 
 func newTelemetry(set component.TelemetrySettings) (*telemetry, error) {
@@ -42,7 +43,15 @@ func newTelemetry(set component.TelemetrySettings) (*telemetry, error) {
 		metric.WithDescription("Contents, parameters or results cut to max_content_bytes."), metric.WithUnit("{value}")); err != nil {
 		return nil, err
 	}
+	if t.unjoined, err = m.Int64Counter("otelcol_agentaudit_logs_without_span",
+		metric.WithDescription("GenAI log events whose model-call span did not arrive within log_span_wait; their records lack model, tokens and cost."), metric.WithUnit("{event}")); err != nil {
+		return nil, err
+	}
 	return t, nil
+}
+
+func (t *telemetry) recordUnjoined(ctx context.Context, n int) {
+	t.unjoined.Add(ctx, int64(n))
 }
 
 func (t *telemetry) recordMapping(ctx context.Context, signal string, s mapping.Stats) {

@@ -1,6 +1,10 @@
 package mapping
 
 import (
+	"context"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/plog"
 	"sync"
 )
 
@@ -15,6 +19,8 @@ type joinCache struct {
 	executed map[string]bool      // trace id + "\x00" + tool call id of an executed tool
 	order    []string             // insertion order of both maps' keys, for eviction
 	next     int
+	// changed is closed (and replaced) whenever spans are remembered, waking WaitForSpans.
+	changed chan struct{}
 }
 
 type modelCall struct {
@@ -26,7 +32,7 @@ type modelCall struct {
 const joinCacheSize = 8192
 
 func newJoinCache() *joinCache {
-	return &joinCache{calls: map[string]modelCall{}, executed: map[string]bool{}, order: make([]string, 0, joinCacheSize)}
+	return &joinCache{calls: map[string]modelCall{}, executed: map[string]bool{}, order: make([]string, 0, joinCacheSize), changed: make(chan struct{})}
 }
 
 func (c *joinCache) add(key string, set func()) {
@@ -46,6 +52,10 @@ func (c *joinCache) add(key string, set func()) {
 func (c *joinCache) rememberSpans(units []*unit) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	defer func() {
+		close(c.changed)
+		c.changed = make(chan struct{})
+	}()
 	for _, u := range units {
 		if u.signal != signalTraces || u.traceID == "" {
 			continue
@@ -93,4 +103,69 @@ func (c *joinCache) wasExecuted(traceID, callID string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.executed[traceID+"\x00"+callID]
+}
+
+// SpansAwaited lists the model-call spans (trace id + span id) that log records of ld would take
+// model, tokens and cost from (gen_ai.choice and operation-details events) and that this Mapper has
+// not mapped yet. The collector's traces and logs pipelines run independently, so an
+// instrumentation's logs often reach the exporter before their spans.
+func (m *Mapper) SpansAwaited(ld plog.Logs) []string {
+	var keys []string
+	m.join.mu.Lock()
+	defer m.join.mu.Unlock()
+	rls := ld.ResourceLogs()
+	for i := 0; i < rls.Len(); i++ {
+		sls := rls.At(i).ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			lrs := sls.At(j).LogRecords()
+			for k := 0; k < lrs.Len(); k++ {
+				lr := lrs.At(k)
+				if lr.TraceID().IsEmpty() || lr.SpanID().IsEmpty() {
+					continue
+				}
+				name := lr.EventName()
+				if name == "" {
+					if v, ok := lr.Attributes().Get("event.name"); ok {
+						name = v.AsString()
+					}
+				}
+				if name != eventChoice && name != eventContentComplete && name != eventOperationDetails {
+					continue
+				}
+				key := traceIDHex(lr.TraceID()) + spanIDHex(lr.SpanID())
+				if _, ok := m.join.calls[key]; !ok {
+					keys = append(keys, key)
+				}
+			}
+		}
+	}
+	return keys
+}
+
+// WaitForSpans blocks until every span in keys has been mapped, ctx ends or timeout passes, and
+// reports whether all of them arrived.
+func (m *Mapper) WaitForSpans(ctx context.Context, keys []string, timeout time.Duration) bool {
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	for {
+		m.join.mu.Lock()
+		missing := 0
+		for _, k := range keys {
+			if _, ok := m.join.calls[k]; !ok {
+				missing++
+			}
+		}
+		changed := m.join.changed
+		m.join.mu.Unlock()
+		if missing == 0 {
+			return true
+		}
+		select {
+		case <-changed:
+		case <-timer.C:
+			return false
+		case <-ctx.Done():
+			return false
+		}
+	}
 }
