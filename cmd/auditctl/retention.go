@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -34,12 +35,15 @@ func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return c.fail(code, "%v", err)
 	}
-	opts := retention.Options{OlderThan: age, DryRun: *dryRun, Now: c.now}
+	opts := retention.Options{OlderThan: age, DryRun: *dryRun, Now: c.now, Signer: st.signer}
 	var res retention.Result
 	if st.search != nil {
 		res, err = retention.ExpireIndices(ctx, st.search, opts)
 	} else {
 		res, err = retention.Expire(ctx, st.target.Backend, objectstore.Layout{Prefix: st.target.Prefix}, opts)
+	}
+	if errors.Is(err, retention.ErrSigningKeyRequired) {
+		return c.fail(exitUsage, "%v", err)
 	}
 	if err != nil {
 		return c.fail(exitUnreachable, "%v", err)

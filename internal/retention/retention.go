@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -21,6 +22,20 @@ type Options struct {
 	OlderThan time.Duration
 	DryRun    bool
 	Now       func() time.Time
+	// Signer signs the retention markers (object stores); use the collector's key.
+	Signer *objectstore.Signer
+}
+
+// ManifestKindRetention marks a retention marker: the signed statement, one per stream, of where
+// retention cut the stream's chain. It is stored at MarkerKey, outside the stream's manifest folder
+// (writers resume their chain from that folder), and records the last deleted manifest — its key,
+// signature, last seq and last hash — so that a verifier can accept that the first kept manifest
+// links to a manifest that is gone and that the seqs up to last_seq are missing on purpose.
+const ManifestKindRetention = "retention"
+
+// MarkerKey is where the retention marker of a stream lives.
+func MarkerKey(layout objectstore.Layout, stream string) string {
+	return path.Join(layout.Prefix, "_retention", stream+".json")
 }
 
 // Result lists what was (or would be) deleted.
@@ -60,11 +75,16 @@ func Expire(ctx context.Context, b objectstore.Backend, layout objectstore.Layou
 			continue
 		}
 		if seq, _, isErasure := strings.Cut(file, ".erasure-"); isErasure {
+			if !objectManifestName.MatchString(seq + ".json") {
+				continue
+			}
 			orig := layout.ManifestPrefix(stream) + seq + ".json"
 			erasures[orig] = append(erasures[orig], k)
 			continue
 		}
-		byStream[stream] = append(byStream[stream], k)
+		if objectManifestName.MatchString(file) {
+			byStream[stream] = append(byStream[stream], k)
+		}
 	}
 
 	partitions := map[string]bool{}
@@ -80,6 +100,7 @@ func Expire(ctx context.Context, b objectstore.Backend, layout objectstore.Layou
 		streams = append(streams, s)
 	}
 	sort.Strings(streams)
+	plan := map[string][]doomedManifest{}
 	for _, stream := range streams {
 		for _, mk := range byStream[stream] { // List is sorted: seq order
 			raw, err := b.Get(ctx, mk)
@@ -96,25 +117,43 @@ func Expire(ctx context.Context, b objectstore.Backend, layout objectstore.Layou
 			if !expired(m.ObjectKey) {
 				break // later manifests are newer: the chain's kept part starts here
 			}
-			// The object goes first: a crash then leaves a manifest without object (reported as
-			// deleted), never an object without manifest (which would look injected).
-			if err := del(m.ObjectKey); err != nil {
+			if m.Signature != "" && opts.Signer == nil && !opts.DryRun {
+				return res, ErrSigningKeyRequired // before anything is deleted
+			}
+			plan[stream] = append(plan[stream], doomedManifest{key: mk, m: m})
+		}
+	}
+	for _, stream := range streams {
+		doomed := plan[stream]
+		if len(doomed) == 0 {
+			continue
+		}
+		// The marker goes first: if the deletion stops half way, it still names the cut being made.
+		if !opts.DryRun {
+			if err := writeMarker(ctx, b, layout, stream, doomed[len(doomed)-1], opts); err != nil {
 				return res, err
 			}
-			for _, ek := range erasures[mk] {
+		}
+		for _, d := range doomed {
+			// The object goes before its manifest: a crash then leaves a manifest without object
+			// (reported as deleted), never an object without manifest (which would look injected).
+			if err := del(d.m.ObjectKey); err != nil {
+				return res, err
+			}
+			for _, ek := range erasures[d.key] {
 				if err := del(ek); err != nil {
 					return res, err
 				}
 				res.Manifests++
 			}
-			if err := del(mk); err != nil {
+			if err := del(d.key); err != nil {
 				return res, err
 			}
-			deleted[m.ObjectKey] = true
-			partitions[path.Dir(m.ObjectKey)] = true
+			deleted[d.m.ObjectKey] = true
+			partitions[path.Dir(d.m.ObjectKey)] = true
 			res.Objects++
 			res.Manifests++
-			res.Records += m.RecordCount
+			res.Records += d.m.RecordCount
 		}
 	}
 
@@ -139,6 +178,43 @@ func Expire(ctx context.Context, b objectstore.Backend, layout objectstore.Layou
 	sort.Strings(res.Partitions)
 	return res, nil
 }
+
+var objectManifestName = regexp.MustCompile(`^\d{20}\.json$`)
+
+type doomedManifest struct {
+	key string
+	m   objectstore.Manifest
+}
+
+// writeMarker records that stream's chain now starts after last, signed when a signer is given.
+func writeMarker(ctx context.Context, b objectstore.Backend, layout objectstore.Layout, stream string, last doomedManifest, opts Options) error {
+	marker := objectstore.Manifest{
+		ManifestVersion:           1,
+		Kind:                      ManifestKindRetention,
+		Stream:                    stream,
+		LastSeq:                   last.m.LastSeq,
+		LastHash:                  last.m.LastHash,
+		PreviousManifestKey:       last.key,
+		PreviousManifestSignature: last.m.Signature,
+		CreatedAt:                 opts.Now().UTC(),
+	}
+	if opts.Signer != nil {
+		if err := opts.Signer.Sign(&marker); err != nil {
+			return err
+		}
+	}
+	enc, err := marker.Encode()
+	if err != nil {
+		return err
+	}
+	if err := b.Put(ctx, MarkerKey(layout, stream), enc); err != nil {
+		return fmt.Errorf("put retention marker: %w", err)
+	}
+	return nil
+}
+
+// ErrSigningKeyRequired: the store's manifests are signed, so the retention marker must be too.
+var ErrSigningKeyRequired = errors.New("the expired objects have signed manifests: the retention marker must be signed too; pass the collector's signing key (--signing-key)")
 
 // IndexExpirer lists and deletes a search engine store's time-based indices.
 type IndexExpirer interface {

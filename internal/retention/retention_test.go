@@ -2,6 +2,9 @@ package retention_test
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -63,11 +66,53 @@ func TestExpireDeletesWholeOldPartitionsWithTheirManifests(t *testing.T) {
 			t.Errorf("%s was deleted:\n%s", kept, got)
 		}
 	}
+	marker, err := b.Get(ctx, "audit/_retention/gw-1-traces.json")
+	if err != nil {
+		t.Fatalf("no retention marker: %v", err)
+	}
+	m, err := objectstore.DecodeManifest(marker)
+	if err != nil || m.Kind != retention.ManifestKindRetention || m.Stream != "gw-1-traces" || m.LastSeq != 15 ||
+		m.PreviousManifestKey != "audit/_manifests/gw-1-traces/00000000000000000011.json" || m.LastHash == "" {
+		t.Fatalf("retention marker: %+v (%v)", m, err)
+	}
 	var recs int
 	if err := s.Scan(ctx, store.Query{}, func(*auditrecord.Record) error { recs++; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if recs != 5 { // gamma's 4 + the erasure record
 		t.Fatalf("%d records readable after retention, want 5", recs)
+	}
+}
+
+func TestExpireSignedStoreNeedsTheSigningKey(t *testing.T) {
+	ctx := context.Background()
+	b, err := filestore.NewBackend(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	signer := objectstore.NewSigner(priv)
+	if err := sessionfixture.Write(ctx, b, signer); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := b.List(ctx, "")
+	opts := retention.Options{OlderThan: time.Hour}
+	if _, err := retention.Expire(ctx, b, objectstore.Layout{Prefix: "audit"}, opts); !errors.Is(err, retention.ErrSigningKeyRequired) {
+		t.Fatalf("unsigned retention of a signed store: %v", err)
+	}
+	if after, _ := b.List(ctx, ""); len(after) != len(before) {
+		t.Fatal("refused retention deleted something")
+	}
+	opts.Signer = signer
+	if _, err := retention.Expire(ctx, b, objectstore.Layout{Prefix: "audit"}, opts); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := b.Get(ctx, retention.MarkerKey(objectstore.Layout{Prefix: "audit"}, "gw-1-traces"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := objectstore.DecodeManifest(raw)
+	if !objectstore.VerifySignature(m, priv.Public().(ed25519.PublicKey)) || m.LastSeq != 19 {
+		t.Fatalf("retention marker not signed or wrong: %+v", m)
 	}
 }
