@@ -241,3 +241,36 @@ func TestParseTime(t *testing.T) {
 		t.Errorf("ParseAge(90d) = %v, %v", d, err)
 	}
 }
+
+// sliceReader serves n records, for scans of a known length.
+type sliceReader int
+
+func (n sliceReader) Scan(_ context.Context, _ store.Query, fn func(*auditrecord.Record) error) error {
+	for i := 0; i < int(n); i++ {
+		if err := fn(&auditrecord.Record{Type: auditrecord.TypeInput}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func TestProgressReportsLongScansOnly(t *testing.T) {
+	clock := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	tick := func() time.Time { clock = clock.Add(10 * time.Millisecond); return clock } // each check takes 10ms
+	var out bytes.Buffer
+	p := &auditquery.Progress{W: &out, Interval: time.Second, Now: tick}
+	if err := auditquery.Scan(context.Background(), sliceReader(1000), store.Query{}, p, func(*auditrecord.Record) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if out.Len() != 0 {
+		t.Fatalf("a short scan printed progress: %q", out.String())
+	}
+	// 300k records, checked every 1024: ~293 checks 10ms apart = ~2.9s, so two lines and a summary.
+	if err := auditquery.Scan(context.Background(), sliceReader(300_000), store.Query{}, p, func(*auditrecord.Record) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "auditctl: scanned 102400 records") || lines[2] != "auditctl: scanned 300000 records in 3s" {
+		t.Fatalf("progress:\n%s", out.String())
+	}
+}
