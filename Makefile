@@ -29,10 +29,10 @@ $(OCB):
 $(COLLECTOR): $(OCB) builder-config.yaml $(GO_SOURCES)
 	$(OCB) --config builder-config.yaml
 	@mkdir -p bin
-	cp build/otelcol-agentaudit $(COLLECTOR)
+	cp build/otelcol-agentaudit $(COLLECTOR).tmp && mv -f $(COLLECTOR).tmp $(COLLECTOR)
 
 $(AUDITCTL): $(GO_SOURCES)
-	$(GO) build -o $(AUDITCTL) ./cmd/auditctl
+	$(GO) build -o $(AUDITCTL).tmp ./cmd/auditctl && mv -f $(AUDITCTL).tmp $(AUDITCTL)
 
 run: $(COLLECTOR)
 	./$(COLLECTOR) --config config/local.yaml
