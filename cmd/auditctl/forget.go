@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/accesslog"
 	"github.com/agentaudit/otelcol-agentaudit/internal/erasure"
@@ -35,6 +36,9 @@ func runForget(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return c.fail(code, "%v", err)
 	}
 	opts := erasure.Options{Subject: *user, Requester: accesslog.Viewer(c.as), Signer: st.signer, DryRun: *dryRun, Now: c.now}
+	if !c.quiet {
+		opts.Progress = objectProgress(c)
+	}
 	var res erasure.Result
 	if st.search != nil {
 		res, err = erasure.ForgetIndexed(ctx, st.search, st.search, opts)
@@ -122,4 +126,16 @@ func seqList(seqs []uint64) string {
 		i = j + 1
 	}
 	return out
+}
+
+// objectProgress reports a scan over objects on stderr every few seconds, once it has run that long.
+func objectProgress(c *cli) func(done, total int) {
+	start := c.now()
+	last := start
+	return func(done, total int) {
+		if now := c.now(); now.Sub(last) >= 2*time.Second {
+			last = now
+			fmt.Fprintf(c.stderr, "auditctl %s: read %d of %d objects (%s)\n", c.name, done, total, now.Sub(start).Round(time.Second))
+		}
+	}
 }

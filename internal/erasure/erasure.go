@@ -48,6 +48,8 @@ type Options struct {
 	DryRun bool
 	Guard  ObjectGuard // nil for backends without versions (the file store)
 	Now    func() time.Time
+	// Progress, when set, is told after each object read how many of how many are done.
+	Progress func(done, total int)
 }
 
 // Erasure modes.
@@ -101,7 +103,7 @@ func Forget(ctx context.Context, s *objectstore.Store, opts Options) (Result, er
 	now := opts.Now().UTC()
 	res := Result{Subject: opts.Subject, Requester: opts.Requester, ErasedAt: now, DryRun: opts.DryRun, Mode: ModeTombstone, Objects: []Object{}}
 
-	plan, err := findRecords(ctx, s, opts.Subject, &res)
+	plan, err := findRecords(ctx, s, opts, &res)
 	if err != nil {
 		return res, err
 	}
@@ -196,13 +198,16 @@ func ForgetIndexed(ctx context.Context, d Deleter, w Writer, opts Options) (Resu
 }
 
 // findRecords reads every data object and plans the objects holding records of subject.
-func findRecords(ctx context.Context, s *objectstore.Store, subject string, res *Result) ([]planned, error) {
+func findRecords(ctx context.Context, s *objectstore.Store, opts Options, res *Result) ([]planned, error) {
 	keys, err := s.DataObjects(ctx, time.Time{})
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", s.Backend(), err)
 	}
 	var plan []planned
-	for _, key := range keys {
+	for n, key := range keys {
+		if opts.Progress != nil {
+			opts.Progress(n, len(keys))
+		}
 		data, err := s.Backend().Get(ctx, key)
 		if errors.Is(err, objectstore.ErrNotExist) {
 			continue
@@ -221,7 +226,7 @@ func findRecords(ctx context.Context, s *objectstore.Store, subject string, res 
 			if err := json.Unmarshal(line, &r); err != nil {
 				return nil, fmt.Errorf("%s line %d: %w", key, i+1, err)
 			}
-			if r.UserID != subject || r.Type == auditrecord.TypeTombstone {
+			if r.UserID != opts.Subject || r.Type == auditrecord.TypeTombstone {
 				continue
 			}
 			if r.Integrity == nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -181,9 +182,14 @@ func TestForgetDryRunChangesNothing(t *testing.T) {
 	ctx := context.Background()
 	b, signer, _ := signedFixture(t)
 	keysBefore, _ := b.List(ctx, "")
-	res, err := erasure.Forget(ctx, writer(b, signer), erasure.Options{Subject: sessionfixture.Bob, Requester: "dpo", Signer: signer, DryRun: true})
+	var progress []string
+	res, err := erasure.Forget(ctx, writer(b, signer), erasure.Options{Subject: sessionfixture.Bob, Requester: "dpo", Signer: signer, DryRun: true,
+		Progress: func(done, total int) { progress = append(progress, fmt.Sprintf("%d/%d", done, total)) }})
 	if err != nil || res.Records != 5 || len(res.Objects) != 1 || res.Objects[0].ErasedSeqs[0] != 11 || res.ErasureID != "" {
 		t.Fatalf("dry run: %+v, %v", res, err)
+	}
+	if strings.Join(progress, " ") != "0/3 1/3 2/3" {
+		t.Fatalf("progress calls: %v", progress)
 	}
 	keysAfter, _ := b.List(ctx, "")
 	if strings.Join(keysBefore, ",") != strings.Join(keysAfter, ",") {
