@@ -2,6 +2,7 @@ package detect
 
 import (
 	"math"
+	"math/bits"
 	"net/netip"
 	"strings"
 )
@@ -132,14 +133,21 @@ func init() {
 func (e *Engine) scanBuiltin(s string, dst []Finding) []Finding {
 	n := len(s)
 	last := 0             // look-backs never cross the end of the previous finding
-	prevAlnum := uint8(0) // clsAlnum when the previous byte is a letter or digit
 	i := 0
 	for i < n {
+		if i > 0 {
+			if i = skipQuiet(s, i); i >= n {
+				break
+			}
+		}
 		c := s[i]
 		cls := byteClass[c]
+		prevAlnum := uint8(0) // clsAlnum when the previous byte is a letter or digit
+		if i > 0 {
+			prevAlnum = byteClass[s[i-1]] & clsAlnum
+		}
 		// Wake on clsAlways, or on clsStart when the previous byte is not alphanumeric.
 		if cls&clsAlways|(cls>>2)&^prevAlnum == 0 {
-			prevAlnum = cls & clsAlnum
 			i++
 			continue
 		}
@@ -199,9 +207,33 @@ func (e *Engine) scanBuiltin(s string, dst []Finding) []Finding {
 			next = i + 1
 		}
 		i = next
-		prevAlnum = byteClass[s[i-1]] & clsAlnum
 	}
 	return dst
+}
+
+// skipQuiet returns the first index >= i (i > 0) whose byte wakes the scanner, examining eight
+// bytes per step. A byte's wake test depends only on itself and its predecessor, so the eight
+// tests are independent; their bits combine into one mask whose lowest set bit is the answer.
+// Fewer than eight remaining bytes are left to the caller's byte-wise test.
+func skipQuiet(s string, i int) int {
+	for i+8 <= len(s) {
+		b := s[i-1 : i+8]
+		c0, c1, c2, c3 := byteClass[b[0]], byteClass[b[1]], byteClass[b[2]], byteClass[b[3]]
+		c4, c5, c6, c7, c8 := byteClass[b[4]], byteClass[b[5]], byteClass[b[6]], byteClass[b[7]], byteClass[b[8]]
+		w := uint(c1>>1|(c1>>2)&^c0)&1 |
+			uint(c2>>1|(c2>>2)&^c1)&1<<1 |
+			uint(c3>>1|(c3>>2)&^c2)&1<<2 |
+			uint(c4>>1|(c4>>2)&^c3)&1<<3 |
+			uint(c5>>1|(c5>>2)&^c4)&1<<4 |
+			uint(c6>>1|(c6>>2)&^c5)&1<<5 |
+			uint(c7>>1|(c7>>2)&^c6)&1<<6 |
+			uint(c8>>1|(c8>>2)&^c7)&1<<7
+		if w != 0 {
+			return i + bits.TrailingZeros(w)
+		}
+		i += 8
+	}
+	return i
 }
 
 func hasPrefixFold(s, prefix string) bool {
@@ -519,14 +551,22 @@ func scanIPv6(s string, i, last int) (Finding, bool) {
 	return Finding{Start: st, End: en, Type: TypeIPAddress}, true
 }
 
-var secretKeywords = [...]string{"secret", "token", "password", "passwd", "apikey", "api_key", "api-key",
-	"accesskey", "access_key", "private_key", "privatekey", "credential", "auth", "signature"}
+// secretKeywords, by their first letter, are the key-name fragments that suggest a secret value.
+var secretKeywords = [256][]string{
+	's': {"secret", "signature"},
+	't': {"token"},
+	'p': {"password", "passwd", "private_key", "privatekey"},
+	'a': {"apikey", "api_key", "api-key", "accesskey", "access_key", "auth"},
+	'c': {"credential"},
+}
 
-// hasSecretKeyword reports whether a key name suggests a secret value.
+// hasSecretKeyword reports whether a key name contains a fragment that suggests a secret value.
 func hasSecretKeyword(name string) bool {
-	for _, k := range secretKeywords {
-		if containsFold(name, k) {
-			return true
+	for i := 0; i < len(name); i++ {
+		for _, k := range secretKeywords[name[i]|0x20] {
+			if len(name)-i >= len(k) && strings.EqualFold(name[i:i+len(k)], k) {
+				return true
+			}
 		}
 	}
 	return false
