@@ -132,7 +132,7 @@ func init() {
 // ordinary text never leaves the loop.
 func (e *Engine) scanBuiltin(s string, dst []Finding) []Finding {
 	n := len(s)
-	last := 0             // look-backs never cross the end of the previous finding
+	last := 0 // look-backs never cross the end of the previous finding
 	i := 0
 	for i < n {
 		if i > 0 {
