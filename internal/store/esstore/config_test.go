@@ -1,12 +1,16 @@
 package esstore
 
 import (
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/peers"
 )
 
 func loadConfig(t *testing.T, name string) Config {
@@ -95,5 +99,37 @@ func TestParseRetention(t *testing.T) {
 		if _, err := ParseRetention(in); err == nil {
 			t.Errorf("ParseRetention(%q) = nil error, want one", in)
 		}
+	}
+}
+
+// TestExampleConfigValidates keeps config/elasticsearch.yaml in step with Config: its
+// elasticsearch section, with every ${env:NAME:-default} at its default, must load and validate.
+func TestExampleConfigValidates(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(peers.RepoRoot(t), "config", "elasticsearch.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	expanded := regexp.MustCompile(`\$\{env:[A-Z0-9_]+:-([^}]*)\}`).ReplaceAllString(string(raw), "$1")
+	path := filepath.Join(t.TempDir(), "elasticsearch.yaml")
+	if err := os.WriteFile(path, []byte(expanded), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	conf, err := confmaptest.LoadConf(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := conf.Sub("exporters::agentaudit::elasticsearch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := NewDefaultConfig()
+	if err := sub.Unmarshal(&cfg); err != nil {
+		t.Fatalf("unmarshal: %v", err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("config/elasticsearch.yaml: %v", err)
+	}
+	if cfg.Retention != "90d" || cfg.Endpoints[0] != "https://127.0.0.1:9200" {
+		t.Errorf("example not loaded as written: %+v", cfg)
 	}
 }
