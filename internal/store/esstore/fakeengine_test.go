@@ -5,15 +5,20 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
@@ -41,6 +46,8 @@ func newFakeEngine(t *testing.T, flavor string, status func(id string, attempt i
 	t.Cleanup(srv.Close)
 	return f, srv.URL
 }
+
+func created(string, int) int { return http.StatusCreated }
 
 func (f *fakeEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f.flavor == FlavorElasticsearch {
@@ -240,5 +247,89 @@ func TestClassify(t *testing.T) {
 	}
 	if got := classify(itemOutcome{Err: errNoAnswer}); got != outcomeRetryable {
 		t.Errorf("no answer classified %d, want retryable", got)
+	}
+}
+
+func TestTLSWithCustomCA(t *testing.T) {
+	for _, flavor := range []string{FlavorElasticsearch, FlavorOpenSearch} {
+		t.Run(flavor, func(t *testing.T) {
+			f := &fakeEngine{t: t, flavor: flavor, status: created, attempts: map[string]int{}}
+			srv := httptest.NewTLSServer(f)
+			t.Cleanup(srv.Close)
+			caFile := filepath.Join(t.TempDir(), "ca.pem")
+			pemCert := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+			if err := os.WriteFile(caFile, pemCert, 0o600); err != nil {
+				t.Fatal(err)
+			}
+
+			// Without the CA the engine's certificate is not trusted.
+			untrusted := startStore(t, fakeConfig(t, srv.URL, flavor))
+			if err := untrusted.Write(context.Background(), store.Batch{Records: recordfixture.Records("tls-no-ca", 1)}); err == nil {
+				t.Fatal("Write trusted a certificate signed by an unknown CA")
+			}
+
+			cfg := fakeConfig(t, srv.URL, flavor)
+			cfg.TLS.CAFile = caFile
+			s := startStore(t, cfg)
+			if err := s.Write(context.Background(), store.Batch{Records: recordfixture.Records("tls", 2)}); err != nil {
+				t.Fatalf("Write over TLS with the custom CA: %v", err)
+			}
+			if s.Stats().Indexed.Load() != 2 {
+				t.Errorf("indexed %d, want 2", s.Stats().Indexed.Load())
+			}
+		})
+	}
+}
+
+func TestMetricsCountOutcomes(t *testing.T) {
+	recs := recordfixture.Records("metrics", 4)
+	_, url := newFakeEngine(t, FlavorElasticsearch, func(id string, attempt int) int {
+		switch {
+		case id == recs[1].RecordID && attempt == 1:
+			return http.StatusTooManyRequests
+		case id == recs[2].RecordID:
+			return http.StatusConflict
+		case id == recs[3].RecordID:
+			return http.StatusBadRequest
+		}
+		return http.StatusCreated
+	})
+	reader := sdkmetric.NewManualReader()
+	provider := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	cfg := fakeConfig(t, url, FlavorElasticsearch)
+	s, err := New(cfg, store.Settings{Meter: provider.Meter("esstore-test")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Shutdown(context.Background())
+	if err := s.Write(context.Background(), store.Batch{Records: recs}); err != nil {
+		t.Fatal(err)
+	}
+	var rm metricdata.ResourceMetrics
+	if err := reader.Collect(context.Background(), &rm); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			if sum, ok := m.Data.(metricdata.Sum[int64]); ok {
+				for _, dp := range sum.DataPoints {
+					got[m.Name] += dp.Value
+				}
+			}
+		}
+	}
+	for name, want := range map[string]int64{
+		"agentaudit.store.elasticsearch.documents.indexed":         2,
+		"agentaudit.store.elasticsearch.documents.already_present": 1,
+		"agentaudit.store.elasticsearch.items.retried":             1,
+		"agentaudit.store.elasticsearch.documents.dead_lettered":   1,
+	} {
+		if got[name] != want {
+			t.Errorf("%s = %d, want %d (all: %v)", name, got[name], want, got)
+		}
 	}
 }
