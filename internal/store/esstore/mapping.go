@@ -46,6 +46,19 @@ func indexName(prefix, period string, ts time.Time) string {
 	return prefix + "-" + ts.UTC().Format(periodLayout(period))
 }
 
+// indexTime is the time that places a record in an index: its timestamp, or its observed
+// timestamp, or now, whichever is first plausible. A zero or absurd timestamp must not create an
+// index outside the template's "<prefix>-2*" pattern (it would get dynamic mappings) nor one that
+// retention deletes at once.
+func indexTime(r *auditrecord.Record, now time.Time) time.Time {
+	for _, t := range []time.Time{r.Timestamp, r.ObservedTimestamp} {
+		if y := t.UTC().Year(); y >= 2000 && y <= 2999 {
+			return t
+		}
+	}
+	return now
+}
+
 func periodLayout(period string) string {
 	if period == PeriodMonth {
 		return "2006.01"

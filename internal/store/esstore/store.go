@@ -220,7 +220,7 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 	docs := make([]bulkDoc, 0, len(b.Records))
 	var rejected []DeadLetter
 	for _, r := range b.Records {
-		index := indexName(s.cfg.Index.Prefix, s.cfg.Index.Period, r.Timestamp)
+		index := indexName(s.cfg.Index.Prefix, s.cfg.Index.Period, indexTime(r, time.Now()))
 		body, err := encodeDocument(r)
 		if err != nil {
 			rejected = append(rejected, newDeadLetter(b.Signal, index, r, itemOutcome{ErrorType: "encode_error", Reason: err.Error()}))
