@@ -139,6 +139,9 @@ func (f *Findings) Add(t Type, a Action) {
 
 // Merge adds o into f.
 func (f *Findings) Merge(o *Findings) {
+	if o.Count == 0 && o.DepthLimited == 0 {
+		return // the common case: nothing found, skip the per-type loop
+	}
 	f.Count += o.Count
 	f.Types |= o.Types
 	for i, n := range o.PerType {
