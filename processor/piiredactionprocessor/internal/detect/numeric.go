@@ -24,6 +24,17 @@ func (e *Engine) scanNumeric(s string, i int) (Finding, bool, int) {
 	if i >= 2 && (s[i-1] == '-' || s[i-1] == '.' || s[i-1] == '/' || s[i-1] == '_') && alnum[s[i-2]] {
 		return Finding{}, false, next
 	}
+	if isDigit(s[i]) {
+		// Fast reject for the common short number ("12 results", "14%", "2.3"): a lone group of
+		// fewer than 7 digits is nothing unless a separator and another group follow.
+		j := i
+		for j < len(s) && isDigit(s[j]) {
+			j++
+		}
+		if j-i < 7 && !(j+1 < len(s) && (s[j] == ' ' || s[j] == '-' || s[j] == '.') && (isDigit(s[j+1]) || s[j+1] == '(')) {
+			return Finding{}, false, next
+		}
+	}
 	var gs [maxGroups]numGroup
 	ng, plus := parseNumberRun(s, i, &gs)
 	if ng == 0 {
