@@ -26,12 +26,16 @@ const (
 	ReorderedSeq Kind = "reordered_seq"
 	// BrokenChain: a prev_hash, previous_manifest_key or previous_manifest_signature link does not match.
 	BrokenChain Kind = "broken_chain"
-	// BadSignature: a manifest signature that does not verify, or was made with an untrusted/unknown key.
+	// BadSignature: a manifest (or retention marker) signature that does not verify, or was made with an untrusted/unknown key.
 	BadSignature Kind = "bad_signature"
 	// Unsigned: manifests without a signature; informational unless Options.RequireSignature.
 	Unsigned Kind = "unsigned"
 	// Erased: a valid erasure manifest explains a changed object (records replaced by tombstones); informational.
 	Erased Kind = "erased"
+	// Expired: seqs 1..N of a stream that retention deleted, as its valid retention marker records;
+	// informational. The first kept manifest must link to the deleted manifest the marker names, or
+	// the usual broken_chain/missing_seq failures follow.
+	Expired Kind = "expired"
 )
 
 // Severity says whether a finding fails verification.

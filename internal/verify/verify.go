@@ -1,6 +1,8 @@
 // Package verify checks an object store (file or S3) end to end: every manifest's signature and links,
 // every object's SHA-256 against its manifest, every record's hash and chain position, and that no
-// object or sequence number went missing or appeared without a manifest. It only reads.
+// object or sequence number went missing or appeared without a manifest. The head of a stream that
+// retention deleted is accepted only as far as the stream's signed retention marker vouches for it.
+// It only reads.
 package verify
 
 import (
@@ -23,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+	"github.com/agentaudit/otelcol-agentaudit/internal/retention"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 )
 
@@ -116,6 +119,7 @@ func (v *verifier) run() error {
 	}
 	manifests := map[string][]manifestFile{} // stream → object manifests
 	erasureKeys := map[string][]string{}     // original manifest key → erasure manifest keys
+	markers := map[string]string{}           // stream → retention marker key
 	var keyFiles []string
 	for _, k := range all {
 		switch {
@@ -135,6 +139,10 @@ func (v *verifier) run() error {
 				orig := v.layout.ManifestPrefix(stream) + m[1] + ".json"
 				erasureKeys[orig] = append(erasureKeys[orig], k)
 			}
+		case strings.HasSuffix(k, ".json"):
+			if stream := strings.TrimSuffix(path.Base(k), ".json"); retention.MarkerKey(v.layout, stream) == k {
+				markers[stream] = k
+			}
 		}
 	}
 	if err := v.loadKeys(keyFiles); err != nil {
@@ -143,10 +151,16 @@ func (v *verifier) run() error {
 	v.rep.Counts.Objects = len(v.objects)
 
 	streams := map[string]bool{}
-	for stream, files := range manifests {
+	for stream := range manifests {
 		streams[stream] = true
+	}
+	for stream := range markers {
+		streams[stream] = true
+	}
+	for _, stream := range slices.Sorted(maps.Keys(streams)) {
+		files := manifests[stream]
 		sort.Slice(files, func(i, j int) bool { return files[i].key < files[j].key })
-		if err := v.verifyStream(stream, files, erasureKeys); err != nil {
+		if err := v.verifyStream(stream, files, erasureKeys, markers[stream]); err != nil {
 			return err
 		}
 	}
@@ -281,6 +295,16 @@ type chainLink struct {
 	known        bool // the manifest parsed, so lastSeq/lastHash mean something
 	lastSeq      uint64
 	lastHash     string
+	// marker is the retention marker that vouches for this link when the manifest itself was deleted.
+	marker string
+}
+
+// name is the previous manifest as findings name it.
+func (l chainLink) name() string {
+	if l.marker != "" {
+		return fmt.Sprintf("%s (deleted by retention, per %s)", l.key, l.marker)
+	}
+	return l.key
 }
 
 // streamState collects what a stream's records cover, for the missing_seq check at the end.
@@ -308,15 +332,20 @@ type manifestRange struct {
 	objectKey   string
 }
 
-func (v *verifier) verifyStream(stream string, files []manifestFile, erasureKeys map[string][]string) error {
+func (v *verifier) verifyStream(stream string, files []manifestFile, erasureKeys map[string][]string, markerKey string) error {
 	st := &streamState{name: stream, seen: map[uint64]bool{}}
 	present := map[string]bool{}
 	for _, f := range files {
 		present[f.key] = true
 	}
+	marker, err := v.loadRetentionMarker(stream, markerKey)
+	if err != nil {
+		return err
+	}
 	var prev *chainLink
 	unsigned, signed := 0, 0
 	var firstUnsigned manifestFile
+	first := true
 	for _, f := range files {
 		raw, err := v.backend.Get(v.ctx, f.key)
 		if errors.Is(err, objectstore.ErrNotExist) {
@@ -327,6 +356,14 @@ func (v *verifier) verifyStream(stream string, files []manifestFile, erasureKeys
 		}
 		v.rep.Counts.Manifests++
 		m, err := objectstore.DecodeManifest(raw)
+		if first {
+			first = false
+			var kept *objectstore.Manifest
+			if err == nil {
+				kept = &m
+			}
+			prev = v.retentionCut(st, marker, kept, f.key, present)
+		}
 		if err != nil {
 			v.add(Finding{Kind: BrokenChain, Severity: Failure, Stream: stream, Seq: f.firstSeq, ManifestKey: f.key,
 				Detail: "manifest does not parse: " + err.Error()})
@@ -348,6 +385,9 @@ func (v *verifier) verifyStream(stream string, files []manifestFile, erasureKeys
 		}
 		prev = &chainLink{key: f.key, signature: m.Signature, signatureBad: status == signatureBad,
 			known: true, lastSeq: m.LastSeq, lastHash: m.LastHash}
+	}
+	if first { // every manifest of the stream expired (or vanished): only the marker is left
+		v.retentionCut(st, marker, nil, "", present)
 	}
 	if unsigned > 0 {
 		sev := Info
@@ -376,12 +416,14 @@ func (v *verifier) checkManifestLinks(st *streamState, f manifestFile, m objects
 		want = *prev
 	}
 	switch {
+	case m.PreviousManifestKey != want.key && m.PreviousManifestKey != "" && !present[m.PreviousManifestKey] && want.marker != "":
+		broken("previous manifest %s is missing, and it is not the last manifest retention deleted: %s", m.PreviousManifestKey, want.name())
 	case m.PreviousManifestKey != want.key && m.PreviousManifestKey != "" && !present[m.PreviousManifestKey]:
 		broken("previous manifest %s is missing", m.PreviousManifestKey)
 	case m.PreviousManifestKey != want.key:
 		broken("previous_manifest_key is %q, but the manifest before it is %q", m.PreviousManifestKey, want.key)
 	case m.PreviousManifestSignature != want.signature && !want.signatureBad:
-		broken("previous_manifest_signature does not match the signature of %s", want.key)
+		broken("previous_manifest_signature does not match the signature of %s", want.name())
 	}
 
 	if prev != nil && !prev.known {
@@ -397,7 +439,7 @@ func (v *verifier) checkManifestLinks(st *streamState, f manifestFile, m objects
 		v.add(Finding{Kind: ReorderedSeq, Severity: Failure, Stream: st.name, Seq: m.FirstSeq, ManifestKey: f.key,
 			Detail: fmt.Sprintf("manifest starts at seq %d, but the previous manifest already reaches seq %d", m.FirstSeq, want.lastSeq)})
 	case m.FirstPrevHash != want.lastHash:
-		broken("first_prev_hash does not match last_hash of the previous manifest %s", want.key)
+		broken("first_prev_hash does not match last_hash of the previous manifest %s", want.name())
 	}
 }
 
