@@ -238,6 +238,10 @@ func TestCleanSpanUntouched(t *testing.T) {
 	if _, ok := span.Attributes().Get(summaryCountKey); ok {
 		t.Errorf("a span without findings must get no summary")
 	}
+	clean, _ := benchCorpus(3) // span 3 of the corpus is the first with PII; 0-2 are clean
+	if n := testing.AllocsPerRun(50, func() { _, _ = r.processTraces(context.Background(), clean) }); n != 0 {
+		t.Errorf("processing clean agent spans allocates %v times, want 0", n)
+	}
 }
 
 func TestLogBodyEveryType(t *testing.T) {
