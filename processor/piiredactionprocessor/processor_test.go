@@ -403,6 +403,14 @@ func TestActions(t *testing.T) {
 	if v, _ := a.Get("keep"); v.Str() != "fine" {
 		t.Errorf("unrelated attribute changed")
 	}
+	// Inside a JSON document drop redacts in place instead of discarding the document.
+	tdJSON, spanJSON := spanWith(map[string]any{"gen_ai.input.messages": `[{"content":"ssn ` + ssn + `"}]`})
+	if _, err := r.processTraces(context.Background(), tdJSON); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := spanJSON.Attributes().Get("gen_ai.input.messages"); !ok || v.Str() != `[{"content":"ssn [REDACTED:US_SSN]"}]` {
+		t.Errorf("drop inside JSON: %q (present %v)", v.Str(), ok)
+	}
 	// The same person correlates across records without being revealed.
 	td2, span2 := spanWith(map[string]any{"user.id": strings.ToUpper(email)})
 	if _, err := r.processTraces(context.Background(), td2); err != nil {

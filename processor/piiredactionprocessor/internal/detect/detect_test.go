@@ -37,6 +37,7 @@ var positives = []struct {
 	{"phone fr dots", "tel 01.84.17.61.18", TypePhone, "01.84.17.61.18"},
 	{"phone extension", "345-899-3560x4587", TypePhone, "345-899-3560x4587"},
 	{"phone bare nanp", "number 9498777106", TypePhone, "9498777106"},
+	{"phone local", "my number is 555-1234.", TypePhone, "555-1234"},
 	{"card visa", "card 4111111111111111 exp", TypeCreditCard, "4111111111111111"},
 	{"card spaces", "4111 1111 1111 1111", TypeCreditCard, "4111 1111 1111 1111"},
 	{"card dashes mc", "5555-5555-5555-4444", TypeCreditCard, "5555-5555-5555-4444"},

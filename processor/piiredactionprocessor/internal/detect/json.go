@@ -128,6 +128,9 @@ func (e *Engine) redactJSON(s string, depth int, f *Findings) (string, bool, boo
 			return s, false, false
 		}
 	}
+	// Inside a JSON document the drop action redacts in place: dropping the whole attribute
+	// would throw away the rest of the document (a whole conversation) for one value.
+	r.f.Drop = false
 	f.Merge(&r.f)
 	if r.out == nil {
 		return s, false, true

@@ -248,8 +248,8 @@ func plausiblePhone(gs []numGroup, d []byte, plus bool) bool {
 			return false
 		}
 	}
-	if ng == 2 && sep == '-' && nd < 10 && !gs[0].paren {
-		return false // postal codes: 75534-030, 3610-114, ZIP+4
+	if ng == 2 && sep == '-' && nd < 10 && !gs[0].paren && !(glen(0) == 3 && glen(1) == 4) {
+		return false // postal codes: 75534-030, 3610-114, ZIP+4 (but 555-1234 is a local number)
 	}
 	if ng == 3 && glen(1) == 2 && glen(2) == 4 && (glen(0) == 4 || glen(0) == 3) {
 		return false // 3-2-4 is the SSN layout, 4-2-4 a licence or account layout: not dialling plans
