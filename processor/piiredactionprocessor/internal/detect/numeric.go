@@ -100,7 +100,12 @@ func (e *Engine) scanNumeric(s string, i int) (Finding, bool, int) {
 	if limit < ng {
 		return Finding{}, false, gs[limit].dstart
 	}
-	return Finding{}, false, next
+	// Every window of the run was tried: resume after it (or, when the run was cut at maxGroups,
+	// at its last group), so long runs such as "1 2 3 4 ..." are not re-parsed at every digit.
+	if ng == maxGroups {
+		return Finding{}, false, max(next, gs[ng-1].dstart)
+	}
+	return Finding{}, false, max(next, gs[ng-1].end)
 }
 
 func parseNumberRun(s string, i int, gs *[maxGroups]numGroup) (int, bool) {
