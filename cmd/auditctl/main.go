@@ -2,8 +2,9 @@
 //
 //	auditctl <command> [flags]
 //
-// Each command has its own flag set; `auditctl <command> -h` lists its flags. Exit status: 0 success,
-// 1 the command found problems (e.g. integrity findings), 2 usage error or unreachable store.
+// Each command has its own flag set; `auditctl <command> -h` lists its flags. Exit status, the same for
+// every command: 0 success, 1 integrity findings or nothing matched, 2 usage error or a request refused
+// by design, 3 store unreachable or unreadable.
 package main
 
 import (

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/agentaudit/otelcol-agentaudit/internal/storeurl"
 	"github.com/agentaudit/otelcol-agentaudit/internal/verify"
 )
 
@@ -28,7 +29,8 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: auditctl verify --store URL [--pubkey FILE] [--require-signature] [--json]\n\n"+
 			"Checks every record hash, the hash chain, every object against its manifest and every manifest\n"+
-			"signature and link. Exit status: 0 clean, 1 integrity findings, 2 usage error or unreachable store.\n\nflags:")
+			"signature and link. Exit status: 0 clean, 1 integrity findings, 2 usage error (or no audit data\n"+
+			"at that location), 3 store unreachable or unreadable.\n\nflags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -41,15 +43,24 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "auditctl verify: unexpected arguments %q\n", fs.Args())
 		return exitUsage
 	}
+	// A URL that cannot name a store is a usage error; one that names a store we cannot open is not.
+	if store.url == "" {
+		fmt.Fprintln(stderr, "auditctl verify: --store is required")
+		return exitUsage
+	}
+	if _, _, _, err := storeurl.Parse(store.url); err != nil {
+		fmt.Fprintf(stderr, "auditctl verify: %v\n", err)
+		return exitUsage
+	}
 	target, err := store.open(ctx)
 	if err != nil {
 		fmt.Fprintf(stderr, "auditctl verify: %v\n", err)
-		return exitUsage
+		return exitUnreachable
 	}
 	rep, err := verify.Verify(ctx, target.Backend, target.Prefix, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "auditctl verify: %v\n", err)
-		return exitUsage
+		return exitUnreachable
 	}
 	if rep.Counts.Manifests == 0 && rep.Counts.Objects == 0 {
 		// An empty result is far more often a wrong URL or prefix than an empty trail; "OK" would mislead.

@@ -99,18 +99,22 @@ func TestVerifyExitCodes(t *testing.T) {
 		t.Errorf("findings %+v, want one modified_object at %s", rep.Findings, object)
 	}
 
-	for name, args := range map[string][]string{
-		"no store":          {"verify"},
-		"elasticsearch url": {"verify", "--store", "https://localhost:9200/agentaudit"},
-		"missing directory": {"verify", "--store", url + "/nope"},
-		"wrong prefix":      {"verify", "--store", url + "?prefix=elsewhere"},
-		"unknown flag":      {"verify", "--store", url, "--bogus"},
-		"bad pubkey":        {"verify", "--store", url, "--pubkey", filepath.Join(dir, "nope.pub")},
-		"unknown command":   {"frobnicate"},
-		"no command":        {},
+	for name, tc := range map[string]struct {
+		code int
+		args []string
+	}{
+		"no store":          {exitUsage, []string{"verify"}},
+		"elasticsearch url": {exitUsage, []string{"verify", "--store", "https://localhost:9200/agentaudit"}},
+		"unknown scheme":    {exitUsage, []string{"verify", "--store", "ftp://x"}},
+		"wrong prefix":      {exitUsage, []string{"verify", "--store", url + "?prefix=elsewhere"}},
+		"unknown flag":      {exitUsage, []string{"verify", "--store", url, "--bogus"}},
+		"bad pubkey":        {exitUsage, []string{"verify", "--store", url, "--pubkey", filepath.Join(dir, "nope.pub")}},
+		"unknown command":   {exitUsage, []string{"frobnicate"}},
+		"no command":        {exitUsage, nil},
+		"missing directory": {exitUnreachable, []string{"verify", "--store", url + "/nope"}},
 	} {
-		if code, _, errOut := runCLI(args...); code != exitUsage {
-			t.Errorf("%s: exit %d, want %d (%s)", name, code, exitUsage, errOut)
+		if code, _, errOut := runCLI(tc.args...); code != tc.code {
+			t.Errorf("%s: exit %d, want %d (%s)", name, code, tc.code, errOut)
 		}
 	}
 	if _, _, errOut := runCLI("verify", "--store", "https://localhost:9200/agentaudit"); !strings.Contains(errOut, "not supported by this command yet") {
@@ -179,12 +183,25 @@ func TestBinaryEndToEnd(t *testing.T) {
 		if code != exitFindings || !strings.Contains(out, "deleted_object") {
 			t.Fatalf("after delete: exit %d\n%s", code, out)
 		}
-		if code, out := exitCode(verifyS3("wrong-secret")); code != exitUsage || !strings.Contains(out, "denied") {
+		if code, out := exitCode(verifyS3("wrong-secret")); code != exitUnreachable || !strings.Contains(out, "denied") {
 			t.Fatalf("wrong secret: exit %d\n%s", code, out)
 		}
 		srv.Stop()
-		if code, out := exitCode(verifyS3(srv.SecretKey)); code != exitUsage {
+		if code, out := exitCode(verifyS3(srv.SecretKey)); code != exitUnreachable {
 			t.Fatalf("unreachable: exit %d\n%s", code, out)
 		}
 	})
+}
+
+// After retention, verify accepts the signed cut: exit 0, the deleted seqs listed as expired.
+func TestRetentionThenVerify(t *testing.T) {
+	signer, privFile, pubFile := signingKeys(t)
+	url, _ := fixtureFileStore(t, signer)
+	// Writes an access record now, so a stream with kept manifests remains beside the expired one.
+	expectRun(t, exitOK, "sessions", "--store", url, "--signing-key", privFile)
+	expectRun(t, exitOK, "retention", "--older-than", "1h", "--store", url, "--signing-key", privFile)
+	out := expectRun(t, exitOK, "verify", "--store", url, "--pubkey", pubFile, "--require-signature")
+	if !strings.Contains(out, "info expired             stream=gw-1-traces seq=1..19") || !strings.Contains(out, "result:  OK") {
+		t.Fatalf("verify after retention:\n%s", out)
+	}
 }
