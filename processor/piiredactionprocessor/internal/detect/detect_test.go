@@ -278,3 +278,31 @@ const agentJSON = `[{"role":"system","parts":[{"type":"text","content":"You are 
 	`{"role":"assistant","parts":[{"type":"tool_call","id":"call_9f8e7d","name":"get_weather","arguments":"{\"city\":\"Paris\",\"days\":1}"}]}]`
 
 func mustRegexp(s string) *regexp.Regexp { return regexp.MustCompile(s) }
+
+// TestAdversarialInputs runs megabyte-sized inputs shaped to stress each trigger; it checks
+// behaviour (no panic, JSON stays valid), not time.
+func TestAdversarialInputs(t *testing.T) {
+	e := newTestEngine(t, Options{ScanJSON: true})
+	for name, s := range map[string]string{
+		"digit groups": strings.Repeat("1 ", 1<<19),
+		"colons":       strings.Repeat("a:", 1<<19),
+		"ats":          strings.Repeat("a@", 1<<19),
+		"keyed values": strings.Repeat("token=abcdefghijklmnopqrstuvwxyz", 1<<15),
+		"brackets":     strings.Repeat("[", 1<<20),
+		"pem headers":  strings.Repeat("-----BEGIN X", 1<<16),
+		"invalid utf8": strings.Repeat("\xff\xc3(", 1<<18),
+	} {
+		e.Redact(s)
+		_ = name
+	}
+	for name, s := range map[string]string{
+		"deep arrays": strings.Repeat("[", 1<<18) + strings.Repeat("]", 1<<18),
+		"backslashes": `{"a":"` + strings.Repeat(`\\`, 1<<18) + `"}`,
+		"many keys":   "{" + strings.Repeat(`"password":"x",`, 1<<14) + `"z":1}`,
+	} {
+		out, _, _ := e.Redact(s)
+		if !json.Valid([]byte(out)) {
+			t.Errorf("%s: output is not valid JSON", name)
+		}
+	}
+}
