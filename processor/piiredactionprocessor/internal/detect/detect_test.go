@@ -296,7 +296,7 @@ func TestAdversarialInputs(t *testing.T) {
 		_ = name
 	}
 	for name, s := range map[string]string{
-		"deep arrays": strings.Repeat("[", 1<<18) + strings.Repeat("]", 1<<18),
+		"deep arrays": strings.Repeat(`[`, 9000) + `"a@b.co"` + strings.Repeat(`]`, 9000), // encoding/json nests at most 10000
 		"backslashes": `{"a":"` + strings.Repeat(`\\`, 1<<18) + `"}`,
 		"many keys":   "{" + strings.Repeat(`"password":"x",`, 1<<14) + `"z":1}`,
 	} {
