@@ -11,14 +11,16 @@ import (
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/mapping"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/esstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/s3store"
 )
 
 // Store kinds.
 const (
-	StoreFile = "file"
-	StoreS3   = "s3"
+	StoreFile          = "file"
+	StoreS3            = "s3"
+	StoreElasticsearch = "elasticsearch"
 )
 
 // Config configures the agentaudit exporter.
@@ -27,7 +29,7 @@ type Config struct {
 	QueueConfig   configoptional.Optional[exporterhelper.QueueBatchConfig] `mapstructure:"sending_queue"`
 	RetryConfig   configretry.BackOffConfig                                `mapstructure:"retry_on_failure"`
 
-	// Store selects where records go: file (default) or s3.
+	// Store selects where records go: file (default), s3 or elasticsearch.
 	Store string `mapstructure:"store"`
 	// InstanceID names this collector's writer streams (default: the host name). Every instance that
 	// writes to one store needs its own.
@@ -35,7 +37,8 @@ type Config struct {
 
 	File filestore.Config `mapstructure:"file"`
 	// S3 is validated only when given (the collector validates nested sections itself).
-	S3 configoptional.Optional[s3store.Config] `mapstructure:"s3"`
+	S3            configoptional.Optional[s3store.Config] `mapstructure:"s3"`
+	Elasticsearch configoptional.Optional[esstore.Config] `mapstructure:"elasticsearch"`
 
 	Integrity IntegrityConfig `mapstructure:"integrity"`
 	Pricing   PricingConfig   `mapstructure:"pricing"`
@@ -73,10 +76,17 @@ func (c *Config) Validate() error {
 		if !c.S3.HasValue() {
 			return errors.New("s3: must be set when store is s3 (at least s3.bucket)")
 		}
+	case StoreElasticsearch:
+		if !c.Elasticsearch.HasValue() {
+			return errors.New("elasticsearch: must be set when store is elasticsearch (at least elasticsearch.endpoints)")
+		}
+		if c.Integrity.SigningKeyFile != "" {
+			return errors.New("integrity.signing_key_file: manifests are written by the file and s3 stores only; the elasticsearch store relies on op_type create and the engine's own access control")
+		}
 	case "":
-		return errors.New("store: must be set (file or s3)")
+		return errors.New("store: must be set (file, s3 or elasticsearch)")
 	default:
-		return fmt.Errorf("store: %q is not one of file, s3", c.Store)
+		return fmt.Errorf("store: %q is not one of file, s3, elasticsearch", c.Store)
 	}
 	if c.LogSpanWait < 0 || c.LogSpanWait > time.Minute {
 		return fmt.Errorf("log_span_wait: %v is outside 0s..1m", c.LogSpanWait)

@@ -1,6 +1,7 @@
 package agentauditexporter
 
 import (
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -62,6 +63,17 @@ func TestS3ConfigLoads(t *testing.T) {
 	assert.Equal(t, "gzip", s3.Compression, "defaults kept")
 }
 
+func TestElasticsearchConfigLoads(t *testing.T) {
+	cfg, err := loadConfig(t, "elasticsearch")
+	require.NoError(t, err)
+	require.True(t, cfg.Elasticsearch.HasValue())
+	es := cfg.Elasticsearch.Get()
+	assert.Equal(t, []string{"https://es-1:9200", "https://es-2:9200"}, es.Endpoints)
+	assert.Equal(t, "audit_writer", es.User)
+	assert.Equal(t, "90d", es.Retention)
+	assert.Equal(t, "[REDACTED]", fmt.Sprint(es.Password), "the password never prints")
+}
+
 func TestInvalidConfigsNameTheField(t *testing.T) {
 	for name, field := range map[string]string{
 		"bad_store":       "store:",
@@ -73,6 +85,8 @@ func TestInvalidConfigsNameTheField(t *testing.T) {
 		"s3_no_bucket":    "s3:",
 		"s3_bad_lock":     "s3.object_lock.mode:",
 		"bad_wait":        "log_span_wait:",
+		"es_missing":      "elasticsearch:",
+		"es_signing":      "integrity.signing_key_file:",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := loadConfig(t, name)

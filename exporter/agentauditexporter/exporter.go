@@ -16,6 +16,7 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 	"github.com/agentaudit/otelcol-agentaudit/internal/mapping"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/esstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/s3store"
@@ -105,6 +106,8 @@ func (e *auditExporter) newStore() (store.Store, error) {
 		}, e.settings), nil
 	case StoreS3:
 		return s3store.New(*e.cfg.S3.Get(), signer, e.settings)
+	case StoreElasticsearch:
+		return esstore.New(*e.cfg.Elasticsearch.Get(), e.settings)
 	}
 	return nil, fmt.Errorf("store: %q is not supported", e.cfg.Store)
 }

@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/esstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/s3store"
@@ -48,6 +49,7 @@ func createDefaultConfig() component.Config {
 		Store:           StoreFile,
 		File:            filestore.Config{Directory: "./data", Prefix: objectstore.DefaultPrefix, Compression: "gzip"},
 		S3:              configoptional.Default(s3store.NewDefaultConfig()),
+		Elasticsearch:   configoptional.Default(esstore.NewDefaultConfig()),
 		MaxContentBytes: defaultMaxContentBytes,
 		LogSpanWait:     defaultLogSpanWait,
 	}
