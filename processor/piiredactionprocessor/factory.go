@@ -18,12 +18,13 @@ var componentType = component.MustNewType(typeStr)
 
 const stability = component.StabilityLevelAlpha
 
-// defaultAllowKeys are never scanned: opaque ids, model names and counters.
+// defaultAllowKeys are never scanned: opaque ids, model names and counters, and the address of
+// the server a client called (a model API, not a person: client.address is still scanned).
 var defaultAllowKeys = []string{
 	"trace_id", "span_id", "parent_span_id", "trace.id", "span.id", "traceId", "spanId",
 	"gen_ai.request.model", "gen_ai.response.model", "gen_ai.usage.*", "llm.token_count.*",
 	"gen_ai.operation.name", "gen_ai.provider.name", "service.name", "telemetry.sdk.*",
-	"gen_ai.tool.call.id", "session.id", "gen_ai.conversation.id",
+	"gen_ai.tool.call.id", "session.id", "gen_ai.conversation.id", "server.address", "server.port",
 }
 
 // NewFactory creates the piiredaction processor factory.
