@@ -49,8 +49,14 @@ test-deps: $(VERSITYGW)
 test: build test-deps
 	AGENTAUDIT_COLLECTOR_BIN=$(CURDIR)/$(COLLECTOR) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 
+# Go benchmarks: redaction vs contrib redactionprocessor (same corpus, one invocation), the detection
+# engine, the mapping, verify and the Elasticsearch bulk path (which starts the test search engine).
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./processor/... ./internal/mapping/...
+	$(GO) test ./processor/piiredactionprocessor -run '^$$' -bench BenchmarkPIIRedaction -benchtime 3s -benchmem
+	$(GO) test ./processor/piiredactionprocessor/internal/detect -run '^$$' -bench BenchmarkDetect -benchmem
+	$(GO) test ./internal/mapping -run '^$$' -bench . -benchmem
+	$(GO) test ./internal/verify -run '^$$' -bench . -benchmem
+	$(GO) test ./internal/store/esstore -run '^$$' -bench . -benchmem
 
 demo: build
 	@bash scripts/demo.sh
