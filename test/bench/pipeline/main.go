@@ -1,0 +1,280 @@
+// Command pipeline benchmarks the built collector end to end, on one machine in one run:
+//
+//	(a) otlp → piiredaction → agentaudit (file store)
+//	(b) otlp → contrib redaction (the same PII patterns) → batch → contrib file exporter
+//
+// For each, it starts the binary on free loopback ports, drives it with agentsim over OTLP gRPC at
+// maximum rate for a fixed number of sessions, waits until the exporter has written every span
+// (its own otelcol_exporter_sent_spans metric), and prints spans/s, the ratio (a)/(b), and each
+// collector's peak RSS (VmHWM).
+//
+//	go run ./test/bench/pipeline -collector bin/otelcol-agentaudit -sessions 3000
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/agentsim"
+)
+
+// The contrib redaction processor gets the patterns of the PII piiredaction finds in agentsim traffic,
+// so both pipelines do comparable work.
+const contribPatterns = `
+      - '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}'
+      - '\+?[0-9][0-9 ().-]{7,}[0-9]'
+      - '\b(?:[0-9][ -]?){13,19}\b'
+      - '\b[0-9]{3}-[0-9]{2}-[0-9]{4}\b'
+      - 'sk-(?:proj-)?[A-Za-z0-9_-]{20,}'
+      - 'ghp_[A-Za-z0-9]{36}'`
+
+const commonHead = `
+receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: ${env:BENCH_OTLP}
+service:
+  telemetry:
+    logs:
+      level: warn
+    metrics:
+      readers:
+        - pull:
+            exporter:
+              prometheus:
+                host: 127.0.0.1
+                port: ${env:BENCH_METRICS_PORT}
+`
+
+type pipeline struct {
+	name, exporter, config string
+}
+
+var pipelines = []pipeline{
+	{
+		name:     "(a) otlp → piiredaction → agentaudit(file)",
+		exporter: "agentaudit",
+		config: commonHead + `  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [piiredaction]
+      exporters: [agentaudit]
+processors:
+  piiredaction: {}
+exporters:
+  agentaudit:
+    store: file
+    file:
+      directory: ${env:BENCH_DIR}/store
+    sending_queue:
+      batch:
+        flush_timeout: 1s
+`,
+	},
+	{
+		name:     "(b) otlp → redaction → batch → file",
+		exporter: "file",
+		config: commonHead + `  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [redaction, batch]
+      exporters: [file]
+processors:
+  redaction:
+    allow_all_keys: true
+    blocked_values:` + contribPatterns + `
+    summary: info
+  batch:
+    timeout: 1s
+exporters:
+  file:
+    path: ${env:BENCH_DIR}/traces.jsonl
+`,
+	},
+}
+
+type result struct {
+	spans   int
+	elapsed time.Duration
+	peakKiB int
+	// cpu is the collector's user+system CPU time for the run: on a shared machine, CPU per span is
+	// a steadier measure of the pipeline's cost than wall-clock throughput.
+	cpu time.Duration
+}
+
+func main() {
+	collector := flag.String("collector", "bin/otelcol-agentaudit", "built collector binary")
+	sessions := flag.Int("sessions", 3000, "agentsim sessions per pipeline (fixed count)")
+	flag.Parse()
+	if err := run(*collector, *sessions, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "bench-pipeline:", err)
+		os.Exit(1)
+	}
+}
+
+func run(collector string, sessions int, out io.Writer) error {
+	if _, err := os.Stat(collector); err != nil {
+		return fmt.Errorf("collector binary: %w (run make build)", err)
+	}
+	results := make([]result, len(pipelines))
+	for i, p := range pipelines {
+		r, err := measure(collector, p, sessions)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p.name, err)
+		}
+		results[i] = r
+	}
+	fmt.Fprintf(out, "%-46s %8s %8s %10s %13s %13s\n", "pipeline", "spans", "seconds", "spans/s", "CPU µs/span", "peak RSS MiB")
+	for i, p := range pipelines {
+		r := results[i]
+		fmt.Fprintf(out, "%-46s %8d %8.1f %10.0f %13.1f %13d\n", p.name, r.spans, r.elapsed.Seconds(), rate(r),
+			float64(r.cpu.Microseconds())/float64(r.spans), r.peakKiB/1024)
+	}
+	a, b := results[0], results[1]
+	fmt.Fprintf(out, "ratio (a)/(b): %.2fx spans/s (goal >= 1.5x); %.2fx spans per CPU second\n",
+		rate(a)/rate(b), (float64(a.spans)/a.cpu.Seconds())/(float64(b.spans)/b.cpu.Seconds()))
+	return nil
+}
+
+func rate(r result) float64 { return float64(r.spans) / r.elapsed.Seconds() }
+
+func measure(collector string, p pipeline, sessions int) (result, error) {
+	dir, err := os.MkdirTemp("", "bench-pipeline-")
+	if err != nil {
+		return result{}, err
+	}
+	defer os.RemoveAll(dir)
+	config := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(config, []byte(p.config), 0o600); err != nil {
+		return result{}, err
+	}
+	otlp, metricsPort := freePort(), strings.TrimPrefix(freePort(), "127.0.0.1:")
+	metricsURL := "http://127.0.0.1:" + metricsPort + "/metrics"
+	cmd := exec.Command(collector, "--config", config)
+	cmd.Env = append(os.Environ(), "BENCH_OTLP="+otlp, "BENCH_DIR="+dir, "BENCH_METRICS_PORT="+metricsPort)
+	var logs strings.Builder
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		return result{}, err
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	if err := waitUntil(60*time.Second, func() bool { _, err := sentSpans(metricsURL, p.exporter); return err == nil }); err != nil {
+		return result{}, fmt.Errorf("collector did not come up: %w\n%s", err, logs.String())
+	}
+
+	cpuBefore, err := cpuTime(cmd.Process.Pid)
+	if err != nil {
+		return result{}, err
+	}
+	began := time.Now()
+	stats, err := agentsim.Run(context.Background(), agentsim.Config{
+		Endpoint: otlp, Protocol: "grpc", Insecure: true, Sessions: sessions, Users: 50, Seed: 1,
+	})
+	if err != nil {
+		return result{}, fmt.Errorf("agentsim: %w", err)
+	}
+	if err := waitUntil(10*time.Minute, func() bool {
+		n, err := sentSpans(metricsURL, p.exporter)
+		return err == nil && n >= float64(stats.Spans)
+	}); err != nil {
+		return result{}, fmt.Errorf("not all %d spans written: %w\n%s", stats.Spans, err, logs.String())
+	}
+	elapsed := time.Since(began)
+	cpuAfter, err := cpuTime(cmd.Process.Pid)
+	if err != nil {
+		return result{}, err
+	}
+	peak, err := vmHWM(cmd.Process.Pid)
+	if err != nil {
+		return result{}, err
+	}
+	return result{spans: stats.Spans, elapsed: elapsed, peakKiB: peak, cpu: cpuAfter - cpuBefore}, nil
+}
+
+// sentSpans reads otelcol_exporter_sent_spans of one exporter from the collector's metrics page.
+func sentSpans(url, exporter string) (float64, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		if strings.HasPrefix(line, "otelcol_exporter_sent_spans{") && strings.Contains(line, `exporter="`+exporter+`"`) {
+			fields := strings.Fields(line)
+			return strconv.ParseFloat(fields[len(fields)-1], 64)
+		}
+	}
+	return 0, nil
+}
+
+func vmHWM(pid int) (int, error) {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			return strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
+		}
+	}
+	return 0, errors.New("no VmHWM")
+}
+
+// cpuTime is a process's user+system CPU time from /proc/<pid>/stat (in clock ticks of 1/100 s).
+func cpuTime(pid int) (time.Duration, error) {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// Fields after the parenthesised command name; utime and stime are fields 14 and 15 overall.
+	i := strings.LastIndexByte(string(stat), ')')
+	fields := strings.Fields(string(stat[i+1:]))
+	if len(fields) < 13 {
+		return 0, fmt.Errorf("short /proc/%d/stat", pid)
+	}
+	var ticks int64
+	for _, f := range fields[11:13] {
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return 0, err
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond, nil
+}
+
+func waitUntil(timeout time.Duration, cond func() bool) error {
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("timed out after %s", timeout)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return nil
+}
+
+func freePort() string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
