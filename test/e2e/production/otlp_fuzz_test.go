@@ -33,7 +33,7 @@ type otlpPath struct {
 	mapper *mapping.Mapper
 }
 
-func newOTLPPath(f *testing.F) *otlpPath {
+func newOTLPPath(f testing.TB) *otlpPath {
 	f.Helper()
 	factory := piiredactionprocessor.NewFactory()
 	set := processortest.NewNopSettings(factory.Type())
