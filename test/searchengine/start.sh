@@ -1,36 +1,46 @@
 #!/usr/bin/env bash
-# Starts the embedded single-node Elasticsearch for tests and returns once it answers
-# GET /_cluster/health. Usage: start.sh PORT DATA_DIR
+# Starts an embedded single-node search engine for tests and returns once it answers
+# GET /_cluster/health. Usage: start.sh PORT DATA_DIR [elasticsearch|opensearch]
+#   elasticsearch (default): Elasticsearch 8.17.0 (elasticsearch/)
+#   opensearch:              OpenSearch 2.19.6 (opensearch/)
 # Builds the launcher with Maven first when it is missing or older than its sources (jars are
 # cached in ~/.m2). With SEARCHENGINE_PARENT_PID set, the node exits once that process is gone.
-# The node keeps running in the background; its pid is in DATA_DIR/engine.pid and its
-# output in DATA_DIR/engine.log. Stop it with: kill "$(cat DATA_DIR/engine.pid)".
+# The node keeps running in the background; its pid is printed and kept in DATA_DIR/engine.pid,
+# its output in DATA_DIR/engine.log. Stop it with: kill "$(cat DATA_DIR/engine.pid)".
 set -euo pipefail
 
-if [[ $# -ne 2 ]]; then
-  echo "usage: $0 PORT DATA_DIR" >&2
+if [[ $# -lt 2 || $# -gt 3 ]]; then
+  echo "usage: $0 PORT DATA_DIR [elasticsearch|opensearch]" >&2
   exit 2
 fi
 port=$1
 data_dir=$2
+flavor=${3:-elasticsearch}
 here=$(cd "$(dirname "$0")" && pwd)
+case "$flavor" in
+  elasticsearch) main=org.elasticsearch.node.EmbeddedSearchEngine ;;
+  opensearch) main=org.agentaudit.searchengine.EmbeddedOpenSearch ;;
+  *) echo "unknown flavor $flavor (elasticsearch|opensearch)" >&2; exit 2 ;;
+esac
+launcher="$here/$flavor"
 
 # Serialises the build when several test binaries start engines at once.
 (
   flock 9
-  marker="$here/target/.built"
-  if [[ ! -f "$marker" || -n "$(find "$here/pom.xml" "$here/src" -newer "$marker" -print -quit)" ]]; then
-    mvn -q -B -Dstyle.color=never -f "$here/pom.xml" package >&2
+  marker="$launcher/target/.built"
+  if [[ ! -f "$marker" || -n "$(find "$launcher/pom.xml" "$launcher/src" "$here/common" -newer "$marker" -print -quit)" ]]; then
+    rm -rf "$launcher/target/dependency"
+    mvn -q -B -Dstyle.color=never -f "$launcher/pom.xml" package >&2
     touch "$marker"
   fi
-) 9>"$here/.build.lock"
+) 9>"$launcher/.build.lock"
 
 mkdir -p "$data_dir"
 log="$data_dir/engine.log"
 java_bin=${JAVA_HOME:+$JAVA_HOME/bin/}java
 "$java_bin" -Xms512m -Xmx1g -XX:+UseSerialGC -Djava.awt.headless=true \
-  -cp "$here/target/classes:$here/target/dependency/*" \
-  org.elasticsearch.node.EmbeddedSearchEngine "$port" "$data_dir" >>"$log" 2>&1 &
+  -cp "$launcher/target/classes:$launcher/target/dependency/*" \
+  "$main" "$port" "$data_dir" >>"$log" 2>&1 &
 pid=$!
 echo "$pid" >"$data_dir/engine.pid"
 

@@ -11,15 +11,21 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/searchengine"
 )
 
-// BenchmarkBulkIndex measures indexing throughput against the test engine (one node, no replicas,
+// BenchmarkBulkIndex measures indexing throughput against each test engine (one node, no replicas,
 // default bulk settings: 2 workers, 5 MB flush, gzip on): each iteration writes one batch of fresh
 // records and waits for every item's answer, as the exporter does. A warm-up batch first lets the
 // JVM compile its hot paths, so the numbers are not a measure of the JIT.
 func BenchmarkBulkIndex(b *testing.B) {
-	url := searchengine.Shared(b)
+	for _, flavor := range searchengine.Flavors() {
+		b.Run(flavor, func(b *testing.B) { benchmarkBulkIndex(b, flavor) })
+	}
+}
+
+func benchmarkBulkIndex(b *testing.B, flavor string) {
+	url := searchengine.SharedFlavor(b, flavor)
 	for _, batchSize := range []int{100, 1000, 5000} {
 		b.Run(fmt.Sprintf("batch=%d", batchSize), func(b *testing.B) {
-			cfg := testConfig(b, url)
+			cfg := testConfig(b, url, flavor)
 			s := startStore(b, cfg)
 			write(b, s, recordfixture.Records(fmt.Sprintf("warmup-%s", cfg.Index.Prefix), 5000))
 			batches := make([][]*auditrecord.Record, b.N)

@@ -1,7 +1,7 @@
-// Package searchengine runs a real search engine for tests: the single-node Elasticsearch that
-// test/searchengine embeds in a small JVM launcher built from Maven Central jars. Each engine gets a
-// free 127.0.0.1 port and its own data directory, and can be stopped and restarted on both to
-// simulate an outage. With ES_URL set, tests use that external cluster instead.
+// Package searchengine runs real search engines for tests: the single-node Elasticsearch 8.17.0 and
+// OpenSearch 2.19.6 that test/searchengine embeds in small JVM launchers built from Maven Central
+// jars. Each engine gets a free 127.0.0.1 port and its own data directory, and can be stopped and
+// restarted on both to simulate an outage. With ES_URL set, tests use that external cluster instead.
 package searchengine
 
 import (
@@ -22,11 +22,15 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/peers"
 )
 
-// What the launcher under test/searchengine runs. Keep in step with its pom.xml.
+// The embedded engines' flavors, as the store's config names them.
 const (
-	EmbeddedFlavor  = "elasticsearch"
-	EmbeddedVersion = "8.17.0"
+	Elasticsearch = "elasticsearch"
+	OpenSearch    = "opensearch"
 )
+
+// EmbeddedVersions says which version of each flavor test/searchengine runs (keep in step with
+// test/searchengine/*/pom.xml).
+var EmbeddedVersions = map[string]string{Elasticsearch: "8.17.0", OpenSearch: "2.19.6"}
 
 // ExternalURLEnv names an external cluster to test against instead of the embedded engine;
 // ExternalFlavorEnv says which flavor it is (default elasticsearch).
@@ -38,15 +42,20 @@ const (
 // stopTimeout bounds a graceful stop before the JVM is killed.
 const stopTimeout = 30 * time.Second
 
-// Flavor is the flavor of the engine tests run against: the embedded one, or ES_FLAVOR for ES_URL.
-func Flavor() string {
+// Flavor is the flavor Start and Shared give: Elasticsearch, or the external cluster's ES_FLAVOR
+// (default elasticsearch) when ES_URL is set.
+func Flavor() string { return Flavors()[0] }
+
+// Flavors lists the flavors tests run against: both embedded ones, or the external cluster's
+// (ES_FLAVOR, default elasticsearch) when ES_URL is set.
+func Flavors() []string {
 	if os.Getenv(ExternalURLEnv) != "" {
 		if f := os.Getenv(ExternalFlavorEnv); f != "" {
-			return f
+			return []string{f}
 		}
-		return "elasticsearch"
+		return []string{Elasticsearch}
 	}
-	return EmbeddedFlavor
+	return []string{Elasticsearch, OpenSearch}
 }
 
 // External reports whether tests run against an external cluster (ES_URL).
@@ -54,7 +63,8 @@ func External() bool { return os.Getenv(ExternalURLEnv) != "" }
 
 // Engine is one embedded node, running or stopped.
 type Engine struct {
-	URL string
+	URL    string
+	Flavor string
 
 	script  string
 	port    int
@@ -84,15 +94,19 @@ func Missing() string {
 	return "embedded search engine needs " + strings.Join(missing, ", ") + " (JDK 17 and Maven), or set ES_URL"
 }
 
-// Launch starts an embedded engine whose data lives in dataDir and waits until it answers health.
-// repoRoot is the directory holding go.mod (test/searchengine is found below it).
-func Launch(repoRoot, dataDir string) (*Engine, error) {
+// Launch starts an embedded engine of the flavor whose data lives in dataDir and waits until it
+// answers health. repoRoot is the directory holding go.mod (test/searchengine is found below it).
+func Launch(repoRoot, dataDir, flavor string) (*Engine, error) {
+	if _, ok := EmbeddedVersions[flavor]; !ok {
+		return nil, fmt.Errorf("searchengine: no embedded %q engine", flavor)
+	}
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
 	e := &Engine{
 		URL:     fmt.Sprintf("http://127.0.0.1:%d", port),
+		Flavor:  flavor,
 		script:  filepath.Join(repoRoot, "test", "searchengine", "start.sh"),
 		port:    port,
 		dataDir: dataDir,
@@ -107,7 +121,7 @@ func (e *Engine) Start() error {
 	if e.running {
 		return nil
 	}
-	cmd := exec.Command("bash", e.script, strconv.Itoa(e.port), e.dataDir)
+	cmd := exec.Command("bash", e.script, strconv.Itoa(e.port), e.dataDir, e.Flavor)
 	cmd.Env = append(os.Environ(), "SEARCHENGINE_PARENT_PID="+strconv.Itoa(os.Getpid()))
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -158,18 +172,24 @@ func (e *Engine) Log() string {
 	return string(b)
 }
 
-// Start gives a test an engine of its own: the URL, and stop/restart functions for outage tests.
-// With ES_URL set it returns that URL and nil stop/restart (tests needing them should skip).
-// Without ES_URL and without a JDK and Maven it skips (or fails under AGENTAUDIT_REQUIRE_PEERS=1).
-// The embedded engine is stopped at test cleanup.
+// Start gives a test an Elasticsearch engine of its own; see StartFlavor.
 func Start(t testing.TB) (url string, stop func(), restart func()) {
+	t.Helper()
+	return StartFlavor(t, Elasticsearch)
+}
+
+// StartFlavor gives a test an engine of the flavor of its own: the URL, and stop/restart functions
+// for outage tests. With ES_URL set it returns that URL and nil stop/restart (tests needing them
+// should skip). Without ES_URL and without a JDK and Maven it skips (or fails under
+// AGENTAUDIT_REQUIRE_PEERS=1). The embedded engine is stopped at test cleanup.
+func StartFlavor(t testing.TB, flavor string) (url string, stop func(), restart func()) {
 	t.Helper()
 	if u := os.Getenv(ExternalURLEnv); u != "" {
 		return strings.TrimRight(u, "/"), nil, nil
 	}
 	missing := Missing()
 	peers.Require(t, missing == "", missing)
-	e, err := Launch(peers.RepoRoot(t), t.TempDir())
+	e, err := Launch(peers.RepoRoot(t), t.TempDir(), flavor)
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
@@ -230,17 +250,28 @@ func Healthy(url string) bool {
 	return resp.StatusCode == http.StatusOK
 }
 
-var shared struct {
+type sharedEngine struct {
 	once    sync.Once
 	engine  *Engine
 	dataDir string
 	err     error
 }
 
-// Shared returns the URL of one engine shared by every test in the test binary (ES_URL when set),
-// so tests that need no outage pay the JVM start once. Tests sharing it must use index names of
-// their own. A package using it calls StopShared from TestMain after m.Run.
+var (
+	sharedMu sync.Mutex
+	shared   = map[string]*sharedEngine{}
+)
+
+// Shared returns the URL of the Elasticsearch engine shared by the test binary; see SharedFlavor.
 func Shared(t testing.TB) string {
+	t.Helper()
+	return SharedFlavor(t, Elasticsearch)
+}
+
+// SharedFlavor returns the URL of one engine of the flavor shared by every test in the test binary
+// (ES_URL when set), so tests that need no outage pay the JVM start once. Tests sharing it must use
+// index names of their own. A package using it calls StopShared from TestMain after m.Run.
+func SharedFlavor(t testing.TB, flavor string) string {
 	t.Helper()
 	if u := os.Getenv(ExternalURLEnv); u != "" {
 		return strings.TrimRight(u, "/")
@@ -248,25 +279,36 @@ func Shared(t testing.TB) string {
 	missing := Missing()
 	peers.Require(t, missing == "", missing)
 	root := peers.RepoRoot(t)
-	shared.once.Do(func() {
-		shared.dataDir, shared.err = os.MkdirTemp("", "searchengine-")
-		if shared.err != nil {
+	sharedMu.Lock()
+	se, ok := shared[flavor]
+	if !ok {
+		se = &sharedEngine{}
+		shared[flavor] = se
+	}
+	sharedMu.Unlock()
+	se.once.Do(func() {
+		se.dataDir, se.err = os.MkdirTemp("", "searchengine-"+flavor+"-")
+		if se.err != nil {
 			return
 		}
-		shared.engine, shared.err = Launch(root, shared.dataDir)
+		se.engine, se.err = Launch(root, se.dataDir, flavor)
 	})
-	if shared.err != nil {
-		t.Fatalf("%v", shared.err)
+	if se.err != nil {
+		t.Fatalf("%v", se.err)
 	}
-	return shared.engine.URL
+	return se.engine.URL
 }
 
-// StopShared stops the shared engine, if one was started, and removes its data.
+// StopShared stops the shared engines, if any were started, and removes their data.
 func StopShared() {
-	if shared.engine != nil {
-		_ = shared.engine.Stop()
-	}
-	if shared.dataDir != "" {
-		_ = os.RemoveAll(shared.dataDir)
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	for _, se := range shared {
+		if se.engine != nil {
+			_ = se.engine.Stop()
+		}
+		if se.dataDir != "" {
+			_ = os.RemoveAll(se.dataDir)
+		}
 	}
 }

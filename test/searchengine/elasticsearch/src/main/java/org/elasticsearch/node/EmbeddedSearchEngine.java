@@ -1,10 +1,9 @@
 package org.elasticsearch.node;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 
+import org.agentaudit.searchengine.LauncherSupport;
 import org.elasticsearch.common.logging.LogConfigurator;
 import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.env.Environment;
@@ -24,10 +23,7 @@ public final class EmbeddedSearchEngine {
             System.err.println("usage: EmbeddedSearchEngine HTTP_PORT HOME_DIR");
             System.exit(2);
         }
-        Path home = Path.of(args[1]).toAbsolutePath();
-        for (String dir : List.of("config", "data", "logs", "modules", "plugins")) {
-            Files.createDirectories(home.resolve(dir));
-        }
+        Path home = LauncherSupport.prepareHome(args[1]);
         Settings settings = Settings.builder()
             .put("cluster.name", "agentaudit-test")
             .put("node.name", "agentaudit-test-node")
@@ -53,43 +49,7 @@ public final class EmbeddedSearchEngine {
             }
         };
         Node node = new Node(NodeConstruction.prepareConstruction(environment, classpathPlugins, true));
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                node.close();
-            } catch (Exception e) {
-                e.printStackTrace();
-            } finally {
-                stopped.countDown();
-            }
-        }));
         node.start();
-        exitWhenParentDies();
-        System.out.println("embedded search engine started on 127.0.0.1:" + args[0]);
-        stopped.await();
-    }
-
-    /**
-     * A test binary that dies without cleanup (panic, timeout, kill) must not leave a 1 GB JVM
-     * behind, so the node exits once the process named by SEARCHENGINE_PARENT_PID is gone.
-     */
-    private static void exitWhenParentDies() {
-        String parent = System.getenv("SEARCHENGINE_PARENT_PID");
-        if (parent == null || parent.isBlank()) {
-            return;
-        }
-        long parentPid = Long.parseLong(parent.trim());
-        Thread watchdog = new Thread(() -> {
-            while (ProcessHandle.of(parentPid).map(ProcessHandle::isAlive).orElse(false)) {
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-            System.exit(0);
-        }, "parent-watchdog");
-        watchdog.setDaemon(true);
-        watchdog.start();
+        LauncherSupport.runUntilStopped(node, args[0]);
     }
 }
