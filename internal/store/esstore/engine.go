@@ -64,8 +64,7 @@ func (s clientSettings) transport() *http.Transport {
 		ResponseHeaderTimeout: s.timeout,
 		MaxIdleConnsPerHost:   s.bulk.Workers + 2,
 		IdleConnTimeout:       90 * time.Second,
-		// Responses are asked for gzipped by the clients themselves where they support it.
-		ForceAttemptHTTP2: false,
+		// DisableCompression stays false: the transport asks for gzipped responses and unpacks them.
 	}
 }
 

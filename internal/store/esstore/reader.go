@@ -3,6 +3,7 @@ package esstore
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -18,6 +19,9 @@ const scanPageSize = 1000
 // search_after on that unique sort key, which needs neither a point in time nor a scroll and so
 // works alike on Elasticsearch and OpenSearch; records indexed during a scan may or may not appear.
 func (s *Store) Scan(ctx context.Context, q store.Query, fn func(*auditrecord.Record) error) error {
+	if s.engine == nil {
+		return errors.New("elasticsearch store: Scan before Start")
+	}
 	filters := queryFilters(q)
 	path := "/" + url.PathEscape(s.indexPattern()) + "/_search?ignore_unavailable=true&allow_no_indices=true"
 	var after []any

@@ -214,6 +214,9 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 	if len(b.Records) == 0 {
 		return nil
 	}
+	if s.engine == nil {
+		return errors.New("elasticsearch store: Write before Start")
+	}
 	if err := s.ensureTemplate(ctx); err != nil {
 		return err
 	}
