@@ -23,10 +23,27 @@ public final class LauncherSupport {
         return home;
     }
 
-    /** Runs the started node until the JVM is asked to stop, then closes it. */
+    /** How long a graceful close may take before the JVM halts anyway. */
+    private static final long CLOSE_TIMEOUT_MILLIS = 20_000;
+
+    /**
+     * Runs the started node until the JVM is asked to stop, then closes it. A close that hangs
+     * (its data directory already removed by the test's cleanup, say) must not keep the JVM alive,
+     * so the JVM halts once CLOSE_TIMEOUT_MILLIS have passed.
+     */
     public static void runUntilStopped(AutoCloseable node, String port) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Thread deadline = new Thread(() -> {
+                try {
+                    Thread.sleep(CLOSE_TIMEOUT_MILLIS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                Runtime.getRuntime().halt(1);
+            }, "close-deadline");
+            deadline.setDaemon(true);
+            deadline.start();
             try {
                 node.close();
             } catch (Exception e) {
