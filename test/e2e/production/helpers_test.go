@@ -241,15 +241,15 @@ func prepareGateway(t testing.TB, s3t *s3Target, opts gatewayOptions) (*gateway,
 	tokens := writeFile(t, dir, "tokens", gatewayToken+"  # agents team\nsecond-token-for-rotation-0000000  # next key\n")
 	queueDir := filepath.Join(dir, "queue")
 	env := map[string]string{
-		"AGENTAUDIT_TLS_CERT_FILE":   pki.CertFile,
-		"AGENTAUDIT_TLS_KEY_FILE":    pki.KeyFile,
-		"AGENTAUDIT_TOKENS_FILE":     tokens,
-		"AGENTAUDIT_QUEUE_DIR":       queueDir,
-		"AGENTAUDIT_DEAD_LETTER_DIR": filepath.Join(dir, "dead-letter"),
-		"AGENTAUDIT_METRICS_HOST":    "127.0.0.1",
-		"AGENTAUDIT_INSTANCE_ID":     "gateway-test",
-		"AGENTAUDIT_ES_ENDPOINT":     "http://127.0.0.1:1", // unused unless elasticsearchURL is set
-		"AGENTAUDIT_ES_REPLICAS":     "0",
+		"AGENTAUDIT_TLS_CERT_FILE":      pki.CertFile,
+		"AGENTAUDIT_TLS_KEY_FILE":       pki.KeyFile,
+		"AGENTAUDIT_TOKENS_FILE":        tokens,
+		"AGENTAUDIT_QUEUE_DIR":          queueDir,
+		"AGENTAUDIT_ES_DEAD_LETTER_DIR": filepath.Join(dir, "dead-letter"),
+		"AGENTAUDIT_METRICS_HOST":       "127.0.0.1",
+		"AGENTAUDIT_INSTANCE_ID":        "gateway-test",
+		"AGENTAUDIT_ES_URL":             "http://127.0.0.1:1", // unused unless elasticsearchURL is set
+		"AGENTAUDIT_ES_REPLICAS":        "0",
 	}
 	s3Endpoint := opts.s3Endpoint
 	if s3Endpoint == "" {
@@ -262,7 +262,7 @@ func prepareGateway(t testing.TB, s3t *s3Target, opts gatewayOptions) (*gateway,
 	if opts.elasticsearchURL == "" {
 		extra = append([]string{testdataPath(t, "gateway-s3-only.yaml")}, extra...)
 	} else {
-		env["AGENTAUDIT_ES_ENDPOINT"] = opts.elasticsearchURL
+		env["AGENTAUDIT_ES_URL"] = opts.elasticsearchURL
 	}
 	for k, v := range opts.env {
 		env[k] = v
