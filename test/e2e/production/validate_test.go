@@ -79,3 +79,25 @@ func TestValidateRejectsBrokenConfig(t *testing.T) {
 		t.Errorf("error does not name the field:\n%s", out)
 	}
 }
+
+// TestSidecarListensOnLoopbackOnly guards the sidecar's promise that nothing outside the Pod can
+// send through it: both OTLP receivers default to 127.0.0.1, and the Kubernetes example does not
+// move them.
+func TestSidecarListensOnLoopbackOnly(t *testing.T) {
+	text, err := os.ReadFile(configPath(t, "sidecar.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"AGENTAUDIT_OTLP_GRPC_ENDPOINT", "AGENTAUDIT_OTLP_HTTP_ENDPOINT"} {
+		if !strings.Contains(string(text), "${env:"+v+":-127.0.0.1:") {
+			t.Errorf("sidecar.yaml: %s does not default to a loopback address", v)
+		}
+	}
+	manifest, err := os.ReadFile(filepath.Join(peers.RepoRoot(t), "deploy", "k8s", "agent-with-sidecar.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(manifest), "AGENTAUDIT_OTLP_") {
+		t.Errorf("agent-with-sidecar.yaml overrides the sidecar's OTLP endpoints")
+	}
+}
