@@ -131,6 +131,14 @@ func TestTracesBecomeChainedSchemaValidRecords(t *testing.T) {
 		total += dp.Value
 	}
 	assert.Equal(t, int64(len(recs)), total)
+
+	bytesWritten, err := tel.GetMetric("otelcol_agentaudit_bytes_written")
+	require.NoError(t, err)
+	var stored int64
+	for _, dp := range bytesWritten.Data.(metricdata.Sum[int64]).DataPoints {
+		stored += dp.Value
+	}
+	assert.Greater(t, stored, int64(0))
 }
 
 func TestSameBatchTwiceYieldsSameRecordIDs(t *testing.T) {

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
@@ -34,6 +36,8 @@ type Store struct {
 
 	mu    sync.Mutex // serialises writes: a stream's chain has one head
 	heads map[string]*chainHead
+
+	bytesWritten metric.Int64Counter // nil without a meter
 }
 
 // chainHead is the last committed position of a stream.
@@ -62,7 +66,13 @@ func New(backend Backend, opts Options, set store.Settings) *Store {
 	if set.Logger == nil {
 		set.Logger = zap.NewNop()
 	}
-	return &Store{backend: backend, layout: Layout{Prefix: opts.Prefix}, opts: opts, set: set, heads: map[string]*chainHead{}}
+	s := &Store{backend: backend, layout: Layout{Prefix: opts.Prefix}, opts: opts, set: set, heads: map[string]*chainHead{}}
+	if set.Meter != nil {
+		// An instrument error only loses this metric; the store works without it.
+		s.bytesWritten, _ = set.Meter.Int64Counter("otelcol_agentaudit_bytes_written",
+			metric.WithDescription("Bytes of data objects and manifests durably stored."), metric.WithUnit("By"))
+	}
+	return s
 }
 
 // Backend returns the store's backend.
@@ -181,6 +191,9 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 		return fmt.Errorf("put manifest: %w", err)
 	}
 	head.seq, head.hash, head.manifestKey, head.manifestSig = seq, prev, manifestKey, m.Signature
+	if s.bytesWritten != nil {
+		s.bytesWritten.Add(ctx, int64(len(data)+len(mBytes)), metric.WithAttributes(attribute.String("signal", b.Signal)))
+	}
 	return nil
 }
 
