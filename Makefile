@@ -14,7 +14,7 @@ TEST_TIMEOUT ?= 60m
 
 export PATH := $(TOOLS):$(PATH)
 
-.PHONY: all build run test test-deps bench demo lint clean
+.PHONY: all build run test test-deps bench bench-pipeline demo lint clean
 
 all: build
 
@@ -60,6 +60,10 @@ bench:
 	$(GO) test ./internal/mapping -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/verify -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/store/esstore -run '^$$' -bench . -benchmem
+
+# The built binary under agentsim at max rate: piiredaction+agentaudit(file) vs contrib redaction+file.
+bench-pipeline: $(COLLECTOR)
+	@bash scripts/bench-pipeline.sh
 
 demo: build
 	@bash scripts/demo.sh
