@@ -35,15 +35,16 @@ func CanonicalizeJSON(raw []byte) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// MarshalRecord encodes a record canonically, the form stores write as one JSONL line.
-func MarshalRecord(r *Record) ([]byte, error) { return Canonical(r) }
+// MarshalRecord encodes a record canonically, the form stores write as one JSONL line. Record's
+// fields are declared in canonical order and encoding/json sorts map keys, so one encoding pass
+// gives the canonical form (the same bytes CanonicalizeJSON would produce, which tests assert).
+func MarshalRecord(r *Record) ([]byte, error) { return marshalNoEscape(r) }
 
 // ContentHashInput is the canonical encoding of r without its integrity field: what the chain hashes.
 func ContentHashInput(r *Record) ([]byte, error) {
-	saved := r.Integrity
-	r.Integrity = nil
-	defer func() { r.Integrity = saved }()
-	return Canonical(r)
+	c := *r
+	c.Integrity = nil
+	return marshalNoEscape(&c)
 }
 
 func marshalNoEscape(v any) ([]byte, error) {

@@ -33,74 +33,76 @@ var Types = []Type{TypeInput, TypeReasoning, TypeToolCall, TypeOutput, TypeError
 
 // Record is one audit record. Exactly one of the typed sections (Input, Reasoning, …) is set, the one
 // named by Type; envelopes and tombstones may carry none.
+//
+// The fields of Record and of every struct below are declared in the byte order of their JSON names:
+// encoding/json then writes them, and map keys, already in canonical order, so MarshalRecord needs
+// no second pass (TestStructFieldsAreInCanonicalOrder guards this).
 type Record struct {
-	SchemaVersion     string    `json:"schema_version"`
-	RecordID          string    `json:"record_id"`
-	Type              Type      `json:"type"`
-	Timestamp         time.Time `json:"timestamp"`
-	ObservedTimestamp time.Time `json:"observed_timestamp"`
-	SessionID         string    `json:"session_id,omitempty"`
-	UserID            string    `json:"user_id,omitempty"`
-	Agent             *Agent    `json:"agent,omitempty"`
-	Service           *Service  `json:"service,omitempty"`
-	TraceID           string    `json:"trace_id,omitempty"`
-	SpanID            string    `json:"span_id,omitempty"`
-	ParentSpanID      string    `json:"parent_span_id,omitempty"`
-	// Source says which telemetry the record came from, so an auditor can trace it back.
-	Source *Source `json:"source,omitempty"`
-
-	Input     *Input     `json:"input,omitempty"`
-	Reasoning *Reasoning `json:"reasoning,omitempty"`
-	ToolCall  *ToolCall  `json:"tool_call,omitempty"`
-	Output    *Output    `json:"output,omitempty"`
-	Error     *Error     `json:"error,omitempty"`
-	AgentRun  *AgentRun  `json:"agent_run,omitempty"`
-	LLMCall   *LLMCall   `json:"llm_call,omitempty"`
-	Access    *Access    `json:"access,omitempty"`
-	Erasure   *Erasure   `json:"erasure,omitempty"`
-	Tombstone *Tombstone `json:"tombstone,omitempty"`
-
+	Access   *Access   `json:"access,omitempty"`
+	Agent    *Agent    `json:"agent,omitempty"`
+	AgentRun *AgentRun `json:"agent_run,omitempty"`
 	// Attributes keeps every attribute the mapping did not consume, as received (after redaction).
 	Attributes map[string]any `json:"attributes,omitempty"`
+	Erasure    *Erasure       `json:"erasure,omitempty"`
+	Error      *Error         `json:"error,omitempty"`
+	Input      *Input         `json:"input,omitempty"`
 	// Integrity is set by the store that chains records; it is not part of the hashed content.
-	Integrity *Integrity `json:"integrity,omitempty"`
+	Integrity         *Integrity `json:"integrity,omitempty"`
+	LLMCall           *LLMCall   `json:"llm_call,omitempty"`
+	ObservedTimestamp time.Time  `json:"observed_timestamp"`
+	Output            *Output    `json:"output,omitempty"`
+	ParentSpanID      string     `json:"parent_span_id,omitempty"`
+	Reasoning         *Reasoning `json:"reasoning,omitempty"`
+	RecordID          string     `json:"record_id"`
+	SchemaVersion     string     `json:"schema_version"`
+	Service           *Service   `json:"service,omitempty"`
+	SessionID         string     `json:"session_id,omitempty"`
+	// Source says which telemetry the record came from, so an auditor can trace it back.
+	Source    *Source    `json:"source,omitempty"`
+	SpanID    string     `json:"span_id,omitempty"`
+	Timestamp time.Time  `json:"timestamp"`
+	Tombstone *Tombstone `json:"tombstone,omitempty"`
+	ToolCall  *ToolCall  `json:"tool_call,omitempty"`
+	TraceID   string     `json:"trace_id,omitempty"`
+	Type      Type       `json:"type"`
+	UserID    string     `json:"user_id,omitempty"`
 }
 
 // Agent identifies the agent that acted.
 type Agent struct {
-	Name    string `json:"name,omitempty"`
 	ID      string `json:"id,omitempty"`
+	Name    string `json:"name,omitempty"`
 	Version string `json:"version,omitempty"`
 }
 
 // Service identifies the process that emitted the telemetry.
 type Service struct {
-	Name     string `json:"name,omitempty"`
 	Instance string `json:"instance,omitempty"`
+	Name     string `json:"name,omitempty"`
 	Version  string `json:"version,omitempty"`
 }
 
 // Source names the telemetry a record was mapped from.
 type Source struct {
-	Signal     string `json:"signal"`               // traces | logs
 	Convention string `json:"convention,omitempty"` // gen_ai | openinference | traceloop | vercel_ai | agentaudit
 	Name       string `json:"name,omitempty"`       // span name or log event name
 	Scope      string `json:"scope,omitempty"`      // instrumentation scope name
+	Signal     string `json:"signal"`               // traces | logs
 }
 
 // Input is something that reached the agent.
 type Input struct {
 	Content  string         `json:"content"`
+	Metadata map[string]any `json:"metadata,omitempty"`
 	Role     string         `json:"role,omitempty"`   // user | system | tool | …
 	Source   string         `json:"source,omitempty"` // where it came from: user_message, system_instructions, tool_result, retrieval
-	Metadata map[string]any `json:"metadata,omitempty"`
 }
 
 // Reasoning is a thought or plan the agent reported.
 type Reasoning struct {
-	Thought    string   `json:"thought,omitempty"`
-	Plan       []string `json:"plan,omitempty"`
 	Confidence *float64 `json:"confidence,omitempty"`
+	Plan       []string `json:"plan,omitempty"`
+	Thought    string   `json:"thought,omitempty"`
 }
 
 // Tool call statuses.
@@ -112,12 +114,12 @@ const (
 
 // ToolCall is a tool the agent used.
 type ToolCall struct {
-	ToolName   string   `json:"tool_name"`
 	CallID     string   `json:"call_id,omitempty"`
+	DurationMS *float64 `json:"duration_ms,omitempty"`
 	Parameters any      `json:"parameters,omitempty"`
 	Result     any      `json:"result,omitempty"`
 	Status     string   `json:"status"`
-	DurationMS *float64 `json:"duration_ms,omitempty"`
+	ToolName   string   `json:"tool_name"`
 }
 
 // Tokens counts model tokens.
@@ -130,73 +132,73 @@ type Tokens struct {
 // Output is what a model produced.
 type Output struct {
 	Content      string   `json:"content"`
-	Model        string   `json:"model,omitempty"`
-	Provider     string   `json:"provider,omitempty"`
-	Tokens       *Tokens  `json:"tokens,omitempty"`
 	Cost         *float64 `json:"cost,omitempty"`        // USD
 	CostSource   string   `json:"cost_source,omitempty"` // telemetry | price_table
 	FinishReason string   `json:"finish_reason,omitempty"`
+	Model        string   `json:"model,omitempty"`
+	Provider     string   `json:"provider,omitempty"`
+	Tokens       *Tokens  `json:"tokens,omitempty"`
 }
 
 // Error is a failure.
 type Error struct {
-	Type           string `json:"type"`
 	Message        string `json:"message,omitempty"`
-	StackTrace     string `json:"stack_trace,omitempty"`
-	ToolName       string `json:"tool_name,omitempty"`
 	RecoveryAction string `json:"recovery_action,omitempty"`
 	// RelatedRecordID links the error to the tool_call or output record it belongs to.
 	RelatedRecordID string `json:"related_record_id,omitempty"`
+	StackTrace      string `json:"stack_trace,omitempty"`
+	ToolName        string `json:"tool_name,omitempty"`
+	Type            string `json:"type"`
 }
 
 // AgentRun is the envelope of one agent invocation.
 type AgentRun struct {
+	DurationMS *float64 `json:"duration_ms,omitempty"`
 	Operation  string   `json:"operation,omitempty"`
 	Status     string   `json:"status"` // ok | error | unset
-	DurationMS *float64 `json:"duration_ms,omitempty"`
 }
 
 // LLMCall is the envelope of one model call.
 type LLMCall struct {
-	Operation  string   `json:"operation,omitempty"`
-	Model      string   `json:"model,omitempty"`
-	Provider   string   `json:"provider,omitempty"`
-	Status     string   `json:"status"`
-	DurationMS *float64 `json:"duration_ms,omitempty"`
-	Tokens     *Tokens  `json:"tokens,omitempty"`
 	Cost       *float64 `json:"cost,omitempty"`
 	CostSource string   `json:"cost_source,omitempty"`
+	DurationMS *float64 `json:"duration_ms,omitempty"`
+	Model      string   `json:"model,omitempty"`
+	Operation  string   `json:"operation,omitempty"`
+	Provider   string   `json:"provider,omitempty"`
+	Status     string   `json:"status"`
+	Tokens     *Tokens  `json:"tokens,omitempty"`
 }
 
 // Access records that someone read the audit trail.
 type Access struct {
-	Viewer  string `json:"viewer"`
 	Command string `json:"command"`
-	Target  string `json:"target,omitempty"` // what was read: a session id, a user id, a time range
 	Records int    `json:"records"`
+	Target  string `json:"target,omitempty"` // what was read: a session id, a user id, a time range
+	Viewer  string `json:"viewer"`
 }
 
 // Erasure records an erasure request that was carried out.
 type Erasure struct {
+	Objects   []string `json:"objects,omitempty"`
+	Records   int      `json:"records"`
 	Requester string   `json:"requester"`
 	Subject   string   `json:"subject"` // which user's records (as stored, possibly a pseudonym)
-	Records   int      `json:"records"`
-	Objects   []string `json:"objects,omitempty"`
 }
 
 // Tombstone is what remains of an erased record: its id, type and chain position, no content.
 type Tombstone struct {
 	ErasedAt     time.Time `json:"erased_at"`
-	OriginalType Type      `json:"original_type"`
 	ErasureID    string    `json:"erasure_id,omitempty"`
+	OriginalType Type      `json:"original_type"`
 }
 
 // Integrity places a record in its writer's hash chain.
 type Integrity struct {
-	Stream   string `json:"stream"`
-	Seq      uint64 `json:"seq"`
-	PrevHash string `json:"prev_hash"`
 	Hash     string `json:"hash"`
+	PrevHash string `json:"prev_hash"`
+	Seq      uint64 `json:"seq"`
+	Stream   string `json:"stream"`
 }
 
 // NewRecordID derives a record id from the identity of its source, e.g. (trace id, span id, type, index),
