@@ -1,6 +1,7 @@
 package objectstore
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"crypto/x509"
@@ -11,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
@@ -158,6 +160,46 @@ func VerifySignature(m Manifest, pub ed25519.PublicKey) bool {
 		return false
 	}
 	return ed25519.Verify(pub, in, sig)
+}
+
+// hashPlaceholder stands in for the hash while a record is encoded with its integrity field.
+var hashPlaceholder = strings.Repeat("0", sha256.Size*2)
+
+// EncodeChained encodes r (whose Integrity must be nil) as its stored line, chained after prevHash
+// at seq in stream, and returns the line and the record's hash. The record is encoded once: the
+// integrity field, written with a placeholder hash, is cut out for the hash input and the real hash
+// then overwrites the placeholder. If the integrity bytes are not found exactly once (a nested
+// value imitating them), it falls back to encoding twice.
+func EncodeChained(r *auditrecord.Record, stream string, seq uint64, prevHash string) ([]byte, string, error) {
+	r.Integrity = &auditrecord.Integrity{Stream: stream, Seq: seq, PrevHash: prevHash, Hash: hashPlaceholder}
+	defer func() { r.Integrity = nil }()
+	line, err := auditrecord.MarshalRecord(r)
+	if err != nil {
+		return nil, "", err
+	}
+	integ, err := auditrecord.Canonical(r.Integrity)
+	if err != nil {
+		return nil, "", err
+	}
+	seg := append(append([]byte(`"integrity":`), integ...), ',')
+	i := bytes.Index(line, seg)
+	if i < 0 || bytes.Count(line, seg) != 1 {
+		r.Integrity = nil
+		hash, err := ChainHash(prevHash, r)
+		if err != nil {
+			return nil, "", err
+		}
+		r.Integrity = &auditrecord.Integrity{Stream: stream, Seq: seq, PrevHash: prevHash, Hash: hash}
+		line, err = auditrecord.MarshalRecord(r)
+		return line, hash, err
+	}
+	h := sha256.New()
+	h.Write([]byte(prevHash))
+	h.Write(line[:i])
+	h.Write(line[i+len(seg):])
+	hash := hex.EncodeToString(h.Sum(nil))
+	copy(line[i+len(`"integrity":{"hash":"`):], hash)
+	return line, hash, nil
 }
 
 // ChainHash is the integrity hash of a record given the previous record's hash.

@@ -132,14 +132,11 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 		// Integrity is assigned on a copy so that a failed attempt leaves the caller's records as they were.
 		rc := *r
 		rc.Integrity = nil
-		hash, err := ChainHash(prev, &rc)
+		line, hash, err := EncodeChained(&rc, stream, seq, prev)
 		if err != nil {
-			return fmt.Errorf("hash record: %w", err)
-		}
-		rc.Integrity = &auditrecord.Integrity{Stream: stream, Seq: seq, PrevHash: prev, Hash: hash}
-		if lines[i], err = auditrecord.MarshalRecord(&rc); err != nil {
 			return fmt.Errorf("encode record: %w", err)
 		}
+		lines[i] = line
 		if i == 0 {
 			firstHash = hash
 		}

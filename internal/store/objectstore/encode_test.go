@@ -1,0 +1,56 @@
+package objectstore
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+)
+
+func TestEncodeChainedMatchesTwoPassEncodingEvenWithImitations(t *testing.T) {
+	prev := strings.Repeat("ab", 32)
+	base := auditrecord.Record{
+		SchemaVersion: auditrecord.SchemaVersion, RecordID: auditrecord.NewRecordID("r"), Type: auditrecord.TypeInput,
+		Timestamp: time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC), Input: &auditrecord.Input{Content: `"integrity":{"hash":"` + hashPlaceholder},
+	}
+	imitation := base
+	// A nested value that is byte-for-byte the integrity field being written: the fallback path.
+	imitation.Attributes = map[string]any{"x": map[string]any{"integrity": map[string]any{
+		"hash": hashPlaceholder, "prev_hash": prev, "seq": 7, "stream": "gw-traces"}, "y": 1}}
+	for name, r := range map[string]auditrecord.Record{"plain": base, "imitation": imitation} {
+		t.Run(name, func(t *testing.T) {
+			rc := r
+			line, hash, err := EncodeChained(&rc, "gw-traces", 7, prev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rc.Integrity != nil {
+				t.Fatal("EncodeChained left integrity on the caller's record")
+			}
+			want, err := ChainHash(prev, &rc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if hash != want {
+				t.Fatalf("hash %s, two-pass %s", hash, want)
+			}
+			rc.Integrity = &auditrecord.Integrity{Stream: "gw-traces", Seq: 7, PrevHash: prev, Hash: want}
+			wantLine, _ := auditrecord.MarshalRecord(&rc)
+			if !bytes.Equal(line, wantLine) {
+				t.Fatalf("line differs:\n%s\n%s", line, wantLine)
+			}
+			content, integ, err := LineHashInput(line)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum := sha256.Sum256(append([]byte(prev), content...))
+			if integ.Hash != hex.EncodeToString(sum[:]) {
+				t.Fatal("verify's recomputation disagrees")
+			}
+		})
+	}
+}
