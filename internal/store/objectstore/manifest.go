@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -177,11 +178,10 @@ func EncodeChained(r *auditrecord.Record, stream string, seq uint64, prevHash st
 	if err != nil {
 		return nil, "", err
 	}
-	integ, err := auditrecord.Canonical(r.Integrity)
-	if err != nil {
-		return nil, "", err
-	}
-	seg := append(append([]byte(`"integrity":`), integ...), ',')
+	// The integrity field as MarshalRecord writes it (fields in name order; stream names are
+	// sanitised, so quoting them is plain).
+	seg := []byte(`"integrity":{"hash":"` + hashPlaceholder + `","prev_hash":"` + prevHash + `","seq":` +
+		strconv.FormatUint(seq, 10) + `,"stream":"` + stream + `"},`)
 	i := bytes.Index(line, seg)
 	if i < 0 || bytes.Count(line, seg) != 1 {
 		r.Integrity = nil
