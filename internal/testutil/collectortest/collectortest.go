@@ -22,6 +22,7 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/peers"
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/syncbuf"
 )
 
 // BinaryEnv names the collector binary to test; by default <repo>/bin/otelcol-agentaudit.
@@ -65,7 +66,7 @@ type Collector struct {
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
-	logs *lockedBuffer
+	logs *syncbuf.Buffer
 	done chan struct{}
 }
 
@@ -97,7 +98,7 @@ func Start(t testing.TB, opts Options) *Collector {
 		GRPCEndpoint: fmt.Sprintf("127.0.0.1:%d", FreePort(t)),
 		HTTPEndpoint: fmt.Sprintf("127.0.0.1:%d", FreePort(t)),
 		DataDir:      opts.DataDir,
-		logs:         &lockedBuffer{},
+		logs:         &syncbuf.Buffer{},
 	}
 	health := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
 	metricsPort := FreePort(t)
@@ -311,21 +312,4 @@ func (c *Collector) WaitForRecords(timeout time.Duration, done func([]*auditreco
 // AtLeast returns a WaitForRecords condition: at least n records.
 func AtLeast(n int) func([]*auditrecord.Record) bool {
 	return func(r []*auditrecord.Record) bool { return len(r) >= n }
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

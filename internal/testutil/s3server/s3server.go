@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/peers"
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/syncbuf"
 )
 
 // InstallHint tells a developer how to get the binary the tests need.
@@ -47,7 +48,7 @@ type Server struct {
 	mu     sync.Mutex
 	cmd    *exec.Cmd
 	exited chan struct{}
-	output *lockedBuffer
+	output *syncbuf.Buffer
 }
 
 // FindBinary looks for versitygw on PATH, then in $GOPATH/bin (default ~/go/bin).
@@ -138,7 +139,7 @@ func (s *Server) start() {
 	s.t.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.output = &lockedBuffer{}
+	s.output = &syncbuf.Buffer{}
 	cmd := exec.Command(s.binary,
 		"--port", s.addr,
 		"--region", s.Region,
@@ -208,21 +209,4 @@ func randomHex(t testing.TB, n int) string {
 		t.Fatalf("s3server: random: %v", err)
 	}
 	return hex.EncodeToString(b)
-}
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
