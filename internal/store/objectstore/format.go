@@ -3,11 +3,13 @@ package objectstore
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
+	stdgzip "compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 )
@@ -15,7 +17,9 @@ import (
 // maxLineBytes bounds one JSONL line when reading (records are bounded far below this by the mapping).
 const maxLineBytes = 64 << 20
 
-// EncodeObject writes records as JSONL, gzip-compressed when gz is set.
+// EncodeObject writes records as JSONL, gzip-compressed when gz is set. The compressor is
+// klauspost/compress (already in the distribution): the same gzip format as the standard library's,
+// at about twice its speed, which matters on a gateway's hot path.
 func EncodeObject(lines [][]byte, gz bool) ([]byte, error) {
 	var buf bytes.Buffer
 	var w io.Writer = &buf
@@ -44,7 +48,7 @@ func EncodeObject(lines [][]byte, gz bool) ([]byte, error) {
 func ObjectLines(key string, data []byte) ([][]byte, error) {
 	var r io.Reader = bytes.NewReader(data)
 	if strings.HasSuffix(key, ".gz") {
-		zr, err := gzip.NewReader(r)
+		zr, err := stdgzip.NewReader(r)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", key, err)
 		}
