@@ -14,7 +14,7 @@ TEST_TIMEOUT ?= 60m
 
 export PATH := $(TOOLS):$(PATH)
 
-.PHONY: all build run test test-deps bench bench-pipeline demo lint clean
+.PHONY: all build run test test-deps bench bench-pipeline fuzz demo lint clean
 
 all: build
 
@@ -64,6 +64,18 @@ bench:
 # The built binary under agentsim at max rate: piiredaction+agentaudit(file) vs contrib redaction+file.
 bench-pipeline: $(COLLECTOR)
 	@bash scripts/bench-pipeline.sh
+
+# Fuzz targets, FUZZTIME each: redaction, mapping, and the OTLP path through both. The OTLP targets
+# need -fuzzminimizetime 0: an exec takes ~1 ms (it validates every record), so minimising stalls.
+FUZZTIME ?= 60s
+fuzz:
+	$(GO) test ./processor/piiredactionprocessor/internal/detect -run '^$$' -fuzz '^FuzzRedactString$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./processor/piiredactionprocessor/internal/detect -run '^$$' -fuzz '^FuzzRedactJSON$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./processor/piiredactionprocessor -run '^$$' -fuzz '^FuzzRedactAttributes$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/mapping -run '^$$' -fuzz '^FuzzMapTraces$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/mapping -run '^$$' -fuzz '^FuzzMapLogs$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./test/e2e/production -run '^$$' -fuzz '^FuzzOTLPTracesPath$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0
+	$(GO) test ./test/e2e/production -run '^$$' -fuzz '^FuzzOTLPLogsPath$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0
 
 demo: build
 	@bash scripts/demo.sh
