@@ -9,7 +9,6 @@ package erasure
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -306,7 +305,6 @@ func rewrite(ctx context.Context, b objectstore.Backend, layout objectstore.Layo
 	if err != nil {
 		return err
 	}
-	sum := sha256.Sum256(data)
 	em := objectstore.Manifest{
 		ManifestVersion: 1,
 		Kind:            objectstore.ManifestKindErasure,
@@ -314,7 +312,7 @@ func rewrite(ctx context.Context, b objectstore.Backend, layout objectstore.Layo
 		ErasureID:       erasureID,
 		ManifestKey:     p.ManifestKey,
 		ObjectKey:       p.Key,
-		ObjectSHA256:    hex.EncodeToString(sum[:]),
+		ObjectSHA256:    objectstore.ObjectDigest(data),
 		ObjectBytes:     int64(len(data)),
 		RecordCount:     len(lines),
 		ErasedSeqs:      p.ErasedSeqs,

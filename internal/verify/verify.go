@@ -9,9 +9,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -462,8 +460,7 @@ func (v *verifier) verifyObject(st *streamState, manifestKey string, m objectsto
 		return fmt.Errorf("read %s: %w", m.ObjectKey, err)
 	}
 	v.covered[m.ObjectKey] = true
-	sum := sha256.Sum256(data)
-	actual := hex.EncodeToString(sum[:])
+	actual := objectstore.ObjectDigest(data)
 
 	var erased map[uint64]bool
 	modified := false
@@ -582,7 +579,7 @@ func (v *verifier) checkRecords(st *streamState, manifestKey string, m objectsto
 				finding(ModifiedRecord, integ.Seq, "seq %d is listed as erased but line %d is not a tombstone", integ.Seq, i+1)
 			}
 			// A tombstone keeps the erased record's integrity, so the chain around it still holds.
-		} else if h := sha256.Sum256(append([]byte(integ.PrevHash), content...)); hex.EncodeToString(h[:]) != integ.Hash {
+		} else if objectstore.LinkHash(integ.PrevHash, content) != integ.Hash {
 			finding(ModifiedRecord, integ.Seq, "record content at line %d does not match its integrity.hash", i+1)
 		}
 		recs = append(recs, lineRecord{line: i + 1, integ: integ})

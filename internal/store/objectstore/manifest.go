@@ -193,11 +193,7 @@ func EncodeChained(r *auditrecord.Record, stream string, seq uint64, prevHash st
 		line, err = auditrecord.MarshalRecord(r)
 		return line, hash, err
 	}
-	h := sha256.New()
-	h.Write([]byte(prevHash))
-	h.Write(line[:i])
-	h.Write(line[i+len(seg):])
-	hash := hex.EncodeToString(h.Sum(nil))
+	hash := LinkHash(prevHash, line[:i], line[i+len(seg):])
 	copy(line[i+len(`"integrity":{"hash":"`):], hash)
 	return line, hash, nil
 }
@@ -208,8 +204,22 @@ func ChainHash(prevHash string, r *auditrecord.Record) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return LinkHash(prevHash, content), nil
+}
+
+// LinkHash is the chain rule every writer and verifier shares: hex(SHA-256(prev_hash || content)),
+// where content is the canonical record without its integrity field (given here in pieces).
+func LinkHash(prevHash string, content ...[]byte) string {
 	h := sha256.New()
 	h.Write([]byte(prevHash))
-	h.Write(content)
-	return hex.EncodeToString(h.Sum(nil)), nil
+	for _, c := range content {
+		h.Write(c)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ObjectDigest is the hex SHA-256 of a stored object, as manifests record it.
+func ObjectDigest(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }

@@ -2,8 +2,6 @@ package objectstore
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -150,12 +148,11 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 	now := s.opts.Now().UTC()
 	firstSeq := head.seq + 1
 	objKey := s.layout.ObjectKey(now, stream, firstSeq, s.opts.Gzip)
-	sum := sha256.Sum256(data)
 	m := Manifest{
 		ManifestVersion:           1,
 		Stream:                    stream,
 		ObjectKey:                 objKey,
-		ObjectSHA256:              hex.EncodeToString(sum[:]),
+		ObjectSHA256:              ObjectDigest(data),
 		ObjectBytes:               int64(len(data)),
 		RecordCount:               len(lines),
 		FirstSeq:                  firstSeq,
