@@ -36,15 +36,15 @@ func CanonicalizeJSON(raw []byte) ([]byte, error) {
 }
 
 // MarshalRecord encodes a record canonically, the form stores write as one JSONL line. Record's
-// fields are declared in canonical order and encoding/json sorts map keys, so one encoding pass
-// gives the canonical form (the same bytes CanonicalizeJSON would produce, which tests assert).
-func MarshalRecord(r *Record) ([]byte, error) { return marshalNoEscape(r) }
+// fields are declared in canonical order and map keys are sorted, so one encoding pass gives the
+// canonical form (the same bytes CanonicalizeJSON would produce, which tests assert).
+func MarshalRecord(r *Record) ([]byte, error) { return AppendRecord(nil, r) }
 
 // ContentHashInput is the canonical encoding of r without its integrity field: what the chain hashes.
 func ContentHashInput(r *Record) ([]byte, error) {
 	c := *r
 	c.Integrity = nil
-	return marshalNoEscape(&c)
+	return AppendRecord(nil, &c)
 }
 
 func marshalNoEscape(v any) ([]byte, error) {
