@@ -11,25 +11,33 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 )
 
-func TestEncodeChainedMatchesTwoPassEncodingEvenWithImitations(t *testing.T) {
+// TestAppendChainedMatchesTwoPassEncodingEvenWithImitations: the single-pass chained line equals
+// encoding the record twice (hash first, then with integrity), even when a value imitates the
+// integrity field byte for byte, and verify's recomputation agrees.
+func TestAppendChainedMatchesTwoPassEncodingEvenWithImitations(t *testing.T) {
 	prev := strings.Repeat("ab", 32)
 	base := auditrecord.Record{
 		SchemaVersion: auditrecord.SchemaVersion, RecordID: auditrecord.NewRecordID("r"), Type: auditrecord.TypeInput,
 		Timestamp: time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC), Input: &auditrecord.Input{Content: `"integrity":{"hash":"` + hashPlaceholder},
 	}
 	imitation := base
-	// A nested value that is byte-for-byte the integrity field being written: the fallback path.
+	// A nested value that is byte-for-byte the integrity field being written.
 	imitation.Attributes = map[string]any{"x": map[string]any{"integrity": map[string]any{
 		"hash": hashPlaceholder, "prev_hash": prev, "seq": 7, "stream": "gw-traces"}, "y": 1}}
 	for name, r := range map[string]auditrecord.Record{"plain": base, "imitation": imitation} {
 		t.Run(name, func(t *testing.T) {
 			rc := r
-			line, hash, err := EncodeChained(&rc, "gw-traces", 7, prev)
+			prefix := []byte("previous line\n")
+			out, hash, err := AppendChained(prefix, &rc, "gw-traces", 7, prev)
 			if err != nil {
 				t.Fatal(err)
 			}
+			if !bytes.HasPrefix(out, prefix) {
+				t.Fatal("AppendChained changed what was already in the buffer")
+			}
+			line := out[len(prefix):]
 			if rc.Integrity != nil {
-				t.Fatal("EncodeChained left integrity on the caller's record")
+				t.Fatal("AppendChained left integrity on the caller's record")
 			}
 			want, err := ChainHash(prev, &rc)
 			if err != nil {

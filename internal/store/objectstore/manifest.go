@@ -1,7 +1,6 @@
 package objectstore
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"crypto/x509"
@@ -12,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -166,36 +164,21 @@ func VerifySignature(m Manifest, pub ed25519.PublicKey) bool {
 // hashPlaceholder stands in for the hash while a record is encoded with its integrity field.
 var hashPlaceholder = strings.Repeat("0", sha256.Size*2)
 
-// EncodeChained encodes r (whose Integrity must be nil) as its stored line, chained after prevHash
-// at seq in stream, and returns the line and the record's hash. The record is encoded once: the
-// integrity field, written with a placeholder hash, is cut out for the hash input and the real hash
-// then overwrites the placeholder. If the integrity bytes are not found exactly once (a nested
-// value imitating them), it falls back to encoding twice.
-func EncodeChained(r *auditrecord.Record, stream string, seq uint64, prevHash string) ([]byte, string, error) {
+// AppendChained appends r's stored line (no newline) to dst, chained after prevHash at seq in
+// stream, and returns the record's hash. r's Integrity must be nil and is nil again on return. The
+// record is encoded once: the encoder reports where the integrity field (written with a placeholder
+// hash) lies, the bytes around it are the hash input, and the hash then overwrites the placeholder.
+func AppendChained(dst []byte, r *auditrecord.Record, stream string, seq uint64, prevHash string) ([]byte, string, error) {
 	r.Integrity = &auditrecord.Integrity{Stream: stream, Seq: seq, PrevHash: prevHash, Hash: hashPlaceholder}
 	defer func() { r.Integrity = nil }()
-	line, err := auditrecord.MarshalRecord(r)
+	from := len(dst)
+	out, start, end, err := auditrecord.AppendRecordMarkingIntegrity(dst, r)
 	if err != nil {
-		return nil, "", err
+		return dst, "", err
 	}
-	// The integrity field as MarshalRecord writes it (fields in name order; stream names are
-	// sanitised, so quoting them is plain).
-	seg := []byte(`"integrity":{"hash":"` + hashPlaceholder + `","prev_hash":"` + prevHash + `","seq":` +
-		strconv.FormatUint(seq, 10) + `,"stream":"` + stream + `"},`)
-	i := bytes.Index(line, seg)
-	if i < 0 || bytes.Count(line, seg) != 1 {
-		r.Integrity = nil
-		hash, err := ChainHash(prevHash, r)
-		if err != nil {
-			return nil, "", err
-		}
-		r.Integrity = &auditrecord.Integrity{Stream: stream, Seq: seq, PrevHash: prevHash, Hash: hash}
-		line, err = auditrecord.MarshalRecord(r)
-		return line, hash, err
-	}
-	hash := LinkHash(prevHash, line[:i], line[i+len(seg):])
-	copy(line[i+len(`"integrity":{"hash":"`):], hash)
-	return line, hash, nil
+	hash := LinkHash(prevHash, out[from:start], out[end:])
+	copy(out[start+len(`"integrity":{"hash":"`):], hash)
+	return out, hash, nil
 }
 
 // ChainHash is the integrity hash of a record given the previous record's hash.

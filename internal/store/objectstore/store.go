@@ -34,6 +34,9 @@ type Store struct {
 
 	mu    sync.Mutex // serialises writes: a stream's chain has one head
 	heads map[string]*chainHead
+	// scratch and lastObjectBytes, guarded by mu, let the next batch reuse this one's buffers.
+	scratch         []byte
+	lastObjectBytes int
 
 	bytesWritten metric.Int64Counter // nil without a meter
 }
@@ -122,7 +125,14 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 	}
 
 	seq, prev := head.seq, head.hash
-	lines := make([][]byte, len(b.Records))
+	// Lines are encoded into a reused buffer (Write holds s.mu) and compressed in chunks, so a
+	// batch costs no per-record allocations and its uncompressed JSONL is never held whole.
+	enc := newObjectEncoder(s.opts.Gzip, s.scratch, s.lastObjectBytes)
+	defer func() {
+		if enc.zw != nil { // an encoding error left the object unfinished
+			_, _ = enc.finish()
+		}
+	}()
 	firstPrev := prev
 	var firstHash string
 	for i, r := range b.Records {
@@ -130,21 +140,27 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 		// Integrity is assigned on a copy so that a failed attempt leaves the caller's records as they were.
 		rc := *r
 		rc.Integrity = nil
-		line, hash, err := EncodeChained(&rc, stream, seq, prev)
-		if err != nil {
+		var hash string
+		if enc.pending, hash, err = AppendChained(enc.pending, &rc, stream, seq, prev); err != nil {
 			return fmt.Errorf("encode record: %w", err)
 		}
-		lines[i] = line
+		enc.pending = append(enc.pending, '\n')
+		if err := enc.flushIfFull(); err != nil {
+			return err
+		}
 		if i == 0 {
 			firstHash = hash
 		}
 		prev = hash
 	}
-
-	data, err := EncodeObject(lines, s.opts.Gzip)
+	if cap(enc.pending) <= 4*pendingFlushBytes { // one huge record must not pin its buffer
+		s.scratch = enc.pending[:0]
+	}
+	data, err := enc.finish()
 	if err != nil {
 		return err
 	}
+	s.lastObjectBytes = len(data)
 	now := s.opts.Now().UTC()
 	firstSeq := head.seq + 1
 	objKey := s.layout.ObjectKey(now, stream, firstSeq, s.opts.Gzip)
@@ -154,7 +170,7 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 		ObjectKey:                 objKey,
 		ObjectSHA256:              ObjectDigest(data),
 		ObjectBytes:               int64(len(data)),
-		RecordCount:               len(lines),
+		RecordCount:               len(b.Records),
 		FirstSeq:                  firstSeq,
 		LastSeq:                   seq,
 		FirstPrevHash:             firstPrev,
