@@ -138,16 +138,7 @@ func decodeJSON(s string) (any, bool) {
 	if s == "" || (s[0] != '{' && s[0] != '[' && s[0] != '"') {
 		return nil, false
 	}
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, false
-	}
-	if dec.More() {
-		return nil, false
-	}
-	return v, true
+	return parseJSON(s)
 }
 
 // rawValue is a pdata value as a plain Go value without cleaning, for structure inspection. Depth

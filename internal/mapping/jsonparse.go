@@ -1,0 +1,321 @@
+package mapping
+
+import (
+	"encoding/json"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// parseJSON parses s, which must hold exactly one JSON value (white space around it allowed), into
+// the values encoding/json's Decoder gives with UseNumber: map[string]any, []any, string,
+// json.Number, bool and nil. It accepts and rejects what encoding/json does and yields equal
+// values (FuzzParseJSONMatchesEncodingJSON guards both), but strings without escapes are slices
+// of s rather than copies. Chat spans carry the whole conversation as JSON, so this parse was the
+// mapping's largest cost.
+func parseJSON(s string) (any, bool) {
+	p := jsonParser{s: s}
+	p.skipSpace()
+	v, ok := p.value()
+	if !ok {
+		return nil, false
+	}
+	p.skipSpace()
+	if p.i != len(p.s) {
+		return nil, false
+	}
+	return v, true
+}
+
+// maxJSONNesting is encoding/json's limit on nested arrays and objects.
+const maxJSONNesting = 10000
+
+type jsonParser struct {
+	s     string
+	i     int
+	depth int
+	// stack holds the elements of the arrays being parsed, so each array is allocated once at its
+	// final length instead of growing.
+	stack []any
+}
+
+func (p *jsonParser) skipSpace() {
+	for p.i < len(p.s) {
+		switch p.s[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+func (p *jsonParser) value() (any, bool) {
+	if p.i >= len(p.s) {
+		return nil, false
+	}
+	switch c := p.s[p.i]; {
+	case c == '{':
+		return p.object()
+	case c == '[':
+		return p.array()
+	case c == '"':
+		return p.string()
+	case c == '-' || ('0' <= c && c <= '9'):
+		return p.number()
+	case c == 't':
+		return true, p.literal("true")
+	case c == 'f':
+		return false, p.literal("false")
+	case c == 'n':
+		return nil, p.literal("null")
+	}
+	return nil, false
+}
+
+func (p *jsonParser) literal(word string) bool {
+	if len(p.s)-p.i < len(word) || p.s[p.i:p.i+len(word)] != word {
+		return false
+	}
+	p.i += len(word)
+	return true
+}
+
+func (p *jsonParser) object() (any, bool) {
+	if p.depth++; p.depth > maxJSONNesting {
+		return nil, false
+	}
+	defer func() { p.depth-- }()
+	p.i++ // '{'
+	m := make(map[string]any)
+	p.skipSpace()
+	if p.i < len(p.s) && p.s[p.i] == '}' {
+		p.i++
+		return m, true
+	}
+	for {
+		if p.i >= len(p.s) || p.s[p.i] != '"' {
+			return nil, false
+		}
+		k, ok := p.string()
+		if !ok {
+			return nil, false
+		}
+		p.skipSpace()
+		if p.i >= len(p.s) || p.s[p.i] != ':' {
+			return nil, false
+		}
+		p.i++
+		p.skipSpace()
+		v, ok := p.value()
+		if !ok {
+			return nil, false
+		}
+		m[k.(string)] = v
+		p.skipSpace()
+		if p.i >= len(p.s) {
+			return nil, false
+		}
+		switch p.s[p.i] {
+		case ',':
+			p.i++
+			p.skipSpace()
+		case '}':
+			p.i++
+			return m, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+func (p *jsonParser) array() (any, bool) {
+	if p.depth++; p.depth > maxJSONNesting {
+		return nil, false
+	}
+	defer func() { p.depth-- }()
+	p.i++ // '['
+	p.skipSpace()
+	if p.i < len(p.s) && p.s[p.i] == ']' {
+		p.i++
+		return make([]any, 0), true
+	}
+	base := len(p.stack)
+	defer func() {
+		clear(p.stack[base:])
+		p.stack = p.stack[:base]
+	}()
+	for {
+		v, ok := p.value()
+		if !ok {
+			return nil, false
+		}
+		p.stack = append(p.stack, v)
+		p.skipSpace()
+		if p.i >= len(p.s) {
+			return nil, false
+		}
+		switch p.s[p.i] {
+		case ',':
+			p.i++
+			p.skipSpace()
+		case ']':
+			p.i++
+			return append(make([]any, 0, len(p.stack)-base), p.stack[base:]...), true
+		default:
+			return nil, false
+		}
+	}
+}
+
+// number scans -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? and keeps its text.
+func (p *jsonParser) number() (any, bool) {
+	start := p.i
+	if p.s[p.i] == '-' {
+		p.i++
+	}
+	switch {
+	case p.i < len(p.s) && p.s[p.i] == '0':
+		p.i++
+	case p.digits() == 0:
+		return nil, false
+	}
+	if p.i < len(p.s) && p.s[p.i] == '.' {
+		p.i++
+		if p.digits() == 0 {
+			return nil, false
+		}
+	}
+	if p.i < len(p.s) && (p.s[p.i] == 'e' || p.s[p.i] == 'E') {
+		p.i++
+		if p.i < len(p.s) && (p.s[p.i] == '+' || p.s[p.i] == '-') {
+			p.i++
+		}
+		if p.digits() == 0 {
+			return nil, false
+		}
+	}
+	return json.Number(p.s[start:p.i]), true
+}
+
+func (p *jsonParser) digits() int {
+	start := p.i
+	for p.i < len(p.s) && '0' <= p.s[p.i] && p.s[p.i] <= '9' {
+		p.i++
+	}
+	return p.i - start
+}
+
+// string scans a quoted string. Plain ones (no escapes, valid UTF-8) are returned as slices of
+// the input; the rest are decoded as encoding/json does: escapes resolved, invalid UTF-8 and
+// unpaired surrogates replaced by U+FFFD.
+func (p *jsonParser) string() (any, bool) {
+	p.i++ // opening quote
+	start := p.i
+	for p.i < len(p.s) {
+		c := p.s[p.i]
+		switch {
+		case c == '"':
+			p.i++
+			return p.s[start : p.i-1], true
+		case c == '\\' || c < 0x20:
+			return p.decodeString(start)
+		case c < utf8.RuneSelf:
+			p.i++
+		default:
+			r, size := utf8.DecodeRuneInString(p.s[p.i:])
+			if r == utf8.RuneError && size == 1 {
+				return p.decodeString(start)
+			}
+			p.i += size
+		}
+	}
+	return nil, false
+}
+
+func (p *jsonParser) decodeString(start int) (any, bool) {
+	out := make([]byte, 0, p.i-start+16)
+	out = append(out, p.s[start:p.i]...)
+	for p.i < len(p.s) {
+		c := p.s[p.i]
+		switch {
+		case c == '"':
+			p.i++
+			return string(out), true
+		case c < 0x20:
+			return nil, false
+		case c == '\\':
+			if p.i+1 >= len(p.s) {
+				return nil, false
+			}
+			esc := p.s[p.i+1]
+			p.i += 2
+			switch esc {
+			case '"', '\\', '/':
+				out = append(out, esc)
+			case 'b':
+				out = append(out, '\b')
+			case 'f':
+				out = append(out, '\f')
+			case 'n':
+				out = append(out, '\n')
+			case 'r':
+				out = append(out, '\r')
+			case 't':
+				out = append(out, '\t')
+			case 'u':
+				r, ok := p.hex4()
+				if !ok {
+					return nil, false
+				}
+				if utf16.IsSurrogate(r) {
+					// A valid pair is consumed whole; otherwise the next escape stays for the loop.
+					if len(p.s)-p.i >= 6 && p.s[p.i] == '\\' && p.s[p.i+1] == 'u' {
+						save := p.i
+						p.i += 2
+						r2, ok := p.hex4()
+						if dec := utf16.DecodeRune(r, r2); ok && dec != utf8.RuneError {
+							out = utf8.AppendRune(out, dec)
+							continue
+						}
+						p.i = save
+					}
+					r = utf8.RuneError
+				}
+				out = utf8.AppendRune(out, r)
+			default:
+				return nil, false
+			}
+		case c < utf8.RuneSelf:
+			out = append(out, c)
+			p.i++
+		default:
+			r, size := utf8.DecodeRuneInString(p.s[p.i:])
+			out = utf8.AppendRune(out, r) // RuneError for an invalid byte, as encoding/json
+			p.i += size
+		}
+	}
+	return nil, false
+}
+
+// hex4 reads the four hex digits of a \u escape.
+func (p *jsonParser) hex4() (rune, bool) {
+	if len(p.s)-p.i < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range []byte(p.s[p.i : p.i+4]) {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r*16 + rune(c)
+	}
+	p.i += 4
+	return r, true
+}
