@@ -1,6 +1,9 @@
 package mapping
 
 import (
+	"bytes"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -14,7 +17,15 @@ import (
 // each trace shares (identity, executed tool calls, tool results), then records in emitOrder.
 func (m *Mapper) MapTraces(td ptrace.Traces, observed time.Time) ([]*auditrecord.Record, Stats) {
 	stats := newStats()
-	var units []*unit
+	// Spans are grouped by trace and each trace is mapped on its own: everything the passes share
+	// is per trace, and a trace's parsed conversation is garbage as soon as its records exist,
+	// so a large batch never holds every span's parsed messages at once.
+	type spanRef struct {
+		span  ptrace.Span
+		scope string
+		res   *resourceInfo
+	}
+	byTrace := map[pcommon.TraceID][]spanRef{}
 	var resProblems problems
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
@@ -25,14 +36,28 @@ func (m *Mapper) MapTraces(td ptrace.Traces, observed time.Time) ([]*auditrecord
 			ss := sss.At(j)
 			spans := ss.Spans()
 			for k := 0; k < spans.Len(); k++ {
-				units = append(units, m.spanUnit(spans.At(k), ss.Scope().Name(), res, observed))
+				id := spans.At(k).TraceID()
+				byTrace[id] = append(byTrace[id], spanRef{spans.At(k), ss.Scope().Name(), res})
 			}
 		}
 	}
 	if resProblems.malformed {
 		stats.Malformed++
 	}
-	return m.finish(units, stats)
+	// Byte order of trace ids is the order of their hex form, the order finish emits in.
+	ids := slices.SortedFunc(maps.Keys(byTrace), func(a, b pcommon.TraceID) int { return bytes.Compare(a[:], b[:]) })
+	var out []*auditrecord.Record
+	for _, id := range ids {
+		refs := byTrace[id]
+		units := make([]*unit, len(refs))
+		for i, r := range refs {
+			units[i] = m.spanUnit(r.span, r.scope, r.res, observed)
+		}
+		var records []*auditrecord.Record
+		records, stats = m.finish(units, stats)
+		out = append(out, records...)
+	}
+	return out, stats
 }
 
 func (m *Mapper) spanUnit(span ptrace.Span, scope string, res *resourceInfo, observed time.Time) *unit {
