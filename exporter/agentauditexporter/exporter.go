@@ -35,6 +35,9 @@ type auditExporter struct {
 	mapper    *mapping.Mapper
 	store     store.Store
 	settings  store.Settings
+	// cleanup removes a crashed run's temporary files from the file store in the background.
+	stopCleanup context.CancelFunc
+	cleanupDone chan struct{}
 }
 
 func newAuditExporter(cfg *Config, set exporter.Settings, now func() time.Time) (*auditExporter, error) {
@@ -94,11 +97,7 @@ func (e *auditExporter) newStore() (store.Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("file.directory: %w", err)
 		}
-		if n, err := b.RemoveStaleTemp(); err != nil {
-			return nil, fmt.Errorf("file.directory: %w", err)
-		} else if n > 0 {
-			e.logger.Info("removed temporary files left by an interrupted write", zap.Int("files", n))
-		}
+		e.removeStaleTempInBackground(b)
 		return objectstore.New(b, objectstore.Options{
 			Prefix: e.cfg.File.Prefix,
 			Gzip:   e.cfg.File.Compression == "gzip",
@@ -112,7 +111,30 @@ func (e *auditExporter) newStore() (store.Store, error) {
 	return nil, fmt.Errorf("store: %q is not supported", e.cfg.Store)
 }
 
+// removeStaleTempInBackground clears temporary files an interrupted run left in the file store
+// without delaying start: the walk covers the whole store, which grows for as long as records
+// are kept. Files this run writes are newer than the cut-off and are left alone.
+func (e *auditExporter) removeStaleTempInBackground(b *filestore.Backend) {
+	ctx, cancel := context.WithCancel(context.Background())
+	e.stopCleanup, e.cleanupDone = cancel, make(chan struct{})
+	started := time.Now()
+	go func() {
+		defer close(e.cleanupDone)
+		n, err := b.RemoveStaleTemp(ctx, started)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			e.logger.Warn("could not remove temporary files left by an interrupted write", zap.Error(err))
+		case n > 0:
+			e.logger.Info("removed temporary files left by an interrupted write", zap.Int("files", n))
+		}
+	}()
+}
+
 func (e *auditExporter) shutdown(ctx context.Context) error {
+	if e.stopCleanup != nil {
+		e.stopCleanup()
+		<-e.cleanupDone
+	}
 	if e.store == nil {
 		return nil
 	}

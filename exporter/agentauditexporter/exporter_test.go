@@ -2,6 +2,9 @@ package agentauditexporter
 
 import (
 	"context"
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -201,3 +204,21 @@ func TestMalformedTelemetryIsCountedAndNeverCrashes(t *testing.T) {
 }
 
 type exporterHelperQueueConfig = exporterhelper.QueueBatchConfig
+
+func TestStartClearsTemporaryFilesOfAnInterruptedRunInTheBackground(t *testing.T) {
+	dir := t.TempDir()
+	partition := filepath.Join(dir, "audit", "year=2026", "month=01", "day=02", "hour=03")
+	require.NoError(t, os.MkdirAll(partition, 0o750))
+	crashed := filepath.Join(partition, ".tmp-test-traces-00000000000000000001.jsonl.gz-123")
+	require.NoError(t, os.WriteFile(crashed, []byte("half an object"), 0o600))
+	past := time.Now().Add(-time.Hour)
+	require.NoError(t, os.Chtimes(crashed, past, past))
+
+	te, _ := newTestExporter(t, dir, nil)
+	require.NoError(t, te.ConsumeTraces(context.Background(), toolTrace()))
+	require.Eventually(t, func() bool {
+		_, err := os.Stat(crashed)
+		return errors.Is(err, os.ErrNotExist)
+	}, 10*time.Second, 10*time.Millisecond, "stale temporary file still there")
+	assert.NotEmpty(t, collectortest.ReadRecords(t, collectortest.OpenFileStore(t, dir)), "records written meanwhile")
+}

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 )
@@ -143,19 +144,32 @@ func (b *Backend) Delete(_ context.Context, key string) error {
 	return nil
 }
 
-// RemoveStaleTemp deletes temporary files a crash left behind; they were never visible as objects.
-func (b *Backend) RemoveStaleTemp() (int, error) {
+// RemoveStaleTemp deletes temporary files that were last written before `before`: ones a crash
+// left behind, never visible as objects. Files written since (a Put in flight) are kept, so this
+// can run in the background while the store is in use; on a large store the walk takes a while.
+func (b *Backend) RemoveStaleTemp(ctx context.Context, before time.Time) (int, error) {
 	n := 0
 	err := filepath.WalkDir(b.Root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) { // removed meanwhile (retention, erasure)
+				return nil
+			}
 			return err
 		}
-		if !d.IsDir() && strings.HasPrefix(d.Name(), tempPrefix) {
-			if err := os.Remove(p); err != nil {
-				return err
-			}
-			n++
+		if err := ctx.Err(); err != nil {
+			return err
 		}
+		if d.IsDir() || !strings.HasPrefix(d.Name(), tempPrefix) {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil || !info.ModTime().Before(before) {
+			return nil
+		}
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		n++
 		return nil
 	})
 	return n, err

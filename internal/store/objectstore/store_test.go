@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -302,7 +304,22 @@ func TestFileBackendHidesTempFilesAndRejectsEscapingKeys(t *testing.T) {
 	if len(keys) != 1 || keys[0] != "audit/a.json" {
 		t.Fatalf("list shows %v", keys)
 	}
-	if n, err := b.RemoveStaleTemp(); err != nil || n != 1 {
+	// A temp file from before the cut-off (a crash) goes; one written since (a Put in flight) stays.
+	if err := b.Put(ctx, "audit/.tmp-in-flight", []byte("half")); err != nil {
+		t.Fatal(err)
+	}
+	crashed := filepath.Join(b.Root, "audit", ".tmp-crashed")
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(crashed, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := b.RemoveStaleTemp(ctx, time.Now().Add(-time.Minute)); err != nil || n != 1 {
 		t.Fatalf("RemoveStaleTemp = %d, %v", n, err)
+	}
+	if _, err := os.Stat(crashed); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("stale temp file kept: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(b.Root, "audit", ".tmp-in-flight")); err != nil {
+		t.Fatalf("recent temp file removed: %v", err)
 	}
 }
