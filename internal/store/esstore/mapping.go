@@ -7,27 +7,33 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 )
 
-// document is what is indexed for one record: the record's own JSON encoding (so a reader decodes
-// _source straight back into a Record) plus a "search" section that makes free-form tool parameters
+// encodeDocument is what is indexed for one record: the record's own encoding (so a reader decodes
+// _source straight back into a Record) plus a "search" member that makes free-form tool parameters
 // and results searchable. Those are `any` in the record (an object, a string, a list…), while a
-// flattened field takes only objects, so the record keeps them unindexed and the search section
+// flattened field takes only objects, so the record keeps them unindexed and the search member
 // holds them wrapped as {"value": …} when they are not objects.
-type document struct {
-	*auditrecord.Record
-	Search *searchFields `json:"search,omitempty"`
+func encodeDocument(r *auditrecord.Record) ([]byte, error) {
+	body, err := auditrecord.AppendRecord(make([]byte, 0, 1024), r)
+	if err != nil {
+		return nil, err
+	}
+	tc := r.ToolCall
+	if tc == nil || (tc.Parameters == nil && tc.Result == nil) {
+		return body, nil
+	}
+	search, err := json.Marshal(searchFields{ToolParameters: asObject(tc.Parameters), ToolResult: asObject(tc.Result)})
+	if err != nil {
+		return nil, err
+	}
+	// The record is a JSON object: its closing brace makes room for one more member.
+	body = append(body[:len(body)-1], `,"search":`...)
+	body = append(body, search...)
+	return append(body, '}'), nil
 }
 
 type searchFields struct {
 	ToolParameters any `json:"tool_parameters,omitempty"`
 	ToolResult     any `json:"tool_result,omitempty"`
-}
-
-func encodeDocument(r *auditrecord.Record) ([]byte, error) {
-	doc := document{Record: r}
-	if tc := r.ToolCall; tc != nil && (tc.Parameters != nil || tc.Result != nil) {
-		doc.Search = &searchFields{ToolParameters: asObject(tc.Parameters), ToolResult: asObject(tc.Result)}
-	}
-	return json.Marshal(doc)
 }
 
 func asObject(v any) any {
