@@ -13,6 +13,7 @@ var sessionKeys = []string{
 	"session.id",
 	"gen_ai.conversation.id",
 	"ai.telemetry.metadata.sessionId",
+	"ai.settings.context.sessionId",
 	"traceloop.association.properties.session_id",
 	"traceloop.association.properties.sessionId",
 }
@@ -23,6 +24,7 @@ var userKeys = []string{
 	"enduser.id",
 	"enduser.pseudo.id",
 	"ai.telemetry.metadata.userId",
+	"ai.settings.context.userId",
 	"traceloop.association.properties.user_id",
 	"traceloop.association.properties.userId",
 }

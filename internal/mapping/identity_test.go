@@ -36,6 +36,17 @@ func TestSessionAndUserPrecedence(t *testing.T) {
 			wantSession: "vs", wantUser: "vu",
 		},
 		{
+			name:        "Vercel AI 7 runtime context after v6 metadata, before Traceloop",
+			span:        map[string]any{"ai.settings.context.sessionId": "cs", "ai.settings.context.userId": "cu", "traceloop.association.properties.session_id": "ts", "traceloop.association.properties.user_id": "tu"},
+			wantSession: "cs", wantUser: "cu", consumed: []string{"ai.settings.context.sessionId", "ai.settings.context.userId"},
+			kept: []string{"traceloop.association.properties.session_id", "traceloop.association.properties.user_id"},
+		},
+		{
+			name:        "Vercel AI 6 metadata before 7 runtime context",
+			span:        map[string]any{"ai.telemetry.metadata.sessionId": "vs", "ai.settings.context.sessionId": "cs", "ai.telemetry.metadata.userId": "vu", "ai.settings.context.userId": "cu"},
+			wantSession: "vs", wantUser: "vu", kept: []string{"ai.settings.context.sessionId", "ai.settings.context.userId"},
+		},
+		{
 			name:        "Traceloop association properties, both spellings",
 			span:        map[string]any{"traceloop.association.properties.sessionId": "ts", "traceloop.association.properties.userId": "tu"},
 			wantSession: "ts", wantUser: "tu",

@@ -1,7 +1,7 @@
 // Vercel AI SDK 7: GenAI semconv spans (invoke_agent, step N, chat, execute_tool) from the
 // @ai-sdk/otel integration, which must be registered: experimental_telemetry alone emits nothing
-// in v7. v7 has no telemetry metadata; user and session ids go in the runtime context, and the
-// integration's enrichSpan hook writes them onto every span as user.id and session.id.
+// in v7. v7 has no telemetry metadata; user and session ids go in the runtime context, which the
+// integration (runtimeContext: true) writes onto spans as ai.settings.context.userId / .sessionId.
 import { OpenTelemetry } from '@ai-sdk/otel';
 import { generateText, registerTelemetry, stepCountIs, tool } from 'ai';
 import { MockLanguageModelV4 } from 'ai/test';
@@ -13,12 +13,7 @@ runClient(async () => {
   const env = clientEnv();
   const telemetry = await startTelemetry({ env, serviceName: 'vercel-ai-v7-agent' });
   registerTelemetry(
-    new OpenTelemetry({
-      enrichSpan: ({ runtimeContext }) => ({
-        'session.id': runtimeContext?.sessionId,
-        'user.id': runtimeContext?.userId,
-      }),
-    }),
+    new OpenTelemetry({ runtimeContext: true }),
   );
   const result = await generateText({
     model: new MockLanguageModelV4(scenarioModelOptions()),
