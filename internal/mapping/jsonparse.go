@@ -111,19 +111,10 @@ func (p *jsonParser) object() (any, bool) {
 			return nil, false
 		}
 		m[k.(string)] = v
-		p.skipSpace()
-		if p.i >= len(p.s) {
+		if more, ok := p.separator('}'); !ok {
 			return nil, false
-		}
-		switch p.s[p.i] {
-		case ',':
-			p.i++
-			p.skipSpace()
-		case '}':
-			p.i++
+		} else if !more {
 			return m, true
-		default:
-			return nil, false
 		}
 	}
 }
@@ -150,21 +141,31 @@ func (p *jsonParser) array() (any, bool) {
 			return nil, false
 		}
 		p.stack = append(p.stack, v)
-		p.skipSpace()
-		if p.i >= len(p.s) {
+		if more, ok := p.separator(']'); !ok {
 			return nil, false
-		}
-		switch p.s[p.i] {
-		case ',':
-			p.i++
-			p.skipSpace()
-		case ']':
-			p.i++
+		} else if !more {
 			return append(make([]any, 0, len(p.stack)-base), p.stack[base:]...), true
-		default:
-			return nil, false
 		}
 	}
+}
+
+// separator reads what follows a member or element: a comma (more follows) or the closing
+// bracket; anything else is invalid.
+func (p *jsonParser) separator(closing byte) (more, ok bool) {
+	p.skipSpace()
+	if p.i >= len(p.s) {
+		return false, false
+	}
+	switch p.s[p.i] {
+	case ',':
+		p.i++
+		p.skipSpace()
+		return true, true
+	case closing:
+		p.i++
+		return false, true
+	}
+	return false, false
 }
 
 // number scans -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? and keeps its text.
