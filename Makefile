@@ -41,16 +41,13 @@ $(VERSITYGW):
 	@mkdir -p $(TOOLS)
 	GOBIN=$(TOOLS) $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION)
 
-# Peers the tests start themselves: versitygw (S3), the Node agent frameworks, the search engine jars,
-# the Kafka broker jars.
+# Peers the tests start themselves: versitygw (S3), the Node agent frameworks, the search engine jars.
 test-deps: $(VERSITYGW)
 	@if command -v npm >/dev/null; then npm ci --prefix test/clients --no-audit --no-fund --loglevel=error; \
 	  else echo "npm not found: the agent framework tests will skip (fail under AGENTAUDIT_REQUIRE_PEERS=1)"; fi
 	@if command -v mvn >/dev/null && command -v java >/dev/null; then \
 	  for engine in elasticsearch opensearch; do mvn -q -B -f test/searchengine/$$engine/pom.xml package -DskipTests || exit 1; done; \
 	  else echo "java/mvn not found: the search engine tests will skip (fail under AGENTAUDIT_REQUIRE_PEERS=1)"; fi
-	@if command -v mvn >/dev/null && command -v java >/dev/null; then bash test/kafka/start.sh --build-only; \
-	  else echo "java/mvn not found: the Kafka broker tests will skip (fail under AGENTAUDIT_REQUIRE_PEERS=1)"; fi
 
 test: build test-deps
 	AGENTAUDIT_COLLECTOR_BIN=$(CURDIR)/$(COLLECTOR) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
