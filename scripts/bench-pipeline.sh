@@ -9,4 +9,4 @@ if [[ ! -x "$collector" ]]; then
   echo "bench-pipeline: $collector not built: run make build" >&2
   exit 1
 fi
-exec go run ./test/bench/pipeline -collector "$collector" -sessions "${1:-${BENCH_SESSIONS:-6000}}" -rounds "${BENCH_ROUNDS:-3}"
+exec go run ./test/bench/pipeline -collector "$collector" -sessions "${1:-${BENCH_SESSIONS:-15000}}" -rounds "${BENCH_ROUNDS:-3}"

@@ -3,12 +3,13 @@
 //	(a) otlp → piiredaction → agentaudit (file store)
 //	(b) otlp → contrib redaction (the same PII patterns) → batch → contrib file exporter
 //
-// For each, it starts the binary on free loopback ports, drives it with agentsim over OTLP gRPC at
-// maximum rate for a fixed number of sessions, waits until the exporter has written every span
+// It records agentsim's OTLP/gRPC requests for a fixed number of sessions once (replay.go says
+// why), then for each pipeline starts the binary on free loopback ports, replays those requests
+// to it at maximum rate over OTLP gRPC, waits until the exporter has written every span
 // (its own otelcol_exporter_sent_spans metric), and prints spans/s, the ratio (a)/(b), and each
 // collector's peak RSS (VmHWM).
 //
-//	go run ./test/bench/pipeline -collector bin/otelcol-agentaudit -sessions 6000 -rounds 3
+//	go run ./test/bench/pipeline -collector bin/otelcol-agentaudit -sessions 15000 -rounds 3
 package main
 
 import (
@@ -26,8 +27,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/agentaudit/otelcol-agentaudit/internal/agentsim"
 )
 
 // The contrib redaction processor gets the patterns of the PII piiredaction finds in agentsim traffic,
@@ -81,7 +80,12 @@ exporters:
     store: file
     file:
       directory: ${env:BENCH_DIR}/store
+    # A bounded queue that holds the receiver back when full, as (b)'s batch processor does: both
+    # are measured under back-pressure, rather than (a) buffering most of the run in memory.
     sending_queue:
+      sizer: items
+      queue_size: 16384
+      block_on_overflow: true
       batch:
         flush_timeout: 200ms
 `,
@@ -111,7 +115,7 @@ exporters:
 type result struct {
 	spans   int
 	elapsed time.Duration
-	sent    time.Duration // until agentsim had every span accepted; the rest of elapsed is draining
+	sent    time.Duration // until every request was accepted; the rest of elapsed is draining
 	peakKiB int
 	// cpu is the collector's user+system CPU time for the run: on a shared machine, CPU per span is
 	// a steadier measure of the pipeline's cost than wall-clock throughput.
@@ -120,7 +124,7 @@ type result struct {
 
 func main() {
 	collector := flag.String("collector", "bin/otelcol-agentaudit", "built collector binary")
-	sessions := flag.Int("sessions", 6000, "agentsim sessions per pipeline and round (fixed count)")
+	sessions := flag.Int("sessions", 15000, "agentsim sessions per pipeline and round (fixed count)")
 	rounds := flag.Int("rounds", 3, "rounds, each running (a) then (b); medians are reported")
 	flag.Parse()
 	if err := run(*collector, *sessions, *rounds, os.Stdout); err != nil {
@@ -135,11 +139,17 @@ func run(collector string, sessions, rounds int, out io.Writer) error {
 	if _, err := os.Stat(collector); err != nil {
 		return fmt.Errorf("collector binary: %w (run make build)", err)
 	}
+	rec, err := record(sessions)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "agentsim: %d sessions, %d spans in %d OTLP/gRPC requests, replayed to each pipeline by %d senders\n",
+		sessions, rec.spans, len(rec.requests), replaySenders)
 	results := make([][]result, len(pipelines))
 	fmt.Fprintf(out, "%-54s %8s %8s %8s %10s %13s %13s\n", "pipeline", "spans", "sent s", "seconds", "spans/s", "CPU µs/span", "peak RSS MiB")
 	for round := 1; round <= rounds; round++ {
 		for i, p := range pipelines {
-			r, err := measure(collector, p, sessions)
+			r, err := measure(collector, p, rec)
 			if err != nil {
 				return fmt.Errorf("%s: %w", p.name, err)
 			}
@@ -190,7 +200,7 @@ func cpuPerSpan(r result) float64 { return float64(r.cpu.Microseconds()) / float
 
 func rate(r result) float64 { return float64(r.spans) / r.elapsed.Seconds() }
 
-func measure(collector string, p pipeline, sessions int) (result, error) {
+func measure(collector string, p pipeline, rec *recording) (result, error) {
 	dir, err := os.MkdirTemp("", "bench-pipeline-")
 	if err != nil {
 		return result{}, err
@@ -219,18 +229,15 @@ func measure(collector string, p pipeline, sessions int) (result, error) {
 		return result{}, err
 	}
 	began := time.Now()
-	stats, err := agentsim.Run(context.Background(), agentsim.Config{
-		Endpoint: otlp, Protocol: "grpc", Insecure: true, Sessions: sessions, Users: 50, Seed: 1,
-	})
-	if err != nil {
-		return result{}, fmt.Errorf("agentsim: %w", err)
+	if err := replay(context.Background(), otlp, rec); err != nil {
+		return result{}, fmt.Errorf("replay: %w", err)
 	}
 	sent := time.Since(began)
 	if err := waitUntil(10*time.Minute, func() bool {
 		n, err := sentSpans(metricsURL, p.exporter)
-		return err == nil && n >= float64(stats.Spans)
+		return err == nil && n >= float64(rec.spans)
 	}); err != nil {
-		return result{}, fmt.Errorf("not all %d spans written: %w\n%s", stats.Spans, err, logs.String())
+		return result{}, fmt.Errorf("not all %d spans written: %w\n%s", rec.spans, err, logs.String())
 	}
 	elapsed := time.Since(began)
 	cpuAfter, err := cpuTime(cmd.Process.Pid)
@@ -241,7 +248,7 @@ func measure(collector string, p pipeline, sessions int) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	return result{spans: stats.Spans, elapsed: elapsed, sent: sent, peakKiB: peak, cpu: cpuAfter - cpuBefore}, nil
+	return result{spans: rec.spans, elapsed: elapsed, sent: sent, peakKiB: peak, cpu: cpuAfter - cpuBefore}, nil
 }
 
 // sentSpans reads otelcol_exporter_sent_spans of one exporter from the collector's metrics page.
