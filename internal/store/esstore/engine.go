@@ -153,9 +153,8 @@ func (e *elasticsearchEngine) bulkCreate(ctx context.Context, docs []bulkDoc, ou
 	if err != nil {
 		return err
 	}
-	for i, d := range docs {
-		i := i
-		err := bi.Add(ctx, esutil.BulkIndexerItem{
+	return addAll(ctx, docs, bi.Close, func(i int, d bulkDoc) error {
+		return bi.Add(ctx, esutil.BulkIndexerItem{
 			Index: d.Index, Action: "create", DocumentID: d.ID, Body: bytes.NewReader(d.Body),
 			OnSuccess: func(_ context.Context, _ esutil.BulkIndexerItem, r esutil.BulkIndexerResponseItem) {
 				c.set(i, itemOutcome{Status: r.Status})
@@ -164,12 +163,19 @@ func (e *elasticsearchEngine) bulkCreate(ctx context.Context, docs []bulkDoc, ou
 				c.set(i, failureOutcome(r.Status, r.Error.Type, r.Error.Reason, r.Error.Cause.Type, r.Error.Cause.Reason, err))
 			},
 		})
-		if err != nil {
-			_ = bi.Close(ctx)
+	})
+}
+
+// addAll hands every document to a client's bulk indexer, then closes it (which flushes and
+// waits for the outcomes).
+func addAll(ctx context.Context, docs []bulkDoc, closeIndexer func(context.Context) error, add func(i int, d bulkDoc) error) error {
+	for i, d := range docs {
+		if err := add(i, d); err != nil {
+			_ = closeIndexer(ctx)
 			return fmt.Errorf("bulk add: %w", err)
 		}
 	}
-	if err := bi.Close(ctx); err != nil {
+	if err := closeIndexer(ctx); err != nil {
 		return fmt.Errorf("bulk close: %w", err)
 	}
 	return nil
@@ -219,9 +225,8 @@ func (e *openSearchEngine) bulkCreate(ctx context.Context, docs []bulkDoc, outco
 	if err != nil {
 		return err
 	}
-	for i, d := range docs {
-		i := i
-		err := bi.Add(ctx, opensearchutil.BulkIndexerItem{
+	return addAll(ctx, docs, bi.Close, func(i int, d bulkDoc) error {
+		return bi.Add(ctx, opensearchutil.BulkIndexerItem{
 			Index: d.Index, Action: "create", DocumentID: d.ID, Body: bytes.NewReader(d.Body),
 			OnSuccess: func(_ context.Context, _ opensearchutil.BulkIndexerItem, r opensearchapi.BulkRespItem) {
 				c.set(i, itemOutcome{Status: r.Status})
@@ -234,15 +239,7 @@ func (e *openSearchEngine) bulkCreate(ctx context.Context, docs []bulkDoc, outco
 				c.set(i, failureOutcome(r.Status, r.Error.Type, r.Error.Reason, r.Error.Cause.Type, r.Error.Cause.Reason, err))
 			},
 		})
-		if err != nil {
-			_ = bi.Close(ctx)
-			return fmt.Errorf("bulk add: %w", err)
-		}
-	}
-	if err := bi.Close(ctx); err != nil {
-		return fmt.Errorf("bulk close: %w", err)
-	}
-	return nil
+	})
 }
 
 func (e *openSearchEngine) perform(req *http.Request) (*http.Response, error) {
