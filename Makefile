@@ -59,6 +59,7 @@ bench:
 	$(GO) test ./processor/piiredactionprocessor/internal/detect -run '^$$' -bench BenchmarkDetect -benchmem
 	$(GO) test ./internal/mapping -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/auditrecord -run '^$$' -bench . -benchmem
+	$(GO) test ./internal/jsonvalue -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/verify -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/store/esstore -run '^$$' -bench . -benchmem
 
@@ -75,7 +76,7 @@ fuzz:
 	$(GO) test ./processor/piiredactionprocessor -run '^$$' -fuzz '^FuzzRedactAttributes$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/mapping -run '^$$' -fuzz '^FuzzMapTraces$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/mapping -run '^$$' -fuzz '^FuzzMapLogs$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./internal/mapping -run '^$$' -fuzz '^FuzzParseJSONMatchesEncodingJSON$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/jsonvalue -run '^$$' -fuzz '^FuzzParseMatchesEncodingJSON$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/auditrecord -run '^$$' -fuzz '^FuzzEncoderMatchesEncodingJSON$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./test/e2e/production -run '^$$' -fuzz '^FuzzOTLPTracesPath$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0
 	$(GO) test ./test/e2e/production -run '^$$' -fuzz '^FuzzOTLPLogsPath$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0

@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/jsonvalue"
 )
 
 // maxDepth bounds how deep nested maps and slices are copied into a record. Deeper levels are
@@ -138,7 +140,7 @@ func decodeJSON(s string) (any, bool) {
 	if s == "" || (s[0] != '{' && s[0] != '[' && s[0] != '"') {
 		return nil, false
 	}
-	return parseJSON(s)
+	return jsonvalue.Parse(s)
 }
 
 // rawValue is a pdata value as a plain Go value without cleaning, for structure inspection. Depth

@@ -1,4 +1,4 @@
-package mapping
+package jsonvalue
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 	"unsafe"
 )
 
-// referenceJSON is what parseJSON must agree with: encoding/json's verdict and its values.
+// referenceJSON is what Parse must agree with: encoding/json's verdict and its values.
 func referenceJSON(s string) (any, bool) {
 	if !json.Valid([]byte(s)) {
 		return nil, false
@@ -26,12 +26,12 @@ func referenceJSON(s string) (any, bool) {
 func assertParsesLikeEncodingJSON(t *testing.T, s string) {
 	t.Helper()
 	want, wantOK := referenceJSON(s)
-	got, gotOK := parseJSON(s)
+	got, gotOK := Parse(s)
 	if gotOK != wantOK {
-		t.Fatalf("%q: parseJSON ok=%v, encoding/json ok=%v", s, gotOK, wantOK)
+		t.Fatalf("%q: Parse ok=%v, encoding/json ok=%v", s, gotOK, wantOK)
 	}
 	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("%q: parseJSON %#v, encoding/json %#v", s, got, want)
+		t.Fatalf("%q: Parse %#v, encoding/json %#v", s, got, want)
 	}
 }
 
@@ -44,7 +44,7 @@ var jsonSamples = []string{
 	`[` + strings.Repeat(`[`, 20) + strings.Repeat(`]`, 21), "\u00a0{}", `{"a":"b"}` + "\n",
 }
 
-func TestParseJSONMatchesEncodingJSON(t *testing.T) {
+func TestParseMatchesEncodingJSON(t *testing.T) {
 	for _, s := range jsonSamples {
 		assertParsesLikeEncodingJSON(t, s)
 	}
@@ -52,14 +52,14 @@ func TestParseJSONMatchesEncodingJSON(t *testing.T) {
 	for _, depth := range []int{maxJSONNesting, maxJSONNesting + 1} {
 		assertParsesLikeEncodingJSON(t, strings.Repeat("[", depth)+strings.Repeat("]", depth))
 	}
-	if _, ok := parseJSON(`{"a":"b"}`); !ok {
+	if _, ok := Parse(`{"a":"b"}`); !ok {
 		t.Fatal("plain object rejected")
 	}
 }
 
-func TestParseJSONSlicesPlainStrings(t *testing.T) {
+func TestParseSlicesPlainStrings(t *testing.T) {
 	src := `["plain text", "esc\naped"]`
-	v, ok := parseJSON(src)
+	v, ok := Parse(src)
 	if !ok {
 		t.Fatal("rejected")
 	}
@@ -73,7 +73,7 @@ func TestParseJSONSlicesPlainStrings(t *testing.T) {
 	}
 }
 
-func FuzzParseJSONMatchesEncodingJSON(f *testing.F) {
+func FuzzParseMatchesEncodingJSON(f *testing.F) {
 	for _, s := range jsonSamples {
 		f.Add(s)
 	}
@@ -85,12 +85,12 @@ func FuzzParseJSONMatchesEncodingJSON(f *testing.F) {
 	})
 }
 
-func BenchmarkParseJSON(b *testing.B) {
+func BenchmarkParse(b *testing.B) {
 	msg := `{"role":"user","parts":[{"type":"text","content":"Please book a flight to Paris for the 1st of February, window seat."}]},` +
 		`{"role":"assistant","parts":[{"type":"tool_call","id":"call_1","name":"search_flights","arguments":{"destination":"Paris","date":"2026-02-01"}}]},` +
 		`{"role":"tool","parts":[{"type":"tool_call_response","id":"call_1","response":{"flights":["AF123","BA456"],"count":2}}]}`
 	doc := "[" + strings.Repeat(msg+",", 20) + msg + "]"
-	for name, parse := range map[string]func(string) (any, bool){"parseJSON": parseJSON, "encoding_json": referenceJSON} {
+	for name, parse := range map[string]func(string) (any, bool){"Parse": Parse, "encoding_json": referenceJSON} {
 		b.Run(name, func(b *testing.B) {
 			b.SetBytes(int64(len(doc)))
 			b.ReportAllocs()
