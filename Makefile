@@ -78,6 +78,7 @@ fuzz:
 	$(GO) test ./internal/mapping -run '^$$' -fuzz '^FuzzMapLogs$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/jsonvalue -run '^$$' -fuzz '^FuzzParseMatchesEncodingJSON$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/auditrecord -run '^$$' -fuzz '^FuzzEncoderMatchesEncodingJSON$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/auditrecord -run '^$$' -fuzz '^FuzzCanonicalizeJSONMatchesEncodingJSON$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./test/e2e/production -run '^$$' -fuzz '^FuzzOTLPTracesPath$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0
 	$(GO) test ./test/e2e/production -run '^$$' -fuzz '^FuzzOTLPLogsPath$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0
 

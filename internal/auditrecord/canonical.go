@@ -3,9 +3,12 @@ package auditrecord
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/jsonvalue"
 )
 
 // Canonical returns the canonical JSON encoding of v: UTF-8, object keys sorted at every level, no
@@ -21,18 +24,18 @@ func Canonical(v any) ([]byte, error) {
 
 // CanonicalizeJSON re-encodes a JSON document in canonical form.
 func CanonicalizeJSON(raw []byte) ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var doc any
-	if err := dec.Decode(&doc); err != nil {
-		return nil, err
+	doc, ok := jsonvalue.Parse(string(raw))
+	if !ok {
+		return nil, errors.New("canonical json: not a JSON document")
 	}
-	var buf bytes.Buffer
-	buf.Grow(len(raw))
-	if err := writeCanonical(&buf, doc); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return AppendCanonicalValue(make([]byte, 0, len(raw)), doc)
+}
+
+// AppendCanonicalValue appends the canonical encoding of a parsed JSON value (what jsonvalue.Parse
+// or a json.Decoder with UseNumber yields) to dst: the same bytes as Canonical of that value,
+// without encoding it and parsing it back first.
+func AppendCanonicalValue(dst []byte, v any) ([]byte, error) {
+	return appendCanonical(dst, v)
 }
 
 // MarshalRecord encodes a record canonically, the form stores write as one JSONL line. Record's
@@ -57,77 +60,63 @@ func marshalNoEscape(v any) ([]byte, error) {
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
-func writeCanonical(buf *bytes.Buffer, v any) error {
+func appendCanonical(b []byte, v any) ([]byte, error) {
+	var err error
 	switch t := v.(type) {
 	case nil:
-		buf.WriteString("null")
+		b = append(b, "null"...)
 	case bool:
-		buf.WriteString(strconv.FormatBool(t))
+		b = strconv.AppendBool(b, t)
 	case json.Number:
-		return writeNumber(buf, t)
+		return appendNumber(b, t)
 	case string:
-		s, err := marshalNoEscape(t)
-		if err != nil {
-			return err
-		}
-		buf.Write(s)
+		b = appendString(b, t)
 	case []any:
-		buf.WriteByte('[')
+		b = append(b, '[')
 		for i, e := range t {
 			if i > 0 {
-				buf.WriteByte(',')
+				b = append(b, ',')
 			}
-			if err := writeCanonical(buf, e); err != nil {
-				return err
+			if b, err = appendCanonical(b, e); err != nil {
+				return b, err
 			}
 		}
-		buf.WriteByte(']')
+		b = append(b, ']')
 	case map[string]any:
 		keys := make([]string, 0, len(t))
 		for k := range t {
 			keys = append(keys, k)
 		}
-		sort.Strings(keys)
-		buf.WriteByte('{')
+		slices.Sort(keys)
+		b = append(b, '{')
 		for i, k := range keys {
 			if i > 0 {
-				buf.WriteByte(',')
+				b = append(b, ',')
 			}
-			ks, err := marshalNoEscape(k)
-			if err != nil {
-				return err
-			}
-			buf.Write(ks)
-			buf.WriteByte(':')
-			if err := writeCanonical(buf, t[k]); err != nil {
-				return err
+			b = appendString(b, k)
+			b = append(b, ':')
+			if b, err = appendCanonical(b, t[k]); err != nil {
+				return b, err
 			}
 		}
-		buf.WriteByte('}')
+		b = append(b, '}')
 	default:
-		return fmt.Errorf("canonical json: unexpected %T", v)
+		return b, fmt.Errorf("canonical json: unexpected %T", v)
 	}
-	return nil
+	return b, nil
 }
 
-// writeNumber keeps integers exact and writes other numbers in the shortest float64 form.
-func writeNumber(buf *bytes.Buffer, n json.Number) error {
+// appendNumber keeps integers exact and writes other numbers in the shortest float64 form.
+func appendNumber(b []byte, n json.Number) ([]byte, error) {
 	if _, err := strconv.ParseInt(string(n), 10, 64); err == nil {
-		buf.WriteString(string(n))
-		return nil
+		return append(b, n...), nil
 	}
 	if _, err := strconv.ParseUint(string(n), 10, 64); err == nil {
-		buf.WriteString(string(n))
-		return nil
+		return append(b, n...), nil
 	}
 	f, err := n.Float64()
 	if err != nil {
-		return err
+		return b, err
 	}
-	b, err := json.Marshal(f)
-	if err != nil {
-		return err
-	}
-	buf.Write(b)
-	return nil
+	return appendFloat(b, f)
 }

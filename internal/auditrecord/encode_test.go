@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -198,4 +199,70 @@ func BenchmarkMarshalRecord(b *testing.B) {
 			}
 		})
 	}
+}
+
+// referenceCanonical is canonical JSON built from encoding/json alone: decode keeping numbers,
+// turn every non-integer into its float64, and encode (encoding/json sorts map keys).
+func referenceCanonical(raw []byte) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	var normalize func(any) (any, error)
+	normalize = func(v any) (any, error) {
+		switch t := v.(type) {
+		case json.Number:
+			if _, err := strconv.ParseInt(string(t), 10, 64); err == nil {
+				return t, nil
+			}
+			if _, err := strconv.ParseUint(string(t), 10, 64); err == nil {
+				return t, nil
+			}
+			return t.Float64()
+		case []any:
+			for i := range t {
+				var err error
+				if t[i], err = normalize(t[i]); err != nil {
+					return nil, err
+				}
+			}
+		case map[string]any:
+			for k := range t {
+				var err error
+				if t[k], err = normalize(t[k]); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return v, nil
+	}
+	v, err := normalize(v)
+	if err != nil {
+		return nil, err
+	}
+	return marshalNoEscape(v)
+}
+
+func FuzzCanonicalizeJSONMatchesEncodingJSON(f *testing.F) {
+	for _, s := range []string{
+		`{"b":1,"a":[1.50,-0,1e2,1E-7,18446744073709551615,-9223372036854775808,1e400],"é":"<\u2028>","A":null}`,
+		`[{"z":{"y":true,"x":false}},"\ud83d\ude00\u0000"]`, `"plain"`, `12.0`, `{"a":1,"a":2}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !json.Valid([]byte(s)) {
+			return
+		}
+		want, wantErr := referenceCanonical([]byte(s))
+		got, gotErr := CanonicalizeJSON([]byte(s))
+		if (wantErr != nil) != (gotErr != nil) {
+			t.Fatalf("%q: error mismatch: reference %v, CanonicalizeJSON %v", s, wantErr, gotErr)
+		}
+		if wantErr == nil && !bytes.Equal(got, want) {
+			t.Fatalf("%q:\n got %s\nwant %s", s, got, want)
+		}
+	})
 }

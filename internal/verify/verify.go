@@ -6,7 +6,6 @@
 package verify
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"encoding/base64"
@@ -23,6 +22,7 @@ import (
 	"strings"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+	"github.com/agentaudit/otelcol-agentaudit/internal/jsonvalue"
 	"github.com/agentaudit/otelcol-agentaudit/internal/retention"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 )
@@ -271,14 +271,13 @@ func verifyStoredSignature(raw []byte, signature string, key ed25519.PublicKey) 
 	if err != nil {
 		return false
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var doc map[string]any
-	if err := dec.Decode(&doc); err != nil {
+	parsed, _ := jsonvalue.Parse(string(raw))
+	doc, ok := parsed.(map[string]any)
+	if !ok {
 		return false
 	}
 	delete(doc, "signature")
-	input, err := auditrecord.Canonical(doc)
+	input, err := auditrecord.AppendCanonicalValue(nil, doc)
 	if err != nil {
 		return false
 	}

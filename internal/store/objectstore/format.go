@@ -5,6 +5,7 @@ import (
 	"bytes"
 	stdgzip "compress/gzip"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+	"github.com/agentaudit/otelcol-agentaudit/internal/jsonvalue"
 )
 
 // maxLineBytes bounds one JSONL line when reading (records are bounded far below this by the mapping).
@@ -145,11 +147,10 @@ func DecodeRecords(key string, data []byte) ([]*auditrecord.Record, error) {
 // without integrity) and its integrity field. It works on the raw JSON, not on a decoded Record, so a
 // field an attacker adds is covered too.
 func LineHashInput(line []byte) ([]byte, *auditrecord.Integrity, error) {
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.UseNumber()
-	var doc map[string]any
-	if err := dec.Decode(&doc); err != nil {
-		return nil, nil, err
+	parsed, ok := jsonvalue.Parse(string(line))
+	doc, isObject := parsed.(map[string]any)
+	if !ok || !isObject {
+		return nil, nil, errors.New("not a JSON object")
 	}
 	var integ *auditrecord.Integrity
 	if raw, ok := doc["integrity"]; ok {
@@ -163,6 +164,6 @@ func LineHashInput(line []byte) ([]byte, *auditrecord.Integrity, error) {
 		}
 		delete(doc, "integrity")
 	}
-	content, err := auditrecord.Canonical(doc)
+	content, err := auditrecord.AppendCanonicalValue(make([]byte, 0, len(line)), doc)
 	return content, integ, err
 }
