@@ -2,12 +2,15 @@ package org.agentaudit.searchengine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * What both engine launchers (Elasticsearch, OpenSearch) share: the home layout, running until
- * SIGTERM with a graceful close, and exiting when the test process that started the node is gone.
+ * What the engine launchers (Elasticsearch, OpenSearch 2 and 3) share: the node settings, the home
+ * layout, running until SIGTERM with a graceful close, and exiting when the test process that started
+ * the node is gone.
  * Compiled into each launcher (see build-helper in their pom.xml) since the engines cannot share
  * one classpath.
  */
@@ -21,6 +24,26 @@ public final class LauncherSupport {
             Files.createDirectories(home.resolve(sub));
         }
         return home;
+    }
+
+    /**
+     * The settings of a single test node serving HTTP on 127.0.0.1:httpPort with its data under home;
+     * the same keys for every engine, which each loads into its own Settings.
+     */
+    public static Map<String, String> nodeSettings(String httpPort, Path home) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("cluster.name", "agentaudit-test");
+        settings.put("node.name", "agentaudit-test-node");
+        settings.put("path.home", home.toString());
+        settings.put("path.data", home.resolve("data").toString());
+        settings.put("path.logs", home.resolve("logs").toString());
+        settings.put("network.host", "127.0.0.1");
+        settings.put("http.port", httpPort);
+        settings.put("transport.port", "0");
+        settings.put("discovery.type", "single-node");
+        // Test machines may have little free disk; a watermark must not block writes.
+        settings.put("cluster.routing.allocation.disk.threshold_enabled", "false");
+        return settings;
     }
 
     /** How long a graceful close may take before the JVM halts anyway. */

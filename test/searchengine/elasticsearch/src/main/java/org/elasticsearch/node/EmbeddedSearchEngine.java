@@ -24,19 +24,7 @@ public final class EmbeddedSearchEngine {
             System.exit(2);
         }
         Path home = LauncherSupport.prepareHome(args[1]);
-        Settings settings = Settings.builder()
-            .put("cluster.name", "agentaudit-test")
-            .put("node.name", "agentaudit-test-node")
-            .put("path.home", home.toString())
-            .put("path.data", home.resolve("data").toString())
-            .put("path.logs", home.resolve("logs").toString())
-            .put("network.host", "127.0.0.1")
-            .put("http.port", args[0])
-            .put("transport.port", "0")
-            .put("discovery.type", "single-node")
-            // Test machines may have little free disk; a watermark must not block writes.
-            .put("cluster.routing.allocation.disk.threshold_enabled", false)
-            .build();
+        Settings settings = Settings.builder().loadFromMap(LauncherSupport.nodeSettings(args[0], home)).build();
 
         LogConfigurator.configureESLogging();
         LogConfigurator.configureWithoutConfig(settings);
