@@ -45,9 +45,9 @@ $(VERSITYGW):
 test-deps: $(VERSITYGW)
 	@if command -v npm >/dev/null; then npm ci --prefix test/clients --no-audit --no-fund --loglevel=error; \
 	  else echo "npm not found: the agent framework tests will skip (fail under AGENTAUDIT_REQUIRE_PEERS=1)"; fi
-	@if command -v mvn >/dev/null && command -v java >/dev/null; then \
-	  for engine in elasticsearch opensearch; do mvn -q -B -f test/searchengine/$$engine/pom.xml package -DskipTests || exit 1; done; \
-	  else echo "java/mvn not found: the search engine tests will skip (fail under AGENTAUDIT_REQUIRE_PEERS=1)"; fi
+	@for engine in elasticsearch opensearch opensearch3; do \
+	  if missing=$$(bash test/searchengine/start.sh --check $$engine); then bash test/searchengine/start.sh --build $$engine || exit 1; \
+	  else echo "$$missing: its tests will skip (fail under AGENTAUDIT_REQUIRE_PEERS=1)"; fi; done
 
 test: build test-deps
 	AGENTAUDIT_COLLECTOR_BIN=$(CURDIR)/$(COLLECTOR) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
