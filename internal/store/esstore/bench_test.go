@@ -16,16 +16,16 @@ import (
 // records and waits for every item's answer, as the exporter does. A warm-up batch first lets the
 // JVM compile its hot paths, so the numbers are not a measure of the JIT.
 func BenchmarkBulkIndex(b *testing.B) {
-	for _, flavor := range searchengine.Flavors() {
-		b.Run(flavor, func(b *testing.B) { benchmarkBulkIndex(b, flavor) })
+	for _, kind := range searchengine.Kinds() {
+		b.Run(string(kind), func(b *testing.B) { benchmarkBulkIndex(b, kind) })
 	}
 }
 
-func benchmarkBulkIndex(b *testing.B, flavor string) {
-	url := searchengine.SharedFlavor(b, flavor)
+func benchmarkBulkIndex(b *testing.B, kind searchengine.Kind) {
+	url := searchengine.SharedKind(b, kind)
 	for _, batchSize := range []int{100, 1000, 5000} {
 		b.Run(fmt.Sprintf("batch=%d", batchSize), func(b *testing.B) {
-			cfg := testConfig(b, url, flavor)
+			cfg := testConfig(b, url, kind.StoreFlavor())
 			s := startStore(b, cfg)
 			write(b, s, recordfixture.Records(fmt.Sprintf("warmup-%s", cfg.Index.Prefix), 5000))
 			batches := make([][]*auditrecord.Record, b.N)

@@ -37,10 +37,11 @@ func testPrefix(t testing.TB) string {
 	return "aa" + hex.EncodeToString(b)
 }
 
-// forEachEngine runs test against the shared engine of each flavor (or the one ES_URL names).
+// forEachEngine runs test against the shared engine of each kind (or the one ES_URL names), with the
+// store flavor that talks to it.
 func forEachEngine(t *testing.T, test func(t *testing.T, url, flavor string)) {
-	for _, flavor := range searchengine.Flavors() {
-		t.Run(flavor, func(t *testing.T) { test(t, searchengine.SharedFlavor(t, flavor), flavor) })
+	for _, kind := range searchengine.Kinds() {
+		t.Run(string(kind), func(t *testing.T) { test(t, searchengine.SharedKind(t, kind), kind.StoreFlavor()) })
 	}
 }
 
@@ -394,17 +395,17 @@ func testRejectedDocumentGoesToDeadLetter(t *testing.T, url, flavor string) {
 }
 
 func TestEngineOutageLosesNothing(t *testing.T) {
-	for _, flavor := range searchengine.Flavors() {
-		t.Run(flavor, func(t *testing.T) { testEngineOutageLosesNothing(t, flavor) })
+	for _, kind := range searchengine.Kinds() {
+		t.Run(string(kind), func(t *testing.T) { testEngineOutageLosesNothing(t, kind) })
 	}
 }
 
-func testEngineOutageLosesNothing(t *testing.T, flavor string) {
-	url, stop, restart := searchengine.StartFlavor(t, flavor)
+func testEngineOutageLosesNothing(t *testing.T, kind searchengine.Kind) {
+	url, stop, restart := searchengine.StartKind(t, kind)
 	if stop == nil {
 		t.Skip("external cluster (ES_URL): cannot stop it")
 	}
-	cfg := testConfig(t, url, flavor)
+	cfg := testConfig(t, url, kind.StoreFlavor())
 	cfg.Retry.MaxAttempts = 2
 	cfg.Timeout = 5 * time.Second
 	s := startStore(t, cfg)

@@ -1,7 +1,8 @@
-// Package searchengine runs real search engines for tests: the single-node Elasticsearch 8.17.0 and
-// OpenSearch 2.19.6 that test/searchengine embeds in small JVM launchers built from Maven Central
-// jars. Each engine gets a free 127.0.0.1 port and its own data directory, and can be stopped and
-// restarted on both to simulate an outage. With ES_URL set, tests use that external cluster instead.
+// Package searchengine runs real search engines for tests: the single-node Elasticsearch 8.17.0,
+// OpenSearch 2.19.6 and OpenSearch 3.9.0 that test/searchengine embeds in small JVM launchers built
+// from Maven Central jars. Each engine gets a free 127.0.0.1 port and its own data directory, and can
+// be stopped and restarted on both to simulate an outage. With ES_URL set, tests use that external
+// cluster instead.
 package searchengine
 
 import (
@@ -22,15 +23,29 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/peers"
 )
 
-// The embedded engines' flavors, as the store's config names them.
+// Kind names a search engine a test runs against: which server it is, as test/searchengine/start.sh
+// names it. Several kinds share one store flavor (see StoreFlavor).
+type Kind string
+
+// The embedded engines.
 const (
-	Elasticsearch = "elasticsearch"
-	OpenSearch    = "opensearch"
+	Elasticsearch Kind = "elasticsearch"
+	OpenSearch    Kind = "opensearch"  // OpenSearch 2.x, on Java 17
+	OpenSearch3   Kind = "opensearch3" // OpenSearch 3.x, on Java 21+
 )
 
-// EmbeddedVersions says which version of each flavor test/searchengine runs (keep in step with
-// test/searchengine/*/pom.xml).
-var EmbeddedVersions = map[string]string{Elasticsearch: "8.17.0", OpenSearch: "2.19.6"}
+// EmbeddedVersions says which version of each kind test/searchengine runs (kept in step with
+// test/searchengine/*/pom.xml by TestEmbeddedVersionsMatchPoms).
+var EmbeddedVersions = map[Kind]string{Elasticsearch: "8.17.0", OpenSearch: "2.19.6", OpenSearch3: "3.9.0"}
+
+// StoreFlavor is the esstore flavor (the client, as the store's config names it) that talks to an
+// engine of this kind: every OpenSearch major is the "opensearch" flavor.
+func (k Kind) StoreFlavor() string {
+	if k == OpenSearch3 {
+		return string(OpenSearch)
+	}
+	return string(k)
+}
 
 // ExternalURLEnv names an external cluster to test against instead of the embedded engine;
 // ExternalFlavorEnv says which flavor it is (default elasticsearch).
@@ -42,20 +57,20 @@ const (
 // stopTimeout bounds a graceful stop before the JVM is killed.
 const stopTimeout = 30 * time.Second
 
-// Flavor is the flavor Start and Shared give: Elasticsearch, or the external cluster's ES_FLAVOR
-// (default elasticsearch) when ES_URL is set.
-func Flavor() string { return Flavors()[0] }
+// Flavor is the store flavor for the engine Start and Shared give: elasticsearch, or the external
+// cluster's ES_FLAVOR (default elasticsearch) when ES_URL is set.
+func Flavor() string { return Kinds()[0].StoreFlavor() }
 
-// Flavors lists the flavors tests run against: both embedded ones, or the external cluster's
-// (ES_FLAVOR, default elasticsearch) when ES_URL is set.
-func Flavors() []string {
+// Kinds lists the engines tests run against: every embedded one, or the external cluster, of the
+// kind ES_FLAVOR names (default elasticsearch), when ES_URL is set.
+func Kinds() []Kind {
 	if os.Getenv(ExternalURLEnv) != "" {
 		if f := os.Getenv(ExternalFlavorEnv); f != "" {
-			return []string{f}
+			return []Kind{Kind(f)}
 		}
-		return []string{Elasticsearch}
+		return []Kind{Elasticsearch}
 	}
-	return []string{Elasticsearch, OpenSearch}
+	return []Kind{Elasticsearch, OpenSearch, OpenSearch3}
 }
 
 // External reports whether tests run against an external cluster (ES_URL).
@@ -63,8 +78,8 @@ func External() bool { return os.Getenv(ExternalURLEnv) != "" }
 
 // Engine is one embedded node, running or stopped.
 type Engine struct {
-	URL    string
-	Flavor string
+	URL  string
+	Kind Kind
 
 	script  string
 	port    int
@@ -75,30 +90,33 @@ type Engine struct {
 	running bool
 }
 
-// Missing says what is needed to run the embedded engine and is not there ("" when all is).
-func Missing() string {
-	var missing []string
-	for _, tool := range []string{"java", "mvn", "curl", "flock"} {
-		if tool == "java" && os.Getenv("JAVA_HOME") != "" {
-			if _, err := os.Stat(filepath.Join(os.Getenv("JAVA_HOME"), "bin", "java")); err == nil {
-				continue
-			}
-		}
-		if _, err := exec.LookPath(tool); err != nil {
-			missing = append(missing, tool)
-		}
-	}
-	if len(missing) == 0 {
-		return ""
-	}
-	return "embedded search engine needs " + strings.Join(missing, ", ") + " (JDK 17 and Maven), or set ES_URL"
+func startScript(repoRoot string) string {
+	return filepath.Join(repoRoot, "test", "searchengine", "start.sh")
 }
 
-// Launch starts an embedded engine of the flavor whose data lives in dataDir and waits until it
+// Missing says what is needed to run the embedded engine of the kind and is not there ("" when all
+// is): a JDK recent enough for it (17, or 21 for OpenSearch 3), Maven, curl, flock. start.sh --check
+// answers, so the JDK it picks and the one asked about are the same. repoRoot is the directory
+// holding go.mod.
+func Missing(repoRoot string, kind Kind) string {
+	if _, ok := EmbeddedVersions[kind]; !ok {
+		return fmt.Sprintf("no embedded %q engine", kind)
+	}
+	out, err := exec.Command("bash", startScript(repoRoot), "--check", string(kind)).Output()
+	if err == nil {
+		return ""
+	}
+	if msg := strings.TrimSpace(string(out)); msg != "" {
+		return msg + ", or set ES_URL"
+	}
+	return fmt.Sprintf("start.sh --check %s: %v", kind, err)
+}
+
+// Launch starts an embedded engine of the kind whose data lives in dataDir and waits until it
 // answers health. repoRoot is the directory holding go.mod (test/searchengine is found below it).
-func Launch(repoRoot, dataDir, flavor string) (*Engine, error) {
-	if _, ok := EmbeddedVersions[flavor]; !ok {
-		return nil, fmt.Errorf("searchengine: no embedded %q engine", flavor)
+func Launch(repoRoot, dataDir string, kind Kind) (*Engine, error) {
+	if _, ok := EmbeddedVersions[kind]; !ok {
+		return nil, fmt.Errorf("searchengine: no embedded %q engine", kind)
 	}
 	port, err := freePort()
 	if err != nil {
@@ -106,8 +124,8 @@ func Launch(repoRoot, dataDir, flavor string) (*Engine, error) {
 	}
 	e := &Engine{
 		URL:     fmt.Sprintf("http://127.0.0.1:%d", port),
-		Flavor:  flavor,
-		script:  filepath.Join(repoRoot, "test", "searchengine", "start.sh"),
+		Kind:    kind,
+		script:  startScript(repoRoot),
 		port:    port,
 		dataDir: dataDir,
 	}
@@ -121,7 +139,7 @@ func (e *Engine) Start() error {
 	if e.running {
 		return nil
 	}
-	cmd := exec.Command("bash", e.script, strconv.Itoa(e.port), e.dataDir, e.Flavor)
+	cmd := exec.Command("bash", e.script, strconv.Itoa(e.port), e.dataDir, string(e.Kind))
 	cmd.Env = append(os.Environ(), "SEARCHENGINE_PARENT_PID="+strconv.Itoa(os.Getpid()))
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -172,24 +190,25 @@ func (e *Engine) Log() string {
 	return string(b)
 }
 
-// Start gives a test an Elasticsearch engine of its own; see StartFlavor.
+// Start gives a test an Elasticsearch engine of its own; see StartKind.
 func Start(t testing.TB) (url string, stop func(), restart func()) {
 	t.Helper()
-	return StartFlavor(t, Elasticsearch)
+	return StartKind(t, Elasticsearch)
 }
 
-// StartFlavor gives a test an engine of the flavor of its own: the URL, and stop/restart functions
+// StartKind gives a test an engine of the kind of its own: the URL, and stop/restart functions
 // for outage tests. With ES_URL set it returns that URL and nil stop/restart (tests needing them
-// should skip). Without ES_URL and without a JDK and Maven it skips (or fails under
-// AGENTAUDIT_REQUIRE_PEERS=1). The embedded engine is stopped at test cleanup.
-func StartFlavor(t testing.TB, flavor string) (url string, stop func(), restart func()) {
+// should skip). Without ES_URL and without what the engine needs (see Missing) it skips (or fails
+// under AGENTAUDIT_REQUIRE_PEERS=1). The embedded engine is stopped at test cleanup.
+func StartKind(t testing.TB, kind Kind) (url string, stop func(), restart func()) {
 	t.Helper()
 	if u := os.Getenv(ExternalURLEnv); u != "" {
 		return strings.TrimRight(u, "/"), nil, nil
 	}
-	missing := Missing()
+	root := peers.RepoRoot(t)
+	missing := Missing(root, kind)
 	peers.Require(t, missing == "", missing)
-	e, err := Launch(peers.RepoRoot(t), t.TempDir(), flavor)
+	e, err := Launch(root, t.TempDir(), kind)
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
@@ -259,39 +278,39 @@ type sharedEngine struct {
 
 var (
 	sharedMu sync.Mutex
-	shared   = map[string]*sharedEngine{}
+	shared   = map[Kind]*sharedEngine{}
 )
 
-// Shared returns the URL of the Elasticsearch engine shared by the test binary; see SharedFlavor.
+// Shared returns the URL of the Elasticsearch engine shared by the test binary; see SharedKind.
 func Shared(t testing.TB) string {
 	t.Helper()
-	return SharedFlavor(t, Elasticsearch)
+	return SharedKind(t, Elasticsearch)
 }
 
-// SharedFlavor returns the URL of one engine of the flavor shared by every test in the test binary
+// SharedKind returns the URL of one engine of the kind shared by every test in the test binary
 // (ES_URL when set), so tests that need no outage pay the JVM start once. Tests sharing it must use
 // index names of their own. A package using it calls StopShared from TestMain after m.Run.
-func SharedFlavor(t testing.TB, flavor string) string {
+func SharedKind(t testing.TB, kind Kind) string {
 	t.Helper()
 	if u := os.Getenv(ExternalURLEnv); u != "" {
 		return strings.TrimRight(u, "/")
 	}
-	missing := Missing()
-	peers.Require(t, missing == "", missing)
 	root := peers.RepoRoot(t)
+	missing := Missing(root, kind)
+	peers.Require(t, missing == "", missing)
 	sharedMu.Lock()
-	se, ok := shared[flavor]
+	se, ok := shared[kind]
 	if !ok {
 		se = &sharedEngine{}
-		shared[flavor] = se
+		shared[kind] = se
 	}
 	sharedMu.Unlock()
 	se.once.Do(func() {
-		se.dataDir, se.err = os.MkdirTemp("", "searchengine-"+flavor+"-")
+		se.dataDir, se.err = os.MkdirTemp("", "searchengine-"+string(kind)+"-")
 		if se.err != nil {
 			return
 		}
-		se.engine, se.err = Launch(root, se.dataDir, flavor)
+		se.engine, se.err = Launch(root, se.dataDir, kind)
 	})
 	if se.err != nil {
 		t.Fatalf("%v", se.err)
