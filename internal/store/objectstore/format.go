@@ -15,6 +15,7 @@ import (
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 	"github.com/agentaudit/otelcol-agentaudit/internal/jsonvalue"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 )
 
 // maxLineBytes bounds one JSONL line when reading (records are bounded far below this by the mapping).
@@ -128,12 +129,20 @@ func ObjectLines(key string, data []byte) ([][]byte, error) {
 
 // DecodeRecords parses every line of a stored object.
 func DecodeRecords(key string, data []byte) ([]*auditrecord.Record, error) {
+	return decodeRecords(key, data, nil)
+}
+
+// decodeRecords parses the lines of a stored object that keep accepts (all when keep is nil).
+func decodeRecords(key string, data []byte, keep func(line []byte) bool) ([]*auditrecord.Record, error) {
 	lines, err := ObjectLines(key, data)
 	if err != nil {
 		return nil, err
 	}
 	recs := make([]*auditrecord.Record, 0, len(lines))
 	for i, l := range lines {
+		if keep != nil && !keep(l) {
+			continue
+		}
 		var r auditrecord.Record
 		if err := json.Unmarshal(l, &r); err != nil {
 			return nil, fmt.Errorf("%s line %d: %w", key, i+1, err)
@@ -141,6 +150,53 @@ func DecodeRecords(key string, data []byte) ([]*auditrecord.Record, error) {
 		recs = append(recs, &r)
 	}
 	return recs, nil
+}
+
+// linePrefilter returns a test that a stored line can only pass if its record matches q's
+// session, user and types, or nil when q selects by none of them. Stored lines are canonical
+// JSON, so a record with session_id S holds the exact bytes "session_id":<S quoted>; lines without
+// them are skipped before decoding, which is most of the work of a per-user or per-session query.
+// It only narrows: every line it passes is still checked with q.Matches once decoded.
+func linePrefilter(q store.Query) func([]byte) bool {
+	var all [][]byte
+	if q.SessionID != "" {
+		all = append(all, member("session_id", q.SessionID))
+	}
+	if q.UserID != "" {
+		all = append(all, member("user_id", q.UserID))
+	}
+	var anyType [][]byte
+	for _, t := range q.Types {
+		anyType = append(anyType, member("type", string(t)))
+	}
+	if len(all) == 0 && len(anyType) == 0 {
+		return nil
+	}
+	return func(line []byte) bool {
+		for _, n := range all {
+			if !bytes.Contains(line, n) {
+				return false
+			}
+		}
+		if len(anyType) == 0 {
+			return true
+		}
+		for _, n := range anyType {
+			if bytes.Contains(line, n) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// member is `"name":"value"` as the record encoder writes a string field.
+func member(name, value string) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(value) // a string always encodes
+	return append([]byte(`"`+name+`":`), bytes.TrimRight(buf.Bytes(), "\n")...)
 }
 
 // LineHashInput splits a stored line into the bytes its chain hash covers (the canonical record

@@ -264,6 +264,7 @@ func (s *Store) Scan(ctx context.Context, q store.Query, fn func(*auditrecord.Re
 	if err != nil {
 		return err
 	}
+	keep := linePrefilter(q)
 	for _, k := range keys {
 		data, err := s.backend.Get(ctx, k)
 		if errors.Is(err, ErrNotExist) {
@@ -272,7 +273,7 @@ func (s *Store) Scan(ctx context.Context, q store.Query, fn func(*auditrecord.Re
 		if err != nil {
 			return err
 		}
-		recs, err := DecodeRecords(k, data)
+		recs, err := decodeRecords(k, data, keep)
 		if err != nil {
 			return err
 		}

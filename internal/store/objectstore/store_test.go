@@ -175,6 +175,58 @@ func TestLargeBatchesSpanManyCompressionChunks(t *testing.T) {
 	}
 }
 
+// TestScanPrefilterNeverDropsAMatch: Scan skips lines without the query's bytes before decoding
+// them; for ids that need escaping, ids that are prefixes of others and ids that also appear in
+// content, it must return exactly what decoding everything and filtering would.
+func TestScanPrefilterNeverDropsAMatch(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	s := newStore(t, t.TempDir(), nil, now)
+	ids := []string{"u", "u1", `quote"d`, "back\\slash", "<html>&", "line\u2028sep", "tab\tnew\nline", "é😀", ""}
+	var recs []*auditrecord.Record
+	for i, id := range ids {
+		for j, other := range ids {
+			r := records(fmt.Sprint(i, "-", j), 1, now)[0]
+			r.SessionID, r.UserID = id, other
+			r.Input.Content = "mentions session_id " + other // content must not fake a match
+			if j%2 == 1 {
+				r.Type, r.Input = auditrecord.TypeOutput, nil
+				r.Output = &auditrecord.Output{Content: `"type":"input"`}
+			}
+			recs = append(recs, r)
+		}
+	}
+	if err := s.Write(ctx, store.Batch{Signal: "traces", Records: recs}); err != nil {
+		t.Fatal(err)
+	}
+	all := func(q store.Query) (want []string) {
+		for _, r := range recs {
+			if q.Matches(r) {
+				want = append(want, r.RecordID)
+			}
+		}
+		return want
+	}
+	for _, id := range ids {
+		for _, q := range []store.Query{
+			{SessionID: id}, {UserID: id}, {SessionID: id, UserID: "u"},
+			{UserID: id, Types: []auditrecord.Type{auditrecord.TypeInput}},
+			{SessionID: id, Types: []auditrecord.Type{auditrecord.TypeOutput, auditrecord.TypeInput}},
+		} {
+			var got []string
+			if err := s.Scan(ctx, q, func(r *auditrecord.Record) error {
+				got = append(got, r.RecordID)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if want := all(q); strings.Join(got, ",") != strings.Join(want, ",") {
+				t.Fatalf("query %+v: got %d records, want %d", q, len(got), len(want))
+			}
+		}
+	}
+}
+
 func TestScanFiltersAndPrunesPartitions(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
