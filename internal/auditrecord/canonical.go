@@ -31,13 +31,6 @@ func CanonicalizeJSON(raw []byte) ([]byte, error) {
 	return AppendCanonicalValue(make([]byte, 0, len(raw)), doc)
 }
 
-// AppendCanonicalValue appends the canonical encoding of a parsed JSON value (what jsonvalue.Parse
-// or a json.Decoder with UseNumber yields) to dst: the same bytes as Canonical of that value,
-// without encoding it and parsing it back first.
-func AppendCanonicalValue(dst []byte, v any) ([]byte, error) {
-	return appendCanonical(dst, v)
-}
-
 // MarshalRecord encodes a record canonically, the form stores write as one JSONL line. Record's
 // fields are declared in canonical order and map keys are sorted, so one encoding pass gives the
 // canonical form (the same bytes CanonicalizeJSON would produce, which tests assert).
@@ -60,7 +53,10 @@ func marshalNoEscape(v any) ([]byte, error) {
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
-func appendCanonical(b []byte, v any) ([]byte, error) {
+// AppendCanonicalValue appends the canonical encoding of a parsed JSON value (what jsonvalue.Parse
+// or a json.Decoder with UseNumber yields) to b: the same bytes as Canonical of that value,
+// without encoding it and parsing it back first.
+func AppendCanonicalValue(b []byte, v any) ([]byte, error) {
 	var err error
 	switch t := v.(type) {
 	case nil:
@@ -70,14 +66,14 @@ func appendCanonical(b []byte, v any) ([]byte, error) {
 	case json.Number:
 		return appendNumber(b, t)
 	case string:
-		b = appendString(b, t)
+		b = AppendString(b, t)
 	case []any:
 		b = append(b, '[')
 		for i, e := range t {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			if b, err = appendCanonical(b, e); err != nil {
+			if b, err = AppendCanonicalValue(b, e); err != nil {
 				return b, err
 			}
 		}
@@ -93,9 +89,9 @@ func appendCanonical(b []byte, v any) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, k)
+			b = AppendString(b, k)
 			b = append(b, ':')
-			if b, err = appendCanonical(b, t[k]); err != nil {
+			if b, err = AppendCanonicalValue(b, t[k]); err != nil {
 				return b, err
 			}
 		}

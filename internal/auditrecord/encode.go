@@ -288,7 +288,7 @@ func (e *encoder) key(k string) {
 
 func (e *encoder) str(k, v string) {
 	e.key(k)
-	e.b = appendString(e.b, v)
+	e.b = AppendString(e.b, v)
 }
 
 func (e *encoder) strOmit(k, v string) {
@@ -329,7 +329,7 @@ func (e *encoder) strings(list []string) {
 		if i > 0 {
 			e.b = append(e.b, ',')
 		}
-		e.b = appendString(e.b, s)
+		e.b = AppendString(e.b, s)
 	}
 	e.b = append(e.b, ']')
 }
@@ -345,7 +345,7 @@ func (e *encoder) value(v any, depth int) error {
 	case nil:
 		e.b = append(e.b, "null"...)
 	case string:
-		e.b = appendString(e.b, t)
+		e.b = AppendString(e.b, t)
 	case bool:
 		e.b = strconv.AppendBool(e.b, t)
 	case int64:
@@ -400,7 +400,7 @@ func (e *encoder) object(m map[string]any, depth int) error {
 		if i > 0 {
 			e.b = append(e.b, ',')
 		}
-		e.b = appendString(e.b, k)
+		e.b = AppendString(e.b, k)
 		e.b = append(e.b, ':')
 		if err := e.value(m[k], depth+1); err != nil {
 			return err
@@ -443,9 +443,10 @@ func plainASCII8(s string) bool {
 	return (x&highs)|((x-0x20*ones)&^x&highs)|hasZero(x^('"'*ones))|hasZero(x^('\\'*ones)) == 0
 }
 
-// appendString quotes s as encoding/json does with HTML escaping off: `"` and `\` escaped, control
-// characters as \b \f \n \r \t or \u00XX, invalid UTF-8 as \ufffd, U+2028 and U+2029 escaped.
-func appendString(b []byte, s string) []byte {
+// AppendString appends s quoted as every stored record quotes its strings (encoding/json with
+// HTML escaping off): `"` and `\` escaped, control characters as \b \f \n \r \t or \u00XX, invalid
+// UTF-8 as \ufffd, U+2028 and U+2029 escaped.
+func AppendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {

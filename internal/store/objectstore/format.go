@@ -192,11 +192,7 @@ func linePrefilter(q store.Query) func([]byte) bool {
 
 // member is `"name":"value"` as the record encoder writes a string field.
 func member(name, value string) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(value) // a string always encodes
-	return append([]byte(`"`+name+`":`), bytes.TrimRight(buf.Bytes(), "\n")...)
+	return auditrecord.AppendString([]byte(`"`+name+`":`), value)
 }
 
 // LineHashInput splits a stored line into the bytes its chain hash covers (the canonical record
