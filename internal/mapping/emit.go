@@ -95,6 +95,7 @@ func (u *unit) newRecord(m *Mapper, typ auditrecord.Type, ts time.Time) *auditre
 		Timestamp:         ts.UTC(),
 		ObservedTimestamp: u.observed.UTC(),
 		SessionID:         u.id.sessionID(),
+		ConversationID:    u.id.conversationID(),
 		UserID:            u.id.user,
 		TraceID:           u.traceID,
 		SpanID:            u.spanID,

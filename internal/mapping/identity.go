@@ -19,15 +19,20 @@ type identityKey struct {
 var sessionKeys = []identityKey{
 	{"langfuse.session.id", "Langfuse"},
 	{"session.id", "OpenTelemetry, Langfuse SDK, OpenInference"},
-	{"gen_ai.conversation.id", "GenAI semantic conventions"},
 	{"ai.telemetry.metadata.sessionId", "Vercel AI ≤ 6"},
 	{"ai.settings.context.sessionId", "Vercel AI 7 runtime context"},
 	{"traceloop.association.properties.session_id", "OpenLLMetry"},
 	{"traceloop.association.properties.sessionId", "OpenLLMetry"},
+	{"langsmith.metadata.session_id", "LangSmith thread metadata"},
+	{"langsmith.metadata.thread_id", "LangSmith thread metadata"},
+	{"langsmith.metadata.conversation_id", "LangSmith thread metadata"},
+	{"genkit:sessionId", "Genkit chat sessions"},
 }
 
 // conversationKeys are conversation ids a framework may generate per run.
-var conversationKeys = []identityKey{}
+var conversationKeys = []identityKey{
+	{"gen_ai.conversation.id", "GenAI semantic conventions"},
+}
 
 var userKeys = []identityKey{
 	{"langfuse.user.id", "Langfuse"},
@@ -38,6 +43,7 @@ var userKeys = []identityKey{
 	{"ai.settings.context.userId", "Vercel AI 7 runtime context"},
 	{"traceloop.association.properties.user_id", "OpenLLMetry"},
 	{"traceloop.association.properties.userId", "OpenLLMetry"},
+	{"langsmith.metadata.user_id", "LangSmith metadata"},
 }
 
 // metadataKey is OpenInference's JSON metadata attribute; its sessionId/session_id (userId/user_id)
@@ -108,6 +114,14 @@ func (id *identity) fill(o identity) {
 func (id identity) sessionID() string {
 	if id.session != "" {
 		return id.session
+	}
+	return id.conversation
+}
+
+// conversationID is the record's conversation_id: the conversation id when the session is another.
+func (id identity) conversationID() string {
+	if id.session == "" || id.session == id.conversation {
+		return ""
 	}
 	return id.conversation
 }
