@@ -20,6 +20,8 @@ type attrView struct {
 	p       *problems
 	// reasoningRead is set once agent.reasoning.* were read: a log is both the event and its attributes.
 	reasoningRead bool
+	// spanName is the span's name, for dialects that name tools and agents by it.
+	spanName string
 }
 
 type decodedValue struct {

@@ -153,6 +153,8 @@ const (
 	formKwargs                     // {"args":[],"kwargs":{…}} → the keyword arguments
 	formUnwrapOutput               // {"output": x} → x
 	formFailure                    // a value equal (case-insensitively) to match means failure
+	formSpanName                   // the span's name (key unused)
+	formProviderModel              // "provider/model": the model, and the provider when none is known
 )
 
 // alias is one attribute (or, with member, one member of a JSON attribute) that feeds a field.
@@ -163,16 +165,20 @@ type alias struct {
 	also   []string // further keys the form reads (cost sum, Vercel response)
 	match  string   // formFailure: the failing value
 	kinds  kindSet  // span kinds the alias applies to (zero: those of the field)
-	doc    string   // note for the docs table
+	// ownSpans: the alias applies only to spans of its dialect (its key is not namespaced, e.g. a
+	// GenAI attribute that one dialect uses in its own way, or the span name).
+	ownSpans bool
+	owner    *dialect // set when the tables are compiled
+	doc      string   // note for the docs table
 }
 
 // dialects lists every dialect in recognition order; a span is of the first whose markers match.
 // genAI, which recognises every span that no other dialect claims, is last.
-var dialects = []*dialect{openInference, vercelAI, traceloop, genAI}
+var dialects = []*dialect{openInference, vercelAI, traceloop, langfuseSDK, langsmithOTel, firebaseGenkit, genAI}
 
 // aliasOrder is the order in which dialects' aliases for one field are tried: GenAI's first, since
 // other dialects' spans (Vercel AI, OpenLLMetry, LangSmith) also carry GenAI attributes.
-var aliasOrder = []*dialect{genAI, vercelAI, openInference, traceloop}
+var aliasOrder = []*dialect{genAI, vercelAI, openInference, traceloop, langfuseSDK, langsmithOTel, firebaseGenkit}
 
 // The engine's compiled view of the tables, built once.
 var (
@@ -184,7 +190,10 @@ var (
 func init() {
 	for _, d := range aliasOrder {
 		for f, as := range d.fields {
-			fieldAliases[f] = append(fieldAliases[f], as...)
+			for _, a := range as {
+				a.owner = d
+				fieldAliases[f] = append(fieldAliases[f], a)
+			}
 		}
 	}
 	type owned struct {
@@ -339,7 +348,7 @@ func extract(a *attrView, f *facts) {
 			}
 		}
 		for _, al := range fieldAliases[fl] {
-			if al.kinds != 0 && !al.kinds.has(f.kind) {
+			if (al.kinds != 0 && !al.kinds.has(f.kind)) || (al.ownSpans && al.owner.name != f.convention) {
 				continue
 			}
 			if readAlias(a, al, fl, f) && !info.all {
@@ -468,6 +477,25 @@ func readAlias(a *attrView, al alias, fl field, f *facts) bool {
 		} else {
 			f.toolResult, f.hasResult = v, true
 		}
+		return true
+	case formSpanName:
+		if a.spanName == "" {
+			return false
+		}
+		setText(f, fl, a.m.cleanString(a.spanName, a.p))
+		return true
+	case formProviderModel:
+		s, ok := a.text(al)
+		if !ok || s == "" {
+			return false
+		}
+		if provider, model, found := strings.Cut(s, "/"); found && provider != "" && model != "" {
+			if f.provider == "" {
+				f.provider = provider
+			}
+			s = model
+		}
+		setText(f, fl, s)
 		return true
 	case formFailure:
 		v, ok := a.attrs.Get(al.key)

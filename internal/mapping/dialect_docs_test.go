@@ -111,6 +111,9 @@ func renderKindRule(r kindRule) string {
 
 func renderAlias(a alias) string {
 	s := code(a.key)
+	if a.form == formSpanName {
+		s = "the span name"
+	}
 	if a.form == formFlatMessages {
 		s = code(a.key + "N.*")
 	}
@@ -132,10 +135,10 @@ func renderAlias(a alias) string {
 		}
 		s += " [" + strings.Join(ks, ", ") + " spans]"
 	}
-	if a.doc != "" {
+	if a.doc != "" && a.form != formSpanName {
 		s += " — " + a.doc
 	}
-	return s
+	return strings.ReplaceAll(s, "|", `\|`) // a table cell
 }
 
 func renderDialectTable(d *dialect) string {

@@ -21,6 +21,9 @@ const (
 	convTraceloop     = "traceloop"
 	convVercel        = "vercel_ai"
 	convAgentAudit    = "agentaudit"
+	convLangfuse      = "langfuse"
+	convLangSmith     = "langsmith"
+	convGenkit        = "genkit"
 )
 
 // facts is what one span (or one log event) says, whatever convention spelled it.
@@ -144,6 +147,12 @@ func unwrapEntity(v any) any {
 		}
 	}
 	if _, isMsg := m["role"]; isMsg {
+		return m
+	}
+	if _, isWrapped := m["message"].(map[string]any); isWrapped { // Genkit's ModelResponse
+		return m
+	}
+	if _, isCompletion := m["choices"].([]any); isCompletion {
 		return m
 	}
 	if _, isList := m["messages"]; isList {

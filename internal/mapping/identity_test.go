@@ -127,8 +127,8 @@ func TestExplicitSessionOfTheTraceWinsOverConversationID(t *testing.T) {
 		}},
 		{name: "chat gpt-4o", id: 3, parent: 2, start: 20, end: 1000, attrs: map[string]any{
 			"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o", "gen_ai.conversation.id": "0b7e-generated",
-			"gen_ai.input.messages": `[{"role":"user","parts":[{"type":"text","content":"Weather in Oslo?"}]}]`,
-			"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"tool_call","id":"c1","name":"get_weather","arguments":{"city":"Oslo"}}]}]`,
+			"gen_ai.input.messages":     `[{"role":"user","parts":[{"type":"text","content":"Weather in Oslo?"}]}]`,
+			"gen_ai.output.messages":    `[{"role":"assistant","parts":[{"type":"tool_call","id":"c1","name":"get_weather","arguments":{"city":"Oslo"}}]}]`,
 			"gen_ai.usage.input_tokens": int64(10), "gen_ai.usage.output_tokens": int64(5),
 		}},
 		{name: "execute_tool get_weather", id: 4, parent: 2, start: 1100, end: 1200, attrs: map[string]any{

@@ -82,6 +82,7 @@ func (m *Mapper) spanUnit(span ptrace.Span, scope string, res *resourceInfo, obs
 		u.status = "unset"
 	}
 	u.view = m.newAttrView(span.Attributes(), &u.probs)
+	u.view.spanName = u.name
 	u.statusMessage = m.cleanString(span.Status().Message(), &u.probs)
 	classify(u.view, u.name, span.ParentSpanID().IsEmpty(), &u.facts)
 	extract(u.view, &u.facts)
