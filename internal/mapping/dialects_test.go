@@ -153,8 +153,8 @@ func TestLangSmithOTelTrace(t *testing.T) {
 		{name: "ChatOpenAI", id: 2, parent: 1, start: 100, end: 900, status: ptrace.StatusCodeOk, attrs: meta(map[string]any{
 			"langsmith.span.kind": "llm", "langsmith.trace.name": "ChatOpenAI", "gen_ai.operation.name": "chat", "gen_ai.system": "openai",
 			"gen_ai.request.model": "gpt-4o-mini", "gen_ai.response.model": "gpt-4o-mini-2024-07-18", "langsmith.metadata.ls_model_name": "gpt-4o-mini",
-			"gen_ai.prompt":     `{"messages":[` + history + `],"model":"gpt-4o-mini","tools":` + openAITools + `}`,
-			"gen_ai.completion": `{"id":"chatcmpl-1","choices":[{"finish_reason":"tool_calls","index":0,"message":{"content":null,"role":"assistant","tool_calls":` + toolCalls + `}}],"model":"gpt-4o-mini-2024-07-18"}`,
+			"gen_ai.prompt":             `{"messages":[` + history + `],"model":"gpt-4o-mini","tools":` + openAITools + `}`,
+			"gen_ai.completion":         `{"id":"chatcmpl-1","choices":[{"finish_reason":"tool_calls","index":0,"message":{"content":null,"role":"assistant","tool_calls":` + toolCalls + `}}],"model":"gpt-4o-mini-2024-07-18"}`,
 			"gen_ai.usage.input_tokens": int64(52), "gen_ai.usage.output_tokens": int64(24), "gen_ai.usage.total_tokens": int64(76),
 			"gen_ai.response.finish_reasons": []any{"tool_calls"},
 		})},
