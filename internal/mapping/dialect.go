@@ -370,25 +370,29 @@ func readAlias(a *attrView, al alias, fl field, f *facts) bool {
 		setText(f, fl, s)
 		return true
 	case formCount:
-		n, ok := a.countOf(al)
+		got, ok := a.countOf(al)
 		if !ok {
 			return false
 		}
+		n := new(int64) // allocated only for a value found
+		*n = got
 		switch fl {
 		case fieldTokensIn:
-			f.tokens.in = &n
+			f.tokens.in = n
 		case fieldTokensOut:
-			f.tokens.out = &n
+			f.tokens.out = n
 		case fieldTokensTotal:
-			f.tokens.total = &n
+			f.tokens.total = n
 		}
 		return true
 	case formNumber:
-		c, ok := a.numberOf(al)
+		got, ok := a.numberOf(al)
 		if !ok {
 			return false
 		}
-		f.cost = &c
+		c := new(float64)
+		*c = got
+		f.cost = c
 		return true
 	case formCostSum:
 		other := al.also[0]

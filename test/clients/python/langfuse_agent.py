@@ -3,7 +3,6 @@ agent and its tools, session and user via propagate_attributes. The SDK's own sp
 pointed at the collector: LANGFUSE_BASE_URL is the OTLP/HTTP endpoint and
 LANGFUSE_OTEL_TRACES_EXPORT_PATH=v1/traces, as a Langfuse user would redirect it."""
 
-import json
 import os
 import sys
 
@@ -34,20 +33,7 @@ client = OpenAI(base_url=scenario.OPENAI_BASE_URL, api_key="test-key")
 
 @observe(name="weather-agent", as_type="agent")
 def run_agent(question: str) -> str:
-    messages = [{"role": "system", "content": scenario.SYSTEM_PROMPT}, {"role": "user", "content": question}]
-    for _ in range(3):
-        resp = client.chat.completions.create(model=scenario.MODEL_ID, messages=messages, tools=scenario.tool_schemas())
-        msg = resp.choices[0].message
-        if not msg.tool_calls:
-            return msg.content
-        messages.append(msg.model_dump(exclude_none=True))
-        for call in msg.tool_calls:
-            try:
-                result = json.dumps(TOOLS[call.function.name](**json.loads(call.function.arguments)))
-            except Exception as exc:  # the model is told, as real agents do
-                result = f"error: {exc}"
-            messages.append({"role": "tool", "tool_call_id": call.id, "content": result})
-    raise RuntimeError("the agent did not finish")
+    return scenario.chat_agent(client, TOOLS, question)
 
 
 def main() -> int:
@@ -55,10 +41,7 @@ def main() -> int:
         answer = run_agent(scenario.USER_PROMPT)
     get_client().flush()
     get_client().shutdown()
-    if answer != scenario.FINAL_ANSWER:
-        print(f"unexpected answer {answer!r}", file=sys.stderr)
-        return 1
-    return 0
+    return scenario.exit_code(answer)
 
 
 if __name__ == "__main__":

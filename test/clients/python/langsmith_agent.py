@@ -3,7 +3,6 @@ LangSmith's API): an agent built from @traceable functions around an OpenAI clie
 wrap_openai; session and user as LangSmith thread metadata (session_id, user_id) set with
 tracing_context. The SDK exports OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT."""
 
-import json
 import os
 import sys
 
@@ -42,20 +41,7 @@ client = wrap_openai(OpenAI(base_url=scenario.OPENAI_BASE_URL, api_key="test-key
 
 @ls.traceable(name="weather-agent", run_type="chain")
 def run_agent(question: str) -> str:
-    messages = [{"role": "system", "content": scenario.SYSTEM_PROMPT}, {"role": "user", "content": question}]
-    for _ in range(3):
-        resp = client.chat.completions.create(model=scenario.MODEL_ID, messages=messages, tools=scenario.tool_schemas())
-        msg = resp.choices[0].message
-        if not msg.tool_calls:
-            return msg.content
-        messages.append(msg.model_dump(exclude_none=True))
-        for call in msg.tool_calls:
-            try:
-                result = json.dumps(TOOLS[call.function.name](**json.loads(call.function.arguments)))
-            except Exception as exc:  # the model is told, as real agents do
-                result = f"error: {exc}"
-            messages.append({"role": "tool", "tool_call_id": call.id, "content": result})
-    raise RuntimeError("the agent did not finish")
+    return scenario.chat_agent(client, TOOLS, question)
 
 
 def main() -> int:
@@ -66,10 +52,7 @@ def main() -> int:
     get_cached_client().flush()
     provider.force_flush()
     provider.shutdown()
-    if answer != scenario.FINAL_ANSWER:
-        print(f"unexpected answer {answer!r}", file=sys.stderr)
-        return 1
-    return 0
+    return scenario.exit_code(answer)
 
 
 if __name__ == "__main__":

@@ -49,10 +49,7 @@ def main() -> int:
         result = asyncio.run(Runner.run(agent, scenario.USER_PROMPT))
     provider.force_flush()
     provider.shutdown()
-    if result.final_output != scenario.FINAL_ANSWER:
-        print(f"unexpected answer {result.final_output!r}", file=sys.stderr)
-        return 1
-    return 0
+    return scenario.exit_code(result.final_output)
 
 
 if __name__ == "__main__":

@@ -40,10 +40,7 @@ def main() -> int:
         result = agent.run_sync(scenario.USER_PROMPT)
     provider.force_flush()
     provider.shutdown()
-    if result.output != scenario.FINAL_ANSWER:
-        print(f"unexpected answer {result.output!r}", file=sys.stderr)
-        return 1
-    return 0
+    return scenario.exit_code(result.output)
 
 
 if __name__ == "__main__":

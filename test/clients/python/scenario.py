@@ -8,7 +8,9 @@ Each script reads OTEL_EXPORTER_OTLP_ENDPOINT (e.g. http://127.0.0.1:4318), OTEL
 AGENT_SESSION_ID and AGENT_USER_ID, flushes before it exits and exits non-zero on failure.
 """
 
+import json
 import os
+import sys
 
 SYSTEM_PROMPT = "You are a careful assistant. You may check the weather and manage files."
 USER_PROMPT = (
@@ -22,7 +24,7 @@ PERMISSION_DENIED = "permission denied"
 SESSION_ID = os.environ.get("AGENT_SESSION_ID", "session-local")
 USER_ID = os.environ.get("AGENT_USER_ID", "user-local")
 ENDPOINT = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318").rstrip("/")
-# The fake OpenAI-compatible model server the test harness runs (clients_test.go, fakeOpenAI).
+# The fake OpenAI-compatible model server the test harness runs (fakeopenai_test.go, startFakeOpenAI).
 OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL", "")
 
 
@@ -34,8 +36,6 @@ def get_weather(city: str) -> dict:
 def delete_file(path: str) -> str:
     """Deletes a file."""
     raise PermissionError(f"{PERMISSION_DENIED}: {path}")
-
-
 
 
 def tool_schemas() -> list:
@@ -65,3 +65,31 @@ def otlp_tracer_provider():
     provider = TracerProvider(resource=Resource.create())
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=ENDPOINT + "/v1/traces")))
     return provider
+
+
+def chat_agent(client, tools: dict, question: str) -> str:
+    """A hand-written tool loop over an OpenAI client (the Langfuse and LangSmith clients wrap this
+    client and trace this function): asks the model, runs the tools it requests (a failure is
+    told to the model, as real agents do) until it answers."""
+    messages = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": question}]
+    for _ in range(3):
+        resp = client.chat.completions.create(model=MODEL_ID, messages=messages, tools=tool_schemas())
+        msg = resp.choices[0].message
+        if not msg.tool_calls:
+            return msg.content
+        messages.append(msg.model_dump(exclude_none=True))
+        for call in msg.tool_calls:
+            try:
+                result = json.dumps(tools[call.function.name](**json.loads(call.function.arguments)))
+            except Exception as exc:
+                result = f"error: {exc}"
+            messages.append({"role": "tool", "tool_call_id": call.id, "content": result})
+    raise RuntimeError("the agent did not finish")
+
+
+def exit_code(answer: str) -> int:
+    """0 when the agent gave the scenario's final answer."""
+    if answer != FINAL_ANSWER:
+        print(f"unexpected answer {answer!r}", file=sys.stderr)
+        return 1
+    return 0
