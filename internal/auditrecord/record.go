@@ -87,7 +87,7 @@ type Service struct {
 
 // Source names the telemetry a record was mapped from.
 type Source struct {
-	Convention string `json:"convention,omitempty"` // gen_ai | openinference | traceloop | vercel_ai | agentaudit
+	Convention string `json:"convention,omitempty"` // gen_ai | openinference | traceloop | vercel_ai | langfuse | langsmith | genkit | agentaudit
 	Name       string `json:"name,omitempty"`       // span name or log event name
 	Scope      string `json:"scope,omitempty"`      // instrumentation scope name
 	Signal     string `json:"signal"`               // traces | logs
