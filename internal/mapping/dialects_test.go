@@ -262,3 +262,38 @@ func TestTwoDialectsOnOneSpanYieldOneRecordPerThing(t *testing.T) {
 		t.Errorf("output %s convention %s", mustJSON(t, out), recs[0].Source.Convention)
 	}
 }
+
+// A Langfuse observation updated to level ERROR, or a Genkit action in state error, failed even when
+// the span status says nothing: its message is the status_message (Langfuse).
+func TestDialectFailureAttributesWithoutSpanStatus(t *testing.T) {
+	cases := []struct {
+		name        string
+		attrs       map[string]any
+		wantMessage string
+	}{
+		{"langfuse level ERROR", map[string]any{"langfuse.observation.type": "tool", "langfuse.observation.level": "ERROR",
+			"langfuse.observation.status_message": "quota exceeded", "langfuse.observation.input": `{"args":[],"kwargs":{"q":1}}`}, "quota exceeded"},
+		{"genkit state error", map[string]any{"genkit:type": "action", "genkit:metadata:subtype": "tool", "genkit:name": "lookup",
+			"genkit:state": "error", "genkit:input": `{"q":1}`}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			td := buildTraces(t, resourceSpec{spans: []spanSpec{{name: "lookup", id: 1, start: 0, end: 10, attrs: tc.attrs}}})
+			recs, _ := mapTraces(t, New(Options{}), td)
+			assertCounts(t, recs, map[auditrecord.Type]int{auditrecord.TypeToolCall: 1, auditrecord.TypeError: 1})
+			tool := ofType(recs, auditrecord.TypeToolCall)[0]
+			e := ofType(recs, auditrecord.TypeError)[0].Error
+			if tool.ToolCall.Status != "error" || tool.ToolCall.ToolName != "lookup" || mustJSON(t, tool.ToolCall.Parameters) != `{"q":1}` ||
+				e.Message != tc.wantMessage || e.RelatedRecordID != tool.RecordID {
+				t.Errorf("tool %s error %s", mustJSON(t, tool.ToolCall), mustJSON(t, e))
+			}
+		})
+	}
+	// Any other level is not a failure and stays in attributes.
+	td := buildTraces(t, resourceSpec{spans: []spanSpec{{name: "lookup", id: 1, start: 0, end: 10, attrs: map[string]any{
+		"langfuse.observation.type": "tool", "langfuse.observation.level": "WARNING"}}}})
+	recs, _ := mapTraces(t, New(Options{}), td)
+	if len(ofType(recs, auditrecord.TypeError)) != 0 || recs[0].ToolCall.Status != "success" || recs[0].Attributes["langfuse.observation.level"] != "WARNING" {
+		t.Errorf("WARNING level: %s", mustJSON(t, recs))
+	}
+}
