@@ -42,7 +42,7 @@ func TestStructFieldsAreInCanonicalOrder(t *testing.T) {
 func TestMarshalRecordIsCanonical(t *testing.T) {
 	confidence := 0.95
 	records := []*Record{sampleToolCall(), {
-		SchemaVersion: SchemaVersion, RecordID: NewRecordID("x"), Type: TypeReasoning,
+		SchemaVersion: SchemaVersion, RecordID: NewRecordID("x"), Type: TypeReasoning, ConversationID: "conv-1",
 		Reasoning: &Reasoning{Thought: "a < b && c > d \u2028 é \U0001F600", Plan: []string{"z", "a"}, Confidence: &confidence},
 		Attributes: map[string]any{
 			"b": map[string]any{"z": []any{1.5, int64(math.MaxInt64), uint64(math.MaxUint64), 1e21, -0.0000001}, "a": nil},

@@ -81,6 +81,7 @@ func (e *encoder) record(r *Record) error {
 			return err
 		}
 	}
+	e.strOmit("conversation_id", r.ConversationID)
 	if r.Erasure != nil {
 		e.key("erasure")
 		e.open()

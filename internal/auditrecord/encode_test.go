@@ -167,7 +167,7 @@ func FuzzEncoderMatchesEncodingJSON(f *testing.F) {
 	f.Add("\xff", "", 1e-7, int64(-1), false)
 	f.Fuzz(func(t *testing.T, a, b string, x float64, i int64, flag bool) {
 		r := &Record{
-			Type: TypeInput, RecordID: a, SessionID: b, UserID: a + b,
+			Type: TypeInput, RecordID: a, SessionID: b, UserID: a + b, ConversationID: b + a,
 			Input:      &Input{Content: a, Role: b, Metadata: map[string]any{a: x, b: i}},
 			Attributes: map[string]any{a: []any{b, x, i, flag, map[string]any{b: a}}, b + "x": nil},
 			Reasoning:  &Reasoning{Plan: []string{a, b}, Confidence: &x},

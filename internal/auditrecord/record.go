@@ -43,9 +43,12 @@ type Record struct {
 	AgentRun *AgentRun `json:"agent_run,omitempty"`
 	// Attributes keeps every attribute the mapping did not consume, as received (after redaction).
 	Attributes map[string]any `json:"attributes,omitempty"`
-	Erasure    *Erasure       `json:"erasure,omitempty"`
-	Error      *Error         `json:"error,omitempty"`
-	Input      *Input         `json:"input,omitempty"`
+	// ConversationID is a framework's own conversation id (gen_ai.conversation.id), kept beside the
+	// session_id that an explicit application session wins (docs/audit-record.md, precedence).
+	ConversationID string   `json:"conversation_id,omitempty"`
+	Erasure        *Erasure `json:"erasure,omitempty"`
+	Error          *Error   `json:"error,omitempty"`
+	Input          *Input   `json:"input,omitempty"`
 	// Integrity is set by the store that chains records; it is not part of the hashed content.
 	Integrity         *Integrity `json:"integrity,omitempty"`
 	LLMCall           *LLMCall   `json:"llm_call,omitempty"`
@@ -84,7 +87,7 @@ type Service struct {
 
 // Source names the telemetry a record was mapped from.
 type Source struct {
-	Convention string `json:"convention,omitempty"` // gen_ai | openinference | traceloop | vercel_ai | agentaudit
+	Convention string `json:"convention,omitempty"` // gen_ai | openinference | traceloop | vercel_ai | langfuse | langsmith | genkit | agentaudit
 	Name       string `json:"name,omitempty"`       // span name or log event name
 	Scope      string `json:"scope,omitempty"`      // instrumentation scope name
 	Signal     string `json:"signal"`               // traces | logs

@@ -20,6 +20,8 @@ type attrView struct {
 	p       *problems
 	// reasoningRead is set once agent.reasoning.* were read: a log is both the event and its attributes.
 	reasoningRead bool
+	// spanName is the span's name, for dialects that name tools and agents by it.
+	spanName string
 }
 
 type decodedValue struct {
@@ -116,6 +118,15 @@ func (a *attrView) number(key string) (float64, bool) {
 // decoded as JSON when it is JSON. isJSON is false for a plain (non-JSON) string, which is returned
 // as a string. The result is raw (uncleaned); copy pieces into records with cleanPlain.
 func (a *attrView) structured(key string) (v any, present bool, isJSON bool) {
+	v, present, isJSON = a.peekStructured(key)
+	if present {
+		a.consume(key)
+	}
+	return v, present, isJSON
+}
+
+// peekStructured is structured without consuming the attribute.
+func (a *attrView) peekStructured(key string) (v any, present bool, isJSON bool) {
 	if d, ok := a.decoded[key]; ok {
 		return d.v, true, d.ok
 	}
@@ -123,7 +134,6 @@ func (a *attrView) structured(key string) (v any, present bool, isJSON bool) {
 	if !ok {
 		return nil, false, false
 	}
-	a.consume(key)
 	var d decodedValue
 	switch val.Type() {
 	case pcommon.ValueTypeStr:
@@ -142,6 +152,26 @@ func (a *attrView) structured(key string) (v any, present bool, isJSON bool) {
 	}
 	a.decoded[key] = d
 	return d.v, true, d.ok
+}
+
+// member returns the value at a dotted path inside an attribute's JSON document and consumes the
+// attribute only when the path is there.
+func (a *attrView) member(key, path string) (any, bool) {
+	v, present, _ := a.peekStructured(key)
+	if !present {
+		return nil, false
+	}
+	for seg := range strings.SplitSeq(path, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = m[seg]; !ok {
+			return nil, false
+		}
+	}
+	a.consume(key)
+	return v, true
 }
 
 // document is structured for attributes that must hold JSON: a string that is not JSON is kept as

@@ -25,8 +25,7 @@ type unit struct {
 	res   *resourceInfo
 
 	exceptions []exceptionFact
-	session    string
-	user       string
+	id         identity
 	agent      agentInfo
 
 	counters map[auditrecord.Type]int
@@ -41,7 +40,7 @@ type exceptionFact struct {
 // traceState is what one trace's units share within a batch: inherited identity and the sets that
 // keep a trace from recording the same thing twice.
 type traceState struct {
-	session, user string
+	id            identity // the first of each id any unit of the trace carries
 	seenInputs    map[string]bool
 	seenOutputs   map[string]bool
 	seenErrors    map[string]bool
@@ -95,8 +94,9 @@ func (u *unit) newRecord(m *Mapper, typ auditrecord.Type, ts time.Time) *auditre
 		Type:              typ,
 		Timestamp:         ts.UTC(),
 		ObservedTimestamp: u.observed.UTC(),
-		SessionID:         u.session,
-		UserID:            u.user,
+		SessionID:         u.id.sessionID(),
+		ConversationID:    u.id.conversationID(),
+		UserID:            u.id.user,
 		TraceID:           u.traceID,
 		SpanID:            u.spanID,
 		ParentSpanID:      u.parentID,
@@ -130,7 +130,7 @@ func (u *unit) endTime() time.Time {
 }
 
 func (u *unit) failed() bool {
-	return u.status == "error" || u.facts.errorType != "" || len(u.exceptions) > 0
+	return u.status == "error" || u.facts.errorType != "" || u.facts.failedBy != "" || len(u.exceptions) > 0
 }
 
 // emit turns a unit's facts into records. Units of a trace must be emitted in emitOrder.

@@ -1,7 +1,6 @@
 package mapping
 
 import (
-	"strings"
 	"time"
 )
 
@@ -22,6 +21,9 @@ const (
 	convTraceloop     = "traceloop"
 	convVercel        = "vercel_ai"
 	convAgentAudit    = "agentaudit"
+	convLangfuse      = "langfuse"
+	convLangSmith     = "langsmith"
+	convGenkit        = "genkit"
 )
 
 // facts is what one span (or one log event) says, whatever convention spelled it.
@@ -44,8 +46,10 @@ type facts struct {
 	toolArgs, toolResult any
 	hasArgs, hasResult   bool
 
-	agent     agentInfo
-	errorType string
+	agent         agentInfo
+	errorType     string
+	failedBy      string // the attribute (a level or state) that says the span failed
+	statusMessage string // the failure message an attribute gives
 
 	reasoning []reasoningFact
 }
@@ -100,168 +104,6 @@ func (f *facts) model() string {
 	return f.requestModel
 }
 
-// vercelOperations are the Vercel AI SDK (v4–v6) top-level span names; "<op>.doGenerate" and
-// "<op>.doStream" children are the provider calls.
-var vercelOperations = map[string]bool{
-	"ai.generateText": true, "ai.streamText": true, "ai.generateObject": true, "ai.streamObject": true,
-}
-
-// classify decides kind and convention from the operation attributes and the span name.
-func classify(a *attrView, name string, f *facts) {
-	op, _ := a.str("gen_ai.operation.name")
-	f.operation = op
-	oiKind, _ := a.str("openinference.span.kind")
-	tlKind, _ := a.str("traceloop.span.kind")
-	vercelOp, _ := a.str("ai.operationId")
-	if vercelOp == "" && strings.HasPrefix(name, "ai.") {
-		vercelOp = name
-	}
-	defer func() {
-		f.recognised = f.kind != kindOther || op != "" || oiKind != "" || tlKind != "" || f.convention == convVercel
-	}()
-	switch {
-	case oiKind != "":
-		f.convention = convOpenInference
-	case vercelOp != "" && (a.has("ai.model.id") || a.has("ai.toolCall.name") || vercelOperations[vercelOp] || strings.HasPrefix(vercelOp, "ai.")):
-		f.convention = convVercel
-	case tlKind != "" || a.has("llm.request.type") || a.has("gen_ai.prompt.0.role") || a.has("gen_ai.completion.0.role") || a.has("gen_ai.prompt.0.content"):
-		f.convention = convTraceloop
-	default:
-		f.convention = convGenAI
-	}
-	switch strings.ToLower(op) {
-	case "invoke_agent", "create_agent":
-		f.kind = kindAgent
-		return
-	case "agent_step":
-		f.kind = kindStep
-		return
-	case "chat", "text_completion", "generate_content", "embeddings", "responses":
-		f.kind = kindLLM
-		return
-	case "execute_tool":
-		f.kind = kindTool
-		return
-	}
-	switch strings.ToUpper(oiKind) {
-	case "AGENT":
-		f.kind, f.operation = kindAgent, "agent"
-		return
-	case "LLM", "EMBEDDING":
-		f.kind, f.operation = kindLLM, strings.ToLower(oiKind)
-		return
-	case "TOOL":
-		f.kind, f.operation = kindTool, "tool"
-		return
-	case "":
-	default:
-		f.kind, f.operation = kindOther, strings.ToLower(oiKind)
-		return
-	}
-	switch strings.ToLower(tlKind) {
-	case "workflow", "agent":
-		f.kind, f.operation = kindAgent, strings.ToLower(tlKind)
-		return
-	case "tool":
-		f.kind, f.operation = kindTool, "tool"
-		return
-	case "":
-	default:
-		f.kind, f.operation = kindOther, strings.ToLower(tlKind)
-		return
-	}
-	if f.convention == convVercel {
-		f.operation = vercelOp
-		switch {
-		case vercelOperations[vercelOp]:
-			f.kind = kindAgent
-		case strings.HasSuffix(vercelOp, ".doGenerate") || strings.HasSuffix(vercelOp, ".doStream") || strings.HasSuffix(vercelOp, ".doEmbed"):
-			f.kind = kindLLM
-		case vercelOp == "ai.toolCall":
-			f.kind = kindTool
-		}
-		return
-	}
-	if t, ok := a.str("llm.request.type"); ok {
-		f.kind, f.operation = kindLLM, t
-		return
-	}
-	if a.has("gen_ai.request.model") || a.has("gen_ai.system") || a.has("gen_ai.provider.name") {
-		f.kind = kindLLM
-		if f.operation == "" {
-			f.operation = "chat"
-		}
-	}
-}
-
-// extract reads everything the mapping understands from the attributes. Keys of every convention are
-// tried; they are namespaced, so a span only ever matches its own.
-func extract(a *attrView, f *facts) {
-	f.requestModel = a.firstStr("gen_ai.request.model", "ai.model.id", "llm.request.model")
-	f.responseModel = a.firstStr("gen_ai.response.model", "ai.response.model", "llm.model_name", "llm.response.model")
-	f.provider = a.firstStr("gen_ai.provider.name", "gen_ai.system", "ai.model.provider", "llm.provider", "llm.system")
-
-	f.agent = agentInfo{
-		name:    a.firstStr("gen_ai.agent.name", "agent.name"),
-		id:      a.firstStr("gen_ai.agent.id", "agent.id"),
-		version: a.firstStr("gen_ai.agent.version", "agent.version"),
-	}
-	if f.agent.name == "" && f.kind == kindAgent {
-		f.agent.name = a.firstStr("ai.telemetry.functionId", "traceloop.entity.name")
-	}
-	f.errorType, _ = a.str("error.type")
-
-	if fr, ok := a.structuredPresent("gen_ai.response.finish_reasons"); ok {
-		switch t := fr.(type) {
-		case []any:
-			for _, e := range t {
-				if s, ok := asString(e); ok {
-					f.finish = append(f.finish, s)
-				}
-			}
-		case string:
-			f.finish = []string{t}
-		default:
-			a.release("gen_ai.response.finish_reasons")
-			a.p.malformed = true
-		}
-	}
-	if fr := a.firstStr("ai.response.finishReason"); fr != "" {
-		f.finish = []string{fr}
-	}
-
-	if f.kind == kindLLM {
-		// Agent spans often repeat the summed usage of their model calls; that stays in attributes
-		// rather than being counted twice.
-		f.tokens.in = a.firstCount("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt", "ai.usage.inputTokens", "ai.usage.promptTokens", "llm.usage.prompt_tokens")
-		f.tokens.out = a.firstCount("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion", "ai.usage.outputTokens", "ai.usage.completionTokens", "llm.usage.completion_tokens")
-		f.tokens.total = a.firstCount("gen_ai.usage.total_tokens", "llm.token_count.total", "llm.usage.total_tokens", "ai.usage.totalTokens")
-		for _, k := range []string{"gen_ai.usage.cost", "llm.cost.total"} {
-			if c, ok := a.number(k); ok {
-				f.cost = &c
-				break
-			}
-		}
-		if f.cost == nil && a.has("llm.cost.prompt") && a.has("llm.cost.completion") {
-			in, okIn := a.number("llm.cost.prompt")
-			out, okOut := a.number("llm.cost.completion")
-			if okIn && okOut {
-				c := in + out
-				f.cost = &c
-			} else { // keep both in attributes rather than half a cost
-				a.release("llm.cost.prompt")
-				a.release("llm.cost.completion")
-			}
-		}
-
-	}
-	extractMessages(a, f)
-	if f.kind == kindTool {
-		extractTool(a, f)
-	}
-	extractReasoningAttrs(a, f)
-}
-
 // structuredPresent wraps attrView.structured for callers that only need presence.
 func (a *attrView) structuredPresent(key string) (any, bool) {
 	v, ok, _ := a.structured(key)
@@ -290,77 +132,6 @@ func (a *attrView) messages(key, defaultRole string, mustBeJSON bool) []message 
 	return msgs
 }
 
-func extractMessages(a *attrView, f *facts) {
-	// GenAI semconv 1.37+: JSON strings or structured AnyValues.
-	if v, ok := a.document("gen_ai.system_instructions"); ok {
-		f.system = append(f.system, systemTexts(v)...)
-	}
-	f.inputs = append(f.inputs, a.messages("gen_ai.input.messages", "user", true)...)
-	f.outputs = append(f.outputs, a.messages("gen_ai.output.messages", "assistant", true)...)
-	// Deprecated single-attribute forms (JSON message lists or plain text).
-	f.inputs = append(f.inputs, a.messages("gen_ai.prompt", "user", false)...)
-	f.outputs = append(f.outputs, a.messages("gen_ai.completion", "assistant", false)...)
-	// OpenLLMetry flattened gen_ai.prompt.N.* / gen_ai.completion.N.*.
-	if g := a.group("gen_ai.prompt."); g != nil {
-		f.inputs = append(f.inputs, parseMessages(g, "user")...)
-	}
-	if g := a.group("gen_ai.completion."); g != nil {
-		f.outputs = append(f.outputs, parseMessages(g, "assistant")...)
-	}
-	// OpenInference flattened llm.input_messages.N.message.*.
-	if g := a.group("llm.input_messages."); g != nil {
-		f.inputs = append(f.inputs, parseMessages(g, "user")...)
-	}
-	if g := a.group("llm.output_messages."); g != nil {
-		f.outputs = append(f.outputs, parseMessages(g, "assistant")...)
-	}
-	// Vercel AI SDK.
-	f.inputs = append(f.inputs, a.messages("ai.prompt.messages", "user", false)...)
-	if v, ok := a.structuredPresent("ai.prompt"); ok {
-		f.inputs = append(f.inputs, vercelPrompt(v, f)...)
-	}
-	var vercelOut message
-	if s, ok := a.str("ai.response.text"); ok {
-		vercelOut.parts = append(vercelOut.parts, part{kind: partText, text: s})
-	}
-	if s, ok := a.str("ai.response.reasoning"); ok && s != "" {
-		vercelOut.parts = append(vercelOut.parts, part{kind: partReasoning, text: s})
-	}
-	if v, ok := a.structuredPresent("ai.response.toolCalls"); ok {
-		if list, ok := v.([]any); ok {
-			for _, c := range list {
-				vercelOut.parts = appendPart(vercelOut.parts, withType(c, "tool_call"))
-			}
-		} else {
-			a.release("ai.response.toolCalls")
-			a.p.malformed = true
-		}
-	}
-	if len(vercelOut.parts) > 0 {
-		vercelOut.role = "assistant"
-		f.outputs = append(f.outputs, vercelOut)
-	}
-	// Generic input.value / output.value (OpenInference) and traceloop.entity.input/output: the
-	// agent's (or tool's) input and output. For model spans they are only a fallback.
-	if f.kind == kindTool {
-		return
-	}
-	if len(f.inputs) == 0 {
-		if v, ok := a.structuredPresent("input.value"); ok {
-			f.inputs = append(f.inputs, parseMessages(unwrapEntity(v), "user")...)
-		} else if v, ok := a.structuredPresent("traceloop.entity.input"); ok {
-			f.inputs = append(f.inputs, parseMessages(unwrapEntity(v), "user")...)
-		}
-	}
-	if len(f.outputs) == 0 {
-		if v, ok := a.structuredPresent("output.value"); ok {
-			f.outputs = append(f.outputs, parseMessages(unwrapEntity(v), "assistant")...)
-		} else if v, ok := a.structuredPresent("traceloop.entity.output"); ok {
-			f.outputs = append(f.outputs, parseMessages(unwrapEntity(v), "assistant")...)
-		}
-	}
-}
-
 // unwrapEntity reduces OpenLLMetry's {"args":["question"],"kwargs":{}} and similar single-value
 // wrappers to the value; anything else is kept whole (as JSON text when it is not a message list).
 func unwrapEntity(v any) any {
@@ -376,6 +147,12 @@ func unwrapEntity(v any) any {
 		}
 	}
 	if _, isMsg := m["role"]; isMsg {
+		return m
+	}
+	if _, isWrapped := m["message"].(map[string]any); isWrapped { // Genkit's ModelResponse
+		return m
+	}
+	if _, isCompletion := m["choices"].([]any); isCompletion {
 		return m
 	}
 	if _, isList := m["messages"]; isList {
@@ -431,26 +208,6 @@ func systemTexts(v any) []string {
 		}
 	}
 	return nil
-}
-
-func extractTool(a *attrView, f *facts) {
-	f.toolName = a.firstStr("gen_ai.tool.name", "ai.toolCall.name", "tool.name", "tool_call.function.name", "traceloop.entity.name")
-	f.toolCallID = a.firstStr("gen_ai.tool.call.id", "ai.toolCall.id", "tool_call.id")
-	for _, k := range []string{"gen_ai.tool.call.arguments", "ai.toolCall.args", "ai.toolCall.input", "tool_call.function.arguments", "input.value", "traceloop.entity.input", "tool.parameters"} {
-		if v, ok := a.structuredPresent(k); ok {
-			if k == "traceloop.entity.input" {
-				v = unwrapToolInput(v)
-			}
-			f.toolArgs, f.hasArgs = v, true
-			break
-		}
-	}
-	for _, k := range []string{"gen_ai.tool.call.result", "ai.toolCall.result", "ai.toolCall.output", "output.value", "traceloop.entity.output"} {
-		if v, ok := a.structuredPresent(k); ok {
-			f.toolResult, f.hasResult = v, true
-			break
-		}
-	}
 }
 
 // unwrapToolInput turns OpenLLMetry's {"args":[],"kwargs":{…}} into the keyword arguments.

@@ -6,44 +6,75 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 )
 
-// sessionKeys and userKeys are looked up in this order, first on the span or log, then on the
-// resource; docs/audit-record.md has the same table.
-var sessionKeys = []string{
-	"langfuse.session.id",
-	"session.id",
-	"gen_ai.conversation.id",
-	"ai.telemetry.metadata.sessionId",
-	"ai.settings.context.sessionId",
-	"traceloop.association.properties.session_id",
-	"traceloop.association.properties.sessionId",
+// identityKey is one row of the session and user precedence table (docs/audit-record.md renders
+// it from these lists; dialect_docs_test.go keeps the two equal).
+type identityKey struct {
+	key  string
+	note string // who sets it
 }
 
-var userKeys = []string{
-	"langfuse.user.id",
-	"user.id",
-	"enduser.id",
-	"enduser.pseudo.id",
-	"ai.telemetry.metadata.userId",
-	"ai.settings.context.userId",
-	"traceloop.association.properties.user_id",
-	"traceloop.association.properties.userId",
+// sessionKeys are the explicit application sessions, looked up in this order on the span or log,
+// then on the resource, then on the other spans of the trace. Any of them wins over a framework's
+// conversation id (conversationKeys), which is kept as the record's conversation_id.
+var sessionKeys = []identityKey{
+	{"langfuse.session.id", "Langfuse"},
+	{"session.id", "OpenTelemetry, Langfuse SDK, OpenInference"},
+	{"ai.telemetry.metadata.sessionId", "Vercel AI ≤ 6"},
+	{"ai.settings.context.sessionId", "Vercel AI 7 runtime context"},
+	{"traceloop.association.properties.session_id", "OpenLLMetry"},
+	{"traceloop.association.properties.sessionId", "OpenLLMetry"},
+	{"langsmith.metadata.session_id", "LangSmith thread metadata"},
+	{"langsmith.metadata.thread_id", "LangSmith thread metadata"},
+	{"langsmith.metadata.conversation_id", "LangSmith thread metadata"},
+	{"genkit:sessionId", "Genkit chat sessions"},
+}
+
+// conversationKeys are conversation ids a framework may generate per run.
+var conversationKeys = []identityKey{
+	{"gen_ai.conversation.id", "GenAI semantic conventions"},
+}
+
+var userKeys = []identityKey{
+	{"langfuse.user.id", "Langfuse"},
+	{"user.id", "OpenTelemetry, Langfuse SDK, OpenInference"},
+	{"enduser.id", "OpenTelemetry"},
+	{"enduser.pseudo.id", "OpenTelemetry"},
+	{"ai.telemetry.metadata.userId", "Vercel AI ≤ 6"},
+	{"ai.settings.context.userId", "Vercel AI 7 runtime context"},
+	{"traceloop.association.properties.user_id", "OpenLLMetry"},
+	{"traceloop.association.properties.userId", "OpenLLMetry"},
+	{"langsmith.metadata.user_id", "LangSmith metadata"},
 }
 
 // metadataKey is OpenInference's JSON metadata attribute; its sessionId/session_id (userId/user_id)
 // is the last resort. It is not consumed: it usually carries more than the ids.
 const metadataKey = "metadata"
 
-// lookupIdentity returns the session and user ids an attribute set carries, consuming the keys that
-// supplied them.
-func lookupIdentity(a *attrView) (session, user string) {
-	session = a.firstStr(sessionKeys...)
-	user = a.firstStr(userKeys...)
-	if session != "" && user != "" {
-		return session, user
+// identity is who a span or log is about.
+type identity struct {
+	session      string // an explicit application session
+	conversation string // a framework's conversation id
+	user         string
+}
+
+func firstKey(a *attrView, keys []identityKey) string {
+	for _, k := range keys {
+		if s, ok := a.str(k.key); ok && s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// lookupIdentity returns the ids an attribute set carries, consuming the keys that supplied them.
+func lookupIdentity(a *attrView) identity {
+	id := identity{session: firstKey(a, sessionKeys), conversation: firstKey(a, conversationKeys), user: firstKey(a, userKeys)}
+	if id.session != "" && id.user != "" {
+		return id
 	}
 	v, ok := a.attrs.Get(metadataKey)
 	if !ok {
-		return session, user
+		return id
 	}
 	var meta map[string]any
 	switch v.Type() {
@@ -55,21 +86,50 @@ func lookupIdentity(a *attrView) (session, user string) {
 		}
 	}
 	if meta == nil {
-		return session, user
+		return id
 	}
-	if session == "" {
-		session = a.m.cleanString(getStr(meta, "sessionId", "session_id"), a.p)
+	if id.session == "" {
+		id.session = a.m.cleanString(getStr(meta, "sessionId", "session_id"), a.p)
 	}
-	if user == "" {
-		user = a.m.cleanString(getStr(meta, "userId", "user_id"), a.p)
+	if id.user == "" {
+		id.user = a.m.cleanString(getStr(meta, "userId", "user_id"), a.p)
 	}
-	return session, user
+	return id
+}
+
+// fill takes what id lacks from o.
+func (id *identity) fill(o identity) {
+	if id.session == "" {
+		id.session = o.session
+	}
+	if id.conversation == "" {
+		id.conversation = o.conversation
+	}
+	if id.user == "" {
+		id.user = o.user
+	}
+}
+
+// sessionID is the record's session: the explicit session, else the conversation id.
+func (id identity) sessionID() string {
+	if id.session != "" {
+		return id.session
+	}
+	return id.conversation
+}
+
+// conversationID is the record's conversation_id: the conversation id when the session is another.
+func (id identity) conversationID() string {
+	if id.session == "" || id.session == id.conversation {
+		return ""
+	}
+	return id.conversation
 }
 
 // resourceInfo is what the mapping reads from a resource, once per resource.
 type resourceInfo struct {
-	service       *auditrecord.Service
-	session, user string
+	service *auditrecord.Service
+	id      identity
 }
 
 func (m *Mapper) readResource(res pcommon.Resource, p *problems) *resourceInfo {
@@ -83,6 +143,6 @@ func (m *Mapper) readResource(res pcommon.Resource, p *problems) *resourceInfo {
 	if svc != (auditrecord.Service{}) {
 		ri.service = &svc
 	}
-	ri.session, ri.user = lookupIdentity(a)
+	ri.id = lookupIdentity(a)
 	return ri
 }

@@ -11,17 +11,19 @@ func TestSessionAndUserPrecedence(t *testing.T) {
 		name                  string
 		span, resource        map[string]any
 		wantSession, wantUser string
+		wantConversation      string
 		consumed, kept        []string
 	}{
 		{
 			name:        "langfuse wins over everything",
 			span:        map[string]any{"langfuse.session.id": "lf", "session.id": "s", "gen_ai.conversation.id": "c", "langfuse.user.id": "lu", "user.id": "u", "enduser.id": "e"},
-			wantSession: "lf", wantUser: "lu", consumed: []string{"langfuse.session.id", "langfuse.user.id"}, kept: []string{"session.id", "gen_ai.conversation.id", "user.id", "enduser.id"},
+			wantSession: "lf", wantUser: "lu", wantConversation: "c",
+			consumed: []string{"langfuse.session.id", "langfuse.user.id", "gen_ai.conversation.id"}, kept: []string{"session.id", "user.id", "enduser.id"},
 		},
 		{
-			name:        "session.id before conversation id, user.id before enduser",
+			name:        "session.id before conversation id (kept as conversation_id), user.id before enduser",
 			span:        map[string]any{"session.id": "s", "gen_ai.conversation.id": "c", "user.id": "u", "enduser.id": "e"},
-			wantSession: "s", wantUser: "u", kept: []string{"gen_ai.conversation.id", "enduser.id"},
+			wantSession: "s", wantUser: "u", wantConversation: "c", consumed: []string{"gen_ai.conversation.id"}, kept: []string{"enduser.id"},
 		},
 		{
 			name: "conversation id, enduser.id", span: map[string]any{"gen_ai.conversation.id": "c", "enduser.id": "e", "enduser.pseudo.id": "p"},
@@ -56,6 +58,18 @@ func TestSessionAndUserPrecedence(t *testing.T) {
 			span: map[string]any{"metadata": `{"sessionId":"ms","user_id":"mu"}`}, wantSession: "ms", wantUser: "mu", kept: []string{"metadata"},
 		},
 		{
+			name: "an explicit session on the resource wins over the span's conversation id",
+			span: map[string]any{"gen_ai.conversation.id": "c"}, resource: map[string]any{"session.id": "res-sess"},
+			wantSession: "res-sess", wantConversation: "c",
+		},
+		{
+			name: "LangSmith thread metadata", span: map[string]any{"langsmith.metadata.session_id": "ls", "langsmith.metadata.user_id": "lu", "langsmith.trace.session_id": "project-uuid"},
+			wantSession: "ls", wantUser: "lu", kept: []string{"langsmith.trace.session_id"},
+		},
+		{
+			name: "Genkit session", span: map[string]any{"genkit:sessionId": "gs"}, wantSession: "gs",
+		},
+		{
 			name: "span before resource", span: map[string]any{"enduser.id": "span-user"}, resource: map[string]any{"session.id": "res-sess", "user.id": "res-user"},
 			wantSession: "res-sess", wantUser: "span-user",
 		},
@@ -65,8 +79,8 @@ func TestSessionAndUserPrecedence(t *testing.T) {
 			td := buildTraces(t, resourceSpec{attrs: tc.resource, spans: []spanSpec{chatSpan(tc.span)}})
 			recs, _ := mapTraces(t, New(Options{}), td)
 			r := recs[0]
-			if r.SessionID != tc.wantSession || r.UserID != tc.wantUser {
-				t.Errorf("session %q user %q, want %q %q", r.SessionID, r.UserID, tc.wantSession, tc.wantUser)
+			if r.SessionID != tc.wantSession || r.UserID != tc.wantUser || r.ConversationID != tc.wantConversation {
+				t.Errorf("session %q user %q conversation %q, want %q %q %q", r.SessionID, r.UserID, r.ConversationID, tc.wantSession, tc.wantUser, tc.wantConversation)
 			}
 			for _, k := range tc.consumed {
 				if _, ok := r.Attributes[k]; ok {
@@ -99,5 +113,47 @@ func TestIdentityIsInheritedWithinTheTraceOnly(t *testing.T) {
 		if r.SessionID != want || (want != "" && r.UserID != "u1") {
 			t.Errorf("trace %s: session %q user %q", r.TraceID, r.SessionID, r.UserID)
 		}
+	}
+}
+
+// Issue 12 item 3: a framework that generates a conversation id per run (Pydantic AI puts a fresh
+// gen_ai.conversation.id on every span) must not hide the session the application named on its own
+// enclosing span: the explicit session wins on every record of the trace, the conversation id is kept.
+func TestExplicitSessionOfTheTraceWinsOverConversationID(t *testing.T) {
+	td := buildTraces(t, resourceSpec{attrs: map[string]any{"service.name": "pydantic-app"}, scope: "pydantic-ai", spans: []spanSpec{
+		{name: "handle request", id: 1, start: 0, end: 5000, attrs: map[string]any{"session.id": "app-session-7", "user.id": "user-7"}},
+		{name: "invoke_agent weather", id: 2, parent: 1, start: 10, end: 4000, attrs: map[string]any{
+			"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "weather", "gen_ai.conversation.id": "0b7e-generated",
+		}},
+		{name: "chat gpt-4o", id: 3, parent: 2, start: 20, end: 1000, attrs: map[string]any{
+			"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o", "gen_ai.conversation.id": "0b7e-generated",
+			"gen_ai.input.messages":     `[{"role":"user","parts":[{"type":"text","content":"Weather in Oslo?"}]}]`,
+			"gen_ai.output.messages":    `[{"role":"assistant","parts":[{"type":"tool_call","id":"c1","name":"get_weather","arguments":{"city":"Oslo"}}]}]`,
+			"gen_ai.usage.input_tokens": int64(10), "gen_ai.usage.output_tokens": int64(5),
+		}},
+		{name: "execute_tool get_weather", id: 4, parent: 2, start: 1100, end: 1200, attrs: map[string]any{
+			"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "get_weather", "gen_ai.tool.call.id": "c1",
+			"gen_ai.tool.call.arguments": `{"city":"Oslo"}`, "gen_ai.tool.call.result": "rain", "gen_ai.conversation.id": "0b7e-generated",
+		}},
+	}})
+	recs, _ := mapTraces(t, New(Options{}), td)
+	if len(recs) < 4 {
+		t.Fatalf("%d records", len(recs))
+	}
+	for _, r := range recs {
+		if r.SessionID != "app-session-7" || r.UserID != "user-7" || r.ConversationID != "0b7e-generated" {
+			t.Errorf("%s: session %q user %q conversation %q", r.Type, r.SessionID, r.UserID, r.ConversationID)
+		}
+		if _, kept := r.Attributes["gen_ai.conversation.id"]; kept {
+			t.Errorf("%s: gen_ai.conversation.id left in attributes though it is the record's conversation_id", r.Type)
+		}
+	}
+	assertGolden(t, "session_precedence", recs)
+
+	// Without an explicit session anywhere in the trace, the conversation id is the session.
+	td = buildTraces(t, resourceSpec{spans: []spanSpec{chatSpan(map[string]any{"gen_ai.conversation.id": "conv-only"})}})
+	recs, _ = mapTraces(t, New(Options{}), td)
+	if recs[0].SessionID != "conv-only" || recs[0].ConversationID != "" {
+		t.Errorf("session %q conversation %q, want the conversation id as session only", recs[0].SessionID, recs[0].ConversationID)
 	}
 }

@@ -68,7 +68,7 @@ func (m *Mapper) logUnit(lr plog.LogRecord, scope string, res *resourceInfo, obs
 	}
 	// Several logs share one span, so the log's own identity joins the record id.
 	u.idExtra = []string{"log", strconv.FormatInt(u.start.UnixNano(), 10), m.logDigest(name, lr)}
-	classify(u.view, "", &u.facts)
+	classify(u.view, "", false, &u.facts)
 	if name == eventReasoning {
 		u.facts.convention = convAgentAudit
 	}
@@ -82,7 +82,7 @@ func (m *Mapper) logUnit(lr plog.LogRecord, scope string, res *resourceInfo, obs
 		extract(u.view, &u.facts)
 	}
 	m.applyEvent(u, name, u.view, lr.Body(), u.start)
-	u.session, u.user = lookupIdentity(u.view)
+	u.id = lookupIdentity(u.view)
 	u.agent = u.facts.agent
 	if len(u.exceptions) > 0 {
 		u.status = "error"

@@ -1,7 +1,9 @@
 // Package mapping turns OTLP spans and logs from AI agents into audit records. It understands the
 // OpenTelemetry GenAI semantic conventions (1.37+ and the deprecated forms), OpenInference,
-// OpenLLMetry (Traceloop) and the Vercel AI SDK (v6 ai.* spans and v7 GenAI spans).
-// docs/audit-record.md describes the rules; this package is their implementation.
+// OpenLLMetry (Traceloop), the Vercel AI SDK (v6 ai.* spans and v7 GenAI spans), the Langfuse SDK,
+// LangSmith's OpenTelemetry mode and Firebase Genkit, each a dialect table (dialect_*.go) read by
+// one engine (dialect.go). docs/audit-record.md describes the rules; this package is their
+// implementation.
 package mapping
 
 import (

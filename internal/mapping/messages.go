@@ -82,6 +82,9 @@ func parseMessages(v any, defaultRole string) []message {
 		if msgs, ok := t["messages"]; ok { // a request object such as {"messages": [...]}
 			return parseMessages(msgs, defaultRole)
 		}
+		if choices, ok := t["choices"].([]any); ok { // a chat completion: {"choices":[{"message":…,"finish_reason"}]}
+			return parseMessages(choices, defaultRole)
+		}
 		if msg, ok := parseMessage(t, defaultRole); ok {
 			return []message{msg}
 		}
@@ -219,6 +222,22 @@ func appendPart(parts []part, v any) []part {
 			t = inner
 		}
 		typ := strings.ToLower(getStr(t, "type"))
+		if typ == "" { // Genkit parts: {"text"}, {"toolRequest":{name, ref, input}}, {"toolResponse":{name, ref, output}}, {"reasoning"}
+			switch {
+			case t["toolRequest"] != nil:
+				req, _ := t["toolRequest"].(map[string]any)
+				p := part{kind: partToolCall, id: getStr(req, "ref"), name: getStr(req, "name")}
+				if in, ok := req["input"]; ok {
+					p.args, p.hasArgs = decodeArgs(in), true
+				}
+				return append(parts, p)
+			case t["toolResponse"] != nil:
+				resp, _ := t["toolResponse"].(map[string]any)
+				return append(parts, part{kind: partToolResult, id: getStr(resp, "ref"), name: getStr(resp, "name"), result: decodeArgs(resp["output"])})
+			case t["reasoning"] != nil:
+				return append(parts, part{kind: partReasoning, text: getStr(t, "reasoning")})
+			}
+		}
 		switch typ {
 		case "tool_call", "tool-call", "tool_use", "function_call", "function":
 			p := part{kind: partToolCall, id: getStr(t, "id", "toolCallId", "call_id", "tool_call_id")}

@@ -82,10 +82,14 @@ func (m *Mapper) spanUnit(span ptrace.Span, scope string, res *resourceInfo, obs
 		u.status = "unset"
 	}
 	u.view = m.newAttrView(span.Attributes(), &u.probs)
+	u.view.spanName = u.name
 	u.statusMessage = m.cleanString(span.Status().Message(), &u.probs)
-	classify(u.view, u.name, &u.facts)
+	classify(u.view, u.name, span.ParentSpanID().IsEmpty(), &u.facts)
 	extract(u.view, &u.facts)
-	u.session, u.user = lookupIdentity(u.view)
+	if u.statusMessage == "" {
+		u.statusMessage = u.facts.statusMessage
+	}
+	u.id = lookupIdentity(u.view)
 	u.agent = u.facts.agent
 	events := span.Events()
 	for i := 0; i < events.Len(); i++ {
@@ -140,18 +144,10 @@ func (m *Mapper) finish(units []*unit, stats Stats) ([]*auditrecord.Record, Stat
 	bySpan := make(map[string]*unit, len(units))
 	for _, u := range units {
 		ts := stateOf(u)
-		if u.session == "" && u.res != nil {
-			u.session = u.res.session
+		if u.res != nil {
+			u.id.fill(u.res.id)
 		}
-		if u.user == "" && u.res != nil {
-			u.user = u.res.user
-		}
-		if ts.session == "" {
-			ts.session = u.session
-		}
-		if ts.user == "" {
-			ts.user = u.user
-		}
+		ts.id.fill(u.id)
 		ts.index(u)
 		if u.spanID != "" && u.signal == signalTraces {
 			bySpan[u.traceID+u.spanID] = u
@@ -170,12 +166,8 @@ func (m *Mapper) finish(units []*unit, stats Stats) ([]*auditrecord.Record, Stat
 	for _, u := range order {
 		ts := stateOf(u)
 		if u.traceID != "" {
-			if u.session == "" {
-				u.session = ts.session
-			}
-			if u.user == "" {
-				u.user = ts.user
-			}
+			// An explicit session on any span of the trace wins over a conversation id (identity.sessionID).
+			u.id.fill(ts.id)
 		}
 		if u.agent == (agentInfo{}) {
 			u.agent = inheritedAgent(u, bySpan)

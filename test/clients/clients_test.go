@@ -1,7 +1,9 @@
-// Package clients runs real agent frameworks (Node: Vercel AI SDK 7 and 6, the OpenTelemetry OpenAI
-// instrumentation) against the real built collector over OTLP/HTTP, JSON and protobuf, and checks
-// the audit records they leave. The Node side lives beside this file (package.json, *.mjs); install
-// it with `npm ci --prefix test/clients --no-audit --no-fund`.
+// Package clients runs real agent frameworks against the real built collector over OTLP/HTTP and
+// checks the audit records they leave: Node (Vercel AI SDK 7 and 6, the OpenTelemetry OpenAI
+// instrumentation; JSON and protobuf), Python (Langfuse SDK, LangSmith in OTel mode, Pydantic AI,
+// the OpenAI Agents SDK with OpenInference; protobuf) and Go (Firebase Genkit; protobuf). The Node
+// side lives beside this file (package.json, *.mjs), the Python side in python/ (a virtualenv in
+// .venv), Genkit in genkit/ (its own Go module); `make test-deps` installs them.
 package clients
 
 import (
@@ -13,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,9 +28,25 @@ import (
 type client struct {
 	name   string
 	script string
+	// runtime runs the script: runtimeNode (the default), runtimePython (python/<script> in the
+	// virtualenv) or runtimeGo (the Go module in <script>/, built once per test).
+	runtime string
 	// spans and logEvents are the span names and log event names the scenario emits, sorted.
 	spans, logEvents []string
+	// protobufOnly: the SDK's exporter speaks OTLP/HTTP protobuf only (Python's, Langfuse's, Genkit's).
+	protobufOnly bool
+	// noCallIDs: the framework's tool spans carry no tool call id (the records cannot either).
+	noCallIDs bool
+	// conversationIDs: the framework generates its own gen_ai.conversation.id, which every record
+	// keeps as conversation_id while the application's session is the session_id.
+	conversationIDs bool
 }
+
+const (
+	runtimeNode   = ""
+	runtimePython = "python"
+	runtimeGo     = "go"
+)
 
 var clients = []client{
 	{
@@ -46,6 +65,33 @@ var clients = []client{
 		logEvents: []string{"gen_ai.assistant.message", "gen_ai.choice", "gen_ai.choice",
 			"gen_ai.system.message", "gen_ai.system.message", "gen_ai.tool.message", "gen_ai.tool.message",
 			"gen_ai.user.message", "gen_ai.user.message"},
+	},
+	{
+		// Langfuse SDK: its OpenAI wrapper and @observe agent and tools; langfuse.observation.* attributes.
+		name: "langfuse", script: "langfuse_agent.py", runtime: runtimePython, protobufOnly: true, noCallIDs: true,
+		spans: []string{"OpenAI-generation", "OpenAI-generation", "deleteFile", "getWeather", "weather-agent"},
+	},
+	{
+		// LangSmith in OTel mode: @traceable agent and tools, wrap_openai; langsmith.* beside gen_ai.*.
+		name: "langsmith", script: "langsmith_agent.py", runtime: runtimePython, protobufOnly: true, noCallIDs: true,
+		spans: []string{"ChatOpenAI", "ChatOpenAI", "deleteFile", "getWeather", "weather-agent"},
+	},
+	{
+		// Pydantic AI, native GenAI spans; "handle request" is the application's span with the ids.
+		name: "pydantic-ai", script: "pydantic_ai_agent.py", runtime: runtimePython, protobufOnly: true, conversationIDs: true,
+		spans: []string{"chat mock-gpt-4o", "chat mock-gpt-4o", "execute_tool deleteFile", "execute_tool getWeather",
+			"handle request", "invoke_agent weather-agent"},
+	},
+	{
+		// OpenAI Agents SDK with OpenInference.
+		name: "openai-agents", script: "openai_agents_agent.py", runtime: runtimePython, protobufOnly: true, noCallIDs: true,
+		spans: []string{"Agent workflow", "Agent workflow", "deleteFile", "generation", "generation", "getWeather",
+			"turn", "turn", "weather-agent"},
+	},
+	{
+		// Firebase Genkit for Go: genkit:* attributes only.
+		name: "genkit", script: "genkit", runtime: runtimeGo, protobufOnly: true, noCallIDs: true,
+		spans: []string{"deleteFile", "fake/mock-gpt-4o", "fake/mock-gpt-4o", "generate", "generate", "getWeather", "weatherAgent"},
 	},
 }
 
@@ -84,22 +130,75 @@ var expectedTools = []expectedTool{
 		params: map[string]any{"path": "/tmp/report.txt"}},
 }
 
-// clientsDir is this package's directory, checked to hold an installed Node package.
+// clientsDir is this package's directory.
 func clientsDir(t *testing.T) string {
 	t.Helper()
-	dir := filepath.Join(peers.RepoRoot(t), "test", "clients")
-	_, nodeErr := exec.LookPath("node")
-	peers.Require(t, nodeErr == nil, "node not on PATH (Node 20+ is needed for the client end-to-end tests)")
-	_, modErr := os.Stat(filepath.Join(dir, "node_modules", "ai", "package.json"))
-	peers.Require(t, modErr == nil, "test/clients/node_modules missing: run npm ci in test/clients "+
-		"(npm ci --prefix test/clients --no-audit --no-fund)")
-	return dir
+	return filepath.Join(peers.RepoRoot(t), "test", "clients")
+}
+
+// requireRuntime skips (or, under AGENTAUDIT_REQUIRE_PEERS=1, fails) when the client's runtime is
+// not installed, and returns the command that runs its script.
+func requireRuntime(t *testing.T, dir string, cl client) []string {
+	t.Helper()
+	switch cl.runtime {
+	case runtimePython:
+		python := filepath.Join(dir, ".venv", "bin", "python")
+		_, venvErr := os.Stat(python)
+		peers.Require(t, venvErr == nil, "test/clients/.venv missing: run make test-deps (needs python3 with the venv module, e.g. apt-get install python3-venv)")
+		want, _ := os.ReadFile(filepath.Join(dir, "python", "requirements.txt"))
+		got, _ := os.ReadFile(filepath.Join(dir, ".venv", "requirements.installed"))
+		peers.Require(t, len(want) > 0 && bytes.Equal(want, got), "test/clients/.venv does not hold python/requirements.txt: run make test-deps")
+		return []string{python, filepath.Join(dir, "python", cl.script)}
+	case runtimeGo:
+		return []string{buildGoClient(t, filepath.Join(dir, cl.script))}
+	default:
+		_, nodeErr := exec.LookPath("node")
+		peers.Require(t, nodeErr == nil, "node not on PATH (Node 20+ is needed for the client end-to-end tests)")
+		_, modErr := os.Stat(filepath.Join(dir, "node_modules", "ai", "package.json"))
+		peers.Require(t, modErr == nil, "test/clients/node_modules missing: run npm ci in test/clients "+
+			"(npm ci --prefix test/clients --no-audit --no-fund)")
+		return []string{"node", cl.script}
+	}
+}
+
+var goClients sync.Map // module dir → built binary, shared by the tests of one run
+
+// buildGoClient builds a Go client module (its own go.mod, so the collector's module does not get
+// its dependencies) once per test binary.
+func buildGoClient(t *testing.T, moduleDir string) string {
+	t.Helper()
+	if bin, ok := goClients.Load(moduleDir); ok {
+		return bin.(string)
+	}
+	out := filepath.Join(os.TempDir(), fmt.Sprintf("agentaudit-client-%s-%d", filepath.Base(moduleDir), os.Getpid()))
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, ".")
+	cmd.Dir = moduleDir
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=readonly")
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building %s (make test-deps downloads its modules): %v\n%s", moduleDir, err, msg)
+	}
+	goClients.Store(moduleDir, out)
+	return out
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	goClients.Range(func(_, bin any) bool {
+		_ = os.Remove(bin.(string))
+		return true
+	})
+	os.Exit(code)
 }
 
 // clientRun is one execution of a client script.
 type clientRun struct {
-	dir, script, endpoint, protocol string
-	session, user, instance         string
+	dir                           string
+	command                       []string
+	endpoint, protocol, openAIURL string
+	session, user, instance       string
+	noCallIDs, conversationIDs    bool
 }
 
 // run executes the script and fails the test, with its output, if it exits non-zero.
@@ -107,7 +206,7 @@ func (r clientRun) run(t *testing.T) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", r.script)
+	cmd := exec.CommandContext(ctx, r.command[0], r.command[1:]...)
 	cmd.Dir = r.dir
 	cmd.Env = append(os.Environ(),
 		"OTEL_EXPORTER_OTLP_ENDPOINT="+r.endpoint,
@@ -115,10 +214,12 @@ func (r clientRun) run(t *testing.T) {
 		"OTEL_RESOURCE_ATTRIBUTES=service.instance.id="+r.instance,
 		"AGENT_SESSION_ID="+r.session,
 		"AGENT_USER_ID="+r.user,
+		"OPENAI_BASE_URL="+r.openAIURL,
+		"PYTHONDONTWRITEBYTECODE=1",
 	)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("node %s (%s) failed: %v\n%s", r.script, r.protocol, err, out)
+		t.Fatalf("%s (%s) failed: %v\n%s", strings.Join(r.command, " "), r.protocol, err, out)
 	}
 }
 
@@ -127,9 +228,11 @@ func (r clientRun) run(t *testing.T) {
 // when it fails, the framework or the script changed, not the collector.
 func TestClientsEmitTelemetry(t *testing.T) {
 	dir := clientsDir(t)
+	model := startFakeOpenAI(t)
 	for _, cl := range clients {
 		t.Run(cl.name, func(t *testing.T) {
-			sink := emitToSink(t, clientRun{dir: dir, script: cl.script, session: "session-sink", user: "user-sink", instance: "instance-sink"})
+			command := requireRuntime(t, dir, cl)
+			sink := emitToSink(t, clientRun{dir: dir, command: command, openAIURL: model, session: "session-sink", user: "user-sink", instance: "instance-sink"})
 			spans, events := sink.names()
 			if !equalJSON(spans, cl.spans) || !equalJSON(nonNil(events), nonNil(cl.logEvents)) {
 				t.Errorf("emitted spans %q and log events %q, want spans %q and log events %q\n%s",
@@ -151,15 +254,20 @@ func nonNil(s []string) []string {
 func TestClientsEndToEnd(t *testing.T) {
 	dir := clientsDir(t)
 	col := collectortest.Start(t, collectortest.Options{})
+	model := startFakeOpenAI(t)
 	instances := map[string]bool{}
 	for _, cl := range clients {
 		for _, proto := range protocols {
+			if cl.protobufOnly && proto.value != "http/protobuf" {
+				continue
+			}
 			id := cl.name + "-" + proto.name
 			instances["instance-"+id] = true
 			t.Run(cl.name+"/"+proto.name, func(t *testing.T) {
 				r := clientRun{
-					dir: dir, script: cl.script, endpoint: "http://" + col.HTTPEndpoint, protocol: proto.value,
-					session: "session-" + id, user: "user-" + id, instance: "instance-" + id,
+					dir: dir, command: requireRuntime(t, dir, cl), endpoint: "http://" + col.HTTPEndpoint, protocol: proto.value,
+					openAIURL: model, session: "session-" + id, user: "user-" + id, instance: "instance-" + id,
+					noCallIDs: cl.noCallIDs, conversationIDs: cl.conversationIDs,
 				}
 				r.run(t)
 				recs := waitForRun(t, col, r)
@@ -169,7 +277,7 @@ func TestClientsEndToEnd(t *testing.T) {
 				}
 				if len(problems) > 0 {
 					t.Logf("records of this run:\n%s", describeRecords(recs))
-					t.Logf("what %s emitted (re-run against an OTLP/HTTP JSON sink):\n%s", cl.script, captureEmitted(t, r))
+					t.Logf("what %s emitted (re-run against an OTLP/HTTP sink):\n%s", cl.script, captureEmitted(t, r))
 				}
 			})
 		}
@@ -245,6 +353,9 @@ func checkScenario(recs []*auditrecord.Record, r clientRun) []string {
 		if rec.UserID != r.user {
 			fail("%s record %s (source %s): user_id %q, want %q", rec.Type, rec.RecordID, sourceOf(rec), rec.UserID, r.user)
 		}
+		if r.conversationIDs && (rec.ConversationID == "" || rec.ConversationID == rec.SessionID) {
+			fail("%s record %s (source %s): conversation_id %q, want the framework's own id beside session %q", rec.Type, rec.RecordID, sourceOf(rec), rec.ConversationID, rec.SessionID)
+		}
 		if rec.Source == nil || rec.Source.Signal == "" {
 			fail("%s record %s names no source signal", rec.Type, rec.RecordID)
 		}
@@ -256,7 +367,7 @@ func checkScenario(recs []*auditrecord.Record, r clientRun) []string {
 		}
 	}
 	problems = append(problems, checkInputs(byType[auditrecord.TypeInput])...)
-	tools, toolProblems := checkToolCalls(byType[auditrecord.TypeToolCall])
+	tools, toolProblems := checkToolCalls(byType[auditrecord.TypeToolCall], r.noCallIDs)
 	problems = append(problems, toolProblems...)
 	problems = append(problems, checkErrors(byType[auditrecord.TypeError], tools)...)
 	problems = append(problems, checkOutputs(byType[auditrecord.TypeOutput])...)
@@ -302,7 +413,7 @@ func checkInputs(inputs []*auditrecord.Record) []string {
 // tool, and returns them by tool name. A record of the model's request for the same call (status
 // requested, same call id and parameters) may accompany it: it is true, if redundant; any other
 // status on a second record would contradict the execution.
-func checkToolCalls(calls []*auditrecord.Record) (map[string]*auditrecord.Record, []string) {
+func checkToolCalls(calls []*auditrecord.Record, noCallIDs bool) (map[string]*auditrecord.Record, []string) {
 	var problems []string
 	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	executed := map[string][]*auditrecord.Record{}
@@ -328,7 +439,7 @@ func checkToolCalls(calls []*auditrecord.Record) (map[string]*auditrecord.Record
 		if tc.Status != want.status {
 			fail("tool_call %s: status %q, want %q", want.name, tc.Status, want.status)
 		}
-		if tc.CallID != want.callID {
+		if tc.CallID != want.callID && !(noCallIDs && tc.CallID == "") {
 			fail("tool_call %s: call_id %q, want %q", want.name, tc.CallID, want.callID)
 		}
 		if params := decoded(tc.Parameters); !equalJSON(params, want.params) {

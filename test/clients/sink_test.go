@@ -1,6 +1,7 @@
 package clients
 
 import (
+	"compress/gzip"
 	"fmt"
 	"io"
 	"net"
@@ -15,8 +16,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
-// otlpSink is a minimal OTLP/HTTP JSON receiver that keeps what it is sent, so that a failing test
-// can show exactly which spans and log records the framework emitted.
+// otlpSink is a minimal OTLP/HTTP receiver (JSON or protobuf, plain or gzip) that keeps what it is
+// sent, so that a failing test can show exactly which spans and log records the framework emitted.
 type otlpSink struct {
 	mu     sync.Mutex
 	traces []ptrace.Traces
@@ -25,19 +26,36 @@ type otlpSink struct {
 }
 
 func (s *otlpSink) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	body, err := io.ReadAll(req.Body)
+	var reader io.Reader = req.Body
+	var err error
+	if req.Header.Get("Content-Encoding") == "gzip" {
+		reader, err = gzip.NewReader(req.Body)
+	}
+	var body []byte
+	if err == nil {
+		body, err = io.ReadAll(reader)
+	}
+	isJSON := strings.Contains(req.Header.Get("Content-Type"), "json")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err == nil {
 		switch req.URL.Path {
 		case "/v1/traces":
 			var td ptrace.Traces
-			if td, err = (&ptrace.JSONUnmarshaler{}).UnmarshalTraces(body); err == nil {
+			var u ptrace.Unmarshaler = &ptrace.ProtoUnmarshaler{}
+			if isJSON {
+				u = &ptrace.JSONUnmarshaler{}
+			}
+			if td, err = u.UnmarshalTraces(body); err == nil {
 				s.traces = append(s.traces, td)
 			}
 		case "/v1/logs":
 			var ld plog.Logs
-			if ld, err = (&plog.JSONUnmarshaler{}).UnmarshalLogs(body); err == nil {
+			var u plog.Unmarshaler = &plog.ProtoUnmarshaler{}
+			if isJSON {
+				u = &plog.JSONUnmarshaler{}
+			}
+			if ld, err = u.UnmarshalLogs(body); err == nil {
 				s.logs = append(s.logs, ld)
 			}
 		default:
@@ -49,8 +67,13 @@ func (s *otlpSink) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write([]byte("{}"))
+	if isJSON {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte("{}"))
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-protobuf") // an empty Export*ServiceResponse
+	w.WriteHeader(http.StatusOK)
 }
 
 // captureEmitted runs the client again, with OTLP/HTTP JSON to a local sink, and describes what it sent.
@@ -59,7 +82,8 @@ func captureEmitted(t *testing.T, r clientRun) string {
 	return emitToSink(t, r).describe()
 }
 
-// emitToSink runs the client with OTLP/HTTP JSON to a local sink and returns the sink.
+// emitToSink runs the client with OTLP/HTTP (JSON where the client can choose) to a local sink and
+// returns the sink.
 func emitToSink(t *testing.T, r clientRun) *otlpSink {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")

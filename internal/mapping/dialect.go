@@ -1,0 +1,640 @@
+package mapping
+
+import (
+	"slices"
+	"strings"
+)
+
+// A dialect is one attribute convention as data: how a span of it is recognised, the attribute
+// values that name its span kinds, and per record field the attribute keys (aliases) that feed it.
+// One engine (classify, extract, lookupIdentity) reads every dialect's table; a new convention is a
+// new dialect_*.go file plus a golden test. docs/audit-record.md's per-dialect tables are rendered
+// from these tables and a test keeps them equal (dialect_docs_test.go).
+type dialect struct {
+	name  string // Source.convention of the spans it recognises
+	title string // heading of its table in docs/audit-record.md
+	// markers are keys whose presence says a span speaks this dialect; recognise, when set, decides
+	// instead (for dialects recognised by the span name).
+	markers   []string
+	recognise func(a *attrView, spanName string) bool
+	// marksSpans: a span of this dialect is an AI framework's span even when its kind is "other", so
+	// its failures are recorded.
+	marksSpans bool
+	kinds      []kindRule
+	fields     map[field][]alias
+}
+
+// kindRule names span kinds by the value of one attribute. Rules of all dialects are tried in rank
+// order; the first that matches decides the kind.
+type kindRule struct {
+	rank int
+	key  string
+	// value, when set, computes the value instead of reading key (Vercel: ai.operationId or the span name).
+	value func(a *attrView, spanName string) (string, bool)
+	// values and suffixes map lowercased values (or their ends) to a kind; rootValues apply to spans
+	// without a parent and are tried first.
+	values, suffixes, rootValues map[string]kindOp
+	// any: every present value names this kind (OpenLLMetry's llm.request.type).
+	any *kindOp
+	// present: the kind follows from any of these keys being present (key is unused).
+	present []string
+	// others: a present value the rule does not list makes the span "other" (marked by a framework).
+	others bool
+	// lower: the operation taken from the value is lowercased.
+	lower bool
+	// ownSpans: the rule applies only to spans recognised as its dialect.
+	ownSpans bool
+	// marks: the key's presence marks the span as a framework's (see facts.recognised).
+	marks bool
+	// lazy: the attribute is read (and consumed) only when no earlier rule decided.
+	lazy bool
+	doc  string
+}
+
+// kindOp is a span kind and the operation an envelope records; op "" takes the attribute's value.
+type kindOp struct {
+	kind spanKind
+	op   string
+}
+
+// field is a record field that attributes feed.
+type field int
+
+const (
+	fieldRequestModel field = iota
+	fieldResponseModel
+	fieldProvider
+	fieldAgentName
+	fieldAgentID
+	fieldAgentVersion
+	fieldAgentSpanName // agent spans that name no agent otherwise
+	fieldErrorType
+	fieldFailed        // a level or state attribute that says the span failed
+	fieldStatusMessage // the failure message when the span status has none
+	fieldFinishReason
+	fieldTokensIn
+	fieldTokensOut
+	fieldTokensTotal
+	fieldCost
+	fieldSystem
+	fieldInput
+	fieldOutput
+	fieldEntityInput  // the agent's (or a model span's) input when no message attribute carried one
+	fieldEntityOutput // likewise the output
+	fieldToolName
+	fieldToolCallID
+	fieldToolArgs
+	fieldToolResult
+	numFields
+)
+
+// fieldInfo says how the engine reads a field: every alias in order (all) or the first present one,
+// for which span kinds (zero: all), and how docs name it.
+var fieldInfo = [numFields]struct {
+	doc   string
+	all   bool
+	kinds kindSet
+}{
+	fieldRequestModel:  {doc: "`model` (request)"},
+	fieldResponseModel: {doc: "`model` (response; wins)"},
+	fieldProvider:      {doc: "`provider`"},
+	fieldAgentName:     {doc: "`agent.name`"},
+	fieldAgentID:       {doc: "`agent.id`"},
+	fieldAgentVersion:  {doc: "`agent.version`"},
+	fieldAgentSpanName: {doc: "`agent.name` of an agent span naming none", kinds: kinds(kindAgent)},
+	fieldErrorType:     {doc: "`error.type`, failure"},
+	fieldFailed:        {doc: "failure (span status ERROR and `exception` events always count)"},
+	fieldStatusMessage: {doc: "`error.message` when the span status has none"},
+	fieldFinishReason:  {doc: "`output.finish_reason` (last present wins)", all: true},
+	fieldTokensIn:      {doc: "`tokens.input`", kinds: kinds(kindLLM)},
+	fieldTokensOut:     {doc: "`tokens.output`", kinds: kinds(kindLLM)},
+	fieldTokensTotal:   {doc: "`tokens.total`", kinds: kinds(kindLLM)},
+	fieldCost:          {doc: "`cost`", kinds: kinds(kindLLM)},
+	fieldSystem:        {doc: "`input` (system)", all: true},
+	fieldInput:         {doc: "`input` (user; all present are read)", all: true},
+	fieldOutput:        {doc: "`output` (all present are read)", all: true},
+	fieldEntityInput:   {doc: "`input` when no message attribute carried one", kinds: kinds(kindOther, kindAgent, kindStep, kindLLM)},
+	fieldEntityOutput:  {doc: "`output` when no message attribute carried one", kinds: kinds(kindOther, kindAgent, kindStep, kindLLM)},
+	fieldToolName:      {doc: "`tool_call.tool_name`", kinds: kinds(kindTool)},
+	fieldToolCallID:    {doc: "`tool_call.call_id`", kinds: kinds(kindTool)},
+	fieldToolArgs:      {doc: "`tool_call.parameters`", kinds: kinds(kindTool)},
+	fieldToolResult:    {doc: "`tool_call.result`", kinds: kinds(kindTool)},
+}
+
+type kindSet uint8
+
+func kinds(ks ...spanKind) kindSet {
+	var s kindSet
+	for _, k := range ks {
+		s |= 1 << k
+	}
+	return s
+}
+
+func (s kindSet) has(k spanKind) bool { return s == 0 || s&(1<<k) != 0 }
+
+// form is how an alias's value is read.
+type form uint8
+
+const (
+	formText           form = iota // a scalar, as text
+	formCount                      // a non-negative integer (numeric strings accepted)
+	formNumber                     // a non-negative number
+	formCostSum                    // key + also[0], both numbers, summed
+	formFinishList                 // a list of strings, or one string
+	formSystem                     // system instructions: parts or text
+	formMessagesJSON               // a message list that must be JSON
+	formMessages                   // a message list, JSON or plain text
+	formFlatMessages               // key is the prefix of flattened key.N.* attributes
+	formVercelPrompt               // {system, prompt | messages}
+	formVercelResponse             // key (text), also: reasoning, tool calls — one assistant message
+	formEntity                     // a wrapped single value ({"args":["…"]}, {"input":"…"}) or messages
+	formValue                      // a structured value as is
+	formKwargs                     // {"args":[],"kwargs":{…}} → the keyword arguments
+	formUnwrapOutput               // {"output": x} → x
+	formFailure                    // a value equal (case-insensitively) to match means failure
+	formSpanName                   // the span's name (key unused)
+	formProviderModel              // "provider/model": the model, and the provider when none is known
+)
+
+// alias is one attribute (or, with member, one member of a JSON attribute) that feeds a field.
+type alias struct {
+	key    string
+	form   form
+	member string   // dotted path inside the attribute's JSON document
+	also   []string // further keys the form reads (cost sum, Vercel response)
+	match  string   // formFailure: the failing value
+	kinds  kindSet  // span kinds the alias applies to (zero: those of the field)
+	// ownSpans: the alias applies only to spans of its dialect (its key is not namespaced, e.g. a
+	// GenAI attribute that one dialect uses in its own way, or the span name).
+	ownSpans bool
+	owner    *dialect // set when the tables are compiled
+	doc      string   // note for the docs table
+}
+
+// dialects lists every dialect in recognition order; a span is of the first whose markers match.
+// genAI, which recognises every span that no other dialect claims, is last.
+var dialects = []*dialect{openInference, vercelAI, traceloop, langfuseSDK, langsmithOTel, firebaseGenkit, genAI}
+
+// aliasOrder is the order in which dialects' aliases for one field are tried: GenAI's first, since
+// other dialects' spans (Vercel AI, OpenLLMetry, LangSmith) also carry GenAI attributes.
+var aliasOrder = []*dialect{genAI, vercelAI, openInference, traceloop, langfuseSDK, langsmithOTel, firebaseGenkit}
+
+// The engine's compiled view of the tables, built once.
+var (
+	fieldAliases [numFields][]alias
+	kindRules    []kindRule // of all dialects, by rank
+	kindOwner    []*dialect // kindRules[i]'s dialect
+)
+
+func init() {
+	for _, d := range aliasOrder {
+		for f, as := range d.fields {
+			for _, a := range as {
+				a.owner = d
+				fieldAliases[f] = append(fieldAliases[f], a)
+			}
+		}
+	}
+	type owned struct {
+		r kindRule
+		d *dialect
+	}
+	var rules []owned
+	for _, d := range dialects {
+		for _, r := range d.kinds {
+			rules = append(rules, owned{r, d})
+		}
+	}
+	slices.SortStableFunc(rules, func(a, b owned) int { return a.r.rank - b.r.rank })
+	for _, o := range rules {
+		kindRules = append(kindRules, o.r)
+		kindOwner = append(kindOwner, o.d)
+	}
+}
+
+// classify decides a span's (or log's) dialect, kind and operation. root says the span has no parent.
+func classify(a *attrView, spanName string, root bool, f *facts) {
+	var own *dialect
+	for _, d := range dialects {
+		if d.recognises(a, spanName) {
+			own = d
+			break
+		}
+	}
+	f.convention = own.name
+	f.operation, _ = a.str("gen_ai.operation.name")
+	// Every eager rule's attribute is read (and so consumed) whichever rule decides.
+	var buf [16]string
+	values := buf[:0]
+	for _, r := range kindRules {
+		var v string
+		if !r.lazy {
+			v = r.read(a, spanName)
+		}
+		values = append(values, v)
+	}
+	marked := own.marksSpans
+	for i, r := range kindRules {
+		if r.ownSpans && kindOwner[i] != own {
+			continue
+		}
+		if len(r.present) > 0 {
+			for _, k := range r.present {
+				if a.has(k) {
+					f.kind = r.any.kind
+					if f.operation == "" {
+						f.operation = r.any.op
+					}
+					goto done
+				}
+			}
+			continue
+		}
+		v := values[i]
+		if r.lazy {
+			v = r.read(a, spanName)
+		}
+		if v == "" {
+			continue
+		}
+		marked = marked || r.marks
+		if ko, ok := r.kindOf(v, root); ok {
+			f.kind, f.operation = ko.kind, ko.op
+			break
+		}
+	}
+done:
+	f.recognised = f.kind != kindOther || marked
+}
+
+func (r *kindRule) read(a *attrView, spanName string) string {
+	if r.value != nil {
+		v, _ := r.value(a, spanName)
+		return v
+	}
+	if r.key == "" {
+		return ""
+	}
+	v, _ := a.str(r.key)
+	return v
+}
+
+// kindOf returns the kind and operation a present value names, if the rule decides.
+func (r *kindRule) kindOf(v string, root bool) (kindOp, bool) {
+	low := strings.ToLower(v)
+	op := v
+	if r.lower {
+		op = low
+	}
+	with := func(ko kindOp) (kindOp, bool) {
+		if ko.op == "" {
+			ko.op = op
+		}
+		return ko, true
+	}
+	if ko, hit := r.rootValues[low]; hit && root {
+		return with(ko)
+	}
+	if ko, hit := r.values[low]; hit {
+		return with(ko)
+	}
+	for suffix, ko := range r.suffixes {
+		if strings.HasSuffix(low, suffix) {
+			return with(ko)
+		}
+	}
+	if r.any != nil {
+		return with(*r.any)
+	}
+	if r.others {
+		return with(kindOp{kind: kindOther})
+	}
+	return kindOp{}, false
+}
+
+func (d *dialect) recognises(a *attrView, spanName string) bool {
+	if d.recognise != nil {
+		return d.recognise(a, spanName)
+	}
+	for _, k := range d.markers {
+		if a.has(k) {
+			return true
+		}
+	}
+	return len(d.markers) == 0
+}
+
+// extract reads every field the span's kind takes from the attributes, trying each field's aliases
+// of all dialects in aliasOrder: keys are namespaced, so a span only matches its own (and GenAI's).
+func extract(a *attrView, f *facts) {
+	for fl := range numFields {
+		info := fieldInfo[fl]
+		if !info.kinds.has(f.kind) {
+			continue
+		}
+		switch fl {
+		case fieldEntityInput:
+			if len(f.inputs) > 0 {
+				continue
+			}
+		case fieldEntityOutput:
+			if len(f.outputs) > 0 {
+				continue
+			}
+		case fieldAgentSpanName:
+			if f.agent.name != "" {
+				continue
+			}
+		}
+		for _, al := range fieldAliases[fl] {
+			if (al.kinds != 0 && !al.kinds.has(f.kind)) || (al.ownSpans && al.owner.name != f.convention) {
+				continue
+			}
+			if readAlias(a, al, fl, f) && !info.all {
+				break
+			}
+		}
+	}
+	extractReasoningAttrs(a, f)
+}
+
+// readAlias reads one alias into the field and reports whether it supplied a value.
+func readAlias(a *attrView, al alias, fl field, f *facts) bool {
+	switch al.form {
+	case formText:
+		s, ok := a.text(al)
+		if !ok || s == "" {
+			return false
+		}
+		setText(f, fl, s)
+		return true
+	case formCount:
+		got, ok := a.countOf(al)
+		if !ok {
+			return false
+		}
+		n := new(int64) // allocated only for a value found
+		*n = got
+		switch fl {
+		case fieldTokensIn:
+			f.tokens.in = n
+		case fieldTokensOut:
+			f.tokens.out = n
+		case fieldTokensTotal:
+			f.tokens.total = n
+		}
+		return true
+	case formNumber:
+		got, ok := a.numberOf(al)
+		if !ok {
+			return false
+		}
+		c := new(float64)
+		*c = got
+		f.cost = c
+		return true
+	case formCostSum:
+		other := al.also[0]
+		if !a.has(al.key) || !a.has(other) {
+			return false
+		}
+		in, okIn := a.number(al.key)
+		out, okOut := a.number(other)
+		if !okIn || !okOut { // keep both in attributes rather than half a cost
+			a.release(al.key)
+			a.release(other)
+			return false
+		}
+		c := in + out
+		f.cost = &c
+		return true
+	case formFinishList:
+		fr, ok := a.structuredPresent(al.key)
+		if !ok {
+			return false
+		}
+		switch t := fr.(type) {
+		case []any:
+			f.finish = f.finish[:0]
+			for _, e := range t {
+				if s, ok := asString(e); ok {
+					f.finish = append(f.finish, s)
+				}
+			}
+		case string:
+			f.finish = []string{t}
+		default:
+			a.release(al.key)
+			a.p.malformed = true
+			return false
+		}
+		return true
+	case formSystem:
+		v, ok := a.document(al.key)
+		if !ok {
+			return false
+		}
+		f.system = append(f.system, systemTexts(v)...)
+		return true
+	case formMessagesJSON, formMessages:
+		msgs := a.messages(al.key, defaultRole(fl), al.form == formMessagesJSON)
+		appendMessages(f, fl, msgs)
+		return len(msgs) > 0
+	case formFlatMessages:
+		g := a.group(al.key)
+		if g == nil {
+			return false
+		}
+		msgs := parseMessages(g, defaultRole(fl))
+		appendMessages(f, fl, msgs)
+		return len(msgs) > 0
+	case formVercelPrompt:
+		v, ok := a.structuredPresent(al.key)
+		if !ok {
+			return false
+		}
+		f.inputs = append(f.inputs, vercelPrompt(v, f)...)
+		return true
+	case formVercelResponse:
+		return vercelResponse(a, al, f)
+	case formEntity:
+		v, ok := a.structuredPresent(al.key)
+		if !ok {
+			return false
+		}
+		appendMessages(f, fl, parseMessages(unwrapEntity(v), defaultRole(fl)))
+		return true
+	case formValue, formKwargs, formUnwrapOutput:
+		v, ok := a.structuredPresent(al.key)
+		if !ok {
+			return false
+		}
+		switch al.form {
+		case formKwargs:
+			v = unwrapToolInput(v)
+		case formUnwrapOutput:
+			v = unwrapOutput(v)
+		}
+		if fl == fieldToolArgs {
+			f.toolArgs, f.hasArgs = v, true
+		} else {
+			f.toolResult, f.hasResult = v, true
+		}
+		return true
+	case formSpanName:
+		if a.spanName == "" {
+			return false
+		}
+		setText(f, fl, a.m.cleanString(a.spanName, a.p))
+		return true
+	case formProviderModel:
+		s, ok := a.text(al)
+		if !ok || s == "" {
+			return false
+		}
+		if provider, model, found := strings.Cut(s, "/"); found && provider != "" && model != "" {
+			if f.provider == "" {
+				f.provider = provider
+			}
+			s = model
+		}
+		setText(f, fl, s)
+		return true
+	case formFailure:
+		v, ok := a.attrs.Get(al.key)
+		if !ok || !strings.EqualFold(v.AsString(), al.match) {
+			return false
+		}
+		a.consume(al.key)
+		f.failedBy = al.key
+		return true
+	}
+	return false
+}
+
+func setText(f *facts, fl field, s string) {
+	switch fl {
+	case fieldRequestModel:
+		f.requestModel = s
+	case fieldResponseModel:
+		f.responseModel = s
+	case fieldProvider:
+		f.provider = s
+	case fieldAgentName, fieldAgentSpanName:
+		f.agent.name = s
+	case fieldAgentID:
+		f.agent.id = s
+	case fieldAgentVersion:
+		f.agent.version = s
+	case fieldErrorType:
+		f.errorType = s
+	case fieldStatusMessage:
+		f.statusMessage = s
+	case fieldFinishReason:
+		f.finish = []string{s}
+	case fieldToolName:
+		f.toolName = s
+	case fieldToolCallID:
+		f.toolCallID = s
+	}
+}
+
+func defaultRole(fl field) string {
+	if fl == fieldOutput || fl == fieldEntityOutput {
+		return "assistant"
+	}
+	return "user"
+}
+
+func appendMessages(f *facts, fl field, msgs []message) {
+	if fl == fieldOutput || fl == fieldEntityOutput {
+		f.outputs = append(f.outputs, msgs...)
+	} else {
+		f.inputs = append(f.inputs, msgs...)
+	}
+}
+
+// text reads a formText alias: the attribute, or a member of its JSON document.
+func (a *attrView) text(al alias) (string, bool) {
+	if al.member == "" {
+		return a.str(al.key)
+	}
+	v, ok := a.member(al.key, al.member)
+	if !ok {
+		return "", false
+	}
+	s, ok := asString(v)
+	if !ok {
+		return "", false
+	}
+	return a.m.cleanString(s, a.p), true
+}
+
+func (a *attrView) countOf(al alias) (int64, bool) {
+	if al.member == "" {
+		return a.count(al.key)
+	}
+	v, ok := a.member(al.key, al.member)
+	if !ok {
+		return 0, false
+	}
+	n, ok := asInt(v)
+	if !ok {
+		a.p.malformed = true
+	}
+	return n, ok
+}
+
+func (a *attrView) numberOf(al alias) (float64, bool) {
+	if al.member == "" {
+		return a.number(al.key)
+	}
+	v, ok := a.member(al.key, al.member)
+	if !ok {
+		return 0, false
+	}
+	n, ok := asFloat(v)
+	if !ok || n < 0 {
+		a.p.malformed = true
+		return 0, false
+	}
+	return n, true
+}
+
+// unwrapOutput reduces LangSmith's {"output": x} run outputs to x.
+func unwrapOutput(v any) any {
+	if m, ok := v.(map[string]any); ok && len(m) == 1 {
+		if out, ok := m["output"]; ok {
+			return out
+		}
+	}
+	return v
+}
+
+// vercelResponse reads ai.response.text, .reasoning and .toolCalls into one assistant message.
+func vercelResponse(a *attrView, al alias, f *facts) bool {
+	var out message
+	if s, ok := a.str(al.key); ok {
+		out.parts = append(out.parts, part{kind: partText, text: s})
+	}
+	if s, ok := a.str(al.also[0]); ok && s != "" {
+		out.parts = append(out.parts, part{kind: partReasoning, text: s})
+	}
+	if v, ok := a.structuredPresent(al.also[1]); ok {
+		if list, ok := v.([]any); ok {
+			for _, c := range list {
+				out.parts = appendPart(out.parts, withType(c, "tool_call"))
+			}
+		} else {
+			a.release(al.also[1])
+			a.p.malformed = true
+		}
+	}
+	if len(out.parts) == 0 {
+		return false
+	}
+	out.role = "assistant"
+	f.outputs = append(f.outputs, out)
+	return true
+}

@@ -1,0 +1,39 @@
+package mapping
+
+// openInference is Arize's OpenInference convention (Phoenix; LangChain, LlamaIndex, OpenAI Agents
+// SDK and other instrumentations).
+var openInference = &dialect{
+	name:    convOpenInference,
+	title:   "OpenInference",
+	markers: []string{"openinference.span.kind"},
+	kinds: []kindRule{
+		{rank: 20, key: "openinference.span.kind", marks: true, others: true, lower: true, values: map[string]kindOp{
+			"agent": {kind: kindAgent, op: "agent"},
+			"llm":   {kind: kindLLM, op: "llm"}, "embedding": {kind: kindLLM, op: "embedding"},
+			"tool": {kind: kindTool, op: "tool"},
+		}},
+	},
+	fields: map[field][]alias{
+		fieldResponseModel: {{key: "llm.model_name"}},
+		fieldProvider:      {{key: "llm.provider"}, {key: "llm.system"}},
+		fieldAgentName:     {{key: "agent.name"}},
+		fieldAgentID:       {{key: "agent.id"}},
+		fieldAgentVersion:  {{key: "agent.version"}},
+		fieldTokensIn:      {{key: "llm.token_count.prompt", form: formCount}},
+		fieldTokensOut:     {{key: "llm.token_count.completion", form: formCount}},
+		fieldTokensTotal:   {{key: "llm.token_count.total", form: formCount}},
+		fieldCost: {{key: "llm.cost.total", form: formNumber},
+			{key: "llm.cost.prompt", also: []string{"llm.cost.completion"}, form: formCostSum, doc: "`llm.cost.prompt` + `llm.cost.completion`"}},
+		fieldInput: {{key: "llm.input_messages.", form: formFlatMessages,
+			doc: "`llm.input_messages.N.message.role` / `.content` / `.contents.M.message_content.{type,text}`; role `tool` with `.tool_call_id` is a tool result given back"}},
+		fieldOutput: {{key: "llm.output_messages.", form: formFlatMessages,
+			doc: "`llm.output_messages.N.message.*`; `.tool_calls.M.tool_call.{id, function.name, function.arguments}` → requested tool calls"}},
+		fieldEntityInput:  {{key: "input.value", form: formEntity}},
+		fieldEntityOutput: {{key: "output.value", form: formEntity}},
+		fieldToolName:     {{key: "tool.name"}, {key: "tool_call.function.name"}},
+		fieldToolCallID:   {{key: "tool_call.id"}},
+		fieldToolArgs: {{key: "tool_call.function.arguments", form: formValue}, {key: "input.value", form: formValue},
+			{key: "tool.parameters", form: formValue}},
+		fieldToolResult: {{key: "output.value", form: formValue}},
+	},
+}
