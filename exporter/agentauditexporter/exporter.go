@@ -35,6 +35,8 @@ type auditExporter struct {
 	mapper    *mapping.Mapper
 	store     store.Store
 	settings  store.Settings
+	// recent drops copies of records written a moment ago (nil: dedup_window 0).
+	recent *recentRecords
 	// cleanup removes a crashed run's temporary files from the file store in the background.
 	stopCleanup context.CancelFunc
 	cleanupDone chan struct{}
@@ -57,6 +59,7 @@ func newAuditExporter(cfg *Config, set exporter.Settings, now func() time.Time) 
 		telemetry: tel,
 		now:       now,
 		settings:  store.Settings{Logger: set.Logger, Meter: tel.meter, InstanceID: instance},
+		recent:    newRecentRecords(cfg.DedupWindow),
 	}, nil
 }
 
@@ -170,6 +173,10 @@ func (e *auditExporter) logSpanWait(ctx context.Context) time.Duration {
 
 func (e *auditExporter) write(ctx context.Context, signal string, recs []*auditrecord.Record, stats mapping.Stats) error {
 	e.telemetry.recordMapping(ctx, signal, stats)
+	recs, copies := e.recent.dropWritten(recs)
+	if copies > 0 {
+		e.telemetry.recordCopiesDropped(ctx, signal, copies)
+	}
 	if len(recs) == 0 {
 		return nil
 	}
@@ -181,6 +188,7 @@ func (e *auditExporter) write(ctx context.Context, signal string, recs []*auditr
 		}
 		return fmt.Errorf("write %d %s records to the %s store: %w", len(recs), signal, e.cfg.Store, err)
 	}
+	e.recent.remember(recs)
 	e.telemetry.recordWritten(ctx, signal, recs)
 	return nil
 }

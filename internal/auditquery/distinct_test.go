@@ -99,7 +99,7 @@ func TestDistinctKeysRecordIDsIn16Bytes(t *testing.T) {
 	if d.Copies != 3 {
 		t.Fatalf("copies = %d, want 3", d.Copies)
 	}
-	if auditquery.KeyOf(id) == auditquery.KeyOf(auditrecord.NewRecordID("trace", "span", "input", "1")) {
+	if auditrecord.KeyOf(id) == auditrecord.KeyOf(auditrecord.NewRecordID("trace", "span", "input", "1")) {
 		t.Fatal("distinct ids share a key")
 	}
 }
