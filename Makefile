@@ -63,7 +63,8 @@ bench:
 	$(GO) test ./internal/verify -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/store/esstore -run '^$$' -bench . -benchmem
 
-# The built binary under agentsim at max rate: piiredaction+agentaudit(file) vs contrib redaction+file.
+# The built binary under agentsim at max rate: piiredaction+agentaudit(file) with the durable default's
+# disk queue, the same with a memory queue, and contrib redaction+batch+file.
 bench-pipeline: $(COLLECTOR)
 	@bash scripts/bench-pipeline.sh
 
