@@ -149,8 +149,19 @@ func fileBackend(t *testing.T, dir string) *filestore.Backend {
 // checks the acknowledged spans.
 func restartAndCheckLocal(t *testing.T, c *collectortest.Collector, acked []string, perSpan int) {
 	t.Helper()
-	if _, err := os.Stat(filepath.Join(c.DataDir, "queue")); err != nil {
+	queued, err := os.ReadDir(filepath.Join(c.DataDir, "queue"))
+	if err != nil || len(queued) == 0 {
 		t.Errorf("the persistent queue is not under the data directory: %v", err)
+	}
+	// Readers list only below the audit prefix, so the queue's files are never taken for audit data.
+	keys, err := c.Store().DataObjects(context.Background(), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		if !strings.HasPrefix(k, objectstore.DefaultPrefix+"/") {
+			t.Errorf("a reader takes %s for an audit object", k)
+		}
 	}
 	c.Restart()
 	checkStoredOnce(t, "after restart", c.Store(), fileBackend(t, c.DataDir), acked, perSpan, c.Logs)
