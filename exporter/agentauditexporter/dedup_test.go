@@ -3,6 +3,7 @@ package agentauditexporter
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -116,4 +117,31 @@ func TestRecentRecordsWindow(t *testing.T) {
 	w.remember(noID)
 	_, dropped = w.dropWritten(noID)
 	assert.Equal(t, 0, dropped, "records without an id are never taken for copies")
+}
+
+// BenchmarkRecentRecords is the window's cost per record written (look up, then remember, in
+// batches of 1,000 new records through a full default-size window) and its memory per id.
+func BenchmarkRecentRecords(b *testing.B) {
+	batches := make([][]*auditrecord.Record, 2*defaultDedupWindow/1000)
+	for i := range batches {
+		batches[i] = records(fmt.Sprint("batch", i), 1000)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	w := newRecentRecords(defaultDedupWindow)
+	for _, batch := range batches[:defaultDedupWindow/1000] {
+		w.remember(batch)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	windowBytes := float64(after.HeapAlloc-before.HeapAlloc) / defaultDedupWindow
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		batch := batches[i%len(batches)]
+		kept, _ := w.dropWritten(batch)
+		w.remember(kept)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*1000), "ns/record")
+	b.ReportMetric(windowBytes, "window-bytes/id")
 }
