@@ -29,18 +29,27 @@ func newRecentRecords(size int) *recentRecords {
 	return &recentRecords{ring: make([]auditrecord.RecordKey, size), set: make(map[auditrecord.RecordKey]struct{}, size)}
 }
 
-// dropWritten returns recs without the records whose id the window holds, and how many it dropped.
-// recs itself is returned (no copy) when nothing is dropped.
+// dropWritten returns recs without the records whose id the window holds or that an earlier record
+// of recs has (the exporter's batcher merges a request with its resend when both arrive within one
+// flush interval; both copies then share this write, so dropping one cannot lose it), and how many
+// it dropped. recs itself is returned (no copy) when nothing is dropped.
 func (w *recentRecords) dropWritten(recs []*auditrecord.Record) ([]*auditrecord.Record, int) {
 	if w == nil {
 		return recs, 0
 	}
+	inBatch := make(map[auditrecord.RecordKey]struct{}, len(recs))
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	var kept []*auditrecord.Record
 	for i, r := range recs {
-		_, seen := w.set[auditrecord.KeyOf(r.RecordID)]
-		seen = seen && r.RecordID != "" // nothing tells copies of id-less records apart
+		seen := false
+		if r.RecordID != "" { // nothing tells copies of id-less records apart
+			k := auditrecord.KeyOf(r.RecordID)
+			_, written := w.set[k]
+			_, repeated := inBatch[k]
+			inBatch[k] = struct{}{}
+			seen = written || repeated
+		}
 		switch {
 		case seen && kept == nil:
 			kept = append(make([]*auditrecord.Record, 0, len(recs)-1), recs[:i]...)

@@ -113,6 +113,11 @@ func TestRecentRecordsWindow(t *testing.T) {
 	assert.Equal(t, 0, dropped)
 	assert.Len(t, kept, 3)
 
+	twice := append(records("d", 2), records("d", 2)...)
+	kept, dropped = w.dropWritten(twice)
+	assert.Equal(t, 2, dropped, "a batch that carries a record and its resend writes it once")
+	assert.Len(t, kept, 2)
+
 	noID := []*auditrecord.Record{{}, {}}
 	w.remember(noID)
 	_, dropped = w.dropWritten(noID)
