@@ -75,15 +75,16 @@ type Result struct {
 	ErasedAt  time.Time `json:"erased_at"`
 	DryRun    bool      `json:"dry_run"`
 	// Mode is how records were erased: "tombstone" (object stores) or "delete" (search engines).
-	Mode    string `json:"mode"`
-	Records int    `json:"records"`
-	// Copies counts further stored copies of those records (same record_id, written again by an
-	// at-least-once retry); they are erased too, and Records counts each record_id once.
-	Copies  int      `json:"copies,omitempty"`
+	Mode    string   `json:"mode"`
+	Records int      `json:"records"`
 	Objects []Object `json:"objects"`
 	// RecordID is the id of the erasure record written to the store.
 	RecordID string   `json:"erasure_record_id,omitempty"`
 	Warnings []string `json:"warnings,omitempty"`
+
+	// Copies counts further stored copies of those records (same record_id, written again by an
+	// at-least-once retry); they are erased too, and Records counts each record_id once.
+	Copies int `json:"copies,omitempty"`
 }
 
 // planned is an object with the records to erase found in it.
