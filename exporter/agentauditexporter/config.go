@@ -53,7 +53,8 @@ type Config struct {
 
 	// DedupWindow is how many of the record ids written last the exporter remembers, to drop copies
 	// that at-least-once delivery brings back (resent exports, retried sidecars, replayed queues)
-	// before they reach the store. 0 disables it. Each id costs about 40 bytes.
+	// before they reach the store; it is seeded at start from the store's last objects, so a queue
+	// replayed after a crash is not stored twice. 0 disables it. Each id costs about 40 bytes.
 	DedupWindow int `mapstructure:"dedup_window"`
 
 	// MaxContentBytes bounds one content, parameters or result string in a record; longer ones are

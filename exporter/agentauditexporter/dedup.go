@@ -1,9 +1,14 @@
 package agentauditexporter
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 )
 
 // recentRecords is a bounded window of the record ids this exporter wrote last. OTLP delivery is at
@@ -11,8 +16,8 @@ import (
 // queue replays what it had not marked done. Record ids are deterministic, so a copy of a record
 // written a moment ago is recognised and dropped before it reaches the store. Ids enter the window
 // only once their write succeeded, so a failed write never hides a record from its retry. The
-// window is a ring of 16-byte keys plus a set over it; what falls out of it, or arrives after a
-// restart, is stored again and counted once by every reader.
+// window is a ring of 16-byte keys plus a set over it, seeded at start from the store's last objects
+// (seed); what falls out of it is stored again and counted once by every reader.
 type recentRecords struct {
 	mu   sync.Mutex
 	ring []auditrecord.RecordKey
@@ -88,4 +93,57 @@ func (w *recentRecords) remember(recs []*auditrecord.Record) {
 			w.next, w.full = 0, true
 		}
 	}
+}
+
+// seedObjects is how many of a stream's last objects the window is seeded from at start: more than
+// the batches a queue's consumers write at once, so every batch a crash left written but not yet
+// marked done in the persistent queue is among them.
+const seedObjects = 16
+
+// seed fills the window from the last objects of this instance's streams, so that what a persistent
+// queue replays after a crash (a batch written, then the process killed before the queue marked it
+// done) is recognised and not stored a second time. The objects' own order is kept: the newest ids
+// stay in the window. It reads at most seedObjects objects per stream and stops when the window is
+// full.
+func (w *recentRecords) seed(ctx context.Context, s *objectstore.Store, streams []string) (int, error) {
+	if w == nil {
+		return 0, nil
+	}
+	seeded := 0
+	for _, stream := range streams {
+		keys, err := s.Backend().List(ctx, s.Layout().ManifestPrefix(stream))
+		if err != nil {
+			return seeded, err
+		}
+		var manifests []string
+		for i := len(keys) - 1; i >= 0 && len(manifests) < seedObjects; i-- {
+			if strings.HasSuffix(keys[i], ".json") && !strings.Contains(keys[i], ".erasure-") {
+				manifests = append(manifests, keys[i])
+			}
+		}
+		for i := len(manifests) - 1; i >= 0 && seeded < len(w.ring); i-- {
+			raw, err := s.Backend().Get(ctx, manifests[i])
+			if err != nil {
+				return seeded, err
+			}
+			m, err := objectstore.DecodeManifest(raw)
+			if err != nil {
+				return seeded, fmt.Errorf("%s: %w", manifests[i], err)
+			}
+			data, err := s.Backend().Get(ctx, m.ObjectKey)
+			if errors.Is(err, objectstore.ErrNotExist) {
+				continue // removed by retention
+			}
+			if err != nil {
+				return seeded, err
+			}
+			recs, err := objectstore.DecodeRecords(m.ObjectKey, data)
+			if err != nil {
+				return seeded, err
+			}
+			w.remember(recs)
+			seeded += len(recs)
+		}
+	}
+	return seeded, nil
 }

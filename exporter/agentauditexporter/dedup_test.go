@@ -79,6 +79,30 @@ func TestBatchMixingNewAndWrittenRecordsKeepsTheNewOnes(t *testing.T) {
 	}
 }
 
+// TestReplayAfterRestartIsWrittenOnce: a batch written just before a crash is replayed by the
+// persistent queue after the restart. The new exporter seeds its window from the store's last
+// objects and does not write the batch again; a fresh store or another instance's objects seed
+// nothing.
+func TestReplayAfterRestartIsWrittenOnce(t *testing.T) {
+	dir := t.TempDir()
+	crashed, _ := newTestExporter(t, dir, nil)
+	require.NoError(t, crashed.ConsumeTraces(context.Background(), toolTrace()))
+	stored := len(collectortest.ReadRecords(t, collectortest.OpenFileStore(t, dir)))
+	require.NotZero(t, stored)
+
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { _ = tel.Shutdown(context.Background()) })
+	restarted, _ := newTestExporter(t, dir, tel)
+	require.NoError(t, restarted.ConsumeTraces(context.Background(), toolTrace()))
+	assert.Len(t, collectortest.ReadRecords(t, collectortest.OpenFileStore(t, dir)), stored, "the replayed batch is not stored again")
+	assert.Equal(t, map[string]int64{signalTraces: int64(stored)}, droppedCopies(t, tel))
+
+	other, _ := newTestExporter(t, dir, nil, func(c *Config) { c.InstanceID = "other" })
+	require.NoError(t, other.ConsumeTraces(context.Background(), toolTrace()))
+	assert.Len(t, collectortest.ReadRecords(t, collectortest.OpenFileStore(t, dir)), 2*stored,
+		"another instance's window holds only its own streams; readers count the copy once")
+}
+
 func records(tag string, n int) []*auditrecord.Record {
 	out := make([]*auditrecord.Record, n)
 	for i := range out {

@@ -83,7 +83,32 @@ func (e *auditExporter) start(ctx context.Context, _ component.Host) error {
 	if err := e.store.Start(ctx); err != nil {
 		return fmt.Errorf("%s store: %w", e.cfg.Store, err)
 	}
+	e.seedRecentRecords(ctx)
 	return nil
+}
+
+// seedRecentRecords fills the dedup window from the object store's last objects of this instance,
+// so a queue replayed after a crash does not store a batch twice. A failure only costs copies,
+// which readers count once, so it is logged and start goes on.
+func (e *auditExporter) seedRecentRecords(ctx context.Context) {
+	var objects *objectstore.Store
+	switch s := e.store.(type) {
+	case *objectstore.Store:
+		objects = s
+	case *s3store.Store:
+		objects = s.Store
+	default:
+		return // the search engine writes each record_id once by itself
+	}
+	streams := []string{objectstore.StreamName(e.settings.InstanceID, signalTraces), objectstore.StreamName(e.settings.InstanceID, signalLogs)}
+	n, err := e.recent.seed(ctx, objects, streams)
+	if err != nil {
+		e.logger.Warn("could not read the last written records to recognise replayed copies; copies will be stored and counted once by readers", zap.Error(err))
+		return
+	}
+	if n > 0 {
+		e.logger.Debug("dedup window seeded from the store", zap.Int("records", n))
+	}
 }
 
 func (e *auditExporter) newStore() (store.Store, error) {

@@ -121,6 +121,11 @@ func checkStoredOnce(t *testing.T, what string, r store.Reader, backend objectst
 			t.Fatalf("%s: span %s has %d records, want %d", what, id, n, perSpan)
 		}
 	}
+	// Exactly once in the store, too: what a restarted collector's queue replays is recognised by the
+	// dedup window, which is seeded from the store's last objects.
+	if v.stored != v.distinct {
+		t.Errorf("%s: %d records stored for %d distinct: a replayed batch was stored again", what, v.stored, v.distinct)
+	}
 	rep, err := verify.Verify(context.Background(), backend, objectstore.DefaultPrefix, verify.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -172,28 +172,37 @@ type resendTarget struct {
 	reader store.Reader
 	// refresh makes what was written visible to readers (the search engine's refresh).
 	refresh func()
-	// keepsCopies: the store keeps a second copy of a record written again (file and S3).
+	// keepsCopies: the store keeps a second copy of a record another instance writes again (file
+	// and S3; the search engine writes each record_id once).
 	keepsCopies bool
 }
 
 // runResend sends one agent export to a collector on target, resends it seconds later, restarts
-// the collector and resends it again: every auditctl view equals the one after the first send.
-// The resend seconds later is dropped by the exporter's dedup window; the one after the restart
-// (the window is gone) is stored again where the store keeps copies, and counted once by readers.
+// the collector and resends it again, then sends it once more through a second collector instance
+// writing to the same store (a retry the load balancer sent to another gateway): every auditctl
+// view equals the one after the first send. The exporter's dedup window drops the resends to the
+// same instance, before and after the restart (it is seeded from the store's last objects); the
+// second instance stores the records again where the store keeps copies, and readers count them
+// once.
 func runResend(t *testing.T, target resendTarget) {
 	requests, spans := agentExport(t)
 	c := collectortest.Start(t, collectortest.Options{Config: configPath(t, target.config), Env: target.env})
 	conn := dialGRPC(t, c.GRPCEndpoint, nil)
 	send := func(td ptrace.Traces) error { return exportGRPC(context.Background(), conn, "", td) }
-	settle := func(exported int) {
+	settle := func(c *collectortest.Collector, exported int) {
 		waitExported(t, c, "agentaudit", exported)
 		if target.refresh != nil {
 			target.refresh()
 		}
 	}
+	assertDropped := func(what string, c *collectortest.Collector, want int) {
+		if dropped := metricSum(t, c.Metrics(), "otelcol_agentaudit_duplicate_records_dropped", ""); dropped != float64(want) {
+			t.Errorf("%s: otelcol_agentaudit_duplicate_records_dropped = %v, want %d", what, dropped, want)
+		}
+	}
 
 	sendAll(t, send, requests)
-	settle(spans)
+	settle(c, spans)
 	once := auditctlViews(t, target.reader)
 	stored := storedCount(t, target.reader)
 	if stored == 0 || len(once) < 5 {
@@ -202,28 +211,46 @@ func runResend(t *testing.T, target resendTarget) {
 
 	time.Sleep(3 * time.Second)
 	sendAll(t, send, requests)
-	settle(2 * spans)
+	settle(c, 2*spans)
 	assertSameViews(t, "resent 3 s later", auditctlViews(t, target.reader), once)
 	if n := storedCount(t, target.reader); n != stored {
 		t.Errorf("resent 3 s later: %d records stored, %d after the first send: the dedup window should drop the copies", n, stored)
 	}
-	if dropped := metricSum(t, c.Metrics(), "otelcol_agentaudit_duplicate_records_dropped", ""); dropped != float64(stored) {
-		t.Errorf("otelcol_agentaudit_duplicate_records_dropped = %v, want %d", dropped, stored)
-	}
+	assertDropped("resent 3 s later", c, stored)
 
 	c.Restart()
-	conn = dialGRPC(t, c.GRPCEndpoint, nil)
 	sendAll(t, send, requests)
-	settle(spans)
+	settle(c, spans)
 	assertSameViews(t, "resent after a restart", auditctlViews(t, target.reader), once)
+	if n := storedCount(t, target.reader); n != stored {
+		t.Errorf("resent after a restart: %d records stored, want %d (the window is seeded from the store)", n, stored)
+	}
+	assertDropped("resent after a restart", c, stored)
+
+	// A second instance: its own instance_id (chains) and its own queue directory.
+	overlay := writeFile(t, t.TempDir(), "second-instance.yaml", fmt.Sprintf(`extensions:
+  file_storage/queue:
+    directory: %[1]s
+    compaction:
+      directory: %[1]s
+exporters:
+  agentaudit:
+    instance_id: second-instance
+`, filepath.Join(t.TempDir(), "queue")))
+	second := collectortest.Start(t, collectortest.Options{Config: configPath(t, target.config), ExtraConfigs: []string{overlay},
+		Env: target.env, DataDir: c.DataDir})
+	secondConn := dialGRPC(t, second.GRPCEndpoint, nil)
+	sendAll(t, func(td ptrace.Traces) error { return exportGRPC(context.Background(), secondConn, "", td) }, requests)
+	settle(second, spans)
+	assertSameViews(t, "resent to a second instance", auditctlViews(t, target.reader), once)
 	want := stored
 	if target.keepsCopies {
 		want = 2 * stored
 	}
 	if n := storedCount(t, target.reader); n != want {
-		t.Errorf("resent after a restart: %d records stored, want %d", n, want)
+		t.Errorf("resent to a second instance: %d records stored, want %d", n, want)
 	}
-	t.Logf("%s: %d spans sent three times → %d distinct records; %d records stored; every auditctl view (%d) equals a single send",
+	t.Logf("%s: %d spans sent four times → %d distinct records; %d records stored; every auditctl view (%d) equals a single send",
 		target.config, spans, stored, want, len(once))
 }
 
