@@ -60,7 +60,8 @@ test: build test-deps
 	AGENTAUDIT_COLLECTOR_BIN=$(CURDIR)/$(COLLECTOR) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 # Go benchmarks: redaction vs contrib redactionprocessor (same corpus, one invocation), the detection
-# engine, the mapping, verify and the Elasticsearch bulk path (which starts the test search engine).
+# engine, the mapping, verify, the exporter's dedup window and the Elasticsearch bulk path (which
+# starts the test search engine).
 bench:
 	$(GO) test ./processor/piiredactionprocessor -run '^$$' -bench BenchmarkPIIRedaction -benchtime 3s -benchmem
 	$(GO) test ./processor/piiredactionprocessor/internal/detect -run '^$$' -bench BenchmarkDetect -benchmem
@@ -68,9 +69,11 @@ bench:
 	$(GO) test ./internal/auditrecord -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/jsonvalue -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/verify -run '^$$' -bench . -benchmem
+	$(GO) test ./exporter/agentauditexporter -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/store/esstore -run '^$$' -bench . -benchmem
 
-# The built binary under agentsim at max rate: piiredaction+agentaudit(file) vs contrib redaction+file.
+# The built binary under agentsim at max rate: piiredaction+agentaudit(file) with the durable default's
+# disk queue, the same with a memory queue, and contrib redaction+batch+file.
 bench-pipeline: $(COLLECTOR)
 	@bash scripts/bench-pipeline.sh
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Pipeline benchmark of the built collector: (a) otlp → piiredaction → agentaudit(file) against
-# (b) otlp → contrib redaction → contrib file exporter, same machine, same run. Prints spans/s for
-# each, the ratio (goal >= 1.5x) and peak RSS. Usage: scripts/bench-pipeline.sh [sessions] (BENCH_ROUNDS=3)
+# Pipeline benchmark of the built collector, same machine, same run: (a) otlp → piiredaction →
+# agentaudit(file) with the durable default's persistent queue, (b) the same with an in-memory queue,
+# (c) otlp → contrib redaction → batch → contrib file exporter. Prints spans/s, CPU µs per span and
+# peak RSS for each, the headline ratio (a)/(c) (goal >= 1.5x) and the cost of durability (a)/(b).
+# Usage: scripts/bench-pipeline.sh [sessions] (BENCH_SESSIONS=15000, BENCH_ROUNDS=3; a smoke run:
+# BENCH_SESSIONS=20 BENCH_ROUNDS=1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 collector="${AGENTAUDIT_COLLECTOR_BIN:-bin/otelcol-agentaudit}"

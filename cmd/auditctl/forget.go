@@ -89,6 +89,9 @@ func printErasure(c *cli, res erasure.Result) error {
 	default:
 		fmt.Fprintf(w, "erasure %s: replaced %d records of user %s in %d objects by tombstones:\n", res.ErasureID, res.Records, res.Subject, len(res.Objects))
 	}
+	if res.Copies > 0 {
+		fmt.Fprintf(w, "  (and %d further stored copies of those records, written again by retries)\n", res.Copies)
+	}
 	for _, o := range res.Objects {
 		fmt.Fprintf(w, "  %s  %d records (seqs %s)\n", o.Key, len(o.ErasedSeqs), seqList(o.ErasedSeqs))
 		if o.ErasureManifestKey != "" {

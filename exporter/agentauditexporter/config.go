@@ -23,6 +23,9 @@ const (
 	StoreElasticsearch = "elasticsearch"
 )
 
+// maxDedupWindow bounds the dedup window's memory (about 400 MB at the maximum).
+const maxDedupWindow = 10_000_000
+
 // Config configures the agentaudit exporter.
 type Config struct {
 	TimeoutConfig exporterhelper.TimeoutConfig                             `mapstructure:",squash"`
@@ -47,6 +50,12 @@ type Config struct {
 	// (a gen_ai.choice log takes model, tokens and cost from its chat span). The collector's traces
 	// and logs pipelines run independently, so logs often arrive first. 0 disables the wait.
 	LogSpanWait time.Duration `mapstructure:"log_span_wait"`
+
+	// DedupWindow is how many of the record ids written last the exporter remembers, to drop copies
+	// that at-least-once delivery brings back (resent exports, retried sidecars, replayed queues)
+	// before they reach the store; it is seeded at start from the store's last objects, so a queue
+	// replayed after a crash is not stored twice. 0 disables it. Each id costs about 40 bytes.
+	DedupWindow int `mapstructure:"dedup_window"`
 
 	// MaxContentBytes bounds one content, parameters or result string in a record; longer ones are
 	// truncated with a marker and counted.
@@ -90,6 +99,9 @@ func (c *Config) Validate() error {
 	}
 	if c.LogSpanWait < 0 || c.LogSpanWait > time.Minute {
 		return fmt.Errorf("log_span_wait: %v is outside 0s..1m", c.LogSpanWait)
+	}
+	if c.DedupWindow < 0 || c.DedupWindow > maxDedupWindow {
+		return fmt.Errorf("dedup_window: %d is outside 0..%d", c.DedupWindow, maxDedupWindow)
 	}
 	if c.MaxContentBytes < 1024 {
 		return fmt.Errorf("max_content_bytes: %d is below the minimum of 1024", c.MaxContentBytes)

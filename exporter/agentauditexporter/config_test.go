@@ -32,6 +32,7 @@ func TestDefaultConfigIsValidAndWritesGzipFilesUnderData(t *testing.T) {
 	assert.Equal(t, "gzip", cfg.File.Compression)
 	assert.Equal(t, "audit", cfg.File.Prefix)
 	assert.Equal(t, defaultMaxContentBytes, cfg.MaxContentBytes)
+	assert.Equal(t, defaultDedupWindow, cfg.DedupWindow)
 }
 
 func TestCustomConfigLoads(t *testing.T) {
@@ -43,6 +44,7 @@ func TestCustomConfigLoads(t *testing.T) {
 	assert.Equal(t, "none", cfg.File.Compression)
 	assert.Equal(t, 65536, cfg.MaxContentBytes)
 	assert.Equal(t, 2*time.Second, cfg.LogSpanWait)
+	assert.Equal(t, 5000, cfg.DedupWindow)
 	assert.Equal(t, 10*time.Second, cfg.TimeoutConfig.Timeout)
 	assert.Equal(t, 1.5, cfg.Pricing.Models["my-finetune"].InputPerMillion)
 	require.True(t, cfg.QueueConfig.HasValue())
@@ -85,6 +87,7 @@ func TestInvalidConfigsNameTheField(t *testing.T) {
 		"s3_no_bucket":    "s3:",
 		"s3_bad_lock":     "s3.object_lock.mode:",
 		"bad_wait":        "log_span_wait:",
+		"bad_dedup":       "dedup_window:",
 		"es_missing":      "elasticsearch:",
 		"es_signing":      "integrity.signing_key_file:",
 	} {

@@ -35,6 +35,8 @@ type auditExporter struct {
 	mapper    *mapping.Mapper
 	store     store.Store
 	settings  store.Settings
+	// recent drops copies of records written a moment ago (nil: dedup_window 0).
+	recent *recentRecords
 	// cleanup removes a crashed run's temporary files from the file store in the background.
 	stopCleanup context.CancelFunc
 	cleanupDone chan struct{}
@@ -57,6 +59,7 @@ func newAuditExporter(cfg *Config, set exporter.Settings, now func() time.Time) 
 		telemetry: tel,
 		now:       now,
 		settings:  store.Settings{Logger: set.Logger, Meter: tel.meter, InstanceID: instance},
+		recent:    newRecentRecords(cfg.DedupWindow),
 	}, nil
 }
 
@@ -80,7 +83,32 @@ func (e *auditExporter) start(ctx context.Context, _ component.Host) error {
 	if err := e.store.Start(ctx); err != nil {
 		return fmt.Errorf("%s store: %w", e.cfg.Store, err)
 	}
+	e.seedRecentRecords(ctx)
 	return nil
+}
+
+// seedRecentRecords fills the dedup window from the object store's last objects of this instance,
+// so a queue replayed after a crash does not store a batch twice. A failure only costs copies,
+// which readers count once, so it is logged and start goes on.
+func (e *auditExporter) seedRecentRecords(ctx context.Context) {
+	var objects *objectstore.Store
+	switch s := e.store.(type) {
+	case *objectstore.Store:
+		objects = s
+	case *s3store.Store:
+		objects = s.Store
+	default:
+		return // the search engine writes each record_id once by itself
+	}
+	streams := []string{objectstore.StreamName(e.settings.InstanceID, signalTraces), objectstore.StreamName(e.settings.InstanceID, signalLogs)}
+	n, err := e.recent.seed(ctx, objects, streams)
+	if err != nil {
+		e.logger.Warn("could not read the last written records to recognise replayed copies; copies will be stored and counted once by readers", zap.Error(err))
+		return
+	}
+	if n > 0 {
+		e.logger.Debug("dedup window seeded from the store", zap.Int("records", n))
+	}
 }
 
 func (e *auditExporter) newStore() (store.Store, error) {
@@ -170,6 +198,10 @@ func (e *auditExporter) logSpanWait(ctx context.Context) time.Duration {
 
 func (e *auditExporter) write(ctx context.Context, signal string, recs []*auditrecord.Record, stats mapping.Stats) error {
 	e.telemetry.recordMapping(ctx, signal, stats)
+	recs, copies := e.recent.dropWritten(recs)
+	if copies > 0 {
+		e.telemetry.recordCopiesDropped(ctx, signal, copies)
+	}
 	if len(recs) == 0 {
 		return nil
 	}
@@ -181,6 +213,7 @@ func (e *auditExporter) write(ctx context.Context, signal string, recs []*auditr
 		}
 		return fmt.Errorf("write %d %s records to the %s store: %w", len(recs), signal, e.cfg.Store, err)
 	}
+	e.recent.remember(recs)
 	e.telemetry.recordWritten(ctx, signal, recs)
 	return nil
 }

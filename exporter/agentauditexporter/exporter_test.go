@@ -76,12 +76,15 @@ func toolTrace() ptrace.Traces {
 	return td
 }
 
-func newTestExporter(t *testing.T, dir string, tel *componenttest.Telemetry) (exporter.Traces, exporter.Logs) {
+func newTestExporter(t *testing.T, dir string, tel *componenttest.Telemetry, configure ...func(*Config)) (exporter.Traces, exporter.Logs) {
 	t.Helper()
 	cfg := createDefaultConfig().(*Config)
 	cfg.File.Directory = dir
 	cfg.InstanceID = "test"
 	cfg.QueueConfig = configoptional.None[exporterHelperQueueConfig]()
+	for _, c := range configure {
+		c(cfg)
+	}
 	set := exportertest.NewNopSettings(componentType)
 	if tel != nil {
 		set.TelemetrySettings = tel.NewTelemetrySettings()
@@ -146,7 +149,8 @@ func TestTracesBecomeChainedSchemaValidRecords(t *testing.T) {
 
 func TestSameBatchTwiceYieldsSameRecordIDs(t *testing.T) {
 	dir := t.TempDir()
-	te, _ := newTestExporter(t, dir, nil)
+	// Without the dedup window, which would drop the second copy (dedup_test.go).
+	te, _ := newTestExporter(t, dir, nil, func(c *Config) { c.DedupWindow = 0 })
 	require.NoError(t, te.ConsumeTraces(context.Background(), toolTrace()))
 	require.NoError(t, te.ConsumeTraces(context.Background(), toolTrace()))
 	recs := collectortest.ReadRecords(t, collectortest.OpenFileStore(t, dir))

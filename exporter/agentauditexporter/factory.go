@@ -26,6 +26,9 @@ const (
 	defaultMaxContentBytes = 256 << 10
 	// defaultLogSpanWait covers the default batch and SDK export intervals of the two pipelines.
 	defaultLogSpanWait = 5 * time.Second
+	// defaultDedupWindow covers minutes of a busy agent fleet's records (resends come within seconds)
+	// in about 4 MB.
+	defaultDedupWindow = 100_000
 )
 
 // componentType is the exporter's type in collector configs.
@@ -52,6 +55,7 @@ func createDefaultConfig() component.Config {
 		Elasticsearch:   configoptional.Default(esstore.NewDefaultConfig()),
 		MaxContentBytes: defaultMaxContentBytes,
 		LogSpanWait:     defaultLogSpanWait,
+		DedupWindow:     defaultDedupWindow,
 	}
 }
 

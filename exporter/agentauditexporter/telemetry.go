@@ -21,6 +21,7 @@ type telemetry struct {
 	malformed metric.Int64Counter
 	truncated metric.Int64Counter
 	unjoined  metric.Int64Counter
+	copies    metric.Int64Counter
 }
 
 func newTelemetry(set component.TelemetrySettings) (*telemetry, error) {
@@ -47,7 +48,15 @@ func newTelemetry(set component.TelemetrySettings) (*telemetry, error) {
 		metric.WithDescription("GenAI log events whose model-call span did not arrive within log_span_wait; their records lack model, tokens and cost."), metric.WithUnit("{event}")); err != nil {
 		return nil, err
 	}
+	if t.copies, err = m.Int64Counter("otelcol_agentaudit_duplicate_records_dropped",
+		metric.WithDescription("Records not written again because this exporter wrote the same record_id within its last dedup_window records (a resent export, a retried sidecar, a replayed queue)."), metric.WithUnit("{record}")); err != nil {
+		return nil, err
+	}
 	return t, nil
+}
+
+func (t *telemetry) recordCopiesDropped(ctx context.Context, signal string, n int) {
+	t.copies.Add(ctx, int64(n), metric.WithAttributes(attribute.String("signal", signal)))
 }
 
 func (t *telemetry) recordUnjoined(ctx context.Context, n int) {

@@ -57,11 +57,16 @@ func (p *Progress) end() {
 	fmt.Fprintf(p.W, "auditctl: scanned %d records in %s\n", p.records, p.Now().Sub(p.start).Round(time.Second))
 }
 
-// Scan runs q on r, reporting progress on p (which may be nil).
+// Scan runs q on r, reporting progress on p (which may be nil). fn sees each record id once,
+// however many copies the store holds (see Distinct).
 func Scan(ctx context.Context, r store.Reader, q store.Query, p *Progress, fn func(*auditrecord.Record) error) error {
 	p.begin()
+	distinct := NewDistinct()
 	err := r.Scan(ctx, q, func(rec *auditrecord.Record) error {
 		p.tick()
+		if !distinct.First(rec.RecordID) {
+			return nil
+		}
 		return fn(rec)
 	})
 	p.end()

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditquery"
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
@@ -80,6 +81,10 @@ type Result struct {
 	// RecordID is the id of the erasure record written to the store.
 	RecordID string   `json:"erasure_record_id,omitempty"`
 	Warnings []string `json:"warnings,omitempty"`
+
+	// Copies counts further stored copies of those records (same record_id, written again by an
+	// at-least-once retry); they are erased too, and Records counts each record_id once.
+	Copies int `json:"copies,omitempty"`
 }
 
 // planned is an object with the records to erase found in it.
@@ -106,10 +111,16 @@ func Forget(ctx context.Context, s *objectstore.Store, opts Options) (Result, er
 	if err != nil {
 		return res, err
 	}
+	distinct := auditquery.NewDistinct()
 	for _, p := range plan {
 		res.Objects = append(res.Objects, p.Object)
-		res.Records += len(p.ErasedSeqs)
+		for _, r := range p.records {
+			if r != nil && distinct.First(r.RecordID) {
+				res.Records++
+			}
+		}
 	}
+	res.Copies = distinct.Copies
 	if len(plan) == 0 || opts.DryRun {
 		return res, nil
 	}

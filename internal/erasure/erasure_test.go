@@ -225,3 +225,30 @@ func TestFakeInterruptedForgetLeavesAVerifiableStoreAndCompletesOnRetry(t *testi
 		t.Fatalf("verify after the retried erasure: %+v", rep.Findings)
 	}
 }
+
+// TestForgetErasesEveryCopyAndCountsEachRecordOnce: a store where retries wrote Alice's sessions
+// twice. Every copy becomes a tombstone, the result counts each record_id once and names the copies,
+// and verify stays clean.
+func TestForgetErasesEveryCopyAndCountsEachRecordOnce(t *testing.T) {
+	ctx := context.Background()
+	b, signer, pub := signedFixture(t)
+	if err := sessionfixture.Write(ctx, b, signer); err != nil { // the resend
+		t.Fatal(err)
+	}
+	s := writer(b, signer)
+	res, err := erasure.Forget(ctx, s, erasure.Options{Subject: sessionfixture.Alice, Requester: "dpo@example.com", Signer: signer, Now: func() time.Time { return erasedAt }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Records != 14 || res.Copies != 14 || len(res.Objects) != 4 {
+		t.Fatalf("result: %d records, %d copies in %d objects; want 14, 14 in 4", res.Records, res.Copies, len(res.Objects))
+	}
+	for _, r := range scanAll(t, s) {
+		if r.UserID == sessionfixture.Alice {
+			t.Fatalf("a copy of %s survived the erasure", r.RecordID)
+		}
+	}
+	if rep := verifyStore(t, b, pub); !rep.OK || rep.Counts.DuplicateRecords != 19 {
+		t.Fatalf("verify after forget: OK=%v, %d copies (want 19: every fixture record twice): %+v", rep.OK, rep.Counts.DuplicateRecords, rep.Findings)
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditquery"
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 	"github.com/agentaudit/otelcol-agentaudit/internal/jsonvalue"
 	"github.com/agentaudit/otelcol-agentaudit/internal/retention"
@@ -79,10 +80,13 @@ func Verify(ctx context.Context, backend objectstore.Backend, prefix string, opt
 		keys:    map[string]*KeyInfo{},
 		objects: map[string]bool{},
 		covered: map[string]bool{},
+
+		recordIDs: auditquery.NewDistinct(),
 	}
 	if err := v.run(); err != nil {
 		return Report{}, err
 	}
+	v.rep.Counts.DuplicateRecords = v.recordIDs.Copies
 	v.rep.finish()
 	return *v.rep, nil
 }
@@ -98,6 +102,8 @@ type verifier struct {
 	keys    map[string]*KeyInfo          // every key known, trusted or not
 	objects map[string]bool              // data objects present
 	covered map[string]bool              // data objects some manifest names
+	// recordIDs counts each record_id once, to report the copies retries left (16 bytes per id).
+	recordIDs *auditquery.Distinct
 }
 
 // manifestFile is a manifest's key with what its name says.
@@ -561,7 +567,7 @@ func (v *verifier) checkRecords(st *streamState, manifestKey string, m objectsto
 
 	var recs []lineRecord
 	for i, line := range lines {
-		content, integ, err := objectstore.LineHashInput(line)
+		content, integ, recordID, err := objectstore.SplitLine(line)
 		if err != nil || integ == nil {
 			finding(ModifiedRecord, m.FirstSeq+uint64(i), "line %d is not a chained audit record", i+1)
 			continue
@@ -581,6 +587,7 @@ func (v *verifier) checkRecords(st *streamState, manifestKey string, m objectsto
 		} else if objectstore.LinkHash(integ.PrevHash, content) != integ.Hash {
 			finding(ModifiedRecord, integ.Seq, "record content at line %d does not match its integrity.hash", i+1)
 		}
+		v.recordIDs.First(recordID)
 		recs = append(recs, lineRecord{line: i + 1, integ: integ})
 	}
 

@@ -199,23 +199,30 @@ func member(name, value string) []byte {
 // without integrity) and its integrity field. It works on the raw JSON, not on a decoded Record, so a
 // field an attacker adds is covered too.
 func LineHashInput(line []byte) ([]byte, *auditrecord.Integrity, error) {
+	content, integ, _, err := SplitLine(line)
+	return content, integ, err
+}
+
+// SplitLine is LineHashInput that also returns the line's record_id ("" when it has none), from the
+// same single parse.
+func SplitLine(line []byte) (content []byte, integ *auditrecord.Integrity, recordID string, err error) {
 	parsed, ok := jsonvalue.Parse(string(line))
 	doc, isObject := parsed.(map[string]any)
 	if !ok || !isObject {
-		return nil, nil, errors.New("not a JSON object")
+		return nil, nil, "", errors.New("not a JSON object")
 	}
-	var integ *auditrecord.Integrity
+	recordID, _ = doc["record_id"].(string)
 	if raw, ok := doc["integrity"]; ok {
 		b, err := json.Marshal(raw)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, "", err
 		}
 		integ = &auditrecord.Integrity{}
 		if err := json.Unmarshal(b, integ); err != nil {
-			return nil, nil, fmt.Errorf("integrity: %w", err)
+			return nil, nil, "", fmt.Errorf("integrity: %w", err)
 		}
 		delete(doc, "integrity")
 	}
-	content, err := auditrecord.AppendCanonicalValue(make([]byte, 0, len(line)), doc)
-	return content, integ, err
+	content, err = auditrecord.AppendCanonicalValue(make([]byte, 0, len(line)), doc)
+	return content, integ, recordID, err
 }

@@ -1,13 +1,15 @@
 // Command pipeline benchmarks the built collector end to end, on one machine in one run:
 //
-//	(a) otlp → piiredaction → agentaudit (file store)
-//	(b) otlp → contrib redaction (the same PII patterns) → batch → contrib file exporter
+//	(a) otlp → piiredaction → agentaudit (file store), persistent queue: the durable default
+//	    (config/local.yaml's rule: a client is acknowledged once its data is in the queue on disk)
+//	(b) the same with an in-memory queue: what durability costs
+//	(c) otlp → contrib redaction (the same PII patterns) → batch → contrib file exporter: the reference
 //
 // It records agentsim's OTLP/gRPC requests for a fixed number of sessions once (replay.go says
 // why), then for each pipeline starts the binary on free loopback ports, replays those requests
 // to it at maximum rate over OTLP gRPC, waits until the exporter has written every span
-// (its own otelcol_exporter_sent_spans metric), and prints spans/s, the ratio (a)/(b), and each
-// collector's peak RSS (VmHWM).
+// (its own otelcol_exporter_sent_spans metric), and prints spans/s, CPU per span, the ratios
+// (a)/(c) (the headline) and (a)/(b) (the cost of durability), and each collector's peak RSS (VmHWM).
 //
 //	go run ./test/bench/pipeline -collector bin/otelcol-agentaudit -sessions 15000 -rounds 3
 package main
@@ -62,36 +64,57 @@ type pipeline struct {
 	name, exporter, config string
 }
 
-// Both pipelines batch with the same 200 ms timeout, so the last partial batch of a run costs
-// each the same short wait.
-var pipelines = []pipeline{
-	{
-		name:     "(a) otlp → piiredaction → agentaudit(file)",
-		exporter: "agentaudit",
-		config: commonHead + `  pipelines:
+// agentauditPipeline is otlp → piiredaction → agentaudit(file) with the given sending_queue lines.
+func agentauditPipeline(extensions, service, queue string) string {
+	return commonHead + service + `  pipelines:
     traces:
       receivers: [otlp]
       processors: [piiredaction]
       exporters: [agentaudit]
 processors:
   piiredaction: {}
-exporters:
+` + extensions + `exporters:
   agentaudit:
     store: file
     file:
       directory: ${env:BENCH_DIR}/store
-    # A bounded queue that holds the receiver back when full, as (b)'s batch processor does: both
-    # are measured under back-pressure, rather than (a) buffering most of the run in memory.
+    # A bounded queue that holds the receiver back when full, as (c)'s batch processor does: all
+    # are measured under back-pressure, rather than (a)/(b) buffering most of the run.
     sending_queue:
-      sizer: items
+` + queue + `      sizer: items
       queue_size: 16384
       block_on_overflow: true
       batch:
         flush_timeout: 200ms
-`,
+`
+}
+
+// All pipelines batch with the same 200 ms timeout, so the last partial batch of a run costs
+// each the same short wait. (a) is the headline: the durable default.
+var pipelines = []pipeline{
+	{
+		name:     "(a) durable: piiredaction → agentaudit, disk queue",
+		exporter: "agentaudit",
+		// The queue as config/local.yaml keeps it: file_storage without fsync, compaction on.
+		config: agentauditPipeline(`extensions:
+  file_storage/queue:
+    directory: ${env:BENCH_DIR}/queue
+    create_directory: true
+    compaction:
+      on_start: true
+      on_rebound: true
+      directory: ${env:BENCH_DIR}/queue
+`, `  extensions: [file_storage/queue]
+`, `      storage: file_storage/queue
+`),
 	},
 	{
-		name:     "(b) otlp → redaction → batch → file",
+		name:     "(b) in-memory: piiredaction → agentaudit, memory queue",
+		exporter: "agentaudit",
+		config:   agentauditPipeline("", "", ""),
+	},
+	{
+		name:     "(c) contrib: redaction → batch → file",
 		exporter: "file",
 		config: commonHead + `  pipelines:
     traces:
@@ -125,7 +148,7 @@ type result struct {
 func main() {
 	collector := flag.String("collector", "bin/otelcol-agentaudit", "built collector binary")
 	sessions := flag.Int("sessions", 15000, "agentsim sessions per pipeline and round (fixed count)")
-	rounds := flag.Int("rounds", 3, "rounds, each running (a) then (b); medians are reported")
+	rounds := flag.Int("rounds", 3, "rounds, each running (a), (b) and (c); medians are reported")
 	flag.Parse()
 	if err := run(*collector, *sessions, *rounds, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-pipeline:", err)
@@ -146,7 +169,7 @@ func run(collector string, sessions, rounds int, out io.Writer) error {
 	fmt.Fprintf(out, "agentsim: %d sessions, %d spans in %d OTLP/gRPC requests, replayed to each pipeline by %d senders\n",
 		sessions, rec.spans, len(rec.requests), replaySenders)
 	results := make([][]result, len(pipelines))
-	fmt.Fprintf(out, "%-54s %8s %8s %8s %10s %13s %13s\n", "pipeline", "spans", "sent s", "seconds", "spans/s", "CPU µs/span", "peak RSS MiB")
+	fmt.Fprintf(out, "%-64s %8s %8s %8s %10s %13s %13s\n", "pipeline", "spans", "sent s", "seconds", "spans/s", "CPU µs/span", "peak RSS MiB")
 	for round := 1; round <= rounds; round++ {
 		for i, p := range pipelines {
 			r, err := measure(collector, p, rec)
@@ -162,14 +185,17 @@ func run(collector string, sessions, rounds int, out io.Writer) error {
 		medians[i] = median(results[i])
 		printRow(out, "median "+p.name, medians[i])
 	}
-	a, b := medians[0], medians[1]
-	fmt.Fprintf(out, "ratio (a)/(b), medians of %d rounds: %.2fx spans/s (goal >= 1.5x); %.2fx spans per CPU second\n",
-		rounds, rate(a)/rate(b), cpuPerSpan(b)/cpuPerSpan(a))
+	durable, inMemory, contrib := medians[0], medians[1], medians[2]
+	fmt.Fprintf(out, "ratio (a) durable / (c) contrib, medians of %d rounds: %.2fx spans/s (goal >= 1.5x); %.2fx spans per CPU second\n",
+		rounds, rate(durable)/rate(contrib), cpuPerSpan(contrib)/cpuPerSpan(durable))
+	fmt.Fprintf(out, "cost of durability, (a) disk queue vs (b) memory queue: %.2fx spans/s, %+.1f CPU µs/span (%+.0f%%), peak RSS %d vs %d MiB\n",
+		rate(durable)/rate(inMemory), cpuPerSpan(durable)-cpuPerSpan(inMemory),
+		100*(cpuPerSpan(durable)/cpuPerSpan(inMemory)-1), durable.peakKiB/1024, inMemory.peakKiB/1024)
 	return nil
 }
 
 func printRow(out io.Writer, name string, r result) {
-	fmt.Fprintf(out, "%-54s %8d %8.1f %8.1f %10.0f %13.1f %13d\n", name, r.spans, r.sent.Seconds(), r.elapsed.Seconds(), rate(r),
+	fmt.Fprintf(out, "%-64s %8d %8.1f %8.1f %10.0f %13.1f %13d\n", name, r.spans, r.sent.Seconds(), r.elapsed.Seconds(), rate(r),
 		cpuPerSpan(r), r.peakKiB/1024)
 }
 
