@@ -6,18 +6,68 @@ import (
 	"path/filepath"
 	"sort"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/peers"
 )
 
 // presidioEntities maps the presidio-research entity labels to our detector types.
 var presidioEntities = map[string]Type{
-	"EMAIL_ADDRESS": TypeEmail,
-	"PHONE_NUMBER":  TypePhone,
-	"CREDIT_CARD":   TypeCreditCard,
-	"IBAN_CODE":     TypeIBAN,
-	"US_SSN":        TypeUSSSN,
-	"IP_ADDRESS":    TypeIPAddress,
+	"EMAIL_ADDRESS":  TypeEmail,
+	"PHONE_NUMBER":   TypePhone,
+	"CREDIT_CARD":    TypeCreditCard,
+	"IBAN_CODE":      TypeIBAN,
+	"US_SSN":         TypeUSSSN,
+	"IP_ADDRESS":     TypeIPAddress,
+	"PERSON":         TypePerson,
+	"STREET_ADDRESS": TypeStreetAddress,
+}
+
+// corpusFloors are the minimum recall and precision per entity. PERSON and STREET_ADDRESS recall
+// is counted strictly: a labelled entity counts only when none of its tokens of 3+ characters
+// survives redaction and a finding of its type overlaps it.
+var corpusFloors = map[string]struct{ recall, precision float64 }{
+	"EMAIL_ADDRESS":  {0.98, 0.95},
+	"PHONE_NUMBER":   {0.98, 0.95},
+	"CREDIT_CARD":    {0.98, 0.95},
+	"IBAN_CODE":      {0.98, 0.95},
+	"US_SSN":         {0.98, 0.95},
+	"IP_ADDRESS":     {0.98, 0.95},
+	"PERSON":         {0.90, 0.80},
+	"STREET_ADDRESS": {0.90, 0.80},
+}
+
+// strictEntity reports whether every token of 3+ characters of s[start:end] is covered by a finding.
+func strictEntity(s string, start, end int, found []Finding) bool {
+	i := start
+	for i < end {
+		for i < end && !tokenRune(s, i) {
+			i++
+		}
+		j := i
+		for j < end && tokenRune(s, j) {
+			j++
+		}
+		if utf8.RuneCountInString(s[i:j]) >= 3 {
+			covered := false
+			for _, f := range found {
+				if f.Start <= i && j <= f.End {
+					covered = true
+				}
+			}
+			if !covered {
+				return false
+			}
+		}
+		i = j
+	}
+	return true
+}
+
+func tokenRune(s string, i int) bool {
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '-'
 }
 
 type presidioRecord struct {
@@ -87,6 +137,9 @@ func TestPresidioCorpus(t *testing.T) {
 					hit = true
 				}
 			}
+			if typ == TypePerson || typ == TypeStreetAddress {
+				hit = hit && strictEntity(r.FullText, sp.Start, sp.End, found)
+			}
 			if hit {
 				sc.goldHit++
 			} else {
@@ -121,11 +174,12 @@ func TestPresidioCorpus(t *testing.T) {
 	for _, n := range names {
 		sc := scores[n]
 		t.Logf("%-14s gold=%3d recall=%.3f precision=%.3f (tp=%d fp=%d)", n, sc.gold, sc.recall(), sc.precision(), sc.tp, sc.fp)
-		if sc.recall() < 0.98 {
-			t.Errorf("%s recall %.3f < 0.98", n, sc.recall())
+		floor := corpusFloors[n]
+		if sc.recall() < floor.recall {
+			t.Errorf("%s recall %.3f < %.2f", n, sc.recall(), floor.recall)
 		}
-		if sc.precision() < 0.95 {
-			t.Errorf("%s precision %.3f < 0.95", n, sc.precision())
+		if sc.precision() < floor.precision {
+			t.Errorf("%s precision %.3f < %.2f", n, sc.precision(), floor.precision)
 		}
 	}
 }

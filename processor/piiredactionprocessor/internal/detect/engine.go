@@ -69,6 +69,7 @@ type Engine struct {
 	secretKeys   [][]string // by length
 	maxDepth     int
 	scanJSON     bool
+	lex          *lexiconTable // names, places and streets; nil when PERSON and STREET_ADDRESS are off
 }
 
 type customDetector struct {
@@ -95,6 +96,9 @@ func New(o Options) (*Engine, error) {
 	}
 	for _, t := range o.Disabled {
 		e.enabled[t] = false
+	}
+	if e.enabled[TypePerson] || e.enabled[TypeStreetAddress] {
+		e.lex = loadLexicon()
 	}
 	for i, c := range o.Custom {
 		if c.Regexp == nil {
