@@ -278,6 +278,10 @@ func (e *Engine) streetBeforeNumber(s string, num, min int) (int, bool) {
 		known = true // "Hauptstraße 5", "Nybyvägen 65"
 	case n > 1 && capName(toks[1]) && inSet(streetTypeWords, t0.word) && (t0.upper && !plainWord(toks[1]) || inSet(lowerStreetTypes, t0.word)):
 		known = true // "Villacher Strasse 89", "Király u. 15", "Trenerys gate 232"
+	case n > 2 && !toks[1].upper && !inSet(sentenceWords, toks[1].word) && capName(toks[2]) && inSet(lowerStreetTypes, t0.word):
+		toks[1] = toks[2] // "Árpád fejedelem útja 62": one lower-case word inside the name
+		n = 2
+		known = true
 	case n > 1 && capName(toks[1]) && t0.upper && inSet(weakStreetTypeWords, t0.word) && !plainWord(toks[1]):
 		known = true
 	case t0.upper && t0.fl&lexStreet != 0 && t0.fl&(lexWord|lexStop) == 0:
@@ -378,19 +382,26 @@ func (e *Engine) streetAfterNumber(s string, i, ne, min int) (int, bool) {
 		return end, true
 	}
 	if inSet(streetPrefixWords, toks[0].word) {
-		end := 0
+		// "12 rue de la Paix", "106 Rue Ettatawer", "688 rue du centre 320"; a lower-case
+		// street type with lower-case words needs a house number after them ("3 via the portal").
+		end, capital := 0, toks[0].upper
 		for k := 1; k < n; k++ {
-			if !isBodyWord(toks[k]) && !isStreetType(toks[k].word) {
+			t := toks[k]
+			if inSet(sentenceWords, t.word) && !inSet(streetParticles, t.word) || t.fl&lexStop != 0 && !t.upper {
 				break
 			}
-			if !inSet(streetParticles, toks[k].word) || toks[k].upper {
-				end = toks[k].end
+			capital = capital || t.upper
+			if !inSet(streetParticles, t.word) || t.upper {
+				end = t.end
 			}
 		}
 		if end == 0 {
 			return 0, false
 		}
-		return withNumber(end)
+		if en, _ := withNumber(end); en > end || capital {
+			return en, true
+		}
+		return 0, false
 	}
 	if !(toks[0].upper && isBodyWord(toks[0])) && !(hasStreetSuffix(toks[0].word) && !plainWord(toks[0])) {
 		return 0, false
@@ -511,7 +522,8 @@ func (e *Engine) addressTail(s string, p int) int {
 	lines := 0
 	for steps := 0; steps < 10; steps++ {
 		q := p
-		for q < limit && (s[q] == ' ' || s[q] == ',' || s[q] == '\n' || s[q] == '\r' || s[q] == '\t' || s[q] == '>' || s[q] == '(' || s[q] == ')') {
+		for q < limit && (s[q] == ' ' || s[q] == ',' || s[q] == '\n' || s[q] == '\r' || s[q] == '\t' || s[q] == '>' || s[q] == '(' || s[q] == ')' ||
+			s[q] == '?' && q > 0 && (s[q-1] == '\n' || s[q-1] == '?')) { // "??? " line markers
 			if s[q] == '\n' {
 				lines++
 			}

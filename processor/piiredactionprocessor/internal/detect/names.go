@@ -237,7 +237,7 @@ run:
 		if t.kind != tokParticle && t.kind != tokInitial {
 			t.fl = lx.lookup(s[t.start:t.end])
 			t.barrier = inSet(sentenceWords, s[t.start:t.end]) || inSet(nameBarrierWords, s[t.start:t.end]) ||
-				strings.ContainsAny(s[t.start:t.end], "'’")
+				inSet(streetTypeWords, s[t.start:t.end]) || strings.ContainsAny(s[t.start:t.end], "'’")
 		}
 		j := end
 		if j < len(s) && s[j] == '.' && (t.kind == tokInitial || t.kind == tokTitle) {
@@ -257,6 +257,12 @@ run:
 	// Particles only join capitalised words.
 	for n > 0 && toks[n-1].kind == tokParticle {
 		n--
+	}
+	// "St Mary's", "Saint Jude": a saint's name is a place or an institution.
+	for a := 0; a+1 < n; a++ {
+		if inSet(nameBarrierWords, s[toks[a].start:toks[a].end]) && toks[a].kind != tokParticle {
+			toks[a+1].barrier = true
+		}
 	}
 	// Multi-word places ("Los Angeles", "Rio de Janeiro") are not names.
 	for a := 0; a+1 < n; a++ {
@@ -485,7 +491,7 @@ func (e *Engine) scanCapital(s string, i, lastPerson int) (Finding, bool, int) {
 			words := strong + weak + unk
 			possessive := words >= 2 && en+1 < len(s) && (s[en] == '\'' || strings.HasPrefix(s[en:], "’"))
 			if named && words > 0 || particle && words >= 2 || possessive && (unk > 0 || weak > 0) && like >= 0 ||
-				nameScore(s, st, en, lastPerson, strong, weak, unk, ini, titled, toks[a].fl&lexGiven != 0, like) ||
+				nameScore(s, st, en, lastPerson, strong, weak, unk, ini, titled, toks[a].fl&lexGiven != 0, toks[a].fl&lexPlace != 0, like) ||
 				(unk > 0 || weak > 0) && e.nameFollows(s, en) {
 				if titled {
 					st = toks[a-1].start // "Mrs. Kathrine Filemonsen": the title goes too
@@ -636,7 +642,8 @@ func (e *Engine) nameFollows(s string, en int) bool {
 		}
 		t := nameTok{start: i, end: end, fl: e.lex.lookup(s[i:end])}
 		t.barrier = inSet(sentenceWords, s[i:end])
-		return t.category() == catStrong
+		c := t.category()
+		return c == catStrong || c == catWeak && t.fl&lexPlace == 0
 	}
 	return false
 }
@@ -668,7 +675,7 @@ func numberAfterWords(s string, p int) int {
 }
 
 // nameScore decides whether the segment s[st:en] with the given token counts is a name.
-func nameScore(s string, st, en, lastPerson, strong, weak, unk, ini int, titled, givenName bool, like float32) bool {
+func nameScore(s string, st, en, lastPerson, strong, weak, unk, ini int, titled, givenName, place bool, like float32) bool {
 	words := strong + weak + unk
 	if words == 0 {
 		return false
@@ -697,7 +704,7 @@ func nameScore(s string, st, en, lastPerson, strong, weak, unk, ini int, titled,
 		return true
 	}
 	if cue == cueWeak || nameJoinBefore(s, st, lastPerson) || followerAfter(s, en) || speakerLabel(s, st, en) {
-		return unk >= 1 || words >= 2 || givenName
+		return unk >= 1 || words >= 2 || givenName || weak >= 1 && !place
 	}
 	return false
 }
