@@ -104,17 +104,134 @@ func inSet(set map[string]bool, w string) bool {
 	return n > 0 && set[string(buf[:n])] // a map index with a converted key does not allocate
 }
 
+// suffixesByLast indexes streetSuffixes by their last byte (lower case) for a quick reject.
+var suffixesByLast = func() (idx [256][]string) {
+	for _, suf := range streetSuffixes {
+		c := suf[len(suf)-1]
+		idx[c] = append(idx[c], suf)
+		if c >= 'a' && c <= 'z' {
+			idx[c-'a'+'A'] = append(idx[c-'a'+'A'], suf)
+		}
+	}
+	return idx
+}()
+
 func hasStreetSuffix(w string) bool {
 	if len(w) < 5 {
 		return false
 	}
-	for _, suf := range streetSuffixes {
+	for _, suf := range suffixesByLast[w[len(w)-1]] {
 		if len(w) > len(suf)+2 && hasSuffixFold(w, suf) {
 			return true
 		}
 	}
 	return false
 }
+
+// addressContext is the quick test before the address grammar runs at a house number: the word
+// before or after the number must be capitalised, a number, or a street word ("revenue 42
+// quarter" is not an address).
+func addressContext(s string, i, ne int) bool {
+	if i >= 2 && s[i-1] == ' ' {
+		k := i - 1
+		for k > 0 && (isAlpha(s[k-1]) || s[k-1] >= 0x80 || s[k-1] == '.' || s[k-1] == '\'') && i-1-k < 40 {
+			k--
+		}
+		if k < i-1 {
+			c := s[k]
+			if c >= 0x80 || c >= 'A' && c <= 'Z' {
+				return true
+			}
+			if w := s[k : i-1]; mayBeAddressWord(w) && (lowerAddressWord(w) || hasStreetSuffix(w)) {
+				return true
+			}
+		}
+	}
+	j := ne
+	if j < len(s) && s[j] == ',' {
+		j++
+	}
+	if j+1 >= len(s) || s[j] != ' ' {
+		return false
+	}
+	j++
+	c := s[j]
+	if isDigit(c) || c >= 0x80 || c >= 'A' && c <= 'Z' {
+		return true
+	}
+	k := j
+	for k < len(s) && (isAlpha(s[k]) || s[k] >= 0x80 || s[k] == '.') && k-j < 40 {
+		k++
+	}
+	w := s[j:k]
+	return mayBeAddressWord(w) && (lowerAddressWord(w) || hasStreetSuffix(strings.TrimSuffix(w, ".")))
+}
+
+// addressTails is a 4096-bit filter over the last three bytes (lower case) of the street words,
+// units and street suffixes: most ordinary words fail it at the cost of one hash.
+var addressTails = func() (f [64]uint64) {
+	add := func(w string) {
+		if h, ok := tailHash(w); ok {
+			f[h>>6] |= 1 << (h & 63)
+		}
+	}
+	for w := range lowerAddressWords {
+		add(w)
+	}
+	for _, w := range streetSuffixes {
+		add(w)
+	}
+	return f
+}()
+
+func tailHash(w string) (uint32, bool) {
+	w = strings.TrimSuffix(w, ".")
+	if len(w) < 3 {
+		return 0, false
+	}
+	a, b, c := uint32(w[len(w)-3]|0x20), uint32(w[len(w)-2]|0x20), uint32(w[len(w)-1]|0x20)
+	return (a*0x9E3779B1 ^ b*0x85EBCA77 ^ c*0xC2B2AE3D) >> 20, true
+}
+
+// mayBeAddressWord is the quick filter before lowerAddressWord and hasStreetSuffix.
+func mayBeAddressWord(w string) bool {
+	h, ok := tailHash(w)
+	if !ok {
+		return true // short words ("u.", "ul") go to the exact test
+	}
+	return addressTails[h>>6]&(1<<(h&63)) != 0
+}
+
+// lowerAddressWord tests membership in lowerAddressWords, rejecting most words by their first
+// letter and length before the map lookup.
+func lowerAddressWord(w string) bool {
+	w = strings.TrimSuffix(w, ".")
+	if len(w) == 0 || len(w) > 31 || w[0] < 'a' || w[0] > 'z' || lowerAddressShape[w[0]-'a']&(1<<len(w)) == 0 {
+		return len(w) > 0 && w[0] >= 0x80 && inSet(lowerAddressWords, w)
+	}
+	return inSet(lowerAddressWords, w)
+}
+
+var lowerAddressShape = func() (m [26]uint32) {
+	for w := range lowerAddressWords {
+		if w[0] >= 'a' && w[0] <= 'z' && len(w) < 32 {
+			m[w[0]-'a'] |= 1 << len(w)
+		}
+	}
+	return m
+}()
+
+// lowerAddressWords may stand in lower case right before a house number.
+var lowerAddressWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, set := range []map[string]bool{unitWords, lowerStreetTypes, streetPrefixWords} {
+		for w := range set {
+			m[w] = true
+		}
+	}
+	m["unit"] = true
+	return m
+}()
 
 func hasSuffixFold(s, suf string) bool {
 	return len(s) >= len(suf) && strings.EqualFold(s[len(s)-len(suf):], suf)
@@ -154,6 +271,9 @@ func (e *Engine) readAddrWordBack(s string, end, min int) (addrTok, bool) {
 		j--
 	}
 	k := j
+	for k > min && isAlpha(s[k-1]) && j-k <= 40 {
+		k-- // ASCII fast path; the loop below takes over at other bytes
+	}
 	for k > min {
 		r, size := utf8.DecodeLastRuneInString(s[:k])
 		if r < utf8.RuneSelf && !isAlpha(byte(r)) {
@@ -225,6 +345,13 @@ func (e *Engine) streetBeforeNumber(s string, num, min int) (int, bool) {
 	var toks [5]addrTok
 	n := 0
 	end := num - 1
+	// Quick reject: a plain English word right before the number ("Report 42") is not a street
+	// unless it is a street word itself.
+	if t, ok := e.readAddrWordBack(s, end, min); !ok ||
+		t.fl&(lexWord|lexStop) != 0 && t.fl&(lexPlace|lexStreet|lexGiven|lexFamily|lexAddress) == 0 &&
+			!(mayBeAddressWord(t.word) && hasStreetSuffix(t.word)) && !strings.EqualFold(t.word, "unit") {
+		return 0, false
+	}
 	for n < len(toks) {
 		t, ok := e.readAddrWordBack(s, end, min)
 		if !ok {
@@ -353,6 +480,16 @@ func (e *Engine) streetAfterNumber(s string, i, ne, min int) (int, bool) {
 		}
 		j = k + 1
 	}
+	// Quick reject: the street starts with a capital or a street word ("42 quarter" does not).
+	if c := s[j]; c >= 'a' && c <= 'z' {
+		k := j
+		for k < len(s) && (isAlpha(s[k]) || s[k] >= 0x80 || s[k] == '.') && k-j < 40 {
+			k++
+		}
+		if w := s[j:k]; !mayBeAddressWord(w) || !(lowerAddressWord(w) || hasStreetSuffix(strings.TrimSuffix(w, "."))) {
+			return 0, false
+		}
+	}
 	var toks [6]addrTok
 	n := 0
 	for n < len(toks) && j < len(s) {
@@ -448,7 +585,7 @@ func (e *Engine) streetAfterNumber(s string, i, ne, min int) (int, bool) {
 // scanAddressNumber is called at a number that starts a word.
 func (e *Engine) scanAddressNumber(s string, i, last int) (Finding, bool) {
 	ne, ok := readHouseNumber(s, i)
-	if !ok {
+	if !ok || !addressContext(s, i, ne) {
 		return Finding{}, false
 	}
 	start, end := -1, 0

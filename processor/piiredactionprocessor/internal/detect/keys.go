@@ -32,6 +32,24 @@ streetline2 street1 street2 houseaddress`)
 // addressLineKeys are street lines when their parent is an address ({"address": {"line1": ...}}).
 var addressLineKeys = wordSet(`line1 line2 line3 line street street1 street2 housenumber house building`)
 
+// keyFragments are what every person or address key contains; keyMayBePersonal tests for them in
+// one pass before any normalisation.
+var keyFragments = [...]string{"name", "addr", "street", "passenger", "holder", "beneficiar", "kin", "line", "house", "building"}
+
+func keyMayBePersonal(key string) bool {
+	for i := 0; i < len(key); i++ {
+		switch key[i] | 0x20 {
+		case 'n', 'a', 's', 'p', 'h', 'b', 'k', 'l':
+			for _, f := range keyFragments {
+				if f[0] == key[i]|0x20 && len(key)-i >= len(f) && strings.EqualFold(key[i:i+len(f)], f) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // normKey lower-cases k into buf without '_', '-', ' ' (and a trailing plural 's' when plural)
 // and returns the length, or -1 when it does not fit.
 func normKey(buf *[48]byte, k string, plural bool) int {
@@ -79,7 +97,7 @@ func splitKey(key string) (parent, last string) {
 // KeyType reports whether the values under key are a PERSON or a STREET_ADDRESS by their key
 // alone. parent is the key of the enclosing object ("" at the top level).
 func (e *Engine) KeyType(parent, key string) (Type, bool) {
-	if len(key) < 4 || len(key) > 96 || e.lex == nil {
+	if len(key) < 4 || len(key) > 96 || e.lex == nil || !keyMayBePersonal(key) {
 		return 0, false
 	}
 	if p, last := splitKey(key); p != "" {

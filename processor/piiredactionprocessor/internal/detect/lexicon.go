@@ -8,6 +8,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
@@ -20,15 +21,19 @@ import (
 //go:embed lexicon/words.tsv.gz
 var lexiconGz []byte
 
-type lexFlags uint8
+type lexFlags uint16
 
 const (
-	lexGiven  lexFlags = 1 << iota // a given name
-	lexFamily                      // a family name
-	lexWord                        // a common English word
-	lexPlace                       // a city, country or region
-	lexStop                        // a capitalised word that is not a person (stop.txt)
-	lexStreet                      // a street name
+	lexGiven   lexFlags = 1 << iota // a given name
+	lexFamily                       // a family name
+	lexWord                         // a common English word
+	lexPlace                        // a city, country or region
+	lexStop                         // a capitalised word that is not a person (stop.txt)
+	lexStreet                       // a street name
+	lexPhrase                       // the first word of a multi-word place ("Los" of "Los Angeles")
+	lexBarrier                      // never part of a name: function words, street types, "St"
+	lexTitle                        // Mr, Dr, Prof...
+	lexAddress                      // a unit, street type or street prefix word (Apt, Road, Rue, utca)
 )
 
 // maxLexWord bounds looked-up words, in bytes after lower-casing.
@@ -45,6 +50,11 @@ type lexiconTable struct {
 	// trigram, log P(trigram | name) - log P(trigram | other word), names being the given and
 	// family names and other words the English words, places and stop words.
 	llr [1 << trigramBits]float32
+	// cache remembers recent lookups: the table is megabytes and its probes miss the CPU cache,
+	// while agent text repeats its words. An entry packs a valid bit, the flags, the word length
+	// and the word's 32-bit hash; a different word with the same hash and length (about one in
+	// four billion) would read the other's flags, which only shifts a heuristic.
+	cache [1 << 12]atomic.Uint64
 }
 
 const trigramBits = 16
@@ -65,7 +75,23 @@ func loadLexicon() *lexiconTable {
 		if err != nil {
 			panic("detect: embedded lexicon: " + err.Error())
 		}
-		lex = buildLexicon(string(raw))
+		// The detectors' own word lists join the lexicon, so that one lookup per word answers
+		// every question the name grammar asks.
+		var extra strings.Builder
+		for _, set := range []map[string]bool{sentenceWords, nameBarrierWords, streetTypeWords} {
+			for w := range set {
+				extra.WriteString(w + "\tx\n")
+			}
+		}
+		for _, w := range nameTitles {
+			extra.WriteString(w + "\tt\n")
+		}
+		for _, set := range []map[string]bool{unitWords, streetTypeWords, weakStreetTypeWords, streetPrefixWords, lowerStreetTypes} {
+			for w := range set {
+				extra.WriteString(w + "\ta\n")
+			}
+		}
+		lex = buildLexicon(string(raw) + extra.String())
 	})
 	return lex
 }
@@ -100,14 +126,28 @@ func buildLexicon(text string) *lexiconTable {
 					fl |= lexStop
 				case 'n':
 					fl |= lexStreet
+				case 'q':
+					fl |= lexPhrase
+				case 'x':
+					fl |= lexBarrier
+				case 't':
+					fl |= lexTitle
+				case 'a':
+					fl |= lexAddress
 				}
 			}
-			h := fnv32(line[:tab]) & t.mask
+			key := line[:tab]
+			h := fnv32(key) & t.mask
 			for t.slots[h] != 0 {
+				if o := int(t.slots[h] - 1); strings.HasPrefix(t.text[o:], key+"\t") {
+					break // the same word again: merge its flags
+				}
 				h = (h + 1) & t.mask
 			}
-			t.slots[h] = uint32(off) + 1
-			t.flags[h] = fl
+			if t.slots[h] == 0 {
+				t.slots[h] = uint32(off) + 1
+			}
+			t.flags[h] |= fl
 		}
 		off += nl + 1
 	}
@@ -189,22 +229,65 @@ func (t *lexiconTable) lookupLower(w string) lexFlags {
 	if len(w) == 0 || len(w) > maxLexWord {
 		return 0
 	}
-	h := fnv32(w) & t.mask
-	for {
+	return t.lookupHashed(w, fnv32(w))
+}
+
+// cached returns the flags of a word of length n whose lower-case FNV hash is full, if cached.
+func (t *lexiconTable) cached(n int, full uint32) (lexFlags, bool) {
+	key := uint64(1)<<63 | uint64(n)<<32 | uint64(full)
+	if v := t.cache[full&(uint32(len(t.cache))-1)].Load(); v&^(0xFFFF<<40) == key {
+		return lexFlags(v >> 40), true
+	}
+	return 0, false
+}
+
+// lookupHashed is lookupLower with the hash already computed.
+func (t *lexiconTable) lookupHashed(w string, full uint32) lexFlags {
+	key := uint64(1)<<63 | uint64(len(w))<<32 | uint64(full)
+	c := &t.cache[full&(uint32(len(t.cache))-1)]
+	if v := c.Load(); v&^(0xFFFF<<40) == key {
+		return lexFlags(v >> 40)
+	}
+	fl := lexFlags(0)
+	for h := full & t.mask; ; h = (h + 1) & t.mask {
 		off := t.slots[h]
 		if off == 0 {
-			return 0
+			break
 		}
 		o := int(off - 1)
 		if o+len(w) < len(t.text) && t.text[o+len(w)] == '\t' && t.text[o:o+len(w)] == w {
-			return t.flags[h]
+			fl = t.flags[h]
+			break
 		}
-		h = (h + 1) & t.mask
 	}
+	c.Store(key | uint64(fl)<<40)
+	return fl
 }
 
 // lookup lower-cases w into a stack buffer and looks it up; it does not allocate.
 func (t *lexiconTable) lookup(w string) lexFlags {
+	if len(w) == 0 || len(w) > maxLexWord {
+		return 0
+	}
+	// ASCII words: hash while lower-casing and answer from the cache when possible.
+	h := uint32(2166136261)
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= utf8.RuneSelf {
+			h = 0
+			break
+		}
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		h ^= uint32(c)
+		h *= 16777619
+	}
+	if h != 0 {
+		if fl, ok := t.cached(len(w), h); ok {
+			return fl
+		}
+	}
 	var buf [maxLexWord]byte
 	n := lowerInto(&buf, w)
 	if n <= 0 {

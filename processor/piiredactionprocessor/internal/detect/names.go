@@ -78,7 +78,18 @@ var nameParticles = [...]string{"van", "von", "de", "der", "den", "del", "della"
 var nameTitles = [...]string{"mr", "mrs", "ms", "mx", "dr", "prof", "sr", "sra", "srta", "mme", "mlle", "herr", "frau",
 	"sir", "dame", "madam", "miss", "dott", "ing", "rev", "capt", "lt", "gen", "col", "sgt", "hon", "pan", "pani"}
 
+// particleStart has a bit per first letter of nameParticles.
+var particleStart = func() (m uint32) {
+	for _, p := range nameParticles {
+		m |= 1 << (p[0] - 'a')
+	}
+	return m
+}()
+
 func isParticle(w string) bool {
+	if len(w) > 5 {
+		return false
+	}
 	for _, p := range nameParticles {
 		if w == p {
 			return true
@@ -108,10 +119,10 @@ func readWord(s string, i int) (end int, firstUpper, allUpper, camel bool) {
 	prevLower := false
 	for j < len(s) {
 		c := s[j]
-		var r rune
-		size := 1
 		if c < utf8.RuneSelf {
-			if !isAlpha(c) {
+			// ASCII fast path.
+			lower, upper := c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z'
+			if !lower && !upper {
 				if (c == '\'' || c == '-') && j > i && j+1 < len(s) && isLetterStart(s, j+1) {
 					j++
 					prevLower = false
@@ -119,28 +130,30 @@ func readWord(s string, i int) (end int, firstUpper, allUpper, camel bool) {
 				}
 				break
 			}
-			r = rune(c)
-		} else {
-			r, size = utf8.DecodeRuneInString(s[j:])
-			if !unicode.IsLetter(r) {
-				if r == '’' && j > i && j+size < len(s) && isLetterStart(s, j+size) {
-					j += size
-					prevLower = false
-					continue
-				}
-				break
+			if j == i {
+				firstUpper = upper
+			} else if upper && prevLower && !camel {
+				camel = !camelPrefix(s[i:j])
 			}
+			allUpper = allUpper && upper
+			prevLower = lower
+			j++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[j:])
+		if !unicode.IsLetter(r) {
+			if r == '’' && j > i && j+size < len(s) && isLetterStart(s, j+size) {
+				j += size
+				prevLower = false
+				continue
+			}
+			break
 		}
 		up := unicode.IsUpper(r)
 		if j == i {
 			firstUpper = up
 		} else if up && prevLower && !camel {
-			camel = true
-			for _, p := range camelPrefixes {
-				if s[i:j] == p {
-					camel = false
-				}
-			}
+			camel = !camelPrefix(s[i:j])
 		}
 		if unicode.IsLower(r) {
 			allUpper = false
@@ -151,6 +164,24 @@ func readWord(s string, i int) (end int, firstUpper, allUpper, camel bool) {
 		j += size
 	}
 	return j, firstUpper, allUpper, camel
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func camelPrefix(p string) bool {
+	for _, c := range camelPrefixes {
+		if p == c {
+			return true
+		}
+	}
+	return false
 }
 
 func isLetterStart(s string, i int) bool {
@@ -207,6 +238,9 @@ func readNameRun(lx *lexiconTable, s string, i int, toks *[maxNameTokens]nameTok
 	n := 0
 run:
 	for n < maxNameTokens && i < len(s) {
+		if c := s[i]; c >= 'a' && c <= 'z' && particleStart&(1<<(c-'a')) == 0 {
+			break // a lower-case word that is not a particle ends the run
+		}
 		end, firstUpper, allUpper, camel := readWord(s, i)
 		if end == i || camel || !wordEndOK(s, end) {
 			break
@@ -221,8 +255,6 @@ run:
 			t.kind = tokParticle
 		case end-i == 1 || (end-i == 2 && allUpper && end < len(s) && s[end] == '.'):
 			t.kind = tokInitial
-		case isTitle(w):
-			t.kind = tokTitle
 		case allUpper:
 			t.kind = tokUpper
 		}
@@ -236,8 +268,11 @@ run:
 		}
 		if t.kind != tokParticle && t.kind != tokInitial {
 			t.fl = lx.lookup(s[t.start:t.end])
-			t.barrier = inSet(sentenceWords, s[t.start:t.end]) || inSet(nameBarrierWords, s[t.start:t.end]) ||
-				inSet(streetTypeWords, s[t.start:t.end]) || strings.ContainsAny(s[t.start:t.end], "'’")
+			t.barrier = t.fl&lexBarrier != 0 || strings.IndexByte(s[t.start:t.end], '\'') >= 0 ||
+				!isASCII(s[t.start:t.end]) && strings.Contains(s[t.start:t.end], "’")
+			if t.fl&lexTitle != 0 && t.kind == tokCap {
+				t.kind = tokTitle
+			}
 		}
 		j := end
 		if j < len(s) && s[j] == '.' && (t.kind == tokInitial || t.kind == tokTitle) {
@@ -260,12 +295,15 @@ run:
 	}
 	// "St Mary's", "Saint Jude": a saint's name is a place or an institution.
 	for a := 0; a+1 < n; a++ {
-		if inSet(nameBarrierWords, s[toks[a].start:toks[a].end]) && toks[a].kind != tokParticle {
+		if toks[a].fl&lexBarrier != 0 && toks[a].kind != tokParticle && inSet(nameBarrierWords, s[toks[a].start:toks[a].end]) {
 			toks[a+1].barrier = true
 		}
 	}
 	// Multi-word places ("Los Angeles", "Rio de Janeiro") are not names.
 	for a := 0; a+1 < n; a++ {
+		if toks[a].fl&lexPhrase == 0 {
+			continue
+		}
 		for b := min(n-1, a+3); b > a; b-- {
 			if lx.lookup(s[toks[a].start:toks[b].end])&lexPlace != 0 {
 				for k := a; k <= b; k++ {
@@ -324,6 +362,23 @@ const (
 	cueStrong
 )
 
+// cuesByLast indexes the cues by their last byte (lower case): cueBefore compares only the
+// cues that can end where the window ends.
+var cuesByLast = func() (idx [256][]cueEntry) {
+	for _, c := range strongNameCues {
+		idx[c[len(c)-1]|0x20] = append(idx[c[len(c)-1]|0x20], cueEntry{c, cueStrong})
+	}
+	for _, c := range weakNameCues {
+		idx[c[len(c)-1]|0x20] = append(idx[c[len(c)-1]|0x20], cueEntry{c, cueWeak})
+	}
+	return idx
+}()
+
+type cueEntry struct {
+	text     string
+	strength int
+}
+
 // cueBefore returns the strength of a cue that ends right before pos (spaces between allowed).
 func cueBefore(s string, pos int) int {
 	j := pos
@@ -338,22 +393,18 @@ func cueBefore(s string, pos int) int {
 	if win == "" {
 		return cueNone
 	}
-	for _, c := range strongNameCues {
-		if endsWithWord(win, c) {
-			return cueStrong
+	best := cueNone
+	for _, c := range cuesByLast[win[len(win)-1]|0x20] {
+		if c.strength > best && endsWithWord(win, c.text) {
+			best = c.strength
 		}
 	}
-	for _, c := range weakNameCues {
-		if endsWithWord(win, c) {
-			return cueWeak
-		}
-	}
-	return cueNone
+	return best
 }
 
 // endsWithWord reports whether win ends with cue (case-insensitively) at a word boundary.
 func endsWithWord(win, cue string) bool {
-	if len(win) < len(cue) || !strings.EqualFold(win[len(win)-len(cue):], cue) {
+	if len(win) < len(cue) || win[len(win)-1]|0x20 != cue[len(cue)-1]|0x20 || !strings.EqualFold(win[len(win)-len(cue):], cue) {
 		return false
 	}
 	k := len(win) - len(cue)
@@ -401,12 +452,32 @@ func (e *Engine) scanCapital(s string, i, lastPerson int) (Finding, bool, int) {
 	if !e.enabled[TypePerson] {
 		return Finding{}, false, i + 1
 	}
+	// Fast path for the common case, a capitalised ordinary word opening a sentence ("Report
+	// revenue..."): one cached lookup decides, without building the run.
+	if end, full, ok := asciiWordHash(s, i); ok && end-i > 1 && plainWordEnd(s, end) && !mayEndNameCue(s, i) {
+		if fl, hit := e.lex.cached(end-i, full); hit && fl&lexTitle == 0 &&
+			(fl&(lexStop|lexBarrier) != 0 || fl&(lexWord|lexPlace) != 0 && fl&(lexGiven|lexFamily) == 0 ||
+				// A name that is also a common word or a place ("Page", "Austin") needs a cue.
+				fl&(lexWord|lexPlace) != 0 && cueBefore(s, i) == cueNone && !followerAfter(s, end) &&
+					!nameJoinBefore(s, i, lastPerson) && !speakerLabel(s, i, end)) {
+			return Finding{}, false, end
+		}
+	}
 	var toks [maxNameTokens]nameTok
 	n := readNameRun(e.lex, s, i, &toks)
 	if n == 0 {
 		return Finding{}, false, i + 1
 	}
 	runEnd := toks[n-1].next
+	candidate := false
+	for k := range n {
+		if toks[k].category() != catBarrier || toks[k].kind == tokTitle {
+			candidate = true
+		}
+	}
+	if !candidate && !(mayEndNameCue(s, toks[0].start) && nameCueBefore(s, toks[0].start)) {
+		return Finding{}, false, runEnd
+	}
 	limit := runEnd
 	// A run followed by a number may be a street ("Pivovarská 276"): leave the street to the
 	// address detector, which runs at the number.
@@ -607,6 +678,65 @@ func speakerLabel(s string, st, en int) bool {
 		return false
 	}
 	return st == 0 || s[st-1] == '\n' || (st > 1 && s[st-1] == '>' && s[st-2] == '\n')
+}
+
+// asciiWordHash reads a capitalised ASCII word at i (lower-case letters after the first) and
+// returns its end and the FNV hash of its lower-case form; ok is false for anything else.
+func asciiWordHash(s string, i int) (int, uint32, bool) {
+	h := uint32(2166136261)
+	j := i
+	for ; j < len(s); j++ {
+		c := s[j]
+		switch {
+		case c >= 'a' && c <= 'z':
+		case c >= 'A' && c <= 'Z' && j == i:
+			c += 'a' - 'A'
+		case c >= 0x80 || c == '\'' || c == '-' || c >= 'A' && c <= 'Z':
+			return 0, 0, false
+		default:
+			return j, h, j > i
+		}
+		h ^= uint32(c)
+		h *= 16777619
+	}
+	return j, h, j > i
+}
+
+// plainWordEnd reports whether the word ending at end is followed by punctuation or by a
+// lower-case word that cannot be a name particle: the word stands alone.
+func plainWordEnd(s string, end int) bool {
+	if end >= len(s) {
+		return true
+	}
+	switch s[end] {
+	case ',', ';', '!', '?', ')', '"':
+		return true
+	case '.':
+		return end+1 >= len(s) || s[end+1] == ' ' || s[end+1] == '\n'
+	case ' ':
+		c := byte(0)
+		if end+1 < len(s) {
+			c = s[end+1]
+		}
+		return c >= 'a' && c <= 'z' && particleStart&(1<<(c-'a')) == 0 || isDigit(c)
+	}
+	return false
+}
+
+// mayEndNameCue is a quick test before nameCueBefore: every name cue ends with one of these bytes.
+func mayEndNameCue(s string, pos int) bool {
+	j := pos
+	for j > 0 && (s[j-1] == ' ' || s[j-1] == '\t' || s[j-1] == '"') {
+		j--
+	}
+	if j == 0 {
+		return false
+	}
+	switch s[j-1] | 0x20 {
+	case ':', 's', 'e', 'd', 'm', 'r':
+		return true
+	}
+	return false
 }
 
 // nameCues introduce a name for certain: everything capitalised after them is the name.

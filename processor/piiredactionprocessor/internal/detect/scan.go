@@ -74,7 +74,7 @@ func init() {
 var openers [256]uint32
 
 func init() {
-	for _, p := range []string{"Ak", "As", "Ab", "Ac", "Ai", "gh", "gl", "gi", "xo", "xa", "ho", "ht", "sk", "rk", "wh", "ey", "Be", "be", "na", "ca"} {
+	for _, p := range []string{"Ak", "As", "Ab", "Ac", "Ai", "gh", "gl", "gi", "xo", "xa", "ho", "ht", "sk", "rk", "wh", "ey", "Be", "be", "na"} {
 		openers[p[0]] |= 1 << (p[1] - 'a')
 	}
 }
@@ -128,7 +128,7 @@ func init() {
 			byteClass[c] |= clsAlways
 		}
 	}
-	for _, c := range []byte("AgxhsrweBbnc") {
+	for _, c := range []byte("AgxhsrweBbn") {
 		byteClass[c] |= clsStart
 	}
 	// Capitalised words may start a name or a street; so may letters of other scripts whose
@@ -194,7 +194,7 @@ func (e *Engine) scanBuiltin(s string, dst []Finding) []Finding {
 			// Words that open like a vendor secret, a JWT, "bearer" or a Slack webhook.
 			// Otherwise the loop goes on byte by byte: digits inside the word may still open an IBAN.
 			if i+1 < n && opensWord(c, s[i+1]) {
-				if c == 'n' || c == 'N' || c == 'c' {
+				if c == 'n' || c == 'N' {
 					if words && e.enabled[TypePerson] {
 						f, ok = e.scanNameCue(s, i)
 					}

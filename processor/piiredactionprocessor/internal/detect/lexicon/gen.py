@@ -13,7 +13,8 @@ Usage: python3 gen.py   (writes words.tsv.gz next to this file, deterministic)
 
 Each line is "word<TAB>flags", word lower-cased (multi-word places keep their single spaces), flags from:
   g given name, f family name, w common English word, p place (city, country, region),
-  s listed in stop.txt, n a street name (single word) from Faker's street lists.
+  s listed in stop.txt, n a street name (single word) from Faker's street lists,
+  q the first word of a multi-word place.
 """
 import gzip, importlib, io, os, pkgutil, re, unicodedata
 
@@ -76,6 +77,8 @@ for _, prov in providers(A):
         if PLACE_ATTRS.match(attr):
             for place in strings(getattr(prov, attr)):
                 add(place, "p")  # multi-word places are matched as phrases
+                if " " in place.strip():
+                    add(place.split()[0], "q")
         elif STREET_ATTRS.match(attr):
             for street in strings(getattr(prov, attr)):
                 if len(street.split()) == 1:
@@ -92,6 +95,8 @@ with open(os.path.join(HERE, "places.txt"), encoding="utf-8") as f:
         line = line.split("#", 1)[0].strip()
         if line:
             add(line, "p")
+            if " " in line:
+                add(line.split()[0], "q")
 
 with open(os.path.join(HERE, "stop.txt"), encoding="utf-8") as f:
     for line in f:
