@@ -318,6 +318,7 @@ func readHouseNumber(s string, i int) (int, bool) {
 	for j < len(s) && isDigit(s[j]) {
 		j++
 	}
+	countWork(j - i + 1)
 	if j-i == 0 || j-i > 6 {
 		return 0, false
 	}
@@ -595,7 +596,7 @@ func (e *Engine) scanAddressNumber(s string, i, last int) (Finding, bool) {
 			end++
 		}
 		// A number before the street ("5366 Pivovarská 276").
-		if start >= 2 && s[start-1] == ' ' && isDigit(s[start-2]) {
+		if start-2 >= last && s[start-1] == ' ' && isDigit(s[start-2]) {
 			k := start - 2
 			for k > last && isDigit(s[k-1]) {
 				k--
@@ -622,7 +623,7 @@ func (e *Engine) scanAddressNumber(s string, i, last int) (Finding, bool) {
 	if c := strings.LastIndex(s[max(last, start-48):start], "corner of "); c >= 0 {
 		if c = max(last, start-48) + c; s[c:start] == "corner of " || strings.HasSuffix(s[c:start], " and ") {
 			start = c
-			if start >= 4 && s[start-4:start] == "the " {
+			if start-4 >= last && s[start-4:start] == "the " {
 				start -= 4
 			}
 		}
@@ -658,6 +659,7 @@ func (e *Engine) addressTail(s string, p int) int {
 	limit := min(len(s), p+200)
 	lines := 0
 	for steps := 0; steps < 10; steps++ {
+		countWork(1)
 		q := p
 		for q < limit && (s[q] == ' ' || s[q] == ',' || s[q] == '\n' || s[q] == '\r' || s[q] == '\t' || s[q] == '>' || s[q] == '(' || s[q] == ')' ||
 			s[q] == '?' && q > 0 && (s[q-1] == '\n' || s[q-1] == '?')) { // "??? " line markers

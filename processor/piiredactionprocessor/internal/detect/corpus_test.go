@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
@@ -98,13 +99,7 @@ func (s prScore) recall() float64 {
 // TestPresidioCorpus measures span-level precision and recall on the presidio-research synthetic
 // dataset: a detection is a true positive when it overlaps a labelled span of the same entity.
 func TestPresidioCorpus(t *testing.T) {
-	path := filepath.Join(peers.SharedDir(t), "corpora", "presidio-research", "synth_dataset_v2.json")
-	raw, err := os.ReadFile(path)
-	peers.Require(t, err == nil, "presidio-research corpus not found at "+path)
-	var records []presidioRecord
-	if err := json.Unmarshal(raw, &records); err != nil {
-		t.Fatalf("parse corpus: %v", err)
-	}
+	records := loadPresidio(t)
 	e, err := New(Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -114,15 +109,6 @@ func TestPresidioCorpus(t *testing.T) {
 		scores[name] = &prScore{}
 	}
 	for _, r := range records {
-		// The labels count characters (code points); Go indexes bytes.
-		byteAt := make([]int, 0, len(r.FullText)+1)
-		for i := range r.FullText {
-			byteAt = append(byteAt, i)
-		}
-		byteAt = append(byteAt, len(r.FullText))
-		for k := range r.Spans {
-			r.Spans[k].Start, r.Spans[k].End = byteAt[r.Spans[k].Start], byteAt[r.Spans[k].End]
-		}
 		found := e.Scan(r.FullText, nil)
 		for _, sp := range r.Spans {
 			typ, ok := presidioEntities[sp.EntityType]
@@ -182,4 +168,94 @@ func TestPresidioCorpus(t *testing.T) {
 			t.Errorf("%s precision %.3f < %.2f", n, sc.precision(), floor.precision)
 		}
 	}
+}
+
+// loadPresidio reads the corpus with span offsets converted from characters to bytes.
+func loadPresidio(t *testing.T) []presidioRecord {
+	t.Helper()
+	path := filepath.Join(peers.SharedDir(t), "corpora", "presidio-research", "synth_dataset_v2.json")
+	raw, err := os.ReadFile(path)
+	peers.Require(t, err == nil, "presidio-research corpus not found at "+path)
+	var records []presidioRecord
+	if err := json.Unmarshal(raw, &records); err != nil {
+		t.Fatalf("parse corpus: %v", err)
+	}
+	for _, r := range records {
+		byteAt := make([]int, 0, len(r.FullText)+1)
+		for i := range r.FullText {
+			byteAt = append(byteAt, i)
+		}
+		byteAt = append(byteAt, len(r.FullText))
+		for k := range r.Spans {
+			r.Spans[k].Start, r.Spans[k].End = byteAt[r.Spans[k].Start], byteAt[r.Spans[k].End]
+		}
+	}
+	return records
+}
+
+// withoutNameLists returns a copy of the lexicon without the given and family names, and
+// without the trigram model learnt from them unless keepModel.
+func withoutNameLists(lx *lexiconTable, keepModel bool) *lexiconTable {
+	c := &lexiconTable{text: lx.text, slots: lx.slots, mask: lx.mask, flags: make([]lexFlags, len(lx.flags))}
+	for i, f := range lx.flags {
+		c.flags[i] = f &^ (lexGiven | lexFamily)
+	}
+	if keepModel {
+		c.llr = lx.llr
+	}
+	return c
+}
+
+// TestPresidioPersonHeldOut measures PERSON recall where the name lists cannot help, because the
+// synth corpus was generated from Faker-like name lists that overlap the lexicon: on the entities
+// none of whose words is in the lexicon as a name, and on the whole corpus with the name lists
+// removed (with and without the trigram model learnt from them).
+func TestPresidioPersonHeldOut(t *testing.T) {
+	records := loadPresidio(t)
+	full := newTestEngine(t, Options{})
+	strict := func(e *Engine, unknownOnly bool) (hit, gold int) {
+		for _, r := range records {
+			found := e.Scan(r.FullText, nil)
+			for _, sp := range r.Spans {
+				if sp.EntityType != "PERSON" {
+					continue
+				}
+				if unknownOnly && !unknownName(full.lex, r.FullText[sp.Start:sp.End]) {
+					continue
+				}
+				gold++
+				ok := false
+				for _, f := range found {
+					ok = ok || f.Type == TypePerson && f.Start < sp.End && sp.Start < f.End
+				}
+				if ok && strictEntity(r.FullText, sp.Start, sp.End, found) {
+					hit++
+				}
+			}
+		}
+		return hit, gold
+	}
+	h, g := strict(full, true)
+	t.Logf("PERSON, names not in the lexicon: %d/%d = %.3f", h, g, float64(h)/float64(g))
+	if float64(h)/float64(g) < 0.80 {
+		t.Errorf("recall on names outside the lexicon %.3f < 0.80", float64(h)/float64(g))
+	}
+	model := newTestEngine(t, Options{})
+	model.lex = withoutNameLists(full.lex, true)
+	h, g = strict(model, false)
+	t.Logf("PERSON, no name lists, trigram model kept: %d/%d = %.3f", h, g, float64(h)/float64(g))
+	cues := newTestEngine(t, Options{})
+	cues.lex = withoutNameLists(full.lex, false)
+	h, g = strict(cues, false)
+	t.Logf("PERSON, cues and structure only: %d/%d = %.3f", h, g, float64(h)/float64(g))
+}
+
+// unknownName reports whether no word of 3+ characters in v is a given or family name.
+func unknownName(lx *lexiconTable, v string) bool {
+	for _, w := range strings.FieldsFunc(v, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if utf8.RuneCountInString(w) >= 3 && lx.lookup(w)&(lexGiven|lexFamily) != 0 {
+			return false
+		}
+	}
+	return true
 }

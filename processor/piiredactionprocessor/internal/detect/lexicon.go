@@ -266,6 +266,7 @@ func (t *lexiconTable) lookupHashed(w string, full uint32) lexFlags {
 
 // lookup lower-cases w into a stack buffer and looks it up; it does not allocate.
 func (t *lexiconTable) lookup(w string) lexFlags {
+	countWork(1)
 	if len(w) == 0 || len(w) > maxLexWord {
 		return 0
 	}

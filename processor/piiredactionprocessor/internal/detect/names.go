@@ -163,7 +163,28 @@ func readWord(s string, i int) (end int, firstUpper, allUpper, camel bool) {
 		}
 		j += size
 	}
+	countWork(j - i + 1)
 	return j, firstUpper, allUpper, camel
+}
+
+// contraction reports whether w is a contraction (I'm, We're, Don't), not a name like O'Brien.
+func contraction(w string) bool {
+	a := strings.IndexByte(w, '\'')
+	n := 1
+	if a < 0 {
+		if isASCII(w) {
+			return false
+		}
+		a, n = strings.Index(w, "’"), len("’")
+	}
+	if a < 0 {
+		return false
+	}
+	switch strings.ToLower(w[a+n:]) {
+	case "m", "re", "ve", "ll", "d", "t":
+		return true
+	}
+	return false
 }
 
 func isASCII(s string) bool {
@@ -268,8 +289,7 @@ run:
 		}
 		if t.kind != tokParticle && t.kind != tokInitial {
 			t.fl = lx.lookup(s[t.start:t.end])
-			t.barrier = t.fl&lexBarrier != 0 || strings.IndexByte(s[t.start:t.end], '\'') >= 0 ||
-				!isASCII(s[t.start:t.end]) && strings.Contains(s[t.start:t.end], "’")
+			t.barrier = t.fl&lexBarrier != 0 || contraction(s[t.start:t.end])
 			if t.fl&lexTitle != 0 && t.kind == tokCap {
 				t.kind = tokTitle
 			}
@@ -382,7 +402,7 @@ type cueEntry struct {
 // cueBefore returns the strength of a cue that ends right before pos (spaces between allowed).
 func cueBefore(s string, pos int) int {
 	j := pos
-	for j > 0 && (s[j-1] == ' ' || s[j-1] == '\t' || s[j-1] == '\n' || s[j-1] == '"') {
+	for j > 0 && pos-j < 64 && (s[j-1] == ' ' || s[j-1] == '\t' || s[j-1] == '\n' || s[j-1] == '"') {
 		j--
 	}
 	lo := j - 24
@@ -594,7 +614,7 @@ const (
 // sentenceStart reports whether st opens a sentence, a line or the text.
 func sentenceStart(s string, st int) bool {
 	j := st
-	for j > 0 && (s[j-1] == ' ' || s[j-1] == '"' || s[j-1] == '\'' || s[j-1] == '(' || s[j-1] == '*' || s[j-1] == '>') {
+	for j > 0 && st-j < 64 && (s[j-1] == ' ' || s[j-1] == '"' || s[j-1] == '\'' || s[j-1] == '(' || s[j-1] == '*' || s[j-1] == '>') {
 		j--
 	}
 	return j == 0 || s[j-1] == '.' || s[j-1] == '!' || s[j-1] == '?' || s[j-1] == '\n' || s[j-1] == ':' || s[j-1] == '\t'
@@ -659,14 +679,14 @@ func (e *Engine) scanNameCue(s string, i int) (Finding, bool) {
 // wholeLine reports whether s[st:en] is alone on its line (after list or quote markers).
 func wholeLine(s string, st, en int) bool {
 	j := st
-	for j > 0 && strings.IndexByte(" \t>-*?", s[j-1]) >= 0 {
+	for j > 0 && st-j < 64 && strings.IndexByte(" \t>-*?", s[j-1]) >= 0 {
 		j--
 	}
 	if j > 0 && s[j-1] != '\n' {
 		return false
 	}
 	k := en
-	for k < len(s) && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r') {
+	for k < len(s) && k-en < 64 && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r') {
 		k++
 	}
 	return k == len(s) || s[k] == '\n'
@@ -699,6 +719,7 @@ func asciiWordHash(s string, i int) (int, uint32, bool) {
 		h ^= uint32(c)
 		h *= 16777619
 	}
+	countWork(j - i + 1)
 	return j, h, j > i
 }
 
@@ -718,7 +739,17 @@ func plainWordEnd(s string, end int) bool {
 		if end+1 < len(s) {
 			c = s[end+1]
 		}
-		return c >= 'a' && c <= 'z' && particleStart&(1<<(c-'a')) == 0 || isDigit(c)
+		if isDigit(c) || c >= 'a' && c <= 'z' && particleStart&(1<<(c-'a')) == 0 {
+			return true
+		}
+		if c < 'a' || c > 'z' {
+			return false
+		}
+		k := end + 1
+		for k < len(s) && s[k] >= 'a' && s[k] <= 'z' && k-end <= 6 {
+			k++
+		}
+		return !isParticle(s[end+1 : k])
 	}
 	return false
 }
@@ -726,7 +757,7 @@ func plainWordEnd(s string, end int) bool {
 // mayEndNameCue is a quick test before nameCueBefore: every name cue ends with one of these bytes.
 func mayEndNameCue(s string, pos int) bool {
 	j := pos
-	for j > 0 && (s[j-1] == ' ' || s[j-1] == '\t' || s[j-1] == '"') {
+	for j > 0 && pos-j < 64 && (s[j-1] == ' ' || s[j-1] == '\t' || s[j-1] == '"') {
 		j--
 	}
 	if j == 0 {
@@ -745,7 +776,7 @@ var nameCues = []string{"my name is", "name is", "name:", "name's", "names are",
 
 func nameCueBefore(s string, pos int) bool {
 	j := pos
-	for j > 0 && (s[j-1] == ' ' || s[j-1] == '\t' || s[j-1] == '"') {
+	for j > 0 && pos-j < 64 && (s[j-1] == ' ' || s[j-1] == '\t' || s[j-1] == '"') {
 		j--
 	}
 	win := s[max(0, j-16):j]
