@@ -628,7 +628,10 @@ func (e *Engine) scanAddressNumber(s string, i, last int) (Finding, bool) {
 			}
 		}
 	}
-	end = e.addressTail(s, end)
+	core := end
+	if end = e.addressTail(s, end); end == core && s[end-1] == '.' {
+		end-- // "lives at Coronilla 3599." ends a sentence; the dot is not the address's
+	}
 	return Finding{Start: start, End: end, Type: TypeStreetAddress}, true
 }
 

@@ -514,7 +514,12 @@ func (e *Engine) scanCapital(s string, i, lastPerson int) (Finding, bool, int) {
 		if toks[a].start >= limit {
 			break
 		}
-		if toks[a].kind == tokParticle || toks[a].category() == catBarrier && !(named && !toks[a].barrier && toks[a].kind != tokTitle) {
+		// A given name that is also a product or a place ("Julia", "Victoria") is a name when a
+		// family name follows it ("Julia Silva").
+		givenThenFamily := toks[a].fl&lexGiven != 0 && !toks[a].barrier && toks[a].kind == tokCap && a+1 < n &&
+			toks[a+1].category() == catStrong && toks[a+1].fl&lexFamily != 0
+		if toks[a].kind == tokParticle || toks[a].category() == catBarrier && !givenThenFamily &&
+			!(named && !toks[a].barrier && toks[a].kind != tokTitle) {
 			a++
 			continue
 		}
@@ -524,6 +529,9 @@ func (e *Engine) scanCapital(s string, i, lastPerson int) (Finding, bool, int) {
 		upperOnly, particle := true, false
 		for b < n && toks[b].end <= limit {
 			c := toks[b].category()
+			if c == catBarrier && b == a && givenThenFamily {
+				c = catWeak
+			}
 			if c == catBarrier {
 				prev := catBarrier
 				if b > a {

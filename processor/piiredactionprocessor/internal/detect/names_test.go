@@ -105,3 +105,48 @@ func TestHandWrittenPositives(t *testing.T) {
 		t.Errorf("hand-written positives recall %.3f < 0.90", float64(hit)/float64(gold))
 	}
 }
+
+// TestNameAndAddressCases pins single behaviours: what is found (want, the exact finding) and
+// what is kept (want "").
+func TestNameAndAddressCases(t *testing.T) {
+	e := newTestEngine(t, Options{ScanJSON: true})
+	for _, tc := range []struct {
+		text, want string
+		typ        Type
+	}{
+		{"Hi, this is Julia Silva. My order is late.", "Julia Silva", TypePerson},
+		{"Thanks Bruno. Your order shipped.", "Bruno", TypePerson},
+		{"customer_name: Jane Doe, order 42", "Jane Doe", TypePerson},
+		{"author: Jane, tokens: 12", "Jane", TypePerson},
+		{"my name is lena andersson.", "lena andersson", TypePerson},
+		{"Mrs. Kathrine Filemonsen DDS joined.", "Mrs. Kathrine Filemonsen DDS", TypePerson},
+		{"Siobhan O'Sullivan will join.", "Siobhan O'Sullivan", TypePerson},
+		{"Ubul: What a wife.", "Ubul", TypePerson},
+		{"He lives at Coronilla 3599.", "Coronilla 3599", TypeStreetAddress},
+		{"billing_address: 12 Main St, Springfield, IL 62701", "12 Main St, Springfield, IL 62701", TypeStreetAddress},
+		{"USNS Bergman\nFPO AP 93757", "USNS Bergman\nFPO AP 93757", TypeStreetAddress},
+		{"Claude Sonnet wrote the summary.", "", 0},
+		{"Ask Claude to draft it; Gemini and Llama disagreed with Mistral.", "", 0},
+		{"Take the train from Victoria Station to Gatwick.", "", 0},
+		{"secret_name: db, tool_name: search", "", 0},
+		{"I'm here and we're done.", "", 0},
+		{"Meeting on Monday 12 March in Los Angeles with Acme Inc.", "", 0},
+		{"Field row 184 token processor 308", "", 0},
+		{"Version 2 Release 3 ships in 5 days.", "", 0},
+		{"Ward 7 at St Mary's", "", 0},
+	} {
+		var got []string
+		for _, f := range e.Scan(tc.text, nil) {
+			if f.Type == TypePerson || f.Type == TypeStreetAddress {
+				got = append(got, e.Name(f.Type)+" "+tc.text[f.Start:f.End])
+			}
+		}
+		want := []string(nil)
+		if tc.want != "" {
+			want = []string{e.Name(tc.typ) + " " + tc.want}
+		}
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("%q: got %q, want %q", tc.text, got, want)
+		}
+	}
+}
