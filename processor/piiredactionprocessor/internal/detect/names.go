@@ -431,8 +431,20 @@ func endsWithWord(win, cue string) bool {
 	return k == 0 || !isAlnum(win[k-1]) || !isAlnum(cue[0])
 }
 
+// vocatives follow a name that addresses someone: "Warrane, can I speak to your manager?"
+var vocatives = []string{", can ", ", could ", ", would ", ", will ", ", please", ", thanks", ", thank ", ", did ", ", do you",
+	", are you", ", have you", ", I ", ", you "}
+
 // followerAfter reports whether a cue such as "said" follows the name ending at pos.
 func followerAfter(s string, pos int) bool {
+	if pos < len(s) && s[pos] == ',' {
+		for _, v := range vocatives {
+			if hasPrefixFold(s[pos:], v) {
+				return true
+			}
+		}
+		return false
+	}
 	if pos+1 >= len(s) || s[pos] != ' ' {
 		return false
 	}
