@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -148,5 +149,36 @@ func TestNameAndAddressCases(t *testing.T) {
 		if strings.Join(got, "|") != strings.Join(want, "|") {
 			t.Errorf("%q: got %q, want %q", tc.text, got, want)
 		}
+	}
+}
+
+// TestConcurrentRedactSameResult: the lexicon's lookup cache is shared by every goroutine; results
+// must not depend on what others looked up (run with -race to check the cache's atomics too).
+func TestConcurrentRedactSameResult(t *testing.T) {
+	e := newTestEngine(t, Options{ScanJSON: true})
+	lines := append(readLines(t, "testdata/negatives.txt"), readLines(t, "testdata/positives.txt")...)
+	want := make([]string, len(lines))
+	for i, l := range lines {
+		want[i], _, _ = e.Redact(l)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range lines {
+				i := (k*7 + g*13) % len(lines)
+				if got, _, _ := e.Redact(lines[i]); got != want[i] {
+					errs <- got + " != " + want[i]
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }
