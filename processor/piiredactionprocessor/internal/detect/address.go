@@ -132,9 +132,21 @@ func hasStreetSuffix(w string) bool {
 // before or after the number must be capitalised, a number, or a street word ("revenue 42
 // quarter" is not an address).
 func addressContext(s string, i, ne int) bool {
+	// Forward first: a capital, a digit or a non-ASCII letter after the number is enough.
+	j := ne
+	if j < len(s) && s[j] == ',' {
+		j++
+	}
+	fwd := j+1 < len(s) && s[j] == ' '
+	if fwd {
+		j++
+		if c := s[j]; isDigit(c) || c >= 0x80 || c >= 'A' && c <= 'Z' {
+			return true
+		}
+	}
 	if i >= 2 && s[i-1] == ' ' {
 		k := i - 1
-		for k > 0 && (isAlpha(s[k-1]) || s[k-1] >= 0x80 || s[k-1] == '.' || s[k-1] == '\'') && i-1-k < 40 {
+		for k > 0 && addrWordByte[s[k-1]] && i-1-k < 40 {
 			k--
 		}
 		if k < i-1 {
@@ -147,25 +159,24 @@ func addressContext(s string, i, ne int) bool {
 			}
 		}
 	}
-	j := ne
-	if j < len(s) && s[j] == ',' {
-		j++
-	}
-	if j+1 >= len(s) || s[j] != ' ' {
+	if !fwd {
 		return false
 	}
-	j++
-	c := s[j]
-	if isDigit(c) || c >= 0x80 || c >= 'A' && c <= 'Z' {
-		return true
-	}
 	k := j
-	for k < len(s) && (isAlpha(s[k]) || s[k] >= 0x80 || s[k] == '.') && k-j < 40 {
+	for k < len(s) && addrWordByte[s[k]] && s[k] != '\'' && k-j < 40 {
 		k++
 	}
 	w := s[j:k]
 	return mayBeAddressWord(w) && (lowerAddressWord(w) || hasStreetSuffix(strings.TrimSuffix(w, ".")))
 }
+
+// addrWordByte: letters (any script, as UTF-8 bytes), '.' and the apostrophe.
+var addrWordByte = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = isAlpha(byte(c)) || c >= 0x80 || c == '.' || c == '\''
+	}
+	return t
+}()
 
 // addressTails is a 4096-bit filter over the last three bytes (lower case) of the street words,
 // units and street suffixes: most ordinary words fail it at the cost of one hash.
