@@ -83,6 +83,7 @@ FUZZTIME ?= 60s
 fuzz:
 	$(GO) test ./processor/piiredactionprocessor/internal/detect -run '^$$' -fuzz '^FuzzRedactString$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./processor/piiredactionprocessor/internal/detect -run '^$$' -fuzz '^FuzzRedactJSON$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./processor/piiredactionprocessor/internal/detect -run '^$$' -fuzz '^FuzzNamesAddresses$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./processor/piiredactionprocessor -run '^$$' -fuzz '^FuzzRedactAttributes$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/mapping -run '^$$' -fuzz '^FuzzMapTraces$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/mapping -run '^$$' -fuzz '^FuzzMapLogs$$' -fuzztime $(FUZZTIME)

@@ -24,8 +24,8 @@ type Config struct {
 	// HMACKey keys the hash action (HMAC-SHA256). At least 32 bytes; load it from the
 	// environment, e.g. ${env:PII_HMAC_KEY}. Never logged.
 	HMACKey configopaque.String `mapstructure:"hmac_key"`
-	// Detectors overrides built-in detectors by name (EMAIL, CREDIT_CARD, ...): enable or disable
-	// them and choose their action.
+	// Detectors overrides built-in detectors by name (EMAIL, CREDIT_CARD, PERSON, STREET_ADDRESS,
+	// ...): enable or disable them and choose their action.
 	Detectors map[string]DetectorConfig `mapstructure:"detectors"`
 	// CustomDetectors are user-defined detectors.
 	CustomDetectors []CustomDetectorConfig `mapstructure:"custom_detectors"`

@@ -76,13 +76,14 @@ func (r *redactor) allowed(key string) bool {
 	return false
 }
 
-// redactMap redacts every entry of m, removing the ones whose action is drop.
-func (r *redactor) redactMap(m pcommon.Map, depth int, f *detect.Findings) {
-	m.RemoveIf(func(k string, v pcommon.Value) bool { return r.redactEntry(k, v, depth, f) })
+// redactMap redacts every entry of m, removing the ones whose action is drop. parent is the key
+// that holds m ("" for attribute maps): {"customer": {"name": ...}} names a person.
+func (r *redactor) redactMap(m pcommon.Map, parent string, depth int, f *detect.Findings) {
+	m.RemoveIf(func(k string, v pcommon.Value) bool { return r.redactEntry(parent, k, v, depth, f) })
 }
 
 // redactEntry redacts the value under key and reports whether the entry must be dropped.
-func (r *redactor) redactEntry(key string, v pcommon.Value, depth int, f *detect.Findings) bool {
+func (r *redactor) redactEntry(parent, key string, v pcommon.Value, depth int, f *detect.Findings) bool {
 	if r.allowed(key) {
 		return false
 	}
@@ -93,8 +94,12 @@ func (r *redactor) redactEntry(key string, v pcommon.Value, depth int, f *detect
 		if t, ok := r.engine.KeyedSecret(key, v.Str()); ok {
 			return r.redactSecretValue(v, t, f)
 		}
+		// A person's name or a postal address by its key: customer_name, contact.name, billing_address.
+		if t, ok := r.engine.KeyType(parent, key); ok && r.engine.KeyedValue(t, v.Str()) {
+			return r.redactSecretValue(v, t, f)
+		}
 	}
-	return r.redactValue(v, depth, f)
+	return r.redactValue(v, key, depth, f)
 }
 
 // redactSecretValue replaces a whole value found secret by its key, whatever its type.
@@ -120,7 +125,7 @@ func (r *redactor) redactSecretValue(v pcommon.Value, t detect.Type, f *detect.F
 // redactValue redacts v in place, keeping its type, and reports whether it must be dropped.
 // Maps and slices are walked recursively up to max_depth; deeper values are replaced by
 // [REDACTED:DEPTH_LIMIT] because they cannot be inspected.
-func (r *redactor) redactValue(v pcommon.Value, depth int, f *detect.Findings) bool {
+func (r *redactor) redactValue(v pcommon.Value, key string, depth int, f *detect.Findings) bool {
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
 		var local detect.Findings
@@ -137,13 +142,13 @@ func (r *redactor) redactValue(v pcommon.Value, depth int, f *detect.Findings) b
 			r.depthLimited(v, f)
 			return false
 		}
-		r.redactMap(v.Map(), depth+1, f)
+		r.redactMap(v.Map(), key, depth+1, f)
 	case pcommon.ValueTypeSlice:
 		if depth >= r.maxDepth {
 			r.depthLimited(v, f)
 			return false
 		}
-		v.Slice().RemoveIf(func(el pcommon.Value) bool { return r.redactValue(el, depth+1, f) })
+		v.Slice().RemoveIf(func(el pcommon.Value) bool { return r.redactValue(el, key, depth+1, f) })
 	case pcommon.ValueTypeInt:
 		// A payment card number sent as an integer cannot stay an integer once redacted.
 		if n := v.Int(); n >= 100_000_000_000 && r.engine.IsCardNumber(n) {
@@ -201,9 +206,9 @@ func (r *redactor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.
 	var total detect.Findings
 	for _, rs := range td.ResourceSpans().All() {
 		var rf detect.Findings
-		r.redactMap(rs.Resource().Attributes(), 0, &rf)
+		r.redactMap(rs.Resource().Attributes(), "", 0, &rf)
 		for _, ss := range rs.ScopeSpans().All() {
-			r.redactMap(ss.Scope().Attributes(), 0, &rf)
+			r.redactMap(ss.Scope().Attributes(), "", 0, &rf)
 			for _, span := range ss.Spans().All() {
 				var sf detect.Findings
 				r.redactSpan(span, &sf)
@@ -222,7 +227,7 @@ func (r *redactor) redactSpan(span ptrace.Span, f *detect.Findings) {
 	if out, changed := r.redactText(span.Name(), f); changed {
 		span.SetName(out)
 	}
-	r.redactMap(span.Attributes(), 0, f)
+	r.redactMap(span.Attributes(), "", 0, f)
 	if out, changed := r.redactText(span.Status().Message(), f); changed {
 		span.Status().SetMessage(out)
 	}
@@ -230,10 +235,10 @@ func (r *redactor) redactSpan(span ptrace.Span, f *detect.Findings) {
 		if out, changed := r.redactText(ev.Name(), f); changed {
 			ev.SetName(out)
 		}
-		r.redactMap(ev.Attributes(), 0, f)
+		r.redactMap(ev.Attributes(), "", 0, f)
 	}
 	for _, link := range span.Links().All() {
-		r.redactMap(link.Attributes(), 0, f)
+		r.redactMap(link.Attributes(), "", 0, f)
 	}
 }
 
@@ -241,16 +246,16 @@ func (r *redactor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, er
 	var total detect.Findings
 	for _, rl := range ld.ResourceLogs().All() {
 		var rf detect.Findings
-		r.redactMap(rl.Resource().Attributes(), 0, &rf)
+		r.redactMap(rl.Resource().Attributes(), "", 0, &rf)
 		for _, sl := range rl.ScopeLogs().All() {
-			r.redactMap(sl.Scope().Attributes(), 0, &rf)
+			r.redactMap(sl.Scope().Attributes(), "", 0, &rf)
 			for _, lr := range sl.LogRecords().All() {
 				var lf detect.Findings
-				if r.redactValue(lr.Body(), 0, &lf) {
+				if r.redactValue(lr.Body(), "", 0, &lf) {
 					// A body cannot be removed from its record; drop its content instead.
 					lr.Body().SetStr(r.engine.Placeholder(firstType(&lf)))
 				}
-				r.redactMap(lr.Attributes(), 0, &lf)
+				r.redactMap(lr.Attributes(), "", 0, &lf)
 				r.addSummary(lr.Attributes(), &lf)
 				total.Merge(&lf)
 			}
@@ -278,9 +283,9 @@ func (r *redactor) processMetrics(ctx context.Context, md pmetric.Metrics) (pmet
 	var total detect.Findings
 	for _, rm := range md.ResourceMetrics().All() {
 		var rf detect.Findings
-		r.redactMap(rm.Resource().Attributes(), 0, &rf)
+		r.redactMap(rm.Resource().Attributes(), "", 0, &rf)
 		for _, sm := range rm.ScopeMetrics().All() {
-			r.redactMap(sm.Scope().Attributes(), 0, &rf)
+			r.redactMap(sm.Scope().Attributes(), "", 0, &rf)
 			for _, m := range sm.Metrics().All() {
 				r.redactDataPoints(m, &total)
 			}
@@ -296,23 +301,23 @@ func (r *redactor) redactDataPoints(m pmetric.Metric, f *detect.Findings) {
 	switch m.Type() {
 	case pmetric.MetricTypeGauge:
 		for _, dp := range m.Gauge().DataPoints().All() {
-			r.redactMap(dp.Attributes(), 0, f)
+			r.redactMap(dp.Attributes(), "", 0, f)
 		}
 	case pmetric.MetricTypeSum:
 		for _, dp := range m.Sum().DataPoints().All() {
-			r.redactMap(dp.Attributes(), 0, f)
+			r.redactMap(dp.Attributes(), "", 0, f)
 		}
 	case pmetric.MetricTypeHistogram:
 		for _, dp := range m.Histogram().DataPoints().All() {
-			r.redactMap(dp.Attributes(), 0, f)
+			r.redactMap(dp.Attributes(), "", 0, f)
 		}
 	case pmetric.MetricTypeExponentialHistogram:
 		for _, dp := range m.ExponentialHistogram().DataPoints().All() {
-			r.redactMap(dp.Attributes(), 0, f)
+			r.redactMap(dp.Attributes(), "", 0, f)
 		}
 	case pmetric.MetricTypeSummary:
 		for _, dp := range m.Summary().DataPoints().All() {
-			r.redactMap(dp.Attributes(), 0, f)
+			r.redactMap(dp.Attributes(), "", 0, f)
 		}
 	}
 }

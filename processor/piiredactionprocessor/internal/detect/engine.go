@@ -69,6 +69,7 @@ type Engine struct {
 	secretKeys   [][]string // by length
 	maxDepth     int
 	scanJSON     bool
+	lex          *lexiconTable // names, places and streets; nil when PERSON and STREET_ADDRESS are off
 }
 
 type customDetector struct {
@@ -95,6 +96,9 @@ func New(o Options) (*Engine, error) {
 	}
 	for _, t := range o.Disabled {
 		e.enabled[t] = false
+	}
+	if e.enabled[TypePerson] || e.enabled[TypeStreetAddress] {
+		e.lex = loadLexicon()
 	}
 	for i, c := range o.Custom {
 		if c.Regexp == nil {
@@ -453,13 +457,15 @@ func validate(v, s string) bool {
 	return true
 }
 
-var defaultEngine = func() *Engine {
+// defaultEngine is built on first use: building it loads the name lexicon (tens of milliseconds),
+// which programs that never call Redact should not pay for at start-up.
+var defaultEngine = sync.OnceValue(func() *Engine {
 	e, err := New(Options{ScanJSON: true})
 	if err != nil {
 		panic(err)
 	}
 	return e
-}()
+})
 
 // Redact redacts s with every built-in detector and the redact action.
-func Redact(s string) (string, Findings, bool) { return defaultEngine.Redact(s) }
+func Redact(s string) (string, Findings, bool) { return defaultEngine().Redact(s) }

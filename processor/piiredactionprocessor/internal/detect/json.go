@@ -40,14 +40,22 @@ const (
 	keyPlain     = iota
 	keySecret    // values are always secret
 	keySecretish // values are secret when they look random
+	keyPerson    // values are a person's name (customer_name, contact.name)
+	keyAddress   // values are a postal address (billing_address, street)
 )
 
-func (e *Engine) classifyKey(name string) jsonKey {
+func (e *Engine) classifyKey(name, parent string) jsonKey {
 	switch {
 	case e.IsSecretKey(name):
 		return jsonKey{name, keySecret}
 	case e.enabled[TypeSecret] && hasSecretKeyword(name):
 		return jsonKey{name, keySecretish}
+	}
+	if t, ok := e.KeyType(parent, name); ok {
+		if t == TypePerson {
+			return jsonKey{name, keyPerson}
+		}
+		return jsonKey{name, keyAddress}
 	}
 	return jsonKey{name, keyPlain}
 }
@@ -87,7 +95,11 @@ func (e *Engine) redactJSON(s string, depth int, f *Findings) (string, bool, boo
 				if !r.redactLiteral(i+1, end, hasEsc, jsonKey{}) {
 					return s, false, false
 				}
-				curKey = e.classifyKey(s[i+1 : end])
+				parent := ""
+				if nest > 0 && nest <= maxKeyStack {
+					parent = keys[nest-1].name
+				}
+				curKey = e.classifyKey(s[i+1:end], parent)
 			} else if !r.redactLiteral(i+1, end, hasEsc, curKey) {
 				return s, false, false
 			}
@@ -204,6 +216,15 @@ func (r *jsonRedactor) redactLiteral(start, end int, hasEsc bool, key jsonKey) b
 	case keySecret:
 		if e.placeholderLen(text) == 0 {
 			r.replaceWhole(start, end, TypeSecretKey, text)
+			return true
+		}
+	case keyPerson, keyAddress:
+		t := TypePerson
+		if key.class == keyAddress {
+			t = TypeStreetAddress
+		}
+		if e.KeyedValue(t, text) {
+			r.replaceWhole(start, end, t, text)
 			return true
 		}
 	case keySecretish:

@@ -5,6 +5,8 @@ import (
 	"math/bits"
 	"net/netip"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Byte classes. Only bytes with a non-zero trigger ever leave the tight skip loop.
@@ -18,6 +20,7 @@ const (
 	trigEquals
 	trigDash
 	trigBracket
+	trigUpperUTF8 // lead byte of a letter outside ASCII that may be upper case (Ä, Ł, Σ, Д...)
 )
 
 var (
@@ -60,6 +63,9 @@ func init() {
 	trigger['='] = trigEquals
 	trigger['-'] = trigDash
 	trigger['['] = trigBracket
+	for c := 0xC3; c <= 0xD4; c++ {
+		trigger[c] = trigUpperUTF8
+	}
 }
 
 // openers maps the first letter of a word to the set of second letters (folded to lower case, as
@@ -68,7 +74,7 @@ func init() {
 var openers [256]uint32
 
 func init() {
-	for _, p := range []string{"Ak", "As", "Ab", "Ac", "Ai", "gh", "gl", "gi", "xo", "xa", "ho", "ht", "sk", "rk", "wh", "ey", "Be", "be"} {
+	for _, p := range []string{"Ak", "As", "Ab", "Ac", "Ai", "gh", "gl", "gi", "xo", "xa", "ho", "ht", "sk", "rk", "wh", "ey", "Be", "be", "na"} {
 		openers[p[0]] |= 1 << (p[1] - 'a')
 	}
 }
@@ -122,7 +128,15 @@ func init() {
 			byteClass[c] |= clsAlways
 		}
 	}
-	for _, c := range []byte("AgxhsrweBb") {
+	for _, c := range []byte("AgxhsrweBbn") {
+		byteClass[c] |= clsStart
+	}
+	// Capitalised words may start a name or a street; so may letters of other scripts whose
+	// UTF-8 lead bytes lie in 0xC3-0xD4 (Latin supplements, Greek, Cyrillic).
+	for c := 'A'; c <= 'Z'; c++ {
+		byteClass[c] |= clsStart
+	}
+	for c := 0xC3; c <= 0xD4; c++ {
 		byteClass[c] |= clsStart
 	}
 }
@@ -133,6 +147,8 @@ func init() {
 func (e *Engine) scanBuiltin(s string, dst []Finding) []Finding {
 	n := len(s)
 	last := 0 // look-backs never cross the end of the previous finding
+	lastPerson := -1
+	words := e.lex != nil
 	i := 0
 	for i < n {
 		if i > 0 {
@@ -157,6 +173,11 @@ func (e *Engine) scanBuiltin(s string, dst []Finding) []Finding {
 		switch trigger[c] {
 		case trigDigit:
 			if prevAlnum == 0 {
+				if e.enabled[TypeStreetAddress] {
+					if f, ok = e.scanAddressNumber(s, i, last); ok {
+						break
+					}
+				}
 				f, ok, next = e.scanNumeric(s, i)
 				break
 			}
@@ -173,7 +194,22 @@ func (e *Engine) scanBuiltin(s string, dst []Finding) []Finding {
 			// Words that open like a vendor secret, a JWT, "bearer" or a Slack webhook.
 			// Otherwise the loop goes on byte by byte: digits inside the word may still open an IBAN.
 			if i+1 < n && opensWord(c, s[i+1]) {
-				f, ok = e.scanWord(s, i)
+				if c == 'n' || c == 'N' {
+					if words && e.enabled[TypePerson] {
+						f, ok = e.scanNameCue(s, i)
+					}
+				} else {
+					f, ok = e.scanWord(s, i)
+				}
+			}
+			if !ok && words && c <= 'Z' && prevAlnum == 0 {
+				f, ok, next = e.scanCapital(s, i, lastPerson)
+			}
+		case trigUpperUTF8:
+			if words && prevAlnum == 0 {
+				if r, _ := utf8.DecodeRuneInString(s[i:]); unicode.IsUpper(r) {
+					f, ok, next = e.scanCapital(s, i, lastPerson)
+				}
 			}
 		case trigNumPrefix:
 			if i+1 < n && isDigit(s[i+1]) && prevAlnum == 0 {
@@ -202,6 +238,9 @@ func (e *Engine) scanBuiltin(s string, dst []Finding) []Finding {
 			dst = append(dst, f)
 			last = f.End
 			next = f.End
+			if f.Type == TypePerson {
+				lastPerson = f.End
+			}
 		}
 		if next <= i {
 			next = i + 1
@@ -593,6 +632,9 @@ func (e *Engine) scanKeyValue(s string, i, last int) (Finding, bool) {
 	}
 	secretKey := e.IsSecretKey(name)
 	if !secretKey && !(e.enabled[TypeSecret] && hasSecretKeyword(name)) {
+		if t, ok := e.KeyType("", name); ok {
+			return e.keyedText(s, i, t)
+		}
 		return Finding{}, false
 	}
 	j := i + 1
@@ -615,6 +657,30 @@ func (e *Engine) scanKeyValue(s string, i, last int) (Finding, bool) {
 		}
 	}
 	return e.classifyKeyedValue(s, name, vs, j, secretKey, quote == 0)
+}
+
+// keyedText finds the value after "customer_name: " or "billing_address=" in free text: to the end
+// of the line, or for a name also to a comma or semicolon.
+func (e *Engine) keyedText(s string, i int, t Type) (Finding, bool) {
+	j := i + 1
+	for j < len(s) && (s[j] == ' ' || s[j] == '"' || s[j] == '\'') && j-i < 4 {
+		j++
+	}
+	vs := j
+	for j < len(s) && j-vs < 256 {
+		c := s[j]
+		if c == '\n' || c == '\r' || c == '"' || c == '\'' || c == '}' || c == ']' || c == '\\' || t == TypePerson && (c == ',' || c == ';' || c == '&') {
+			break
+		}
+		j++
+	}
+	for j > vs && (s[j-1] == ' ' || s[j-1] == '.' || s[j-1] == ',') {
+		j--
+	}
+	if j == vs || !e.KeyedValue(t, s[vs:j]) || t == TypeStreetAddress && !hasDigit(s[vs:j]) {
+		return Finding{}, false // "Billing address: Sara Schwarz" opens a block whose first line is a name
+	}
+	return Finding{Start: vs, End: j, Type: t}, true
 }
 
 // classifyKeyedValue decides what the value s[vs:ve] under key name is.

@@ -34,6 +34,8 @@ const (
 	TypeURLPassword
 	TypeSecret
 	TypeSecretKey
+	TypePerson
+	TypeStreetAddress
 	NumBuiltin
 )
 
@@ -41,28 +43,30 @@ const (
 const MaxTypes = 64
 
 var builtinNames = [NumBuiltin]string{
-	TypeEmail:        "EMAIL",
-	TypePhone:        "PHONE",
-	TypeCreditCard:   "CREDIT_CARD",
-	TypeIBAN:         "IBAN",
-	TypeUSSSN:        "US_SSN",
-	TypeIPAddress:    "IP_ADDRESS",
-	TypeAWSAccessKey: "AWS_ACCESS_KEY",
-	TypeAWSSecretKey: "AWS_SECRET_KEY",
-	TypeGitHubToken:  "GITHUB_TOKEN",
-	TypeGitLabToken:  "GITLAB_TOKEN",
-	TypeSlackToken:   "SLACK_TOKEN",
-	TypeSlackWebhook: "SLACK_WEBHOOK",
-	TypeStripeKey:    "STRIPE_KEY",
-	TypeOpenAIKey:    "OPENAI_KEY",
-	TypeAnthropicKey: "ANTHROPIC_KEY",
-	TypeGoogleAPIKey: "GOOGLE_API_KEY",
-	TypeJWT:          "JWT",
-	TypePrivateKey:   "PRIVATE_KEY",
-	TypeBearerToken:  "BEARER_TOKEN",
-	TypeURLPassword:  "URL_PASSWORD",
-	TypeSecret:       "SECRET",
-	TypeSecretKey:    "SECRET_KEY",
+	TypeEmail:         "EMAIL",
+	TypePhone:         "PHONE",
+	TypeCreditCard:    "CREDIT_CARD",
+	TypeIBAN:          "IBAN",
+	TypeUSSSN:         "US_SSN",
+	TypeIPAddress:     "IP_ADDRESS",
+	TypeAWSAccessKey:  "AWS_ACCESS_KEY",
+	TypeAWSSecretKey:  "AWS_SECRET_KEY",
+	TypeGitHubToken:   "GITHUB_TOKEN",
+	TypeGitLabToken:   "GITLAB_TOKEN",
+	TypeSlackToken:    "SLACK_TOKEN",
+	TypeSlackWebhook:  "SLACK_WEBHOOK",
+	TypeStripeKey:     "STRIPE_KEY",
+	TypeOpenAIKey:     "OPENAI_KEY",
+	TypeAnthropicKey:  "ANTHROPIC_KEY",
+	TypeGoogleAPIKey:  "GOOGLE_API_KEY",
+	TypeJWT:           "JWT",
+	TypePrivateKey:    "PRIVATE_KEY",
+	TypeBearerToken:   "BEARER_TOKEN",
+	TypeURLPassword:   "URL_PASSWORD",
+	TypeSecret:        "SECRET",
+	TypeSecretKey:     "SECRET_KEY",
+	TypePerson:        "PERSON",
+	TypeStreetAddress: "STREET_ADDRESS",
 }
 
 // BuiltinNames lists the built-in detector names in Type order.

@@ -1,0 +1,146 @@
+package detect
+
+import "strings"
+
+// Keys that name a person or a postal address: their values are redacted whole, whatever they
+// look like ({"customer_name": "Jane Doe"}, {"billing_address": "..."}). Keys are compared
+// case-insensitively with '_', '-' and spaces removed, so customer_name, customerName and
+// Customer-Name are one key; in a dotted attribute key the last segment counts, with the one
+// before it as its parent (contact.name).
+
+// personKeys hold a person's name.
+var personKeys = wordSet(`fullname firstname lastname surname givenname familyname middlename maidenname
+birthname legalname customername contactname passenger passengername recipientname sendername cardholder
+cardholdername accountholder accountholdername holdername patientname employeename guestname travelername
+travellername beneficiary beneficiaryname billingname shippingname personname clientname ownername
+authorname assigneename reportername managername drivername buyername tenantname membername applicantname
+candidatename studentname parentname spousename nextofkin emergencycontactname realname`)
+
+// personParents are objects that describe a person: their "name" is a person's name.
+var personParents = wordSet(`customer contact passenger patient employee guest traveler traveller recipient
+sender client owner holder cardholder accountholder beneficiary author assignee reporter manager driver buyer
+tenant member applicant candidate student parent spouse person people emergencycontact nextofkin attendee
+participant speaker organizer organiser requester approver reviewer signer payer payee shipto billto`)
+
+// addressKeys hold a postal address or its street line.
+var addressKeys = wordSet(`address streetaddress street streetname streetline addressline addressline1
+addressline2 addressline3 address1 address2 address3 billingaddress shippingaddress homeaddress
+mailingaddress postaladdress deliveryaddress physicaladdress residentialaddress workaddress businessaddress
+pickupaddress dropoffaddress customeraddress contactaddress permanentaddress currentaddress streetline1
+streetline2 street1 street2 houseaddress`)
+
+// addressLineKeys are street lines when their parent is an address ({"address": {"line1": ...}}).
+var addressLineKeys = wordSet(`line1 line2 line3 line street street1 street2 housenumber house building`)
+
+// keyFragments are what every person or address key contains; keyMayBePersonal tests for them in
+// one pass before any normalisation.
+var keyFragments = [...]string{"name", "addr", "street", "passenger", "holder", "beneficiar", "kin", "line", "house", "building"}
+
+func keyMayBePersonal(key string) bool {
+	for i := 0; i < len(key); i++ {
+		switch key[i] | 0x20 {
+		case 'n', 'a', 's', 'p', 'h', 'b', 'k', 'l':
+			for _, f := range keyFragments {
+				if f[0] == key[i]|0x20 && len(key)-i >= len(f) && strings.EqualFold(key[i:i+len(f)], f) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// normKey lower-cases k into buf without '_', '-', ' ' (and a trailing plural 's' when plural)
+// and returns the length, or -1 when it does not fit.
+func normKey(buf *[48]byte, k string, plural bool) int {
+	n := 0
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		switch {
+		case c == '_' || c == '-' || c == ' ':
+			continue
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		if n == len(buf) {
+			return -1
+		}
+		buf[n] = c
+		n++
+	}
+	if plural && n > 3 && buf[n-1] == 's' {
+		n--
+	}
+	return n
+}
+
+func inKeySet(set map[string]bool, k string, plural bool) bool {
+	var buf [48]byte
+	n := normKey(&buf, k, plural)
+	return n > 0 && set[string(buf[:n])] // a map index with a converted key does not allocate
+}
+
+// splitKey returns the last dot-separated segment of key and the one before it.
+func splitKey(key string) (parent, last string) {
+	dot := strings.LastIndexByte(key, '.')
+	if dot < 0 {
+		return "", key
+	}
+	last = key[dot+1:]
+	parent = key[:dot]
+	if d := strings.LastIndexByte(parent, '.'); d >= 0 {
+		parent = parent[d+1:]
+	}
+	return parent, last
+}
+
+// KeyType reports whether the values under key are a PERSON or a STREET_ADDRESS by their key
+// alone. parent is the key of the enclosing object ("" at the top level).
+func (e *Engine) KeyType(parent, key string) (Type, bool) {
+	if len(key) < 4 || len(key) > 96 || e.lex == nil || !keyMayBePersonal(key) {
+		return 0, false
+	}
+	if p, last := splitKey(key); p != "" {
+		parent, key = p, last
+	}
+	if e.enabled[TypePerson] {
+		if inKeySet(personKeys, key, false) {
+			return TypePerson, true
+		}
+		if strings.EqualFold(key, "name") && parent != "" && inKeySet(personParents, parent, true) {
+			return TypePerson, true
+		}
+	}
+	if e.enabled[TypeStreetAddress] {
+		if inKeySet(addressKeys, key, false) {
+			// A bare "address" under another object (server.address, peer.address) is a network
+			// address; only people's and the top level's are postal.
+			if strings.EqualFold(key, "address") && parent != "" && !inKeySet(personParents, parent, true) {
+				return 0, false
+			}
+			return TypeStreetAddress, true
+		}
+		if parent != "" && inKeySet(addressLineKeys, key, false) && inKeySet(addressKeys, parent, false) {
+			return TypeStreetAddress, true
+		}
+	}
+	return 0, false
+}
+
+// KeyedValue reports whether a whole value under a key of type t (PERSON or STREET_ADDRESS)
+// should be replaced: text with a letter, not already a placeholder; an address also has a space
+// (so that a host name under "address" stays).
+func (e *Engine) KeyedValue(t Type, value string) bool {
+	if value == "" || e.placeholderLen(value) > 0 {
+		return false
+	}
+	if t == TypeStreetAddress && strings.IndexByte(value, ' ') < 0 {
+		return false
+	}
+	for i := 0; i < len(value); i++ {
+		if isAlpha(value[i]) || value[i] >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
