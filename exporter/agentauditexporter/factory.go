@@ -26,6 +26,11 @@ const (
 	defaultMaxContentBytes = 256 << 10
 	// defaultLogSpanWait covers the default batch and SDK export intervals of the two pipelines.
 	defaultLogSpanWait = 5 * time.Second
+	// defaultHoldWindow covers agent runs of a few minutes: SDKs export the root span, which often
+	// carries session and user, when the run ends.
+	defaultHoldWindow    = 3 * time.Minute
+	defaultMaxHeldTraces = 10_000
+	defaultMaxHeldBytes  = 64 << 20
 )
 
 // componentType is the exporter's type in collector configs.
@@ -52,6 +57,7 @@ func createDefaultConfig() component.Config {
 		Elasticsearch:   configoptional.Default(esstore.NewDefaultConfig()),
 		MaxContentBytes: defaultMaxContentBytes,
 		LogSpanWait:     defaultLogSpanWait,
+		Identity:        IdentityConfig{HoldWindow: defaultHoldWindow, MaxHeldTraces: defaultMaxHeldTraces, MaxHeldBytes: defaultMaxHeldBytes},
 	}
 }
 

@@ -26,10 +26,13 @@ const (
 	TypeAccess    Type = "access"    // someone read the audit trail (auditctl)
 	TypeErasure   Type = "erasure"   // an erasure request was carried out (auditctl forget)
 	TypeTombstone Type = "tombstone" // what remains of an erased record
+	// TypeIdentity says which session and user a trace belongs to, when that came on a span that
+	// made no record of its own (an application's request span); readers join the trace's records to it.
+	TypeIdentity Type = "identity"
 )
 
 // Types lists every record type, in documentation order.
-var Types = []Type{TypeInput, TypeReasoning, TypeToolCall, TypeOutput, TypeError, TypeAgentRun, TypeLLMCall, TypeAccess, TypeErasure, TypeTombstone}
+var Types = []Type{TypeInput, TypeReasoning, TypeToolCall, TypeOutput, TypeError, TypeAgentRun, TypeLLMCall, TypeAccess, TypeErasure, TypeTombstone, TypeIdentity}
 
 // Record is one audit record. Exactly one of the typed sections (Input, Reasoning, …) is set, the one
 // named by Type; envelopes and tombstones may carry none.
