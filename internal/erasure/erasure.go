@@ -40,6 +40,10 @@ type ObjectGuard interface {
 // Options describes one erasure.
 type Options struct {
 	Subject   string // user_id to erase, exactly as stored
+	// Traces are the traces that belong to Subject (auditquery.TraceIDsOf): records of them stored
+	// without any user id (their trace's identity arrived late or at another collector) are the
+	// subject's too and are erased with the rest.
+	Traces map[string]bool
 	Requester string // who asked for it (recorded)
 	// Signer signs erasure manifests and the manifest of the erasure record; required when the
 	// affected objects are signed.
@@ -49,6 +53,15 @@ type Options struct {
 	Now    func() time.Time
 	// Progress, when set, is told after each object read how many of how many are done.
 	Progress func(done, total int)
+}
+
+// subjects reports whether r is a record of the subject: it carries the user id, or it carries none
+// and its trace belongs to the subject.
+func (o Options) subjects(r *auditrecord.Record) bool {
+	if r.Type == auditrecord.TypeTombstone {
+		return false
+	}
+	return r.UserID == o.Subject || (r.UserID == "" && r.TraceID != "" && o.Traces[r.TraceID])
 }
 
 // Erasure modes.
@@ -184,7 +197,7 @@ func ForgetIndexed(ctx context.Context, d Deleter, w Writer, opts Options) (Resu
 	}
 	now := opts.Now().UTC()
 	res := Result{Subject: opts.Subject, Requester: opts.Requester, ErasedAt: now, DryRun: opts.DryRun, Mode: ModeDelete, Objects: []Object{}}
-	n, err := d.DeleteMatching(ctx, store.Query{UserID: opts.Subject}, opts.DryRun)
+	n, err := d.DeleteMatching(ctx, store.Query{UserID: opts.Subject, TraceIDs: opts.Traces}, opts.DryRun)
 	res.Records = int(n)
 	if err != nil {
 		return res, err
@@ -225,7 +238,7 @@ func findRecords(ctx context.Context, s *objectstore.Store, opts Options, res *R
 			if err := json.Unmarshal(line, &r); err != nil {
 				return nil, fmt.Errorf("%s line %d: %w", key, i+1, err)
 			}
-			if r.UserID != opts.Subject || r.Type == auditrecord.TypeTombstone {
+			if !opts.subjects(&r) {
 				continue
 			}
 			if r.Integrity == nil {
