@@ -39,11 +39,11 @@ type ObjectGuard interface {
 
 // Options describes one erasure.
 type Options struct {
-	Subject   string // user_id to erase, exactly as stored
+	Subject string // user_id to erase, exactly as stored
 	// Traces are the traces that belong to Subject (auditquery.TraceIDsOf): records of them stored
 	// without any user id (their trace's identity arrived late or at another collector) are the
 	// subject's too and are erased with the rest.
-	Traces map[string]bool
+	Traces    map[string]bool
 	Requester string // who asked for it (recorded)
 	// Signer signs erasure manifests and the manifest of the erasure record; required when the
 	// affected objects are signed.

@@ -8,7 +8,9 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/recordfixture"
 )
 
-func TestTraceJoinIsPushedToTheEngine(t *testing.T) { forEachEngine(t, testTraceJoinIsPushedToTheEngine) }
+func TestTraceJoinIsPushedToTheEngine(t *testing.T) {
+	forEachEngine(t, testTraceJoinIsPushedToTheEngine)
+}
 
 // testTraceJoinIsPushedToTheEngine: records without a session or user join their trace's identity in
 // the engine's query (Scan does not filter again), and DeleteMatching erases them with the user's.
