@@ -14,6 +14,7 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/mapping"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/esstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/s3store"
 )
 
@@ -67,7 +68,8 @@ type IdentityConfig struct {
 	MaxHeldTraces int   `mapstructure:"max_held_traces"`
 	MaxHeldBytes  int64 `mapstructure:"max_held_bytes"`
 	// Directory keeps the journal of waiting records, so nothing acknowledged is lost in a crash.
-	// Default for the file store: <file.directory>/.identity-hold; required for the other stores.
+	// Default for the file store: <file.directory>/.identity-hold/<instance_id>-hold (instances
+	// sharing a store directory keep apart); required for the other stores. One exporter per directory.
 	Directory string `mapstructure:"directory"`
 }
 
@@ -75,15 +77,15 @@ type IdentityConfig struct {
 // store's prefix, so no reader lists it.
 const identityHoldDir = ".identity-hold"
 
-// holdDirectory is where the hold journal lives ("" when holding is off).
-func (c *Config) holdDirectory() string {
+// holdDirectory is where the hold journal of the writer instance lives ("" when holding is off).
+func (c *Config) holdDirectory(instance string) string {
 	switch {
 	case c.Identity.HoldWindow == 0:
 		return ""
 	case c.Identity.Directory != "":
 		return c.Identity.Directory
 	case c.Store == StoreFile:
-		return filepath.Join(c.File.Directory, identityHoldDir)
+		return filepath.Join(c.File.Directory, identityHoldDir, objectstore.StreamName(instance, "hold"))
 	}
 	return ""
 }

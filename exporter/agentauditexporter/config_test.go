@@ -104,13 +104,13 @@ func TestIdentityHoldDefaultsToTheFileStoresDataDirectory(t *testing.T) {
 	cfg, err := loadConfig(t, "")
 	require.NoError(t, err)
 	assert.Equal(t, defaultHoldWindow, cfg.Identity.HoldWindow)
-	assert.Equal(t, filepath.Join("data", ".identity-hold"), cfg.holdDirectory())
+	assert.Equal(t, filepath.Join("data", ".identity-hold", "gw_1-hold"), cfg.holdDirectory("gw/1"))
 
 	cfg, err = loadConfig(t, "s3")
 	require.NoError(t, err)
-	assert.Equal(t, "/var/lib/agentaudit/identity-hold", cfg.holdDirectory())
+	assert.Equal(t, "/var/lib/agentaudit/identity-hold", cfg.holdDirectory("gw-1"))
 
 	cfg, err = loadConfig(t, "s3_no_hold")
 	require.NoError(t, err, "no hold needs no directory")
-	assert.Equal(t, "", cfg.holdDirectory())
+	assert.Equal(t, "", cfg.holdDirectory("gw-1"))
 }

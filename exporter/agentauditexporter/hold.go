@@ -16,7 +16,7 @@ import (
 // startHold opens the identity hold (replaying what a previous run held) and starts the loop that
 // writes records whose window passed.
 func (e *auditExporter) startHold() error {
-	dir := e.cfg.holdDirectory()
+	dir := e.cfg.holdDirectory(e.settings.InstanceID)
 	if dir == "" {
 		return nil
 	}
