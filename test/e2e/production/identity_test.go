@@ -51,7 +51,9 @@ func newSplitTrace(tag string) *splitTrace {
 	binary.BigEndian.PutUint64(tid[8:], 0x1d)
 	st := &splitTrace{traceID: hex.EncodeToString(tid[:]), session: "sess-" + tag, user: "user-" + tag}
 	start := time.Now().Add(-time.Minute).Truncate(time.Millisecond)
-	at := func(ms int) pcommon.Timestamp { return pcommon.NewTimestampFromTime(start.Add(time.Duration(ms) * time.Millisecond)) }
+	at := func(ms int) pcommon.Timestamp {
+		return pcommon.NewTimestampFromTime(start.Add(time.Duration(ms) * time.Millisecond))
+	}
 	sid := func(i byte) pcommon.SpanID { return pcommon.SpanID{0xa, i} }
 	one := func(name string, id, parent byte, from, to int, fn func(s ptrace.Span)) ptrace.Traces {
 		td := ptrace.NewTraces()
