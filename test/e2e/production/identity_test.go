@@ -453,7 +453,14 @@ func TestTraceSplitAcrossTwoInstancesJoins(t *testing.T) {
 			time.Sleep(2 * time.Second)
 			out, _ := auditctl(t, readerEnv, append([]string{"user", st.user, "--json", "--quiet"}, storeArgs...)...)
 			recs = st.ofTrace(jsonRecords(t, out))
-			t.Logf("%s: %d records of the split trace, the identity record from %s among them", storeKind, len(recs), "gw-0")
+			ids := map[string]bool{}
+			for _, r := range recs {
+				if ids[r.RecordID] {
+					t.Errorf("record %s (%s %s) stored twice", r.RecordID, r.Type, r.Source.Signal)
+				}
+				ids[r.RecordID] = true
+			}
+			t.Logf("%s: %d records of the split trace, the identity record from gw-0 among them", storeKind, len(recs))
 			joinedReads(t, st, len(recs), readerEnv, storeArgs...)
 		})
 	}
