@@ -280,30 +280,17 @@ func (h *Hold) Admit(recs []*auditrecord.Record, traces []mapping.TraceIdentity,
 
 // Due releases the traces whose window has passed, and released traces whose write failed.
 func (h *Hold) Due() *Release {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	rel := &Release{}
-	for _, t := range h.retry {
-		rel.add(t, t.outcome)
-	}
-	h.retry = nil
-	deadline := h.opts.Now().Add(-h.opts.Window)
-	for e := h.order.Front(); e != nil; e = h.order.Front() {
-		t := e.Value.(*heldTrace)
-		if t.since.After(deadline) {
-			break
-		}
-		h.detach(t)
-		rel.add(t, Expired)
-	}
-	if rel.Empty() {
-		return nil
-	}
-	return rel
+	return h.release(Expired, h.opts.Now().Add(-h.opts.Window))
 }
 
 // All releases everything held, for shutdown.
 func (h *Hold) All() *Release {
+	return h.release(Shutdown, time.Time{})
+}
+
+// release takes the traces whose write failed, and the waiting traces held since before `before`
+// (all of them when it is zero) with outcome o.
+func (h *Hold) release(o Outcome, before time.Time) *Release {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	rel := &Release{}
@@ -313,8 +300,11 @@ func (h *Hold) All() *Release {
 	h.retry = nil
 	for e := h.order.Front(); e != nil; e = h.order.Front() {
 		t := e.Value.(*heldTrace)
+		if !before.IsZero() && t.since.After(before) {
+			break
+		}
 		h.detach(t)
-		rel.add(t, Shutdown)
+		rel.add(t, o)
 	}
 	if rel.Empty() {
 		return nil

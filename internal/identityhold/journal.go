@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
 )
 
 // The journal is a directory of segment files, <seq>.journal, each a sequence of lines:
@@ -215,7 +216,7 @@ func (j *journal) rotate() error {
 	if err != nil {
 		return err
 	}
-	if err := syncDir(j.dir); err != nil {
+	if err := filestore.SyncDir(j.dir); err != nil {
 		_ = f.Close()
 		return err
 	}
@@ -257,13 +258,4 @@ func (j *journal) close() error {
 		j.lock = nil
 	}
 	return errors.Join(errs...)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

@@ -44,17 +44,21 @@ func startCaptureSink(t *testing.T) *captureSink {
 	return s
 }
 
-func (s *captureSink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// otlpBody reads an OTLP/HTTP request body, gzip-decoded when it says so.
+func otlpBody(r *http.Request) ([]byte, error) {
 	var body io.Reader = r.Body
 	if r.Header.Get("Content-Encoding") == "gzip" {
 		gz, err := gzip.NewReader(r.Body)
 		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
+			return nil, err
 		}
 		body = gz
 	}
-	data, err := io.ReadAll(body)
+	return io.ReadAll(body)
+}
+
+func (s *captureSink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	data, err := otlpBody(r)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
