@@ -9,9 +9,7 @@ import (
 	"time"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/accesslog"
-	"github.com/agentaudit/otelcol-agentaudit/internal/auditquery"
 	"github.com/agentaudit/otelcol-agentaudit/internal/erasure"
-	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/s3store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/storeurl"
 )
@@ -39,8 +37,9 @@ func runForget(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return c.fail(code, "%v", err)
 	}
 	// Records stored without a user id belong to the user when their trace does (identity joined
-	// by trace_id, docs/audit-record.md): find the user's traces first.
-	traces, err := auditquery.TraceIDsOf(ctx, st.reader, store.Query{UserID: *user}, c.progress())
+	// by trace_id, docs/audit-record.md): find the user's traces first, including those an earlier
+	// erasure of the user recorded.
+	traces, err := erasure.SubjectTraces(ctx, st.reader, *user, c.progress())
 	if err != nil {
 		return c.fail(exitUnreachable, "%v", err)
 	}

@@ -187,6 +187,9 @@ type Erasure struct {
 	Records   int      `json:"records"`
 	Requester string   `json:"requester"`
 	Subject   string   `json:"subject"` // which user's records (as stored, possibly a pseudonym)
+	// Traces are the subject's traces whose records without a user id were erased with theirs; a
+	// later erasure of the subject erases records of these traces that arrived since.
+	Traces []string `json:"traces,omitempty"`
 }
 
 // Tombstone is what remains of an erased record: its id, type and chain position, no content.

@@ -13,9 +13,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditquery"
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
@@ -53,6 +56,25 @@ type Options struct {
 	Now    func() time.Time
 	// Progress, when set, is told after each object read how many of how many are done.
 	Progress func(done, total int)
+}
+
+// SubjectTraces are the traces that belong to subject: those with a record carrying the user id
+// now, and those earlier erasures of the subject recorded (a record of such a trace without a user
+// id that arrived after the erasure is the subject's too).
+func SubjectTraces(ctx context.Context, r store.Reader, subject string, p *auditquery.Progress) (map[string]bool, error) {
+	traces, err := auditquery.TraceIDsOf(ctx, r, store.Query{UserID: subject}, p)
+	if err != nil {
+		return nil, err
+	}
+	err = auditquery.Scan(ctx, r, store.Query{Types: []auditrecord.Type{auditrecord.TypeErasure}}, p, func(rec *auditrecord.Record) error {
+		if rec.Erasure != nil && rec.Erasure.Subject == subject {
+			for _, id := range rec.Erasure.Traces {
+				traces[id] = true
+			}
+		}
+		return nil
+	})
+	return traces, err
 }
 
 // subjects reports whether r is a record of the subject: it carries the user id, or it carries none
@@ -155,7 +177,7 @@ func Forget(ctx context.Context, s *objectstore.Store, opts Options) (Result, er
 	if err := s.Start(ctx); err != nil {
 		return res, err
 	}
-	return res, recordErasure(ctx, s, &res, keys)
+	return res, recordErasure(ctx, s, &res, keys, opts.Traces)
 }
 
 // Writer is where the erasure record goes: the store's own writer.
@@ -164,7 +186,7 @@ type Writer interface {
 }
 
 // recordErasure writes the erasure record (who, when, whose records, how many, where).
-func recordErasure(ctx context.Context, w Writer, res *Result, objects []string) error {
+func recordErasure(ctx context.Context, w Writer, res *Result, objects []string, traces map[string]bool) error {
 	rec := &auditrecord.Record{
 		SchemaVersion:     auditrecord.SchemaVersion,
 		RecordID:          auditrecord.NewRecordID("erasure", res.ErasureID),
@@ -172,7 +194,7 @@ func recordErasure(ctx context.Context, w Writer, res *Result, objects []string)
 		Timestamp:         res.ErasedAt,
 		ObservedTimestamp: res.ErasedAt,
 		Source:            &auditrecord.Source{Signal: "auditctl", Name: "forget"},
-		Erasure:           &auditrecord.Erasure{Requester: res.Requester, Subject: res.Subject, Records: res.Records, Objects: objects},
+		Erasure:           &auditrecord.Erasure{Requester: res.Requester, Subject: res.Subject, Records: res.Records, Objects: objects, Traces: slices.Sorted(maps.Keys(traces))},
 	}
 	if err := w.Write(ctx, store.Batch{Signal: Signal, Records: []*auditrecord.Record{rec}}); err != nil {
 		return fmt.Errorf("records are erased, but the erasure record could not be written: %w", err)
@@ -206,7 +228,7 @@ func ForgetIndexed(ctx context.Context, d Deleter, w Writer, opts Options) (Resu
 		return res, nil
 	}
 	res.ErasureID = newErasureID(now)
-	return res, recordErasure(ctx, w, &res, nil)
+	return res, recordErasure(ctx, w, &res, nil, opts.Traces)
 }
 
 // findRecords reads every data object and plans the objects holding records of subject.

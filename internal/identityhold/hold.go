@@ -59,8 +59,9 @@ type Options struct {
 	Now         func() time.Time
 }
 
-// DefaultKnownTraces is the default size of the recent-trace table (about 100 bytes an entry).
-const DefaultKnownTraces = 100_000
+// DefaultKnownTraces is the default size of the recent-trace table (BenchmarkKnownTraces: about
+// 135 bytes an entry, plus the trace id string it keeps).
+const DefaultKnownTraces = 50_000
 
 // Hold holds records of traces whose identity is not yet known. It is safe for concurrent use.
 type Hold struct {
@@ -189,7 +190,7 @@ type Admitted struct {
 func (h *Hold) Admit(recs []*auditrecord.Record, traces []mapping.TraceIdentity, observed time.Time) (Admitted, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	var out Admitted
+	out := Admitted{Write: make([]*auditrecord.Record, 0, len(recs))}
 	var learned []string
 	var inBatch map[string]bool
 	if len(traces) > 0 {

@@ -316,3 +316,25 @@ func BenchmarkHeldTraces(b *testing.B) {
 		_ = h.Close()
 	}
 }
+
+// BenchmarkKnownTraces reports the heap a full recent-trace table takes per entry.
+func BenchmarkKnownTraces(b *testing.B) {
+	const n = 50_000
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = pcommon.TraceID{byte(i >> 16), byte(i >> 8), byte(i), 9}.String()
+	}
+	for range b.N {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		k := newKnownTraces(n)
+		for _, id := range ids {
+			k.learn(id, "session-"+id[:8], "user-"+id[:6], true)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "B/entry")
+		runtime.KeepAlive(k)
+	}
+}
