@@ -33,6 +33,7 @@ type journal struct {
 	dir       string
 	lock      *os.File
 	cur       *segment
+	open      map[*segment]bool // segments with an open file (records not all released)
 	nextSeq   uint64
 	rotateAge time.Duration
 	buf       []byte
@@ -65,7 +66,7 @@ func openJournal(dir string, window time.Duration) (*journal, []replayed, error)
 	if err != nil {
 		return nil, nil, err
 	}
-	j := &journal{dir: dir, lock: lock, nextSeq: 1, rotateAge: max(window, time.Second)}
+	j := &journal{dir: dir, lock: lock, open: map[*segment]bool{}, nextSeq: 1, rotateAge: max(window, time.Second)}
 	names, err := filepath.Glob(filepath.Join(dir, "*"+segmentSuffix))
 	if err != nil {
 		return nil, nil, err
@@ -94,6 +95,7 @@ func openJournal(dir string, window time.Duration) (*journal, []replayed, error)
 			return nil, nil, err
 		}
 		seg := &segment{path: path, f: f, pending: len(entries), opened: time.Now()}
+		j.open[seg] = true
 		for _, e := range entries {
 			e.entry.seg = seg
 		}
@@ -208,8 +210,7 @@ func (j *journal) rotate() error {
 		return nil
 	}
 	if c := j.cur; c != nil && c.pending == 0 {
-		_ = c.f.Close()
-		_ = os.Remove(c.path)
+		j.remove(c)
 	}
 	path := filepath.Join(j.dir, fmt.Sprintf("%020d%s", j.nextSeq, segmentSuffix))
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND|os.O_EXCL, 0o640)
@@ -222,7 +223,15 @@ func (j *journal) rotate() error {
 	}
 	j.nextSeq++
 	j.cur = &segment{path: path, f: f, opened: time.Now()}
+	j.open[j.cur] = true
 	return nil
+}
+
+// remove deletes a segment whose records are all released.
+func (j *journal) remove(seg *segment) {
+	_ = seg.f.Close()
+	_ = os.Remove(seg.path)
+	delete(j.open, seg)
 }
 
 // released marks entries as in the store. The marks are not fsynced: losing one only means the
@@ -235,8 +244,7 @@ func (j *journal) released(entries []*entry) {
 	for seg, ids := range bySeg {
 		seg.pending -= len(ids)
 		if seg.pending <= 0 && seg != j.cur {
-			_ = seg.f.Close()
-			_ = os.Remove(seg.path)
+			j.remove(seg)
 			continue
 		}
 		line, _ := json.Marshal(journalLine{Released: ids})
@@ -249,9 +257,12 @@ func (j *journal) released(entries []*entry) {
 func (j *journal) close() error {
 	var errs []error
 	if j.cur != nil && j.cur.pending == 0 {
-		_ = j.cur.f.Close()
-		errs = append(errs, os.Remove(j.cur.path))
-		j.cur = nil
+		j.remove(j.cur)
+	}
+	j.cur = nil
+	for seg := range j.open {
+		errs = append(errs, seg.f.Close())
+		delete(j.open, seg)
 	}
 	if j.lock != nil {
 		errs = append(errs, j.lock.Close())
