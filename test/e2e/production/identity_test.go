@@ -279,7 +279,13 @@ func TestRootAfterTheWindowStillJoinsForReaders(t *testing.T) {
 	st := newSplitTrace("after-window")
 	s := sender{t, "http://" + c.HTTPEndpoint}
 	st.sendChildren(s)
-	c.WaitForRecords(60*time.Second, func(r []*auditrecord.Record) bool { return len(st.ofTrace(r)) >= len(st.spanIDs) })
+	// The last child's window passes: nothing of the trace waits any more when the root comes.
+	time.Sleep(2 * time.Second)
+	if !waitFor(30*time.Second, func() bool {
+		return metricSum(t, c.Metrics(), "otelcol_agentaudit_identity_traces_held", "") == 0 && len(st.ofTrace(c.Records())) >= len(st.spanIDs)
+	}) {
+		t.Fatalf("children not written after the window:\n%s", grepLines(c.Metrics(), "identity"))
+	}
 	st.sendRoot(s)
 	recs := st.ofTrace(c.WaitForRecords(60*time.Second, func(r []*auditrecord.Record) bool {
 		return st.complete(st.ofTrace(r)) && hasIdentityRecord(st.ofTrace(r))
@@ -473,15 +479,17 @@ func TestKill9WhileRecordsWaitForTheirIdentity(t *testing.T) {
 	st := newSplitTrace("kill9")
 	s := sender{t, "http://" + c.HTTPEndpoint}
 	st.sendChildren(s)
-	// Every child's records are journaled (fsynced) once the hold counts them; kill then.
+	// Every child's records are journaled (fsynced) once the hold counts them; kill once the count
+	// has not moved for longer than the batch and queue flush intervals.
 	var held float64
+	var since time.Time
 	if !waitFor(30*time.Second, func() bool {
 		page := c.Metrics()
 		h := metricSum(t, page, "otelcol_agentaudit_identity_records_held", "")
-		stable := h > 0 && h == held && metricSum(t, page, "otelcol_agentaudit_identity_traces_held", "") == 1
-		held = h
-		time.Sleep(500 * time.Millisecond)
-		return stable
+		if h != held || metricSum(t, page, "otelcol_agentaudit_identity_traces_held", "") != 1 {
+			held, since = h, time.Now()
+		}
+		return h > 0 && time.Since(since) > 3*time.Second
 	}) {
 		t.Fatalf("records never held:\n%s", grepLines(c.Metrics(), "identity"))
 	}
