@@ -251,7 +251,14 @@ func (h *Hold) Admit(recs []*auditrecord.Record, traces []mapping.TraceIdentity,
 		}
 		out.Held = len(hold)
 	}
-	rel := &Release{}
+	var rel *Release
+	release := func(t *heldTrace, o Outcome) {
+		if rel == nil {
+			rel = &Release{}
+		}
+		h.detach(t)
+		rel.add(t, o)
+	}
 	for _, id := range learned {
 		t := h.held[id]
 		if t == nil {
@@ -265,17 +272,12 @@ func (h *Hold) Admit(recs []*auditrecord.Record, traces []mapping.TraceIdentity,
 				fill(e.rec, k)
 			}
 		}
-		h.detach(t)
-		rel.add(t, o)
+		release(t, o)
 	}
 	for len(h.held) > 0 && ((h.opts.MaxTraces > 0 && len(h.held) > h.opts.MaxTraces) || (h.opts.MaxBytes > 0 && h.waiting > h.opts.MaxBytes)) {
-		t := h.order.Front().Value.(*heldTrace)
-		h.detach(t)
-		rel.add(t, Evicted)
+		release(h.order.Front().Value.(*heldTrace), Evicted)
 	}
-	if !rel.Empty() {
-		out.Release = rel
-	}
+	out.Release = rel
 	return out, nil
 }
 

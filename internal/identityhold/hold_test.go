@@ -338,3 +338,29 @@ func BenchmarkKnownTraces(b *testing.B) {
 		runtime.KeepAlive(k)
 	}
 }
+
+// BenchmarkAdmitIdentifiedBatch is the hot path: a batch of 100 records (10 traces) that carry their
+// identity, as most batches do; nothing is held or journaled.
+func BenchmarkAdmitIdentifiedBatch(b *testing.B) {
+	h, err := Open(Options{Dir: b.TempDir(), Window: time.Minute, MaxTraces: 1000, MaxBytes: 1 << 30})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer h.Close()
+	recs := recordfixture.Records("bench", 100)
+	var traces []mapping.TraceIdentity
+	for i, r := range recs {
+		r.TraceID = pcommon.TraceID{byte(i / 10), 1}.String()
+		if i%10 == 0 {
+			traces = append(traces, mapping.TraceIdentity{TraceID: r.TraceID, SessionID: r.SessionID, UserID: r.UserID, Root: true})
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		a, err := h.Admit(recs, traces, recordfixture.Base)
+		if err != nil || len(a.Write) != len(recs) {
+			b.Fatalf("%v, %d written", err, len(a.Write))
+		}
+	}
+}
