@@ -221,6 +221,9 @@ func (h *Hold) Admit(recs []*auditrecord.Record, traces []mapping.TraceIdentity,
 				learned = append(learned, r.TraceID)
 			}
 		}
+		if r.Agent != nil {
+			h.known.learnAgent(r.TraceID, r.Agent)
+		}
 	}
 	for _, r := range recs {
 		if r.TraceID == "" {
@@ -234,6 +237,7 @@ func (h *Hold) Admit(recs []*auditrecord.Record, traces []mapping.TraceIdentity,
 			}
 			out.Write = append(out.Write, r)
 		case k != nil && k.root:
+			fill(r, k)
 			out.Write = append(out.Write, r)
 		default:
 			if _, dup := h.ids[r.RecordID]; !dup {
@@ -272,10 +276,13 @@ func (h *Hold) Admit(recs []*auditrecord.Record, traces []mapping.TraceIdentity,
 				fill(e.rec, k)
 			}
 		}
+		fillAgents(t.entries, recs, k)
 		release(t, o)
 	}
 	for len(h.held) > 0 && ((h.opts.MaxTraces > 0 && len(h.held) > h.opts.MaxTraces) || (h.opts.MaxBytes > 0 && h.waiting > h.opts.MaxBytes)) {
-		release(h.order.Front().Value.(*heldTrace), Evicted)
+		t := h.order.Front().Value.(*heldTrace)
+		fillAgents(t.entries, recs, h.known.get(t.id))
+		release(t, Evicted)
 	}
 	out.Release = rel
 	return out, nil
@@ -307,6 +314,7 @@ func (h *Hold) release(o Outcome, before time.Time) *Release {
 			break
 		}
 		h.detach(t)
+		fillAgents(t.entries, nil, h.known.get(t.id))
 		rel.add(t, o)
 	}
 	if rel.Empty() {
@@ -359,7 +367,61 @@ func (h *Hold) detach(t *heldTrace) {
 	h.waiting -= t.bytes
 }
 
-// fill gives r the identity it lacks; it reports whether it changed r.
+// fillAgents gives held records without an agent the agent of their nearest ancestor span among the
+// trace's records (held, or in the batch that released them), else the trace's agent when it has
+// exactly one: child spans end, and are exported, before the invoke_agent span that names the
+// agent, so the mapping could not inherit it.
+func fillAgents(entries []*entry, batch []*auditrecord.Record, k *knownTrace) {
+	agents := map[string]*auditrecord.Agent{}
+	parents := map[string]string{}
+	note := func(r *auditrecord.Record) {
+		if r.SpanID == "" || r.Source == nil || r.Source.Signal != "traces" {
+			return
+		}
+		if r.Agent != nil && agents[r.SpanID] == nil {
+			agents[r.SpanID] = r.Agent
+		}
+		if r.ParentSpanID != "" {
+			parents[r.SpanID] = r.ParentSpanID
+		}
+	}
+	trace := entries[0].rec.TraceID
+	for _, e := range entries {
+		note(e.rec)
+	}
+	for _, r := range batch {
+		if r.TraceID == trace {
+			note(r)
+		}
+	}
+	for _, e := range entries {
+		r := e.rec
+		if r.Agent != nil {
+			continue
+		}
+		// A log event belongs to its span, which may name the agent itself; a span's record
+		// looks at its ancestors.
+		node := r.ParentSpanID
+		if r.Source != nil && r.Source.Signal == "logs" {
+			node = r.SpanID
+		}
+		for depth := 0; node != "" && depth < 64; depth++ {
+			if a := agents[node]; a != nil {
+				agent := *a
+				r.Agent = &agent
+				break
+			}
+			node = parents[node]
+		}
+		if a := k.soleAgent(); r.Agent == nil && a != nil {
+			agent := *a
+			r.Agent = &agent
+		}
+	}
+}
+
+// fill gives r the session and user it lacks, and the trace's agent when the trace has one; it
+// reports whether it changed the session or user.
 func fill(r *auditrecord.Record, k *knownTrace) bool {
 	changed := false
 	if r.SessionID == "" && k.session != "" {
@@ -367,6 +429,10 @@ func fill(r *auditrecord.Record, k *knownTrace) bool {
 	}
 	if r.UserID == "" && k.user != "" {
 		r.UserID, changed = k.user, true
+	}
+	if a := k.soleAgent(); r.Agent == nil && a != nil {
+		agent := *a
+		r.Agent = &agent
 	}
 	return changed
 }

@@ -364,3 +364,43 @@ func BenchmarkAdmitIdentifiedBatch(b *testing.B) {
 		}
 	}
 }
+
+func TestReleasedRecordsInheritTheAgentOfTheirAncestorSpan(t *testing.T) {
+	h := openHold(t, t.TempDir(), &clock{recordfixture.Base})
+	recs := anonymous("agent", traceA, 3)
+	tool, chatLog, agentRun := recs[0], recs[1], recs[2]
+	for _, r := range recs {
+		r.Agent = nil
+	}
+	tool.SpanID, tool.ParentSpanID = "0000000000000003", "0000000000000002" // execute_tool under invoke_agent
+	chatLog.SpanID, chatLog.Source = "0000000000000004", &auditrecord.Source{Signal: "logs", Name: "gen_ai.choice"}
+	chat := anonymous("chat", traceA, 1)[0] // the log's chat span, also under invoke_agent
+	chat.Agent, chat.SpanID, chat.ParentSpanID = nil, "0000000000000004", "0000000000000002"
+	admit(t, h, []*auditrecord.Record{tool, chatLog, chat})
+	agentRun.SpanID, agentRun.ParentSpanID, agentRun.Agent = "0000000000000002", "0000000000000001", &auditrecord.Agent{Name: "travel"}
+	agentRun.SessionID = "s-1" // the invoke_agent span carries the session
+	a := admit(t, h, []*auditrecord.Record{agentRun})
+	if a.Release == nil || len(a.Release.Records) != 3 {
+		t.Fatalf("release = %+v", a.Release)
+	}
+	for _, r := range a.Release.Records {
+		if r.Agent == nil || r.Agent.Name != "travel" || r.SessionID != "s-1" {
+			t.Errorf("record of span %s (%s): agent %+v session %q", r.SpanID, r.Source.Signal, r.Agent, r.SessionID)
+		}
+	}
+	// A log event after the trace: the trace names one agent, so it is that one.
+	late := anonymous("late-log", traceA, 1)[0]
+	late.Agent, late.SpanID, late.Source = nil, "0000000000000009", &auditrecord.Source{Signal: "logs"}
+	if a := admit(t, h, []*auditrecord.Record{late}); len(a.Write) != 1 || a.Write[0].Agent == nil || a.Write[0].Agent.Name != "travel" {
+		t.Fatalf("late log: %+v", a.Write)
+	}
+	// A trace naming two agents gives none to records that cannot tell which.
+	other := anonymous("other-agent", traceA, 1)[0]
+	other.Agent, other.SessionID = &auditrecord.Agent{Name: "billing"}, "s-1"
+	admit(t, h, []*auditrecord.Record{other})
+	late2 := anonymous("late-log-2", traceA, 1)[0]
+	late2.Agent = nil
+	if a := admit(t, h, []*auditrecord.Record{late2}); len(a.Write) != 1 || a.Write[0].Agent != nil {
+		t.Fatalf("ambiguous agent filled: %+v", a.Write[0].Agent)
+	}
+}

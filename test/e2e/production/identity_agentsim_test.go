@@ -209,6 +209,9 @@ func TestAgentsimSessionsSentSpanBySpanKeepTheirIdentity(t *testing.T) {
 		} else {
 			t.Errorf("%s from %s %q stored with session %q user %q", r.Type, r.Source.Signal, r.Source.Name, r.SessionID, r.UserID)
 		}
+		if ok && (r.Agent == nil || r.Agent.Name != s.Agent.Name) {
+			t.Errorf("%s from %s %q stored with agent %+v, want %s", r.Type, r.Source.Signal, r.Source.Name, r.Agent, s.Agent.Name)
+		}
 	}
 	t.Logf("agentsim, %d sessions sent as %d single-span/log requests %v apart, ids on the root only: %d of %d records carry session and user",
 		len(sessions), len(reqs), spanGap, with, len(recs))

@@ -266,6 +266,12 @@ func TestSplitTraceRecordsAllCarryTheRootsIdentity(t *testing.T) {
 			}
 		}
 	}
+	// The agent is named on the invoke_agent span, which ends after the calls it made.
+	for _, r := range recs {
+		if r.Agent == nil || r.Agent.Name != "travel" {
+			t.Errorf("%s %s (%s) stored with agent %+v, want travel", r.Type, r.SpanID, r.Source.Signal, r.Agent)
+		}
+	}
 	page := c.Metrics()
 	if metricSum(t, page, "otelcol_agentaudit_identity_records_released", `outcome="identified"`) == 0 {
 		t.Errorf("no record counted as released with its identity:\n%s", grepLines(page, "identity"))
