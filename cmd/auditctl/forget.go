@@ -16,7 +16,8 @@ import (
 
 func runForget(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c := newCLI("forget", "forget --user U --store URL [--dry-run] [--signing-key FILE] [--as REQUESTER] [--json]",
-		"Right to be forgotten: replaces every record whose user_id is U by a tombstone that keeps record_id,\n"+
+		"Right to be forgotten: replaces every record whose user_id is U (and every record without a user_id\n"+
+			"of a trace that has one of U's records) by a tombstone that keeps record_id,\n"+
 			"timestamps and integrity (stream, seq, prev_hash, hash) but no content, writes a signed erasure\n"+
 			"manifest beside each rewritten object's original manifest, removes old S3 object versions, and records\n"+
 			"the erasure (requester, subject, count, objects) as an erasure record. `auditctl verify` then passes\n"+
@@ -35,7 +36,14 @@ func runForget(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err != nil {
 		return c.fail(code, "%v", err)
 	}
-	opts := erasure.Options{Subject: *user, Requester: accesslog.Viewer(c.as), Signer: st.signer, DryRun: *dryRun, Now: c.now}
+	// Records stored without a user id belong to the user when their trace does (identity joined
+	// by trace_id, docs/audit-record.md): find the user's traces first, including those an earlier
+	// erasure of the user recorded.
+	traces, err := erasure.SubjectTraces(ctx, st.reader, *user, c.progress())
+	if err != nil {
+		return c.fail(exitUnreachable, "%v", err)
+	}
+	opts := erasure.Options{Subject: *user, Traces: traces, Requester: accesslog.Viewer(c.as), Signer: st.signer, DryRun: *dryRun, Now: c.now}
 	if !c.quiet {
 		opts.Progress = objectProgress(c)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"go.opentelemetry.io/collector/config/configoptional"
@@ -13,6 +14,7 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/mapping"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/esstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/s3store"
 )
 
@@ -60,6 +62,60 @@ type Config struct {
 	// MaxContentBytes bounds one content, parameters or result string in a record; longer ones are
 	// truncated with a marker and counted.
 	MaxContentBytes int `mapstructure:"max_content_bytes"`
+
+	Identity IdentityConfig `mapstructure:"identity"`
+}
+
+// IdentityConfig configures how records of a trace wait for the trace's session and user, which
+// often come on the root span, exported last (docs/audit-record.md, "Identity inheritance").
+type IdentityConfig struct {
+	// HoldWindow is how long records of a trace without a known identity wait for it; 0 writes them
+	// at once (readers still join them to the trace's identity).
+	HoldWindow time.Duration `mapstructure:"hold_window"`
+	// MaxHeldTraces and MaxHeldBytes cap what waits; beyond them the oldest trace is written
+	// without identity (counted), never dropped.
+	MaxHeldTraces int   `mapstructure:"max_held_traces"`
+	MaxHeldBytes  int64 `mapstructure:"max_held_bytes"`
+	// Directory keeps the journal of waiting records, so nothing acknowledged is lost in a crash.
+	// Default for the file store: <file.directory>/.identity-hold/<instance_id>-hold (instances
+	// sharing a store directory keep apart); required for the other stores. One exporter per directory.
+	Directory string `mapstructure:"directory"`
+}
+
+// identityHoldDir is the hold journal's directory under the file store's data directory: outside the
+// store's prefix, so no reader lists it.
+const identityHoldDir = ".identity-hold"
+
+// holdDirectory is where the hold journal of the writer instance lives ("" when holding is off).
+func (c *Config) holdDirectory(instance string) string {
+	switch {
+	case c.Identity.HoldWindow == 0:
+		return ""
+	case c.Identity.Directory != "":
+		return c.Identity.Directory
+	case c.Store == StoreFile:
+		return filepath.Join(c.File.Directory, identityHoldDir, objectstore.StreamName(instance, "hold"))
+	}
+	return ""
+}
+
+func (c IdentityConfig) validate(store string) error {
+	if c.HoldWindow < 0 || c.HoldWindow > time.Hour {
+		return fmt.Errorf("identity.hold_window: %v is outside 0s..1h", c.HoldWindow)
+	}
+	if c.HoldWindow == 0 {
+		return nil
+	}
+	if c.MaxHeldTraces < 1 {
+		return fmt.Errorf("identity.max_held_traces: %d must be at least 1", c.MaxHeldTraces)
+	}
+	if c.MaxHeldBytes < 1<<20 {
+		return fmt.Errorf("identity.max_held_bytes: %d is below the minimum of 1048576 (1 MiB)", c.MaxHeldBytes)
+	}
+	if c.Directory == "" && store != StoreFile {
+		return fmt.Errorf("identity.directory: must be set when store is %s (a local directory for the journal of records waiting for their trace's identity), or set identity.hold_window: 0", store)
+	}
+	return nil
 }
 
 // IntegrityConfig configures manifest signing for the file and S3 stores.
@@ -102,6 +158,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DedupWindow < 0 || c.DedupWindow > maxDedupWindow {
 		return fmt.Errorf("dedup_window: %d is outside 0..%d", c.DedupWindow, maxDedupWindow)
+	}
+	if err := c.Identity.validate(c.Store); err != nil {
+		return err
 	}
 	if c.MaxContentBytes < 1024 {
 		return fmt.Errorf("max_content_bytes: %d is below the minimum of 1024", c.MaxContentBytes)

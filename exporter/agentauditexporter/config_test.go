@@ -78,18 +78,22 @@ func TestElasticsearchConfigLoads(t *testing.T) {
 
 func TestInvalidConfigsNameTheField(t *testing.T) {
 	for name, field := range map[string]string{
-		"bad_store":       "store:",
-		"bad_compression": "file.compression:",
-		"no_directory":    "file.directory:",
-		"small_content":   "max_content_bytes:",
-		"negative_price":  "pricing.models.cheap:",
-		"missing_key":     "integrity.signing_key_file:",
-		"s3_no_bucket":    "s3:",
-		"s3_bad_lock":     "s3.object_lock.mode:",
-		"bad_wait":        "log_span_wait:",
-		"bad_dedup":       "dedup_window:",
-		"es_missing":      "elasticsearch:",
-		"es_signing":      "integrity.signing_key_file:",
+		"bad_store":                "store:",
+		"bad_compression":          "file.compression:",
+		"no_directory":             "file.directory:",
+		"small_content":            "max_content_bytes:",
+		"negative_price":           "pricing.models.cheap:",
+		"missing_key":              "integrity.signing_key_file:",
+		"s3_no_bucket":             "s3:",
+		"s3_bad_lock":              "s3.object_lock.mode:",
+		"bad_wait":                 "log_span_wait:",
+		"bad_dedup":                "dedup_window:",
+		"es_missing":               "elasticsearch:",
+		"es_signing":               "integrity.signing_key_file:",
+		"bad_hold_window":          "identity.hold_window:",
+		"no_held_traces":           "identity.max_held_traces:",
+		"small_held_bytes":         "identity.max_held_bytes:",
+		"s3_no_identity_directory": "identity.directory:",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := loadConfig(t, name)
@@ -97,4 +101,19 @@ func TestInvalidConfigsNameTheField(t *testing.T) {
 			assert.Contains(t, err.Error(), field)
 		})
 	}
+}
+
+func TestIdentityHoldDefaultsToTheFileStoresDataDirectory(t *testing.T) {
+	cfg, err := loadConfig(t, "")
+	require.NoError(t, err)
+	assert.Equal(t, defaultHoldWindow, cfg.Identity.HoldWindow)
+	assert.Equal(t, filepath.Join("data", ".identity-hold", "gw_1-hold"), cfg.holdDirectory("gw/1"))
+
+	cfg, err = loadConfig(t, "s3")
+	require.NoError(t, err)
+	assert.Equal(t, "/var/lib/agentaudit/identity-hold", cfg.holdDirectory("gw-1"))
+
+	cfg, err = loadConfig(t, "s3_no_hold")
+	require.NoError(t, err, "no hold needs no directory")
+	assert.Equal(t, "", cfg.holdDirectory("gw-1"))
 }

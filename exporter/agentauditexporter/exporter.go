@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+	"github.com/agentaudit/otelcol-agentaudit/internal/identityhold"
 	"github.com/agentaudit/otelcol-agentaudit/internal/mapping"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/esstore"
@@ -40,6 +41,11 @@ type auditExporter struct {
 	// cleanup removes a crashed run's temporary files from the file store in the background.
 	stopCleanup context.CancelFunc
 	cleanupDone chan struct{}
+	// hold keeps records of traces whose session and user have not arrived yet (nil: off).
+	hold *identityhold.Hold
+	// stopReleases ends the loop that writes held records whose window passed.
+	stopReleases context.CancelFunc
+	releasesDone chan struct{}
 }
 
 func newAuditExporter(cfg *Config, set exporter.Settings, now func() time.Time) (*auditExporter, error) {
@@ -84,7 +90,7 @@ func (e *auditExporter) start(ctx context.Context, _ component.Host) error {
 		return fmt.Errorf("%s store: %w", e.cfg.Store, err)
 	}
 	e.seedRecentRecords(ctx)
-	return nil
+	return e.startHold()
 }
 
 // seedRecentRecords fills the dedup window from the object store's last objects of this instance,
@@ -166,7 +172,8 @@ func (e *auditExporter) shutdown(ctx context.Context) error {
 	if e.store == nil {
 		return nil
 	}
-	return e.store.Shutdown(ctx)
+	holdErr := e.stopHold(ctx)
+	return errors.Join(holdErr, e.store.Shutdown(ctx))
 }
 
 func (e *auditExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
@@ -198,6 +205,15 @@ func (e *auditExporter) logSpanWait(ctx context.Context) time.Duration {
 
 func (e *auditExporter) write(ctx context.Context, signal string, recs []*auditrecord.Record, stats mapping.Stats) error {
 	e.telemetry.recordMapping(ctx, signal, stats)
+	if e.hold == nil {
+		return e.writeRecords(ctx, signal, recs)
+	}
+	return e.writeHeld(ctx, signal, recs, stats)
+}
+
+// writeRecords writes records of one signal to the store, less copies of records it wrote within its
+// dedup window: held records released later pass here too.
+func (e *auditExporter) writeRecords(ctx context.Context, signal string, recs []*auditrecord.Record) error {
 	recs, copies := e.recent.dropWritten(recs)
 	if copies > 0 {
 		e.telemetry.recordCopiesDropped(ctx, signal, copies)

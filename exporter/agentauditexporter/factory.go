@@ -29,6 +29,11 @@ const (
 	// defaultDedupWindow covers minutes of a busy agent fleet's records (resends come within seconds)
 	// in about 4 MB.
 	defaultDedupWindow = 100_000
+	// defaultHoldWindow covers agent runs of a few minutes: SDKs export the root span, which often
+	// carries session and user, when the run ends.
+	defaultHoldWindow    = 3 * time.Minute
+	defaultMaxHeldTraces = 10_000
+	defaultMaxHeldBytes  = 64 << 20
 )
 
 // componentType is the exporter's type in collector configs.
@@ -56,6 +61,7 @@ func createDefaultConfig() component.Config {
 		MaxContentBytes: defaultMaxContentBytes,
 		LogSpanWait:     defaultLogSpanWait,
 		DedupWindow:     defaultDedupWindow,
+		Identity:        IdentityConfig{HoldWindow: defaultHoldWindow, MaxHeldTraces: defaultMaxHeldTraces, MaxHeldBytes: defaultMaxHeldBytes},
 	}
 }
 

@@ -34,8 +34,8 @@ type Session struct {
 func Sessions(ctx context.Context, r store.Reader, q store.Query, p *Progress) ([]Session, error) {
 	q.SessionID = ""
 	byID := map[string]*Session{}
-	err := Scan(ctx, r, q, p, func(rec *auditrecord.Record) error {
-		if rec.SessionID == "" || isAuditorRecord(rec) {
+	err := scanJoined(ctx, r, q, p, true, func(rec *auditrecord.Record) error {
+		if rec.SessionID == "" || notAgentActivity(rec) {
 			return nil
 		}
 		s, ok := byID[rec.SessionID]

@@ -28,7 +28,7 @@ type ToolStat struct {
 func ToolStats(ctx context.Context, r store.Reader, q store.Query, p *Progress) ([]ToolStat, error) {
 	q.Types = []auditrecord.Type{auditrecord.TypeToolCall}
 	byTool := map[string]*ToolStat{}
-	err := Scan(ctx, r, q, p, func(rec *auditrecord.Record) error {
+	err := ScanJoined(ctx, r, q, p, func(rec *auditrecord.Record) error {
 		tc := rec.ToolCall
 		if tc == nil {
 			return nil
@@ -143,8 +143,8 @@ const maxBuckets = 100_000
 // returns a gap-free series from the first to the last bucket that has records.
 func countBuckets(ctx context.Context, r store.Reader, q store.Query, by string, p *Progress, isError func(*auditrecord.Record) bool) ([]time.Time, map[time.Time][2]int, error) {
 	counts := map[time.Time][2]int{}
-	err := Scan(ctx, r, q, p, func(rec *auditrecord.Record) error {
-		if isAuditorRecord(rec) {
+	err := ScanJoined(ctx, r, q, p, func(rec *auditrecord.Record) error {
+		if notAgentActivity(rec) {
 			return nil
 		}
 		b := truncate(rec.Timestamp, by)

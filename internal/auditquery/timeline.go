@@ -19,7 +19,7 @@ const detailWidth = 80
 // position or id, so every store (whatever order it scans in) gives the same timeline.
 func Records(ctx context.Context, r store.Reader, q store.Query, p *Progress) ([]*auditrecord.Record, error) {
 	var out []*auditrecord.Record
-	err := Scan(ctx, r, q, p, func(rec *auditrecord.Record) error {
+	err := ScanJoined(ctx, r, q, p, func(rec *auditrecord.Record) error {
 		out = append(out, rec)
 		return nil
 	})

@@ -92,6 +92,10 @@ func (e *encoder) record(r *Record) error {
 		e.int("records", int64(r.Erasure.Records))
 		e.str("requester", r.Erasure.Requester)
 		e.str("subject", r.Erasure.Subject)
+		if len(r.Erasure.Traces) > 0 {
+			e.key("traces")
+			e.strings(r.Erasure.Traces)
+		}
 		e.close()
 	}
 	if r.Error != nil {

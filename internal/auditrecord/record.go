@@ -26,10 +26,13 @@ const (
 	TypeAccess    Type = "access"    // someone read the audit trail (auditctl)
 	TypeErasure   Type = "erasure"   // an erasure request was carried out (auditctl forget)
 	TypeTombstone Type = "tombstone" // what remains of an erased record
+	// TypeIdentity says which session and user a trace belongs to, when that came on a span that
+	// made no record of its own (an application's request span); readers join the trace's records to it.
+	TypeIdentity Type = "identity"
 )
 
 // Types lists every record type, in documentation order.
-var Types = []Type{TypeInput, TypeReasoning, TypeToolCall, TypeOutput, TypeError, TypeAgentRun, TypeLLMCall, TypeAccess, TypeErasure, TypeTombstone}
+var Types = []Type{TypeInput, TypeReasoning, TypeToolCall, TypeOutput, TypeError, TypeAgentRun, TypeLLMCall, TypeAccess, TypeErasure, TypeTombstone, TypeIdentity}
 
 // Record is one audit record. Exactly one of the typed sections (Input, Reasoning, …) is set, the one
 // named by Type; envelopes and tombstones may carry none.
@@ -187,6 +190,9 @@ type Erasure struct {
 	Records   int      `json:"records"`
 	Requester string   `json:"requester"`
 	Subject   string   `json:"subject"` // which user's records (as stored, possibly a pseudonym)
+	// Traces are the subject's traces whose records without a user id were erased with theirs; a
+	// later erasure of the subject erases records of these traces that arrived since.
+	Traces []string `json:"traces,omitempty"`
 }
 
 // Tombstone is what remains of an erased record: its id, type and chain position, no content.

@@ -97,3 +97,26 @@ func TestSchemaAcceptsValidAndRejectsBrokenRecords(t *testing.T) {
 		t.Fatal("truncated JSON accepted")
 	}
 }
+
+func TestSchemaAcceptsIdentityRecordsWithATraceAndAnId(t *testing.T) {
+	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	ok := &Record{SchemaVersion: SchemaVersion, RecordID: NewRecordID("identity", "t"), Type: TypeIdentity, Timestamp: at, ObservedTimestamp: at,
+		TraceID: "0af7651916cd43dd8448eb211c80319c", SessionID: "s-1", Source: &Source{Signal: "traces", Name: "identity"}}
+	if err := Validate(ok); err != nil {
+		t.Fatalf("identity record rejected: %v", err)
+	}
+	enc, err := MarshalRecord(ok)
+	if err != nil || !strings.Contains(string(enc), `"type":"identity"`) {
+		t.Fatalf("encoded %s, %v", enc, err)
+	}
+	noIDs := *ok
+	noIDs.SessionID = ""
+	if err := Validate(&noIDs); err == nil {
+		t.Fatal("identity record without session or user accepted")
+	}
+	noTrace := *ok
+	noTrace.TraceID = ""
+	if err := Validate(&noTrace); err == nil {
+		t.Fatal("identity record without trace accepted")
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,7 +42,11 @@ type ObjectGuard interface {
 
 // Options describes one erasure.
 type Options struct {
-	Subject   string // user_id to erase, exactly as stored
+	Subject string // user_id to erase, exactly as stored
+	// Traces are the traces that belong to Subject (auditquery.TraceIDsOf): records of them stored
+	// without any user id (their trace's identity arrived late or at another collector) are the
+	// subject's too and are erased with the rest.
+	Traces    map[string]bool
 	Requester string // who asked for it (recorded)
 	// Signer signs erasure manifests and the manifest of the erasure record; required when the
 	// affected objects are signed.
@@ -50,6 +56,34 @@ type Options struct {
 	Now    func() time.Time
 	// Progress, when set, is told after each object read how many of how many are done.
 	Progress func(done, total int)
+}
+
+// SubjectTraces are the traces that belong to subject: those with a record carrying the user id
+// now, and those earlier erasures of the subject recorded (a record of such a trace without a user
+// id that arrived after the erasure is the subject's too).
+func SubjectTraces(ctx context.Context, r store.Reader, subject string, p *auditquery.Progress) (map[string]bool, error) {
+	traces, err := auditquery.TraceIDsOf(ctx, r, store.Query{UserID: subject}, p)
+	if err != nil {
+		return nil, err
+	}
+	err = auditquery.Scan(ctx, r, store.Query{Types: []auditrecord.Type{auditrecord.TypeErasure}}, p, func(rec *auditrecord.Record) error {
+		if rec.Erasure != nil && rec.Erasure.Subject == subject {
+			for _, id := range rec.Erasure.Traces {
+				traces[id] = true
+			}
+		}
+		return nil
+	})
+	return traces, err
+}
+
+// subjects reports whether r is a record of the subject: it carries the user id, or it carries none
+// and its trace belongs to the subject.
+func (o Options) subjects(r *auditrecord.Record) bool {
+	if r.Type == auditrecord.TypeTombstone {
+		return false
+	}
+	return r.UserID == o.Subject || (r.UserID == "" && r.TraceID != "" && o.Traces[r.TraceID])
 }
 
 // Erasure modes.
@@ -153,7 +187,7 @@ func Forget(ctx context.Context, s *objectstore.Store, opts Options) (Result, er
 	if err := s.Start(ctx); err != nil {
 		return res, err
 	}
-	return res, recordErasure(ctx, s, &res, keys)
+	return res, recordErasure(ctx, s, &res, keys, opts.Traces)
 }
 
 // Writer is where the erasure record goes: the store's own writer.
@@ -162,7 +196,7 @@ type Writer interface {
 }
 
 // recordErasure writes the erasure record (who, when, whose records, how many, where).
-func recordErasure(ctx context.Context, w Writer, res *Result, objects []string) error {
+func recordErasure(ctx context.Context, w Writer, res *Result, objects []string, traces map[string]bool) error {
 	rec := &auditrecord.Record{
 		SchemaVersion:     auditrecord.SchemaVersion,
 		RecordID:          auditrecord.NewRecordID("erasure", res.ErasureID),
@@ -170,7 +204,7 @@ func recordErasure(ctx context.Context, w Writer, res *Result, objects []string)
 		Timestamp:         res.ErasedAt,
 		ObservedTimestamp: res.ErasedAt,
 		Source:            &auditrecord.Source{Signal: "auditctl", Name: "forget"},
-		Erasure:           &auditrecord.Erasure{Requester: res.Requester, Subject: res.Subject, Records: res.Records, Objects: objects},
+		Erasure:           &auditrecord.Erasure{Requester: res.Requester, Subject: res.Subject, Records: res.Records, Objects: objects, Traces: slices.Sorted(maps.Keys(traces))},
 	}
 	if err := w.Write(ctx, store.Batch{Signal: Signal, Records: []*auditrecord.Record{rec}}); err != nil {
 		return fmt.Errorf("records are erased, but the erasure record could not be written: %w", err)
@@ -195,7 +229,7 @@ func ForgetIndexed(ctx context.Context, d Deleter, w Writer, opts Options) (Resu
 	}
 	now := opts.Now().UTC()
 	res := Result{Subject: opts.Subject, Requester: opts.Requester, ErasedAt: now, DryRun: opts.DryRun, Mode: ModeDelete, Objects: []Object{}}
-	n, err := d.DeleteMatching(ctx, store.Query{UserID: opts.Subject}, opts.DryRun)
+	n, err := d.DeleteMatching(ctx, store.Query{UserID: opts.Subject, TraceIDs: opts.Traces}, opts.DryRun)
 	res.Records = int(n)
 	if err != nil {
 		return res, err
@@ -204,7 +238,7 @@ func ForgetIndexed(ctx context.Context, d Deleter, w Writer, opts Options) (Resu
 		return res, nil
 	}
 	res.ErasureID = newErasureID(now)
-	return res, recordErasure(ctx, w, &res, nil)
+	return res, recordErasure(ctx, w, &res, nil, opts.Traces)
 }
 
 // findRecords reads every data object and plans the objects holding records of subject.
@@ -236,7 +270,7 @@ func findRecords(ctx context.Context, s *objectstore.Store, opts Options, res *R
 			if err := json.Unmarshal(line, &r); err != nil {
 				return nil, fmt.Errorf("%s line %d: %w", key, i+1, err)
 			}
-			if r.UserID != opts.Subject || r.Type == auditrecord.TypeTombstone {
+			if !opts.subjects(&r) {
 				continue
 			}
 			if r.Integrity == nil {

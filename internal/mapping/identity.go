@@ -118,9 +118,12 @@ func (id identity) sessionID() string {
 	return id.conversation
 }
 
-// conversationID is the record's conversation_id: the conversation id when the session is another.
+// conversationID is the record's conversation_id: the framework's conversation id, unless it is the
+// explicit session itself. A record whose session_id equals its conversation_id therefore took its
+// session from the conversation id alone, and the explicit session may still arrive on a span of the
+// trace in a later batch: the identity hold waits for it and then puts it in session_id.
 func (id identity) conversationID() string {
-	if id.session == "" || id.session == id.conversation {
+	if id.session == id.conversation {
 		return ""
 	}
 	return id.conversation

@@ -27,7 +27,7 @@ func TestSessionAndUserPrecedence(t *testing.T) {
 		},
 		{
 			name: "conversation id, enduser.id", span: map[string]any{"gen_ai.conversation.id": "c", "enduser.id": "e", "enduser.pseudo.id": "p"},
-			wantSession: "c", wantUser: "e",
+			wantSession: "c", wantUser: "e", wantConversation: "c",
 		},
 		{
 			name: "pseudo id, Vercel metadata", span: map[string]any{"ai.telemetry.metadata.sessionId": "vs", "enduser.pseudo.id": "p", "ai.telemetry.metadata.userId": "vu"},
@@ -150,10 +150,12 @@ func TestExplicitSessionOfTheTraceWinsOverConversationID(t *testing.T) {
 	}
 	assertGolden(t, "session_precedence", recs)
 
-	// Without an explicit session anywhere in the trace, the conversation id is the session.
+	// Without an explicit session anywhere in the trace, the conversation id is the session, and also
+	// stays the conversation_id: session_id == conversation_id tells the identity hold (and a reader)
+	// that the application's explicit session may still arrive in a later batch.
 	td = buildTraces(t, resourceSpec{spans: []spanSpec{chatSpan(map[string]any{"gen_ai.conversation.id": "conv-only"})}})
 	recs, _ = mapTraces(t, New(Options{}), td)
-	if recs[0].SessionID != "conv-only" || recs[0].ConversationID != "" {
-		t.Errorf("session %q conversation %q, want the conversation id as session only", recs[0].SessionID, recs[0].ConversationID)
+	if recs[0].SessionID != "conv-only" || recs[0].ConversationID != "conv-only" {
+		t.Errorf("session %q conversation %q, want the conversation id as both", recs[0].SessionID, recs[0].ConversationID)
 	}
 }

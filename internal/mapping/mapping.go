@@ -31,6 +31,17 @@ type Stats struct {
 	Malformed int
 	// Truncated counts spans/logs with at least one string cut to MaxContentBytes.
 	Truncated int
+	// Traces lists the traces of the batch that have a session or user id or whose root span (a span
+	// without parent) was in the batch, with the ids: what the exporter needs to give records of the
+	// trace that arrive in other batches their identity, even when the span carrying it made no record.
+	Traces []TraceIdentity
+}
+
+// TraceIdentity is what one batch says about a trace's identity.
+type TraceIdentity struct {
+	TraceID, SessionID, UserID string
+	// Root: the batch held the trace's root span; no later span will bring an identity.
+	Root bool
 }
 
 func newStats() Stats { return Stats{Records: map[auditrecord.Type]int{}} }

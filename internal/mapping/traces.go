@@ -153,6 +153,7 @@ func (m *Mapper) finish(units []*unit, stats Stats) ([]*auditrecord.Record, Stat
 			bySpan[u.traceID+u.spanID] = u
 		}
 	}
+	stats.Traces = appendTraceIdentities(stats.Traces, units, traces)
 	m.join.rememberSpans(units)
 	order := make([]*unit, len(units))
 	copy(order, units)
@@ -201,6 +202,27 @@ func (m *Mapper) finish(units []*unit, stats Stats) ([]*auditrecord.Record, Stat
 		return out[i].Timestamp.Before(out[j].Timestamp)
 	})
 	return out, stats
+}
+
+// appendTraceIdentities appends the traces of units (sorted by trace id) that have an identity or
+// their root span.
+func appendTraceIdentities(out []TraceIdentity, units []*unit, traces map[string]*traceState) []TraceIdentity {
+	for i, u := range units {
+		if u.traceID == "" || (i > 0 && units[i-1].traceID == u.traceID) {
+			continue
+		}
+		t := TraceIdentity{TraceID: u.traceID, SessionID: traces[u.traceID].id.session, UserID: traces[u.traceID].id.user}
+		for _, v := range units[i:] {
+			if v.traceID != u.traceID {
+				break
+			}
+			t.Root = t.Root || (v.signal == signalTraces && v.parentID == "")
+		}
+		if t.Root || t.SessionID != "" || t.UserID != "" {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // inheritedAgent walks up the span's ancestors in the batch to the nearest one naming an agent.

@@ -41,6 +41,12 @@ type Query struct {
 	SessionID string
 	UserID    string
 	Types     []auditrecord.Type
+	// TraceIDs joins records to their trace's identity: with SessionID (UserID) set, a record
+	// without any session (user) id also matches when its trace is in TraceIDs (a trace known to
+	// belong to that session or user); with neither set, only records of these traces match. A
+	// Reader that filters by session or user server-side must apply this too (or leave those
+	// filters to Matches), else joined records go missing (auditquery.ScanJoined, forget).
+	TraceIDs map[string]bool
 }
 
 // Matches reports whether r satisfies q; backends that cannot filter server-side call it.
@@ -51,10 +57,14 @@ func (q Query) Matches(r *auditrecord.Record) bool {
 	if !q.To.IsZero() && !r.Timestamp.Before(q.To) {
 		return false
 	}
-	if q.SessionID != "" && r.SessionID != q.SessionID {
+	joined := len(q.TraceIDs) > 0 && q.TraceIDs[r.TraceID]
+	if q.SessionID != "" && r.SessionID != q.SessionID && (r.SessionID != "" || !joined) {
 		return false
 	}
-	if q.UserID != "" && r.UserID != q.UserID {
+	if q.UserID != "" && r.UserID != q.UserID && (r.UserID != "" || !joined) {
+		return false
+	}
+	if q.SessionID == "" && q.UserID == "" && len(q.TraceIDs) > 0 && !joined {
 		return false
 	}
 	if len(q.Types) > 0 {

@@ -30,11 +30,32 @@ func queryFilters(q store.Query) []any {
 		}
 		filters = append(filters, map[string]any{"range": map[string]any{"timestamp": r}})
 	}
+	var traces []string
+	for id := range q.TraceIDs {
+		traces = append(traces, id)
+	}
+	sort.Strings(traces)
+	// idFilter matches field = value, or, joined by trace (store.Query.TraceIDs), a record without
+	// the field whose trace is one of traces.
+	idFilter := func(field, value string) any {
+		term := map[string]any{"term": map[string]any{field: value}}
+		if len(traces) == 0 {
+			return term
+		}
+		joined := map[string]any{"bool": map[string]any{
+			"filter":   []any{map[string]any{"terms": map[string]any{"trace_id": traces}}},
+			"must_not": []any{map[string]any{"exists": map[string]any{"field": field}}},
+		}}
+		return map[string]any{"bool": map[string]any{"should": []any{term, joined}, "minimum_should_match": 1}}
+	}
 	if q.SessionID != "" {
-		filters = append(filters, map[string]any{"term": map[string]any{"session_id": q.SessionID}})
+		filters = append(filters, idFilter("session_id", q.SessionID))
 	}
 	if q.UserID != "" {
-		filters = append(filters, map[string]any{"term": map[string]any{"user_id": q.UserID}})
+		filters = append(filters, idFilter("user_id", q.UserID))
+	}
+	if q.SessionID == "" && q.UserID == "" && len(traces) > 0 {
+		filters = append(filters, map[string]any{"terms": map[string]any{"trace_id": traces}})
 	}
 	if len(q.Types) > 0 {
 		filters = append(filters, map[string]any{"terms": map[string]any{"type": q.Types}})

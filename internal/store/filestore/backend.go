@@ -76,10 +76,11 @@ func (b *Backend) Put(_ context.Context, key string, data []byte) error {
 		_ = os.Remove(tmp)
 		return werr
 	}
-	return syncDir(dir)
+	return SyncDir(dir)
 }
 
-func syncDir(dir string) error {
+// SyncDir fsyncs a directory, so the entries created in it survive a crash.
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err

@@ -169,14 +169,22 @@ func linePrefilter(q store.Query) func([]byte) bool {
 	for _, t := range q.Types {
 		anyType = append(anyType, member("type", string(t)))
 	}
-	if len(all) == 0 && len(anyType) == 0 {
+	joined := len(q.TraceIDs) > 0
+	if len(all) == 0 && len(anyType) == 0 && !joined {
 		return nil
 	}
 	return func(line []byte) bool {
 		for _, n := range all {
 			if !bytes.Contains(line, n) {
-				return false
+				// A record of a joined trace matches without the id (Query.TraceIDs).
+				if !joined || !q.TraceIDs[lineTraceID(line)] {
+					return false
+				}
+				break
 			}
+		}
+		if joined && len(all) == 0 && !q.TraceIDs[lineTraceID(line)] {
+			return false
 		}
 		if len(anyType) == 0 {
 			return true
@@ -188,6 +196,25 @@ func linePrefilter(q store.Query) func([]byte) bool {
 		}
 		return false
 	}
+}
+
+// traceIDKey precedes a record's trace id in a stored line. Attribute maps, tool parameters and
+// results come before it in canonical order and may hold such a key too, so the last one is the
+// record's own (only plain strings follow it).
+var traceIDKey = []byte(`"trace_id":"`)
+
+// lineTraceID is the trace id of a stored line, or "" when it has none.
+func lineTraceID(line []byte) string {
+	i := bytes.LastIndex(line, traceIDKey)
+	if i < 0 {
+		return ""
+	}
+	rest := line[i+len(traceIDKey):]
+	end := bytes.IndexByte(rest, '"')
+	if end < 0 {
+		return ""
+	}
+	return string(rest[:end])
 }
 
 // member is `"name":"value"` as the record encoder writes a string field.

@@ -1,10 +1,8 @@
 package production
 
 import (
-	"compress/gzip"
 	"context"
 	"encoding/hex"
-	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -45,16 +43,7 @@ func (s *otlpSink) serve(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	var body io.Reader = r.Body
-	if r.Header.Get("Content-Encoding") == "gzip" {
-		gz, err := gzip.NewReader(r.Body)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		body = gz
-	}
-	data, err := io.ReadAll(body)
+	data, err := otlpBody(r)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
