@@ -85,14 +85,17 @@ func TestBatchMixingNewAndWrittenRecordsKeepsTheNewOnes(t *testing.T) {
 // nothing.
 func TestReplayAfterRestartIsWrittenOnce(t *testing.T) {
 	dir := t.TempDir()
-	crashed, _ := newTestExporter(t, dir, nil)
+	// A crashed collector never shut down: its identity hold would still lock the journal here, in
+	// one process. The hold plays no part in this test.
+	noHold := func(c *Config) { c.Identity.HoldWindow = 0 }
+	crashed, _ := newTestExporter(t, dir, nil, noHold)
 	require.NoError(t, crashed.ConsumeTraces(context.Background(), toolTrace()))
 	stored := len(collectortest.ReadRecords(t, collectortest.OpenFileStore(t, dir)))
 	require.NotZero(t, stored)
 
 	tel := componenttest.NewTelemetry()
 	t.Cleanup(func() { _ = tel.Shutdown(context.Background()) })
-	restarted, _ := newTestExporter(t, dir, tel)
+	restarted, _ := newTestExporter(t, dir, tel, noHold)
 	require.NoError(t, restarted.ConsumeTraces(context.Background(), toolTrace()))
 	assert.Len(t, collectortest.ReadRecords(t, collectortest.OpenFileStore(t, dir)), stored, "the replayed batch is not stored again")
 	assert.Equal(t, map[string]int64{signalTraces: int64(stored)}, droppedCopies(t, tel))
