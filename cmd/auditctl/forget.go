@@ -10,8 +10,7 @@ import (
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/accesslog"
 	"github.com/agentaudit/otelcol-agentaudit/internal/erasure"
-	"github.com/agentaudit/otelcol-agentaudit/internal/store/s3store"
-	"github.com/agentaudit/otelcol-agentaudit/internal/storeurl"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/registry"
 )
 
 func runForget(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -35,20 +34,16 @@ func runForget(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err != nil {
 		return c.fail(code, "%v", err)
 	}
+	defer st.Close()
+	eraser, ok := st.Handle.(registry.Eraser)
+	if !ok {
+		return c.fail(exitUsage, "%s: erasure is %v", st.url, registry.ErrUnsupported)
+	}
 	opts := erasure.Options{Subject: *user, Requester: accesslog.Viewer(c.as), Signer: st.signer, DryRun: *dryRun, Now: c.now}
 	if !c.quiet {
 		opts.Progress = objectProgress(c)
 	}
-	var res erasure.Result
-	if st.search != nil {
-		res, err = erasure.ForgetIndexed(ctx, st.search, st.search, opts)
-	} else {
-		if b, ok := st.target.Backend.(*s3store.Backend); ok {
-			_, bucket, _, _ := storeurl.Parse(st.url)
-			opts.Guard = erasure.S3Guard{Client: b.Client(), Bucket: bucket}
-		}
-		res, err = erasure.Forget(ctx, st.objects, opts)
-	}
+	res, err := eraser.Forget(ctx, opts)
 	switch {
 	case errors.Is(err, erasure.ErrSigningKeyRequired), errors.Is(err, erasure.ErrObjectLocked):
 		return c.fail(exitUsage, "%v", err)

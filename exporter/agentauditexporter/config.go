@@ -68,6 +68,20 @@ type PricingConfig struct {
 	Models map[string]mapping.ModelPrice `mapstructure:"models"`
 }
 
+// storeSection is the config section of the selected store kind, as registry.Kind.NewStore takes it
+// (nil when it is not set).
+func (c *Config) storeSection() any {
+	switch c.Store {
+	case StoreFile:
+		return &c.File
+	case StoreS3:
+		return c.S3.Get()
+	case StoreElasticsearch:
+		return c.Elasticsearch.Get()
+	}
+	return nil
+}
+
 // Validate reports the first invalid field, naming it.
 func (c *Config) Validate() error {
 	switch c.Store {

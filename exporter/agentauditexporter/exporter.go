@@ -16,10 +16,8 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 	"github.com/agentaudit/otelcol-agentaudit/internal/mapping"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
-	"github.com/agentaudit/otelcol-agentaudit/internal/store/esstore"
-	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
-	"github.com/agentaudit/otelcol-agentaudit/internal/store/s3store"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/registry"
 )
 
 const (
@@ -35,9 +33,6 @@ type auditExporter struct {
 	mapper    *mapping.Mapper
 	store     store.Store
 	settings  store.Settings
-	// cleanup removes a crashed run's temporary files from the file store in the background.
-	stopCleanup context.CancelFunc
-	cleanupDone chan struct{}
 }
 
 func newAuditExporter(cfg *Config, set exporter.Settings, now func() time.Time) (*auditExporter, error) {
@@ -91,50 +86,15 @@ func (e *auditExporter) newStore() (store.Store, error) {
 			return nil, fmt.Errorf("integrity.signing_key_file: %w", err)
 		}
 	}
-	switch e.cfg.Store {
-	case StoreFile:
-		b, err := filestore.NewBackend(e.cfg.File.Directory)
-		if err != nil {
-			return nil, fmt.Errorf("file.directory: %w", err)
-		}
-		e.removeStaleTempInBackground(b)
-		return objectstore.New(b, objectstore.Options{
-			Prefix: e.cfg.File.Prefix,
-			Gzip:   e.cfg.File.Compression == "gzip",
-			Signer: signer,
-		}, e.settings), nil
-	case StoreS3:
-		return s3store.New(*e.cfg.S3.Get(), signer, e.settings)
-	case StoreElasticsearch:
-		return esstore.New(*e.cfg.Elasticsearch.Get(), e.settings)
+	kind, ok := registry.ByName(e.cfg.Store)
+	section := e.cfg.storeSection()
+	if !ok || section == nil {
+		return nil, fmt.Errorf("store: %q is not supported", e.cfg.Store)
 	}
-	return nil, fmt.Errorf("store: %q is not supported", e.cfg.Store)
-}
-
-// removeStaleTempInBackground clears temporary files an interrupted run left in the file store
-// without delaying start: the walk covers the whole store, which grows for as long as records
-// are kept. Files this run writes are newer than the cut-off and are left alone.
-func (e *auditExporter) removeStaleTempInBackground(b *filestore.Backend) {
-	ctx, cancel := context.WithCancel(context.Background())
-	e.stopCleanup, e.cleanupDone = cancel, make(chan struct{})
-	started := time.Now()
-	go func() {
-		defer close(e.cleanupDone)
-		n, err := b.RemoveStaleTemp(ctx, started)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			e.logger.Warn("could not remove temporary files left by an interrupted write", zap.Error(err))
-		case n > 0:
-			e.logger.Info("removed temporary files left by an interrupted write", zap.Int("files", n))
-		}
-	}()
+	return kind.NewStore(section, registry.NewOptions{Settings: e.settings, Signer: signer})
 }
 
 func (e *auditExporter) shutdown(ctx context.Context) error {
-	if e.stopCleanup != nil {
-		e.stopCleanup()
-		<-e.cleanupDone
-	}
 	if e.store == nil {
 		return nil
 	}
