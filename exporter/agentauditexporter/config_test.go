@@ -87,6 +87,10 @@ func TestInvalidConfigsNameTheField(t *testing.T) {
 		"bad_wait":        "log_span_wait:",
 		"es_missing":      "elasticsearch:",
 		"es_signing":      "integrity.signing_key_file:",
+		"pg_missing":      "postgres:",
+		"pg_no_dsn":       "postgres: dsn:",
+		"pg_bad_dsn":      "postgres: dsn:",
+		"pg_signing":      "integrity.signing_key_file:",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := loadConfig(t, name)
@@ -94,4 +98,21 @@ func TestInvalidConfigsNameTheField(t *testing.T) {
 			assert.Contains(t, err.Error(), field)
 		})
 	}
+}
+
+func TestPostgresConfigLoads(t *testing.T) {
+	cfg, err := loadConfig(t, "postgres")
+	require.NoError(t, err)
+	require.True(t, cfg.Postgres.HasValue())
+	pg := cfg.Postgres.Get()
+	assert.Contains(t, string(pg.DSN), "sslmode=verify-full")
+	assert.Equal(t, int32(8), pg.MaxConnections)
+	assert.Equal(t, 2, pg.PartitionsAhead, "defaults kept for fields not given")
+	assert.Equal(t, "/var/lib/agentaudit/pg-dead-letter", pg.DeadLetter.Directory)
+}
+
+func TestPostgresDSNErrorDoesNotEchoThePassword(t *testing.T) {
+	_, err := loadConfig(t, "pg_bad_dsn")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "secret")
 }

@@ -286,16 +286,7 @@ func rewrite(ctx context.Context, b objectstore.Backend, layout objectstore.Layo
 			lines[i] = line // byte for byte: its hash must still verify
 			continue
 		}
-		tomb := &auditrecord.Record{
-			SchemaVersion:     r.SchemaVersion,
-			RecordID:          r.RecordID,
-			Type:              auditrecord.TypeTombstone,
-			Timestamp:         r.Timestamp,
-			ObservedTimestamp: r.ObservedTimestamp,
-			Tombstone:         &auditrecord.Tombstone{ErasedAt: now, OriginalType: r.Type, ErasureID: erasureID},
-			Integrity:         r.Integrity,
-		}
-		enc, err := auditrecord.MarshalRecord(tomb)
+		enc, err := auditrecord.MarshalRecord(NewTombstone(r, erasureID, now))
 		if err != nil {
 			return err
 		}
@@ -351,6 +342,55 @@ func rewrite(ctx context.Context, b objectstore.Backend, layout objectstore.Layo
 		}
 	}
 	return nil
+}
+
+// NewTombstone is what remains of r after erasure: its id, timestamps and integrity (so its chain
+// position and hash stay checkable), no content.
+func NewTombstone(r *auditrecord.Record, erasureID string, now time.Time) *auditrecord.Record {
+	return &auditrecord.Record{
+		SchemaVersion:     r.SchemaVersion,
+		RecordID:          r.RecordID,
+		Type:              auditrecord.TypeTombstone,
+		Timestamp:         r.Timestamp,
+		ObservedTimestamp: r.ObservedTimestamp,
+		Tombstone:         &auditrecord.Tombstone{ErasedAt: now, OriginalType: r.Type, ErasureID: erasureID},
+		Integrity:         r.Integrity,
+	}
+}
+
+// Tombstoner replaces a subject's records by tombstones where they are stored (PostgreSQL rows) and
+// reports, per stream, which seqs it replaced; with dryRun it only reports.
+type Tombstoner interface {
+	Tombstone(ctx context.Context, subject, erasureID, requester string, erasedAt time.Time, dryRun bool) ([]Object, error)
+}
+
+// ForgetInPlace erases a subject's records from a store that rewrites them in place, keeping their
+// chain positions (tombstones), and records the erasure there.
+func ForgetInPlace(ctx context.Context, t Tombstoner, w Writer, opts Options) (Result, error) {
+	if opts.Subject == "" {
+		return Result{}, errors.New("no subject: which user_id to erase")
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	now := opts.Now().UTC()
+	res := Result{Subject: opts.Subject, Requester: opts.Requester, ErasedAt: now, DryRun: opts.DryRun, Mode: ModeTombstone, Objects: []Object{}}
+	id := newErasureID(now)
+	objs, err := t.Tombstone(ctx, opts.Subject, id, opts.Requester, now, opts.DryRun)
+	if err != nil {
+		return res, err
+	}
+	keys := make([]string, 0, len(objs))
+	for _, o := range objs {
+		res.Objects = append(res.Objects, o)
+		res.Records += len(o.ErasedSeqs)
+		keys = append(keys, o.Key)
+	}
+	if opts.DryRun || res.Records == 0 {
+		return res, nil
+	}
+	res.ErasureID = id
+	return res, recordErasure(ctx, w, &res, keys)
 }
 
 func newErasureID(now time.Time) string {

@@ -1,0 +1,409 @@
+// Package pgstore stores audit records in PostgreSQL (14+; tested on 15) through pgx: one row per
+// record in a table partitioned by month on the record's timestamp, with typed columns for what
+// queries filter and group on and the whole stored record as jsonb. Rows are chained per stream
+// exactly as the object stores chain their lines (objectstore.AppendChained), written idempotently
+// (record ids are unique across partitions through agentaudit.record_ids) in one transaction per
+// batch through COPY into a temporary staging table. The schema is append-only: a trigger refuses
+// UPDATE and DELETE except for auditctl's erasure and retention as agentaudit_admin.
+// docs/postgres.md describes it.
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/metric/noop"
+	"go.uber.org/zap"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/deadletter"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
+)
+
+// Store is the PostgreSQL store. It implements store.Store and store.Reader.
+type Store struct {
+	cfg    Config
+	set    store.Settings
+	logger *zap.Logger
+	pool   *pgxpool.Pool
+	dead   *deadletter.Store
+	m      storeMetrics
+	now    func() time.Time
+
+	migrateMu sync.Mutex
+	migrated  bool
+
+	mu         sync.Mutex // serialises writes: a stream's chain has one head
+	heads      map[string]chainHead
+	partitions map[string]bool // months ("2006-01") whose partition exists
+	staged     sync.Map        // *pgconn.PgConn → staging table created on that connection
+	buf        []byte          // line scratch, guarded by mu
+}
+
+type chainHead struct {
+	seq  uint64
+	hash string
+}
+
+type storeMetrics struct {
+	inserted, alreadyPresent, deadLettered metric.Int64Counter
+	batchDuration                          metric.Float64Histogram
+}
+
+var (
+	_ store.Store  = (*Store)(nil)
+	_ store.Reader = (*Store)(nil)
+)
+
+// recordsTable names where records go, for dead letters.
+const recordsTable = "agentaudit.records"
+
+// New builds the store from a validated configuration; it contacts nothing until Start.
+func New(cfg Config, set store.Settings) (*Store, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if set.Logger == nil {
+		set.Logger = zap.NewNop()
+	}
+	meter := set.Meter
+	if meter == nil {
+		meter = noop.NewMeterProvider().Meter("pgstore")
+	}
+	var m storeMetrics
+	var errs [4]error
+	m.inserted, errs[0] = meter.Int64Counter("agentaudit.store.postgres.records.inserted",
+		metric.WithDescription("Audit records inserted into PostgreSQL."), metric.WithUnit("{record}"))
+	m.alreadyPresent, errs[1] = meter.Int64Counter("agentaudit.store.postgres.records.already_present",
+		metric.WithDescription("Records skipped because an earlier attempt stored them (idempotent retry)."), metric.WithUnit("{record}"))
+	m.deadLettered, errs[2] = meter.Int64Counter("agentaudit.store.postgres.records.dead_lettered",
+		metric.WithDescription("Records the database rejected for good, written to the dead-letter store."), metric.WithUnit("{record}"))
+	m.batchDuration, errs[3] = meter.Float64Histogram("agentaudit.store.postgres.batch.duration",
+		metric.WithDescription("Time to write one batch in one transaction."), metric.WithUnit("s"))
+	if err := errors.Join(errs[:]...); err != nil {
+		return nil, err
+	}
+	return &Store{
+		cfg: cfg, set: set, logger: set.Logger, m: m, now: time.Now,
+		dead:       deadletter.New(cfg.DeadLetter.Directory, "postgres"),
+		heads:      map[string]chainHead{},
+		partitions: map[string]bool{},
+	}, nil
+}
+
+// Start opens the pool and brings the schema up to date. An unreachable database does not fail Start
+// (the collector must come up during an outage; the queue holds the data): the schema is then
+// migrated before the first write. A reachable database whose schema is missing or older and that
+// this user may not migrate fails Start with what to do.
+func (s *Store) Start(ctx context.Context) error {
+	pc, err := s.cfg.poolConfig()
+	if err != nil {
+		return err
+	}
+	pc.BeforeClose = func(c *pgx.Conn) { s.staged.Delete(c.PgConn()) }
+	if s.pool, err = pgxpool.NewWithConfig(ctx, pc); err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	if err := s.dead.Prepare(); err != nil {
+		return fmt.Errorf("postgres.dead_letter.directory: %w", err)
+	}
+	if err := s.pool.Ping(ctx); err != nil {
+		s.logger.Warn("PostgreSQL not reachable; the schema is checked before the first write", zap.Error(err))
+		return nil
+	}
+	return s.ensureMigrated(ctx)
+}
+
+// Shutdown closes the pool; every Write is complete when it returns.
+func (s *Store) Shutdown(context.Context) error {
+	if s.pool != nil {
+		s.pool.Close()
+	}
+	return nil
+}
+
+// Pool is the store's connection pool (auditctl's maintenance commands use it).
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+func (s *Store) ensureMigrated(ctx context.Context) error {
+	s.migrateMu.Lock()
+	defer s.migrateMu.Unlock()
+	if s.migrated {
+		return nil
+	}
+	if err := Migrate(ctx, s.pool); err != nil {
+		return err
+	}
+	s.migrated = true
+	return s.ensureAhead(ctx)
+}
+
+// ensureAhead creates the partitions of this month and the configured number of months after it.
+func (s *Store) ensureAhead(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	month := monthStart(s.now())
+	for i := 0; i <= s.cfg.PartitionsAhead; i++ {
+		if err := s.ensurePartition(ctx, s.pool, month.AddDate(0, i, 0)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+func monthStart(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+}
+
+// ensurePartition creates the partition holding t unless it is known to exist. Caller holds s.mu.
+func (s *Store) ensurePartition(ctx context.Context, q querier, t time.Time) error {
+	key := t.UTC().Format("2006-01")
+	if s.partitions[key] {
+		return nil
+	}
+	if _, err := q.Exec(ctx, `SELECT agentaudit.ensure_partition($1::date)`, monthStart(t)); err != nil {
+		return fmt.Errorf("create partition for %s: %w", key, err)
+	}
+	s.partitions[key] = true
+	return nil
+}
+
+// Write chains the batch's new records onto the stream of (instance, signal) and stores them in one
+// transaction. Records already stored (a retried batch) are skipped before chaining, so the chain
+// has no holes. A batch the database refuses for its data is split: the records it rejects go to the
+// dead-letter store with its reason, the rest are written.
+func (s *Store) Write(ctx context.Context, b store.Batch) error {
+	if len(b.Records) == 0 {
+		return nil
+	}
+	if err := s.ensureMigrated(ctx); err != nil {
+		return err
+	}
+	stream := objectstore.StreamName(s.set.InstanceID, b.Signal)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	start := time.Now()
+	err := s.writeBatch(ctx, stream, b.Records)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && isDataError(pgErr) {
+		var kept []*auditrecord.Record
+		kept, err = s.deadLetterRejected(ctx, b)
+		if err == nil {
+			err = s.writeBatch(ctx, stream, kept)
+		}
+	}
+	if err != nil {
+		// The head may have moved in a commit whose answer was lost: read it again next time.
+		delete(s.heads, stream)
+		return err
+	}
+	s.m.batchDuration.Record(ctx, time.Since(start).Seconds())
+	return nil
+}
+
+// isDataError: the database refused a value (bad encoding, \u0000 in jsonb, a too-large value), not
+// the connection or the schema; retrying the same batch would fail the same way.
+func isDataError(e *pgconn.PgError) bool {
+	return len(e.Code) == 5 && (e.Code[:2] == "22" || e.Code[:2] == "54")
+}
+
+// stagingColumns are the columns COPY fills; record is staged as text and cast to jsonb on insert.
+var stagingColumns = []string{"record_id", "timestamp", "observed_timestamp", "type", "session_id", "user_id", "agent",
+	"trace_id", "span_id", "tool_name", "tool_status", "duration_ms", "model", "input_tokens", "output_tokens", "cost_usd",
+	"stream", "seq", "prev_hash", "hash", "record"}
+
+const createStaging = `CREATE TEMP TABLE IF NOT EXISTS agentaudit_staging (
+  record_id text, "timestamp" timestamptz, observed_timestamp timestamptz, type text, session_id text, user_id text,
+  agent text, trace_id text, span_id text, tool_name text, tool_status text, duration_ms double precision, model text,
+  input_tokens bigint, output_tokens bigint, cost_usd double precision, stream text, seq bigint, prev_hash text,
+  hash text, record text) ON COMMIT DELETE ROWS`
+
+const insertFromStaging = `INSERT INTO agentaudit.records (record_id, "timestamp", observed_timestamp, type, session_id,
+  user_id, agent, trace_id, span_id, tool_name, tool_status, duration_ms, model, input_tokens, output_tokens, cost_usd,
+  stream, seq, prev_hash, hash, record)
+SELECT record_id, "timestamp", observed_timestamp, type, session_id, user_id, agent, trace_id, span_id, tool_name,
+  tool_status, duration_ms, model, input_tokens, output_tokens, cost_usd, stream, seq, prev_hash, hash, record::jsonb
+FROM agentaudit_staging`
+
+// writeBatch writes recs in one transaction. Caller holds s.mu.
+func (s *Store) writeBatch(ctx context.Context, stream string, recs []*auditrecord.Record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // a no-op after Commit
+	conn := tx.Conn().PgConn()
+	if _, ok := s.staged.Load(conn); !ok {
+		if _, err := tx.Exec(ctx, createStaging); err != nil {
+			return fmt.Errorf("staging table: %w", err)
+		}
+		s.staged.Store(conn, true)
+	}
+	head, err := s.head(ctx, tx, stream)
+	if err != nil {
+		return err
+	}
+	fresh, err := newRecords(ctx, tx, recs)
+	if err != nil {
+		return err
+	}
+	if already := len(recs) - len(fresh); already > 0 {
+		s.m.alreadyPresent.Add(ctx, int64(already))
+	}
+	if len(fresh) == 0 {
+		return tx.Commit(ctx)
+	}
+	rows := make([][]any, len(fresh))
+	seq, prev := head.seq, head.hash
+	firstPrev := prev
+	for i, r := range fresh {
+		if err := s.ensurePartition(ctx, tx, r.Timestamp); err != nil {
+			return err
+		}
+		seq++
+		rc := *r
+		rc.Integrity = nil
+		var hash string
+		if s.buf, hash, err = objectstore.AppendChained(s.buf[:0], &rc, stream, seq, prev); err != nil {
+			return fmt.Errorf("encode record: %w", err)
+		}
+		rows[i] = rowValues(r, stream, seq, prev, hash, string(s.buf))
+		prev = hash
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"agentaudit_staging"}, stagingColumns, pgx.CopyFromRows(rows)); err != nil {
+		return err
+	}
+	tag, err := tx.Exec(ctx, `INSERT INTO agentaudit.record_ids (record_id, "timestamp") SELECT record_id, "timestamp" FROM agentaudit_staging ON CONFLICT (record_id) DO NOTHING`)
+	if err != nil {
+		return err
+	}
+	if int(tag.RowsAffected()) != len(fresh) {
+		// Another writer stored some of these records since we looked; chaining them would leave holes.
+		return fmt.Errorf("%d of %d records were stored by another writer meanwhile; retrying", len(fresh)-int(tag.RowsAffected()), len(fresh))
+	}
+	if _, err := tx.Exec(ctx, insertFromStaging); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO agentaudit.batches (stream, first_seq, last_seq, first_prev_hash, last_hash, record_count) VALUES ($1, $2, $3, $4, $5, $6)`,
+		stream, int64(head.seq+1), int64(seq), firstPrev, prev, len(fresh)); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return err
+	}
+	s.heads[stream] = chainHead{seq: seq, hash: prev}
+	s.m.inserted.Add(ctx, int64(len(fresh)))
+	return nil
+}
+
+// head returns the stream's chain head, read from its last batch the first time.
+func (s *Store) head(ctx context.Context, q querier, stream string) (chainHead, error) {
+	if h, ok := s.heads[stream]; ok {
+		return h, nil
+	}
+	var h chainHead
+	var seq int64
+	err := q.QueryRow(ctx, `SELECT last_seq, last_hash FROM agentaudit.batches WHERE stream = $1 ORDER BY first_seq DESC LIMIT 1`, stream).Scan(&seq, &h.hash)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return h, fmt.Errorf("read chain head of %s: %w", stream, err)
+	}
+	h.seq = uint64(seq)
+	return h, nil
+}
+
+// newRecords drops records already stored and repeats within the batch, keeping batch order.
+func newRecords(ctx context.Context, q querier, recs []*auditrecord.Record) ([]*auditrecord.Record, error) {
+	ids := make([]string, 0, len(recs))
+	seen := make(map[string]bool, len(recs))
+	for _, r := range recs {
+		if !seen[r.RecordID] {
+			seen[r.RecordID] = true
+			ids = append(ids, r.RecordID)
+		}
+	}
+	rows, err := q.Query(ctx, `SELECT record_id FROM agentaudit.record_ids WHERE record_id = ANY($1)`, ids)
+	if err != nil {
+		return nil, err
+	}
+	existing := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		existing[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]*auditrecord.Record, 0, len(recs))
+	for _, r := range recs {
+		if existing[r.RecordID] {
+			continue
+		}
+		existing[r.RecordID] = true
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// deadLetterRejected asks the database, record by record, to accept each record's values (the same
+// casts the insert makes) and dead-letters the ones it refuses, with its reason. It returns the rest.
+func (s *Store) deadLetterRejected(ctx context.Context, b store.Batch) ([]*auditrecord.Record, error) {
+	var kept []*auditrecord.Record
+	var letters []deadletter.Letter
+	for _, r := range b.Records {
+		line, err := auditrecord.MarshalRecord(r)
+		if err != nil {
+			letters = append(letters, letter(b.Signal, r, "encode_error", err.Error()))
+			continue
+		}
+		v := rowValues(r, "", 0, "", "", string(line))
+		args := []any{v[0], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[12], v[20]}
+		_, err = s.pool.Exec(ctx, `SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text, $10::text, $11::text::jsonb`, args...)
+		var pgErr *pgconn.PgError
+		switch {
+		case errors.As(err, &pgErr) && isDataError(pgErr):
+			letters = append(letters, letter(b.Signal, r, pgErr.Code, pgErr.Message))
+		case err != nil:
+			return nil, err
+		default:
+			kept = append(kept, r)
+		}
+	}
+	if len(letters) == 0 {
+		return nil, errors.New("the database refused the batch but accepts each of its records; retrying")
+	}
+	if err := s.dead.Write(letters); err != nil {
+		return nil, err
+	}
+	// The database's reason can quote values, so only the count goes to the log.
+	s.logger.Warn("Records rejected by PostgreSQL were written to the dead-letter store",
+		zap.Int("count", len(letters)), zap.String("directory", s.cfg.DeadLetter.Directory))
+	s.m.deadLettered.Add(ctx, int64(len(letters)))
+	return kept, nil
+}
+
+func letter(signal string, r *auditrecord.Record, code, reason string) deadletter.Letter {
+	return deadletter.Letter{Time: time.Now().UTC(), Signal: signal, Index: recordsTable, RecordID: r.RecordID,
+		ErrorType: code, Reason: reason, Record: r}
+}

@@ -1,0 +1,166 @@
+// Package postgres starts a throwaway PostgreSQL cluster for tests: initdb into a temp dir and a
+// server on a free loopback port, run from Debian's /usr/lib/postgresql/<v>/bin. initdb and postgres
+// refuse to run as root, so as root the cluster directory is given to the `postgres` user and both
+// run through `runuser -u postgres --`. Without the binaries the test skips with the reason (and
+// fails under AGENTAUDIT_REQUIRE_PEERS=1).
+package postgres
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/peers"
+)
+
+// BinEnv overrides where the PostgreSQL binaries are looked for.
+const BinEnv = "AGENTAUDIT_POSTGRES_BIN"
+
+// Server is a running test cluster. Its superuser is "postgres", trusted on loopback.
+type Server struct {
+	Port    int
+	dir     string
+	binDir  string
+	asUser  string // "postgres" when running as root, else ""
+	mu      sync.Mutex
+	running bool
+}
+
+// BinDir finds initdb, preferring PostgreSQL 15; "" when none is installed.
+func BinDir() string {
+	if d := os.Getenv(BinEnv); d != "" {
+		return d
+	}
+	if _, err := os.Stat("/usr/lib/postgresql/15/bin/initdb"); err == nil {
+		return "/usr/lib/postgresql/15/bin"
+	}
+	found, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
+	sort.Strings(found)
+	if len(found) == 0 {
+		return ""
+	}
+	return filepath.Dir(found[len(found)-1])
+}
+
+// Start initialises and starts a cluster that is stopped and removed when the test ends.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	bin := BinDir()
+	peers.Require(t, bin != "", "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin (apt-get install postgresql) or $"+BinEnv)
+	s := &Server{binDir: bin}
+	if os.Geteuid() == 0 {
+		if _, err := user.Lookup("postgres"); err != nil {
+			peers.Require(t, false, "running as root and there is no `postgres` user to run initdb as")
+		}
+		s.asUser = "postgres"
+	}
+	// Not t.TempDir: its parent is private to root, and the server runs as `postgres`.
+	dir, err := os.MkdirTemp("", "agentaudit-pg-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.dir = dir
+	t.Cleanup(func() {
+		s.Stop(t)
+		os.RemoveAll(dir)
+	})
+	if s.asUser != "" {
+		u, _ := user.Lookup(s.asUser)
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		if err := os.Chown(dir, uid, gid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, err := s.command("initdb", "-D", s.dataDir(), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync").CombinedOutput(); err != nil {
+		t.Fatalf("initdb: %v\n%s", err, out)
+	}
+	s.Port = freePort(t)
+	s.Restart(t)
+	return s
+}
+
+func (s *Server) dataDir() string { return filepath.Join(s.dir, "data") }
+
+func (s *Server) command(name string, args ...string) *exec.Cmd {
+	path := filepath.Join(s.binDir, name)
+	if s.asUser != "" {
+		return exec.Command("runuser", append([]string{"-u", s.asUser, "--", path}, args...)...)
+	}
+	return exec.Command(path, args...)
+}
+
+// Restart starts the server again on the same port (after Stop).
+func (s *Server) Restart(t testing.TB) {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.running {
+		return
+	}
+	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c max_connections=50 -c shared_buffers=32MB", s.Port, s.dir)
+	out, err := s.command("pg_ctl", "-D", s.dataDir(), "-o", opts, "-l", filepath.Join(s.dir, "server.log"), "-w", "-t", "60", "start").CombinedOutput()
+	if err != nil {
+		log, _ := os.ReadFile(filepath.Join(s.dir, "server.log"))
+		t.Fatalf("pg_ctl start: %v\n%s\n%s", err, out, log)
+	}
+	s.running = true
+}
+
+// Stop shuts the server down (fast mode: open connections are cut, as in an outage).
+func (s *Server) Stop(t testing.TB) {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.running {
+		return
+	}
+	if out, err := s.command("pg_ctl", "-D", s.dataDir(), "-m", "fast", "-w", "stop").CombinedOutput(); err != nil {
+		t.Errorf("pg_ctl stop: %v\n%s", err, out)
+	}
+	s.running = false
+}
+
+// DSN is a connection string for database db as user (the superuser "postgres" when empty).
+func (s *Server) DSN(db, user string) string {
+	if user == "" {
+		user = "postgres"
+	}
+	return fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable", user, s.Port, db)
+}
+
+// CreateDatabase creates database name and returns its superuser DSN.
+func (s *Server) CreateDatabase(t testing.TB, name string) string {
+	t.Helper()
+	s.Psql(t, "postgres", "CREATE DATABASE "+name)
+	return s.DSN(name, "")
+}
+
+// Psql runs sql as the superuser in db and returns its unaligned, tuples-only output.
+func (s *Server) Psql(t testing.TB, db, sql string) string {
+	t.Helper()
+	out, err := s.command("psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", strconv.Itoa(s.Port),
+		"-U", "postgres", "-d", db, "-c", sql).CombinedOutput()
+	if err != nil {
+		t.Fatalf("psql %q: %v\n%s", sql, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func freePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
