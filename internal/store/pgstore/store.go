@@ -241,21 +241,35 @@ SELECT record_id, "timestamp", observed_timestamp, type, session_id, user_id, ag
 FROM agentaudit_staging`
 
 // writeBatch writes recs in one transaction. Caller holds s.mu.
-func (s *Store) writeBatch(ctx context.Context, stream string, recs []*auditrecord.Record) error {
+func (s *Store) writeBatch(ctx context.Context, stream string, recs []*auditrecord.Record) (err error) {
 	if len(recs) == 0 {
 		return nil
+	}
+	committed := false
+	// Partitions are created in transactions of their own, so that a rolled-back batch cannot leave
+	// one remembered that does not exist.
+	for _, r := range recs {
+		if err := s.ensurePartition(ctx, s.pool, r.Timestamp); err != nil {
+			return err
+		}
 	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // a no-op after Commit
+	// The staging table lives as long as the connection, but its creation only once a transaction
+	// that made it commits.
 	conn := tx.Conn().PgConn()
 	if _, ok := s.staged.Load(conn); !ok {
 		if _, err := tx.Exec(ctx, createStaging); err != nil {
 			return fmt.Errorf("staging table: %w", err)
 		}
-		s.staged.Store(conn, true)
+		defer func() {
+			if committed {
+				s.staged.Store(conn, true)
+			}
+		}()
 	}
 	head, err := s.head(ctx, tx, stream)
 	if err != nil {
@@ -269,15 +283,14 @@ func (s *Store) writeBatch(ctx context.Context, stream string, recs []*auditreco
 		s.m.alreadyPresent.Add(ctx, int64(already))
 	}
 	if len(fresh) == 0 {
-		return tx.Commit(ctx)
+		err = tx.Commit(ctx)
+		committed = err == nil
+		return err
 	}
 	rows := make([][]any, len(fresh))
 	seq, prev := head.seq, head.hash
 	firstPrev := prev
 	for i, r := range fresh {
-		if err := s.ensurePartition(ctx, tx, r.Timestamp); err != nil {
-			return err
-		}
 		seq++
 		rc := *r
 		rc.Integrity = nil
@@ -309,6 +322,7 @@ func (s *Store) writeBatch(ctx context.Context, stream string, recs []*auditreco
 	if err := tx.Commit(ctx); err != nil {
 		return err
 	}
+	committed = true
 	s.heads[stream] = chainHead{seq: seq, hash: prev}
 	s.m.inserted.Add(ctx, int64(len(fresh)))
 	return nil
