@@ -231,4 +231,3 @@ func TestPostgresStore(t *testing.T) {
 }
 
 func itoa(v uint64) string { return strconv.FormatUint(v, 10) }
-
