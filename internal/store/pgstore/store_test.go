@@ -22,7 +22,7 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/verify"
 )
 
-func openStore(t *testing.T, dsn string) *pgstore.Store {
+func openStore(t testing.TB, dsn string) *pgstore.Store {
 	t.Helper()
 	cfg := pgstore.NewDefaultConfig()
 	cfg.DSN = configopaque.String(dsn)

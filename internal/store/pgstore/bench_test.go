@@ -1,0 +1,37 @@
+package pgstore_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/store"
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/postgres"
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/recordfixture"
+)
+
+// BenchmarkWrite measures rows/s into a real PostgreSQL 15 (same machine, loopback, fsync on) at
+// the batch sizes the exporter's sending_queue produces: one transaction per batch, existing-id
+// check, chain hashing, COPY into staging, insert into ids, records and batches. Run with -cpu 1 to
+// hold the collector side to one core (the server runs beside it).
+func BenchmarkWrite(b *testing.B) {
+	srv := postgres.Start(b)
+	for _, size := range []int{100, 1000, 5000} {
+		b.Run(fmt.Sprintf("batch=%d", size), func(b *testing.B) {
+			db := fmt.Sprintf("bench_%d", size)
+			s := openStore(b, srv.CreateDatabase(b, db))
+			ctx := context.Background()
+			batches := make([]store.Batch, b.N)
+			for i := range batches {
+				batches[i] = store.Batch{Signal: "traces", Records: recordfixture.Records(fmt.Sprintf("bench-%d-%d", size, i), size)}
+			}
+			b.ResetTimer()
+			for i := range b.N {
+				if err := s.Write(ctx, batches[i]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(size*b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
