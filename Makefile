@@ -53,7 +53,8 @@ test: build test-deps
 	AGENTAUDIT_COLLECTOR_BIN=$(CURDIR)/$(COLLECTOR) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 # Go benchmarks: redaction vs contrib redactionprocessor (same corpus, one invocation), the detection
-# engine, the mapping, verify and the Elasticsearch bulk path (which starts the test search engine).
+# engine, the mapping, verify, the Elasticsearch bulk path (which starts the test search engine) and
+# PostgreSQL batch writes (which start a throwaway cluster).
 bench:
 	$(GO) test ./processor/piiredactionprocessor -run '^$$' -bench BenchmarkPIIRedaction -benchtime 3s -benchmem
 	$(GO) test ./processor/piiredactionprocessor/internal/detect -run '^$$' -bench BenchmarkDetect -benchmem
@@ -62,6 +63,7 @@ bench:
 	$(GO) test ./internal/jsonvalue -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/verify -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/store/esstore -run '^$$' -bench . -benchmem
+	$(GO) test ./internal/store/pgstore -run '^$$' -bench BenchmarkWrite -benchmem -cpu 1
 
 # The built binary under agentsim at max rate: piiredaction+agentaudit(file) vs contrib redaction+file.
 bench-pipeline: $(COLLECTOR)

@@ -16,14 +16,15 @@ import (
 // hold the collector side to one core (the server runs beside it).
 func BenchmarkWrite(b *testing.B) {
 	srv := postgres.Start(b)
+	run := 0 // b.Run calls the function again for each b.N it tries: ids must stay new
 	for _, size := range []int{100, 1000, 5000} {
+		s := openStore(b, srv.CreateDatabase(b, fmt.Sprintf("bench_%d", size)))
 		b.Run(fmt.Sprintf("batch=%d", size), func(b *testing.B) {
-			db := fmt.Sprintf("bench_%d", size)
-			s := openStore(b, srv.CreateDatabase(b, db))
 			ctx := context.Background()
+			run++
 			batches := make([]store.Batch, b.N)
 			for i := range batches {
-				batches[i] = store.Batch{Signal: "traces", Records: recordfixture.Records(fmt.Sprintf("bench-%d-%d", size, i), size)}
+				batches[i] = store.Batch{Signal: "traces", Records: recordfixture.Records(fmt.Sprintf("bench-%d-%d-%d", size, run, i), size)}
 			}
 			b.ResetTimer()
 			for i := range b.N {
