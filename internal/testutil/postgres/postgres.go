@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/peers"
 )
@@ -164,3 +165,45 @@ func freePort(t testing.TB) int {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
 }
+
+// CPUTime is the CPU time (user + system) the cluster's processes have used so far: the postmaster
+// with its reaped children, and every live backend and auxiliary process. Benchmarks on a shared
+// machine divide work by it rather than by wall time, which other load inflates.
+func (s *Server) CPUTime(t testing.TB) time.Duration {
+	t.Helper()
+	pidFile, err := os.ReadFile(filepath.Join(s.dataDir(), "postmaster.pid"))
+	if err != nil {
+		t.Fatalf("postmaster.pid: %v", err)
+	}
+	postmaster, err := strconv.Atoi(strings.SplitN(string(pidFile), "\n", 2)[0])
+	if err != nil {
+		t.Fatalf("postmaster.pid: %v", err)
+	}
+	procs, _ := filepath.Glob("/proc/[0-9]*/stat")
+	var ticks int64
+	for _, p := range procs {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue // exited meanwhile
+		}
+		// Fields after the command name (which may hold spaces) in parentheses.
+		f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+		pid, _ := strconv.Atoi(strings.Fields(string(b))[0])
+		ppid, _ := strconv.Atoi(f[1])
+		utime, _ := strconv.ParseInt(f[11], 10, 64)
+		stime, _ := strconv.ParseInt(f[12], 10, 64)
+		switch {
+		case pid == postmaster:
+			cutime, _ := strconv.ParseInt(f[13], 10, 64)
+			cstime, _ := strconv.ParseInt(f[14], 10, 64)
+			ticks += utime + stime + cutime + cstime
+		case ppid == postmaster:
+			ticks += utime + stime
+		}
+	}
+	return time.Duration(ticks) * time.Second / clockTicks
+}
+
+// clockTicks is USER_HZ, the unit of /proc/<pid>/stat times (100 on Linux for every architecture Go
+// supports here).
+const clockTicks = 100
