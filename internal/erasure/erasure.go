@@ -176,14 +176,11 @@ type Deleter interface {
 // ForgetIndexed erases a subject's records from a search engine store by deleting them (a search
 // engine keeps no hash chain that tombstones would have to preserve) and records the erasure there.
 func ForgetIndexed(ctx context.Context, d Deleter, w Writer, opts Options) (Result, error) {
-	if opts.Subject == "" {
-		return Result{}, errors.New("no subject: which user_id to erase")
+	res, err := newResult(opts, ModeDelete)
+	if err != nil {
+		return res, err
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	now := opts.Now().UTC()
-	res := Result{Subject: opts.Subject, Requester: opts.Requester, ErasedAt: now, DryRun: opts.DryRun, Mode: ModeDelete, Objects: []Object{}}
+	now := res.ErasedAt
 	n, err := d.DeleteMatching(ctx, store.Query{UserID: opts.Subject}, opts.DryRun)
 	res.Records = int(n)
 	if err != nil {
@@ -367,14 +364,11 @@ type Tombstoner interface {
 // ForgetInPlace erases a subject's records from a store that rewrites them in place, keeping their
 // chain positions (tombstones), and records the erasure there.
 func ForgetInPlace(ctx context.Context, t Tombstoner, w Writer, opts Options) (Result, error) {
-	if opts.Subject == "" {
-		return Result{}, errors.New("no subject: which user_id to erase")
+	res, err := newResult(opts, ModeTombstone)
+	if err != nil {
+		return res, err
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	now := opts.Now().UTC()
-	res := Result{Subject: opts.Subject, Requester: opts.Requester, ErasedAt: now, DryRun: opts.DryRun, Mode: ModeTombstone, Objects: []Object{}}
+	now := res.ErasedAt
 	id := newErasureID(now)
 	objs, err := t.Tombstone(ctx, opts.Subject, id, opts.Requester, now, opts.DryRun)
 	if err != nil {
@@ -391,6 +385,18 @@ func ForgetInPlace(ctx context.Context, t Tombstoner, w Writer, opts Options) (R
 	}
 	res.ErasureID = id
 	return res, recordErasure(ctx, w, &res, keys)
+}
+
+// newResult starts the result of an erasure of opts.Subject in the given mode, at opts.Now.
+func newResult(opts Options, mode string) (Result, error) {
+	if opts.Subject == "" {
+		return Result{}, errors.New("no subject: which user_id to erase")
+	}
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	return Result{Subject: opts.Subject, Requester: opts.Requester, ErasedAt: now().UTC(), DryRun: opts.DryRun, Mode: mode, Objects: []Object{}}, nil
 }
 
 func newErasureID(now time.Time) string {

@@ -7,7 +7,6 @@ package postgres
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -19,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/collectortest"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/peers"
 )
 
@@ -84,7 +84,7 @@ func Start(t testing.TB) *Server {
 	if out, err := s.command("initdb", "-D", s.dataDir(), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync").CombinedOutput(); err != nil {
 		t.Fatalf("initdb: %v\n%s", err, out)
 	}
-	s.Port = freePort(t)
+	s.Port = collectortest.FreePort(t)
 	s.Restart(t)
 	return s
 }
@@ -154,16 +154,6 @@ func (s *Server) Psql(t testing.TB, db, sql string) string {
 		t.Fatalf("psql %q: %v\n%s", sql, err, out)
 	}
 	return strings.TrimSpace(string(out))
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // CPUTime is the CPU time (user + system) the cluster's processes have used so far: the postmaster
