@@ -61,6 +61,7 @@ func TestCommandsOnPostgres(t *testing.T) {
 		if !strings.Contains(rep, "info erased") || !strings.Contains(rep, "seq=1..19") || !strings.Contains(rep, "result:  OK") {
 			t.Fatalf("verify after forget:\n%s", rep)
 		}
+		expectRun(t, exitFindings, "verify", "--store", url, "--require-signature") // rows are not signed
 		expectRun(t, exitFindings, with("user", "u-alice")...)
 		expectRun(t, exitFindings, with("forget", "--user", "u-alice")...)
 		if tl := expectRun(t, exitOK, with("timeline", "s-beta")...); strings.Count(tl, "\n") != 6 {
