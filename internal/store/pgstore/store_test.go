@@ -2,6 +2,8 @@ package pgstore_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -231,3 +233,52 @@ func TestPostgresStore(t *testing.T) {
 }
 
 func itoa(v uint64) string { return strconv.FormatUint(v, 10) }
+
+// TestPostgresStoreOverTLSWithPasswordFile: TLS configured in the DSN (verify-full against a private
+// CA) and the password read from password_file; a CA that did not sign the server's certificate is
+// refused, and so is a wrong password, without the password showing in the error.
+func TestPostgresStoreOverTLSWithPasswordFile(t *testing.T) {
+	srv := postgres.Start(t)
+	ctx := context.Background()
+	// The schema (and its roles) must exist for the writer: the owner creates it first.
+	openStore(t, srv.CreateDatabase(t, "tls"))
+	srv.Psql(t, "tls", `CREATE ROLE collector LOGIN PASSWORD 's3cret-pw' IN ROLE agentaudit_writer`)
+	caFile := srv.EnableTLS(t, "collector")
+
+	dsn := func(ca string) string {
+		return strings.Replace(srv.DSN("tls", "collector"), "sslmode=disable", "sslmode=verify-full&sslrootcert="+ca, 1)
+	}
+	pwFile := filepath.Join(t.TempDir(), "pw")
+	require.NoError(t, os.WriteFile(pwFile, []byte("s3cret-pw\n"), 0o600))
+	open := func(dsn, pw string) (*pgstore.Store, error) {
+		cfg := pgstore.NewDefaultConfig()
+		cfg.DSN, cfg.PasswordFile = configopaque.String(dsn), pw
+		cfg.DeadLetter.Directory = t.TempDir()
+		s, err := pgstore.New(cfg, store.Settings{InstanceID: "gw-tls"})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = s.Shutdown(ctx) })
+		return s, s.Start(ctx)
+	}
+
+	s, err := open(dsn(caFile), pwFile)
+	require.NoError(t, err)
+	require.NoError(t, s.Write(ctx, store.Batch{Signal: "traces", Records: recordfixture.Records("tls", 3)}))
+	var ssl bool
+	require.NoError(t, s.Pool().QueryRow(ctx, `SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()`).Scan(&ssl))
+	assert.True(t, ssl, "the connection is encrypted")
+
+	other, err := open(dsn(postgres.NewCA(t)), pwFile)
+	require.NoError(t, err, "the collector starts while the database cannot be reached")
+	err = other.Write(ctx, store.Batch{Signal: "traces", Records: recordfixture.Records("tls-bad-ca", 1)})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "certificate")
+
+	badPW := filepath.Join(t.TempDir(), "pw")
+	require.NoError(t, os.WriteFile(badPW, []byte("wrong-pw"), 0o600))
+	wrong, _ := open(dsn(caFile), badPW)
+	err = wrong.Write(ctx, store.Batch{Signal: "traces", Records: recordfixture.Records("tls-bad-pw", 1)})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "password authentication failed")
+	assert.NotContains(t, err.Error(), "wrong-pw")
+	assert.Equal(t, "3", srv.Psql(t, "tls", `SELECT count(*) FROM agentaudit.records`))
+}

@@ -6,7 +6,15 @@
 package postgres
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
+	"math/big"
+	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -197,3 +205,99 @@ func (s *Server) CPUTime(t testing.TB) time.Duration {
 // clockTicks is USER_HZ, the unit of /proc/<pid>/stat times (100 on Linux for every architecture Go
 // supports here).
 const clockTicks = 100
+
+// EnableTLS gives the server a certificate for 127.0.0.1 signed by a new private CA, turns ssl on
+// and requires a scram-sha-256 password over TLS for the role passwordUser (other roles stay
+// trusted). It restarts the server and returns the CA certificate file for sslrootcert.
+func (s *Server) EnableTLS(t testing.TB, passwordUser string) (caFile string) {
+	t.Helper()
+	caCert, caKey := newCert(t, "agentaudit test CA", nil, nil)
+	serverCert, serverKey := newCert(t, "127.0.0.1", caCert, caKey)
+	caFile = filepath.Join(s.dir, "ca.pem")
+	s.writeOwned(t, "ca.pem", pemBlock("CERTIFICATE", caCert.Raw), 0o644)
+	s.writeOwned(t, "data/server.crt", pemBlock("CERTIFICATE", serverCert.Raw), 0o644)
+	keyDER, err := x509.MarshalPKCS8PrivateKey(serverKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.writeOwned(t, "data/server.key", pemBlock("PRIVATE KEY", keyDER), 0o600)
+	conf, err := os.ReadFile(filepath.Join(s.dataDir(), "postgresql.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.writeOwned(t, "data/postgresql.conf", append(conf, "\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n"...), 0o600)
+	hba, err := os.ReadFile(filepath.Join(s.dataDir(), "pg_hba.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.writeOwned(t, "data/pg_hba.conf", append([]byte("hostssl all "+passwordUser+" 127.0.0.1/32 scram-sha-256\nhost all "+passwordUser+" 127.0.0.1/32 reject\n"), hba...), 0o600)
+	s.Stop(t)
+	s.Restart(t)
+	return caFile
+}
+
+// writeOwned writes a file below the cluster directory, owned by the server's user.
+func (s *Server) writeOwned(t testing.TB, rel string, data []byte, mode os.FileMode) {
+	t.Helper()
+	path := filepath.Join(s.dir, rel)
+	if err := os.WriteFile(path, data, mode); err != nil {
+		t.Fatal(err)
+	}
+	if s.asUser != "" {
+		u, _ := user.Lookup(s.asUser)
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		if err := os.Chown(path, uid, gid); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// NewCA returns a CA certificate file that signed nothing this server uses (for negative tests).
+func NewCA(t testing.TB) string {
+	t.Helper()
+	ca, _ := newCert(t, "unrelated CA", nil, nil)
+	f := filepath.Join(t.TempDir(), "other-ca.pem")
+	if err := os.WriteFile(f, pemBlock("CERTIFICATE", ca.Raw), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// newCert makes a CA certificate (parent nil) or a server certificate for the IP name, signed by parent.
+func newCert(t testing.TB, name string, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (*x509.Certificate, *ecdsa.PrivateKey) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()),
+		Subject:      pkix.Name{CommonName: name},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+	}
+	signer, signerKey := tmpl, key
+	if parent == nil {
+		tmpl.IsCA, tmpl.BasicConstraintsValid = true, true
+		tmpl.KeyUsage = x509.KeyUsageCertSign
+	} else {
+		tmpl.IPAddresses = []net.IP{net.ParseIP(name)}
+		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+		tmpl.KeyUsage = x509.KeyUsageDigitalSignature
+		signer, signerKey = parent, parentKey
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, signer, &key.PublicKey, signerKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cert, key
+}
+
+func pemBlock(typ string, der []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
+}
