@@ -185,8 +185,8 @@ func (s *Store) ensurePartition(ctx context.Context, q querier, t time.Time) err
 
 // Write chains the batch's new records onto the stream of (instance, signal) and stores them in one
 // transaction. Records already stored (a retried batch) are skipped before chaining, so the chain
-// has no holes. A batch the database refuses for its data is split: the records it rejects go to the
-// dead-letter store with its reason, the rest are written.
+// has no holes. A batch the database refuses for its data is split in halves until the records it
+// refuses are alone: those go to the dead-letter store with its reason, the rest are written.
 func (s *Store) Write(ctx context.Context, b store.Batch) error {
 	if len(b.Records) == 0 {
 		return nil
@@ -198,22 +198,37 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	start := time.Now()
-	err := s.writeBatch(ctx, stream, b.Records)
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && isDataError(pgErr) {
-		var kept []*auditrecord.Record
-		kept, err = s.deadLetterRejected(ctx, b)
-		if err == nil {
-			err = s.writeBatch(ctx, stream, kept)
-		}
-	}
-	if err != nil {
+	if err := s.writeOrSplit(ctx, stream, b.Signal, b.Records); err != nil {
 		// The head may have moved in a commit whose answer was lost: read it again next time.
 		delete(s.heads, stream)
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "23514" {
+			// No partition for a row: retention dropped a month this process still believed in.
+			s.partitions = map[string]bool{}
+		}
 		return err
 	}
 	s.m.batchDuration.Record(ctx, time.Since(start).Seconds())
 	return nil
+}
+
+// writeOrSplit writes recs in one transaction; if the database refuses their data, it writes each
+// half on its own, down to single records, which it dead-letters. A batch with one bad record costs
+// about 2·log2(n) transactions, and only then. Caller holds s.mu.
+func (s *Store) writeOrSplit(ctx context.Context, stream, signal string, recs []*auditrecord.Record) error {
+	err := s.writeBatch(ctx, stream, recs)
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || !isDataError(pgErr) {
+		return err
+	}
+	if len(recs) == 1 {
+		return s.deadLetter(ctx, signal, recs[0], pgErr)
+	}
+	mid := len(recs) / 2
+	if err := s.writeOrSplit(ctx, stream, signal, recs[:mid]); err != nil {
+		return err
+	}
+	return s.writeOrSplit(ctx, stream, signal, recs[mid:])
 }
 
 // isDataError: the database refused a value (bad encoding, \u0000 in jsonb, a too-large value), not
@@ -380,41 +395,16 @@ func newRecords(ctx context.Context, q querier, recs []*auditrecord.Record) ([]*
 	return out, nil
 }
 
-// deadLetterRejected asks the database, record by record, to accept each record's values (the same
-// casts the insert makes) and dead-letters the ones it refuses, with its reason. It returns the rest.
-func (s *Store) deadLetterRejected(ctx context.Context, b store.Batch) ([]*auditrecord.Record, error) {
-	var kept []*auditrecord.Record
-	var letters []deadletter.Letter
-	for _, r := range b.Records {
-		line, err := auditrecord.MarshalRecord(r)
-		if err != nil {
-			letters = append(letters, letter(b.Signal, r, "encode_error", err.Error()))
-			continue
-		}
-		v := rowValues(r, "", 0, "", "", string(line))
-		args := []any{v[0], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[12], v[20]}
-		_, err = s.pool.Exec(ctx, `SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text, $10::text, $11::text::jsonb`, args...)
-		var pgErr *pgconn.PgError
-		switch {
-		case errors.As(err, &pgErr) && isDataError(pgErr):
-			letters = append(letters, letter(b.Signal, r, pgErr.Code, pgErr.Message))
-		case err != nil:
-			return nil, err
-		default:
-			kept = append(kept, r)
-		}
+// deadLetter keeps a record the database refused, with its SQLSTATE and message, durably.
+func (s *Store) deadLetter(ctx context.Context, signal string, r *auditrecord.Record, pgErr *pgconn.PgError) error {
+	if err := s.dead.Write([]deadletter.Letter{letter(signal, r, pgErr.Code, pgErr.Message)}); err != nil {
+		return err
 	}
-	if len(letters) == 0 {
-		return nil, errors.New("the database refused the batch but accepts each of its records; retrying")
-	}
-	if err := s.dead.Write(letters); err != nil {
-		return nil, err
-	}
-	// The database's reason can quote values, so only the count goes to the log.
-	s.logger.Warn("Records rejected by PostgreSQL were written to the dead-letter store",
-		zap.Int("count", len(letters)), zap.String("directory", s.cfg.DeadLetter.Directory))
-	s.m.deadLettered.Add(ctx, int64(len(letters)))
-	return kept, nil
+	// The database's message can quote values, so only the code goes to the log.
+	s.logger.Warn("A record rejected by PostgreSQL was written to the dead-letter store",
+		zap.String("sqlstate", pgErr.Code), zap.String("directory", s.cfg.DeadLetter.Directory))
+	s.m.deadLettered.Add(ctx, 1)
+	return nil
 }
 
 func letter(signal string, r *auditrecord.Record, code, reason string) deadletter.Letter {

@@ -2,6 +2,8 @@ package pgstore_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -201,16 +203,24 @@ func TestPostgresStore(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, s.Start(ctx))
 		defer s.Shutdown(ctx)
-		recs := recordfixture.Records("reject", 4)
+		recs := recordfixture.Records("reject", 8)
 		recs[2].ToolCall.Result = map[string]any{"text": "nul \x00 byte"} // jsonb refuses \u0000
+		recs[4].SessionID = "session\x00with-nul"                         // text refuses NUL
+		noise := make([]byte, 15000)
+		_, _ = rand.Read(noise)
+		recs[5].SessionID = base64.StdEncoding.EncodeToString(noise) // too big for a btree index entry
 		require.NoError(t, s.Write(ctx, store.Batch{Signal: "traces", Records: recs}))
-		assert.Equal(t, "3|3", srv.Psql(t, "reject", `SELECT count(*), max(seq) FROM agentaudit.records`))
+		assert.Equal(t, "5|5", srv.Psql(t, "reject", `SELECT count(*), max(seq) FROM agentaudit.records`))
 		letters, err := deadletter.Read(cfg.DeadLetter.Directory)
 		require.NoError(t, err)
-		require.Len(t, letters, 1)
-		assert.Equal(t, recs[2].RecordID, letters[0].RecordID)
-		assert.Equal(t, "22P05", letters[0].ErrorType)
-		assert.NotEmpty(t, letters[0].Reason)
+		require.Len(t, letters, 3)
+		got := map[string]string{}
+		for _, l := range letters {
+			got[l.RecordID] = l.ErrorType
+			assert.NotEmpty(t, l.Reason)
+			assert.Equal(t, "agentaudit.records", l.Index)
+		}
+		assert.Equal(t, map[string]string{recs[2].RecordID: "22P05", recs[4].RecordID: "22021", recs[5].RecordID: "54000"}, got)
 		rep, err := s.Verify(ctx, "test")
 		require.NoError(t, err)
 		assert.True(t, rep.OK, "%v", rep.Findings)
