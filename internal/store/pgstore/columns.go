@@ -6,7 +6,7 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 )
 
-// rowValues are a record's staging values in stagingColumns order: the typed columns queries filter
+// rowValues are a record's COPY values in recordColumns order: the typed columns queries filter
 // and group on, its chain position and its stored line (canonical, with integrity).
 func rowValues(r *auditrecord.Record, stream string, seq uint64, prevHash, hash, line string) []any {
 	c := typedColumns(r)

@@ -3,7 +3,7 @@
 // queries filter and group on and the whole stored record as jsonb. Rows are chained per stream
 // exactly as the object stores chain their lines (objectstore.AppendChained), written idempotently
 // (record ids are unique across partitions through agentaudit.record_ids) in one transaction per
-// batch through COPY into a temporary staging table. The schema is append-only: a trigger refuses
+// batch: ids into record_ids first, then COPY of the rows. The schema is append-only: a trigger refuses
 // UPDATE and DELETE except for auditctl's erasure and retention as agentaudit_admin.
 // docs/postgres.md describes it.
 package pgstore
@@ -44,7 +44,6 @@ type Store struct {
 	mu         sync.Mutex // serialises writes: a stream's chain has one head
 	heads      map[string]chainHead
 	partitions map[string]bool // months ("2006-01") whose partition exists
-	staged     sync.Map        // *pgconn.PgConn → staging table created on that connection
 	buf        []byte          // line scratch, guarded by mu
 }
 
@@ -108,7 +107,6 @@ func (s *Store) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	pc.BeforeClose = func(c *pgx.Conn) { s.staged.Delete(c.PgConn()) }
 	if s.pool, err = pgxpool.NewWithConfig(ctx, pc); err != nil {
 		return fmt.Errorf("postgres: %w", err)
 	}
@@ -237,30 +235,16 @@ func isDataError(e *pgconn.PgError) bool {
 	return len(e.Code) == 5 && (e.Code[:2] == "22" || e.Code[:2] == "54")
 }
 
-// stagingColumns are the columns COPY fills; record is staged as text and cast to jsonb on insert.
-var stagingColumns = []string{"record_id", "timestamp", "observed_timestamp", "type", "session_id", "user_id", "agent",
+// recordColumns are the columns COPY fills, in rowValues order.
+var recordColumns = []string{"record_id", "timestamp", "observed_timestamp", "type", "session_id", "user_id", "agent",
 	"trace_id", "span_id", "tool_name", "tool_status", "duration_ms", "model", "input_tokens", "output_tokens", "cost_usd",
 	"stream", "seq", "prev_hash", "hash", "record"}
 
-const createStaging = `CREATE TEMP TABLE IF NOT EXISTS agentaudit_staging (
-  record_id text, "timestamp" timestamptz, observed_timestamp timestamptz, type text, session_id text, user_id text,
-  agent text, trace_id text, span_id text, tool_name text, tool_status text, duration_ms double precision, model text,
-  input_tokens bigint, output_tokens bigint, cost_usd double precision, stream text, seq bigint, prev_hash text,
-  hash text, record text) ON COMMIT DELETE ROWS`
-
-const insertFromStaging = `INSERT INTO agentaudit.records (record_id, "timestamp", observed_timestamp, type, session_id,
-  user_id, agent, trace_id, span_id, tool_name, tool_status, duration_ms, model, input_tokens, output_tokens, cost_usd,
-  stream, seq, prev_hash, hash, record)
-SELECT record_id, "timestamp", observed_timestamp, type, session_id, user_id, agent, trace_id, span_id, tool_name,
-  tool_status, duration_ms, model, input_tokens, output_tokens, cost_usd, stream, seq, prev_hash, hash, record::jsonb
-FROM agentaudit_staging`
-
 // writeBatch writes recs in one transaction. Caller holds s.mu.
-func (s *Store) writeBatch(ctx context.Context, stream string, recs []*auditrecord.Record) (err error) {
+func (s *Store) writeBatch(ctx context.Context, stream string, recs []*auditrecord.Record) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	committed := false
 	// Partitions are created in transactions of their own, so that a rolled-back batch cannot leave
 	// one remembered that does not exist.
 	for _, r := range recs {
@@ -273,19 +257,6 @@ func (s *Store) writeBatch(ctx context.Context, stream string, recs []*auditreco
 		return err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // a no-op after Commit
-	// The staging table lives as long as the connection, but its creation only once a transaction
-	// that made it commits.
-	conn := tx.Conn().PgConn()
-	if _, ok := s.staged.Load(conn); !ok {
-		if _, err := tx.Exec(ctx, createStaging); err != nil {
-			return fmt.Errorf("staging table: %w", err)
-		}
-		defer func() {
-			if committed {
-				s.staged.Store(conn, true)
-			}
-		}()
-	}
 	head, err := s.head(ctx, tx, stream)
 	if err != nil {
 		return err
@@ -298,9 +269,7 @@ func (s *Store) writeBatch(ctx context.Context, stream string, recs []*auditreco
 		s.m.alreadyPresent.Add(ctx, int64(already))
 	}
 	if len(fresh) == 0 {
-		err = tx.Commit(ctx)
-		committed = err == nil
-		return err
+		return tx.Commit(ctx)
 	}
 	rows := make([][]any, len(fresh))
 	seq, prev := head.seq, head.hash
@@ -316,10 +285,13 @@ func (s *Store) writeBatch(ctx context.Context, stream string, recs []*auditreco
 		rows[i] = rowValues(r, stream, seq, prev, hash, string(s.buf))
 		prev = hash
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"agentaudit_staging"}, stagingColumns, pgx.CopyFromRows(rows)); err != nil {
-		return err
+	// The ids go first: once they are in, no row of this batch can collide, so the rows are copied
+	// straight into the partitioned table (no staging copy of the records themselves).
+	ids, times := make([]string, len(fresh)), make([]time.Time, len(fresh))
+	for i, r := range fresh {
+		ids[i], times[i] = r.RecordID, r.Timestamp.UTC()
 	}
-	tag, err := tx.Exec(ctx, `INSERT INTO agentaudit.record_ids (record_id, "timestamp") SELECT record_id, "timestamp" FROM agentaudit_staging ON CONFLICT (record_id) DO NOTHING`)
+	tag, err := tx.Exec(ctx, `INSERT INTO agentaudit.record_ids (record_id, "timestamp") SELECT * FROM unnest($1::text[], $2::timestamptz[]) ON CONFLICT (record_id) DO NOTHING`, ids, times)
 	if err != nil {
 		return err
 	}
@@ -327,7 +299,7 @@ func (s *Store) writeBatch(ctx context.Context, stream string, recs []*auditreco
 		// Another writer stored some of these records since we looked; chaining them would leave holes.
 		return fmt.Errorf("%d of %d records were stored by another writer meanwhile; retrying", len(fresh)-int(tag.RowsAffected()), len(fresh))
 	}
-	if _, err := tx.Exec(ctx, insertFromStaging); err != nil {
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"agentaudit", "records"}, recordColumns, pgx.CopyFromRows(rows)); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO agentaudit.batches (stream, first_seq, last_seq, first_prev_hash, last_hash, record_count) VALUES ($1, $2, $3, $4, $5, $6)`,
@@ -337,7 +309,6 @@ func (s *Store) writeBatch(ctx context.Context, stream string, recs []*auditreco
 	if err := tx.Commit(ctx); err != nil {
 		return err
 	}
-	committed = true
 	s.heads[stream] = chainHead{seq: seq, hash: prev}
 	s.m.inserted.Add(ctx, int64(len(fresh)))
 	return nil
