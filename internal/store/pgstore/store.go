@@ -196,7 +196,14 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	start := time.Now()
-	if err := s.writeOrSplit(ctx, stream, b.Signal, b.Records); err != nil {
+	err := s.writeOrSplit(ctx, stream, b.Signal, b.Records)
+	// Another writer on the same stream (two auditctl runs on one host) or with the same records got
+	// there first: read the head and the stored ids again and chain after what it wrote.
+	for attempt := 0; attempt < 3 && errors.Is(err, errLostRace); attempt++ {
+		delete(s.heads, stream)
+		err = s.writeOrSplit(ctx, stream, b.Signal, b.Records)
+	}
+	if err != nil {
 		// The head may have moved in a commit whose answer was lost: read it again next time.
 		delete(s.heads, stream)
 		var pgErr *pgconn.PgError
@@ -228,6 +235,10 @@ func (s *Store) writeOrSplit(ctx context.Context, stream, signal string, recs []
 	}
 	return s.writeOrSplit(ctx, stream, signal, recs[mid:])
 }
+
+// errLostRace: a concurrent writer stored some of the records or moved the stream's head between our
+// reads and our writes; the transaction rolled back and can be redone at once on fresh reads.
+var errLostRace = errors.New("lost a race with another writer")
 
 // isDataError: the database refused a value (bad encoding, \u0000 in jsonb, a too-large value), not
 // the connection or the schema; retrying the same batch would fail the same way.
@@ -297,13 +308,17 @@ func (s *Store) writeBatch(ctx context.Context, stream string, recs []*auditreco
 	}
 	if int(tag.RowsAffected()) != len(fresh) {
 		// Another writer stored some of these records since we looked; chaining them would leave holes.
-		return fmt.Errorf("%d of %d records were stored by another writer meanwhile; retrying", len(fresh)-int(tag.RowsAffected()), len(fresh))
+		return fmt.Errorf("%w: %d of %d records were stored by another writer meanwhile", errLostRace, len(fresh)-int(tag.RowsAffected()), len(fresh))
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"agentaudit", "records"}, recordColumns, pgx.CopyFromRows(rows)); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO agentaudit.batches (stream, first_seq, last_seq, first_prev_hash, last_hash, record_count) VALUES ($1, $2, $3, $4, $5, $6)`,
 		stream, int64(head.seq+1), int64(seq), firstPrev, prev, len(fresh)); err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+			return fmt.Errorf("%w: another writer extended stream %s from seq %d meanwhile", errLostRace, stream, head.seq+1)
+		}
 		return err
 	}
 	if err := tx.Commit(ctx); err != nil {

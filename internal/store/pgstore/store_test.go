@@ -100,9 +100,13 @@ func TestPostgresStore(t *testing.T) {
 		more := append(recs[40:], recordfixture.Records("twice-more", 5)...)
 		require.NoError(t, s2.Write(ctx, store.Batch{Signal: "traces", Records: append(more, more[0])}))
 		assert.Equal(t, "55|55|55", srv.Psql(t, "twice", `SELECT count(*), count(DISTINCT record_id), max(seq) FROM agentaudit.records`))
+		// The first store's cached head is now stale (the second moved the stream): it chains after
+		// what the other wrote instead of forking the stream.
+		require.NoError(t, s.Write(ctx, store.Batch{Signal: "traces", Records: recordfixture.Records("twice-again", 3)}))
+		assert.Equal(t, "58|58|58", srv.Psql(t, "twice", `SELECT count(*), count(DISTINCT record_id), max(seq) FROM agentaudit.records`))
 		rep := verifyFindings(t, s)
 		assert.True(t, rep.OK, "%v", rep.Findings)
-		assert.Equal(t, 55, rep.Counts.Records)
+		assert.Equal(t, 58, rep.Counts.Records)
 	})
 
 	t.Run("the writer role cannot update or delete; verify reports what a superuser changed", func(t *testing.T) {
