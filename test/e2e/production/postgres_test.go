@@ -354,3 +354,27 @@ func jsonEqual(a, b any) bool {
 	jb, _ := json.Marshal(b)
 	return bytes.Equal(ja, jb)
 }
+
+// TestPostgresCollectorRefusesToStartWithoutSchemaRights: a user that may neither find a current
+// schema nor create one stops the collector at start, with what to do, instead of failing every write.
+func TestPostgresCollectorRefusesToStartWithoutSchemaRights(t *testing.T) {
+	srv := postgres.Start(t)
+	srv.CreateDatabase(t, "norights")
+	srv.Psql(t, "norights", `CREATE ROLE nobody_special LOGIN`)
+	out, err := runUntilExit(t, collectortest.Options{
+		Config: configPath(t, "postgres.yaml"),
+		Env: map[string]string{
+			"AGENTAUDIT_POSTGRES_DSN":       srv.DSN("norights", "nobody_special"),
+			"AGENTAUDIT_QUEUE_DIR":          t.TempDir(),
+			"AGENTAUDIT_PG_DEAD_LETTER_DIR": t.TempDir(),
+		},
+	})
+	if err == nil {
+		t.Fatalf("the collector started without a usable schema:\n%s", out)
+	}
+	for _, want := range []string{"postgres schema", "schema is missing", `"nobody_special" may not create it`, "docs/postgres.md"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("start error does not say %q:\n%s", want, out)
+		}
+	}
+}
