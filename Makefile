@@ -60,8 +60,8 @@ test: build test-deps
 	AGENTAUDIT_COLLECTOR_BIN=$(CURDIR)/$(COLLECTOR) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 # Go benchmarks: redaction vs contrib redactionprocessor (same corpus, one invocation), the detection
-# engine, the mapping, verify, the exporter's dedup window and the Elasticsearch bulk path (which
-# starts the test search engine).
+# engine, the mapping, verify, the exporter's dedup window, the Elasticsearch bulk path (which starts
+# the test search engine) and PostgreSQL batch writes (which start a throwaway cluster).
 bench:
 	$(GO) test ./processor/piiredactionprocessor -run '^$$' -bench BenchmarkPIIRedaction -benchtime 3s -benchmem
 	$(GO) test ./processor/piiredactionprocessor/internal/detect -run '^$$' -bench BenchmarkDetect -benchmem
@@ -71,6 +71,7 @@ bench:
 	$(GO) test ./internal/verify -run '^$$' -bench . -benchmem
 	$(GO) test ./exporter/agentauditexporter -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/store/esstore -run '^$$' -bench . -benchmem
+	$(GO) test ./internal/store/pgstore -run '^$$' -bench BenchmarkWrite -benchmem -cpu 1
 
 # The built binary under agentsim at max rate: piiredaction+agentaudit(file) with the durable default's
 # disk queue, the same with a memory queue, and contrib redaction+batch+file.

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/accesslog"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/registry"
 )
 
 func runAccessLog(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -21,13 +22,13 @@ func runAccessLog(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return c.usageError("%v", err)
 	}
 	return c.readAndLog(ctx, func(st *auditStore) (string, int, func() error, error) {
-		if st.search != nil {
+		if r, ok := st.Handle.(registry.Refresher); ok {
 			// Reads logged a moment ago must be listed, not wait for the engine's periodic refresh.
-			if err := st.search.Refresh(ctx); err != nil {
+			if err := r.Refresh(ctx); err != nil {
 				return "", 0, nil, err
 			}
 		}
-		recs, err := accesslog.List(ctx, st.reader, q, c.progress())
+		recs, err := accesslog.List(ctx, st, q, c.progress())
 		entries := accesslog.Entries(recs)
 		if *viewer != "" {
 			kept := entries[:0]

@@ -14,9 +14,8 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditquery"
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
-	"github.com/agentaudit/otelcol-agentaudit/internal/store/esstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
-	"github.com/agentaudit/otelcol-agentaudit/internal/storeurl"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/registry"
 )
 
 // exitUnreachable is the exit status when the store cannot be reached or read (or written, for the
@@ -28,7 +27,6 @@ type cli struct {
 	name           string
 	fs             *flag.FlagSet
 	store          *storeFlags
-	es             *esFlags
 	as             string
 	json           bool
 	quiet          bool
@@ -46,7 +44,6 @@ func newCLI(name, synopsis, description string, stdout, stderr io.Writer) *cli {
 	c.fs = flag.NewFlagSet("auditctl "+name, flag.ContinueOnError)
 	c.fs.SetOutput(stderr)
 	c.store = addStoreFlags(c.fs)
-	c.es = addESFlags(c.fs)
 	c.fs.StringVar(&c.as, "as", "", "viewer identity recorded in the access log (default: OS user@host)")
 	c.fs.BoolVar(&c.json, "json", false, "print JSON Lines instead of a table")
 	c.fs.BoolVar(&c.quiet, "quiet", false, "no progress messages on stderr")
@@ -143,16 +140,12 @@ func (c *cli) progress() *auditquery.Progress {
 	return &auditquery.Progress{W: c.stderr}
 }
 
-// auditStore is an opened store: what commands read through and where access records go.
+// auditStore is an opened store: what commands read through, where access records go, and what
+// it can do besides (registry capabilities).
 type auditStore struct {
-	reader store.Reader
-	writer accesslog.Writer
-	// objects is set for the file and S3 stores, search for Elasticsearch/OpenSearch.
-	objects *objectstore.Store
-	search  *esstore.Store
-	signer  *objectstore.Signer
-	target  storeurl.Target
-	url     string
+	registry.Handle
+	signer *objectstore.Signer
+	url    string
 }
 
 // writerInstance names the chains auditctl writes on this host: "<instance>-access", "<instance>-erasure".
@@ -165,47 +158,41 @@ func writerInstance() string {
 	return "auditctl-" + host
 }
 
-// open opens the store; the exit code tells a bad URL (2) from an unreachable store (3).
+// open opens and connects the store; the exit code tells a bad URL or key (2) from an unreachable
+// store (3).
 func (c *cli) open(ctx context.Context) (*auditStore, int, error) {
-	if c.store.url == "" {
-		return nil, exitUsage, errors.New("--store is required")
+	st, err := openStore(c.store, c.signingKey)
+	if err != nil {
+		return nil, exitUsage, err
 	}
+	if err := st.Connect(ctx); err != nil {
+		return nil, exitUnreachable, err
+	}
+	return st, exitOK, nil
+}
+
+// openStore prepares the store flags name, loading the signing key when one is given; it does not
+// contact the store, so every error is a usage error.
+func openStore(flags *storeFlags, signingKey string) (*auditStore, error) {
 	var signer *objectstore.Signer
-	if c.signingKey != "" {
-		s, err := objectstore.LoadSigner(c.signingKey)
+	if signingKey != "" {
+		s, err := objectstore.LoadSigner(signingKey)
 		if err != nil {
-			return nil, exitUsage, fmt.Errorf("--signing-key %s: %w", c.signingKey, err)
+			return nil, fmt.Errorf("--signing-key %s: %w", signingKey, err)
 		}
 		signer = s
 	}
-	if isSearchEngineURL(c.store.url) {
-		s, redacted, err := c.es.open(ctx, c.store.url)
-		if err != nil {
-			return nil, exitUsage, err
-		}
-		return &auditStore{reader: s, writer: s, search: s, url: redacted}, exitOK, nil
-	}
-	if _, _, _, err := storeurl.Parse(c.store.url); err != nil {
-		return nil, exitUsage, err
-	}
-	target, err := c.store.open(ctx)
+	h, err := flags.prepare(registry.OpenOptions{InstanceID: writerInstance(), Signer: signer})
 	if err != nil {
-		return nil, exitUnreachable, err
+		return nil, err
 	}
-	objects := objectstore.New(target.Backend, objectstore.Options{Prefix: target.Prefix, Gzip: true, Signer: signer},
-		store.Settings{InstanceID: writerInstance()})
-	return &auditStore{reader: objects, writer: objects, objects: objects, signer: signer, target: target, url: c.store.url}, exitOK, nil
+	return &auditStore{Handle: h, signer: signer, url: h.Location()}, nil
 }
 
 // logAccess appends the access record of this read. A read that cannot be logged is not shown: the
 // caller prints its answer only after this succeeds.
 func (c *cli) logAccess(ctx context.Context, st *auditStore, target string, records int) error {
-	if st.objects != nil {
-		if err := st.objects.Start(ctx); err != nil {
-			return err
-		}
-	}
-	return accesslog.Append(ctx, st.writer, accesslog.NewRecord(accesslog.Viewer(c.as), c.name, target, records, c.now()))
+	return accesslog.Append(ctx, st, accesslog.NewRecord(accesslog.Viewer(c.as), c.name, target, records, c.now()))
 }
 
 // readAndLog is the common shape of a read command: open, compute, log the access, print.
@@ -215,6 +202,7 @@ func (c *cli) readAndLog(ctx context.Context, compute func(st *auditStore) (targ
 	if err != nil {
 		return c.fail(code, "%v", err)
 	}
+	defer st.Close()
 	target, n, print, err := compute(st)
 	if err != nil {
 		return c.fail(exitUnreachable, "read %s: %v", st.url, err)

@@ -10,8 +10,7 @@ import (
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/accesslog"
 	"github.com/agentaudit/otelcol-agentaudit/internal/erasure"
-	"github.com/agentaudit/otelcol-agentaudit/internal/store/s3store"
-	"github.com/agentaudit/otelcol-agentaudit/internal/storeurl"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/registry"
 )
 
 func runForget(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -36,10 +35,15 @@ func runForget(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err != nil {
 		return c.fail(code, "%v", err)
 	}
+	defer st.Close()
+	eraser, ok := st.Handle.(registry.Eraser)
+	if !ok {
+		return c.fail(exitUsage, "%s: erasure is %v", st.url, registry.ErrUnsupported)
+	}
 	// Records stored without a user id belong to the user when their trace does (identity joined
 	// by trace_id, docs/audit-record.md): find the user's traces first, including those an earlier
 	// erasure of the user recorded.
-	traces, err := erasure.SubjectTraces(ctx, st.reader, *user, c.progress())
+	traces, err := erasure.SubjectTraces(ctx, st.Handle, *user, c.progress())
 	if err != nil {
 		return c.fail(exitUnreachable, "%v", err)
 	}
@@ -47,16 +51,7 @@ func runForget(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if !c.quiet {
 		opts.Progress = objectProgress(c)
 	}
-	var res erasure.Result
-	if st.search != nil {
-		res, err = erasure.ForgetIndexed(ctx, st.search, st.search, opts)
-	} else {
-		if b, ok := st.target.Backend.(*s3store.Backend); ok {
-			_, bucket, _, _ := storeurl.Parse(st.url)
-			opts.Guard = erasure.S3Guard{Client: b.Client(), Bucket: bucket}
-		}
-		res, err = erasure.Forget(ctx, st.objects, opts)
-	}
+	res, err := eraser.Forget(ctx, opts)
 	switch {
 	case errors.Is(err, erasure.ErrSigningKeyRequired), errors.Is(err, erasure.ErrObjectLocked):
 		return c.fail(exitUsage, "%v", err)

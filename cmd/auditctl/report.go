@@ -33,7 +33,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			return "", 0, nil, err
 		}
 		q.SessionID = session
-		recs, err := auditquery.Records(ctx, st.reader, q, c.progress())
+		recs, err := auditquery.Records(ctx, st, q, c.progress())
 		print := func() error {
 			if len(recs) == 0 {
 				return nil

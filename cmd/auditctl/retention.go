@@ -6,11 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditquery"
 	"github.com/agentaudit/otelcol-agentaudit/internal/retention"
-	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/registry"
 )
 
 func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -35,26 +34,25 @@ func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return c.fail(code, "%v", err)
 	}
-	opts := retention.Options{OlderThan: age, DryRun: *dryRun, Now: c.now, Signer: st.signer}
-	var res retention.Result
-	if st.search != nil {
-		res, err = retention.ExpireIndices(ctx, st.search, opts)
-	} else {
-		res, err = retention.Expire(ctx, st.target.Backend, objectstore.Layout{Prefix: st.target.Prefix}, opts)
+	defer st.Close()
+	expirer, ok := st.Handle.(registry.Expirer)
+	if !ok {
+		return c.fail(exitUsage, "%s: retention is %v", st.url, registry.ErrUnsupported)
 	}
+	res, err := expirer.Expire(ctx, retention.Options{OlderThan: age, DryRun: *dryRun, Now: c.now, Signer: st.signer})
 	if errors.Is(err, retention.ErrSigningKeyRequired) {
 		return c.fail(exitUsage, "%v", err)
 	}
 	if err != nil {
 		return c.fail(exitUnreachable, "%v", err)
 	}
-	if err := printRetention(c, res); err != nil {
+	if err := printRetention(c, expirer, res); err != nil {
 		return c.fail(exitUsage, "write output: %v", err)
 	}
 	return exitOK
 }
 
-func printRetention(c *cli, res retention.Result) error {
+func printRetention(c *cli, expirer registry.Expirer, res retention.Result) error {
 	if c.json {
 		return json.NewEncoder(c.stdout).Encode(res)
 	}
@@ -62,13 +60,7 @@ func printRetention(c *cli, res retention.Result) error {
 	if res.DryRun {
 		verb = "dry run: would delete"
 	}
-	var err error
-	if isSearchEngineURL(c.store.url) {
-		_, err = fmt.Fprintf(c.stdout, "%s %d indices older than %s\n", verb, len(res.Partitions), res.Cutoff.Format(time.RFC3339))
-	} else {
-		_, err = fmt.Fprintf(c.stdout, "%s %d partitions older than %s: %d objects, %d manifests, %d records\n",
-			verb, len(res.Partitions), res.Cutoff.Format(time.RFC3339), res.Objects, res.Manifests, res.Records)
-	}
+	_, err := fmt.Fprintln(c.stdout, expirer.DescribeExpiry(verb, res))
 	for _, p := range res.Partitions {
 		fmt.Fprintf(c.stdout, "  %s\n", p)
 	}

@@ -22,7 +22,7 @@ func runSessions(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	q.UserID = *user
 	return c.readAndLog(ctx, func(st *auditStore) (string, int, func() error, error) {
-		ss, err := auditquery.Sessions(ctx, st.reader, q, c.progress())
+		ss, err := auditquery.Sessions(ctx, st, q, c.progress())
 		records := 0
 		for _, s := range ss {
 			records += s.Records

@@ -57,21 +57,21 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return c.readAndLog(ctx, func(st *auditStore) (string, int, func() error, error) {
 		switch kind {
 		case "tools":
-			rows, err := auditquery.ToolStats(ctx, st.reader, q, c.progress())
+			rows, err := auditquery.ToolStats(ctx, st, q, c.progress())
 			n := 0
 			for _, r := range rows {
 				n += r.Calls + r.Requested
 			}
 			return target, n, func() error { return writeRows(c, rows, auditquery.ToolStatsTable(rows)) }, err
 		case "errors":
-			rows, err := auditquery.ErrorStats(ctx, st.reader, q, bucket, c.progress())
+			rows, err := auditquery.ErrorStats(ctx, st, q, bucket, c.progress())
 			n := 0
 			for _, r := range rows {
 				n += r.Records
 			}
 			return target, n, func() error { return writeRows(c, rows, auditquery.ErrorStatsTable(rows)) }, err
 		default:
-			rows, err := auditquery.VolumeStats(ctx, st.reader, q, bucket, *factor, c.progress())
+			rows, err := auditquery.VolumeStats(ctx, st, q, bucket, *factor, c.progress())
 			n := 0
 			for _, r := range rows {
 				n += r.Records

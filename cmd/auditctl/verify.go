@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/agentaudit/otelcol-agentaudit/internal/storeurl"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/registry"
 	"github.com/agentaudit/otelcol-agentaudit/internal/verify"
 )
 
@@ -48,16 +48,22 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "auditctl verify: --store is required")
 		return exitUsage
 	}
-	if _, _, _, err := storeurl.Parse(store.url); err != nil {
+	st, err := openStore(store, "")
+	if err != nil {
 		fmt.Fprintf(stderr, "auditctl verify: %v\n", err)
 		return exitUsage
 	}
-	target, err := store.open(ctx)
-	if err != nil {
+	verifier, ok := st.Handle.(registry.Verifier)
+	if !ok {
+		fmt.Fprintf(stderr, "auditctl verify: store URL %q: this store kind keeps no hash chain to verify: %v\n", st.url, registry.ErrUnsupported)
+		return exitUsage
+	}
+	if err := st.Connect(ctx); err != nil {
 		fmt.Fprintf(stderr, "auditctl verify: %v\n", err)
 		return exitUnreachable
 	}
-	rep, err := verify.Verify(ctx, target.Backend, target.Prefix, opts)
+	defer st.Close()
+	rep, err := verifier.Verify(ctx, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "auditctl verify: %v\n", err)
 		return exitUnreachable

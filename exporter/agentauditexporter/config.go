@@ -15,6 +15,7 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/esstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/pgstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/s3store"
 )
 
@@ -23,6 +24,7 @@ const (
 	StoreFile          = "file"
 	StoreS3            = "s3"
 	StoreElasticsearch = "elasticsearch"
+	StorePostgres      = "postgres"
 )
 
 // maxDedupWindow bounds the dedup window's memory (about 400 MB at the maximum).
@@ -34,7 +36,7 @@ type Config struct {
 	QueueConfig   configoptional.Optional[exporterhelper.QueueBatchConfig] `mapstructure:"sending_queue"`
 	RetryConfig   configretry.BackOffConfig                                `mapstructure:"retry_on_failure"`
 
-	// Store selects where records go: file (default), s3 or elasticsearch.
+	// Store selects where records go: file (default), s3, elasticsearch or postgres.
 	Store string `mapstructure:"store"`
 	// InstanceID names this collector's writer streams (default: the host name). Every instance that
 	// writes to one store needs its own.
@@ -44,6 +46,7 @@ type Config struct {
 	// S3 is validated only when given (the collector validates nested sections itself).
 	S3            configoptional.Optional[s3store.Config] `mapstructure:"s3"`
 	Elasticsearch configoptional.Optional[esstore.Config] `mapstructure:"elasticsearch"`
+	Postgres      configoptional.Optional[pgstore.Config] `mapstructure:"postgres"`
 
 	Integrity IntegrityConfig `mapstructure:"integrity"`
 	Pricing   PricingConfig   `mapstructure:"pricing"`
@@ -133,6 +136,22 @@ type PricingConfig struct {
 	Models map[string]mapping.ModelPrice `mapstructure:"models"`
 }
 
+// storeSection is the config section of the selected store kind, as registry.Kind.NewStore takes it
+// (nil when it is not set).
+func (c *Config) storeSection() any {
+	switch c.Store {
+	case StoreFile:
+		return &c.File
+	case StoreS3:
+		return c.S3.Get()
+	case StoreElasticsearch:
+		return c.Elasticsearch.Get()
+	case StorePostgres:
+		return c.Postgres.Get()
+	}
+	return nil
+}
+
 // Validate reports the first invalid field, naming it.
 func (c *Config) Validate() error {
 	switch c.Store {
@@ -148,10 +167,17 @@ func (c *Config) Validate() error {
 		if c.Integrity.SigningKeyFile != "" {
 			return errors.New("integrity.signing_key_file: manifests are written by the file and s3 stores only; the elasticsearch store relies on op_type create and the engine's own access control")
 		}
+	case StorePostgres:
+		if !c.Postgres.HasValue() {
+			return errors.New("postgres: must be set when store is postgres (at least postgres.dsn)")
+		}
+		if c.Integrity.SigningKeyFile != "" {
+			return errors.New("integrity.signing_key_file: manifests are written by the file and s3 stores only; the postgres store chains rows and relies on its append-only trigger and grants")
+		}
 	case "":
-		return errors.New("store: must be set (file, s3 or elasticsearch)")
+		return errors.New("store: must be set (file, s3, elasticsearch or postgres)")
 	default:
-		return fmt.Errorf("store: %q is not one of file, s3, elasticsearch", c.Store)
+		return fmt.Errorf("store: %q is not one of file, s3, elasticsearch, postgres", c.Store)
 	}
 	if c.LogSpanWait < 0 || c.LogSpanWait > time.Minute {
 		return fmt.Errorf("log_span_wait: %v is outside 0s..1m", c.LogSpanWait)

@@ -94,6 +94,10 @@ func TestInvalidConfigsNameTheField(t *testing.T) {
 		"no_held_traces":           "identity.max_held_traces:",
 		"small_held_bytes":         "identity.max_held_bytes:",
 		"s3_no_identity_directory": "identity.directory:",
+		"pg_missing":               "postgres:",
+		"pg_no_dsn":                "postgres: dsn:",
+		"pg_bad_dsn":               "postgres: dsn:",
+		"pg_signing":               "integrity.signing_key_file:",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := loadConfig(t, name)
@@ -116,4 +120,20 @@ func TestIdentityHoldDefaultsToTheFileStoresDataDirectory(t *testing.T) {
 	cfg, err = loadConfig(t, "s3_no_hold")
 	require.NoError(t, err, "no hold needs no directory")
 	assert.Equal(t, "", cfg.holdDirectory("gw-1"))
+}
+func TestPostgresConfigLoads(t *testing.T) {
+	cfg, err := loadConfig(t, "postgres")
+	require.NoError(t, err)
+	require.True(t, cfg.Postgres.HasValue())
+	pg := cfg.Postgres.Get()
+	assert.Contains(t, string(pg.DSN), "sslmode=verify-full")
+	assert.Equal(t, int32(8), pg.MaxConnections)
+	assert.Equal(t, 2, pg.PartitionsAhead, "defaults kept for fields not given")
+	assert.Equal(t, "/var/lib/agentaudit/pg-dead-letter", pg.DeadLetter.Directory)
+}
+
+func TestPostgresDSNErrorDoesNotEchoThePassword(t *testing.T) {
+	_, err := loadConfig(t, "pg_bad_dsn")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "secret")
 }

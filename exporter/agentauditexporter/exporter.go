@@ -17,10 +17,8 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/identityhold"
 	"github.com/agentaudit/otelcol-agentaudit/internal/mapping"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
-	"github.com/agentaudit/otelcol-agentaudit/internal/store/esstore"
-	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
-	"github.com/agentaudit/otelcol-agentaudit/internal/store/s3store"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/registry"
 )
 
 const (
@@ -38,9 +36,6 @@ type auditExporter struct {
 	settings  store.Settings
 	// recent drops copies of records written a moment ago (nil: dedup_window 0).
 	recent *recentRecords
-	// cleanup removes a crashed run's temporary files from the file store in the background.
-	stopCleanup context.CancelFunc
-	cleanupDone chan struct{}
 	// hold keeps records of traces whose session and user have not arrived yet (nil: off).
 	hold *identityhold.Hold
 	// stopReleases ends the loop that writes held records whose window passed.
@@ -97,15 +92,11 @@ func (e *auditExporter) start(ctx context.Context, _ component.Host) error {
 // so a queue replayed after a crash does not store a batch twice. A failure only costs copies,
 // which readers count once, so it is logged and start goes on.
 func (e *auditExporter) seedRecentRecords(ctx context.Context) {
-	var objects *objectstore.Store
-	switch s := e.store.(type) {
-	case *objectstore.Store:
-		objects = s
-	case *s3store.Store:
-		objects = s.Store
-	default:
-		return // the search engine writes each record_id once by itself
+	layered, ok := e.store.(interface{ Objects() *objectstore.Store })
+	if !ok {
+		return // the search engine and PostgreSQL store each record_id once by themselves
 	}
+	objects := layered.Objects()
 	streams := []string{objectstore.StreamName(e.settings.InstanceID, signalTraces), objectstore.StreamName(e.settings.InstanceID, signalLogs)}
 	n, err := e.recent.seed(ctx, objects, streams)
 	if err != nil {
@@ -125,50 +116,15 @@ func (e *auditExporter) newStore() (store.Store, error) {
 			return nil, fmt.Errorf("integrity.signing_key_file: %w", err)
 		}
 	}
-	switch e.cfg.Store {
-	case StoreFile:
-		b, err := filestore.NewBackend(e.cfg.File.Directory)
-		if err != nil {
-			return nil, fmt.Errorf("file.directory: %w", err)
-		}
-		e.removeStaleTempInBackground(b)
-		return objectstore.New(b, objectstore.Options{
-			Prefix: e.cfg.File.Prefix,
-			Gzip:   e.cfg.File.Compression == "gzip",
-			Signer: signer,
-		}, e.settings), nil
-	case StoreS3:
-		return s3store.New(*e.cfg.S3.Get(), signer, e.settings)
-	case StoreElasticsearch:
-		return esstore.New(*e.cfg.Elasticsearch.Get(), e.settings)
+	kind, ok := registry.ByName(e.cfg.Store)
+	section := e.cfg.storeSection()
+	if !ok || section == nil {
+		return nil, fmt.Errorf("store: %q is not supported", e.cfg.Store)
 	}
-	return nil, fmt.Errorf("store: %q is not supported", e.cfg.Store)
-}
-
-// removeStaleTempInBackground clears temporary files an interrupted run left in the file store
-// without delaying start: the walk covers the whole store, which grows for as long as records
-// are kept. Files this run writes are newer than the cut-off and are left alone.
-func (e *auditExporter) removeStaleTempInBackground(b *filestore.Backend) {
-	ctx, cancel := context.WithCancel(context.Background())
-	e.stopCleanup, e.cleanupDone = cancel, make(chan struct{})
-	started := time.Now()
-	go func() {
-		defer close(e.cleanupDone)
-		n, err := b.RemoveStaleTemp(ctx, started)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			e.logger.Warn("could not remove temporary files left by an interrupted write", zap.Error(err))
-		case n > 0:
-			e.logger.Info("removed temporary files left by an interrupted write", zap.Int("files", n))
-		}
-	}()
+	return kind.NewStore(section, registry.NewOptions{Settings: e.settings, Signer: signer})
 }
 
 func (e *auditExporter) shutdown(ctx context.Context) error {
-	if e.stopCleanup != nil {
-		e.stopCleanup()
-		<-e.cleanupDone
-	}
 	if e.store == nil {
 		return nil
 	}

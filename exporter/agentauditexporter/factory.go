@@ -16,6 +16,7 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/esstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/pgstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/s3store"
 )
 
@@ -58,6 +59,7 @@ func createDefaultConfig() component.Config {
 		File:            filestore.Config{Directory: "./data", Prefix: objectstore.DefaultPrefix, Compression: "gzip"},
 		S3:              configoptional.Default(s3store.NewDefaultConfig()),
 		Elasticsearch:   configoptional.Default(esstore.NewDefaultConfig()),
+		Postgres:        configoptional.Default(pgstore.NewDefaultConfig()),
 		MaxContentBytes: defaultMaxContentBytes,
 		LogSpanWait:     defaultLogSpanWait,
 		DedupWindow:     defaultDedupWindow,

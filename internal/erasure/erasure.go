@@ -221,14 +221,11 @@ type Deleter interface {
 // ForgetIndexed erases a subject's records from a search engine store by deleting them (a search
 // engine keeps no hash chain that tombstones would have to preserve) and records the erasure there.
 func ForgetIndexed(ctx context.Context, d Deleter, w Writer, opts Options) (Result, error) {
-	if opts.Subject == "" {
-		return Result{}, errors.New("no subject: which user_id to erase")
+	res, err := newResult(opts, ModeDelete)
+	if err != nil {
+		return res, err
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	now := opts.Now().UTC()
-	res := Result{Subject: opts.Subject, Requester: opts.Requester, ErasedAt: now, DryRun: opts.DryRun, Mode: ModeDelete, Objects: []Object{}}
+	now := res.ErasedAt
 	n, err := d.DeleteMatching(ctx, store.Query{UserID: opts.Subject, TraceIDs: opts.Traces}, opts.DryRun)
 	res.Records = int(n)
 	if err != nil {
@@ -331,16 +328,7 @@ func rewrite(ctx context.Context, b objectstore.Backend, layout objectstore.Layo
 			lines[i] = line // byte for byte: its hash must still verify
 			continue
 		}
-		tomb := &auditrecord.Record{
-			SchemaVersion:     r.SchemaVersion,
-			RecordID:          r.RecordID,
-			Type:              auditrecord.TypeTombstone,
-			Timestamp:         r.Timestamp,
-			ObservedTimestamp: r.ObservedTimestamp,
-			Tombstone:         &auditrecord.Tombstone{ErasedAt: now, OriginalType: r.Type, ErasureID: erasureID},
-			Integrity:         r.Integrity,
-		}
-		enc, err := auditrecord.MarshalRecord(tomb)
+		enc, err := auditrecord.MarshalRecord(NewTombstone(r, erasureID, now))
 		if err != nil {
 			return err
 		}
@@ -396,6 +384,66 @@ func rewrite(ctx context.Context, b objectstore.Backend, layout objectstore.Layo
 		}
 	}
 	return nil
+}
+
+// NewTombstone is what remains of r after erasure: its id, timestamps and integrity (so its chain
+// position and hash stay checkable), no content.
+func NewTombstone(r *auditrecord.Record, erasureID string, now time.Time) *auditrecord.Record {
+	return &auditrecord.Record{
+		SchemaVersion:     r.SchemaVersion,
+		RecordID:          r.RecordID,
+		Type:              auditrecord.TypeTombstone,
+		Timestamp:         r.Timestamp,
+		ObservedTimestamp: r.ObservedTimestamp,
+		Tombstone:         &auditrecord.Tombstone{ErasedAt: now, OriginalType: r.Type, ErasureID: erasureID},
+		Integrity:         r.Integrity,
+	}
+}
+
+// Tombstoner replaces a subject's records by tombstones where they are stored (PostgreSQL rows) and
+// reports, per stream, which seqs it replaced; with dryRun it only reports.
+type Tombstoner interface {
+	// Tombstone replaces the subject's records, and those stored without a user id whose trace is in
+	// traces (the subject's traces, identity joined by trace_id).
+	Tombstone(ctx context.Context, subject string, traces map[string]bool, erasureID, requester string, erasedAt time.Time, dryRun bool) ([]Object, error)
+}
+
+// ForgetInPlace erases a subject's records from a store that rewrites them in place, keeping their
+// chain positions (tombstones), and records the erasure there.
+func ForgetInPlace(ctx context.Context, t Tombstoner, w Writer, opts Options) (Result, error) {
+	res, err := newResult(opts, ModeTombstone)
+	if err != nil {
+		return res, err
+	}
+	now := res.ErasedAt
+	id := newErasureID(now)
+	objs, err := t.Tombstone(ctx, opts.Subject, opts.Traces, id, opts.Requester, now, opts.DryRun)
+	if err != nil {
+		return res, err
+	}
+	keys := make([]string, 0, len(objs))
+	for _, o := range objs {
+		res.Objects = append(res.Objects, o)
+		res.Records += len(o.ErasedSeqs)
+		keys = append(keys, o.Key)
+	}
+	if opts.DryRun || res.Records == 0 {
+		return res, nil
+	}
+	res.ErasureID = id
+	return res, recordErasure(ctx, w, &res, keys, opts.Traces)
+}
+
+// newResult starts the result of an erasure of opts.Subject in the given mode, at opts.Now.
+func newResult(opts Options, mode string) (Result, error) {
+	if opts.Subject == "" {
+		return Result{}, errors.New("no subject: which user_id to erase")
+	}
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	return Result{Subject: opts.Subject, Requester: opts.Requester, ErasedAt: now().UTC(), DryRun: opts.DryRun, Mode: mode, Objects: []Object{}}, nil
 }
 
 func newErasureID(now time.Time) string {

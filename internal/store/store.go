@@ -1,5 +1,6 @@
 // Package store defines what the agentaudit exporter writes audit records to and what auditctl reads
-// them from. Each backend (file, S3, Elasticsearch) lives in a package of its own below this one.
+// them from. Each backend (file, S3, Elasticsearch, PostgreSQL) lives in a package of its own below
+// this one; internal/store/registry lists them and the capabilities each has beyond Store and Reader.
 package store
 
 import (

@@ -1,127 +1,21 @@
 package esstore
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-	"os"
-	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/deadletter"
 )
 
-// DeadLetter is one line of a dead-letter file: a record the engine rejected for good, with the
-// engine's answer. Files are JSONL named <prefix>-dead-letter-YYYY-MM-DD.jsonl (UTC day of writing).
-type DeadLetter struct {
-	Time      time.Time           `json:"time"`
-	Signal    string              `json:"signal,omitempty"`
-	Index     string              `json:"index"`
-	RecordID  string              `json:"record_id"`
-	Status    int                 `json:"status"`
-	ErrorType string              `json:"error_type,omitempty"`
-	Reason    string              `json:"reason,omitempty"`
-	Record    *auditrecord.Record `json:"record"`
-}
+// DeadLetter is one line of a dead-letter file: a document the engine rejected for good.
+type DeadLetter = deadletter.Letter
+
+// ReadDeadLetters reads every dead letter under dir (for tests and operators' tools).
+func ReadDeadLetters(dir string) ([]DeadLetter, error) { return deadletter.Read(dir) }
 
 func newDeadLetter(signal, index string, r *auditrecord.Record, o itemOutcome) DeadLetter {
 	return DeadLetter{
 		Time: time.Now().UTC(), Signal: signal, Index: index, RecordID: r.RecordID,
 		Status: o.Status, ErrorType: o.ErrorType, Reason: o.Reason, Record: r,
 	}
-}
-
-// deadLetterStore appends dead letters and fsyncs them before Write reports success, so a
-// rejected record is never lost. Files hold record contents and are created 0600 in a 0700 dir.
-type deadLetterStore struct {
-	dir    string
-	prefix string
-	mu     sync.Mutex
-}
-
-func newDeadLetterStore(dir, prefix string) *deadLetterStore {
-	return &deadLetterStore{dir: dir, prefix: prefix}
-}
-
-func (d *deadLetterStore) prepare() error {
-	return os.MkdirAll(d.dir, 0o700)
-}
-
-// path is the file dead letters written at t go to.
-func (d *deadLetterStore) path(t time.Time) string {
-	return filepath.Join(d.dir, fmt.Sprintf("%s-dead-letter-%s.jsonl", d.prefix, t.UTC().Format("2006-01-02")))
-}
-
-func (d *deadLetterStore) write(letters []DeadLetter) error {
-	if len(letters) == 0 {
-		return nil
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	for i := range letters {
-		if err := enc.Encode(&letters[i]); err != nil {
-			// A record that cannot be encoded at all is kept by id and reason only.
-			rec := letters[i]
-			rec.Reason = fmt.Sprintf("%s; record not encodable: %v", rec.Reason, err)
-			rec.Record = &auditrecord.Record{RecordID: rec.RecordID}
-			if err := enc.Encode(&rec); err != nil {
-				return fmt.Errorf("dead letter: encode: %w", err)
-			}
-		}
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	path := d.path(time.Now())
-	_, statErr := os.Stat(path)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
-	if err != nil {
-		return fmt.Errorf("dead letter: %w", err)
-	}
-	if _, err := f.Write(buf.Bytes()); err != nil {
-		f.Close()
-		return fmt.Errorf("dead letter: write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("dead letter: fsync %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("dead letter: close %s: %w", path, err)
-	}
-	if os.IsNotExist(statErr) {
-		// A new file's directory entry must be durable too.
-		if dir, err := os.Open(d.dir); err == nil {
-			syncErr := dir.Sync()
-			dir.Close()
-			if syncErr != nil {
-				return fmt.Errorf("dead letter: fsync %s: %w", d.dir, syncErr)
-			}
-		}
-	}
-	return nil
-}
-
-// ReadDeadLetters reads every dead letter under dir (for tests and operators' tools).
-func ReadDeadLetters(dir string) ([]DeadLetter, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "*-dead-letter-*.jsonl"))
-	if err != nil {
-		return nil, err
-	}
-	var out []DeadLetter
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		dec := json.NewDecoder(bytes.NewReader(data))
-		for dec.More() {
-			var dl DeadLetter
-			if err := dec.Decode(&dl); err != nil {
-				return nil, fmt.Errorf("%s: %w", f, err)
-			}
-			out = append(out, dl)
-		}
-	}
-	return out, nil
 }

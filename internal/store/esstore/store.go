@@ -23,6 +23,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/deadletter"
 )
 
 // Store is the Elasticsearch/OpenSearch store. It implements store.Store and store.Reader.
@@ -31,7 +32,7 @@ type Store struct {
 	retention time.Duration
 	logger    *zap.Logger
 	engine    engine
-	dead      *deadLetterStore
+	dead      *deadletter.Store
 	metrics   storeMetrics
 	stats     Stats
 
@@ -82,7 +83,7 @@ func New(cfg Config, set store.Settings) (*Store, error) {
 		retention: retention,
 		logger:    logger,
 		metrics:   m,
-		dead:      newDeadLetterStore(cfg.DeadLetter.Directory, cfg.Index.Prefix),
+		dead:      deadletter.New(cfg.DeadLetter.Directory, cfg.Index.Prefix),
 	}, nil
 }
 
@@ -130,7 +131,7 @@ func (s *Store) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%s client: %w", s.cfg.Flavor, err)
 	}
-	if err := s.dead.prepare(); err != nil {
+	if err := s.dead.Prepare(); err != nil {
 		return fmt.Errorf("dead_letter.directory: %w", err)
 	}
 	if err := s.ensureTemplate(ctx); err != nil {
@@ -265,7 +266,7 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 		}
 		if attempt >= s.cfg.Retry.MaxAttempts {
 			// Rejections are final whatever happens to the rest; keep them now.
-			if err := s.dead.write(rejected); err != nil {
+			if err := s.dead.Write(rejected); err != nil {
 				s.count(ctx, indexed, already, 0)
 				return err
 			}
@@ -280,7 +281,7 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 			return err
 		}
 	}
-	if err := s.dead.write(rejected); err != nil {
+	if err := s.dead.Write(rejected); err != nil {
 		s.count(ctx, indexed, already, 0)
 		return err
 	}

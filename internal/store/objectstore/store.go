@@ -56,6 +56,10 @@ var (
 )
 
 // New returns a Store over backend.
+// Objects returns s: the stores built on the object layout (file, and S3, which embeds it) answer
+// it, so a caller can reach the layout without knowing which concrete store it holds.
+func (s *Store) Objects() *Store { return s }
+
 func New(backend Backend, opts Options, set store.Settings) *Store {
 	if opts.Prefix == "" {
 		opts.Prefix = DefaultPrefix

@@ -41,6 +41,7 @@ func TestShippedConfigsValidate(t *testing.T) {
 		"AGENTAUDIT_S3_BUCKET":              "audit",
 		"AGENTAUDIT_SIGNING_KEY_FILE":       signingKey,
 		"AGENTAUDIT_OBSERVABILITY_ENDPOINT": "https://otlp.example.com",
+		"AGENTAUDIT_POSTGRES_DSN":           "postgres://collector@db.example:5432/audit?sslmode=require",
 	}
 	files, err := filepath.Glob(filepath.Join(peers.RepoRoot(t), "config", "*.yaml"))
 	if err != nil || len(files) == 0 {

@@ -1,0 +1,249 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+	"github.com/agentaudit/otelcol-agentaudit/internal/erasure"
+	"github.com/agentaudit/otelcol-agentaudit/internal/retention"
+)
+
+// Maintenance for auditctl: erasure by tombstones and retention by dropping partitions. Both run as a
+// member of agentaudit_admin that announces maintenance, the one path the append-only trigger lets
+// change rows.
+
+// ErrNotAdmin: the user is not an agentaudit_admin member, so the append-only trigger refused.
+var ErrNotAdmin = errors.New("this PostgreSQL user may not change the audit trail: connect as a member of agentaudit_admin (see docs/postgres.md)")
+
+func (s *Store) maintenance(ctx context.Context, dryRun bool, fn func(tx pgx.Tx) error) error {
+	if err := s.ensureMigrated(ctx); err != nil {
+		return err
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // a no-op after Commit
+	if _, err := tx.Exec(ctx, `SET LOCAL agentaudit.maintenance = 'on'`); err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "42501" {
+			return fmt.Errorf("%w: %s", ErrNotAdmin, pgErr.Message)
+		}
+		return err
+	}
+	if dryRun {
+		return nil
+	}
+	return tx.Commit(ctx)
+}
+
+// Tombstone replaces every record of subject by its tombstone (same record id, timestamps and
+// integrity, no content), clears its typed columns and notes the erased seqs in agentaudit.erasures,
+// all in one transaction. Implements erasure.Tombstoner.
+func (s *Store) Tombstone(ctx context.Context, subject string, traces map[string]bool, erasureID, requester string, erasedAt time.Time, dryRun bool) ([]erasure.Object, error) {
+	// Records stored without a user id belong to the subject when their trace does (traces).
+	traceIDs := make([]string, 0, len(traces))
+	for id := range traces {
+		traceIDs = append(traceIDs, id)
+	}
+	byStream := map[string]*erasure.Object{}
+	var order []string
+	err := s.maintenance(ctx, dryRun, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT "timestamp", record::text FROM agentaudit.records
+			WHERE (user_id = $1 OR (coalesce(user_id, '') = '' AND trace_id = ANY($2))) AND type <> 'tombstone' ORDER BY stream, seq`, subject, traceIDs)
+		if err != nil {
+			return err
+		}
+		type erased struct {
+			ts   time.Time
+			rec  auditrecord.Record
+			line []byte
+		}
+		var all []erased
+		for rows.Next() {
+			var e erased
+			var raw []byte
+			if err := rows.Scan(&e.ts, &raw); err != nil {
+				rows.Close()
+				return err
+			}
+			if err := json.Unmarshal(raw, &e.rec); err != nil {
+				rows.Close()
+				return fmt.Errorf("decode record: %w", err)
+			}
+			if e.rec.Integrity == nil {
+				rows.Close()
+				return fmt.Errorf("record %s has no integrity; refusing to rewrite a row the store did not chain", e.rec.RecordID)
+			}
+			all = append(all, e)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		batch := &pgx.Batch{}
+		for i := range all {
+			e := &all[i]
+			integ := e.rec.Integrity
+			o, ok := byStream[integ.Stream]
+			if !ok {
+				o = &erasure.Object{Key: recordsTable + " stream " + integ.Stream, Stream: integ.Stream}
+				byStream[integ.Stream] = o
+				order = append(order, integ.Stream)
+			}
+			o.ErasedSeqs = append(o.ErasedSeqs, integ.Seq)
+			line, err := auditrecord.MarshalRecord(erasure.NewTombstone(&e.rec, erasureID, erasedAt))
+			if err != nil {
+				return err
+			}
+			batch.Queue(`UPDATE agentaudit.records SET type = 'tombstone', session_id = NULL, user_id = NULL, agent = NULL,
+  trace_id = NULL, span_id = NULL, tool_name = NULL, tool_status = NULL, duration_ms = NULL, model = NULL,
+  input_tokens = NULL, output_tokens = NULL, cost_usd = NULL, record = $3::text::jsonb
+WHERE record_id = $1 AND "timestamp" = $2`, e.rec.RecordID, e.ts, string(line))
+			batch.Queue(`INSERT INTO agentaudit.erasures (erasure_id, stream, seq, record_id, requester, erased_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+				erasureID, integ.Stream, int64(integ.Seq), e.rec.RecordID, requester, erasedAt)
+		}
+		if batch.Len() == 0 {
+			return nil
+		}
+		return tx.SendBatch(ctx, batch).Close()
+	})
+	out := make([]erasure.Object, 0, len(order))
+	for _, st := range order {
+		out = append(out, *byStream[st])
+	}
+	return out, err
+}
+
+// partition is one monthly partition of agentaudit.records.
+type partition struct {
+	name     string
+	from, to time.Time
+}
+
+func (s *Store) partitionList(ctx context.Context, q querier) ([]partition, error) {
+	rows, err := q.Query(ctx, `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+WHERE i.inhparent = 'agentaudit.records'::regclass ORDER BY c.relname`)
+	if err != nil {
+		return nil, err
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, err
+	}
+	var out []partition
+	for _, n := range names {
+		t, err := time.Parse("records_2006_01", n)
+		if err != nil {
+			continue // not one of ours
+		}
+		out = append(out, partition{name: n, from: t, to: t.AddDate(0, 1, 0)})
+	}
+	return out, nil
+}
+
+// Expire drops every monthly partition whose whole month lies before now minus opts.OlderThan. Before
+// a partition goes, the chain runs it held are recorded in agentaudit.expired_ranges (first seq, last
+// seq, the hash before and the last hash), so verify reports them as expired and still checks that the
+// next kept row links to them. Each partition goes in its own transaction, oldest first.
+func (s *Store) Expire(ctx context.Context, opts retention.Options) (retention.Result, error) {
+	if opts.OlderThan <= 0 {
+		return retention.Result{}, errors.New("retention age must be > 0")
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	res := retention.Result{Cutoff: opts.Now().UTC().Add(-opts.OlderThan), DryRun: opts.DryRun, Partitions: []string{}}
+	if err := s.ensureMigrated(ctx); err != nil {
+		return res, err
+	}
+	parts, err := s.partitionList(ctx, s.pool)
+	if err != nil {
+		return res, err
+	}
+	for _, p := range parts {
+		if p.to.After(res.Cutoff) {
+			break
+		}
+		n := 0
+		err := s.maintenance(ctx, opts.DryRun, func(tx pgx.Tx) error {
+			var err error
+			if n, err = recordExpiredRuns(ctx, tx, p, opts.Now().UTC()); err != nil || opts.DryRun {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `DELETE FROM agentaudit.record_ids WHERE "timestamp" >= $1 AND "timestamp" < $2`, p.from, p.to); err != nil {
+				return err
+			}
+			_, err = tx.Exec(ctx, `SELECT agentaudit.drop_partition($1)`, p.name)
+			return err
+		})
+		if err != nil {
+			return res, fmt.Errorf("expire %s: %w", p.name, err)
+		}
+		res.Partitions = append(res.Partitions, recordsTable+"/"+p.name)
+		res.Records += n
+	}
+	s.mu.Lock()
+	s.partitions = map[string]bool{} // dropped months are no longer known to exist
+	s.mu.Unlock()
+	return res, nil
+}
+
+// recordExpiredRuns stores the runs of consecutive seqs per stream that partition p holds and returns
+// how many rows it holds.
+func recordExpiredRuns(ctx context.Context, tx pgx.Tx, p partition, now time.Time) (int, error) {
+	rows, err := tx.Query(ctx, `SELECT stream, seq, prev_hash, hash FROM agentaudit.records
+WHERE "timestamp" >= $1 AND "timestamp" < $2 ORDER BY stream, seq`, p.from, p.to)
+	if err != nil {
+		return 0, err
+	}
+	type run struct {
+		stream           string
+		first, last      int64
+		firstPrev, lastH string
+	}
+	var runs []run
+	n := 0
+	for rows.Next() {
+		var stream, prev, hash string
+		var seq int64
+		if err := rows.Scan(&stream, &seq, &prev, &hash); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		n++
+		if k := len(runs) - 1; k >= 0 && runs[k].stream == stream && runs[k].last == seq-1 {
+			runs[k].last, runs[k].lastH = seq, hash
+			continue
+		}
+		runs = append(runs, run{stream: stream, first: seq, last: seq, firstPrev: prev, lastH: hash})
+	}
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	batch := &pgx.Batch{}
+	for _, r := range runs {
+		batch.Queue(`INSERT INTO agentaudit.expired_ranges (stream, first_seq, last_seq, first_prev_hash, last_hash, partition_name, expired_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)`, r.stream, r.first, r.last, r.firstPrev, r.lastH, p.name, now)
+	}
+	if batch.Len() > 0 {
+		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
+}
+
+// DescribeExpiry is the one-line summary auditctl prints.
+func DescribeExpiry(verb string, res retention.Result) string {
+	return fmt.Sprintf("%s %d partitions older than %s: %d records", verb, len(res.Partitions), res.Cutoff.Format(time.RFC3339), res.Records)
+}

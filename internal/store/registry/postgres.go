@@ -1,0 +1,86 @@
+package registry
+
+import (
+	"context"
+	"flag"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"go.opentelemetry.io/collector/config/configopaque"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/erasure"
+	"github.com/agentaudit/otelcol-agentaudit/internal/retention"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/pgstore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/verify"
+)
+
+var postgresKind = Kind{
+	Name:     "postgres",
+	Schemes:  []string{"postgres", "postgresql"},
+	URLForms: "postgres://user@host:5432/db?sslmode=verify-full",
+	NewStore: func(section any, o NewOptions) (store.Store, error) {
+		return pgstore.New(*section.(*pgstore.Config), o.Settings)
+	},
+	Flags: func(fs *flag.FlagSet) Opener {
+		passwordFile := fs.String("postgres-password-file", "", "file holding the PostgreSQL password (else the URL's, $PGPASSWORD or ~/.pgpass)")
+		return func(u *url.URL, o OpenOptions) (Handle, error) {
+			cfg := pgstore.NewDefaultConfig()
+			cfg.DSN = configopaque.String(u.String())
+			cfg.PasswordFile = *passwordFile
+			cfg.MaxConnections = 2
+			// auditctl writes one access or erasure record at a time; one the database rejects is kept here.
+			cfg.DeadLetter.Directory = filepath.Join(os.TempDir(), "auditctl-dead-letter")
+			s, err := pgstore.New(cfg, store.Settings{InstanceID: o.InstanceID})
+			if err != nil {
+				return nil, err
+			}
+			return &pgHandle{Store: s, location: u.Redacted()}, nil
+		}
+	},
+}
+
+// pgHandle is a PostgreSQL store opened by auditctl: it erases by tombstones, expires whole monthly
+// partitions and verifies its chains.
+type pgHandle struct {
+	*pgstore.Store
+	location string
+}
+
+var (
+	_ Eraser   = (*pgHandle)(nil)
+	_ Expirer  = (*pgHandle)(nil)
+	_ Verifier = (*pgHandle)(nil)
+)
+
+// Connect opens the pool and checks the schema; unlike the collector, auditctl wants an answer now.
+func (h *pgHandle) Connect(ctx context.Context) error {
+	if err := h.Start(ctx); err != nil {
+		return err
+	}
+	return h.Pool().Ping(ctx)
+}
+
+func (h *pgHandle) Location() string { return h.location }
+func (h *pgHandle) Close() error     { return h.Shutdown(context.Background()) }
+
+func (h *pgHandle) Forget(ctx context.Context, opts erasure.Options) (erasure.Result, error) {
+	return erasure.ForgetInPlace(ctx, h.Store, h.Store, opts)
+}
+
+func (h *pgHandle) DescribeExpiry(verb string, res retention.Result) string {
+	return pgstore.DescribeExpiry(verb, res)
+}
+
+// Verify checks the chains. Rows carry no signatures, so --require-signature cannot be met: it is
+// reported as a failure rather than passed over.
+func (h *pgHandle) Verify(ctx context.Context, opts verify.Options) (verify.Report, error) {
+	rep, err := h.Store.Verify(ctx, h.location)
+	if err == nil && opts.RequireSignature {
+		rep.Findings = append(rep.Findings, verify.Finding{Kind: verify.Unsigned, Severity: verify.Failure,
+			Detail: "PostgreSQL rows carry no signatures (their protection is the append-only trigger and the grants); --require-signature cannot be met"})
+		rep.Finish()
+	}
+	return rep, err
+}
