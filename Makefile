@@ -14,7 +14,7 @@ TEST_TIMEOUT ?= 60m
 
 export PATH := $(TOOLS):$(PATH)
 
-.PHONY: all build run test test-deps bench bench-pipeline fuzz demo lint clean
+.PHONY: all build run test test-quick test-deps bench bench-pipeline fuzz demo lint clean
 
 all: build
 
@@ -51,6 +51,13 @@ test-deps: $(VERSITYGW)
 
 test: build test-deps
 	AGENTAUDIT_COLLECTOR_BIN=$(CURDIR)/$(COLLECTOR) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+# Unit tests only, no build and no peers: every test that needs a real peer (the collector binary,
+# versitygw, a search engine, a framework) skips under -short. For a contributor who changed one
+# package: `make test-quick PKG=./internal/mapping/...`.
+PKG ?= ./...
+test-quick:
+	$(GO) test -short -count=1 $(PKG)
 
 # Go benchmarks: redaction vs contrib redactionprocessor (same corpus, one invocation), the detection
 # engine, the mapping, verify and the Elasticsearch bulk path (which starts the test search engine).
