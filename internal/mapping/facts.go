@@ -253,7 +253,6 @@ func extract(a *attrView, f *facts) {
 				a.release("llm.cost.completion")
 			}
 		}
-
 	}
 	extractMessages(a, f)
 	if f.kind == kindTool {
