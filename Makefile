@@ -4,9 +4,11 @@ SHELL := /bin/bash
 GO ?= go
 OCB_VERSION := v0.161.0
 VERSITYGW_VERSION := v1.8.0
+GOLANGCI_LINT_VERSION := v2.15.0
 TOOLS := $(CURDIR)/.cache/bin
 OCB := $(TOOLS)/builder-$(OCB_VERSION)
 VERSITYGW := $(TOOLS)/versitygw
+GOLANGCI_LINT := $(TOOLS)/golangci-lint
 COLLECTOR := bin/otelcol-agentaudit
 AUDITCTL := bin/auditctl
 GO_SOURCES := $(shell find . -name '*.go' -not -path './build/*' -not -path './.cache/*' -not -path '*/node_modules/*' -not -name '*_test.go') go.mod go.sum
@@ -14,7 +16,7 @@ TEST_TIMEOUT ?= 60m
 
 export PATH := $(TOOLS):$(PATH)
 
-.PHONY: all build run test test-deps bench bench-pipeline fuzz demo lint clean
+.PHONY: all build run test test-quick test-deps bench bench-pipeline fuzz demo lint golangci clean
 
 all: build
 
@@ -56,8 +58,18 @@ test-deps: $(VERSITYGW)
 	  if missing=$$(bash test/searchengine/start.sh --check $$engine); then bash test/searchengine/start.sh --build $$engine || exit 1; \
 	  else echo "$$missing: its tests will skip (fail under AGENTAUDIT_REQUIRE_PEERS=1)"; fi; done
 
+# Under the race detector, as collector contributors run tests; e2e tests run the collector binary
+# built without it, so mostly the unit tests get slower. `make test RACE=` runs without it.
+RACE ?= -race
 test: build test-deps
-	AGENTAUDIT_COLLECTOR_BIN=$(CURDIR)/$(COLLECTOR) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+	AGENTAUDIT_COLLECTOR_BIN=$(CURDIR)/$(COLLECTOR) $(GO) test $(RACE) -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+# Unit tests only, no build and no peers: every test that needs a real peer (the collector binary,
+# versitygw, a search engine, a framework) skips under -short. For a contributor who changed one
+# package: `make test-quick PKG=./internal/mapping/...`.
+PKG ?= ./...
+test-quick:
+	$(GO) test -short -count=1 $(PKG)
 
 # Go benchmarks: redaction vs contrib redactionprocessor (same corpus, one invocation), the detection
 # engine, the mapping, verify, the exporter's dedup window, the Elasticsearch bulk path (which starts
@@ -100,6 +112,17 @@ demo: build
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+
+# golangci-lint, pinned and installed into .cache/bin; the configuration (.golangci.yml) follows
+# opentelemetry-collector-contrib's. `make golangci PKG=./internal/mapping/...` lints one package.
+$(GOLANGCI_LINT):
+	@mkdir -p $(TOOLS)
+	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+
+golangci: $(GOLANGCI_LINT)
+	@v=$$($(GOLANGCI_LINT) version --short); [ "v$$v" = "$(GOLANGCI_LINT_VERSION)" ] || \
+	  { echo "$(GOLANGCI_LINT) is v$$v, want $(GOLANGCI_LINT_VERSION): remove it to reinstall"; exit 1; }
+	$(GOLANGCI_LINT) run $(PKG)
 
 clean:
 	rm -rf bin build

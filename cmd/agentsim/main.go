@@ -9,8 +9,9 @@ import (
 	"os/signal"
 	"strings"
 
-	"github.com/agentaudit/otelcol-agentaudit/internal/agentsim"
 	"go.opentelemetry.io/otel"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/agentsim"
 )
 
 func main() {
@@ -40,8 +41,8 @@ func main() {
 	// Run reports export failures itself; the SDK would also print each retry's error.
 	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(error) {}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	stats, err := agentsim.Run(ctx, cfg)
+	stop()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "agentsim: %v\n", strings.TrimPrefix(err.Error(), "agentsim: "))
 		os.Exit(1)

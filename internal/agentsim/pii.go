@@ -124,17 +124,3 @@ func luhnCheckDigit(body string) int {
 	}
 	return (10 - sum%10) % 10
 }
-
-// LuhnValid reports whether number (spaces and dashes allowed) passes the Luhn check.
-func LuhnValid(number string) bool {
-	digits := strings.NewReplacer(" ", "", "-", "").Replace(number)
-	if len(digits) < 12 {
-		return false
-	}
-	for _, c := range digits {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return luhnCheckDigit(digits[:len(digits)-1]) == int(digits[len(digits)-1]-'0')
-}

@@ -29,7 +29,7 @@ func (p *progressReporter) update(sent int) {
 	}
 	p.next = now.Add(time.Second)
 	p.wrote = true
-	fmt.Fprintf(p.w, "agentsim: %d/%d sessions sent, %.1f sessions/s\n", sent, p.total, float64(sent)/now.Sub(p.began).Seconds())
+	p.print("agentsim: %d/%d sessions sent, %.1f sessions/s\n", sent, p.total, float64(sent)/now.Sub(p.began).Seconds())
 }
 
 // done summarises a run that printed progress.
@@ -37,6 +37,14 @@ func (p *progressReporter) done(s Stats) {
 	if p.w == nil || !p.wrote {
 		return
 	}
-	fmt.Fprintf(p.w, "agentsim: done: %d sessions, %d spans, %d log records in %s (%.1f sessions/s)\n",
+	p.print("agentsim: done: %d sessions, %d spans, %d log records in %s (%.1f sessions/s)\n",
 		s.Sessions, s.SpansExported, s.LogsExported, s.Elapsed.Round(time.Millisecond), float64(s.Sessions)/s.Elapsed.Seconds())
+}
+
+// print writes one progress line. Progress is advisory: when the writer fails (a closed stderr),
+// reporting stops and the run goes on.
+func (p *progressReporter) print(format string, args ...any) {
+	if _, err := fmt.Fprintf(p.w, format, args...); err != nil {
+		p.w = nil
+	}
 }

@@ -186,7 +186,7 @@ func newAgentProviders(a Agent, exp *exporters) *agentProviders {
 // emitSession emits s so that it ends at end: the spans carry the planned timestamps, nothing sleeps.
 func emitSession(ctx context.Context, p *agentProviders, s Session, withLogs bool, end time.Time) {
 	start := end.Add(-s.Duration)
-	at := func(offset time.Duration) time.Time { return start.Add(offset) }
+	at := start.Add
 	common := []attribute.KeyValue{
 		attribute.String("gen_ai.conversation.id", s.ID),
 		attribute.String("session.id", s.ID),
@@ -216,7 +216,7 @@ func emitSession(ctx context.Context, p *agentProviders, s Session, withLogs boo
 			}
 			if i == 0 {
 				for _, tc := range t.ToolCalls {
-					emitToolCall(ctx, p.tracer, s, tc, at, common)
+					emitToolCall(ctx, p.tracer, tc, at, common)
 				}
 			}
 		}
@@ -245,7 +245,7 @@ func emitChat(ctx context.Context, tracer trace.Tracer, s Session, c Chat, at fu
 	span.End(trace.WithTimestamp(at(c.Start + c.Duration)))
 }
 
-func emitToolCall(ctx context.Context, tracer trace.Tracer, s Session, tc ToolCall, at func(time.Duration) time.Time, common []attribute.KeyValue) {
+func emitToolCall(ctx context.Context, tracer trace.Tracer, tc ToolCall, at func(time.Duration) time.Time, common []attribute.KeyValue) {
 	attrs := append([]attribute.KeyValue{
 		attribute.String("gen_ai.operation.name", "execute_tool"),
 		attribute.String("gen_ai.tool.name", tc.Name),

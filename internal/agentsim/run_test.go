@@ -75,7 +75,9 @@ func TestRunFailsWhenTheEndpointIsUnreachable(t *testing.T) {
 		t.Fatal(err)
 	}
 	endpoint := lis.Addr().String()
-	lis.Close() // nothing listens there any more
+	if err := lis.Close(); err != nil { // nothing listens there any more
+		t.Fatal(err)
+	}
 	_, err = Run(context.Background(), Config{Endpoint: endpoint, Protocol: "grpc", Insecure: true, Sessions: 1, Users: 1, Seed: 1, Logs: true})
 	if err == nil || !strings.Contains(err.Error(), endpoint) {
 		t.Fatalf("Run against a closed port: err = %v, want an export error naming %s", err, endpoint)

@@ -8,8 +8,11 @@ import (
 type route struct{ from, to, city string }
 
 var routes = []route{
-	{"SFO", "JFK", "New York"}, {"BOS", "ORD", "Chicago"}, {"SEA", "DEN", "Denver"},
-	{"LHR", "BER", "Berlin"}, {"ATL", "LAX", "Los Angeles"},
+	{"SFO", "JFK", "New York"},
+	{"BOS", "ORD", "Chicago"},
+	{"SEA", "DEN", "Denver"},
+	{"LHR", "BER", "Berlin"},
+	{"ATL", "LAX", "Los Angeles"},
 }
 
 // travelScript: search flights, book one and mail the confirmation, then ask about the weather.
@@ -42,9 +45,11 @@ func travelScript(b *sessionBuilder, turns int) {
 			Plan:       []string{"search_flights for the route and date", "pick the cheapest option", "present it and offer to book"},
 			Confidence: b.confidence(0.8, 0.98),
 		},
-		[]toolRequest{{"search_flights",
+		[]toolRequest{{
+			"search_flights",
 			map[string]any{"origin": r.from, "destination": r.to, "date": date, "passengers": passengers},
-			map[string]any{"flights": flights}}},
+			map[string]any{"flights": flights},
+		}},
 		fmt.Sprintf("I found %d flights from %s to %s on %s. The cheapest is %s departing at %s for $%d.",
 			len(flights), r.from, r.to, date, cheapest["flight_number"], cheapest["departure"], cheapest["price_usd"]))
 	if turns < 2 {
@@ -72,10 +77,14 @@ func travelScript(b *sessionBuilder, turns int) {
 			Confidence: b.confidence(0.7, 0.95),
 		},
 		[]toolRequest{
-			{"book_flight",
-				map[string]any{"flight_number": flight, "date": date, "passengers": passengers, "passenger_name": u.first + " " + u.last,
-					"contact_email": email, "contact_phone": phone, "payment_method": "card ending " + digits[len(digits)-4:]},
-				map[string]any{"order_number": order, "status": "confirmed", "seat": seat, "total_usd": passengers * cheapest["price_usd"].(int)}},
+			{
+				"book_flight",
+				map[string]any{
+					"flight_number": flight, "date": date, "passengers": passengers, "passenger_name": u.first + " " + u.last,
+					"contact_email": email, "contact_phone": phone, "payment_method": "card ending " + digits[len(digits)-4:],
+				},
+				map[string]any{"order_number": order, "status": "confirmed", "seat": seat, "total_usd": passengers * cheapest["price_usd"].(int)},
+			},
 			{"send_email", mail, map[string]any{"message_id": "msg-" + randomString(rng, "0123456789abcdef", 12), "status": "queued"}},
 		},
 		fmt.Sprintf("Done! %s on %s is booked, seat %s, order number %s. I sent the confirmation to %s.", flight, date, seat, order, email))
@@ -91,9 +100,11 @@ func travelScript(b *sessionBuilder, turns int) {
 			Plan:       []string{"get_weather for the destination and date", "summarise it"},
 			Confidence: b.confidence(0.85, 0.99),
 		},
-		[]toolRequest{{"get_weather",
+		[]toolRequest{{
+			"get_weather",
 			map[string]any{"city": r.city, "date": date},
-			map[string]any{"temperature_c": temperature, "conditions": conditions}}},
+			map[string]any{"temperature_c": temperature, "conditions": conditions},
+		}},
 		fmt.Sprintf("On %s %s expects %s and around %d°C.", date, r.city, conditions, temperature))
 }
 
@@ -117,9 +128,13 @@ func supportScript(b *sessionBuilder, turns int) {
 			Plan:       []string{"lookup_customer by email", "find the order and its shipment", "give the tracking details"},
 			Confidence: b.confidence(0.75, 0.95),
 		},
-		[]toolRequest{{"lookup_customer", lookup,
-			map[string]any{"customer_id": customerID, "tier": []string{"standard", "gold"}[rng.IntN(2)],
-				"orders": []any{map[string]any{"order_number": order, "status": "in_transit", "carrier": "UPS", "tracking_number": tracking}}}}},
+		[]toolRequest{{
+			"lookup_customer", lookup,
+			map[string]any{
+				"customer_id": customerID, "tier": []string{"standard", "gold"}[rng.IntN(2)],
+				"orders": []any{map[string]any{"order_number": order, "status": "in_transit", "carrier": "UPS", "tracking_number": tracking}},
+			},
+		}},
 		fmt.Sprintf("Thanks %s. Order %s is in transit with UPS, tracking number %s, and should arrive by %s.", u.first, order, tracking, delivery))
 	if turns < 2 {
 		return
@@ -144,9 +159,13 @@ func supportScript(b *sessionBuilder, turns int) {
 			Plan:       []string{"send_email with the order status", "confirm"},
 			Confidence: b.confidence(0.85, 0.98),
 		},
-		[]toolRequest{{"send_email",
-			map[string]any{"to": email, "subject": "Your order " + order,
-				"body": fmt.Sprintf("Order %s is in transit with UPS (tracking %s), expected by %s.", order, tracking, delivery)},
-			map[string]any{"message_id": "msg-" + randomString(rng, "0123456789abcdef", 12), "status": "queued"}}},
+		[]toolRequest{{
+			"send_email",
+			map[string]any{
+				"to": email, "subject": "Your order " + order,
+				"body": fmt.Sprintf("Order %s is in transit with UPS (tracking %s), expected by %s.", order, tracking, delivery),
+			},
+			map[string]any{"message_id": "msg-" + randomString(rng, "0123456789abcdef", 12), "status": "queued"},
+		}},
 		"I've emailed the summary to "+email+".")
 }

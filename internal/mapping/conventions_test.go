@@ -204,7 +204,8 @@ func TestVercelAIv7Trace(t *testing.T) {
 				`{"type":"tool_call","id":"tc_1","name":"lookup_order","arguments":{"id":17}},` +
 				`{"type":"tool_call","id":"tc_2","name":"issue_refund","arguments":{"id":17}}],"finish_reason":"tool_calls"}]`,
 		}},
-		{name: "execute_tool lookup_order", id: 4, parent: 2, start: 950, end: 1500, status: ptrace.StatusCodeError, statusMsg: "order service timeout",
+		{
+			name: "execute_tool lookup_order", id: 4, parent: 2, start: 950, end: 1500, status: ptrace.StatusCodeError, statusMsg: "order service timeout",
 			attrs:  map[string]any{"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "lookup_order", "gen_ai.tool.call.id": "tc_1", "gen_ai.tool.call.arguments": `{"id":17}`},
 			events: []eventSpec{{name: "exception", at: 1499, attrs: map[string]any{"exception.type": "TimeoutError", "exception.message": "order service timeout"}}},
 		},

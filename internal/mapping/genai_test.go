@@ -147,7 +147,8 @@ func TestGenAIRequestedAndFailedTools(t *testing.T) {
 				`{"type":"tool_call","id":"call_w","name":"get_weather","arguments":{"city":"Oslo"}},` +
 				`{"type":"tool_call","id":"call_s","name":"get_stock","arguments":{"ticker":"ACME"}}]}]`,
 		}},
-		{name: "execute_tool get_stock", id: 2, parent: 0, start: 150, end: 180, status: ptrace.StatusCodeError, statusMsg: "upstream 503",
+		{
+			name: "execute_tool get_stock", id: 2, parent: 0, start: 150, end: 180, status: ptrace.StatusCodeError, statusMsg: "upstream 503",
 			attrs:  map[string]any{"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "get_stock", "gen_ai.tool.call.id": "call_s", "error.type": "HTTPError"},
 			events: []eventSpec{{name: "exception", at: 179, attrs: map[string]any{"exception.type": "HTTPError", "exception.message": "upstream 503", "exception.stacktrace": "at fetch()"}}},
 		},
@@ -198,11 +199,13 @@ func TestGenAIDeprecatedSpanEvents(t *testing.T) {
 			{name: "gen_ai.user.message", at: 2, attrs: map[string]any{"content": "Say hi"}},
 			{name: "gen_ai.choice", at: 399, attrs: map[string]any{"index": int64(0), "finish_reason": "stop", "message": `{"role":"assistant","content":"hi"}`}},
 		}},
-		{name: "openai.chat", id: 2, start: 500, end: 600, attrs: map[string]any{"gen_ai.system": "openai", "gen_ai.request.model": "gpt-4o-mini"},
+		{
+			name: "openai.chat", id: 2, start: 500, end: 600, attrs: map[string]any{"gen_ai.system": "openai", "gen_ai.request.model": "gpt-4o-mini"},
 			events: []eventSpec{
 				{name: "gen_ai.content.prompt", at: 501, attrs: map[string]any{"gen_ai.prompt": `[{"role":"user","content":"Say hi"},{"role":"assistant","content":"hi"},{"role":"user","content":"Again"}]`}},
 				{name: "gen_ai.content.completion", at: 599, attrs: map[string]any{"gen_ai.completion": `[{"role":"assistant","content":"hi again"}]`}},
-			}},
+			},
+		},
 	}})
 	recs, stats := mapTraces(t, New(Options{}), td)
 	assertCounts(t, recs, map[auditrecord.Type]int{auditrecord.TypeLLMCall: 2, auditrecord.TypeInput: 3, auditrecord.TypeOutput: 2})

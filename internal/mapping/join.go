@@ -2,10 +2,10 @@ package mapping
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/plog"
-	"sync"
 )
 
 // joinCache lets log events borrow from spans the same Mapper mapped earlier. The OTel JS OpenAI
@@ -114,11 +114,11 @@ func (m *Mapper) SpansAwaited(ld plog.Logs) []string {
 	m.join.mu.Lock()
 	defer m.join.mu.Unlock()
 	rls := ld.ResourceLogs()
-	for i := 0; i < rls.Len(); i++ {
+	for i := range rls.Len() {
 		sls := rls.At(i).ScopeLogs()
-		for j := 0; j < sls.Len(); j++ {
+		for j := range sls.Len() {
 			lrs := sls.At(j).LogRecords()
-			for k := 0; k < lrs.Len(); k++ {
+			for k := range lrs.Len() {
 				lr := lrs.At(k)
 				if lr.TraceID().IsEmpty() || lr.SpanID().IsEmpty() {
 					continue

@@ -20,14 +20,14 @@ func (m *Mapper) MapLogs(ld plog.Logs, observed time.Time) ([]*auditrecord.Recor
 	var units []*unit
 	var resProblems problems
 	rls := ld.ResourceLogs()
-	for i := 0; i < rls.Len(); i++ {
+	for i := range rls.Len() {
 		rl := rls.At(i)
 		res := m.readResource(rl.Resource(), &resProblems)
 		sls := rl.ScopeLogs()
-		for j := 0; j < sls.Len(); j++ {
+		for j := range sls.Len() {
 			sl := sls.At(j)
 			lrs := sl.LogRecords()
-			for k := 0; k < lrs.Len(); k++ {
+			for k := range lrs.Len() {
 				if u := m.logUnit(lrs.At(k), sl.Scope().Name(), res, observed); u != nil {
 					units = append(units, u)
 				}

@@ -12,9 +12,13 @@ func TestGenAIEventLogs(t *testing.T) {
 	ld := buildLogs(t, map[string]any{"service.name": "chatbot", "enduser.id": "res-user"}, "@opentelemetry/instrumentation-openai",
 		logSpec{eventName: "gen_ai.system.message", trace: 1, span: 1, at: 0, body: map[string]any{"content": "You are a bot."}, attrs: map[string]any{"gen_ai.system": "openai"}},
 		logSpec{eventName: "gen_ai.user.message", trace: 1, span: 1, at: 1, body: map[string]any{"content": "Hi there"}, attrs: map[string]any{"gen_ai.system": "openai"}},
-		logSpec{trace: 1, span: 1, at: 90, attrs: map[string]any{"event.name": "gen_ai.choice", "gen_ai.system": "openai", "gen_ai.response.model": "gpt-4o-mini"},
-			body: map[string]any{"index": int64(0), "finish_reason": "tool_calls", "message": map[string]any{"role": "assistant", "content": "Checking.",
-				"tool_calls": []any{map[string]any{"id": "call_x", "type": "function", "function": map[string]any{"name": "lookup", "arguments": `{"q":"x"}`}}}}}},
+		logSpec{
+			trace: 1, span: 1, at: 90, attrs: map[string]any{"event.name": "gen_ai.choice", "gen_ai.system": "openai", "gen_ai.response.model": "gpt-4o-mini"},
+			body: map[string]any{"index": int64(0), "finish_reason": "tool_calls", "message": map[string]any{
+				"role": "assistant", "content": "Checking.",
+				"tool_calls": []any{map[string]any{"id": "call_x", "type": "function", "function": map[string]any{"name": "lookup", "arguments": `{"q":"x"}`}}},
+			}},
+		},
 		// The second call re-sends the history: user, assistant with the tool call, tool result.
 		logSpec{eventName: "gen_ai.user.message", trace: 1, span: 2, at: 100, body: map[string]any{"content": "Hi there"}},
 		logSpec{eventName: "gen_ai.assistant.message", trace: 1, span: 2, at: 100, body: map[string]any{"content": "Checking.", "tool_calls": []any{map[string]any{"id": "call_x", "function": map[string]any{"name": "lookup"}}}}},
@@ -56,9 +60,12 @@ func TestOperationDetailsAndReasoningLogs(t *testing.T) {
 			"gen_ai.output.messages":     `[{"role":"assistant","parts":[{"type":"reasoning","content":"User wants a schedule."},{"type":"text","content":"9am: gym"}],"finish_reason":"stop"}]`,
 		}},
 		logSpec{eventName: "agent.reasoning", trace: 2, span: 1, at: 60, body: map[string]any{
-			"thought": "Calendar is empty", "plan": []any{"check calendar", "propose schedule"}, "confidence": 0.8}},
-		logSpec{at: 70, attrs: map[string]any{"event.name": "agent.reasoning", "agent.reasoning.thought": "no trace context",
-			"agent.reasoning.plan": `["a","b"]`, "agent.reasoning.confidence": "0.5", "user.id": "u-9"}},
+			"thought": "Calendar is empty", "plan": []any{"check calendar", "propose schedule"}, "confidence": 0.8,
+		}},
+		logSpec{at: 70, attrs: map[string]any{
+			"event.name": "agent.reasoning", "agent.reasoning.thought": "no trace context",
+			"agent.reasoning.plan": `["a","b"]`, "agent.reasoning.confidence": "0.5", "user.id": "u-9",
+		}},
 		logSpec{at: 80, attrs: map[string]any{"event.name": "agent.reasoning"}, body: map[string]any{"thought": "overconfident", "confidence": int64(85)}},
 	)
 	recs, stats := mapLogs(t, New(Options{}), ld)
@@ -111,11 +118,13 @@ func TestLogsJoinSpansMappedBefore(t *testing.T) {
 		}},
 	}})
 	ld := buildLogs(t, nil, "@opentelemetry/instrumentation-openai",
-		logSpec{eventName: "gen_ai.choice", trace: 1, span: 1, at: 99, body: map[string]any{"index": int64(0), "finish_reason": "tool_calls",
+		logSpec{eventName: "gen_ai.choice", trace: 1, span: 1, at: 99, body: map[string]any{
+			"index": int64(0), "finish_reason": "tool_calls",
 			"message": map[string]any{"content": "On it.", "tool_calls": []any{
 				map[string]any{"id": "call_1", "type": "function", "function": map[string]any{"name": "never_ran", "arguments": "{}"}},
 				map[string]any{"id": "call_2", "type": "function", "function": map[string]any{"name": "lookup", "arguments": "{}"}},
-			}}}},
+			}},
+		}},
 	)
 	cold, _ := mapLogs(t, New(Options{}), ld)
 
@@ -152,10 +161,10 @@ func TestMapperIsSafeForConcurrentUse(t *testing.T) {
 	ld := buildLogs(t, nil, "", logSpec{eventName: "gen_ai.choice", trace: 1, span: 2, at: 1, body: map[string]any{"message": map[string]any{"content": "x"}}})
 	want, _ := m.MapTraces(td, observed)
 	done := make(chan []int, 4)
-	for g := 0; g < 4; g++ {
+	for range 4 {
 		go func() {
 			var n []int
-			for i := 0; i < 20; i++ {
+			for range 20 {
 				recs, _ := m.MapTraces(td, observed)
 				logs, _ := m.MapLogs(ld, observed)
 				n = append(n, len(recs), len(logs))
@@ -163,7 +172,7 @@ func TestMapperIsSafeForConcurrentUse(t *testing.T) {
 			done <- n
 		}()
 	}
-	for g := 0; g < 4; g++ {
+	for range 4 {
 		for i, n := range <-done {
 			if i%2 == 0 && n != len(want) {
 				t.Fatalf("concurrent mapping gave %d records, want %d", n, len(want))

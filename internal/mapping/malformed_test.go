@@ -107,7 +107,7 @@ func TestHugeContentIsTruncated(t *testing.T) {
 
 func nested(depth int) map[string]any {
 	m := map[string]any{"leaf": "x"}
-	for i := 0; i < depth; i++ {
+	for range depth {
 		m = map[string]any{"n": m}
 	}
 	return m

@@ -43,7 +43,7 @@ func DefaultPriceTable() PriceTable {
 // LoadPriceTable reads a price file ({"models": {"name": {"input_per_million": …,
 // "output_per_million": …}}}) and returns it merged over the default table.
 func LoadPriceTable(path string) (PriceTable, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := os.ReadFile(path) //nolint:gosec // G304: the operator names this file (the exporter's pricing.file)
 	if err != nil {
 		return nil, fmt.Errorf("price table: %w", err)
 	}
@@ -52,16 +52,6 @@ func LoadPriceTable(path string) (PriceTable, error) {
 		return nil, err
 	}
 	return DefaultPriceTable().Merge(t), nil
-}
-
-// WithDefaults returns overrides (the config-friendly form) merged over the default table.
-func WithDefaults(overrides map[string]ModelPrice) (PriceTable, error) {
-	for name, p := range overrides {
-		if err := p.validate(); err != nil {
-			return nil, fmt.Errorf("price of model %q: %w", name, err)
-		}
-	}
-	return DefaultPriceTable().Merge(overrides), nil
 }
 
 // Merge returns a new table holding t's entries overridden by over's.
@@ -76,7 +66,9 @@ func (t PriceTable) Merge(over map[string]ModelPrice) PriceTable {
 	return out
 }
 
-func (p ModelPrice) validate() error {
+// Validate reports a negative, NaN or infinite price: the check for a price file and for a
+// component's configured per-model prices.
+func (p ModelPrice) Validate() error {
 	for _, f := range []float64{p.InputPerMillion, p.OutputPerMillion} {
 		if f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
 			return fmt.Errorf("prices must be finite and not negative, got %v", f)
@@ -95,7 +87,7 @@ func parsePrices(raw []byte, name string) (PriceTable, error) {
 	}
 	t := make(PriceTable, len(f.Models))
 	for k, v := range f.Models {
-		if err := v.validate(); err != nil {
+		if err := v.Validate(); err != nil {
 			return nil, fmt.Errorf("price table %s: model %q: %w", name, k, err)
 		}
 		t[strings.ToLower(strings.TrimSpace(k))] = v

@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -66,12 +67,17 @@ func TestLoadPriceTableMergesOverDefaults(t *testing.T) {
 	if _, err := LoadPriceTable(filepath.Join(t.TempDir(), "missing.json")); err == nil {
 		t.Error("missing file accepted")
 	}
-	over, err := WithDefaults(map[string]ModelPrice{"My-Model": {InputPerMillion: 5, OutputPerMillion: 6}})
-	if err != nil || over["my-model"].OutputPerMillion != 6 || len(over) != len(DefaultPriceTable())+1 {
-		t.Errorf("overrides %v %v", over, err)
+	over := DefaultPriceTable().Merge(map[string]ModelPrice{"My-Model": {InputPerMillion: 5, OutputPerMillion: 6}})
+	if over["my-model"].OutputPerMillion != 6 || len(over) != len(DefaultPriceTable())+1 {
+		t.Errorf("overrides %v", over)
 	}
-	if _, err := WithDefaults(map[string]ModelPrice{"m": {InputPerMillion: -1}}); err == nil {
-		t.Error("negative override accepted")
+	for _, bad := range []ModelPrice{{InputPerMillion: -1}, {OutputPerMillion: math.NaN()}, {InputPerMillion: math.Inf(1)}} {
+		if err := bad.Validate(); err == nil {
+			t.Errorf("price %+v accepted", bad)
+		}
+	}
+	if err := (ModelPrice{InputPerMillion: 5, OutputPerMillion: 0}).Validate(); err != nil {
+		t.Errorf("a valid price rejected: %v", err)
 	}
 	// A custom table flows into records.
 	m := New(Options{Prices: over})

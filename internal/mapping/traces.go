@@ -28,14 +28,14 @@ func (m *Mapper) MapTraces(td ptrace.Traces, observed time.Time) ([]*auditrecord
 	byTrace := map[pcommon.TraceID][]spanRef{}
 	var resProblems problems
 	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
+	for i := range rss.Len() {
 		rs := rss.At(i)
 		res := m.readResource(rs.Resource(), &resProblems)
 		sss := rs.ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
+		for j := range sss.Len() {
 			ss := sss.At(j)
 			spans := ss.Spans()
-			for k := 0; k < spans.Len(); k++ {
+			for k := range spans.Len() {
 				id := spans.At(k).TraceID()
 				byTrace[id] = append(byTrace[id], spanRef{spans.At(k), ss.Scope().Name(), res})
 			}
@@ -92,7 +92,7 @@ func (m *Mapper) spanUnit(span ptrace.Span, scope string, res *resourceInfo, obs
 	u.id = lookupIdentity(u.view)
 	u.agent = u.facts.agent
 	events := span.Events()
-	for i := 0; i < events.Len(); i++ {
+	for i := range events.Len() {
 		ev := events.At(i)
 		m.applyEvent(u, ev.Name(), m.newAttrView(ev.Attributes(), &u.probs), pcommon.NewValueEmpty(), timeOf(ev.Timestamp()))
 	}

@@ -75,7 +75,7 @@ func (m *Mapper) plainValue(v pcommon.Value, depth int, p *problems) any {
 		}
 		s := v.Slice()
 		out := make([]any, 0, s.Len())
-		for i := 0; i < s.Len(); i++ {
+		for i := range s.Len() {
 			out = append(out, m.plainValue(s.At(i), depth+1, p))
 		}
 		return out
@@ -172,7 +172,7 @@ func rawValue(v pcommon.Value, depth int) any {
 		}
 		s := v.Slice()
 		out := make([]any, 0, s.Len())
-		for i := 0; i < s.Len(); i++ {
+		for i := range s.Len() {
 			out = append(out, rawValue(s.At(i), depth+1))
 		}
 		return out

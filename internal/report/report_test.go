@@ -67,8 +67,10 @@ func TestReportIsSelfContainedAndComplete(t *testing.T) {
 }
 
 func TestReportEscapesContent(t *testing.T) {
-	recs := []*auditrecord.Record{{SchemaVersion: "1.0", RecordID: "x", Type: auditrecord.TypeInput, Timestamp: time.Unix(0, 0),
-		SessionID: "s", Input: &auditrecord.Input{Content: `<script>alert(1)</script> [REDACTED:PHONE]`}}}
+	recs := []*auditrecord.Record{{
+		SchemaVersion: "1.0", RecordID: "x", Type: auditrecord.TypeInput, Timestamp: time.Unix(0, 0),
+		SessionID: "s", Input: &auditrecord.Input{Content: `<script>alert(1)</script> [REDACTED:PHONE]`},
+	}}
 	var buf bytes.Buffer
 	if err := report.Render(&buf, recs, report.Options{SessionID: `s"><script>`}); err != nil {
 		t.Fatal(err)
@@ -98,8 +100,10 @@ func TestReportRendersInChromium(t *testing.T) {
 	defer cancel()
 	chromium := func(args ...string) []byte {
 		t.Helper()
-		base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + filepath.Join(dir, "profile"),
-			"--no-first-run", "--disable-extensions", "--window-size=1280,1800"}
+		base := []string{
+			"--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + filepath.Join(dir, "profile"),
+			"--no-first-run", "--disable-extensions", "--window-size=1280,1800",
+		}
 		cmd := exec.CommandContext(ctx, browser, append(base, args...)...)
 		cmd.Env = append(os.Environ(), "HOME="+dir)
 		var stderr bytes.Buffer
@@ -130,8 +134,10 @@ func TestReportRendersInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	img, err := png.Decode(f)
+	if closeErr := f.Close(); err == nil {
+		err = closeErr
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,8 +29,10 @@ func TestExpireDeletesWholeOldPartitionsWithTheirManifests(t *testing.T) {
 	}
 	// Bob's object (the 21st) gets an erasure manifest, which must go with it.
 	s := objectstore.New(b, objectstore.Options{Gzip: true}, store.Settings{InstanceID: "auditctl-test"})
-	if _, err := erasure.Forget(ctx, s, erasure.Options{Subject: sessionfixture.Bob, Requester: "dpo",
-		Now: func() time.Time { return time.Date(2026, 11, 22, 23, 0, 0, 0, time.UTC) }}); err != nil {
+	if _, err := erasure.Forget(ctx, s, erasure.Options{
+		Subject: sessionfixture.Bob, Requester: "dpo",
+		Now: func() time.Time { return time.Date(2026, 11, 22, 23, 0, 0, 0, time.UTC) },
+	}); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := b.List(ctx, "")

@@ -51,8 +51,10 @@ const (
 var clients = []client{
 	{
 		name: "vercel-ai-v7", script: "vercel-ai-v7.mjs",
-		spans: []string{"chat mock-gpt-4o", "chat mock-gpt-4o", "execute_tool deleteFile", "execute_tool getWeather",
-			"invoke_agent mock-gpt-4o", "step 1", "step 2"},
+		spans: []string{
+			"chat mock-gpt-4o", "chat mock-gpt-4o", "execute_tool deleteFile", "execute_tool getWeather",
+			"invoke_agent mock-gpt-4o", "step 1", "step 2",
+		},
 	},
 	{
 		name: "vercel-ai-v6", script: "vercel-ai-v6.mjs",
@@ -62,9 +64,11 @@ var clients = []client{
 		name: "openai-instrumentation", script: "openai-instrumentation.mjs",
 		// "agent turn" and the execute_tool spans are the application's; the rest the instrumentation's.
 		spans: []string{"agent turn", "chat mock-gpt-4o", "chat mock-gpt-4o", "execute_tool deleteFile", "execute_tool getWeather"},
-		logEvents: []string{"gen_ai.assistant.message", "gen_ai.choice", "gen_ai.choice",
+		logEvents: []string{
+			"gen_ai.assistant.message", "gen_ai.choice", "gen_ai.choice",
 			"gen_ai.system.message", "gen_ai.system.message", "gen_ai.tool.message", "gen_ai.tool.message",
-			"gen_ai.user.message", "gen_ai.user.message"},
+			"gen_ai.user.message", "gen_ai.user.message",
+		},
 	},
 	{
 		// Langfuse SDK: its OpenAI wrapper and @observe agent and tools; langfuse.observation.* attributes.
@@ -124,10 +128,14 @@ type expectedTool struct {
 }
 
 var expectedTools = []expectedTool{
-	{name: "getWeather", callID: "call_weather_1", status: auditrecord.ToolStatusSuccess,
-		params: map[string]any{"city": "Paris"}, resultContains: "sunny"},
-	{name: "deleteFile", callID: "call_delete_1", status: auditrecord.ToolStatusError,
-		params: map[string]any{"path": "/tmp/report.txt"}},
+	{
+		name: "getWeather", callID: "call_weather_1", status: auditrecord.ToolStatusSuccess,
+		params: map[string]any{"city": "Paris"}, resultContains: "sunny",
+	},
+	{
+		name: "deleteFile", callID: "call_delete_1", status: auditrecord.ToolStatusError,
+		params: map[string]any{"path": "/tmp/report.txt"},
+	},
 }
 
 // clientsDir is this package's directory.

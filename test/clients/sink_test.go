@@ -93,11 +93,13 @@ func emitToSink(t *testing.T, r clientRun) *otlpSink {
 	sink := &otlpSink{}
 	srv := &http.Server{Handler: sink}
 	go func() { _ = srv.Serve(l) }()
-	defer srv.Close()
+	t.Cleanup(func() { _ = srv.Close() }) // when r.run fails the test and exits early
 	r.endpoint = "http://" + l.Addr().String()
 	r.protocol = "http/json"
 	r.run(t)
-	srv.Close()
+	if err := srv.Close(); err != nil {
+		t.Fatalf("close the sink: %v", err)
+	}
 	return sink
 }
 

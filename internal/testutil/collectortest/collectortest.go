@@ -77,8 +77,11 @@ func FreePort(t testing.TB) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	port := l.Addr().(*net.TCPAddr).Port
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return port
 }
 
 // Start launches the collector and waits until its health check answers.
@@ -155,7 +158,7 @@ func (c *Collector) waitHealthy(done chan struct{}) {
 		}
 		resp, err := http.Get(c.HealthURL)
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close() // only the status matters; the body is never read
 			if resp.StatusCode == http.StatusOK {
 				return
 			}
@@ -232,9 +235,14 @@ func (c *Collector) Metrics() string {
 	if err != nil {
 		c.t.Fatalf("metrics: %v", err)
 	}
-	defer resp.Body.Close()
 	var b bytes.Buffer
-	_, _ = b.ReadFrom(resp.Body)
+	_, err = b.ReadFrom(resp.Body)
+	if cerr := resp.Body.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		c.t.Fatalf("metrics: reading the page: %v", err)
+	}
 	return b.String()
 }
 

@@ -15,9 +15,14 @@ const RequireEnv = "AGENTAUDIT_REQUIRE_PEERS"
 // Required reports whether missing peers must fail the run.
 func Required() bool { return os.Getenv(RequireEnv) == "1" }
 
-// Require skips the test (or fails it under AGENTAUDIT_REQUIRE_PEERS=1) when ok is false.
+// Require skips the test (or fails it under AGENTAUDIT_REQUIRE_PEERS=1) when ok is false. Under
+// `go test -short` (make test-quick) every test that needs a peer skips, present or not: -short is
+// the unit tests a contributor runs after changing one package.
 func Require(t testing.TB, ok bool, reason string) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("skipping under -short: this test needs a real peer (`make test` runs it)")
+	}
 	if ok {
 		return
 	}

@@ -3,6 +3,7 @@ package recordfixture
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
@@ -19,7 +20,7 @@ func Records(tag string, n int) []*auditrecord.Record {
 		ts := Base.Add(time.Duration(i) * time.Second)
 		out[i] = &auditrecord.Record{
 			SchemaVersion:     auditrecord.SchemaVersion,
-			RecordID:          auditrecord.NewRecordID(tag, fmt.Sprint(i)),
+			RecordID:          auditrecord.NewRecordID(tag, strconv.Itoa(i)),
 			Type:              auditrecord.TypeToolCall,
 			Timestamp:         ts,
 			ObservedTimestamp: ts.Add(time.Millisecond),

@@ -149,7 +149,7 @@ func (e *Engine) Start() error {
 	}
 	fields := strings.Fields(string(out))
 	if len(fields) == 0 {
-		return fmt.Errorf("searchengine: start.sh printed no pid")
+		return errors.New("searchengine: start.sh printed no pid")
 	}
 	pid, err := strconv.Atoi(fields[len(fields)-1])
 	if err != nil {
@@ -254,8 +254,11 @@ func freePort() (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("searchengine: pick a port: %w", err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	port := l.Addr().(*net.TCPAddr).Port
+	if err := l.Close(); err != nil {
+		return 0, fmt.Errorf("searchengine: free the picked port: %w", err)
+	}
+	return port, nil
 }
 
 // Healthy reports whether url answers cluster health; tests use it to assert an outage.
@@ -265,7 +268,7 @@ func Healthy(url string) bool {
 	if err != nil {
 		return false
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close() // only the status matters; the body is never read
 	return resp.StatusCode == http.StatusOK
 }
 
@@ -306,7 +309,8 @@ func SharedKind(t testing.TB, kind Kind) string {
 	}
 	sharedMu.Unlock()
 	se.once.Do(func() {
-		se.dataDir, se.err = os.MkdirTemp("", "searchengine-"+string(kind)+"-")
+		// Not t.TempDir: the engine outlives this test; StopShared removes the directory.
+		se.dataDir, se.err = os.MkdirTemp("", "searchengine-"+string(kind)+"-") //nolint:usetesting // shared by the test binary, see above
 		if se.err != nil {
 			return
 		}

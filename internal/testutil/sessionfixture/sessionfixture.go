@@ -6,7 +6,7 @@ package sessionfixture
 
 import (
 	"context"
-	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
@@ -51,7 +51,7 @@ func (b *builder) add(typ auditrecord.Type, offset time.Duration, span string, f
 	ts := b.start.Add(offset)
 	r := &auditrecord.Record{
 		SchemaVersion:     auditrecord.SchemaVersion,
-		RecordID:          auditrecord.NewRecordID(b.session, fmt.Sprint(b.n)),
+		RecordID:          auditrecord.NewRecordID(b.session, strconv.Itoa(b.n)),
 		Type:              typ,
 		Timestamp:         ts,
 		ObservedTimestamp: ts.Add(50 * time.Millisecond),
@@ -79,12 +79,16 @@ func (b *builder) llm(at time.Duration, span string, durMS float64, in, out int6
 		return &auditrecord.Tokens{Input: i64(in), Output: i64(out), Total: i64(in + out)}
 	}
 	b.add(auditrecord.TypeLLMCall, at, span, func(r *auditrecord.Record) {
-		r.LLMCall = &auditrecord.LLMCall{Operation: "chat", Model: "gpt-4o", Provider: "openai", Status: "ok",
-			DurationMS: f64(durMS), Tokens: tokens(), Cost: f64(cost), CostSource: "price_table"}
+		r.LLMCall = &auditrecord.LLMCall{
+			Operation: "chat", Model: "gpt-4o", Provider: "openai", Status: "ok",
+			DurationMS: f64(durMS), Tokens: tokens(), Cost: f64(cost), CostSource: "price_table",
+		}
 	})
 	b.add(auditrecord.TypeOutput, at+time.Duration(durMS)*time.Millisecond, span, func(r *auditrecord.Record) {
-		r.Output = &auditrecord.Output{Content: text, Model: "gpt-4o", Provider: "openai", Tokens: tokens(),
-			Cost: f64(cost), CostSource: "price_table", FinishReason: "stop"}
+		r.Output = &auditrecord.Output{
+			Content: text, Model: "gpt-4o", Provider: "openai", Tokens: tokens(),
+			Cost: f64(cost), CostSource: "price_table", FinishReason: "stop",
+		}
 	})
 }
 
@@ -95,8 +99,10 @@ func (b *builder) tool(end time.Duration, span, name string, durMS float64, para
 		status = auditrecord.ToolStatusError
 	}
 	tc := b.add(auditrecord.TypeToolCall, end, span, func(r *auditrecord.Record) {
-		r.ToolCall = &auditrecord.ToolCall{ToolName: name, CallID: "call-" + span, Parameters: params, Result: result,
-			Status: status, DurationMS: f64(durMS)}
+		r.ToolCall = &auditrecord.ToolCall{
+			ToolName: name, CallID: "call-" + span, Parameters: params, Result: result,
+			Status: status, DurationMS: f64(durMS),
+		}
 	})
 	if failure != "" {
 		b.add(auditrecord.TypeError, end, span, func(r *auditrecord.Record) {

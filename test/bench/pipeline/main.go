@@ -158,7 +158,8 @@ func main() {
 
 // run alternates the pipelines for several rounds: on a shared machine a single run of each can
 // land in a quiet and a busy moment, and the median of interleaved runs is far steadier.
-func run(collector string, sessions, rounds int, out io.Writer) error {
+func run(collector string, sessions, rounds int, w io.Writer) error {
+	out := &reportWriter{w: w}
 	if _, err := os.Stat(collector); err != nil {
 		return fmt.Errorf("collector binary: %w (run make build)", err)
 	}
@@ -166,10 +167,10 @@ func run(collector string, sessions, rounds int, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "agentsim: %d sessions, %d spans in %d OTLP/gRPC requests, replayed to each pipeline by %d senders\n",
+	out.printf("agentsim: %d sessions, %d spans in %d OTLP/gRPC requests, replayed to each pipeline by %d senders\n",
 		sessions, rec.spans, len(rec.requests), replaySenders)
 	results := make([][]result, len(pipelines))
-	fmt.Fprintf(out, "%-64s %8s %8s %8s %10s %13s %13s\n", "pipeline", "spans", "sent s", "seconds", "spans/s", "CPU µs/span", "peak RSS MiB")
+	out.printf("%-64s %8s %8s %8s %10s %13s %13s\n", "pipeline", "spans", "sent s", "seconds", "spans/s", "CPU µs/span", "peak RSS MiB")
 	for round := 1; round <= rounds; round++ {
 		for i, p := range pipelines {
 			r, err := measure(collector, p, rec)
@@ -186,16 +187,28 @@ func run(collector string, sessions, rounds int, out io.Writer) error {
 		printRow(out, "median "+p.name, medians[i])
 	}
 	durable, inMemory, contrib := medians[0], medians[1], medians[2]
-	fmt.Fprintf(out, "ratio (a) durable / (c) contrib, medians of %d rounds: %.2fx spans/s (goal >= 1.5x); %.2fx spans per CPU second\n",
+	out.printf("ratio (a) durable / (c) contrib, medians of %d rounds: %.2fx spans/s (goal >= 1.5x); %.2fx spans per CPU second\n",
 		rounds, rate(durable)/rate(contrib), cpuPerSpan(contrib)/cpuPerSpan(durable))
-	fmt.Fprintf(out, "cost of durability, (a) disk queue vs (b) memory queue: %.2fx spans/s, %+.1f CPU µs/span (%+.0f%%), peak RSS %d vs %d MiB\n",
+	out.printf("cost of durability, (a) disk queue vs (b) memory queue: %.2fx spans/s, %+.1f CPU µs/span (%+.0f%%), peak RSS %d vs %d MiB\n",
 		rate(durable)/rate(inMemory), cpuPerSpan(durable)-cpuPerSpan(inMemory),
 		100*(cpuPerSpan(durable)/cpuPerSpan(inMemory)-1), durable.peakKiB/1024, inMemory.peakKiB/1024)
-	return nil
+	return out.err
 }
 
-func printRow(out io.Writer, name string, r result) {
-	fmt.Fprintf(out, "%-64s %8d %8.1f %8.1f %10.0f %13.1f %13d\n", name, r.spans, r.sent.Seconds(), r.elapsed.Seconds(), rate(r),
+// reportWriter keeps the first failed write, so run reports it once instead of checking every line.
+type reportWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (r *reportWriter) printf(format string, args ...any) {
+	if r.err == nil {
+		_, r.err = fmt.Fprintf(r.w, format, args...)
+	}
+}
+
+func printRow(out *reportWriter, name string, r result) {
+	out.printf("%-64s %8d %8.1f %8.1f %10.0f %13.1f %13d\n", name, r.spans, r.sent.Seconds(), r.elapsed.Seconds(), rate(r),
 		cpuPerSpan(r), r.peakKiB/1024)
 }
 
@@ -226,12 +239,17 @@ func cpuPerSpan(r result) float64 { return float64(r.cpu.Microseconds()) / float
 
 func rate(r result) float64 { return float64(r.spans) / r.elapsed.Seconds() }
 
-func measure(collector string, p pipeline, rec *recording) (result, error) {
+func measure(collector string, p pipeline, rec *recording) (_ result, err error) {
 	dir, err := os.MkdirTemp("", "bench-pipeline-")
 	if err != nil {
 		return result{}, err
 	}
-	defer os.RemoveAll(dir)
+	defer func() {
+		// Runs after the collector is killed (defers run last-in first-out).
+		if rmErr := os.RemoveAll(dir); rmErr != nil && err == nil {
+			err = rmErr
+		}
+	}()
 	config := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(config, []byte(p.config), 0o600); err != nil {
 		return result{}, err
@@ -283,8 +301,10 @@ func sentSpans(url, exporter string) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
+	if closeErr := resp.Body.Close(); err == nil {
+		err = closeErr
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -349,6 +369,9 @@ func freePort() string {
 	if err != nil {
 		panic(err)
 	}
-	defer l.Close()
-	return l.Addr().String()
+	addr := l.Addr().String()
+	if err := l.Close(); err != nil {
+		panic(err)
+	}
+	return addr
 }

@@ -90,7 +90,6 @@ func replay(ctx context.Context, endpoint string, rec *recording) error {
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
 	var next atomic.Int64
 	errs := make(chan error, replaySenders)
 	for range replaySenders {
@@ -113,6 +112,9 @@ func replay(ctx context.Context, endpoint string, rec *recording) error {
 		if err := <-errs; err != nil && first == nil {
 			first = err
 		}
+	}
+	if err := conn.Close(); err != nil && first == nil {
+		first = err
 	}
 	return first
 }
