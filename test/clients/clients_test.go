@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/collectortest"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/peers"
@@ -191,12 +193,18 @@ func buildGoClient(t *testing.T, moduleDir string) string {
 	return out
 }
 
+// TestMain removes the Go clients' binaries, and fails the run when a test left a goroutine behind
+// (the OTLP sinks and the fake OpenAI server must be shut down by each test).
 func TestMain(m *testing.M) {
 	code := m.Run()
 	goClients.Range(func(_, bin any) bool {
 		_ = os.Remove(bin.(string))
 		return true
 	})
+	if err := goleak.Find(); err != nil && code == 0 {
+		fmt.Fprintln(os.Stderr, "goleak:", err)
+		code = 1
+	}
 	os.Exit(code)
 }
 
