@@ -79,13 +79,13 @@ func TestElasticsearchConfigLoads(t *testing.T) {
 func TestInvalidConfigsNameTheField(t *testing.T) {
 	for name, field := range map[string]string{
 		"bad_store":                "store:",
-		"bad_compression":          "file.compression:",
-		"no_directory":             "file.directory:",
+		"bad_compression":          "file: compression:",
+		"no_directory":             "file: directory:",
 		"small_content":            "max_content_bytes:",
 		"negative_price":           "pricing.models.cheap:",
 		"missing_key":              "integrity.signing_key_file:",
 		"s3_no_bucket":             "s3:",
-		"s3_bad_lock":              "s3.object_lock.mode:",
+		"s3_bad_lock":              "s3: object_lock.mode:",
 		"bad_wait":                 "log_span_wait:",
 		"bad_dedup":                "dedup_window:",
 		"es_missing":               "elasticsearch:",
@@ -121,6 +121,18 @@ func TestIdentityHoldDefaultsToTheFileStoresDataDirectory(t *testing.T) {
 	require.NoError(t, err, "no hold needs no directory")
 	assert.Equal(t, "", cfg.holdDirectory("gw-1"))
 }
+
+// A store section's error names its field once: the collector adds the section's path (here "file"),
+// so the store's own message must not repeat it ("file: file.compression: …" before).
+func TestStoreSectionErrorNamesTheFieldOnce(t *testing.T) {
+	_, err := loadConfig(t, "bad_compression")
+	require.Error(t, err)
+	assert.Equal(t, `file: compression: "zstd" is not one of gzip, none`, err.Error())
+	_, err = loadConfig(t, "no_directory")
+	require.Error(t, err)
+	assert.Equal(t, "file: directory: must be set", err.Error())
+}
+
 func TestPostgresConfigLoads(t *testing.T) {
 	cfg, err := loadConfig(t, "postgres")
 	require.NoError(t, err)

@@ -18,10 +18,10 @@ type Config struct {
 // Validate reports the first invalid field.
 func (c Config) Validate() error {
 	if c.Directory == "" {
-		return errors.New("file.directory: must be set")
+		return errors.New("directory: must be set")
 	}
 	if c.Compression != "gzip" && c.Compression != "none" {
-		return fmt.Errorf("file.compression: %q is not one of gzip, none", c.Compression)
+		return fmt.Errorf("compression: %q is not one of gzip, none", c.Compression)
 	}
 	return nil
 }

@@ -89,11 +89,12 @@ func NewDefaultConfig() Config {
 	}
 }
 
-// Validate checks the configuration; every error names the field as `s3.<field>`.
+// Validate checks the configuration; every error names its field, relative to the `s3:` section (the
+// collector prefixes the section's path).
 func (c Config) Validate() error {
 	var errs []error
 	fail := func(field, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("s3.%s: %s", field, fmt.Sprintf(format, args...)))
+		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
 	}
 	if c.Bucket == "" {
 		fail("bucket", "must be set")

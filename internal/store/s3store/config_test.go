@@ -71,17 +71,17 @@ func TestConfigFullReadsEveryField(t *testing.T) {
 
 func TestConfigValidateNamesTheField(t *testing.T) {
 	for section, want := range map[string]string{
-		"missing_bucket":      "s3.bucket: must be set",
-		"bucket_is_url":       "s3.bucket: must be a bucket name",
-		"bad_sse":             "s3.sse: must be",
-		"kms_key_without_kms": "s3.sse_kms_key_id: only allowed with sse: aws:kms",
-		"lock_without_days":   "s3.object_lock.retain_days: must be > 0",
-		"bad_lock_mode":       "s3.object_lock.mode: must be GOVERNANCE or COMPLIANCE",
-		"bad_storage_class":   `s3.storage_class: unknown storage class "COLD"`,
-		"bad_compression":     "s3.compression: must be gzip or none",
-		"small_multipart":     "s3.multipart_threshold: must be at least 5242880 bytes",
-		"half_credentials":    "s3.access_key_id: access_key_id and secret_access_key must be set together",
-		"bad_endpoint":        "s3.endpoint: must be an http:// or https:// URL",
+		"missing_bucket":      "bucket: must be set",
+		"bucket_is_url":       "bucket: must be a bucket name",
+		"bad_sse":             "sse: must be",
+		"kms_key_without_kms": "sse_kms_key_id: only allowed with sse: aws:kms",
+		"lock_without_days":   "object_lock.retain_days: must be > 0",
+		"bad_lock_mode":       "object_lock.mode: must be GOVERNANCE or COMPLIANCE",
+		"bad_storage_class":   `storage_class: unknown storage class "COLD"`,
+		"bad_compression":     "compression: must be gzip or none",
+		"small_multipart":     "multipart_threshold: must be at least 5242880 bytes",
+		"half_credentials":    "access_key_id: access_key_id and secret_access_key must be set together",
+		"bad_endpoint":        "endpoint: must be an http:// or https:// URL",
 	} {
 		t.Run(section, func(t *testing.T) {
 			err := loadConfig(t, section).Validate()
