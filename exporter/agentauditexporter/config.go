@@ -202,8 +202,8 @@ func (c *Config) Validate() error {
 		}
 	}
 	for model, p := range c.Pricing.Models {
-		if p.InputPerMillion < 0 || p.OutputPerMillion < 0 {
-			return fmt.Errorf("pricing.models.%s: prices must not be negative", model)
+		if err := p.Validate(); err != nil {
+			return fmt.Errorf("pricing.models.%s: %w", model, err)
 		}
 	}
 	return nil
