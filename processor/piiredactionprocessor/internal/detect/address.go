@@ -53,21 +53,25 @@ den am an im zum zur auf na nad pod of the and y e i à`)
 func isStreetType(w string) bool { return inSet(streetTypeWords, w) || inSet(weakStreetTypeWords, w) }
 
 // streetSuffixes end compound street names ("Hauptstraße", "Nybyvägen", "Harjukuja").
-var streetSuffixes = []string{"straße", "strasse", "str.", "gasse", "weg", "platz", "allee", "ring", "damm", "ufer",
+var streetSuffixes = []string{
+	"straße", "strasse", "str.", "gasse", "weg", "platz", "allee", "ring", "damm", "ufer",
 	"steig", "pfad", "chaussee", "gade", "vej", "vænget", "stræde", "gatan", "vägen", "gata", "gränd", "stigen",
 	"torget", "backen", "laan", "straat", "dreef", "singel", "steeg", "gracht", "plein", "kade", "kuja", "katu",
 	"tie", "polku", "kaari", "rinne", "veien", "vegen", "veg", "gate", "braut", "vegur", "stígur", "stræti",
 	"vollen", "bakken", "haugen", "utca", "ulice", "iela", "tänav", "gatvė", "street", "road", "brücke", "baan", "graben",
-	"markt", "berg", "hof", "feld", "park", "dijk", "kai", "gränd", "väg", "vägen", "torg"}
+	"markt", "berg", "hof", "feld", "park", "dijk", "kai", "gränd", "väg", "vägen", "torg",
+}
 
 // unitWords introduce a unit or box number ("Apt. 5", "Suite 838", "P.O. Box 242", "PSC 0729").
 var unitWords = wordSet(`apt apartment suite ste flat box postbox psc piso dpto depto appartamento`)
 
 // addressCues precede a street written without a known street type ("lives at Coronilla 3599").
-var addressCues = []string{"address:", "address is", "address", "lives at", "lives on", "lives in", "live at",
+var addressCues = []string{
+	"address:", "address is", "address", "lives at", "lives on", "lives in", "live at",
 	"located at", "located on", "located in", "is at", "are at", "me at", "meet at", "ship to", "ship it to", "deliver to",
 	"deliver it to", "delivered to", "moved to", "send it to", "mail it to", "corner of", "side of", "is on",
-	"adresse:", "anschrift:", "dirección:", "indirizzo:", "endereço:"}
+	"adresse:", "anschrift:", "dirección:", "indirizzo:", "endereço:",
+}
 
 // sentenceWords end an address tail: capitalised words that start a new sentence, not a city.
 var sentenceWords = wordSet(`i it its the this that then there these those please thanks thank and but also so we you
@@ -77,8 +81,8 @@ to from by with as or all some any each every one after before during while sinc
 just only even still here now today tomorrow yesterday`)
 
 func allUpperASCII(w string) bool {
-	for i := 0; i < len(w); i++ {
-		if !(w[i] >= 'A' && w[i] <= 'Z') {
+	for i := range len(w) {
+		if w[i] < 'A' || w[i] > 'Z' {
 			return false
 		}
 	}
@@ -266,8 +270,8 @@ func (e *Engine) readAddrWord(s string, i int) (addrTok, bool) {
 	if end < len(s) && s[end] == '.' {
 		t.end++
 	}
-	if t.end < len(s) && !(s[t.end] == ' ' || s[t.end] == ',' || s[t.end] == '\n' || s[t.end] == '\r' || s[t.end] == '\t') {
-		if !(t.end < len(s) && (s[t.end] == '?' || s[t.end] == '!' || s[t.end] == ')' || s[t.end] == ';' || s[t.end] == '"')) {
+	if t.end < len(s) && s[t.end] != ' ' && s[t.end] != ',' && s[t.end] != '\n' && s[t.end] != '\r' && s[t.end] != '\t' {
+		if c := s[t.end]; c != '?' && c != '!' && c != ')' && c != ';' && c != '"' {
 			return addrTok{}, false
 		}
 	}
@@ -276,19 +280,19 @@ func (e *Engine) readAddrWord(s string, i int) (addrTok, bool) {
 }
 
 // readAddrWordBack reads the word that ends at end (exclusive), allowing a trailing dot.
-func (e *Engine) readAddrWordBack(s string, end, min int) (addrTok, bool) {
+func (e *Engine) readAddrWordBack(s string, end, floor int) (addrTok, bool) {
 	j := end
-	if j > min && s[j-1] == '.' {
+	if j > floor && s[j-1] == '.' {
 		j--
 	}
 	k := j
-	for k > min && isAlpha(s[k-1]) && j-k <= 40 {
+	for k > floor && isAlpha(s[k-1]) && j-k <= 40 {
 		k-- // ASCII fast path; the loop below takes over at other bytes
 	}
-	for k > min {
+	for k > floor {
 		r, size := utf8.DecodeLastRuneInString(s[:k])
 		if r < utf8.RuneSelf && !isAlpha(byte(r)) {
-			if (r == '\'' || r == '-') && k-1 > min && k < j {
+			if (r == '\'' || r == '-') && k-1 > floor && k < j {
 				k -= size
 				continue
 			}
@@ -302,7 +306,7 @@ func (e *Engine) readAddrWordBack(s string, end, min int) (addrTok, bool) {
 			return addrTok{}, false
 		}
 	}
-	if k == j || (k > min && !(s[k-1] == ' ' || s[k-1] == '\n' || s[k-1] == '\t' || s[k-1] == '>' || s[k-1] == ',' || s[k-1] == '(' || s[k-1] == ':' || s[k-1] == '"')) {
+	if k == j || (k > floor && !(s[k-1] == ' ' || s[k-1] == '\n' || s[k-1] == '\t' || s[k-1] == '>' || s[k-1] == ',' || s[k-1] == '(' || s[k-1] == ':' || s[k-1] == '"')) {
 		return addrTok{}, false
 	}
 	t, ok := e.readAddrWord(s, k)
@@ -350,7 +354,7 @@ func readHouseNumber(s string, i int) (int, bool) {
 
 // streetBeforeNumber returns where the street that ends right before the house number at num
 // starts, not before min.
-func (e *Engine) streetBeforeNumber(s string, num, min int) (int, bool) {
+func (e *Engine) streetBeforeNumber(s string, num, floor int) (int, bool) {
 	if num < 2 || s[num-1] != ' ' {
 		return 0, false
 	}
@@ -359,13 +363,13 @@ func (e *Engine) streetBeforeNumber(s string, num, min int) (int, bool) {
 	end := num - 1
 	// Quick reject: a plain English word right before the number ("Report 42") is not a street
 	// unless it is a street word itself.
-	if t, ok := e.readAddrWordBack(s, end, min); !ok ||
+	if t, ok := e.readAddrWordBack(s, end, floor); !ok ||
 		t.fl&(lexWord|lexStop) != 0 && t.fl&(lexPlace|lexStreet|lexGiven|lexFamily|lexAddress) == 0 &&
 			!(mayBeAddressWord(t.word) && hasStreetSuffix(t.word)) && !strings.EqualFold(t.word, "unit") {
 		return 0, false
 	}
 	for n < len(toks) {
-		t, ok := e.readAddrWordBack(s, end, min)
+		t, ok := e.readAddrWordBack(s, end, floor)
 		if !ok {
 			break
 		}
@@ -383,7 +387,7 @@ func (e *Engine) streetBeforeNumber(s string, num, min int) (int, bool) {
 	if inSet(unitWords, t0.word) {
 		st := t0.start
 		for _, po := range [...]string{"P.O. ", "PO ", "P. O. ", "p.o. "} {
-			if st-len(po) >= min && s[st-len(po):st] == po {
+			if st-len(po) >= floor && s[st-len(po):st] == po {
 				st -= len(po)
 			}
 		}
@@ -448,14 +452,14 @@ func (e *Engine) streetBeforeNumber(s string, num, min int) (int, bool) {
 	if st >= 2 && isDigit(s[st-2]) && s[st-1] == ' ' {
 		return st, true
 	}
-	if addressCueBefore(s, st, min) {
+	if addressCueBefore(s, st, floor) {
 		return st, true
 	}
 	return 0, false
 }
 
-func addressCueBefore(s string, st, min int) bool {
-	win := strings.TrimRight(s[max(min, st-24):st], " \n")
+func addressCueBefore(s string, st, floor int) bool {
+	win := strings.TrimRight(s[max(floor, st-24):st], " \n")
 	for _, c := range addressCues {
 		if endsWithWord(win, c) {
 			return true
@@ -556,11 +560,11 @@ func (e *Engine) streetAfterNumber(s string, i, ne, min int) (int, bool) {
 		return 0, false
 	}
 	allNames := true // no body word so far is a plain English word
-	for k := 0; k < n; k++ {
+	for k := range n {
 		t := toks[k]
 		if k > 0 && (t.upper && inSet(streetTypeWords, t.word) || inSet(lowerStreetTypes, t.word) || t.upper && allNames && inSet(weakStreetTypeWords, t.word)) {
 			end := t.end
-			if k+1 < n && inSet(directionWords, toks[k+1].word) && toks[k+1].upper {
+			if k+1 < n && inSet(directionWords, toks[k+1].word) && toks[k+1].upper { //nolint:gosec // G602: n is len(toks), k+1 < n checked first
 				end = toks[k+1].end
 			}
 			return end, true
@@ -619,7 +623,7 @@ func (e *Engine) scanAddressNumber(s string, i, last int) (Finding, bool) {
 	} else if en, ok := e.streetAfterNumber(s, i, ne, last); ok {
 		start, end = i, en
 		// Words of the same address before the number ("Fuglie 41 Popović Dam").
-		for m := 0; m < 3; m++ {
+		for range 3 {
 			t, ok := e.readAddrWordBack(s, start-1, last)
 			if start < 2 || s[start-1] != ' ' || !ok || !t.upper || inSet(sentenceWords, t.word) {
 				break

@@ -256,12 +256,9 @@ func (e *Engine) redactPlain(s string, f *Findings) (string, bool) {
 	return b.String(), true
 }
 
-type byteWriter interface {
-	WriteString(string) (int, error)
-	WriteByte(byte) error
-}
-
-func (e *Engine) writeRedacted(b byteWriter, s string, fs []Finding, f *Findings) {
+// The writers below take a *strings.Builder, whose writes cannot fail, rather than an interface
+// whose errors would have to be checked and could not happen.
+func (e *Engine) writeRedacted(b *strings.Builder, s string, fs []Finding, f *Findings) {
 	prev := 0
 	for _, fd := range fs {
 		b.WriteString(s[prev:fd.Start])
@@ -320,7 +317,7 @@ func (e *Engine) Replacement(t Type, value string) string {
 	return b.String()
 }
 
-func (e *Engine) writeReplacement(b byteWriter, t Type, value string) {
+func (e *Engine) writeReplacement(b *strings.Builder, t Type, value string) {
 	switch e.actions[t] {
 	case ActionMask:
 		if maskable(t) {
@@ -343,7 +340,7 @@ func maskable(t Type) bool {
 }
 
 // writeMasked stars every letter and digit except the last four, keeping separators.
-func writeMasked(b byteWriter, value string) {
+func writeMasked(b *strings.Builder, value string) {
 	keep := 0
 	cut := len(value)
 	for cut > 0 && keep < 4 {

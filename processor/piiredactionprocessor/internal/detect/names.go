@@ -72,11 +72,15 @@ func (t *nameTok) category() int {
 	return catUnknown
 }
 
-var nameParticles = [...]string{"van", "von", "de", "der", "den", "del", "della", "di", "da", "das", "dos", "du", "la", "le",
-	"ten", "ter", "te", "bin", "binti", "ibn", "al", "el", "y", "zu", "af", "av"}
+var nameParticles = [...]string{
+	"van", "von", "de", "der", "den", "del", "della", "di", "da", "das", "dos", "du", "la", "le",
+	"ten", "ter", "te", "bin", "binti", "ibn", "al", "el", "y", "zu", "af", "av",
+}
 
-var nameTitles = [...]string{"mr", "mrs", "ms", "mx", "dr", "prof", "sr", "sra", "srta", "mme", "mlle", "herr", "frau",
-	"sir", "dame", "madam", "miss", "dott", "ing", "rev", "capt", "lt", "gen", "col", "sgt", "hon", "pan", "pani"}
+var nameTitles = [...]string{
+	"mr", "mrs", "ms", "mx", "dr", "prof", "sr", "sra", "srta", "mme", "mlle", "herr", "frau",
+	"sir", "dame", "madam", "miss", "dott", "ing", "rev", "capt", "lt", "gen", "col", "sgt", "hon", "pan", "pani",
+}
 
 // particleStart has a bit per first letter of nameParticles.
 var particleStart = func() (m uint32) {
@@ -92,15 +96,6 @@ func isParticle(w string) bool {
 	}
 	for _, p := range nameParticles {
 		if w == p {
-			return true
-		}
-	}
-	return false
-}
-
-func isTitle(w string) bool {
-	for _, p := range nameTitles {
-		if strings.EqualFold(w, p) {
 			return true
 		}
 	}
@@ -432,8 +427,10 @@ func endsWithWord(win, cue string) bool {
 }
 
 // vocatives follow a name that addresses someone: "Warrane, can I speak to your manager?"
-var vocatives = []string{", can ", ", could ", ", would ", ", will ", ", please", ", thanks", ", thank ", ", did ", ", do you",
-	", are you", ", have you", ", I ", ", you "}
+var vocatives = []string{
+	", can ", ", could ", ", would ", ", will ", ", please", ", thanks", ", thank ", ", did ", ", do you",
+	", are you", ", have you", ", I ", ", you ",
+}
 
 // followerAfter reports whether a cue such as "said" follows the name ending at pos.
 func followerAfter(s string, pos int) bool {
@@ -791,8 +788,10 @@ func mayEndNameCue(s string, pos int) bool {
 }
 
 // nameCues introduce a name for certain: everything capitalised after them is the name.
-var nameCues = []string{"my name is", "name is", "name:", "name's", "names are", "call me", "named", "surname:", "surname is",
-	"named him", "named her", "called him", "called her"}
+var nameCues = []string{
+	"my name is", "name is", "name:", "name's", "names are", "call me", "named", "surname:", "surname is",
+	"named him", "named her", "called him", "called her",
+}
 
 func nameCueBefore(s string, pos int) bool {
 	j := pos

@@ -419,7 +419,7 @@ func (e *Engine) scanWord(s string, i int) (Finding, bool) {
 
 func upperDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(c >= 'A' && c <= 'Z' || isDigit(c)) {
+		if c := s[i]; (c < 'A' || c > 'Z') && !isDigit(c) {
 			return false
 		}
 	}
@@ -511,11 +511,11 @@ func scanPEM(s string, i int) (Finding, bool) {
 	if len(hdr) > 64 {
 		hdr = hdr[:64]
 	}
-	close := strings.Index(hdr, "-----")
-	if close < 0 || !strings.HasSuffix(hdr[:close], "PRIVATE KEY") {
+	hdrEnd := strings.Index(hdr, "-----")
+	if hdrEnd < 0 || !strings.HasSuffix(hdr[:hdrEnd], "PRIVATE KEY") {
 		return Finding{}, false
 	}
-	body := i + len(begin) + close + 5
+	body := i + len(begin) + hdrEnd + 5
 	end := len(s) // no END line: conservatively redact to the end
 	if e := strings.Index(s[body:], "-----END "); e >= 0 {
 		tail := body + e + len("-----END ")
@@ -631,7 +631,7 @@ func (e *Engine) scanKeyValue(s string, i, last int) (Finding, bool) {
 		return Finding{}, false
 	}
 	secretKey := e.IsSecretKey(name)
-	if !secretKey && !(e.enabled[TypeSecret] && hasSecretKeyword(name)) {
+	if !secretKey && (!e.enabled[TypeSecret] || !hasSecretKeyword(name)) {
 		if t, ok := e.KeyType("", name); ok {
 			return e.keyedText(s, i, t)
 		}
