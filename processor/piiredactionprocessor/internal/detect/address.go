@@ -306,7 +306,7 @@ func (e *Engine) readAddrWordBack(s string, end, floor int) (addrTok, bool) {
 			return addrTok{}, false
 		}
 	}
-	if k == j || (k > floor && !(s[k-1] == ' ' || s[k-1] == '\n' || s[k-1] == '\t' || s[k-1] == '>' || s[k-1] == ',' || s[k-1] == '(' || s[k-1] == ':' || s[k-1] == '"')) {
+	if k == j || (k > floor && s[k-1] != ' ' && s[k-1] != '\n' && s[k-1] != '\t' && s[k-1] != '>' && s[k-1] != ',' && s[k-1] != '(' && s[k-1] != ':' && s[k-1] != '"') {
 		return addrTok{}, false
 	}
 	t, ok := e.readAddrWord(s, k)
@@ -365,7 +365,7 @@ func (e *Engine) streetBeforeNumber(s string, num, floor int) (int, bool) {
 	// unless it is a street word itself.
 	if t, ok := e.readAddrWordBack(s, end, floor); !ok ||
 		t.fl&(lexWord|lexStop) != 0 && t.fl&(lexPlace|lexStreet|lexGiven|lexFamily|lexAddress) == 0 &&
-			!(mayBeAddressWord(t.word) && hasStreetSuffix(t.word)) && !strings.EqualFold(t.word, "unit") {
+			(!mayBeAddressWord(t.word) || !hasStreetSuffix(t.word)) && !strings.EqualFold(t.word, "unit") {
 		return 0, false
 	}
 	for n < len(toks) {
@@ -479,7 +479,7 @@ var directionWords = wordSet(`north south east west n s e w ne nw se sw`)
 
 // streetAfterNumber matches the street that follows the house number ending at ne
 // ("12 Rowan Close", "12 rue de la Paix", "3654 Brixtonlaan 380"). It returns the end of the street.
-func (e *Engine) streetAfterNumber(s string, i, ne, min int) (int, bool) {
+func (e *Engine) streetAfterNumber(s string, i, ne, floor int) (int, bool) {
 	j := ne
 	if j < len(s) && s[j] == ',' {
 		j++
@@ -502,7 +502,7 @@ func (e *Engine) streetAfterNumber(s string, i, ne, min int) (int, bool) {
 		for k < len(s) && (isAlpha(s[k]) || s[k] >= 0x80 || s[k] == '.') && k-j < 40 {
 			k++
 		}
-		if w := s[j:k]; !mayBeAddressWord(w) || !(lowerAddressWord(w) || hasStreetSuffix(strings.TrimSuffix(w, "."))) {
+		if w := s[j:k]; !mayBeAddressWord(w) || !lowerAddressWord(w) && !hasStreetSuffix(strings.TrimSuffix(w, ".")) {
 			return 0, false
 		}
 	}
@@ -564,7 +564,7 @@ func (e *Engine) streetAfterNumber(s string, i, ne, min int) (int, bool) {
 		t := toks[k]
 		if k > 0 && (t.upper && inSet(streetTypeWords, t.word) || inSet(lowerStreetTypes, t.word) || t.upper && allNames && inSet(weakStreetTypeWords, t.word)) {
 			end := t.end
-			if k+1 < n && inSet(directionWords, toks[k+1].word) && toks[k+1].upper { //nolint:gosec // G602: n is len(toks), k+1 < n checked first
+			if k+1 < n && inSet(directionWords, toks[k+1].word) && toks[k+1].upper {
 				end = toks[k+1].end
 			}
 			return end, true
@@ -592,7 +592,7 @@ func (e *Engine) streetAfterNumber(s string, i, ne, min int) (int, bool) {
 			return withNumber(t.end)
 		}
 	}
-	if last > 0 && addressCueBefore(s, i, min) {
+	if last > 0 && addressCueBefore(s, i, floor) {
 		return last, true
 	}
 	return 0, false
@@ -676,7 +676,7 @@ func (e *Engine) scanAddressWord(s string, i int) (Finding, bool) {
 func (e *Engine) addressTail(s string, p int) int {
 	limit := min(len(s), p+200)
 	lines := 0
-	for steps := 0; steps < 10; steps++ {
+	for range 10 {
 		countWork(1)
 		q := p
 		for q < limit && (s[q] == ' ' || s[q] == ',' || s[q] == '\n' || s[q] == '\r' || s[q] == '\t' || s[q] == '>' || s[q] == '(' || s[q] == ')' ||

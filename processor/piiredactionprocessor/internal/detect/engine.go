@@ -197,7 +197,7 @@ func (e *Engine) matchSecretKey(k string) bool {
 
 // keyEqual compares k with a normalized (lower-case, '_') name, case-insensitively with '-' == '_'.
 func keyEqual(k, norm string) bool {
-	for i := 0; i < len(k); i++ {
+	for i := range len(k) {
 		c := k[i]
 		if c >= 'A' && c <= 'Z' {
 			c += 'a' - 'A'
@@ -349,7 +349,7 @@ func writeMasked(b *strings.Builder, value string) {
 			keep++
 		}
 	}
-	for i := 0; i < cut; i++ {
+	for i := range cut {
 		if isAlnum(value[i]) {
 			b.WriteByte('*')
 		} else {

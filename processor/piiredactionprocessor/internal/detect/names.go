@@ -497,7 +497,7 @@ func (e *Engine) scanCapital(s string, i, lastPerson int) (Finding, bool, int) {
 	if n == 0 {
 		return Finding{}, false, i + 1
 	}
-	runEnd := toks[n-1].next
+	runEnd := toks[n-1].next //nolint:gosec // G602: 0 < n <= len(toks), readNameRun fills no more
 	candidate := false
 	for k := range n {
 		if toks[k].category() != catBarrier || toks[k].kind == tokTitle {
@@ -526,7 +526,7 @@ func (e *Engine) scanCapital(s string, i, lastPerson int) (Finding, bool, int) {
 		// A given name that is also a product or a place ("Julia", "Victoria") is a name when a
 		// family name follows it ("Julia Silva").
 		givenThenFamily := toks[a].fl&lexGiven != 0 && !toks[a].barrier && toks[a].kind == tokCap && a+1 < n &&
-			toks[a+1].category() == catStrong && toks[a+1].fl&lexFamily != 0
+			toks[a+1].category() == catStrong && toks[a+1].fl&lexFamily != 0 //nolint:gosec // G602: a+1 < n <= len(toks), checked first
 		if toks[a].kind == tokParticle || toks[a].category() == catBarrier && !givenThenFamily &&
 			!(named && !toks[a].barrier && toks[a].kind != tokTitle) {
 			a++
@@ -589,7 +589,7 @@ func (e *Engine) scanCapital(s string, i, lastPerson int) (Finding, bool, int) {
 		}
 		if b > a {
 			st, en := toks[a].start, toks[b-1].end
-			titled := a > 0 && toks[a-1].kind == tokTitle
+			titled := a > 0 && toks[a-1].kind == tokTitle //nolint:gosec // G602: a > 0 checked first
 			if unk > 0 {
 				like /= float32(unk)
 			}
