@@ -372,7 +372,7 @@ func (e *Engine) pseudonym(t Type, value string) string {
 	case TypeEmail, TypeIBAN:
 		norm = []byte(strings.ToLower(strings.ReplaceAll(value, " ", "")))
 	case TypeCreditCard, TypePhone, TypeUSSSN:
-		for i := 0; i < len(value); i++ {
+		for i := range len(value) {
 			if isDigit(value[i]) {
 				norm = append(norm, value[i])
 			}
@@ -434,7 +434,7 @@ func validate(v, s string) bool {
 	switch v {
 	case ValidatorLuhn:
 		var digits []byte
-		for i := 0; i < len(s); i++ {
+		for i := range len(s) {
 			if isDigit(s[i]) {
 				digits = append(digits, s[i])
 			}
@@ -444,7 +444,7 @@ func validate(v, s string) bool {
 		return ibanMod97(s)
 	case ValidatorSSN:
 		var digits []byte
-		for i := 0; i < len(s); i++ {
+		for i := range len(s) {
 			if isDigit(s[i]) {
 				digits = append(digits, s[i])
 			}

@@ -113,7 +113,7 @@ func (e *Engine) redactJSON(s string, depth int, f *Findings) (string, bool, boo
 			i = j
 		case c == '{' || c == '[':
 			if nest < len(keys) {
-				keys[nest] = curKey
+				keys[nest] = curKey //nolint:gosec // G602: nest < len(keys), checked above
 			}
 			nest++
 			if c == '{' {
@@ -262,7 +262,7 @@ func (r *jsonRedactor) redactNumber(start, end int) {
 		return
 	}
 	var d [19]byte
-	for i := 0; i < len(tok); i++ {
+	for i := range len(tok) {
 		if !isDigit(tok[i]) {
 			return
 		}
@@ -298,7 +298,7 @@ func hex4(s string) rune {
 		return -1
 	}
 	var r rune
-	for i := 0; i < 4; i++ {
+	for i := range 4 {
 		v := hexVal(s[i])
 		if v < 0 {
 			return -1
@@ -369,7 +369,7 @@ const hexDigits = "0123456789abcdef"
 
 // appendJSONEscaped appends s as JSON string content (without quotes).
 func appendJSONEscaped(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
+	for i := range len(s) {
 		c := s[i]
 		switch {
 		case c == '"' || c == '\\':

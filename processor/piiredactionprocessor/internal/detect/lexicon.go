@@ -218,7 +218,7 @@ func (t *lexiconTable) nameLikeness(w string) float32 {
 
 func fnv32(s string) uint32 {
 	h := uint32(2166136261)
-	for i := 0; i < len(s); i++ {
+	for i := range len(s) {
 		h ^= uint32(s[i])
 		h *= 16777619
 	}
@@ -273,7 +273,7 @@ func (t *lexiconTable) lookup(w string) lexFlags {
 	}
 	// ASCII words: hash while lower-casing and answer from the cache when possible.
 	h := uint32(2166136261)
-	for i := 0; i < len(w); i++ {
+	for i := range len(w) {
 		c := w[i]
 		if c >= utf8.RuneSelf {
 			h = 0

@@ -183,7 +183,7 @@ func contraction(w string) bool {
 }
 
 func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
+	for i := range len(s) {
 		if s[i] >= utf8.RuneSelf {
 			return false
 		}
@@ -602,7 +602,7 @@ func (e *Engine) scanCapital(s string, i, lastPerson int) (Finding, bool, int) {
 				nameScore(s, st, en, lastPerson, strong, weak, unk, ini, titled, toks[a].fl&lexGiven != 0, toks[a].fl&lexPlace != 0, like) ||
 				(unk > 0 || weak > 0) && e.nameFollows(s, en) {
 				if titled {
-					st = toks[a-1].start // "Mrs. Kathrine Filemonsen": the title goes too
+					st = toks[a-1].start //nolint:gosec // G602: titled implies a > 0 ("Mrs. Kathrine Filemonsen": the title goes too)
 				}
 				if b < n && inSet(nameSuffixes, s[toks[b].start:toks[b].end]) {
 					en = toks[b].end // "... DDS", "... Jr"
@@ -831,7 +831,7 @@ func (e *Engine) nameFollows(s string, en int) bool {
 // numberAfterWords returns the start of a number that follows p after a space and at most two
 // short words ("Király u. 15", "Erzsébet tér 19"), or 0.
 func numberAfterWords(s string, p int) int {
-	for w := 0; w < 3; w++ {
+	for w := range 3 {
 		if p+1 >= len(s) || s[p] != ' ' {
 			return 0
 		}

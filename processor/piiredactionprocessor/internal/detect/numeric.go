@@ -391,7 +391,7 @@ func scanIBAN(s string, i int) (int, bool) {
 func ibanMod97(s string) bool {
 	var buf [34]byte
 	nb := 0
-	for i := 0; i < len(s); i++ {
+	for i := range len(s) {
 		if alnum[s[i]] {
 			if nb == len(buf) {
 				return false

@@ -37,7 +37,7 @@ var (
 )
 
 func init() {
-	for c := 0; c < 256; c++ {
+	for c := range 256 {
 		b := byte(c)
 		lower, upper, digit := b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9'
 		alnum[c] = lower || upper || digit
@@ -418,7 +418,7 @@ func (e *Engine) scanWord(s string, i int) (Finding, bool) {
 }
 
 func upperDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
+	for i := range len(s) {
 		if c := s[i]; (c < 'A' || c > 'Z') && !isDigit(c) {
 			return false
 		}
@@ -427,7 +427,7 @@ func upperDigits(s string) bool {
 }
 
 func hasDigit(s string) bool {
-	for i := 0; i < len(s); i++ {
+	for i := range len(s) {
 		if isDigit(s[i]) {
 			return true
 		}
@@ -437,7 +437,7 @@ func hasDigit(s string) bool {
 
 func mixedCase(s string) bool {
 	up, lo := false, false
-	for i := 0; i < len(s); i++ {
+	for i := range len(s) {
 		up = up || (s[i] >= 'A' && s[i] <= 'Z')
 		lo = lo || (s[i] >= 'a' && s[i] <= 'z')
 	}
@@ -494,7 +494,7 @@ func scanEmail(s string, at, last int) (Finding, bool) {
 	if len(tld) < 2 {
 		return Finding{}, false
 	}
-	for k := 0; k < len(tld); k++ {
+	for k := range len(tld) {
 		if !isAlpha(tld[k]) {
 			return Finding{}, false
 		}
@@ -601,7 +601,7 @@ var secretKeywords = [256][]string{
 
 // hasSecretKeyword reports whether a key name contains a fragment that suggests a secret value.
 func hasSecretKeyword(name string) bool {
-	for i := 0; i < len(name); i++ {
+	for i := range len(name) {
 		for _, k := range secretKeywords[name[i]|0x20] {
 			if len(name)-i >= len(k) && strings.EqualFold(name[i:i+len(k)], k) {
 				return true
@@ -728,7 +728,7 @@ func looksRandom(v string) bool {
 	}
 	var counts [256]uint16
 	letters, digits := 0, 0
-	for i := 0; i < len(v); i++ {
+	for i := range len(v) {
 		c := v[i]
 		if c <= ' ' {
 			return false
