@@ -556,7 +556,7 @@ func (e *Engine) streetAfterNumber(s string, i, ne, floor int) (int, bool) {
 		}
 		return 0, false
 	}
-	if !(toks[0].upper && isBodyWord(toks[0])) && !(hasStreetSuffix(toks[0].word) && !plainWord(toks[0])) {
+	if (!toks[0].upper || !isBodyWord(toks[0])) && (!hasStreetSuffix(toks[0].word) || plainWord(toks[0])) {
 		return 0, false
 	}
 	allNames := true // no body word so far is a plain English word
@@ -689,7 +689,7 @@ func (e *Engine) addressTail(s string, p int) int {
 		if q >= limit || lines > 5 {
 			break
 		}
-		if q == p && !(p > 0 && s[p-1] == '.') {
+		if q == p && (p <= 0 || s[p-1] != '.') {
 			break
 		}
 		if isDigit(s[q]) {
@@ -758,7 +758,7 @@ func (e *Engine) addressTail(s string, p int) int {
 			}
 			break
 		}
-		if inSet(sentenceWords, t.word) && !(t.end-t.start <= 3 && allUpperASCII(t.word)) {
+		if inSet(sentenceWords, t.word) && (t.end-t.start > 3 || !allUpperASCII(t.word)) {
 			break // "ON", "AT" are provinces and regions here
 		}
 		p = t.end
@@ -822,7 +822,7 @@ func ukPostcode(s string, i int) int {
 	if j < len(s) && (isDigit(s[j]) || s[j] >= 'A' && s[j] <= 'Z') {
 		j++
 	}
-	if j+4 > len(s) || s[j] != ' ' || !isDigit(s[j+1]) || !(s[j+2] >= 'A' && s[j+2] <= 'Z') || !(s[j+3] >= 'A' && s[j+3] <= 'Z') {
+	if j+4 > len(s) || s[j] != ' ' || !isDigit(s[j+1]) || s[j+2] < 'A' || s[j+2] > 'Z' || s[j+3] < 'A' || s[j+3] > 'Z' {
 		return 0
 	}
 	if j+4 < len(s) && isAlnum(s[j+4]) {

@@ -504,7 +504,7 @@ func (e *Engine) scanCapital(s string, i, lastPerson int) (Finding, bool, int) {
 			candidate = true
 		}
 	}
-	if !candidate && !(mayEndNameCue(s, toks[0].start) && nameCueBefore(s, toks[0].start)) {
+	if !candidate && (!mayEndNameCue(s, toks[0].start) || !nameCueBefore(s, toks[0].start)) {
 		return Finding{}, false, runEnd
 	}
 	limit := runEnd
@@ -528,7 +528,7 @@ func (e *Engine) scanCapital(s string, i, lastPerson int) (Finding, bool, int) {
 		givenThenFamily := toks[a].fl&lexGiven != 0 && !toks[a].barrier && toks[a].kind == tokCap && a+1 < n &&
 			toks[a+1].category() == catStrong && toks[a+1].fl&lexFamily != 0 //nolint:gosec // G602: a+1 < n <= len(toks), checked first
 		if toks[a].kind == tokParticle || toks[a].category() == catBarrier && !givenThenFamily &&
-			!(named && !toks[a].barrier && toks[a].kind != tokTitle) {
+			(!named || toks[a].barrier || toks[a].kind == tokTitle) {
 			a++
 			continue
 		}
@@ -551,7 +551,7 @@ func (e *Engine) scanCapital(s string, i, lastPerson int) (Finding, bool, int) {
 				surname := b > a && !toks[b].barrier && toks[b].kind == tokCap && toks[b].fl&lexStop == 0 &&
 					(prev == catParticle || prev == catInitial || prev == catStrong && toks[b-1].fl&lexGiven != 0 ||
 						prev == catWeak && toks[b-1].fl&lexGiven != 0 && toks[b].fl&lexWord == 0)
-				if !surname && !(named && !toks[b].barrier && toks[b].kind != tokTitle) {
+				if !surname && (!named || toks[b].barrier || toks[b].kind == tokTitle) {
 					break
 				}
 				c = catWeak
