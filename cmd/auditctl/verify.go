@@ -62,7 +62,11 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		diag(stderr, "auditctl verify: %v\n", err)
 		return exitUnreachable
 	}
-	defer st.Close()
+	defer func() {
+		if err := st.Close(); err != nil {
+			diag(stderr, "auditctl verify: warning: close %s: %v\n", st.url, err)
+		}
+	}()
 	rep, err := verifier.Verify(ctx, opts)
 	if err != nil {
 		diag(stderr, "auditctl verify: %v\n", err)
