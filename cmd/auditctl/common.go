@@ -50,7 +50,7 @@ func newCLI(name, synopsis, description string, stdout, stderr io.Writer) *cli {
 	c.fs.StringVar(&c.signingKey, "signing-key", os.Getenv(signingKeyEnv), "Ed25519 private key (PEM, PKCS#8) to sign the manifests auditctl writes "+
 		"(access and erasure records, erasure manifests); use the collector's key so verify trusts them (default $"+signingKeyEnv+")")
 	c.fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: auditctl %s\n\n%s\n\n%s\n\nflags:\n", synopsis, description, exitCodesHelp)
+		diag(stderr, "usage: auditctl %s\n\n%s\n\n%s\n\nflags:\n", synopsis, description, exitCodesHelp)
 		c.fs.PrintDefaults()
 	}
 	return c
@@ -93,14 +93,42 @@ func (c *cli) parse(args []string, nargs int, argNames ...string) (pos []string,
 }
 
 func (c *cli) usageError(format string, args ...any) int {
-	fmt.Fprintf(c.stderr, "auditctl %s: %s\n", c.name, fmt.Sprintf(format, args...))
-	fmt.Fprintf(c.stderr, "Run 'auditctl %s -h' for usage.\n", c.name)
+	diag(c.stderr, "auditctl %s: %s\n", c.name, fmt.Sprintf(format, args...))
+	diag(c.stderr, "Run 'auditctl %s -h' for usage.\n", c.name)
 	return exitUsage
 }
 
 func (c *cli) fail(code int, format string, args ...any) int {
-	fmt.Fprintf(c.stderr, "auditctl %s: %s\n", c.name, fmt.Sprintf(format, args...))
+	diag(c.stderr, "auditctl %s: %s\n", c.name, fmt.Sprintf(format, args...))
 	return code
+}
+
+// diag writes a message for the operator to stderr. Its write error is dropped on purpose: stderr
+// is where failures are reported, so one there has nowhere left to go, and the exit status still
+// tells the outcome.
+func diag(stderr io.Writer, format string, args ...any) {
+	_, _ = fmt.Fprintf(stderr, format, args...)
+}
+
+// closeStore releases the store; everything the command wrote was flushed before, so a failure
+// here is only worth a warning.
+func (c *cli) closeStore(st *auditStore) {
+	if err := st.Close(); err != nil {
+		diag(c.stderr, "auditctl %s: warning: close %s: %v\n", c.name, st.url, err)
+	}
+}
+
+// lineWriter writes lines to an output and keeps the first error, so a printer of many lines
+// checks once at the end and stops writing after a failure.
+type lineWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (l *lineWriter) printf(format string, args ...any) {
+	if l.err == nil {
+		_, l.err = fmt.Fprintf(l.w, format, args...)
+	}
 }
 
 // query builds the store query from --from/--to.
@@ -197,13 +225,13 @@ func (c *cli) logAccess(ctx context.Context, st *auditStore, target string, reco
 
 // readAndLog is the common shape of a read command: open, compute, log the access, print.
 // compute returns the access target, the number of records the answer covers and a printer.
-func (c *cli) readAndLog(ctx context.Context, compute func(st *auditStore) (target string, records int, print func() error, err error)) int {
+func (c *cli) readAndLog(ctx context.Context, compute func(st *auditStore) (target string, records int, show func() error, err error)) int {
 	st, code, err := c.open(ctx)
 	if err != nil {
 		return c.fail(code, "%v", err)
 	}
-	defer st.Close()
-	target, n, print, err := compute(st)
+	defer c.closeStore(st)
+	target, n, show, err := compute(st)
 	if err != nil {
 		return c.fail(exitUnreachable, "read %s: %v", st.url, err)
 	}
@@ -213,7 +241,7 @@ func (c *cli) readAndLog(ctx context.Context, compute func(st *auditStore) (targ
 	if n == 0 && c.emptyIsNotFound {
 		return c.fail(exitFindings, "no records matched %s", strings.TrimSpace(target))
 	}
-	if err := print(); err != nil {
+	if err := show(); err != nil {
 		return c.fail(exitUsage, "write output: %v", err)
 	}
 	return exitOK

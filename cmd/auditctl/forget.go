@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/accesslog"
@@ -35,7 +36,7 @@ func runForget(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err != nil {
 		return c.fail(code, "%v", err)
 	}
-	defer st.Close()
+	defer c.closeStore(st)
 	eraser, ok := st.Handle.(registry.Eraser)
 	if !ok {
 		return c.fail(exitUsage, "%s: erasure is %v", st.url, registry.ErrUnsupported)
@@ -78,39 +79,39 @@ func printErasure(c *cli, res erasure.Result) error {
 		enc.SetEscapeHTML(false)
 		return enc.Encode(res)
 	}
-	w := c.stdout
+	w := &lineWriter{w: c.stdout}
 	switch {
 	case res.Records == 0:
-		fmt.Fprintf(w, "no records of user %s found; nothing to erase\n", res.Subject)
-		return nil
+		w.printf("no records of user %s found; nothing to erase\n", res.Subject)
+		return w.err
 	case res.Mode == erasure.ModeDelete && res.DryRun:
-		fmt.Fprintf(w, "dry run: would delete %d records of user %s\n", res.Records, res.Subject)
+		w.printf("dry run: would delete %d records of user %s\n", res.Records, res.Subject)
 	case res.Mode == erasure.ModeDelete:
-		fmt.Fprintf(w, "erasure %s: deleted %d records of user %s\n", res.ErasureID, res.Records, res.Subject)
+		w.printf("erasure %s: deleted %d records of user %s\n", res.ErasureID, res.Records, res.Subject)
 	case res.DryRun:
-		fmt.Fprintf(w, "dry run: would replace %d records of user %s in %d objects by tombstones:\n", res.Records, res.Subject, len(res.Objects))
+		w.printf("dry run: would replace %d records of user %s in %d objects by tombstones:\n", res.Records, res.Subject, len(res.Objects))
 	default:
-		fmt.Fprintf(w, "erasure %s: replaced %d records of user %s in %d objects by tombstones:\n", res.ErasureID, res.Records, res.Subject, len(res.Objects))
+		w.printf("erasure %s: replaced %d records of user %s in %d objects by tombstones:\n", res.ErasureID, res.Records, res.Subject, len(res.Objects))
 	}
 	if res.Copies > 0 {
-		fmt.Fprintf(w, "  (and %d further stored copies of those records, written again by retries)\n", res.Copies)
+		w.printf("  (and %d further stored copies of those records, written again by retries)\n", res.Copies)
 	}
 	for _, o := range res.Objects {
-		fmt.Fprintf(w, "  %s  %d records (seqs %s)\n", o.Key, len(o.ErasedSeqs), seqList(o.ErasedSeqs))
+		w.printf("  %s  %d records (seqs %s)\n", o.Key, len(o.ErasedSeqs), seqList(o.ErasedSeqs))
 		if o.ErasureManifestKey != "" {
-			fmt.Fprintf(w, "    erasure manifest %s\n", o.ErasureManifestKey)
+			w.printf("    erasure manifest %s\n", o.ErasureManifestKey)
 		}
 	}
 	for _, warn := range res.Warnings {
-		fmt.Fprintf(w, "warning: %s\n", warn)
+		w.printf("warning: %s\n", warn)
 	}
 	if !res.DryRun {
-		fmt.Fprintf(w, "recorded as erasure record %s (requester %s)\n", res.RecordID, res.Requester)
+		w.printf("recorded as erasure record %s (requester %s)\n", res.RecordID, res.Requester)
 		if res.Mode == erasure.ModeTombstone {
-			fmt.Fprintln(w, "`auditctl verify` lists these objects as erased")
+			w.printf("`auditctl verify` lists these objects as erased\n")
 		}
 	}
-	return nil
+	return w.err
 }
 
 // seqList shortens runs of consecutive numbers: 1-10,16,18-19.
@@ -127,7 +128,7 @@ func seqList(seqs []uint64) string {
 		if j > i {
 			out += fmt.Sprintf("%d-%d", seqs[i], seqs[j])
 		} else {
-			out += fmt.Sprint(seqs[i])
+			out += strconv.FormatUint(seqs[i], 10)
 		}
 		i = j + 1
 	}
@@ -141,7 +142,7 @@ func objectProgress(c *cli) func(done, total int) {
 	return func(done, total int) {
 		if now := c.now(); now.Sub(last) >= 2*time.Second {
 			last = now
-			fmt.Fprintf(c.stderr, "auditctl %s: read %d of %d objects (%s)\n", c.name, done, total, now.Sub(start).Round(time.Second))
+			diag(c.stderr, "auditctl %s: read %d of %d objects (%s)\n", c.name, done, total, now.Sub(start).Round(time.Second))
 		}
 	}
 }

@@ -73,12 +73,12 @@ func forgetThenVerifyTest(t *testing.T, url, privFile, pubFile string, storeArgs
 
 func TestForgetThenVerifyOnFileStore(t *testing.T) {
 	signer, privFile, pubFile := signingKeys(t)
-	url, _ := fixtureFileStore(t, signer)
+	url := fixtureFileStore(t, signer)
 	forgetThenVerifyTest(t, url, privFile, pubFile)
 }
 
 func TestRetentionOnFileStore(t *testing.T) {
-	url, _ := fixtureFileStore(t, nil)
+	url := fixtureFileStore(t, nil)
 	// The fixture's newest partition is 2026-11-22 10:00; "older than 1h" from the real now expires all of it.
 	out := expectRun(t, exitOK, "retention", "--older-than", "1h", "--dry-run", "--store", url)
 	if !strings.Contains(out, "dry run: would delete 3 partitions older than") || !strings.Contains(out, "3 objects, 3 manifests, 19 records") {

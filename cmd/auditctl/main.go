@@ -9,7 +9,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -63,15 +62,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return c.run(ctx, args[1:], stdout, stderr)
 		}
 	}
-	fmt.Fprintf(stderr, "auditctl: unknown command %q\n\n", args[0])
+	diag(stderr, "auditctl: unknown command %q\n\n", args[0])
 	usage(stderr)
 	return exitUsage
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: auditctl <command> [flags]\n\ncommands:")
+func usage(stderr io.Writer) {
+	diag(stderr, "usage: auditctl <command> [flags]\n\ncommands:\n")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		diag(stderr, "  %-10s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun 'auditctl <command> -h' for the flags of a command.")
+	diag(stderr, "\nRun 'auditctl <command> -h' for the flags of a command.\n")
 }

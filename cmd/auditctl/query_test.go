@@ -13,7 +13,7 @@ import (
 )
 
 // fixtureFileStore writes the session fixture to a new file store and returns its URL.
-func fixtureFileStore(t *testing.T, signer *objectstore.Signer) (url string, backend objectstore.Backend) {
+func fixtureFileStore(t *testing.T, signer *objectstore.Signer) string {
 	t.Helper()
 	dir := t.TempDir()
 	b, err := filestore.NewBackend(dir)
@@ -23,7 +23,7 @@ func fixtureFileStore(t *testing.T, signer *objectstore.Signer) (url string, bac
 	if err := sessionfixture.Write(context.Background(), b, signer); err != nil {
 		t.Fatal(err)
 	}
-	return "file://" + filepath.ToSlash(dir), b
+	return "file://" + filepath.ToSlash(dir)
 }
 
 func expectRun(t *testing.T, wantCode int, args ...string) string {
@@ -117,12 +117,12 @@ BUCKET      ERRORS  RECORDS  RATE
 }
 
 func TestQueryCommandsOnFileStore(t *testing.T) {
-	url, _ := fixtureFileStore(t, nil)
+	url := fixtureFileStore(t, nil)
 	queryCommandsTest(t, url)
 }
 
 func TestQueryExitCodes(t *testing.T) {
-	url, _ := fixtureFileStore(t, nil)
+	url := fixtureFileStore(t, nil)
 	for _, tc := range []struct {
 		code int
 		args []string
@@ -147,7 +147,7 @@ func TestQueryExitCodes(t *testing.T) {
 }
 
 func TestReportCommand(t *testing.T) {
-	url, _ := fixtureFileStore(t, nil)
+	url := fixtureFileStore(t, nil)
 	out := filepath.Join(t.TempDir(), "report.html")
 	expectRun(t, exitOK, "report", "s-alpha", "-o", out, "--store", url)
 	b, err := os.ReadFile(out)

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"os"
 
@@ -34,13 +33,15 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		q.SessionID = session
 		recs, err := auditquery.Records(ctx, st, q, c.progress())
-		print := func() error {
+		show := func() error {
 			if len(recs) == 0 {
 				return nil
 			}
 			var buf bytes.Buffer
-			if err := report.Render(&buf, recs, report.Options{SessionID: session, GeneratedAt: c.now(),
-				GeneratedBy: accesslog.Viewer(c.as), Store: st.url}); err != nil {
+			if err := report.Render(&buf, recs, report.Options{
+				SessionID: session, GeneratedAt: c.now(),
+				GeneratedBy: accesslog.Viewer(c.as), Store: st.url,
+			}); err != nil {
 				return err
 			}
 			if *outFile == "-" {
@@ -50,9 +51,9 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			if err := os.WriteFile(*outFile, buf.Bytes(), 0o600); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.stderr, "auditctl report: wrote %s (%d records, %d bytes)\n", *outFile, len(recs), buf.Len())
+			diag(c.stderr, "auditctl report: wrote %s (%d records, %d bytes)\n", *outFile, len(recs), buf.Len())
 			return nil
 		}
-		return "report of session " + session, len(recs), print, err
+		return "report of session " + session, len(recs), show, err
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditquery"
@@ -34,7 +33,7 @@ func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return c.fail(code, "%v", err)
 	}
-	defer st.Close()
+	defer c.closeStore(st)
 	expirer, ok := st.Handle.(registry.Expirer)
 	if !ok {
 		return c.fail(exitUsage, "%s: retention is %v", st.url, registry.ErrUnsupported)
@@ -60,9 +59,10 @@ func printRetention(c *cli, expirer registry.Expirer, res retention.Result) erro
 	if res.DryRun {
 		verb = "dry run: would delete"
 	}
-	_, err := fmt.Fprintln(c.stdout, expirer.DescribeExpiry(verb, res))
+	w := &lineWriter{w: c.stdout}
+	w.printf("%s\n", expirer.DescribeExpiry(verb, res))
 	for _, p := range res.Partitions {
-		fmt.Fprintf(c.stdout, "  %s\n", p)
+		w.printf("  %s\n", p)
 	}
-	return err
+	return w.err
 }

@@ -26,7 +26,7 @@ func fixtureSearchStore(t *testing.T, url, prefix string) []string {
 	if err := s.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	defer s.Shutdown(ctx)
+	defer func() { _ = s.Shutdown(ctx) }()
 	sessions := sessionfixture.Sessions()
 	for _, id := range sessionfixture.Order {
 		if err := s.Write(ctx, store.Batch{Signal: "traces", Records: sessions[id]}); err != nil {

@@ -28,7 +28,7 @@ func fixturePostgresStore(t *testing.T, srv *postgres.Server, db string) string 
 	if err := s.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	defer s.Shutdown(ctx)
+	defer func() { _ = s.Shutdown(ctx) }()
 	sessions := sessionfixture.Sessions()
 	for _, id := range sessionfixture.Order {
 		if err := s.Write(ctx, store.Batch{Signal: "traces", Records: sessions[id]}); err != nil {

@@ -33,8 +33,10 @@ func fixtureS3Store(t *testing.T, srv *s3server.Server, bucket string, signer *o
 	if err := sessionfixture.Write(ctx, b, signer); err != nil {
 		t.Fatal(err)
 	}
-	for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": srv.AccessKey, "AWS_SECRET_ACCESS_KEY": srv.SecretKey,
-		"AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_EC2_METADATA_DISABLED": "true"} {
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID": srv.AccessKey, "AWS_SECRET_ACCESS_KEY": srv.SecretKey,
+		"AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_EC2_METADATA_DISABLED": "true",
+	} {
 		t.Setenv(k, v)
 	}
 	return []string{"s3://" + bucket + "/audit", "--s3-endpoint", srv.Endpoint, "--s3-region", srv.Region, "--s3-path-style"}

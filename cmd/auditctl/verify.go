@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
-	"fmt"
 	"io"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/registry"
@@ -27,50 +27,54 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.BoolVar(&opts.RequireSignature, "require-signature", false, "treat unsigned manifests as failures")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: auditctl verify --store URL [--pubkey FILE] [--require-signature] [--json]\n\n"+
+		diag(stderr, "%s\n", "usage: auditctl verify --store URL [--pubkey FILE] [--require-signature] [--json]\n\n"+
 			"Checks every record hash, the hash chain, every object against its manifest and every manifest\n"+
 			"signature and link. Exit status: 0 clean, 1 integrity findings, 2 usage error (or no audit data\n"+
 			"at that location), 3 store unreachable or unreadable.\n\nflags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
+		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
 		return exitUsage
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "auditctl verify: unexpected arguments %q\n", fs.Args())
+		diag(stderr, "auditctl verify: unexpected arguments %q\n", fs.Args())
 		return exitUsage
 	}
 	// A URL that cannot name a store is a usage error; one that names a store we cannot open is not.
 	if store.url == "" {
-		fmt.Fprintln(stderr, "auditctl verify: --store is required")
+		diag(stderr, "auditctl verify: --store is required\n")
 		return exitUsage
 	}
 	st, err := openStore(store, "")
 	if err != nil {
-		fmt.Fprintf(stderr, "auditctl verify: %v\n", err)
+		diag(stderr, "auditctl verify: %v\n", err)
 		return exitUsage
 	}
 	verifier, ok := st.Handle.(registry.Verifier)
 	if !ok {
-		fmt.Fprintf(stderr, "auditctl verify: store URL %q: this store kind keeps no hash chain to verify: %v\n", st.url, registry.ErrUnsupported)
+		diag(stderr, "auditctl verify: store URL %q: this store kind keeps no hash chain to verify: %v\n", st.url, registry.ErrUnsupported)
 		return exitUsage
 	}
 	if err := st.Connect(ctx); err != nil {
-		fmt.Fprintf(stderr, "auditctl verify: %v\n", err)
+		diag(stderr, "auditctl verify: %v\n", err)
 		return exitUnreachable
 	}
-	defer st.Close()
+	defer func() {
+		if err := st.Close(); err != nil {
+			diag(stderr, "auditctl verify: warning: close %s: %v\n", st.url, err)
+		}
+	}()
 	rep, err := verifier.Verify(ctx, opts)
 	if err != nil {
-		fmt.Fprintf(stderr, "auditctl verify: %v\n", err)
+		diag(stderr, "auditctl verify: %v\n", err)
 		return exitUnreachable
 	}
 	if rep.Counts.Manifests == 0 && rep.Counts.Objects == 0 {
 		// An empty result is far more often a wrong URL or prefix than an empty trail; "OK" would mislead.
-		fmt.Fprintf(stderr, "auditctl verify: no audit objects or manifests in %s under prefix %q; check --store\n", rep.Store, rep.Prefix)
+		diag(stderr, "auditctl verify: no audit objects or manifests in %s under prefix %q; check --store\n", rep.Store, rep.Prefix)
 		return exitUsage
 	}
 	if *asJSON {
@@ -79,7 +83,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		err = rep.WriteText(stdout)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "auditctl verify: write report: %v\n", err)
+		diag(stderr, "auditctl verify: write report: %v\n", err)
 		return exitUsage
 	}
 	if !rep.OK {

@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -134,7 +135,8 @@ func TestBinaryEndToEnd(t *testing.T) {
 	}
 	exitCode := func(cmd *exec.Cmd) (int, string) {
 		out, err := cmd.CombinedOutput()
-		if ee, ok := err.(*exec.ExitError); ok {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
 			return ee.ExitCode(), string(out)
 		}
 		if err != nil {
@@ -196,7 +198,7 @@ func TestBinaryEndToEnd(t *testing.T) {
 // After retention, verify accepts the signed cut: exit 0, the deleted seqs listed as expired.
 func TestRetentionThenVerify(t *testing.T) {
 	signer, privFile, pubFile := signingKeys(t)
-	url, _ := fixtureFileStore(t, signer)
+	url := fixtureFileStore(t, signer)
 	// Writes an access record now, so a stream with kept manifests remains beside the expired one.
 	expectRun(t, exitOK, "sessions", "--store", url, "--signing-key", privFile)
 	expectRun(t, exitOK, "retention", "--older-than", "1h", "--store", url, "--signing-key", privFile)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -109,7 +110,7 @@ func TestReplayAfterRestartIsWrittenOnce(t *testing.T) {
 func records(tag string, n int) []*auditrecord.Record {
 	out := make([]*auditrecord.Record, n)
 	for i := range out {
-		out[i] = &auditrecord.Record{RecordID: auditrecord.NewRecordID(tag, fmt.Sprint(i))}
+		out[i] = &auditrecord.Record{RecordID: auditrecord.NewRecordID(tag, strconv.Itoa(i))}
 	}
 	return out
 }

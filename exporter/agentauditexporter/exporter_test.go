@@ -157,7 +157,7 @@ func TestSameBatchTwiceYieldsSameRecordIDs(t *testing.T) {
 	require.NotEmpty(t, recs)
 	require.Equal(t, 0, len(recs)%2)
 	half := len(recs) / 2
-	for i := 0; i < half; i++ {
+	for i := range half {
 		assert.Equal(t, recs[i].RecordID, recs[half+i].RecordID)
 		assert.Equal(t, recs[i].Integrity.Seq+uint64(half), recs[half+i].Integrity.Seq, "the chain goes on")
 	}
@@ -177,7 +177,7 @@ func TestMalformedTelemetryIsCountedAndNeverCrashes(t *testing.T) {
 	chat.Attributes().PutStr("huge", strings.Repeat("a", 1<<20))
 	chat.Attributes().PutStr("bad_utf8", "\xff\xfe ok")
 	deep := chat.Attributes().PutEmptyMap("deep")
-	for i := 0; i < 100; i++ {
+	for range 100 {
 		deep = deep.PutEmptyMap("d")
 	}
 	require.NoError(t, te.ConsumeTraces(context.Background(), td))

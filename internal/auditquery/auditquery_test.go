@@ -246,7 +246,7 @@ func TestParseTime(t *testing.T) {
 type sliceReader int
 
 func (n sliceReader) Scan(_ context.Context, _ store.Query, fn func(*auditrecord.Record) error) error {
-	for i := 0; i < int(n); i++ {
+	for range int(n) {
 		if err := fn(&auditrecord.Record{Type: auditrecord.TypeInput}); err != nil {
 			return err
 		}

@@ -87,14 +87,14 @@ func dash(s string) string {
 	return s
 }
 
-// oneLine flattens s to one line of at most max runes, marking a cut with "…".
-func oneLine(s string, max int) string {
+// oneLine flattens s to one line of at most width runes, marking a cut with "…".
+func oneLine(s string, width int) string {
 	s = strings.Join(strings.Fields(s), " ")
-	if utf8.RuneCountInString(s) <= max {
+	if utf8.RuneCountInString(s) <= width {
 		return s
 	}
 	r := []rune(s)
-	return string(r[:max-1]) + "…"
+	return string(r[:width-1]) + "…"
 }
 
 // compactJSON renders a parameter or result value on one line.

@@ -46,7 +46,7 @@ func (p *Progress) tick() {
 	if now := p.Now(); now.Sub(p.last) >= p.Interval {
 		p.last = now
 		p.printed = true
-		fmt.Fprintf(p.W, "auditctl: scanned %d records (%s)\n", p.records, now.Sub(p.start).Round(time.Second))
+		p.writeLine("auditctl: scanned %d records (%s)\n", p.records, now.Sub(p.start).Round(time.Second))
 	}
 }
 
@@ -54,7 +54,15 @@ func (p *Progress) end() {
 	if p == nil || p.W == nil || !p.printed {
 		return
 	}
-	fmt.Fprintf(p.W, "auditctl: scanned %d records in %s\n", p.records, p.Now().Sub(p.start).Round(time.Second))
+	p.writeLine("auditctl: scanned %d records in %s\n", p.records, p.Now().Sub(p.start).Round(time.Second))
+}
+
+// writeLine writes one progress line. Progress is a courtesy: when its writer fails (a closed
+// terminal), reporting stops and the scan goes on.
+func (p *Progress) writeLine(format string, args ...any) {
+	if _, err := fmt.Fprintf(p.W, format, args...); err != nil {
+		p.W = nil
+	}
 }
 
 // Scan runs q on r, reporting progress on p (which may be nil). fn sees each record id once,

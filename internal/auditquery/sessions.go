@@ -2,7 +2,6 @@ package auditquery
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strconv"
 	"time"
@@ -131,9 +130,11 @@ func Span(r *auditrecord.Record) (start, end time.Time) {
 func SessionsTable(ss []Session) Table {
 	t := Table{Header: []string{"SESSION", "USER", "AGENT", "START", "DURATION", "RECORDS", "TOOLS", "LLM", "ERRORS", "TOKENS", "COST"}}
 	for _, s := range ss {
-		t.Rows = append(t.Rows, []string{s.SessionID, dash(s.UserID), dash(s.Agent), fmtTime(s.Start), fmtMS(s.DurationMS),
+		t.Rows = append(t.Rows, []string{
+			s.SessionID, dash(s.UserID), dash(s.Agent), fmtTime(s.Start), fmtMS(s.DurationMS),
 			strconv.Itoa(s.Records), strconv.Itoa(s.ToolCalls), strconv.Itoa(s.LLMCalls), strconv.Itoa(s.Errors),
-			fmt.Sprint(s.Tokens), fmtCost(s.CostUSD)})
+			strconv.FormatInt(s.Tokens, 10), fmtCost(s.CostUSD),
+		})
 	}
 	return t
 }

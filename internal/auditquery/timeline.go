@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
@@ -139,10 +140,12 @@ func TimelineTable(recs []*auditrecord.Record, withSession bool) Table {
 		row := Row(r)
 		toks := "-"
 		if row.Tokens != nil {
-			toks = fmt.Sprint(*row.Tokens)
+			toks = strconv.FormatInt(*row.Tokens, 10)
 		}
-		cells := []string{fmtClock(r.Timestamp), string(r.Type), dash(row.Name), dash(row.Status), fmtOptMS(row.DurationMS),
-			toks, fmtOptCost(row.Cost), dash(oneLine(row.Detail, detailWidth))}
+		cells := []string{
+			fmtClock(r.Timestamp), string(r.Type), dash(row.Name), dash(row.Status), fmtOptMS(row.DurationMS),
+			toks, fmtOptCost(row.Cost), dash(oneLine(row.Detail, detailWidth)),
+		}
 		if withSession {
 			cells[0] = fmtTime(r.Timestamp)
 			cells = append([]string{dash(r.SessionID)}, cells...)

@@ -24,7 +24,7 @@ func TestStructFieldsAreInCanonicalOrder(t *testing.T) {
 		}
 		seen[typ] = true
 		var names []string
-		for i := 0; i < typ.NumField(); i++ {
+		for i := range typ.NumField() {
 			f := typ.Field(i)
 			names = append(names, strings.Split(f.Tag.Get("json"), ",")[0])
 			check(f.Type)

@@ -24,7 +24,7 @@ func fill(t *testing.T, v reflect.Value, n *int) {
 			v.Set(reflect.ValueOf(time.Date(2026, 11, 26, 19, 0, *n, 123456789+*n, time.UTC)))
 			return
 		}
-		for i := 0; i < v.NumField(); i++ {
+		for i := range v.NumField() {
 			fill(t, v.Field(i), n)
 		}
 	case reflect.String:
@@ -64,7 +64,7 @@ func leaves(v reflect.Value, out *[]reflect.Value) {
 			*out = append(*out, v)
 			return
 		}
-		for i := 0; i < v.NumField(); i++ {
+		for i := range v.NumField() {
 			leaves(v.Field(i), out)
 		}
 	default:
@@ -114,8 +114,13 @@ func TestEncoderValuesMatchEncodingJSON(t *testing.T) {
 		nil, "", "plain", "\x00\x1f\x7f\b\f\r\t", "\xff\xfe bad utf8 \xc3", "\u2028\u2029", "<&>", "😀",
 		int64(math.MinInt64), int64(math.MaxInt64), 0, -1, uint64(math.MaxUint64), int32(7),
 		0.0, math.Copysign(0, -1), 1e-6, 9.99e-7, 1e20, 1e21, 123456789.123456789, math.SmallestNonzeroFloat64, math.MaxFloat64,
-		true, []any(nil), map[string]any(nil), []any{}, map[string]any{"b": 1, "a": []any{nil}},
-		json.Number("1e3"), []string{"x"}, map[string]string{"k": "v"}, float32(0.1),
+		true, []any(nil), map[string]any(nil),
+		[]any{},
+		map[string]any{"b": 1, "a": []any{nil}},
+		json.Number("1e3"),
+		[]string{"x"},
+		map[string]string{"k": "v"},
+		float32(0.1),
 	}
 	for _, v := range values {
 		assertSameAsEncodingJSON(t, &Record{Type: TypeToolCall, ToolCall: &ToolCall{Parameters: v, Result: []any{v}}})

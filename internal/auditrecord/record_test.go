@@ -100,8 +100,10 @@ func TestSchemaAcceptsValidAndRejectsBrokenRecords(t *testing.T) {
 
 func TestSchemaAcceptsIdentityRecordsWithATraceAndAnId(t *testing.T) {
 	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
-	ok := &Record{SchemaVersion: SchemaVersion, RecordID: NewRecordID("identity", "t"), Type: TypeIdentity, Timestamp: at, ObservedTimestamp: at,
-		TraceID: "0af7651916cd43dd8448eb211c80319c", SessionID: "s-1", Source: &Source{Signal: "traces", Name: "identity"}}
+	ok := &Record{
+		SchemaVersion: SchemaVersion, RecordID: NewRecordID("identity", "t"), Type: TypeIdentity, Timestamp: at, ObservedTimestamp: at,
+		TraceID: "0af7651916cd43dd8448eb211c80319c", SessionID: "s-1", Source: &Source{Signal: "traces", Name: "identity"},
+	}
 	if err := Validate(ok); err != nil {
 		t.Fatalf("identity record rejected: %v", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -141,7 +142,7 @@ func TestForgetTwiceInOneObjectKeepsEarlierTombstones(t *testing.T) {
 	}
 	signer, pub := newSigner(t)
 	sessions := sessionfixture.Sessions()
-	mixed := append(sessions[sessionfixture.Beta], sessions[sessionfixture.Gamma]...)
+	mixed := slices.Concat(sessions[sessionfixture.Beta], sessions[sessionfixture.Gamma])
 	if err := writer(b, signer).Write(ctx, store.Batch{Signal: "traces", Records: mixed}); err != nil {
 		t.Fatal(err)
 	}
@@ -183,8 +184,10 @@ func TestForgetDryRunChangesNothing(t *testing.T) {
 	b, signer, _ := signedFixture(t)
 	keysBefore, _ := b.List(ctx, "")
 	var progress []string
-	res, err := erasure.Forget(ctx, writer(b, signer), erasure.Options{Subject: sessionfixture.Bob, Requester: "dpo", Signer: signer, DryRun: true,
-		Progress: func(done, total int) { progress = append(progress, fmt.Sprintf("%d/%d", done, total)) }})
+	res, err := erasure.Forget(ctx, writer(b, signer), erasure.Options{
+		Subject: sessionfixture.Bob, Requester: "dpo", Signer: signer, DryRun: true,
+		Progress: func(done, total int) { progress = append(progress, fmt.Sprintf("%d/%d", done, total)) },
+	})
 	if err != nil || res.Records != 5 || len(res.Objects) != 1 || res.Objects[0].ErasedSeqs[0] != 11 || res.ErasureID != "" {
 		t.Fatalf("dry run: %+v, %v", res, err)
 	}

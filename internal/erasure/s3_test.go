@@ -30,8 +30,10 @@ func s3Bucket(t *testing.T, srv *s3server.Server, bucket string, lock bool) *s3s
 	if _, err := b.Client().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket), ObjectLockEnabledForBucket: aws.Bool(lock)}); err != nil {
 		t.Fatalf("create bucket: %v", err)
 	}
-	if _, err := b.Client().PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(bucket),
-		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}); err != nil {
+	if _, err := b.Client().PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{
+		Bucket:                  aws.String(bucket),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled},
+	}); err != nil {
 		t.Fatalf("enable versioning: %v", err)
 	}
 	return b
@@ -52,7 +54,7 @@ func TestForgetOnS3(t *testing.T) {
 
 	t.Run("erases, removes old versions, verifies", func(t *testing.T) {
 		b := s3Bucket(t, srv, "forget", false)
-		for i := 0; i < 2; i++ {
+		for i := range 2 {
 			if err := b.Put(ctx, "scratch", []byte{byte(i)}); err != nil {
 				t.Fatal(err)
 			}
@@ -64,8 +66,10 @@ func TestForgetOnS3(t *testing.T) {
 		if err := sessionfixture.Write(ctx, b, signer); err != nil {
 			t.Fatal(err)
 		}
-		res, err := erasure.Forget(ctx, writer(b, signer), erasure.Options{Subject: sessionfixture.Bob, Requester: "dpo", Signer: signer,
-			Guard: erasure.S3Guard{Client: b.Client(), Bucket: "forget"}})
+		res, err := erasure.Forget(ctx, writer(b, signer), erasure.Options{
+			Subject: sessionfixture.Bob, Requester: "dpo", Signer: signer,
+			Guard: erasure.S3Guard{Client: b.Client(), Bucket: "forget"},
+		})
 		if err != nil || res.Records != 5 {
 			t.Fatalf("forget: %+v, %v", res, err)
 		}
@@ -90,13 +94,17 @@ func TestForgetOnS3(t *testing.T) {
 		}
 		until := time.Now().Add(24 * time.Hour)
 		for _, k := range keys {
-			if _, err := b.Client().PutObjectRetention(ctx, &s3.PutObjectRetentionInput{Bucket: aws.String("locked"), Key: aws.String(k),
-				Retention: &types.ObjectLockRetention{Mode: types.ObjectLockRetentionModeCompliance, RetainUntilDate: aws.Time(until)}}); err != nil {
+			if _, err := b.Client().PutObjectRetention(ctx, &s3.PutObjectRetentionInput{
+				Bucket: aws.String("locked"), Key: aws.String(k),
+				Retention: &types.ObjectLockRetention{Mode: types.ObjectLockRetentionModeCompliance, RetainUntilDate: aws.Time(until)},
+			}); err != nil {
 				t.Fatalf("set retention: %v", err)
 			}
 		}
-		_, err = erasure.Forget(ctx, writer(b, signer), erasure.Options{Subject: sessionfixture.Alice, Requester: "dpo", Signer: signer,
-			Guard: erasure.S3Guard{Client: b.Client(), Bucket: "locked"}})
+		_, err = erasure.Forget(ctx, writer(b, signer), erasure.Options{
+			Subject: sessionfixture.Alice, Requester: "dpo", Signer: signer,
+			Guard: erasure.S3Guard{Client: b.Client(), Bucket: "locked"},
+		})
 		if !errors.Is(err, erasure.ErrObjectLocked) {
 			t.Fatalf("forget under COMPLIANCE lock: %v", err)
 		}

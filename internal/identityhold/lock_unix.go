@@ -10,7 +10,7 @@ import (
 
 // lockDir takes an exclusive lock on path, so two collectors (or two exporters) never share a journal.
 func lockDir(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o640)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600) //nolint:gosec // G304: the lock file in the configured identity directory
 	if err != nil {
 		return nil, err
 	}

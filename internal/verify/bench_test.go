@@ -2,7 +2,7 @@ package verify
 
 import (
 	"context"
-	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
@@ -23,7 +23,7 @@ func BenchmarkVerifyFileStore(b *testing.B) {
 		b.Fatal(err)
 	}
 	for i := range objects {
-		if err := s.Write(ctx, store.Batch{Signal: "traces", Records: recordfixture.Records(fmt.Sprint(i), perObject)}); err != nil {
+		if err := s.Write(ctx, store.Batch{Signal: "traces", Records: recordfixture.Records(strconv.Itoa(i), perObject)}); err != nil {
 			b.Fatal(err)
 		}
 	}

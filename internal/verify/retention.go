@@ -33,8 +33,10 @@ func (v *verifier) loadRetentionMarker(stream, key string) (*retentionMarker, er
 	v.rep.Counts.Manifests++
 	m, err := objectstore.DecodeManifest(raw)
 	if err != nil || m.Kind != retention.ManifestKindRetention || m.Stream != stream || m.LastSeq == 0 || m.PreviousManifestKey == "" {
-		v.add(Finding{Kind: BrokenChain, Severity: Failure, Stream: stream, ManifestKey: key,
-			Detail: "retention marker does not parse or does not describe a retention of this stream"})
+		v.add(Finding{
+			Kind: BrokenChain, Severity: Failure, Stream: stream, ManifestKey: key,
+			Detail: "retention marker does not parse or does not describe a retention of this stream",
+		})
 		return nil, nil
 	}
 	status := v.checkSignature(m, raw, key)
@@ -58,25 +60,35 @@ func (v *verifier) retentionCut(st *streamState, mk *retentionMarker, kept *obje
 		// Like an unsigned erasure: an unsigned marker can only stand in for an unsigned chain, or
 		// anyone with write access could declare any head of a signed stream expired.
 		if m.PreviousManifestSignature != "" || kept != nil && (kept.Signature != "" || kept.KeyFingerprint != "") {
-			v.add(Finding{Kind: BadSignature, Severity: Failure, Stream: st.name, ManifestKey: mk.key,
-				Detail: "unsigned retention marker for a signed stream"})
+			v.add(Finding{
+				Kind: BadSignature, Severity: Failure, Stream: st.name, ManifestKey: mk.key,
+				Detail: "unsigned retention marker for a signed stream",
+			})
 			return nil
 		}
 		sev := Info
 		if v.opts.RequireSignature {
 			sev = Failure
 		}
-		v.add(Finding{Kind: Unsigned, Severity: sev, Stream: st.name, Seq: 1, LastSeq: m.LastSeq, ManifestKey: mk.key,
-			Detail: "the retention marker is unsigned"})
+		v.add(Finding{
+			Kind: Unsigned, Severity: sev, Stream: st.name, Seq: 1, LastSeq: m.LastSeq, ManifestKey: mk.key,
+			Detail: "the retention marker is unsigned",
+		})
 	}
 	if kept != nil && (m.LastSeq >= kept.FirstSeq || present[m.PreviousManifestKey]) {
-		v.add(Finding{Kind: BrokenChain, Severity: Failure, Stream: st.name, Seq: kept.FirstSeq, ManifestKey: mk.key,
+		v.add(Finding{
+			Kind: BrokenChain, Severity: Failure, Stream: st.name, Seq: kept.FirstSeq, ManifestKey: mk.key,
 			Detail: fmt.Sprintf("the retention marker says seqs 1..%d and manifest %s were deleted, but %s (seqs %d..%d) is still in the store",
-				m.LastSeq, m.PreviousManifestKey, keptKey, kept.FirstSeq, kept.LastSeq)})
+				m.LastSeq, m.PreviousManifestKey, keptKey, kept.FirstSeq, kept.LastSeq),
+		})
 		return nil
 	}
-	v.add(Finding{Kind: Expired, Severity: Info, Stream: st.name, Seq: 1, LastSeq: m.LastSeq, ManifestKey: mk.key,
-		Detail: fmt.Sprintf("deleted by retention up to manifest %s, as the retention marker records", m.PreviousManifestKey)})
-	return &chainLink{key: m.PreviousManifestKey, signature: m.PreviousManifestSignature, known: true,
-		lastSeq: m.LastSeq, lastHash: m.LastHash, marker: mk.key}
+	v.add(Finding{
+		Kind: Expired, Severity: Info, Stream: st.name, Seq: 1, LastSeq: m.LastSeq, ManifestKey: mk.key,
+		Detail: fmt.Sprintf("deleted by retention up to manifest %s, as the retention marker records", m.PreviousManifestKey),
+	})
+	return &chainLink{
+		key: m.PreviousManifestKey, signature: m.PreviousManifestSignature, known: true,
+		lastSeq: m.LastSeq, lastHash: m.LastHash, marker: mk.key,
+	}
 }

@@ -36,7 +36,7 @@ type PublicKey struct {
 
 // LoadPublicKey reads a PEM "PUBLIC KEY" Ed25519 file.
 func LoadPublicKey(file string) (PublicKey, error) {
-	b, err := os.ReadFile(file)
+	b, err := os.ReadFile(file) //nolint:gosec // G304: the operator names the key file (--pubkey); reading it is the point
 	if err != nil {
 		return PublicKey{}, err
 	}
@@ -179,8 +179,10 @@ func (v *verifier) run() error {
 			continue
 		}
 		for _, k := range keys {
-			v.add(Finding{Kind: BrokenChain, Severity: Failure, ManifestKey: k,
-				Detail: fmt.Sprintf("erasure manifest for %s, which does not exist", orig)})
+			v.add(Finding{
+				Kind: BrokenChain, Severity: Failure, ManifestKey: k,
+				Detail: fmt.Sprintf("erasure manifest for %s, which does not exist", orig),
+			})
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(v.objects)) {
@@ -261,7 +263,7 @@ func (v *verifier) checkSignature(m objectstore.Manifest, raw []byte, manifestKe
 	case !ok:
 		bad.Detail = fmt.Sprintf("signed with unknown key %q (not given and not published in the store)", m.KeyFingerprint)
 	case !verifyStoredSignature(raw, m.Signature, key):
-		bad.Detail = fmt.Sprintf("signature does not verify with key %s", m.KeyFingerprint)
+		bad.Detail = "signature does not verify with key " + m.KeyFingerprint
 	default:
 		v.keys[m.KeyFingerprint].Manifests++
 		return signatureValid
@@ -368,8 +370,10 @@ func (v *verifier) verifyStream(stream string, files []manifestFile, erasureKeys
 			prev = v.retentionCut(st, marker, kept, f.key, present)
 		}
 		if err != nil {
-			v.add(Finding{Kind: BrokenChain, Severity: Failure, Stream: stream, Seq: f.firstSeq, ManifestKey: f.key,
-				Detail: "manifest does not parse: " + err.Error()})
+			v.add(Finding{
+				Kind: BrokenChain, Severity: Failure, Stream: stream, Seq: f.firstSeq, ManifestKey: f.key,
+				Detail: "manifest does not parse: " + err.Error(),
+			})
 			prev = &chainLink{key: f.key, signatureBad: true}
 			continue
 		}
@@ -386,8 +390,10 @@ func (v *verifier) verifyStream(stream string, files []manifestFile, erasureKeys
 		if err := v.verifyObject(st, f.key, m, status, erasureKeys[f.key]); err != nil {
 			return err
 		}
-		prev = &chainLink{key: f.key, signature: m.Signature, signatureBad: status == signatureBad,
-			known: true, lastSeq: m.LastSeq, lastHash: m.LastHash}
+		prev = &chainLink{
+			key: f.key, signature: m.Signature, signatureBad: status == signatureBad,
+			known: true, lastSeq: m.LastSeq, lastHash: m.LastHash,
+		}
 	}
 	if first { // every manifest of the stream expired (or vanished): only the marker is left
 		v.retentionCut(st, marker, nil, "", present)
@@ -397,8 +403,10 @@ func (v *verifier) verifyStream(stream string, files []manifestFile, erasureKeys
 		if v.opts.RequireSignature {
 			sev = Failure
 		}
-		v.add(Finding{Kind: Unsigned, Severity: sev, Stream: stream, Seq: firstUnsigned.firstSeq, ManifestKey: firstUnsigned.key,
-			Detail: fmt.Sprintf("%d of %d manifests are unsigned (first shown)", unsigned, unsigned+signed)})
+		v.add(Finding{
+			Kind: Unsigned, Severity: sev, Stream: stream, Seq: firstUnsigned.firstSeq, ManifestKey: firstUnsigned.key,
+			Detail: fmt.Sprintf("%d of %d manifests are unsigned (first shown)", unsigned, unsigned+signed),
+		})
 	}
 	v.reportMissingRecords(st)
 	return nil
@@ -408,8 +416,10 @@ func (v *verifier) verifyStream(stream string, files []manifestFile, erasureKeys
 // manifest and that its sequence range continues the previous one.
 func (v *verifier) checkManifestLinks(st *streamState, f manifestFile, m objectstore.Manifest, prev *chainLink, present map[string]bool) {
 	broken := func(format string, args ...any) {
-		v.add(Finding{Kind: BrokenChain, Severity: Failure, Stream: st.name, Seq: m.FirstSeq, ObjectKey: m.ObjectKey,
-			ManifestKey: f.key, Detail: fmt.Sprintf(format, args...)})
+		v.add(Finding{
+			Kind: BrokenChain, Severity: Failure, Stream: st.name, Seq: m.FirstSeq, ObjectKey: m.ObjectKey,
+			ManifestKey: f.key, Detail: fmt.Sprintf(format, args...),
+		})
 	}
 	if m.Kind != "" || m.Stream != st.name || m.FirstSeq != f.firstSeq {
 		broken("manifest stored as stream %q seq %d describes kind %q stream %q seq %d", st.name, f.firstSeq, m.Kind, m.Stream, m.FirstSeq)
@@ -435,12 +445,16 @@ func (v *verifier) checkManifestLinks(st *streamState, f manifestFile, m objects
 	expectFirst := want.lastSeq + 1
 	switch {
 	case m.FirstSeq > expectFirst:
-		v.add(Finding{Kind: MissingSeq, Severity: Failure, Stream: st.name, Seq: expectFirst, LastSeq: m.FirstSeq - 1,
-			ManifestKey: f.key, Detail: "no manifest covers these sequence numbers"})
+		v.add(Finding{
+			Kind: MissingSeq, Severity: Failure, Stream: st.name, Seq: expectFirst, LastSeq: m.FirstSeq - 1,
+			ManifestKey: f.key, Detail: "no manifest covers these sequence numbers",
+		})
 		st.explained = append(st.explained, seqRange{expectFirst, m.FirstSeq - 1})
 	case m.FirstSeq < expectFirst:
-		v.add(Finding{Kind: ReorderedSeq, Severity: Failure, Stream: st.name, Seq: m.FirstSeq, ManifestKey: f.key,
-			Detail: fmt.Sprintf("manifest starts at seq %d, but the previous manifest already reaches seq %d", m.FirstSeq, want.lastSeq)})
+		v.add(Finding{
+			Kind: ReorderedSeq, Severity: Failure, Stream: st.name, Seq: m.FirstSeq, ManifestKey: f.key,
+			Detail: fmt.Sprintf("manifest starts at seq %d, but the previous manifest already reaches seq %d", m.FirstSeq, want.lastSeq),
+		})
 	case m.FirstPrevHash != want.lastHash:
 		broken("first_prev_hash does not match last_hash of the previous manifest %s", want.name())
 	}
@@ -450,14 +464,18 @@ func (v *verifier) checkManifestLinks(st *streamState, f manifestFile, m objects
 // erasure) and holding exactly the chained records of m's range.
 func (v *verifier) verifyObject(st *streamState, manifestKey string, m objectstore.Manifest, status signatureStatus, erasureKeys []string) error {
 	if m.RecordCount <= 0 || m.LastSeq < m.FirstSeq || m.LastSeq-m.FirstSeq+1 != uint64(m.RecordCount) {
-		v.add(Finding{Kind: BrokenChain, Severity: Failure, Stream: st.name, Seq: m.FirstSeq, ObjectKey: m.ObjectKey, ManifestKey: manifestKey,
-			Detail: fmt.Sprintf("manifest range %d..%d does not match its record_count %d", m.FirstSeq, m.LastSeq, m.RecordCount)})
+		v.add(Finding{
+			Kind: BrokenChain, Severity: Failure, Stream: st.name, Seq: m.FirstSeq, ObjectKey: m.ObjectKey, ManifestKey: manifestKey,
+			Detail: fmt.Sprintf("manifest range %d..%d does not match its record_count %d", m.FirstSeq, m.LastSeq, m.RecordCount),
+		})
 	}
 	st.ranges = append(st.ranges, manifestRange{first: m.FirstSeq, last: m.LastSeq, manifestKey: manifestKey, objectKey: m.ObjectKey})
 	data, err := v.backend.Get(v.ctx, m.ObjectKey)
 	if errors.Is(err, objectstore.ErrNotExist) {
-		v.add(Finding{Kind: DeletedObject, Severity: Failure, Stream: st.name, Seq: m.FirstSeq, LastSeq: m.LastSeq,
-			ObjectKey: m.ObjectKey, ManifestKey: manifestKey, Detail: "the manifest names an object that does not exist"})
+		v.add(Finding{
+			Kind: DeletedObject, Severity: Failure, Stream: st.name, Seq: m.FirstSeq, LastSeq: m.LastSeq,
+			ObjectKey: m.ObjectKey, ManifestKey: manifestKey, Detail: "the manifest names an object that does not exist",
+		})
 		st.explained = append(st.explained, seqRange{m.FirstSeq, m.LastSeq})
 		return nil
 	}
@@ -477,17 +495,21 @@ func (v *verifier) verifyObject(st *streamState, manifestKey string, m objectsto
 		if erasure != "" {
 			erased = seqs
 			sorted := slices.Sorted(maps.Keys(seqs))
-			f := Finding{Kind: Erased, Severity: Info, Stream: st.name, ObjectKey: m.ObjectKey, ManifestKey: erasure,
-				Detail: fmt.Sprintf("%d records replaced by tombstones under a valid erasure manifest", len(seqs))}
+			f := Finding{
+				Kind: Erased, Severity: Info, Stream: st.name, ObjectKey: m.ObjectKey, ManifestKey: erasure,
+				Detail: fmt.Sprintf("%d records replaced by tombstones under a valid erasure manifest", len(seqs)),
+			}
 			if len(sorted) > 0 {
 				f.Seq, f.LastSeq = sorted[0], sorted[len(sorted)-1]
 			}
 			v.add(f)
 		} else {
 			modified = true
-			v.add(Finding{Kind: ModifiedObject, Severity: Failure, Stream: st.name, Seq: m.FirstSeq, LastSeq: m.LastSeq,
+			v.add(Finding{
+				Kind: ModifiedObject, Severity: Failure, Stream: st.name, Seq: m.FirstSeq, LastSeq: m.LastSeq,
 				ObjectKey: m.ObjectKey, ManifestKey: manifestKey,
-				Detail: fmt.Sprintf("object sha256 %s (%d bytes) differs from the manifest's %s (%d bytes)", actual, len(data), m.ObjectSHA256, m.ObjectBytes)})
+				Detail: fmt.Sprintf("object sha256 %s (%d bytes) differs from the manifest's %s (%d bytes)", actual, len(data), m.ObjectSHA256, m.ObjectBytes),
+			})
 		}
 	}
 	v.checkRecords(st, manifestKey, m, data, erased, modified)
@@ -510,8 +532,10 @@ func (v *verifier) explainingErasure(st *streamState, m objectstore.Manifest, or
 		v.rep.Counts.Manifests++
 		e, err := objectstore.DecodeManifest(raw)
 		if err != nil || e.Kind != objectstore.ManifestKindErasure || e.Stream != st.name && e.Stream != "" {
-			v.add(Finding{Kind: BrokenChain, Severity: Failure, Stream: st.name, Seq: m.FirstSeq, ManifestKey: k,
-				Detail: "erasure manifest does not parse or does not describe an erasure of this stream"})
+			v.add(Finding{
+				Kind: BrokenChain, Severity: Failure, Stream: st.name, Seq: m.FirstSeq, ManifestKey: k,
+				Detail: "erasure manifest does not parse or does not describe an erasure of this stream",
+			})
 			continue
 		}
 		e.Stream = st.name
@@ -522,8 +546,10 @@ func (v *verifier) explainingErasure(st *streamState, m objectstore.Manifest, or
 			// An unsigned erasure can only stand in for an unsigned original: otherwise anyone with write
 			// access could "erase" whatever they changed.
 			if original != signatureMissing || v.opts.RequireSignature {
-				v.add(Finding{Kind: BadSignature, Severity: Failure, Stream: st.name, Seq: m.FirstSeq, ObjectKey: m.ObjectKey, ManifestKey: k,
-					Detail: "unsigned erasure manifest for a signed object manifest"})
+				v.add(Finding{
+					Kind: BadSignature, Severity: Failure, Stream: st.name, Seq: m.FirstSeq, ObjectKey: m.ObjectKey, ManifestKey: k,
+					Detail: "unsigned erasure manifest for a signed object manifest",
+				})
 				continue
 			}
 		}
@@ -550,14 +576,18 @@ type lineRecord struct {
 // with every prev_hash linking to its predecessor.
 func (v *verifier) checkRecords(st *streamState, manifestKey string, m objectstore.Manifest, data []byte, erased map[uint64]bool, objectModified bool) {
 	finding := func(kind Kind, seq uint64, format string, args ...any) {
-		v.add(Finding{Kind: kind, Severity: Failure, Stream: st.name, Seq: seq, ObjectKey: m.ObjectKey, ManifestKey: manifestKey,
-			Detail: fmt.Sprintf(format, args...)})
+		v.add(Finding{
+			Kind: kind, Severity: Failure, Stream: st.name, Seq: seq, ObjectKey: m.ObjectKey, ManifestKey: manifestKey,
+			Detail: fmt.Sprintf(format, args...),
+		})
 	}
 	lines, err := objectstore.ObjectLines(m.ObjectKey, data)
 	if err != nil {
 		if !objectModified {
-			v.add(Finding{Kind: ModifiedObject, Severity: Failure, Stream: st.name, Seq: m.FirstSeq, LastSeq: m.LastSeq,
-				ObjectKey: m.ObjectKey, ManifestKey: manifestKey, Detail: "object cannot be decoded: " + err.Error()})
+			v.add(Finding{
+				Kind: ModifiedObject, Severity: Failure, Stream: st.name, Seq: m.FirstSeq, LastSeq: m.LastSeq,
+				ObjectKey: m.ObjectKey, ManifestKey: manifestKey, Detail: "object cannot be decoded: " + err.Error(),
+			})
 		}
 		// Which records are gone cannot be told from undecodable bytes; the object finding covers them.
 		st.explained = append(st.explained, seqRange{m.FirstSeq, m.LastSeq})
@@ -643,9 +673,11 @@ func (v *verifier) reportMissingRecords(st *streamState) {
 		if len(missing) == 0 {
 			continue
 		}
-		v.add(Finding{Kind: MissingSeq, Severity: Failure, Stream: st.name, Seq: missing[0], LastSeq: missing[len(missing)-1],
+		v.add(Finding{
+			Kind: MissingSeq, Severity: Failure, Stream: st.name, Seq: missing[0], LastSeq: missing[len(missing)-1],
 			ObjectKey: r.objectKey, ManifestKey: r.manifestKey,
-			Detail: fmt.Sprintf("%d of the manifest's records are in no object: seqs %s", len(missing), formatSeqs(missing))})
+			Detail: fmt.Sprintf("%d of the manifest's records are in no object: seqs %s", len(missing), formatSeqs(missing)),
+		})
 	}
 }
 

@@ -465,9 +465,11 @@ func erase(t *testing.T, f *fixture, signer *objectstore.Signer) string {
 	t.Helper()
 	data := f.rewriteObject(t, f.objects[1], func(lines [][]byte) [][]byte {
 		lines[1] = editLine(t, lines[1], func(doc map[string]any) {
-			tomb := map[string]any{"schema_version": doc["schema_version"], "record_id": doc["record_id"], "type": "tombstone",
+			tomb := map[string]any{
+				"schema_version": doc["schema_version"], "record_id": doc["record_id"], "type": "tombstone",
 				"timestamp": doc["timestamp"], "observed_timestamp": doc["observed_timestamp"], "integrity": doc["integrity"],
-				"tombstone": map[string]any{"erased_at": "2026-04-01T00:00:00Z", "original_type": doc["type"], "erasure_id": "e1"}}
+				"tombstone": map[string]any{"erased_at": "2026-04-01T00:00:00Z", "original_type": doc["type"], "erasure_id": "e1"},
+			}
 			clear(doc)
 			for k, v := range tomb {
 				doc[k] = v
@@ -475,9 +477,11 @@ func erase(t *testing.T, f *fixture, signer *objectstore.Signer) string {
 		})
 		return lines
 	})
-	e := objectstore.Manifest{ManifestVersion: 1, Kind: objectstore.ManifestKindErasure, Stream: traces, ErasureID: "e1",
+	e := objectstore.Manifest{
+		ManifestVersion: 1, Kind: objectstore.ManifestKindErasure, Stream: traces, ErasureID: "e1",
 		ManifestKey: f.manifests[1], ObjectKey: f.objects[1], ObjectSHA256: sha(data), ObjectBytes: int64(len(data)),
-		RecordCount: 2, ErasedSeqs: []uint64{5}, Requester: "dpo@example.com", CreatedAt: writtenAt.Add(time.Hour)}
+		RecordCount: 2, ErasedSeqs: []uint64{5}, Requester: "dpo@example.com", CreatedAt: writtenAt.Add(time.Hour),
+	}
 	if err := signer.Sign(&e); err != nil {
 		t.Fatal(err)
 	}

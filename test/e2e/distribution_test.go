@@ -84,9 +84,9 @@ func TestAgentsimSessionsBecomeExactAuditRecords(t *testing.T) {
 		}
 	}
 
-	recs := c.WaitForRecords(60*time.Second, collectortest.AtLeast(wantTotal))
+	c.WaitForRecords(60*time.Second, collectortest.AtLeast(wantTotal))
 	time.Sleep(2 * time.Second) // anything beyond the expected count would be a duplicate
-	recs = c.Records()
+	recs := c.Records()
 	require.Len(t, recs, wantTotal, "exactly the expected records, no duplicates")
 
 	bySession := map[string][]*auditrecord.Record{}
@@ -287,7 +287,7 @@ func malformedTraces() ptrace.Traces {
 	a.PutStr("invalid_utf8", "caf\xc3\x28 \xff")
 	a.PutStr("huge", strings.Repeat("x", 1<<20))
 	deep := a.PutEmptyMap("deep")
-	for i := 0; i < 100; i++ {
+	for i := range 100 {
 		deep = deep.PutEmptyMap(fmt.Sprintf("level%d", i))
 	}
 	deep.PutStr("bottom", "reached")
@@ -298,10 +298,10 @@ func TestMalformedTelemetryIsCountedAndTheCollectorSurvives(t *testing.T) {
 	c := collectortest.Start(t, collectortest.Options{})
 	body, err := ptraceotlp.NewExportRequestFromTraces(malformedTraces()).MarshalProto()
 	require.NoError(t, err)
-	for i := 0; i < 3; i++ {
+	for range 3 {
 		resp, err := http.Post("http://"+c.HTTPEndpoint+"/v1/traces", "application/x-protobuf", bytes.NewReader(body))
 		require.NoError(t, err)
-		resp.Body.Close()
+		require.NoError(t, resp.Body.Close())
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 	}
 	recs := c.WaitForRecords(30*time.Second, func(r []*auditrecord.Record) bool {
@@ -322,6 +322,6 @@ func TestMalformedTelemetryIsCountedAndTheCollectorSurvives(t *testing.T) {
 	}, 20*time.Second, 250*time.Millisecond, "malformed input is counted on the metrics endpoint")
 	resp, err := http.Get(c.HealthURL)
 	require.NoError(t, err)
-	resp.Body.Close()
+	require.NoError(t, resp.Body.Close())
 	assert.Equal(t, http.StatusOK, resp.StatusCode, "collector still healthy")
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -76,7 +77,7 @@ const deletePage = 1000
 func (s *Store) DeleteMatching(ctx context.Context, q store.Query, dryRun bool) (int64, error) {
 	filters := queryFilters(q)
 	if len(filters) == 0 {
-		return 0, fmt.Errorf("refusing to delete with an empty query")
+		return 0, errors.New("refusing to delete with an empty query")
 	}
 	query := map[string]any{"bool": map[string]any{"filter": filters}}
 	pattern := "/" + url.PathEscape(s.indexPattern())

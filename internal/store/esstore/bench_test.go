@@ -27,13 +27,13 @@ func benchmarkBulkIndex(b *testing.B, kind searchengine.Kind) {
 		b.Run(fmt.Sprintf("batch=%d", batchSize), func(b *testing.B) {
 			cfg := testConfig(b, url, kind.StoreFlavor())
 			s := startStore(b, cfg)
-			write(b, s, recordfixture.Records(fmt.Sprintf("warmup-%s", cfg.Index.Prefix), 5000))
+			write(b, s, recordfixture.Records("warmup-"+cfg.Index.Prefix, 5000))
 			batches := make([][]*auditrecord.Record, b.N)
 			for i := range batches {
 				batches[i] = recordfixture.Records(fmt.Sprintf("bench-%d-%d", batchSize, i), batchSize)
 			}
 			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
+			for i := range b.N {
 				if err := s.Write(context.Background(), store.Batch{Signal: "traces", Records: batches[i]}); err != nil {
 					b.Fatal(err)
 				}

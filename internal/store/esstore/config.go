@@ -176,9 +176,9 @@ func validateIndexPrefix(p string) error {
 	case p != strings.ToLower(p):
 		return fmt.Errorf("%q must be lowercase", p)
 	case strings.HasPrefix(p, "_") || strings.HasPrefix(p, "-") || strings.HasPrefix(p, "+") || strings.HasPrefix(p, "."):
-		return fmt.Errorf("%q must not start with _, -, + or .", p)
+		return fmt.Errorf("%q must not start with '_', '-', '+' or '.'", p)
 	case strings.ContainsAny(p, `\/*?"<>| ,#:`):
-		return fmt.Errorf("%q must not contain any of \\ / * ? \" < > | space , # :", p)
+		return fmt.Errorf("%q must not contain any of \\ / * ? \" < > | , # : or a space", p)
 	case len(p) > 200:
 		return fmt.Errorf("%q is longer than 200 bytes", p)
 	}

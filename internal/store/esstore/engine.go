@@ -108,7 +108,8 @@ func (c *outcomeCollector) finish() {
 	}
 	cause := errors.Join(c.errs...)
 	for i := range c.outcomes {
-		if c.outcomes[i].Err == errNoAnswer {
+		// Only the bare placeholder gets the cause; one already wrapped carries it.
+		if c.outcomes[i].Err == errNoAnswer { //nolint:errorlint // identity on purpose: errors.Is would wrap a wrapped one again
 			c.outcomes[i].Err = fmt.Errorf("%w: %w", errNoAnswer, cause)
 		}
 	}
@@ -243,7 +244,7 @@ func (e *openSearchEngine) bulkCreate(ctx context.Context, docs []bulkDoc, outco
 }
 
 func (e *openSearchEngine) perform(req *http.Request) (*http.Response, error) {
-	return e.client.Client.Perform(req)
+	return e.client.Client.Perform(req) //nolint:staticcheck // SA1019: removed only in v5; the caller reads the buffered body whole, as Perform's v4 contract gives
 }
 
 func (e *openSearchEngine) close() error { return e.client.Close() }

@@ -90,7 +90,7 @@ func engineJSON(t testing.TB, method, url string, body any, out any) int {
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, url, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	payload, _ := io.ReadAll(resp.Body)
 	if out != nil && resp.StatusCode < 300 {
 		if err := json.Unmarshal(payload, out); err != nil {
@@ -139,8 +139,10 @@ func richRecords(tag string) []*auditrecord.Record {
 	recs := recordfixture.Records(tag, 3)
 	in, out, cost := int64(120), int64(48), 0.0031
 	recs[0].Type, recs[0].ToolCall = auditrecord.TypeOutput, nil
-	recs[0].Output = &auditrecord.Output{Content: "The invoice total is 42 EUR.", Model: "gpt-4o", Provider: "openai",
-		Tokens: &auditrecord.Tokens{Input: &in, Output: &out}, Cost: &cost, CostSource: "telemetry"}
+	recs[0].Output = &auditrecord.Output{
+		Content: "The invoice total is 42 EUR.", Model: "gpt-4o", Provider: "openai",
+		Tokens: &auditrecord.Tokens{Input: &in, Output: &out}, Cost: &cost, CostSource: "telemetry",
+	}
 	recs[1].Type, recs[1].ToolCall = auditrecord.TypeInput, nil
 	recs[1].Input = &auditrecord.Input{Content: "What is the invoice total?", Role: "user", Metadata: map[string]any{"channel": "web"}}
 	recs[1].Attributes = map[string]any{"app.custom.key": "v", "app.nested": map[string]any{"deep": 1}}
@@ -426,7 +428,7 @@ func testEngineOutageLosesNothing(t *testing.T, kind searchengine.Kind) {
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
-	for b := 0; b < batches; b++ {
+	for b := range batches {
 		recs := recordfixture.Records(fmt.Sprintf("outage-%d", b), perBatch)
 		t.Logf("%s batch %d", time.Now().Format("15:04:05.0"), b)
 		switch b {

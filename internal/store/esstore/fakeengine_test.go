@@ -60,15 +60,15 @@ func (f *fakeEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Unlock()
 	switch {
 	case r.Method == http.MethodGet && r.URL.Path == "/":
-		fmt.Fprint(w, `{"version":{"number":"2.19.6","distribution":"opensearch"}}`)
+		_, _ = fmt.Fprint(w, `{"version":{"number":"2.19.6","distribution":"opensearch"}}`)
 	case r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/_index_template/"):
 		_, _ = io.Copy(io.Discard, r.Body)
-		fmt.Fprint(w, `{"acknowledged":true}`)
+		_, _ = fmt.Fprint(w, `{"acknowledged":true}`)
 	case r.Method == http.MethodPost && r.URL.Path == "/_bulk":
 		f.bulk(w, r)
 	default:
 		w.WriteHeader(http.StatusNotFound)
-		fmt.Fprintf(w, `{"error":"fake engine: no %s %s"}`, r.Method, r.URL.Path)
+		_, _ = fmt.Fprintf(w, `{"error":"fake engine: no %s %s"}`, r.Method, r.URL.Path) //nolint:gosec // G705: a test fake answering its own client with JSON, never rendered as HTML
 	}
 }
 
@@ -217,7 +217,7 @@ func TestUnreachableEngineFailsWritesNotStartAndLogsNoSecret(t *testing.T) {
 	if err := s.Start(context.Background()); err != nil {
 		t.Fatalf("Start must not fail while the engine is down: %v", err)
 	}
-	defer s.Shutdown(context.Background())
+	defer func() { _ = s.Shutdown(context.Background()) }()
 	werr := s.Write(context.Background(), store.Batch{Signal: "logs", Records: recordfixture.Records("down", 2)})
 	if werr == nil {
 		t.Fatal("Write succeeded with no engine")
@@ -308,7 +308,7 @@ func TestMetricsCountOutcomes(t *testing.T) {
 	if err := s.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	defer s.Shutdown(context.Background())
+	defer func() { _ = s.Shutdown(context.Background()) }()
 	if err := s.Write(context.Background(), store.Batch{Records: recs}); err != nil {
 		t.Fatal(err)
 	}

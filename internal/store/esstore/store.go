@@ -139,7 +139,8 @@ func (s *Store) Start(ctx context.Context) error {
 	}
 	if s.retention > 0 {
 		s.stopRetention, s.retentionDone = make(chan struct{}), make(chan struct{})
-		go s.retentionLoop()
+		// Start's context ends with Start (collector contract); the loop runs until Shutdown.
+		go s.retentionLoop() //nolint:gosec // G118: Start's ctx must not outlive Start; stopRetention ends the loop
 	}
 	return nil
 }
@@ -384,7 +385,8 @@ func (s *Store) do(ctx context.Context, method, path string, body, out any) erro
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	// The body is read to the end (or the read failed); a close error changes nothing we return.
+	defer func() { _ = resp.Body.Close() }()
 	payload, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return err

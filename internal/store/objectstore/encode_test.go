@@ -23,7 +23,8 @@ func TestAppendChainedMatchesTwoPassEncodingEvenWithImitations(t *testing.T) {
 	imitation := base
 	// A nested value that is byte-for-byte the integrity field being written.
 	imitation.Attributes = map[string]any{"x": map[string]any{"integrity": map[string]any{
-		"hash": hashPlaceholder, "prev_hash": prev, "seq": 7, "stream": "gw-traces"}, "y": 1}}
+		"hash": hashPlaceholder, "prev_hash": prev, "seq": 7, "stream": "gw-traces",
+	}, "y": 1}}
 	for name, r := range map[string]auditrecord.Record{"plain": base, "imitation": imitation} {
 		t.Run(name, func(t *testing.T) {
 			rc := r

@@ -109,7 +109,9 @@ func ObjectLines(key string, data []byte) ([][]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", key, err)
 		}
-		defer zr.Close()
+		// Close only releases the decompressor: read errors, the checksum's included, come
+		// back through the scanner below.
+		defer func() { _ = zr.Close() }()
 		r = zr
 	}
 	sc := bufio.NewScanner(r)

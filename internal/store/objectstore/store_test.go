@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -24,7 +25,7 @@ func records(session string, n int, at time.Time) []*auditrecord.Record {
 	for i := range out {
 		out[i] = &auditrecord.Record{
 			SchemaVersion: auditrecord.SchemaVersion,
-			RecordID:      auditrecord.NewRecordID(session, fmt.Sprint(i)),
+			RecordID:      auditrecord.NewRecordID(session, strconv.Itoa(i)),
 			Type:          auditrecord.TypeInput,
 			Timestamp:     at.Add(time.Duration(i) * time.Second),
 			SessionID:     session,
@@ -209,7 +210,9 @@ func TestScanPrefilterNeverDropsAMatch(t *testing.T) {
 	}
 	for _, id := range ids {
 		for _, q := range []store.Query{
-			{SessionID: id}, {UserID: id}, {SessionID: id, UserID: "u"},
+			{SessionID: id},
+			{UserID: id},
+			{SessionID: id, UserID: "u"},
 			{UserID: id, Types: []auditrecord.Type{auditrecord.TypeInput}},
 			{SessionID: id, Types: []auditrecord.Type{auditrecord.TypeOutput, auditrecord.TypeInput}},
 		} {
@@ -264,8 +267,8 @@ func TestSignedManifestsPublishTheKeyAndVerify(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 	s := newStore(t, dir, signer, now)
-	for i := 0; i < 2; i++ {
-		if err := s.Write(ctx, store.Batch{Signal: "traces", Records: records(fmt.Sprint(i), 2, now)}); err != nil {
+	for i := range 2 {
+		if err := s.Write(ctx, store.Batch{Signal: "traces", Records: records(strconv.Itoa(i), 2, now)}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -65,9 +65,8 @@ func (s *Store) Tombstone(ctx context.Context, subject string, traces map[string
 			return err
 		}
 		type erased struct {
-			ts   time.Time
-			rec  auditrecord.Record
-			line []byte
+			ts  time.Time
+			rec auditrecord.Record
 		}
 		var all []erased
 		for rows.Next() {

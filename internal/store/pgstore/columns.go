@@ -10,9 +10,11 @@ import (
 // and group on, its chain position and its stored line (canonical, with integrity).
 func rowValues(r *auditrecord.Record, stream string, seq uint64, prevHash, hash, line string) []any {
 	c := typedColumns(r)
-	return []any{r.RecordID, r.Timestamp.UTC(), optTime(r.ObservedTimestamp), string(r.Type), opt(r.SessionID), opt(r.UserID),
+	return []any{
+		r.RecordID, r.Timestamp.UTC(), optTime(r.ObservedTimestamp), string(r.Type), opt(r.SessionID), opt(r.UserID),
 		opt(c.agent), opt(r.TraceID), opt(r.SpanID), opt(c.toolName), opt(c.toolStatus), c.durationMS, opt(c.model),
-		c.inputTokens, c.outputTokens, c.cost, stream, int64(seq), prevHash, hash, line}
+		c.inputTokens, c.outputTokens, c.cost, stream, int64(seq), prevHash, hash, line,
+	}
 }
 
 type columns struct {

@@ -247,9 +247,11 @@ func isDataError(e *pgconn.PgError) bool {
 }
 
 // recordColumns are the columns COPY fills, in rowValues order.
-var recordColumns = []string{"record_id", "timestamp", "observed_timestamp", "type", "session_id", "user_id", "agent",
+var recordColumns = []string{
+	"record_id", "timestamp", "observed_timestamp", "type", "session_id", "user_id", "agent",
 	"trace_id", "span_id", "tool_name", "tool_status", "duration_ms", "model", "input_tokens", "output_tokens", "cost_usd",
-	"stream", "seq", "prev_hash", "hash", "record"}
+	"stream", "seq", "prev_hash", "hash", "record",
+}
 
 // writeBatch writes recs in one transaction. Caller holds s.mu.
 func (s *Store) writeBatch(ctx context.Context, stream string, recs []*auditrecord.Record) error {
@@ -394,6 +396,8 @@ func (s *Store) deadLetter(ctx context.Context, signal string, r *auditrecord.Re
 }
 
 func letter(signal string, r *auditrecord.Record, code, reason string) deadletter.Letter {
-	return deadletter.Letter{Time: time.Now().UTC(), Signal: signal, Index: recordsTable, RecordID: r.RecordID,
-		ErrorType: code, Reason: reason, Record: r}
+	return deadletter.Letter{
+		Time: time.Now().UTC(), Signal: signal, Index: recordsTable, RecordID: r.RecordID,
+		ErrorType: code, Reason: reason, Record: r,
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -63,9 +64,11 @@ func TestPostgresStore(t *testing.T) {
 		s := openStore(t, dsn)
 		recs := recordfixture.Records("cols", 3)
 		cost, in, out := 0.25, int64(100), int64(40)
-		recs = append(recs, &auditrecord.Record{SchemaVersion: auditrecord.SchemaVersion, RecordID: "out-1", Type: auditrecord.TypeOutput,
+		recs = append(recs, &auditrecord.Record{
+			SchemaVersion: auditrecord.SchemaVersion, RecordID: "out-1", Type: auditrecord.TypeOutput,
 			Timestamp: recordfixture.Base.Add(time.Minute), SessionID: "session-cols", UserID: "user-1",
-			Output: &auditrecord.Output{Content: "hi", Model: "gpt-4o", Cost: &cost, Tokens: &auditrecord.Tokens{Input: &in, Output: &out}}})
+			Output: &auditrecord.Output{Content: "hi", Model: "gpt-4o", Cost: &cost, Tokens: &auditrecord.Tokens{Input: &in, Output: &out}},
+		})
 		require.NoError(t, s.Write(ctx, store.Batch{Signal: "traces", Records: recs}))
 		got := srv.Psql(t, "columns", `SELECT type, session_id, user_id, agent, tool_name, tool_status, stream, seq, record->>'record_id' = record_id,
   record->'integrity'->>'hash' = hash FROM agentaudit.records WHERE record_id = '`+recs[1].RecordID+`'`)
@@ -131,7 +134,7 @@ func TestPostgresStore(t *testing.T) {
 		require.NoError(t, s.Write(ctx, store.Batch{Signal: "traces", Records: recs}))
 		// A second store (a restarted collector) retries a batch that overlaps.
 		s2 := openStore(t, dsn)
-		more := append(recs[40:], recordfixture.Records("twice-more", 5)...)
+		more := slices.Concat(recs[40:], recordfixture.Records("twice-more", 5))
 		require.NoError(t, s2.Write(ctx, store.Batch{Signal: "traces", Records: append(more, more[0])}))
 		assert.Equal(t, "55|55|55", srv.Psql(t, "twice", `SELECT count(*), count(DISTINCT record_id), max(seq) FROM agentaudit.records`))
 		// The first store's cached head is now stale (the second moved the stream): it chains after
@@ -240,7 +243,7 @@ func TestPostgresStore(t *testing.T) {
 		s, err := pgstore.New(cfg, store.Settings{InstanceID: "gw-1"})
 		require.NoError(t, err)
 		require.NoError(t, s.Start(ctx))
-		defer s.Shutdown(ctx)
+		defer func() { _ = s.Shutdown(ctx) }()
 		recs := recordfixture.Records("reject", 8)
 		recs[2].ToolCall.Result = map[string]any{"text": "nul \x00 byte"} // jsonb refuses \u0000
 		recs[4].SessionID = "session\x00with-nul"                         // text refuses NUL

@@ -21,8 +21,8 @@ import (
 // Environment variables holding search engine credentials, so they stay out of shell history.
 const (
 	esUserEnv     = "AUDITCTL_ES_USER"
-	esPasswordEnv = "AUDITCTL_ES_PASSWORD"
-	esAPIKeyEnv   = "AUDITCTL_ES_API_KEY"
+	esPasswordEnv = "AUDITCTL_ES_PASSWORD" //nolint:gosec // G101: the name of an environment variable, not a credential
+	esAPIKeyEnv   = "AUDITCTL_ES_API_KEY"  //nolint:gosec // G101: the name of an environment variable, not a credential
 )
 
 var elasticsearchKind = Kind{

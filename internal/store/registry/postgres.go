@@ -78,8 +78,10 @@ func (h *pgHandle) DescribeExpiry(verb string, res retention.Result) string {
 func (h *pgHandle) Verify(ctx context.Context, opts verify.Options) (verify.Report, error) {
 	rep, err := h.Store.Verify(ctx, h.location)
 	if err == nil && opts.RequireSignature {
-		rep.Findings = append(rep.Findings, verify.Finding{Kind: verify.Unsigned, Severity: verify.Failure,
-			Detail: "PostgreSQL rows carry no signatures (their protection is the append-only trigger and the grants); --require-signature cannot be met"})
+		rep.Findings = append(rep.Findings, verify.Finding{
+			Kind: verify.Unsigned, Severity: verify.Failure,
+			Detail: "PostgreSQL rows carry no signatures (their protection is the append-only trigger and the grants); --require-signature cannot be met",
+		})
 		rep.Finish()
 	}
 	return rep, err

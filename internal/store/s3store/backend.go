@@ -33,7 +33,7 @@ const maxAttempts = 5
 // its prefix), so the same keys appear in the bucket as in a file store's directory.
 type Backend struct {
 	client   *s3.Client
-	uploader *manager.Uploader
+	uploader *manager.Uploader //nolint:staticcheck // SA1019: its successor transfermanager is still v0.x; move when it is stable
 	cfg      Config
 }
 
@@ -80,7 +80,7 @@ func NewBackend(ctx context.Context, cfg Config) (*Backend, error) {
 	if threshold == 0 {
 		threshold = DefaultMultipartThreshold
 	}
-	uploader := manager.NewUploader(client, func(u *manager.Uploader) {
+	uploader := manager.NewUploader(client, func(u *manager.Uploader) { //nolint:staticcheck // SA1019: its successor transfermanager is still v0.x; move when it is stable
 		// One part of threshold bytes means everything smaller is one PutObject.
 		u.PartSize = threshold
 		u.Concurrency = 2
@@ -155,7 +155,7 @@ func (b *Backend) Put(ctx context.Context, key string, data []byte) error {
 		in.ObjectLockMode = types.ObjectLockMode(b.cfg.ObjectLock.Mode)
 		in.ObjectLockRetainUntilDate = aws.Time(time.Now().UTC().AddDate(0, 0, b.cfg.ObjectLock.RetainDays))
 	}
-	if _, err := b.uploader.Upload(ctx, in); err != nil {
+	if _, err := b.uploader.Upload(ctx, in); err != nil { //nolint:staticcheck // SA1019: its successor transfermanager is still v0.x; move when it is stable
 		return fmt.Errorf("s3: put %s: %w", key, err)
 	}
 	return nil
@@ -170,7 +170,8 @@ func (b *Backend) Get(ctx context.Context, key string) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("s3: get %s: %w", key, err)
 	}
-	defer out.Body.Close()
+	// A close error after the body was read to the end (or failed) changes nothing we return.
+	defer func() { _ = out.Body.Close() }()
 	data, err := io.ReadAll(out.Body)
 	if err != nil {
 		return nil, fmt.Errorf("s3: read %s: %w", key, err)

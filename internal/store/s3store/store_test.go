@@ -122,7 +122,7 @@ func TestRecordsLandAsGzipJSONLInTheDocumentedLayoutAndReadBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer obj.Body.Close()
+	defer func() { _ = obj.Body.Close() }()
 	if ct := aws.ToString(obj.ContentType); ct != "application/gzip" {
 		t.Errorf("content type %q, want application/gzip", ct)
 	}
@@ -222,7 +222,7 @@ func TestObjectLockKeepsLockedVersionsFromDeletionAndOverwrite(t *testing.T) {
 	if err != nil {
 		t.Fatalf("get locked version after overwrite: %v", err)
 	}
-	defer old.Body.Close()
+	defer func() { _ = old.Body.Close() }()
 	kept, _ := io.ReadAll(old.Body)
 	if !bytes.Equal(kept, original) {
 		t.Errorf("locked version changed after overwrite")

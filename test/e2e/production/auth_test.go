@@ -54,7 +54,9 @@ func TestGatewayAuthenticatesAndEncrypts(t *testing.T) {
 		}
 		plain := &http.Client{Timeout: 5 * time.Second}
 		if resp, err := plain.Post("http://"+gw.HTTPEndpoint+"/v1/traces", "application/x-protobuf", nil); err == nil {
-			resp.Body.Close()
+			if err := resp.Body.Close(); err != nil {
+				t.Error(err)
+			}
 			if resp.StatusCode < 400 {
 				t.Errorf("plaintext HTTP to the TLS port got status %d", resp.StatusCode)
 			}

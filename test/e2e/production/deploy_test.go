@@ -25,7 +25,7 @@ func yamlDocs(t *testing.T, path string) []map[string]any {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: nothing to lose
 	var docs []map[string]any
 	dec := yaml.NewDecoder(f)
 	for {

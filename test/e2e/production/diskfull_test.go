@@ -56,7 +56,7 @@ func fillUp(t *testing.T, dir string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // the disk is full on purpose: a close error is expected
 	chunk := make([]byte, 4096)
 	for {
 		if _, err := f.Write(chunk); err != nil {

@@ -23,7 +23,7 @@ func esRecords(t *testing.T, baseURL string) ([]*auditrecord.Record, bool) {
 		if err != nil {
 			return nil, false
 		}
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		data, _ := io.ReadAll(resp.Body)
 		if resp.StatusCode == http.StatusNotFound {
 			return map[string]any{}, true // no index yet

@@ -305,7 +305,7 @@ func dialGRPC(t testing.TB, endpoint string, tlsCfg *tls.Config) *grpc.ClientCon
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { conn.Close() })
+	t.Cleanup(func() { _ = conn.Close() })
 	return conn
 }
 
@@ -339,7 +339,7 @@ func exportHTTP(t testing.TB, client *http.Client, baseURL, token string, td ptr
 	if err != nil {
 		t.Fatalf("POST %s: %v", req.URL, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	_, _ = io.Copy(io.Discard, resp.Body)
 	return resp.StatusCode
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -45,7 +46,7 @@ type splitTrace struct {
 
 func newSplitTrace(tag string) *splitTrace {
 	h := fnv.New64a()
-	h.Write([]byte(tag))
+	_, _ = h.Write([]byte(tag)) // a hash.Hash write never fails
 	var tid [16]byte
 	binary.BigEndian.PutUint64(tid[:8], h.Sum64())
 	binary.BigEndian.PutUint64(tid[8:], 0x1d)
@@ -150,7 +151,7 @@ func (s sender) post(path string, body []byte) {
 	if err != nil {
 		s.t.Fatalf("POST %s: %v", path, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	_, _ = io.Copy(io.Discard, resp.Body)
 	if resp.StatusCode != http.StatusOK {
 		s.t.Fatalf("POST %s: %s", path, resp.Status)
@@ -251,9 +252,9 @@ func TestSplitTraceRecordsAllCarryTheRootsIdentity(t *testing.T) {
 		t.Fatalf("%d records written before the trace's identity arrived", len(held))
 	}
 	st.sendRoot(s)
-	recs := st.ofTrace(c.WaitForRecords(60*time.Second, func(r []*auditrecord.Record) bool { return st.complete(st.ofTrace(r)) }))
+	c.WaitForRecords(60*time.Second, func(r []*auditrecord.Record) bool { return st.complete(st.ofTrace(r)) })
 	time.Sleep(2 * time.Second) // let anything late land
-	recs = st.ofTrace(c.Records())
+	recs := st.ofTrace(c.Records())
 	if !st.complete(recs) {
 		t.Fatalf("records missing:\n%s", c.Logs())
 	}
@@ -334,7 +335,8 @@ func auditctl(t *testing.T, env map[string]string, args ...string) (string, int)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
 		code = ee.ExitCode()
 	} else if err != nil {
 		t.Fatalf("auditctl %v: %v", args, err)
@@ -505,9 +507,9 @@ func TestKill9WhileRecordsWaitForTheirIdentity(t *testing.T) {
 	c.Kill()
 	c.Restart()
 	st.sendRoot(sender{t, "http://" + c.HTTPEndpoint})
-	recs := st.ofTrace(c.WaitForRecords(60*time.Second, func(r []*auditrecord.Record) bool { return st.complete(st.ofTrace(r)) }))
+	c.WaitForRecords(60*time.Second, func(r []*auditrecord.Record) bool { return st.complete(st.ofTrace(r)) })
 	time.Sleep(2 * time.Second)
-	recs = st.ofTrace(c.Records())
+	recs := st.ofTrace(c.Records())
 	if !st.complete(recs) {
 		t.Fatalf("records lost in the kill:\n%s", c.Logs())
 	}

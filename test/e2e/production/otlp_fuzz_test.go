@@ -37,8 +37,10 @@ func newOTLPPath(f testing.TB) *otlpPath {
 	f.Helper()
 	factory := piiredactionprocessor.NewFactory()
 	set := processortest.NewNopSettings(factory.Type())
-	p := &otlpPath{sinkT: new(consumertest.TracesSink), sinkL: new(consumertest.LogsSink),
-		mapper: mapping.New(mapping.Options{MaxContentBytes: 1024})}
+	p := &otlpPath{
+		sinkT: new(consumertest.TracesSink), sinkL: new(consumertest.LogsSink),
+		mapper: mapping.New(mapping.Options{MaxContentBytes: 1024}),
+	}
 	var err error
 	ctx := context.Background()
 	if p.traces, err = factory.CreateTraces(ctx, set, factory.CreateDefaultConfig(), p.sinkT); err != nil {

@@ -40,8 +40,10 @@ func TestCollectorLogsNeverContainPII(t *testing.T) {
 	sidecar := startSidecar(t, gw, debug)
 	ctx := context.Background()
 
-	simCfg := agentsim.Config{Endpoint: sidecar.GRPCEndpoint, Protocol: "grpc", Insecure: true,
-		Sessions: 12, Users: 4, Seed: 11, Logs: true}
+	simCfg := agentsim.Config{
+		Endpoint: sidecar.GRPCEndpoint, Protocol: "grpc", Insecure: true,
+		Sessions: 12, Users: 4, Seed: 11, Logs: true,
+	}
 	if _, err := agentsim.Run(ctx, simCfg); err != nil {
 		t.Fatalf("agentsim: %v\nsidecar log:\n%s", err, sidecar.Logs())
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -54,7 +55,7 @@ func pgRecords(t *testing.T, dsn string) []*auditrecord.Record {
 	if err != nil {
 		return nil
 	}
-	defer conn.Close(ctx)
+	defer func() { _ = conn.Close(ctx) }()
 	rows, err := conn.Query(ctx, `SELECT record::text FROM agentaudit.records`)
 	if err != nil {
 		return nil
@@ -91,7 +92,7 @@ func pgVerify(t *testing.T, dsn string) {
 	if err := s.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	defer s.Shutdown(ctx)
+	defer func() { _ = s.Shutdown(ctx) }()
 	rep, err := s.Verify(ctx, "e2e")
 	if err != nil {
 		t.Fatal(err)
@@ -258,7 +259,8 @@ service:
 		cmd.Stdout, cmd.Stderr = &out, &errOut
 		err := cmd.Run()
 		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
 			code = ee.ExitCode()
 		} else if err != nil {
 			t.Fatal(err)

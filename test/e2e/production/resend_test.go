@@ -63,8 +63,10 @@ func agentExport(t *testing.T) (requests []ptrace.Traces, spans int) {
 	ptraceotlp.RegisterGRPCServer(srv, capture)
 	go func() { _ = srv.Serve(lis) }()
 	defer srv.Stop()
-	stats, err := agentsim.Run(context.Background(), agentsim.Config{Endpoint: lis.Addr().String(), Protocol: "grpc",
-		Insecure: true, Sessions: 4, Users: 2, Seed: 17})
+	stats, err := agentsim.Run(context.Background(), agentsim.Config{
+		Endpoint: lis.Addr().String(), Protocol: "grpc",
+		Insecure: true, Sessions: 4, Users: 2, Seed: 17,
+	})
 	if err != nil {
 		t.Fatalf("agentsim: %v", err)
 	}
@@ -240,8 +242,10 @@ exporters:
   agentaudit:
     instance_id: second-instance
 `, filepath.Join(t.TempDir(), "queue")))
-	second := collectortest.Start(t, collectortest.Options{Config: configPath(t, target.config), ExtraConfigs: []string{overlay},
-		Env: target.env, DataDir: c.DataDir})
+	second := collectortest.Start(t, collectortest.Options{
+		Config: configPath(t, target.config), ExtraConfigs: []string{overlay},
+		Env: target.env, DataDir: c.DataDir,
+	})
 	secondConn := dialGRPC(t, second.GRPCEndpoint, nil)
 	sendAll(t, func(td ptrace.Traces) error { return exportGRPC(context.Background(), secondConn, "", td) }, requests)
 	settle(second, spans)
@@ -308,7 +312,9 @@ func TestResentExportCountsOnceOnTheSearchEngine(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp.Body.Close()
+			if err := resp.Body.Close(); err != nil {
+				t.Fatal(err)
+			}
 		},
 	})
 }

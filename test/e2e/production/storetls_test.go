@@ -27,7 +27,7 @@ func startTLSFront(t *testing.T, pki *testPKI, backend string) *tlsFront {
 	}
 	f := &tlsFront{Addr: l.Addr().String()}
 	var wg sync.WaitGroup
-	t.Cleanup(func() { l.Close(); wg.Wait() })
+	t.Cleanup(func() { _ = l.Close(); wg.Wait() })
 	go func() {
 		for {
 			conn, err := l.Accept()
@@ -41,7 +41,7 @@ func startTLSFront(t *testing.T, pki *testPKI, backend string) *tlsFront {
 }
 
 func (f *tlsFront) relay(client *tls.Conn, backend string) {
-	defer client.Close()
+	defer func() { _ = client.Close() }() // the relay ends either way
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	err := client.HandshakeContext(ctx)
 	cancel()
@@ -53,7 +53,7 @@ func (f *tlsFront) relay(client *tls.Conn, backend string) {
 	if err != nil {
 		return
 	}
-	defer server.Close()
+	defer func() { _ = server.Close() }()
 	done := make(chan struct{}, 2)
 	go func() { _, _ = io.Copy(server, client); done <- struct{}{} }()
 	go func() { _, _ = io.Copy(client, server); done <- struct{}{} }()
@@ -71,8 +71,10 @@ func TestS3ConnectionUsesTLSWithCustomCA(t *testing.T) {
 
 	t.Run("untrusted CA", func(t *testing.T) {
 		// The exporter checks the bucket at start: without the CA the gateway refuses to start.
-		_, run := prepareGateway(t, s3t, gatewayOptions{s3Endpoint: endpoint,
-			env: map[string]string{"AWS_CA_BUNDLE": "/etc/ssl/certs/ca-certificates.crt"}})
+		_, run := prepareGateway(t, s3t, gatewayOptions{
+			s3Endpoint: endpoint,
+			env:        map[string]string{"AWS_CA_BUNDLE": "/etc/ssl/certs/ca-certificates.crt"},
+		})
 		out, err := runUntilExit(t, run)
 		if err == nil || !strings.Contains(out, "failed to verify certificate") {
 			t.Fatalf("gateway without the store's CA: exit %v, want a certificate verification failure\n%s", err, out)
@@ -84,8 +86,10 @@ func TestS3ConnectionUsesTLSWithCustomCA(t *testing.T) {
 
 	t.Run("private CA", func(t *testing.T) {
 		before := front.handshakes.Load()
-		gw := startGateway(t, s3t, gatewayOptions{s3Endpoint: endpoint,
-			env: map[string]string{"AWS_CA_BUNDLE": storePKI.CAFile}})
+		gw := startGateway(t, s3t, gatewayOptions{
+			s3Endpoint: endpoint,
+			env:        map[string]string{"AWS_CA_BUNDLE": storePKI.CAFile},
+		})
 		conn := dialGRPC(t, gw.GRPCEndpoint, gw.pki.ClientTLS())
 		if err := exportGRPC(context.Background(), conn, gw.token, chatTraces(2, 5)); err != nil {
 			t.Fatal(err)

@@ -53,21 +53,25 @@ den am an im zum zur auf na nad pod of the and y e i à`)
 func isStreetType(w string) bool { return inSet(streetTypeWords, w) || inSet(weakStreetTypeWords, w) }
 
 // streetSuffixes end compound street names ("Hauptstraße", "Nybyvägen", "Harjukuja").
-var streetSuffixes = []string{"straße", "strasse", "str.", "gasse", "weg", "platz", "allee", "ring", "damm", "ufer",
+var streetSuffixes = []string{
+	"straße", "strasse", "str.", "gasse", "weg", "platz", "allee", "ring", "damm", "ufer",
 	"steig", "pfad", "chaussee", "gade", "vej", "vænget", "stræde", "gatan", "vägen", "gata", "gränd", "stigen",
 	"torget", "backen", "laan", "straat", "dreef", "singel", "steeg", "gracht", "plein", "kade", "kuja", "katu",
 	"tie", "polku", "kaari", "rinne", "veien", "vegen", "veg", "gate", "braut", "vegur", "stígur", "stræti",
 	"vollen", "bakken", "haugen", "utca", "ulice", "iela", "tänav", "gatvė", "street", "road", "brücke", "baan", "graben",
-	"markt", "berg", "hof", "feld", "park", "dijk", "kai", "gränd", "väg", "vägen", "torg"}
+	"markt", "berg", "hof", "feld", "park", "dijk", "kai", "gränd", "väg", "vägen", "torg",
+}
 
 // unitWords introduce a unit or box number ("Apt. 5", "Suite 838", "P.O. Box 242", "PSC 0729").
 var unitWords = wordSet(`apt apartment suite ste flat box postbox psc piso dpto depto appartamento`)
 
 // addressCues precede a street written without a known street type ("lives at Coronilla 3599").
-var addressCues = []string{"address:", "address is", "address", "lives at", "lives on", "lives in", "live at",
+var addressCues = []string{
+	"address:", "address is", "address", "lives at", "lives on", "lives in", "live at",
 	"located at", "located on", "located in", "is at", "are at", "me at", "meet at", "ship to", "ship it to", "deliver to",
 	"deliver it to", "delivered to", "moved to", "send it to", "mail it to", "corner of", "side of", "is on",
-	"adresse:", "anschrift:", "dirección:", "indirizzo:", "endereço:"}
+	"adresse:", "anschrift:", "dirección:", "indirizzo:", "endereço:",
+}
 
 // sentenceWords end an address tail: capitalised words that start a new sentence, not a city.
 var sentenceWords = wordSet(`i it its the this that then there these those please thanks thank and but also so we you
@@ -77,8 +81,8 @@ to from by with as or all some any each every one after before during while sinc
 just only even still here now today tomorrow yesterday`)
 
 func allUpperASCII(w string) bool {
-	for i := 0; i < len(w); i++ {
-		if !(w[i] >= 'A' && w[i] <= 'Z') {
+	for i := range len(w) {
+		if w[i] < 'A' || w[i] > 'Z' {
 			return false
 		}
 	}
@@ -266,8 +270,8 @@ func (e *Engine) readAddrWord(s string, i int) (addrTok, bool) {
 	if end < len(s) && s[end] == '.' {
 		t.end++
 	}
-	if t.end < len(s) && !(s[t.end] == ' ' || s[t.end] == ',' || s[t.end] == '\n' || s[t.end] == '\r' || s[t.end] == '\t') {
-		if !(t.end < len(s) && (s[t.end] == '?' || s[t.end] == '!' || s[t.end] == ')' || s[t.end] == ';' || s[t.end] == '"')) {
+	if t.end < len(s) && s[t.end] != ' ' && s[t.end] != ',' && s[t.end] != '\n' && s[t.end] != '\r' && s[t.end] != '\t' {
+		if c := s[t.end]; c != '?' && c != '!' && c != ')' && c != ';' && c != '"' {
 			return addrTok{}, false
 		}
 	}
@@ -276,19 +280,19 @@ func (e *Engine) readAddrWord(s string, i int) (addrTok, bool) {
 }
 
 // readAddrWordBack reads the word that ends at end (exclusive), allowing a trailing dot.
-func (e *Engine) readAddrWordBack(s string, end, min int) (addrTok, bool) {
+func (e *Engine) readAddrWordBack(s string, end, floor int) (addrTok, bool) {
 	j := end
-	if j > min && s[j-1] == '.' {
+	if j > floor && s[j-1] == '.' {
 		j--
 	}
 	k := j
-	for k > min && isAlpha(s[k-1]) && j-k <= 40 {
+	for k > floor && isAlpha(s[k-1]) && j-k <= 40 {
 		k-- // ASCII fast path; the loop below takes over at other bytes
 	}
-	for k > min {
+	for k > floor {
 		r, size := utf8.DecodeLastRuneInString(s[:k])
 		if r < utf8.RuneSelf && !isAlpha(byte(r)) {
-			if (r == '\'' || r == '-') && k-1 > min && k < j {
+			if (r == '\'' || r == '-') && k-1 > floor && k < j {
 				k -= size
 				continue
 			}
@@ -302,7 +306,7 @@ func (e *Engine) readAddrWordBack(s string, end, min int) (addrTok, bool) {
 			return addrTok{}, false
 		}
 	}
-	if k == j || (k > min && !(s[k-1] == ' ' || s[k-1] == '\n' || s[k-1] == '\t' || s[k-1] == '>' || s[k-1] == ',' || s[k-1] == '(' || s[k-1] == ':' || s[k-1] == '"')) {
+	if k == j || (k > floor && s[k-1] != ' ' && s[k-1] != '\n' && s[k-1] != '\t' && s[k-1] != '>' && s[k-1] != ',' && s[k-1] != '(' && s[k-1] != ':' && s[k-1] != '"') {
 		return addrTok{}, false
 	}
 	t, ok := e.readAddrWord(s, k)
@@ -350,7 +354,7 @@ func readHouseNumber(s string, i int) (int, bool) {
 
 // streetBeforeNumber returns where the street that ends right before the house number at num
 // starts, not before min.
-func (e *Engine) streetBeforeNumber(s string, num, min int) (int, bool) {
+func (e *Engine) streetBeforeNumber(s string, num, floor int) (int, bool) {
 	if num < 2 || s[num-1] != ' ' {
 		return 0, false
 	}
@@ -359,13 +363,13 @@ func (e *Engine) streetBeforeNumber(s string, num, min int) (int, bool) {
 	end := num - 1
 	// Quick reject: a plain English word right before the number ("Report 42") is not a street
 	// unless it is a street word itself.
-	if t, ok := e.readAddrWordBack(s, end, min); !ok ||
+	if t, ok := e.readAddrWordBack(s, end, floor); !ok ||
 		t.fl&(lexWord|lexStop) != 0 && t.fl&(lexPlace|lexStreet|lexGiven|lexFamily|lexAddress) == 0 &&
-			!(mayBeAddressWord(t.word) && hasStreetSuffix(t.word)) && !strings.EqualFold(t.word, "unit") {
+			(!mayBeAddressWord(t.word) || !hasStreetSuffix(t.word)) && !strings.EqualFold(t.word, "unit") {
 		return 0, false
 	}
 	for n < len(toks) {
-		t, ok := e.readAddrWordBack(s, end, min)
+		t, ok := e.readAddrWordBack(s, end, floor)
 		if !ok {
 			break
 		}
@@ -383,7 +387,7 @@ func (e *Engine) streetBeforeNumber(s string, num, min int) (int, bool) {
 	if inSet(unitWords, t0.word) {
 		st := t0.start
 		for _, po := range [...]string{"P.O. ", "PO ", "P. O. ", "p.o. "} {
-			if st-len(po) >= min && s[st-len(po):st] == po {
+			if st-len(po) >= floor && s[st-len(po):st] == po {
 				st -= len(po)
 			}
 		}
@@ -448,14 +452,14 @@ func (e *Engine) streetBeforeNumber(s string, num, min int) (int, bool) {
 	if st >= 2 && isDigit(s[st-2]) && s[st-1] == ' ' {
 		return st, true
 	}
-	if addressCueBefore(s, st, min) {
+	if addressCueBefore(s, st, floor) {
 		return st, true
 	}
 	return 0, false
 }
 
-func addressCueBefore(s string, st, min int) bool {
-	win := strings.TrimRight(s[max(min, st-24):st], " \n")
+func addressCueBefore(s string, st, floor int) bool {
+	win := strings.TrimRight(s[max(floor, st-24):st], " \n")
 	for _, c := range addressCues {
 		if endsWithWord(win, c) {
 			return true
@@ -475,7 +479,7 @@ var directionWords = wordSet(`north south east west n s e w ne nw se sw`)
 
 // streetAfterNumber matches the street that follows the house number ending at ne
 // ("12 Rowan Close", "12 rue de la Paix", "3654 Brixtonlaan 380"). It returns the end of the street.
-func (e *Engine) streetAfterNumber(s string, i, ne, min int) (int, bool) {
+func (e *Engine) streetAfterNumber(s string, i, ne, floor int) (int, bool) {
 	j := ne
 	if j < len(s) && s[j] == ',' {
 		j++
@@ -498,7 +502,7 @@ func (e *Engine) streetAfterNumber(s string, i, ne, min int) (int, bool) {
 		for k < len(s) && (isAlpha(s[k]) || s[k] >= 0x80 || s[k] == '.') && k-j < 40 {
 			k++
 		}
-		if w := s[j:k]; !mayBeAddressWord(w) || !(lowerAddressWord(w) || hasStreetSuffix(strings.TrimSuffix(w, "."))) {
+		if w := s[j:k]; !mayBeAddressWord(w) || !lowerAddressWord(w) && !hasStreetSuffix(strings.TrimSuffix(w, ".")) {
 			return 0, false
 		}
 	}
@@ -552,11 +556,11 @@ func (e *Engine) streetAfterNumber(s string, i, ne, min int) (int, bool) {
 		}
 		return 0, false
 	}
-	if !(toks[0].upper && isBodyWord(toks[0])) && !(hasStreetSuffix(toks[0].word) && !plainWord(toks[0])) {
+	if (!toks[0].upper || !isBodyWord(toks[0])) && (!hasStreetSuffix(toks[0].word) || plainWord(toks[0])) {
 		return 0, false
 	}
 	allNames := true // no body word so far is a plain English word
-	for k := 0; k < n; k++ {
+	for k := range n {
 		t := toks[k]
 		if k > 0 && (t.upper && inSet(streetTypeWords, t.word) || inSet(lowerStreetTypes, t.word) || t.upper && allNames && inSet(weakStreetTypeWords, t.word)) {
 			end := t.end
@@ -588,7 +592,7 @@ func (e *Engine) streetAfterNumber(s string, i, ne, min int) (int, bool) {
 			return withNumber(t.end)
 		}
 	}
-	if last > 0 && addressCueBefore(s, i, min) {
+	if last > 0 && addressCueBefore(s, i, floor) {
 		return last, true
 	}
 	return 0, false
@@ -619,7 +623,7 @@ func (e *Engine) scanAddressNumber(s string, i, last int) (Finding, bool) {
 	} else if en, ok := e.streetAfterNumber(s, i, ne, last); ok {
 		start, end = i, en
 		// Words of the same address before the number ("Fuglie 41 Popović Dam").
-		for m := 0; m < 3; m++ {
+		for range 3 {
 			t, ok := e.readAddrWordBack(s, start-1, last)
 			if start < 2 || s[start-1] != ' ' || !ok || !t.upper || inSet(sentenceWords, t.word) {
 				break
@@ -672,7 +676,7 @@ func (e *Engine) scanAddressWord(s string, i int) (Finding, bool) {
 func (e *Engine) addressTail(s string, p int) int {
 	limit := min(len(s), p+200)
 	lines := 0
-	for steps := 0; steps < 10; steps++ {
+	for range 10 {
 		countWork(1)
 		q := p
 		for q < limit && (s[q] == ' ' || s[q] == ',' || s[q] == '\n' || s[q] == '\r' || s[q] == '\t' || s[q] == '>' || s[q] == '(' || s[q] == ')' ||
@@ -685,7 +689,7 @@ func (e *Engine) addressTail(s string, p int) int {
 		if q >= limit || lines > 5 {
 			break
 		}
-		if q == p && !(p > 0 && s[p-1] == '.') {
+		if q == p && (p <= 0 || s[p-1] != '.') {
 			break
 		}
 		if isDigit(s[q]) {
@@ -754,7 +758,7 @@ func (e *Engine) addressTail(s string, p int) int {
 			}
 			break
 		}
-		if inSet(sentenceWords, t.word) && !(t.end-t.start <= 3 && allUpperASCII(t.word)) {
+		if inSet(sentenceWords, t.word) && (t.end-t.start > 3 || !allUpperASCII(t.word)) {
 			break // "ON", "AT" are provinces and regions here
 		}
 		p = t.end
@@ -818,7 +822,7 @@ func ukPostcode(s string, i int) int {
 	if j < len(s) && (isDigit(s[j]) || s[j] >= 'A' && s[j] <= 'Z') {
 		j++
 	}
-	if j+4 > len(s) || s[j] != ' ' || !isDigit(s[j+1]) || !(s[j+2] >= 'A' && s[j+2] <= 'Z') || !(s[j+3] >= 'A' && s[j+3] <= 'Z') {
+	if j+4 > len(s) || s[j] != ' ' || !isDigit(s[j+1]) || s[j+2] < 'A' || s[j+2] > 'Z' || s[j+3] < 'A' || s[j+3] > 'Z' {
 		return 0
 	}
 	if j+4 < len(s) && isAlnum(s[j+4]) {

@@ -197,7 +197,7 @@ func (e *Engine) matchSecretKey(k string) bool {
 
 // keyEqual compares k with a normalized (lower-case, '_') name, case-insensitively with '-' == '_'.
 func keyEqual(k, norm string) bool {
-	for i := 0; i < len(k); i++ {
+	for i := range len(k) {
 		c := k[i]
 		if c >= 'A' && c <= 'Z' {
 			c += 'a' - 'A'
@@ -256,12 +256,9 @@ func (e *Engine) redactPlain(s string, f *Findings) (string, bool) {
 	return b.String(), true
 }
 
-type byteWriter interface {
-	WriteString(string) (int, error)
-	WriteByte(byte) error
-}
-
-func (e *Engine) writeRedacted(b byteWriter, s string, fs []Finding, f *Findings) {
+// The writers below take a *strings.Builder, whose writes cannot fail, rather than an interface
+// whose errors would have to be checked and could not happen.
+func (e *Engine) writeRedacted(b *strings.Builder, s string, fs []Finding, f *Findings) {
 	prev := 0
 	for _, fd := range fs {
 		b.WriteString(s[prev:fd.Start])
@@ -320,7 +317,7 @@ func (e *Engine) Replacement(t Type, value string) string {
 	return b.String()
 }
 
-func (e *Engine) writeReplacement(b byteWriter, t Type, value string) {
+func (e *Engine) writeReplacement(b *strings.Builder, t Type, value string) {
 	switch e.actions[t] {
 	case ActionMask:
 		if maskable(t) {
@@ -343,7 +340,7 @@ func maskable(t Type) bool {
 }
 
 // writeMasked stars every letter and digit except the last four, keeping separators.
-func writeMasked(b byteWriter, value string) {
+func writeMasked(b *strings.Builder, value string) {
 	keep := 0
 	cut := len(value)
 	for cut > 0 && keep < 4 {
@@ -352,7 +349,7 @@ func writeMasked(b byteWriter, value string) {
 			keep++
 		}
 	}
-	for i := 0; i < cut; i++ {
+	for i := range cut {
 		if isAlnum(value[i]) {
 			b.WriteByte('*')
 		} else {
@@ -375,7 +372,7 @@ func (e *Engine) pseudonym(t Type, value string) string {
 	case TypeEmail, TypeIBAN:
 		norm = []byte(strings.ToLower(strings.ReplaceAll(value, " ", "")))
 	case TypeCreditCard, TypePhone, TypeUSSSN:
-		for i := 0; i < len(value); i++ {
+		for i := range len(value) {
 			if isDigit(value[i]) {
 				norm = append(norm, value[i])
 			}
@@ -437,7 +434,7 @@ func validate(v, s string) bool {
 	switch v {
 	case ValidatorLuhn:
 		var digits []byte
-		for i := 0; i < len(s); i++ {
+		for i := range len(s) {
 			if isDigit(s[i]) {
 				digits = append(digits, s[i])
 			}
@@ -447,7 +444,7 @@ func validate(v, s string) bool {
 		return ibanMod97(s)
 	case ValidatorSSN:
 		var digits []byte
-		for i := 0; i < len(s); i++ {
+		for i := range len(s) {
 			if isDigit(s[i]) {
 				digits = append(digits, s[i])
 			}

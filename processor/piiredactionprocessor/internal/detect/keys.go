@@ -37,7 +37,7 @@ var addressLineKeys = wordSet(`line1 line2 line3 line street street1 street2 hou
 var keyFragments = [...]string{"name", "addr", "street", "passenger", "holder", "beneficiar", "kin", "line", "house", "building"}
 
 func keyMayBePersonal(key string) bool {
-	for i := 0; i < len(key); i++ {
+	for i := range len(key) {
 		switch key[i] | 0x20 {
 		case 'n', 'a', 's', 'p', 'h', 'b', 'k', 'l':
 			for _, f := range keyFragments {
@@ -54,7 +54,7 @@ func keyMayBePersonal(key string) bool {
 // and returns the length, or -1 when it does not fit.
 func normKey(buf *[48]byte, k string, plural bool) int {
 	n := 0
-	for i := 0; i < len(k); i++ {
+	for i := range len(k) {
 		c := k[i]
 		switch {
 		case c == '_' || c == '-' || c == ' ':
@@ -137,7 +137,7 @@ func (e *Engine) KeyedValue(t Type, value string) bool {
 	if t == TypeStreetAddress && strings.IndexByte(value, ' ') < 0 {
 		return false
 	}
-	for i := 0; i < len(value); i++ {
+	for i := range len(value) {
 		if isAlpha(value[i]) || value[i] >= 0x80 {
 			return true
 		}

@@ -72,11 +72,15 @@ func (t *nameTok) category() int {
 	return catUnknown
 }
 
-var nameParticles = [...]string{"van", "von", "de", "der", "den", "del", "della", "di", "da", "das", "dos", "du", "la", "le",
-	"ten", "ter", "te", "bin", "binti", "ibn", "al", "el", "y", "zu", "af", "av"}
+var nameParticles = [...]string{
+	"van", "von", "de", "der", "den", "del", "della", "di", "da", "das", "dos", "du", "la", "le",
+	"ten", "ter", "te", "bin", "binti", "ibn", "al", "el", "y", "zu", "af", "av",
+}
 
-var nameTitles = [...]string{"mr", "mrs", "ms", "mx", "dr", "prof", "sr", "sra", "srta", "mme", "mlle", "herr", "frau",
-	"sir", "dame", "madam", "miss", "dott", "ing", "rev", "capt", "lt", "gen", "col", "sgt", "hon", "pan", "pani"}
+var nameTitles = [...]string{
+	"mr", "mrs", "ms", "mx", "dr", "prof", "sr", "sra", "srta", "mme", "mlle", "herr", "frau",
+	"sir", "dame", "madam", "miss", "dott", "ing", "rev", "capt", "lt", "gen", "col", "sgt", "hon", "pan", "pani",
+}
 
 // particleStart has a bit per first letter of nameParticles.
 var particleStart = func() (m uint32) {
@@ -92,15 +96,6 @@ func isParticle(w string) bool {
 	}
 	for _, p := range nameParticles {
 		if w == p {
-			return true
-		}
-	}
-	return false
-}
-
-func isTitle(w string) bool {
-	for _, p := range nameTitles {
-		if strings.EqualFold(w, p) {
 			return true
 		}
 	}
@@ -188,7 +183,7 @@ func contraction(w string) bool {
 }
 
 func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
+	for i := range len(s) {
 		if s[i] >= utf8.RuneSelf {
 			return false
 		}
@@ -432,8 +427,10 @@ func endsWithWord(win, cue string) bool {
 }
 
 // vocatives follow a name that addresses someone: "Warrane, can I speak to your manager?"
-var vocatives = []string{", can ", ", could ", ", would ", ", will ", ", please", ", thanks", ", thank ", ", did ", ", do you",
-	", are you", ", have you", ", I ", ", you "}
+var vocatives = []string{
+	", can ", ", could ", ", would ", ", will ", ", please", ", thanks", ", thank ", ", did ", ", do you",
+	", are you", ", have you", ", I ", ", you ",
+}
 
 // followerAfter reports whether a cue such as "said" follows the name ending at pos.
 func followerAfter(s string, pos int) bool {
@@ -500,14 +497,14 @@ func (e *Engine) scanCapital(s string, i, lastPerson int) (Finding, bool, int) {
 	if n == 0 {
 		return Finding{}, false, i + 1
 	}
-	runEnd := toks[n-1].next
+	runEnd := toks[n-1].next //nolint:gosec // G602: 0 < n <= len(toks), readNameRun fills no more
 	candidate := false
 	for k := range n {
 		if toks[k].category() != catBarrier || toks[k].kind == tokTitle {
 			candidate = true
 		}
 	}
-	if !candidate && !(mayEndNameCue(s, toks[0].start) && nameCueBefore(s, toks[0].start)) {
+	if !candidate && (!mayEndNameCue(s, toks[0].start) || !nameCueBefore(s, toks[0].start)) {
 		return Finding{}, false, runEnd
 	}
 	limit := runEnd
@@ -529,9 +526,9 @@ func (e *Engine) scanCapital(s string, i, lastPerson int) (Finding, bool, int) {
 		// A given name that is also a product or a place ("Julia", "Victoria") is a name when a
 		// family name follows it ("Julia Silva").
 		givenThenFamily := toks[a].fl&lexGiven != 0 && !toks[a].barrier && toks[a].kind == tokCap && a+1 < n &&
-			toks[a+1].category() == catStrong && toks[a+1].fl&lexFamily != 0
+			toks[a+1].category() == catStrong && toks[a+1].fl&lexFamily != 0 //nolint:gosec // G602: a+1 < n <= len(toks), checked first
 		if toks[a].kind == tokParticle || toks[a].category() == catBarrier && !givenThenFamily &&
-			!(named && !toks[a].barrier && toks[a].kind != tokTitle) {
+			(!named || toks[a].barrier || toks[a].kind == tokTitle) {
 			a++
 			continue
 		}
@@ -554,7 +551,7 @@ func (e *Engine) scanCapital(s string, i, lastPerson int) (Finding, bool, int) {
 				surname := b > a && !toks[b].barrier && toks[b].kind == tokCap && toks[b].fl&lexStop == 0 &&
 					(prev == catParticle || prev == catInitial || prev == catStrong && toks[b-1].fl&lexGiven != 0 ||
 						prev == catWeak && toks[b-1].fl&lexGiven != 0 && toks[b].fl&lexWord == 0)
-				if !surname && !(named && !toks[b].barrier && toks[b].kind != tokTitle) {
+				if !surname && (!named || toks[b].barrier || toks[b].kind == tokTitle) {
 					break
 				}
 				c = catWeak
@@ -592,7 +589,7 @@ func (e *Engine) scanCapital(s string, i, lastPerson int) (Finding, bool, int) {
 		}
 		if b > a {
 			st, en := toks[a].start, toks[b-1].end
-			titled := a > 0 && toks[a-1].kind == tokTitle
+			titled := a > 0 && toks[a-1].kind == tokTitle //nolint:gosec // G602: a > 0 checked first
 			if unk > 0 {
 				like /= float32(unk)
 			}
@@ -605,7 +602,7 @@ func (e *Engine) scanCapital(s string, i, lastPerson int) (Finding, bool, int) {
 				nameScore(s, st, en, lastPerson, strong, weak, unk, ini, titled, toks[a].fl&lexGiven != 0, toks[a].fl&lexPlace != 0, like) ||
 				(unk > 0 || weak > 0) && e.nameFollows(s, en) {
 				if titled {
-					st = toks[a-1].start // "Mrs. Kathrine Filemonsen": the title goes too
+					st = toks[a-1].start //nolint:gosec // G602: titled implies a > 0 ("Mrs. Kathrine Filemonsen": the title goes too)
 				}
 				if b < n && inSet(nameSuffixes, s[toks[b].start:toks[b].end]) {
 					en = toks[b].end // "... DDS", "... Jr"
@@ -791,8 +788,10 @@ func mayEndNameCue(s string, pos int) bool {
 }
 
 // nameCues introduce a name for certain: everything capitalised after them is the name.
-var nameCues = []string{"my name is", "name is", "name:", "name's", "names are", "call me", "named", "surname:", "surname is",
-	"named him", "named her", "called him", "called her"}
+var nameCues = []string{
+	"my name is", "name is", "name:", "name's", "names are", "call me", "named", "surname:", "surname is",
+	"named him", "named her", "called him", "called her",
+}
 
 func nameCueBefore(s string, pos int) bool {
 	j := pos
@@ -832,7 +831,7 @@ func (e *Engine) nameFollows(s string, en int) bool {
 // numberAfterWords returns the start of a number that follows p after a space and at most two
 // short words ("Király u. 15", "Erzsébet tér 19"), or 0.
 func numberAfterWords(s string, p int) int {
-	for w := 0; w < 3; w++ {
+	for w := range 3 {
 		if p+1 >= len(s) || s[p] != ' ' {
 			return 0
 		}

@@ -31,7 +31,7 @@ func (e *Engine) scanNumeric(s string, i int) (Finding, bool, int) {
 		for j < len(s) && isDigit(s[j]) {
 			j++
 		}
-		if j-i < 7 && !(j+1 < len(s) && (s[j] == ' ' || s[j] == '-' || s[j] == '.') && (isDigit(s[j+1]) || s[j+1] == '(')) {
+		if j-i < 7 && !groupFollows(s, j) {
 			return Finding{}, false, next
 		}
 	}
@@ -47,7 +47,7 @@ func (e *Engine) scanNumeric(s string, i int) (Finding, bool, int) {
 	}
 	// The whole run counts only when it ends cleanly (not glued to a word or to more digits);
 	// windows that end at a space separator are still candidates.
-	fullOK := ng < maxGroups && !(ext < len(s) && (alnum[s[ext]] || strings.IndexByte(".-/+(", s[ext]) >= 0 && ext+1 < len(s) && isDigit(s[ext+1])))
+	fullOK := ng < maxGroups && !gluedAt(s, ext)
 	windowEnds := func(e2 int) bool {
 		if e2 == ng {
 			return fullOK
@@ -249,11 +249,11 @@ func plausiblePhone(gs []numGroup, d []byte, plus bool) bool {
 		return nd == 10 && d[0] >= '2'
 	}
 	for k := range ng {
-		if glen(k) < 2 && !(k == 0 && ng >= 4 && d[0] == '1') && !gs[k].paren {
+		if glen(k) < 2 && (k != 0 || ng < 4 || d[0] != '1') && !gs[k].paren {
 			return false
 		}
 	}
-	if ng == 2 && sep == '-' && nd < 10 && !gs[0].paren && !(glen(0) == 3 && glen(1) == 4) {
+	if ng == 2 && sep == '-' && nd < 10 && !gs[0].paren && (glen(0) != 3 || glen(1) != 4) {
 		return false // postal codes: 75534-030, 3610-114, ZIP+4 (but 555-1234 is a local number)
 	}
 	if ng == 3 && glen(1) == 2 && glen(2) == 4 && (glen(0) == 4 || glen(0) == 3) {
@@ -296,7 +296,8 @@ func validCardIIN(d []byte) bool {
 	p2 := int(d[0]-'0')*10 + int(d[1]-'0')
 	p3 := p2*10 + int(d[2]-'0')
 	p4 := p3*10 + int(d[3]-'0')
-	in := func(lo, hi int) bool { return n >= lo && n <= hi }
+	// Every network below allows up to 19 digits.
+	atLeast := func(lo int) bool { return n >= lo && n <= 19 }
 	switch {
 	case d[0] == '4': // Visa
 		return n == 13 || n == 16 || n == 19
@@ -305,18 +306,18 @@ func validCardIIN(d []byte) bool {
 	case p2 == 34 || p2 == 37: // American Express
 		return n == 15
 	case p4 == 6011 || (p3 >= 644 && p3 <= 649) || p2 == 65: // Discover
-		return in(16, 19)
+		return atLeast(16)
 	case p3 >= 300 && p3 <= 305, p2 == 36, p2 == 38, p2 == 39: // Diners Club
-		return in(14, 19)
+		return atLeast(14)
 	case p2 == 35: // JCB (3528-3589, and generators use the whole 35 range)
-		return in(16, 19)
+		return atLeast(16)
 	case p4 == 2131 || p4 == 1800: // JCB 15
 		return n == 15
 	case p2 == 62: // UnionPay
-		return in(16, 19)
+		return atLeast(16)
 	case p4 == 5018 || p4 == 5020 || p4 == 5038 || p4 == 5893 || p4 == 6304 || p4 == 6759 ||
 		(p4 >= 6761 && p4 <= 6763) || p4 == 604 || p4 == 6390 || (p2 >= 56 && p2 <= 58): // Maestro
-		return in(12, 19)
+		return atLeast(12)
 	}
 	return false
 }
@@ -390,7 +391,7 @@ func scanIBAN(s string, i int) (int, bool) {
 func ibanMod97(s string) bool {
 	var buf [34]byte
 	nb := 0
-	for i := 0; i < len(s); i++ {
+	for i := range len(s) {
 		if alnum[s[i]] {
 			if nb == len(buf) {
 				return false
@@ -465,4 +466,16 @@ func (e *Engine) IsCardNumber(n int64) bool {
 	var buf [20]byte
 	d := strconv.AppendInt(buf[:0], n, 10)
 	return isCard(d)
+}
+
+// groupFollows reports whether s[j] is a separator (space, '-' or '.') followed by another group
+// (a digit or '(').
+func groupFollows(s string, j int) bool {
+	return j+1 < len(s) && (s[j] == ' ' || s[j] == '-' || s[j] == '.') && (isDigit(s[j+1]) || s[j+1] == '(')
+}
+
+// gluedAt reports whether a number run ending at ext is glued to what follows: a letter or digit,
+// or punctuation (".-/+(") directly followed by a digit.
+func gluedAt(s string, ext int) bool {
+	return ext < len(s) && (alnum[s[ext]] || strings.IndexByte(".-/+(", s[ext]) >= 0 && ext+1 < len(s) && isDigit(s[ext+1]))
 }

@@ -37,7 +37,7 @@ var (
 )
 
 func init() {
-	for c := 0; c < 256; c++ {
+	for c := range 256 {
 		b := byte(c)
 		lower, upper, digit := b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9'
 		alnum[c] = lower || upper || digit
@@ -418,8 +418,8 @@ func (e *Engine) scanWord(s string, i int) (Finding, bool) {
 }
 
 func upperDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(c >= 'A' && c <= 'Z' || isDigit(c)) {
+	for i := range len(s) {
+		if c := s[i]; (c < 'A' || c > 'Z') && !isDigit(c) {
 			return false
 		}
 	}
@@ -427,7 +427,7 @@ func upperDigits(s string) bool {
 }
 
 func hasDigit(s string) bool {
-	for i := 0; i < len(s); i++ {
+	for i := range len(s) {
 		if isDigit(s[i]) {
 			return true
 		}
@@ -437,7 +437,7 @@ func hasDigit(s string) bool {
 
 func mixedCase(s string) bool {
 	up, lo := false, false
-	for i := 0; i < len(s); i++ {
+	for i := range len(s) {
 		up = up || (s[i] >= 'A' && s[i] <= 'Z')
 		lo = lo || (s[i] >= 'a' && s[i] <= 'z')
 	}
@@ -494,7 +494,7 @@ func scanEmail(s string, at, last int) (Finding, bool) {
 	if len(tld) < 2 {
 		return Finding{}, false
 	}
-	for k := 0; k < len(tld); k++ {
+	for k := range len(tld) {
 		if !isAlpha(tld[k]) {
 			return Finding{}, false
 		}
@@ -511,11 +511,11 @@ func scanPEM(s string, i int) (Finding, bool) {
 	if len(hdr) > 64 {
 		hdr = hdr[:64]
 	}
-	close := strings.Index(hdr, "-----")
-	if close < 0 || !strings.HasSuffix(hdr[:close], "PRIVATE KEY") {
+	hdrEnd := strings.Index(hdr, "-----")
+	if hdrEnd < 0 || !strings.HasSuffix(hdr[:hdrEnd], "PRIVATE KEY") {
 		return Finding{}, false
 	}
-	body := i + len(begin) + close + 5
+	body := i + len(begin) + hdrEnd + 5
 	end := len(s) // no END line: conservatively redact to the end
 	if e := strings.Index(s[body:], "-----END "); e >= 0 {
 		tail := body + e + len("-----END ")
@@ -601,7 +601,7 @@ var secretKeywords = [256][]string{
 
 // hasSecretKeyword reports whether a key name contains a fragment that suggests a secret value.
 func hasSecretKeyword(name string) bool {
-	for i := 0; i < len(name); i++ {
+	for i := range len(name) {
 		for _, k := range secretKeywords[name[i]|0x20] {
 			if len(name)-i >= len(k) && strings.EqualFold(name[i:i+len(k)], k) {
 				return true
@@ -631,7 +631,7 @@ func (e *Engine) scanKeyValue(s string, i, last int) (Finding, bool) {
 		return Finding{}, false
 	}
 	secretKey := e.IsSecretKey(name)
-	if !secretKey && !(e.enabled[TypeSecret] && hasSecretKeyword(name)) {
+	if !secretKey && (!e.enabled[TypeSecret] || !hasSecretKeyword(name)) {
 		if t, ok := e.KeyType("", name); ok {
 			return e.keyedText(s, i, t)
 		}
@@ -728,7 +728,7 @@ func looksRandom(v string) bool {
 	}
 	var counts [256]uint16
 	letters, digits := 0, 0
-	for i := 0; i < len(v); i++ {
+	for i := range len(v) {
 		c := v[i]
 		if c <= ' ' {
 			return false

@@ -42,7 +42,7 @@ const (
 // MaxTypes bounds built-in plus custom detectors so that a type set fits in a uint64.
 const MaxTypes = 64
 
-var builtinNames = [NumBuiltin]string{
+var builtinNames = [NumBuiltin]string{ //nolint:gosec // G101: detector type names (SECRET_KEY, URL_PASSWORD), not credentials
 	TypeEmail:         "EMAIL",
 	TypePhone:         "PHONE",
 	TypeCreditCard:    "CREDIT_CARD",
