@@ -113,9 +113,8 @@ fuzz:
 demo: build
 	@bash scripts/demo.sh
 
-lint:
-	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
-	$(GO) vet ./...
+# golangci-lint with .golangci.yml: govet, gofumpt/goimports and the linters contrib reviewers use.
+lint: golangci
 
 # golangci-lint, pinned and installed into .cache/bin; the configuration (.golangci.yml) follows
 # opentelemetry-collector-contrib's. `make golangci PKG=./internal/mapping/...` lints one package.

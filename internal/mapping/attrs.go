@@ -90,15 +90,6 @@ func (a *attrView) count(key string) (int64, bool) {
 	return n, true
 }
 
-func (a *attrView) firstCount(keys ...string) *int64 {
-	for _, k := range keys {
-		if n, ok := a.count(k); ok {
-			return &n
-		}
-	}
-	return nil
-}
-
 // number reads a finite non-negative float (numbers or numeric strings).
 func (a *attrView) number(key string) (float64, bool) {
 	v, ok := a.attrs.Get(key)

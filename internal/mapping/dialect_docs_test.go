@@ -123,9 +123,11 @@ func renderAlias(a alias) string {
 	if a.form == formFailure {
 		s += " = " + code(a.match)
 	}
+	var also strings.Builder
 	for _, k := range a.also {
-		s += ", " + code(k)
+		also.WriteString(", " + code(k))
 	}
+	s += also.String()
 	if a.kinds != 0 {
 		var ks []string
 		for _, k := range []spanKind{kindOther, kindAgent, kindStep, kindLLM, kindTool} {

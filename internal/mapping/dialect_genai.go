@@ -13,8 +13,10 @@ var genAI = &dialect{
 			"embeddings": {kind: kindLLM}, "responses": {kind: kindLLM},
 			"execute_tool": {kind: kindTool},
 		}},
-		{rank: 60, present: []string{"gen_ai.request.model", "gen_ai.system", "gen_ai.provider.name"},
-			any: &kindOp{kind: kindLLM, op: "chat"}, doc: "any span with one of these is a model call"},
+		{
+			rank: 60, present: []string{"gen_ai.request.model", "gen_ai.system", "gen_ai.provider.name"},
+			any: &kindOp{kind: kindLLM, op: "chat"}, doc: "any span with one of these is a model call",
+		},
 	},
 	fields: map[field][]alias{
 		fieldRequestModel:  {{key: "gen_ai.request.model"}},
@@ -25,10 +27,14 @@ var genAI = &dialect{
 		fieldAgentVersion:  {{key: "gen_ai.agent.version"}},
 		fieldErrorType:     {{key: "error.type"}},
 		fieldFinishReason:  {{key: "gen_ai.response.finish_reasons", form: formFinishList, doc: "per output, when its message names none"}},
-		fieldTokensIn: {{key: "gen_ai.usage.input_tokens", form: formCount},
-			{key: "gen_ai.usage.prompt_tokens", form: formCount, doc: "deprecated"}},
-		fieldTokensOut: {{key: "gen_ai.usage.output_tokens", form: formCount},
-			{key: "gen_ai.usage.completion_tokens", form: formCount, doc: "deprecated"}},
+		fieldTokensIn: {
+			{key: "gen_ai.usage.input_tokens", form: formCount},
+			{key: "gen_ai.usage.prompt_tokens", form: formCount, doc: "deprecated"},
+		},
+		fieldTokensOut: {
+			{key: "gen_ai.usage.output_tokens", form: formCount},
+			{key: "gen_ai.usage.completion_tokens", form: formCount, doc: "deprecated"},
+		},
 		fieldTokensTotal: {{key: "gen_ai.usage.total_tokens", form: formCount}},
 		fieldCost:        {{key: "gen_ai.usage.cost", form: formNumber}},
 		fieldSystem:      {{key: "gen_ai.system_instructions", form: formSystem, doc: "`[{\"type\":\"text\",\"content\"}]` or text; also `system` role messages"}},

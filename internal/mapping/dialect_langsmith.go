@@ -10,13 +10,15 @@ var langsmithOTel = &dialect{
 	title:   "LangSmith (OpenTelemetry mode)",
 	markers: []string{"langsmith.span.kind", "langsmith.trace.name"},
 	kinds: []kindRule{
-		{rank: 36, key: "langsmith.span.kind", marks: true, others: true, lower: true,
+		{
+			rank: 36, key: "langsmith.span.kind", marks: true, others: true, lower: true,
 			doc:        "after `gen_ai.operation.name`, which LangSmith also sets (`llm` → `chat`, `tool` → `execute_tool`)",
 			rootValues: map[string]kindOp{"chain": {kind: kindAgent}},
 			values: map[string]kindOp{
 				"llm": {kind: kindLLM}, "embedding": {kind: kindLLM},
 				"tool": {kind: kindTool},
-			}},
+			},
+		},
 	},
 	fields: map[field][]alias{
 		fieldRequestModel:  {{key: "langsmith.metadata.ls_model_name"}},

@@ -19,10 +19,14 @@ var traceloop = &dialect{
 		fieldTokensIn:      {{key: "llm.usage.prompt_tokens", form: formCount}},
 		fieldTokensOut:     {{key: "llm.usage.completion_tokens", form: formCount}},
 		fieldTokensTotal:   {{key: "llm.usage.total_tokens", form: formCount}},
-		fieldInput: {{key: "gen_ai.prompt.", form: formFlatMessages,
-			doc: "`gen_ai.prompt.N.role` / `.content` (content may be a JSON list of typed parts); role `tool` with `.tool_call_id` is a tool result given back"}},
-		fieldOutput: {{key: "gen_ai.completion.", form: formFlatMessages,
-			doc: "`gen_ai.completion.N.role` / `.content` / `.finish_reason`; `.tool_calls.M.{id, name, arguments}` → requested tool calls"}},
+		fieldInput: {{
+			key: "gen_ai.prompt.", form: formFlatMessages,
+			doc: "`gen_ai.prompt.N.role` / `.content` (content may be a JSON list of typed parts); role `tool` with `.tool_call_id` is a tool result given back",
+		}},
+		fieldOutput: {{
+			key: "gen_ai.completion.", form: formFlatMessages,
+			doc: "`gen_ai.completion.N.role` / `.content` / `.finish_reason`; `.tool_calls.M.{id, name, arguments}` → requested tool calls",
+		}},
 		fieldEntityInput:  {{key: "traceloop.entity.input", form: formEntity, doc: "`{\"args\":[\"…\"],\"kwargs\":{}}` is unwrapped to the single string"}},
 		fieldEntityOutput: {{key: "traceloop.entity.output", form: formEntity}},
 		fieldToolName:     {{key: "traceloop.entity.name"}},

@@ -9,7 +9,8 @@ var vercelAI = &dialect{
 	recognise:  isVercelSpan,
 	marksSpans: true,
 	kinds: []kindRule{
-		{rank: 40, key: "ai.operationId", value: vercelOperation, ownSpans: true, others: true,
+		{
+			rank: 40, key: "ai.operationId", value: vercelOperation, ownSpans: true, others: true,
 			doc: "`ai.operationId`, else the span name",
 			values: map[string]kindOp{
 				"ai.generatetext": {kind: kindAgent}, "ai.streamtext": {kind: kindAgent},
@@ -32,8 +33,10 @@ var vercelAI = &dialect{
 			{key: "ai.prompt.messages", form: formMessages, doc: "model calls: `[{role, content: string | [{type:\"text\"}, {type:\"tool-call\"}, {type:\"tool-result\"}]}]`"},
 			{key: "ai.prompt", form: formVercelPrompt, doc: "agent spans: `{system, prompt | messages}`"},
 		},
-		fieldOutput: {{key: "ai.response.text", also: []string{"ai.response.reasoning", "ai.response.toolCalls"}, form: formVercelResponse,
-			doc: "one assistant message; `ai.response.toolCalls` `[{toolCallId, toolName, args | input}]` → requested tool calls"}},
+		fieldOutput: {{
+			key: "ai.response.text", also: []string{"ai.response.reasoning", "ai.response.toolCalls"}, form: formVercelResponse,
+			doc: "one assistant message; `ai.response.toolCalls` `[{toolCallId, toolName, args | input}]` → requested tool calls",
+		}},
 		fieldToolName:   {{key: "ai.toolCall.name"}},
 		fieldToolCallID: {{key: "ai.toolCall.id"}},
 		fieldToolArgs:   {{key: "ai.toolCall.args", form: formValue}, {key: "ai.toolCall.input", form: formValue}},

@@ -271,10 +271,14 @@ func TestDialectFailureAttributesWithoutSpanStatus(t *testing.T) {
 		attrs       map[string]any
 		wantMessage string
 	}{
-		{"langfuse level ERROR", map[string]any{"langfuse.observation.type": "tool", "langfuse.observation.level": "ERROR",
-			"langfuse.observation.status_message": "quota exceeded", "langfuse.observation.input": `{"args":[],"kwargs":{"q":1}}`}, "quota exceeded"},
-		{"genkit state error", map[string]any{"genkit:type": "action", "genkit:metadata:subtype": "tool", "genkit:name": "lookup",
-			"genkit:state": "error", "genkit:input": `{"q":1}`}, ""},
+		{"langfuse level ERROR", map[string]any{
+			"langfuse.observation.type": "tool", "langfuse.observation.level": "ERROR",
+			"langfuse.observation.status_message": "quota exceeded", "langfuse.observation.input": `{"args":[],"kwargs":{"q":1}}`,
+		}, "quota exceeded"},
+		{"genkit state error", map[string]any{
+			"genkit:type": "action", "genkit:metadata:subtype": "tool", "genkit:name": "lookup",
+			"genkit:state": "error", "genkit:input": `{"q":1}`,
+		}, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -291,7 +295,8 @@ func TestDialectFailureAttributesWithoutSpanStatus(t *testing.T) {
 	}
 	// Any other level is not a failure and stays in attributes.
 	td := buildTraces(t, resourceSpec{spans: []spanSpec{{name: "lookup", id: 1, start: 0, end: 10, attrs: map[string]any{
-		"langfuse.observation.type": "tool", "langfuse.observation.level": "WARNING"}}}})
+		"langfuse.observation.type": "tool", "langfuse.observation.level": "WARNING",
+	}}}})
 	recs, _ := mapTraces(t, New(Options{}), td)
 	if len(ofType(recs, auditrecord.TypeError)) != 0 || recs[0].ToolCall.Status != "success" || recs[0].Attributes["langfuse.observation.level"] != "WARNING" {
 		t.Errorf("WARNING level: %s", mustJSON(t, recs))

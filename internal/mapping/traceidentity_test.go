@@ -13,7 +13,8 @@ func TestStatsListTraceIdentitiesAndRoots(t *testing.T) {
 		{name: "POST /chat", trace: 1, id: 1, start: 0, end: 100, attrs: map[string]any{"session.id": "s-1", "user.id": "u-1"}},
 		// trace 2: a child span only, no ids: nothing to say yet
 		{name: "execute_tool lookup", trace: 2, id: 3, parent: 2, start: 0, end: 10, attrs: map[string]any{
-			"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "lookup"}},
+			"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "lookup",
+		}},
 		// trace 3: a root without ids: complete, no identity will come
 		{name: "chat gpt-4o", trace: 3, id: 4, start: 0, end: 10, attrs: map[string]any{"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o"}},
 	}})

@@ -85,14 +85,18 @@ var clients = []client{
 	{
 		// Pydantic AI, native GenAI spans; "handle request" is the application's span with the ids.
 		name: "pydantic-ai", script: "pydantic_ai_agent.py", runtime: runtimePython, protobufOnly: true, conversationIDs: true,
-		spans: []string{"chat mock-gpt-4o", "chat mock-gpt-4o", "execute_tool deleteFile", "execute_tool getWeather",
-			"handle request", "invoke_agent weather-agent"},
+		spans: []string{
+			"chat mock-gpt-4o", "chat mock-gpt-4o", "execute_tool deleteFile", "execute_tool getWeather",
+			"handle request", "invoke_agent weather-agent",
+		},
 	},
 	{
 		// OpenAI Agents SDK with OpenInference.
 		name: "openai-agents", script: "openai_agents_agent.py", runtime: runtimePython, protobufOnly: true, noCallIDs: true,
-		spans: []string{"Agent workflow", "Agent workflow", "deleteFile", "generation", "generation", "getWeather",
-			"turn", "turn", "weather-agent"},
+		spans: []string{
+			"Agent workflow", "Agent workflow", "deleteFile", "generation", "generation", "getWeather",
+			"turn", "turn", "weather-agent",
+		},
 	},
 	{
 		// Firebase Genkit for Go: genkit:* attributes only.
@@ -455,7 +459,7 @@ func checkToolCalls(calls []*auditrecord.Record, noCallIDs bool) (map[string]*au
 		if tc.Status != want.status {
 			fail("tool_call %s: status %q, want %q", want.name, tc.Status, want.status)
 		}
-		if tc.CallID != want.callID && !(noCallIDs && tc.CallID == "") {
+		if tc.CallID != want.callID && (!noCallIDs || tc.CallID != "") {
 			fail("tool_call %s: call_id %q, want %q", want.name, tc.CallID, want.callID)
 		}
 		if params := decoded(tc.Parameters); !equalJSON(params, want.params) {

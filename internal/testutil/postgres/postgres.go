@@ -72,14 +72,16 @@ func Start(t testing.TB) *Server {
 		s.asUser = "postgres"
 	}
 	// Not t.TempDir: its parent is private to root, and the server runs as `postgres`.
-	dir, err := os.MkdirTemp("", "agentaudit-pg-")
+	dir, err := os.MkdirTemp("", "agentaudit-pg-") //nolint:usetesting // t.TempDir's parent is private to root; the server runs as postgres
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.dir = dir
 	t.Cleanup(func() {
 		s.Stop(t)
-		os.RemoveAll(dir)
+		if err := os.RemoveAll(dir); err != nil {
+			t.Errorf("remove the cluster's directory: %v", err)
+		}
 	})
 	if s.asUser != "" {
 		u, _ := user.Lookup(s.asUser)
