@@ -113,6 +113,11 @@ func Start(t testing.TB, opts Options) *Collector {
 		"AGENTAUDIT_HEALTH_ENDPOINT":    health,
 		"AGENTAUDIT_METRICS_PORT":       strconv.Itoa(metricsPort),
 		"AGENTAUDIT_DATA_DIR":           c.DataDir,
+		// The shipped S3, search-engine, PostgreSQL and gateway configs default these to fixed paths
+		// (./data/queue, /var/lib/agentaudit/…): each test collector gets its own, so no journal or
+		// queue outlives its test or is shared by two collectors. A test may still set them.
+		"AGENTAUDIT_QUEUE_DIR":    filepath.Join(c.DataDir, "queue"),
+		"AGENTAUDIT_IDENTITY_DIR": filepath.Join(c.DataDir, ".identity-hold", "collector"),
 	}
 	for k, v := range opts.Env {
 		env[k] = v

@@ -423,8 +423,18 @@ func TestTraceSplitAcrossTwoInstancesJoins(t *testing.T) {
 			shared := t.TempDir()
 			for i := range opts {
 				env := map[string]string{"AGENTAUDIT_INSTANCE_ID": fmt.Sprintf("gw-%d", i), "AGENTAUDIT_IDENTITY_DIR": filepath.Join(t.TempDir(), "hold")}
-				opts[i] = collectortest.Options{ExtraConfigs: []string{window, writeFile(t, t.TempDir(), "instance.yaml",
-					"exporters:\n  agentaudit:\n    instance_id: ${env:AGENTAUDIT_INSTANCE_ID}\n")}, Env: env}
+				// Each instance keeps its own persistent queue (one bbolt file has one owner), also when
+				// both write to one data directory.
+				instance := fmt.Sprintf(`extensions:
+  file_storage/queue:
+    directory: %[1]s
+    compaction:
+      directory: %[1]s
+exporters:
+  agentaudit:
+    instance_id: ${env:AGENTAUDIT_INSTANCE_ID}
+`, filepath.Join(t.TempDir(), "queue"))
+				opts[i] = collectortest.Options{ExtraConfigs: []string{window, writeFile(t, t.TempDir(), "instance.yaml", instance)}, Env: env}
 			}
 			switch storeKind {
 			case "file":

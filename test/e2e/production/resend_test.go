@@ -232,7 +232,7 @@ func runResend(t *testing.T, target resendTarget) {
 		assertDropped("resent after a restart", c, stored)
 	}
 
-	// A second instance: its own instance_id (chains) and its own queue directory.
+	// A second instance: its own instance_id (chains), its own queue and identity-hold directories.
 	overlay := writeFile(t, t.TempDir(), "second-instance.yaml", fmt.Sprintf(`extensions:
   file_storage/queue:
     directory: %[1]s
@@ -241,7 +241,9 @@ func runResend(t *testing.T, target resendTarget) {
 exporters:
   agentaudit:
     instance_id: second-instance
-`, filepath.Join(t.TempDir(), "queue")))
+    identity:
+      directory: %[2]s
+`, filepath.Join(t.TempDir(), "queue"), filepath.Join(t.TempDir(), "hold")))
 	second := collectortest.Start(t, collectortest.Options{
 		Config: configPath(t, target.config), ExtraConfigs: []string{overlay},
 		Env: target.env, DataDir: c.DataDir,
@@ -275,6 +277,7 @@ func TestResentExportCountsOnceOnS3(t *testing.T) {
 	s3t := startS3(t)
 	env := s3t.env(s3t.srv.Endpoint)
 	env["AGENTAUDIT_QUEUE_DIR"] = filepath.Join(t.TempDir(), "queue")
+	env["AGENTAUDIT_IDENTITY_DIR"] = filepath.Join(t.TempDir(), "hold")
 	env["AGENTAUDIT_INSTANCE_ID"] = "resend-test"
 	runResend(t, resendTarget{
 		config:      "s3.yaml",
@@ -304,6 +307,7 @@ func TestResentExportCountsOnceOnTheSearchEngine(t *testing.T) {
 			"AGENTAUDIT_ES_FLAVOR":          searchengine.Flavor(),
 			"AGENTAUDIT_ES_DEAD_LETTER_DIR": t.TempDir(),
 			"AGENTAUDIT_QUEUE_DIR":          filepath.Join(t.TempDir(), "queue"),
+			"AGENTAUDIT_IDENTITY_DIR":       filepath.Join(t.TempDir(), "hold"),
 			"AGENTAUDIT_INSTANCE_ID":        "resend-test",
 		},
 		reader: reader,
