@@ -11,24 +11,31 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/collectortest"
 )
 
-func droppedCopies(t *testing.T, tel *componenttest.Telemetry) map[string]int64 {
-	t.Helper()
-	m, err := tel.GetMetric("otelcol_agentaudit_duplicate_records_dropped")
+// sumsBy sums counter name's data points by the value of attribute attr; ok is false when the
+// counter was never incremented (the SDK does not report it then).
+func sumsBy(tel *componenttest.Telemetry, name, attr string) (sums map[string]int64, ok bool) {
+	sums = map[string]int64{}
+	m, err := tel.GetMetric(name)
 	if err != nil {
-		return map[string]int64{}
+		return sums, false
 	}
-	out := map[string]int64{}
 	for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
-		sig, _ := dp.Attributes.Value("signal")
-		out[sig.AsString()] += dp.Value
+		v, _ := dp.Attributes.Value(attribute.Key(attr))
+		sums[v.AsString()] += dp.Value
 	}
-	return out
+	return sums, true
+}
+
+func droppedCopies(tel *componenttest.Telemetry) map[string]int64 {
+	sums, _ := sumsBy(tel, "otelcol_agentaudit_duplicate_records_dropped", "signal")
+	return sums
 }
 
 // TestResentExportIsWrittenOnce sends the same trace three times, as an SDK resending after a lost
@@ -48,7 +55,7 @@ func TestResentExportIsWrittenOnce(t *testing.T) {
 	}
 	require.NotEmpty(t, ids)
 	assert.Len(t, recs, len(ids), "every record stored once")
-	assert.Equal(t, map[string]int64{signalTraces: int64(2 * len(ids))}, droppedCopies(t, tel))
+	assert.Equal(t, map[string]int64{signalTraces: int64(2 * len(ids))}, droppedCopies(tel))
 }
 
 // TestBatchMixingNewAndWrittenRecordsKeepsTheNewOnes: a resend that also carries new spans (an SDK
@@ -99,7 +106,7 @@ func TestReplayAfterRestartIsWrittenOnce(t *testing.T) {
 	restarted, _ := newTestExporter(t, dir, tel, noHold)
 	require.NoError(t, restarted.ConsumeTraces(context.Background(), toolTrace()))
 	assert.Len(t, collectortest.ReadRecords(t, collectortest.OpenFileStore(t, dir)), stored, "the replayed batch is not stored again")
-	assert.Equal(t, map[string]int64{signalTraces: int64(stored)}, droppedCopies(t, tel))
+	assert.Equal(t, map[string]int64{signalTraces: int64(stored)}, droppedCopies(tel))
 
 	other, _ := newTestExporter(t, dir, nil, func(c *Config) { c.InstanceID = "other" })
 	require.NoError(t, other.ConsumeTraces(context.Background(), toolTrace()))

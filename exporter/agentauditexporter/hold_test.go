@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/collectortest"
@@ -23,15 +22,17 @@ func splitToolTrace() (children, root ptrace.Traces) {
 	return children, root
 }
 
+// sumMetric is counter name's total, or its points with that outcome when outcome is set.
 func sumMetric(t *testing.T, tel *componenttest.Telemetry, name, outcome string) int64 {
 	t.Helper()
-	m, err := tel.GetMetric(name)
-	require.NoError(t, err)
+	sums, ok := sumsBy(tel, name, "outcome")
+	require.True(t, ok, "metric %s not reported", name)
+	if outcome != "" {
+		return sums[outcome]
+	}
 	var n int64
-	for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
-		if v, ok := dp.Attributes.Value("outcome"); outcome == "" || (ok && v.AsString() == outcome) {
-			n += dp.Value
-		}
+	for _, v := range sums {
+		n += v
 	}
 	return n
 }
