@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,7 +18,6 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/pgstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/collectortest"
-	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/peers"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/postgres"
 )
 
@@ -211,9 +207,7 @@ func TestPostgresKill9LosesNoAcknowledgedRecord(t *testing.T) {
 // TestAuditctlAnswersTheSameOnPostgresAsOnFiles runs one collector writing the same agentsim traffic
 // to PostgreSQL and to the file store, then asks auditctl the same questions of both.
 func TestAuditctlAnswersTheSameOnPostgresAsOnFiles(t *testing.T) {
-	auditctl := filepath.Join(filepath.Dir(collectortest.Binary(t)), "auditctl")
-	_, err := os.Stat(auditctl)
-	peers.Require(t, err == nil, auditctl+" not built: run `make build`")
+	auditctlBinary(t) // skips (or fails under AGENTAUDIT_REQUIRE_PEERS) before any server starts
 	srv := postgres.Start(t)
 	dsn := srv.CreateDatabase(t, "parity")
 	dataDir := t.TempDir()
@@ -254,21 +248,11 @@ service:
 		if args[0] != "verify" {
 			args = append(args, "--as", "e2e@test", "--quiet")
 		}
-		cmd := exec.Command(auditctl, append(args, "--store", storeURL)...)
-		var out, errOut bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errOut
-		err := cmd.Run()
-		code := 0
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
+		out, code := auditctl(t, nil, append(args, "--store", storeURL)...)
 		if code != wantCode {
-			t.Fatalf("auditctl %s on %s: exit %d, want %d\n%s%s", strings.Join(args, " "), storeURL, code, wantCode, out.String(), errOut.String())
+			t.Fatalf("auditctl %s on %s: exit %d, want %d\n%s", strings.Join(args, " "), storeURL, code, wantCode, out)
 		}
-		return withoutWriteDetails(strings.ReplaceAll(out.String(), storeURL, "<store>"))
+		return withoutWriteDetails(strings.ReplaceAll(out, storeURL, "<store>"))
 	}
 	same := func(wantCode int, args ...string) {
 		t.Helper()
