@@ -15,16 +15,10 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/metadatatest"
 )
 
-// TestMetadataDocumentationAndTelemetryAgree keeps metadata.yaml, documentation.md, README.md, the factory and
-// the instruments the exporter registers and emits in agreement.
+// TestMetadataDocumentationAndTelemetryAgree keeps metadata.yaml, documentation.md, README.md, the
+// factory and the instruments the exporter registers and emits in agreement.
 func TestMetadataDocumentationAndTelemetryAgree(t *testing.T) {
-	md := metadatatest.Load(t, ".")
-	f := NewFactory()
-	metadatatest.CheckStatus(t, md, f.Type(), map[string]component.StabilityLevel{
-		"traces": f.TracesStability(), "logs": f.LogsStability(), "metrics": f.MetricsStability(),
-	})
-	metadatatest.CheckDocumentation(t, md, ".")
-	metadatatest.CheckReadme(t, md, ".")
+	md := metadatatest.CheckComponent(t, ".", NewFactory())
 	metadatatest.CheckRegistered(t, md, metadata.ScopeName, func(set component.TelemetrySettings) error {
 		_, err := newTelemetry(set)
 		return err

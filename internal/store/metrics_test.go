@@ -6,11 +6,11 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/metric"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/storemetrics"
 )
 
 // TestMetricsCarryTheStoreKind records through every method and checks each point carries the
@@ -18,22 +18,7 @@ import (
 func TestMetricsCarryTheStoreKind(t *testing.T) {
 	reader := sdkmetric.NewManualReader()
 	meter := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader)).Meter("test")
-	counter := func(name string) metric.Int64Counter {
-		c, err := meter.Int64Counter(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
-	duration, err := meter.Float64Histogram("batch_duration")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := store.NewMetrics("postgres", store.Instruments{
-		RecordsInserted: counter("inserted"), RecordsAlreadyPresent: counter("already_present"),
-		RecordsDeadLettered: counter("dead_lettered"), ItemsRetried: counter("retried"),
-		BytesWritten: counter("bytes"), BatchDuration: duration,
-	})
+	m := storemetrics.New(t, meter, "postgres")
 	ctx := context.Background()
 	m.RecordsInserted(ctx, 3)
 	m.RecordsAlreadyPresent(ctx, 2)
@@ -55,11 +40,11 @@ func TestMetricsCarryTheStoreKind(t *testing.T) {
 		value int64
 		attrs attribute.Set
 	}{
-		"inserted":        {3, attribute.NewSet(kind)},
-		"already_present": {2, attribute.NewSet(kind)},
-		"dead_lettered":   {1, attribute.NewSet(kind)},
-		"retried":         {4, attribute.NewSet(kind)},
-		"bytes":           {100, attribute.NewSet(kind, attribute.String("signal", "logs"))},
+		"records_inserted":        {3, attribute.NewSet(kind)},
+		"records_already_present": {2, attribute.NewSet(kind)},
+		"records_dead_lettered":   {1, attribute.NewSet(kind)},
+		"items_retried":           {4, attribute.NewSet(kind)},
+		"bytes_written":           {100, attribute.NewSet(kind, attribute.String("signal", "logs"))},
 	}
 	seen := 0
 	for _, got := range rm.ScopeMetrics[0].Metrics {

@@ -12,16 +12,10 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/processor/piiredactionprocessor/internal/metadata"
 )
 
-// TestMetadataDocumentationAndTelemetryAgree keeps metadata.yaml, documentation.md, README.md, the factory and
-// the instruments the processor registers and emits in agreement.
+// TestMetadataDocumentationAndTelemetryAgree keeps metadata.yaml, documentation.md, README.md, the
+// factory and the instruments the processor registers and emits in agreement.
 func TestMetadataDocumentationAndTelemetryAgree(t *testing.T) {
-	md := metadatatest.Load(t, ".")
-	f := NewFactory()
-	metadatatest.CheckStatus(t, md, f.Type(), map[string]component.StabilityLevel{
-		"traces": f.TracesStability(), "logs": f.LogsStability(), "metrics": f.MetricsStability(),
-	})
-	metadatatest.CheckDocumentation(t, md, ".")
-	metadatatest.CheckReadme(t, md, ".")
+	md := metadatatest.CheckComponent(t, ".", NewFactory())
 	engine, err := detect.New(detect.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"go.opentelemetry.io/otel/metric"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.uber.org/zap"
@@ -26,6 +25,7 @@ import (
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/recordfixture"
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/storemetrics"
 )
 
 // fakeEngine answers the few requests the store makes with scripted per-item bulk statuses, to
@@ -302,7 +302,7 @@ func TestMetricsCountOutcomes(t *testing.T) {
 	reader := sdkmetric.NewManualReader()
 	provider := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	cfg := fakeConfig(t, url, FlavorElasticsearch)
-	s, err := New(cfg, store.Settings{Metrics: countingMetrics(t, provider.Meter("esstore-test"))})
+	s, err := New(cfg, store.Settings{Metrics: storemetrics.New(t, provider.Meter("esstore-test"), "elasticsearch")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -339,29 +339,4 @@ func TestMetricsCountOutcomes(t *testing.T) {
 			t.Errorf("%s = %d, want %d (all: %v)", name, got[name], want, got)
 		}
 	}
-}
-
-// countingMetrics are store metrics for kind elasticsearch on instruments of meter, named after what
-// they count (the exporter registers the real ones).
-func countingMetrics(t *testing.T, meter metric.Meter) *store.Metrics {
-	t.Helper()
-	counter := func(name string) metric.Int64Counter {
-		c, err := meter.Int64Counter(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
-	duration, err := meter.Float64Histogram("batch_duration")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return store.NewMetrics("elasticsearch", store.Instruments{
-		RecordsInserted:       counter("records_inserted"),
-		RecordsAlreadyPresent: counter("records_already_present"),
-		RecordsDeadLettered:   counter("records_dead_lettered"),
-		ItemsRetried:          counter("items_retried"),
-		BytesWritten:          counter("bytes_written"),
-		BatchDuration:         duration,
-	})
 }

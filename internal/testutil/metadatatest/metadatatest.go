@@ -502,3 +502,25 @@ func CheckReadme(t *testing.T, md Metadata, dir string) {
 		}
 	}
 }
+
+// Factory is what CheckComponent reads of a component factory (processor and exporter factories
+// both answer it).
+type Factory interface {
+	Type() component.Type
+	TracesStability() component.StabilityLevel
+	MetricsStability() component.StabilityLevel
+	LogsStability() component.StabilityLevel
+}
+
+// CheckComponent loads dir/metadata.yaml and checks the factory's type and stability, documentation.md
+// and README.md against it; the caller goes on with CheckRegistered and CheckEmitted.
+func CheckComponent(t *testing.T, dir string, f Factory) Metadata {
+	t.Helper()
+	md := Load(t, dir)
+	CheckStatus(t, md, f.Type(), map[string]component.StabilityLevel{
+		"traces": f.TracesStability(), "metrics": f.MetricsStability(), "logs": f.LogsStability(),
+	})
+	CheckDocumentation(t, md, dir)
+	CheckReadme(t, md, dir)
+	return md
+}
