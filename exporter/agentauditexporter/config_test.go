@@ -11,6 +11,8 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/agentaudit/otelcol-agentaudit/exporter/agentauditexporter/internal/metadata"
 )
 
 func loadConfig(t *testing.T, name string) (*Config, error) {
@@ -18,7 +20,7 @@ func loadConfig(t *testing.T, name string) (*Config, error) {
 	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
 	require.NoError(t, err)
 	cfg := createDefaultConfig().(*Config)
-	sub, err := cm.Sub(component.NewIDWithName(componentType, name).String())
+	sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
 	require.NoError(t, err)
 	require.NoError(t, sub.Unmarshal(cfg))
 	return cfg, confmap.Validate(cfg)

@@ -34,7 +34,7 @@ func sumsBy(tel *componenttest.Telemetry, name, attr string) (sums map[string]in
 }
 
 func droppedCopies(tel *componenttest.Telemetry) map[string]int64 {
-	sums, _ := sumsBy(tel, "otelcol_agentaudit_duplicate_records_dropped", "signal")
+	sums, _ := sumsBy(tel, "otelcol_exporter_agentaudit_duplicate_records_dropped", "signal")
 	return sums
 }
 

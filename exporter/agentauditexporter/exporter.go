@@ -59,7 +59,7 @@ func newAuditExporter(cfg *Config, set exporter.Settings, now func() time.Time) 
 		logger:    set.Logger,
 		telemetry: tel,
 		now:       now,
-		settings:  store.Settings{Logger: set.Logger, Meter: tel.meter, InstanceID: instance},
+		settings:  store.Settings{Logger: set.Logger, Metrics: tel.storeMetrics(cfg.Store), InstanceID: instance},
 		recent:    newRecentRecords(cfg.DedupWindow),
 	}, nil
 }

@@ -21,6 +21,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
+	"github.com/agentaudit/otelcol-agentaudit/exporter/agentauditexporter/internal/metadata"
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/collectortest"
 )
@@ -85,7 +86,7 @@ func newTestExporter(t *testing.T, dir string, tel *componenttest.Telemetry, con
 	for _, c := range configure {
 		c(cfg)
 	}
-	set := exportertest.NewNopSettings(componentType)
+	set := exportertest.NewNopSettings(metadata.Type)
 	if tel != nil {
 		set.TelemetrySettings = tel.NewTelemetrySettings()
 	}
@@ -130,7 +131,7 @@ func TestTracesBecomeChainedSchemaValidRecords(t *testing.T) {
 	require.Len(t, byType[auditrecord.TypeError], 1)
 	assert.Equal(t, tc.RecordID, byType[auditrecord.TypeError][0].Error.RelatedRecordID)
 
-	written, err := tel.GetMetric("otelcol_agentaudit_records_written")
+	written, err := tel.GetMetric("otelcol_exporter_agentaudit_records_written")
 	require.NoError(t, err)
 	var total int64
 	for _, dp := range written.Data.(metricdata.Sum[int64]).DataPoints {
@@ -138,7 +139,7 @@ func TestTracesBecomeChainedSchemaValidRecords(t *testing.T) {
 	}
 	assert.Equal(t, int64(len(recs)), total)
 
-	bytesWritten, err := tel.GetMetric("otelcol_agentaudit_bytes_written")
+	bytesWritten, err := tel.GetMetric("otelcol_exporter_agentaudit_store_bytes_written")
 	require.NoError(t, err)
 	var stored int64
 	for _, dp := range bytesWritten.Data.(metricdata.Sum[int64]).DataPoints {
@@ -198,7 +199,7 @@ func TestMalformedTelemetryIsCountedAndNeverCrashes(t *testing.T) {
 			}
 		}
 	}
-	malformed, err := tel.GetMetric("otelcol_agentaudit_malformed_items")
+	malformed, err := tel.GetMetric("otelcol_exporter_agentaudit_malformed_items")
 	require.NoError(t, err)
 	var n int64
 	for _, dp := range malformed.Data.(metricdata.Sum[int64]).DataPoints {

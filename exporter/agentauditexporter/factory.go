@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 
+	"github.com/agentaudit/otelcol-agentaudit/exporter/agentauditexporter/internal/metadata"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/esstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
@@ -21,8 +22,6 @@ import (
 )
 
 const (
-	typeStr   = "agentaudit"
-	stability = component.StabilityLevelAlpha
 	// defaultMaxContentBytes keeps one huge prompt from making a record unwieldy.
 	defaultMaxContentBytes = 256 << 10
 	// defaultLogSpanWait covers the default batch and SDK export intervals of the two pipelines.
@@ -37,16 +36,13 @@ const (
 	defaultMaxHeldBytes  = 64 << 20
 )
 
-// componentType is the exporter's type in collector configs.
-var componentType = component.MustNewType(typeStr)
-
 // NewFactory returns the agentaudit exporter factory.
 func NewFactory() exporter.Factory {
 	return exporter.NewFactory(
-		componentType,
+		metadata.Type,
 		createDefaultConfig,
-		exporter.WithTraces(createTraces, stability),
-		exporter.WithLogs(createLogs, stability),
+		exporter.WithTraces(createTraces, metadata.TracesStability),
+		exporter.WithLogs(createLogs, metadata.LogsStability),
 	)
 }
 

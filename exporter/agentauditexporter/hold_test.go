@@ -57,9 +57,9 @@ func TestRecordsOfASplitTraceWaitForTheRootsIdentity(t *testing.T) {
 	assert.Equal(t, 1, types[auditrecord.TypeToolCall])
 	assert.Equal(t, 1, types[auditrecord.TypeLLMCall])
 	assert.Equal(t, 1, types[auditrecord.TypeAgentRun])
-	held := sumMetric(t, tel, "otelcol_agentaudit_identity_records_held", "")
+	held := sumMetric(t, tel, "otelcol_exporter_agentaudit_identity_records_held", "")
 	assert.Positive(t, held)
-	assert.Equal(t, held, sumMetric(t, tel, "otelcol_agentaudit_identity_records_released", "identified"))
+	assert.Equal(t, held, sumMetric(t, tel, "otelcol_exporter_agentaudit_identity_records_released", "identified"))
 }
 
 func TestShutdownWritesHeldRecordsWithoutIdentity(t *testing.T) {

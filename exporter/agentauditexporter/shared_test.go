@@ -8,12 +8,14 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/exporter/exportertest"
+
+	"github.com/agentaudit/otelcol-agentaudit/exporter/agentauditexporter/internal/metadata"
 )
 
 func TestTracesAndLogsOfOneConfigShareOneExporterStartedOnce(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
 	cfg.File.Directory = t.TempDir()
-	set := exportertest.NewNopSettings(componentType)
+	set := exportertest.NewNopSettings(metadata.Type)
 	a, err := exporters.getOrCreate(cfg, set)
 	require.NoError(t, err)
 	b, err := exporters.getOrCreate(cfg, set)

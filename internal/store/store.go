@@ -7,7 +7,6 @@ import (
 	"context"
 	"time"
 
-	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
@@ -16,7 +15,8 @@ import (
 // Settings is what every store gets from the exporter.
 type Settings struct {
 	Logger *zap.Logger
-	Meter  metric.Meter
+	// Metrics counts the store's work on the exporter's instruments; nil counts nothing.
+	Metrics *Metrics
 	// InstanceID names this writer (collector instance); integrity chains are kept per instance and
 	// signal, so scaled-out gateways need no coordination.
 	InstanceID string

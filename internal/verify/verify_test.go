@@ -293,10 +293,11 @@ func TestReplacedObjectWithRechainedRecords(t *testing.T) {
 	prev := m.FirstPrevHash
 	var lines [][]byte
 	for i, r := range recordfixture.Records("forged", 2) {
-		h, err := objectstore.ChainHash(prev, r)
+		content, err := auditrecord.ContentHashInput(r)
 		if err != nil {
 			t.Fatal(err)
 		}
+		h := objectstore.LinkHash(prev, content)
 		r.Integrity = &auditrecord.Integrity{Stream: traces, Seq: 4 + uint64(i), PrevHash: prev, Hash: h}
 		line, err := auditrecord.MarshalRecord(r)
 		if err != nil {

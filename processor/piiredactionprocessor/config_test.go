@@ -12,6 +12,8 @@ import (
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/confmap/provider/envprovider"
 	"go.opentelemetry.io/collector/confmap/provider/fileprovider"
+
+	"github.com/agentaudit/otelcol-agentaudit/processor/piiredactionprocessor/internal/metadata"
 )
 
 func loadConfig(t *testing.T, name string) *Config {
@@ -20,9 +22,9 @@ func loadConfig(t *testing.T, name string) *Config {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := component.NewID(componentType)
+	id := component.NewID(metadata.Type)
 	if name != "" {
-		id = component.NewIDWithName(componentType, name)
+		id = component.NewIDWithName(metadata.Type, name)
 	}
 	sub, err := cm.Sub(id.String())
 	if err != nil {

@@ -9,14 +9,8 @@ import (
 	"go.opentelemetry.io/collector/processor/processorhelper"
 
 	"github.com/agentaudit/otelcol-agentaudit/processor/piiredactionprocessor/internal/detect"
+	"github.com/agentaudit/otelcol-agentaudit/processor/piiredactionprocessor/internal/metadata"
 )
-
-// typeStr is the component type in collector configurations.
-const typeStr = "piiredaction"
-
-var componentType = component.MustNewType(typeStr)
-
-const stability = component.StabilityLevelAlpha
 
 // defaultAllowKeys are never scanned: opaque ids, model names and counters, and the address of
 // the server a client called (a model API, not a person: client.address is still scanned).
@@ -30,11 +24,11 @@ var defaultAllowKeys = []string{
 // NewFactory creates the piiredaction processor factory.
 func NewFactory() processor.Factory {
 	return processor.NewFactory(
-		componentType,
+		metadata.Type,
 		createDefaultConfig,
-		processor.WithTraces(createTraces, stability),
-		processor.WithLogs(createLogs, stability),
-		processor.WithMetrics(createMetrics, stability),
+		processor.WithTraces(createTraces, metadata.TracesStability),
+		processor.WithLogs(createLogs, metadata.LogsStability),
+		processor.WithMetrics(createMetrics, metadata.MetricsStability),
 	)
 }
 

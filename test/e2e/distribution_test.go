@@ -318,7 +318,7 @@ func TestMalformedTelemetryIsCountedAndTheCollectorSurvives(t *testing.T) {
 		}
 	}
 	require.Eventually(t, func() bool {
-		return strings.Contains(c.Metrics(), "otelcol_agentaudit_malformed_items")
+		return strings.Contains(c.Metrics(), "otelcol_exporter_agentaudit_malformed_items")
 	}, 20*time.Second, 250*time.Millisecond, "malformed input is counted on the metrics endpoint")
 	resp, err := http.Get(c.HealthURL)
 	require.NoError(t, err)

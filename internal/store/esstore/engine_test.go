@@ -21,12 +21,6 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/searchengine"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	searchengine.StopShared()
-	os.Exit(code)
-}
-
 // testPrefix gives each test indices of its own on a shared engine.
 func testPrefix(t testing.TB) string {
 	t.Helper()

@@ -25,6 +25,7 @@ import (
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/recordfixture"
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/storemetrics"
 )
 
 // fakeEngine answers the few requests the store makes with scripted per-item bulk statuses, to
@@ -301,7 +302,7 @@ func TestMetricsCountOutcomes(t *testing.T) {
 	reader := sdkmetric.NewManualReader()
 	provider := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	cfg := fakeConfig(t, url, FlavorElasticsearch)
-	s, err := New(cfg, store.Settings{Meter: provider.Meter("esstore-test")})
+	s, err := New(cfg, store.Settings{Metrics: storemetrics.New(t, provider.Meter("esstore-test"), "elasticsearch")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,16 +322,18 @@ func TestMetricsCountOutcomes(t *testing.T) {
 		for _, m := range sm.Metrics {
 			if sum, ok := m.Data.(metricdata.Sum[int64]); ok {
 				for _, dp := range sum.DataPoints {
-					got[m.Name] += dp.Value
+					if kind, _ := dp.Attributes.Value("store"); kind.AsString() == "elasticsearch" {
+						got[m.Name] += dp.Value
+					}
 				}
 			}
 		}
 	}
 	for name, want := range map[string]int64{
-		"agentaudit.store.elasticsearch.documents.indexed":         2,
-		"agentaudit.store.elasticsearch.documents.already_present": 1,
-		"agentaudit.store.elasticsearch.items.retried":             1,
-		"agentaudit.store.elasticsearch.documents.dead_lettered":   1,
+		"records_inserted":        2,
+		"records_already_present": 1,
+		"items_retried":           1,
+		"records_dead_lettered":   1,
 	} {
 		if got[name] != want {
 			t.Errorf("%s = %d, want %d (all: %v)", name, got[name], want, got)

@@ -18,8 +18,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"go.opentelemetry.io/otel/metric"
-	"go.opentelemetry.io/otel/metric/noop"
 	"go.uber.org/zap"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
@@ -33,7 +31,7 @@ type Store struct {
 	logger    *zap.Logger
 	engine    engine
 	dead      *deadletter.Store
-	metrics   storeMetrics
+	metrics   *store.Metrics
 	stats     Stats
 
 	templateMu        sync.Mutex
@@ -56,10 +54,6 @@ type Stats struct {
 	DeadLettered   atomic.Int64 // documents the engine rejected for good, kept in the dead-letter store
 }
 
-type storeMetrics struct {
-	indexed, alreadyPresent, retried, deadLettered metric.Int64Counter
-}
-
 // New builds the store from a validated configuration; it contacts nothing until Start.
 func New(cfg Config, set store.Settings) (*Store, error) {
 	if err := cfg.Validate(); err != nil {
@@ -70,35 +64,13 @@ func New(cfg Config, set store.Settings) (*Store, error) {
 	if logger == nil {
 		logger = zap.NewNop()
 	}
-	meter := set.Meter
-	if meter == nil {
-		meter = noop.NewMeterProvider().Meter("esstore")
-	}
-	m, err := newStoreMetrics(meter)
-	if err != nil {
-		return nil, err
-	}
 	return &Store{
 		cfg:       cfg,
 		retention: retention,
 		logger:    logger,
-		metrics:   m,
+		metrics:   set.Metrics,
 		dead:      deadletter.New(cfg.DeadLetter.Directory, cfg.Index.Prefix),
 	}, nil
-}
-
-func newStoreMetrics(meter metric.Meter) (storeMetrics, error) {
-	var m storeMetrics
-	var errs [4]error
-	m.indexed, errs[0] = meter.Int64Counter("agentaudit.store.elasticsearch.documents.indexed",
-		metric.WithDescription("Audit records indexed in Elasticsearch/OpenSearch."), metric.WithUnit("{document}"))
-	m.alreadyPresent, errs[1] = meter.Int64Counter("agentaudit.store.elasticsearch.documents.already_present",
-		metric.WithDescription("Creates answered 409 because the record was stored by an earlier attempt."), metric.WithUnit("{document}"))
-	m.retried, errs[2] = meter.Int64Counter("agentaudit.store.elasticsearch.items.retried",
-		metric.WithDescription("Bulk items sent again after a 429, a 5xx or no answer."), metric.WithUnit("{item}"))
-	m.deadLettered, errs[3] = meter.Int64Counter("agentaudit.store.elasticsearch.documents.dead_lettered",
-		metric.WithDescription("Documents the engine rejected for good, written to the dead-letter store."), metric.WithUnit("{document}"))
-	return m, errors.Join(errs[:]...)
 }
 
 // Stats returns the store's running totals.
@@ -276,7 +248,7 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 				len(pending), len(b.Records), attempt, describeRetryable(lastRetryable))
 		}
 		s.stats.RetriedItems.Add(int64(len(pending)))
-		s.metrics.retried.Add(ctx, int64(len(pending)))
+		s.metrics.ItemsRetried(ctx, int64(len(pending)))
 		if err := sleepContext(ctx, s.backoff(attempt)); err != nil {
 			s.count(ctx, indexed, already, 0)
 			return err
@@ -299,9 +271,9 @@ func (s *Store) count(ctx context.Context, indexed, already, deadLettered int64)
 	s.stats.Indexed.Add(indexed)
 	s.stats.AlreadyPresent.Add(already)
 	s.stats.DeadLettered.Add(deadLettered)
-	s.metrics.indexed.Add(ctx, indexed)
-	s.metrics.alreadyPresent.Add(ctx, already)
-	s.metrics.deadLettered.Add(ctx, deadLettered)
+	s.metrics.RecordsInserted(ctx, indexed)
+	s.metrics.RecordsAlreadyPresent(ctx, already)
+	s.metrics.RecordsDeadLettered(ctx, deadLettered)
 }
 
 func (s *Store) backoff(attempt int) time.Duration {

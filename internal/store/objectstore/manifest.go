@@ -148,19 +148,6 @@ func ParsePublicKey(b []byte) (ed25519.PublicKey, error) {
 	return ed, nil
 }
 
-// VerifySignature checks m's signature with pub.
-func VerifySignature(m Manifest, pub ed25519.PublicKey) bool {
-	sig, err := base64.StdEncoding.DecodeString(m.Signature)
-	if err != nil {
-		return false
-	}
-	in, err := m.SigningInput()
-	if err != nil {
-		return false
-	}
-	return ed25519.Verify(pub, in, sig)
-}
-
 // hashPlaceholder stands in for the hash while a record is encoded with its integrity field.
 var hashPlaceholder = strings.Repeat("0", sha256.Size*2)
 
@@ -179,15 +166,6 @@ func AppendChained(dst []byte, r *auditrecord.Record, stream string, seq uint64,
 	hash := LinkHash(prevHash, out[from:start], out[end:])
 	copy(out[start+len(`"integrity":{"hash":"`):], hash)
 	return out, hash, nil
-}
-
-// ChainHash is the integrity hash of a record given the previous record's hash.
-func ChainHash(prevHash string, r *auditrecord.Record) (string, error) {
-	content, err := auditrecord.ContentHashInput(r)
-	if err != nil {
-		return "", err
-	}
-	return LinkHash(prevHash, content), nil
 }
 
 // LinkHash is the chain rule every writer and verifier shares: hex(SHA-256(prev_hash || content)),

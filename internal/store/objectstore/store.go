@@ -8,8 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
@@ -37,8 +35,6 @@ type Store struct {
 	// scratch and lastObjectBytes, guarded by mu, let the next batch reuse this one's buffers.
 	scratch         []byte
 	lastObjectBytes int
-
-	bytesWritten metric.Int64Counter // nil without a meter
 }
 
 // chainHead is the last committed position of a stream.
@@ -71,13 +67,7 @@ func New(backend Backend, opts Options, set store.Settings) *Store {
 	if set.Logger == nil {
 		set.Logger = zap.NewNop()
 	}
-	s := &Store{backend: backend, layout: Layout{Prefix: opts.Prefix}, opts: opts, set: set, heads: map[string]*chainHead{}}
-	if set.Meter != nil {
-		// An instrument error only loses this metric; the store works without it.
-		s.bytesWritten, _ = set.Meter.Int64Counter("otelcol_agentaudit_bytes_written",
-			metric.WithDescription("Bytes of data objects and manifests durably stored."), metric.WithUnit("By"))
-	}
-	return s
+	return &Store{backend: backend, layout: Layout{Prefix: opts.Prefix}, opts: opts, set: set, heads: map[string]*chainHead{}}
 }
 
 // Backend returns the store's backend.
@@ -205,9 +195,7 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 		return fmt.Errorf("put manifest: %w", err)
 	}
 	head.seq, head.hash, head.manifestKey, head.manifestSig = seq, prev, manifestKey, m.Signature
-	if s.bytesWritten != nil {
-		s.bytesWritten.Add(ctx, int64(len(data)+len(mBytes)), metric.WithAttributes(attribute.String("signal", b.Signal)))
-	}
+	s.set.Metrics.BytesWritten(ctx, b.Signal, int64(len(data)+len(mBytes)))
 	return nil
 }
 

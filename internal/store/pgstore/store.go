@@ -18,8 +18,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"go.opentelemetry.io/otel/metric"
-	"go.opentelemetry.io/otel/metric/noop"
 	"go.uber.org/zap"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
@@ -35,7 +33,7 @@ type Store struct {
 	logger *zap.Logger
 	pool   *pgxpool.Pool
 	dead   *deadletter.Store
-	m      storeMetrics
+	m      *store.Metrics
 	now    func() time.Time
 
 	migrateMu sync.Mutex
@@ -50,11 +48,6 @@ type Store struct {
 type chainHead struct {
 	seq  uint64
 	hash string
-}
-
-type storeMetrics struct {
-	inserted, alreadyPresent, deadLettered metric.Int64Counter
-	batchDuration                          metric.Float64Histogram
 }
 
 var (
@@ -73,25 +66,8 @@ func New(cfg Config, set store.Settings) (*Store, error) {
 	if set.Logger == nil {
 		set.Logger = zap.NewNop()
 	}
-	meter := set.Meter
-	if meter == nil {
-		meter = noop.NewMeterProvider().Meter("pgstore")
-	}
-	var m storeMetrics
-	var errs [4]error
-	m.inserted, errs[0] = meter.Int64Counter("agentaudit.store.postgres.records.inserted",
-		metric.WithDescription("Audit records inserted into PostgreSQL."), metric.WithUnit("{record}"))
-	m.alreadyPresent, errs[1] = meter.Int64Counter("agentaudit.store.postgres.records.already_present",
-		metric.WithDescription("Records skipped because an earlier attempt stored them (idempotent retry)."), metric.WithUnit("{record}"))
-	m.deadLettered, errs[2] = meter.Int64Counter("agentaudit.store.postgres.records.dead_lettered",
-		metric.WithDescription("Records the database rejected for good, written to the dead-letter store."), metric.WithUnit("{record}"))
-	m.batchDuration, errs[3] = meter.Float64Histogram("agentaudit.store.postgres.batch.duration",
-		metric.WithDescription("Time to write one batch in one transaction."), metric.WithUnit("s"))
-	if err := errors.Join(errs[:]...); err != nil {
-		return nil, err
-	}
 	return &Store{
-		cfg: cfg, set: set, logger: set.Logger, m: m, now: time.Now,
+		cfg: cfg, set: set, logger: set.Logger, m: set.Metrics, now: time.Now,
 		dead:       deadletter.New(cfg.DeadLetter.Directory, "postgres"),
 		heads:      map[string]chainHead{},
 		partitions: map[string]bool{},
@@ -213,7 +189,7 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 		}
 		return err
 	}
-	s.m.batchDuration.Record(ctx, time.Since(start).Seconds())
+	s.m.BatchDuration(ctx, time.Since(start))
 	return nil
 }
 
@@ -279,7 +255,7 @@ func (s *Store) writeBatch(ctx context.Context, stream string, recs []*auditreco
 		return err
 	}
 	if already := len(recs) - len(fresh); already > 0 {
-		s.m.alreadyPresent.Add(ctx, int64(already))
+		s.m.RecordsAlreadyPresent(ctx, int64(already))
 	}
 	if len(fresh) == 0 {
 		return tx.Commit(ctx)
@@ -327,7 +303,7 @@ func (s *Store) writeBatch(ctx context.Context, stream string, recs []*auditreco
 		return err
 	}
 	s.heads[stream] = chainHead{seq: seq, hash: prev}
-	s.m.inserted.Add(ctx, int64(len(fresh)))
+	s.m.RecordsInserted(ctx, int64(len(fresh)))
 	return nil
 }
 
@@ -391,7 +367,7 @@ func (s *Store) deadLetter(ctx context.Context, signal string, r *auditrecord.Re
 	// The database's message can quote values, so only the code goes to the log.
 	s.logger.Warn("A record rejected by PostgreSQL was written to the dead-letter store",
 		zap.String("sqlstate", pgErr.Code), zap.String("directory", s.cfg.DeadLetter.Directory))
-	s.m.deadLettered.Add(ctx, 1)
+	s.m.RecordsDeadLettered(ctx, 1)
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/metadatatest"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/peers"
 )
 
@@ -195,8 +196,9 @@ func alertMetrics(t *testing.T) [][]string {
 
 // TestAlertRulesQueryMetricsTheCollectorExposes drives a gateway through what the alerts are about —
 // traffic, malformed telemetry, an S3 outage with a tiny queue (failed writes, a full queue, refused
-// data), an observability platform that rejects everything (dropped data) — and checks that every metric the rules query is on its metrics page. The search
-// engine's dead-letter counter is checked against the store's instrument name instead.
+// data), an observability platform that rejects everything (dropped data) — and checks that every metric the rules query is on its metrics page. The store
+// counters (dead letters appear only with a search engine or PostgreSQL store) are checked against
+// the exporter's metadata.yaml instead.
 func TestAlertRulesQueryMetricsTheCollectorExposes(t *testing.T) {
 	metrics := alertMetrics(t)
 	s3t := startS3(t)
@@ -221,7 +223,7 @@ func TestAlertRulesQueryMetricsTheCollectorExposes(t *testing.T) {
 		}
 	}
 	if !waitFor(60*time.Second, func() bool {
-		return metricSum(t, gw.Metrics(), "otelcol_agentaudit_records_written", "") > 0
+		return metricSum(t, gw.Metrics(), "otelcol_exporter_agentaudit_records_written", "") > 0
 	}) {
 		t.Fatalf("nothing written before the outage\n%s", gw.Logs())
 	}
@@ -231,19 +233,19 @@ func TestAlertRulesQueryMetricsTheCollectorExposes(t *testing.T) {
 		page := gw.Metrics()
 		return metricSum(t, page, "otelcol_receiver_refused_spans", "") > 0 &&
 			metricSum(t, page, "otelcol_exporter_send_failed_spans", "") > 0 &&
-			metricSum(t, page, "otelcol_agentaudit_records_failed", "") > 0
+			metricSum(t, page, "otelcol_exporter_agentaudit_records_failed", "") > 0
 	})
 	page := gw.Metrics()
 	s3t.srv.Restart()
 	if !refused {
 		t.Fatalf("the outage did not produce refusals and failures\n%s", page)
 	}
-	esMetrics := instrumentNames(t, filepath.Join(peers.RepoRoot(t), "internal", "store", "esstore"))
+	storeMetrics := declaredMetrics(t, filepath.Join(peers.RepoRoot(t), "exporter", "agentauditexporter"))
 	for _, alts := range metrics {
 		found := false
 		for _, name := range alts {
-			if strings.Contains(name, "elasticsearch") {
-				found = found || esMetrics[name]
+			if strings.HasPrefix(name, "otelcol_exporter_agentaudit_store_") {
+				found = found || storeMetrics[name]
 				continue
 			}
 			found = found || strings.Contains(page, "\n"+name+"{") || strings.Contains(page, "\n"+name+" ")
@@ -254,24 +256,13 @@ func TestAlertRulesQueryMetricsTheCollectorExposes(t *testing.T) {
 	}
 }
 
-// instrumentNames are the Prometheus names of the agentaudit.* instruments a package's Go sources
-// create (dots become underscores on the metrics page).
-func instrumentNames(t *testing.T, dir string) map[string]bool {
+// declaredMetrics are the metric names a component's metadata.yaml declares (the component's own
+// tests check it registers exactly these), as they appear on the metrics page.
+func declaredMetrics(t *testing.T, dir string) map[string]bool {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	quoted := regexp.MustCompile(`"(agentaudit\.[a-z_.]+)"`)
 	names := map[string]bool{}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range quoted.FindAllStringSubmatch(string(data), -1) {
-			names[strings.ReplaceAll(m[1], ".", "_")] = true
-		}
+	for key := range metadatatest.Load(t, dir).Telemetry.Metrics {
+		names[metadatatest.Name(key)] = true
 	}
 	return names
 }

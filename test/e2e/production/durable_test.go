@@ -184,13 +184,13 @@ func TestEmbeddedDefaultKill9LosesNothingAcknowledged(t *testing.T) {
 	t.Run("mid-write", func(t *testing.T) {
 		c, send := startLocal(t, "")
 		perSpan := storedPerSpan(t, send, c.Records, c.Logs)
-		baseline := metricSum(t, c.Metrics(), "otelcol_agentaudit_records_written", "")
+		baseline := metricSum(t, c.Metrics(), "otelcol_exporter_agentaudit_records_written", "")
 		var traffic ackedTraffic
 		traffic.start(4, 0, send)
 		// Kill while objects are being written: records are being written and the queue holds more.
 		if !waitFor(60*time.Second, func() bool {
 			page := c.Metrics()
-			return traffic.ackedCount() >= 20 && metricSum(t, page, "otelcol_agentaudit_records_written", "") > baseline &&
+			return traffic.ackedCount() >= 20 && metricSum(t, page, "otelcol_exporter_agentaudit_records_written", "") > baseline &&
 				metricSum(t, page, "otelcol_exporter_queue_size", `exporter="agentaudit"`) > 0
 		}) {
 			traffic.halt()

@@ -118,9 +118,9 @@ func TestElasticsearchOverTLSOutageLosesNothing(t *testing.T) {
 	if !strings.Contains(page, `exporter="agentaudit/elasticsearch"`) {
 		t.Errorf("no metrics for the elasticsearch exporter")
 	}
-	// The dead-letter alert queries agentaudit_store_elasticsearch_documents_dead_lettered, which
-	// appears only once a document is dead-lettered; its sibling counter shows the naming holds.
-	if !strings.Contains(page, "\nagentaudit_store_elasticsearch_documents_indexed") {
-		t.Errorf("the store's counters are not exposed as agentaudit_store_elasticsearch_documents_*:\n%s", page)
+	// The dead-letter alert queries otelcol_exporter_agentaudit_store_records_dead_lettered; its
+	// sibling counter shows the store's counters are exposed under that naming, with the store kind.
+	if metricSum(t, page, "otelcol_exporter_agentaudit_store_records_inserted", `store="elasticsearch"`) == 0 {
+		t.Errorf("the store's counters are not exposed as otelcol_exporter_agentaudit_store_records_*{store=\"elasticsearch\"}:\n%s", page)
 	}
 }

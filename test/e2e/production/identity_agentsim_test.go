@@ -197,7 +197,7 @@ func TestAgentsimSessionsSentSpanBySpanKeepTheirIdentity(t *testing.T) {
 		for _, r := range ofTraces(recs) {
 			seen[r.Source.Signal+r.SpanID+r.Source.Name] = true
 		}
-		return len(seen) >= spans/2 && metricSum(t, c.Metrics(), "otelcol_agentaudit_identity_traces_held", "") == 0
+		return len(seen) >= spans/2 && metricSum(t, c.Metrics(), "otelcol_exporter_agentaudit_identity_traces_held", "") == 0
 	})
 	time.Sleep(2 * time.Second)
 	recs := ofTraces(c.Records())

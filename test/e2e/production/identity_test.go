@@ -274,7 +274,7 @@ func TestSplitTraceRecordsAllCarryTheRootsIdentity(t *testing.T) {
 		}
 	}
 	page := c.Metrics()
-	if metricSum(t, page, "otelcol_agentaudit_identity_records_released", `outcome="identified"`) == 0 {
+	if metricSum(t, page, "otelcol_exporter_agentaudit_identity_records_released", `outcome="identified"`) == 0 {
 		t.Errorf("no record counted as released with its identity:\n%s", grepLines(page, "identity"))
 	}
 }
@@ -289,7 +289,7 @@ func TestRootAfterTheWindowStillJoinsForReaders(t *testing.T) {
 	// The last child's window passes: nothing of the trace waits any more when the root comes.
 	time.Sleep(2 * time.Second)
 	if !waitFor(30*time.Second, func() bool {
-		return metricSum(t, c.Metrics(), "otelcol_agentaudit_identity_traces_held", "") == 0 && len(st.ofTrace(c.Records())) >= len(st.spanIDs)
+		return metricSum(t, c.Metrics(), "otelcol_exporter_agentaudit_identity_traces_held", "") == 0 && len(st.ofTrace(c.Records())) >= len(st.spanIDs)
 	}) {
 		t.Fatalf("children not written after the window:\n%s", grepLines(c.Metrics(), "identity"))
 	}
@@ -503,8 +503,8 @@ func TestKill9WhileRecordsWaitForTheirIdentity(t *testing.T) {
 	var since time.Time
 	if !waitFor(30*time.Second, func() bool {
 		page := c.Metrics()
-		h := metricSum(t, page, "otelcol_agentaudit_identity_records_held", "")
-		if h != held || metricSum(t, page, "otelcol_agentaudit_identity_traces_held", "") != 1 {
+		h := metricSum(t, page, "otelcol_exporter_agentaudit_identity_records_held", "")
+		if h != held || metricSum(t, page, "otelcol_exporter_agentaudit_identity_traces_held", "") != 1 {
 			held, since = h, time.Now()
 		}
 		return h > 0 && time.Since(since) > 3*time.Second

@@ -64,11 +64,11 @@ func newOTLPPath(f testing.TB) *otlpPath {
 func checkRecords(t *testing.T, recs []*auditrecord.Record) {
 	prev := ""
 	for _, r := range recs {
-		hash, err := objectstore.ChainHash(prev, r)
+		content, err := auditrecord.ContentHashInput(r)
 		if err != nil {
 			t.Fatalf("chain hash of record %s: %v", r.RecordID, err)
 		}
-		prev = hash
+		prev = objectstore.LinkHash(prev, content)
 		line, err := auditrecord.MarshalRecord(r)
 		if err != nil {
 			t.Fatalf("encode record %s: %v", r.RecordID, err)

@@ -172,8 +172,8 @@ func TestPostgresOutageLosesNothing(t *testing.T) {
 	t.Logf("outage of %s: %d requests acknowledged during it", pgOutageLength, ackedDuring)
 	waitAllStored(t, c, dsn, traffic.ackedSpans(), perSpan)
 	pgVerify(t, dsn)
-	if page := c.Metrics(); !strings.Contains(page, "\nagentaudit_store_postgres_records_inserted") {
-		t.Errorf("the store's counters are not exposed as agentaudit_store_postgres_records_*")
+	if metricSum(t, c.Metrics(), "otelcol_exporter_agentaudit_store_records_inserted", `store="postgres"`) == 0 {
+		t.Errorf("the store's counters are not exposed as otelcol_exporter_agentaudit_store_records_*{store=\"postgres\"}")
 	}
 }
 

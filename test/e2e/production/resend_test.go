@@ -199,8 +199,8 @@ func runResend(t *testing.T, target resendTarget) {
 		}
 	}
 	assertDropped := func(what string, c *collectortest.Collector, want int) {
-		if dropped := metricSum(t, c.Metrics(), "otelcol_agentaudit_duplicate_records_dropped", ""); dropped != float64(want) {
-			t.Errorf("%s: otelcol_agentaudit_duplicate_records_dropped = %v, want %d", what, dropped, want)
+		if dropped := metricSum(t, c.Metrics(), "otelcol_exporter_agentaudit_duplicate_records_dropped", ""); dropped != float64(want) {
+			t.Errorf("%s: otelcol_exporter_agentaudit_duplicate_records_dropped = %v, want %d", what, dropped, want)
 		}
 	}
 
@@ -394,7 +394,7 @@ func TestResentThroughSidecarWhoseGatewayAckWasLostCountsOnce(t *testing.T) {
 		return fmt.Sprint(got) == fmt.Sprint(want)
 	})
 	assertSameViews(t, "through a sidecar whose gateway acks were lost", got, want)
-	dropped := metricSum(t, gw.Metrics(), "otelcol_agentaudit_duplicate_records_dropped", "")
+	dropped := metricSum(t, gw.Metrics(), "otelcol_exporter_agentaudit_duplicate_records_dropped", "")
 	v := viewOf(t, reader)
 	if dropped == 0 && v.stored == v.distinct {
 		t.Errorf("no copy was dropped or stored: the fault injector did not take effect")

@@ -1,0 +1,21 @@
+// Written by hand in the shape mdatagen v0.161.0 generates from ../../metadata.yaml (mdatagen is
+// not served here; regenerate with it when it is). The package's metadata test keeps this file,
+// metadata.yaml and documentation.md in agreement.
+
+// Package metadata contains the telemetry and build information for the processor/piiredaction component.
+package metadata
+
+import (
+	"go.opentelemetry.io/collector/component"
+)
+
+var (
+	Type      = component.MustNewType("piiredaction")
+	ScopeName = "github.com/agentaudit/otelcol-agentaudit/processor/piiredactionprocessor"
+)
+
+const (
+	TracesStability  = component.StabilityLevelAlpha
+	MetricsStability = component.StabilityLevelAlpha
+	LogsStability    = component.StabilityLevelAlpha
+)
