@@ -4,7 +4,8 @@
 # (c) otlp → contrib redaction → batch → contrib file exporter. Prints spans/s, CPU µs per span and
 # peak RSS for each, the headline ratio (a)/(c) (goal >= 1.5x) and the cost of durability (a)/(b).
 # Usage: scripts/bench-pipeline.sh [sessions] (BENCH_SESSIONS=15000, BENCH_ROUNDS=3; a smoke run:
-# BENCH_SESSIONS=20 BENCH_ROUNDS=1)
+# BENCH_SESSIONS=20 BENCH_ROUNDS=1). BENCH_PROFILE=<dir> also writes each pipeline's first-round CPU
+# and allocation profiles there (go tool pprof bin/otelcol-agentaudit <dir>/a.pprof).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 collector="${AGENTAUDIT_COLLECTOR_BIN:-bin/otelcol-agentaudit}"
@@ -12,4 +13,5 @@ if [[ ! -x "$collector" ]]; then
   echo "bench-pipeline: $collector not built: run make build" >&2
   exit 1
 fi
-exec go run ./test/bench/pipeline -collector "$collector" -sessions "${1:-${BENCH_SESSIONS:-15000}}" -rounds "${BENCH_ROUNDS:-3}"
+exec go run ./test/bench/pipeline -collector "$collector" -sessions "${1:-${BENCH_SESSIONS:-15000}}" -rounds "${BENCH_ROUNDS:-3}" \
+  ${BENCH_PROFILE:+-profile "$BENCH_PROFILE"}

@@ -17,15 +17,7 @@ func TestTraceJoinIsPushedToTheEngine(t *testing.T) {
 func testTraceJoinIsPushedToTheEngine(t *testing.T, url, flavor string) {
 	cfg := testConfig(t, url, flavor)
 	s := startStore(t, cfg)
-	recs := recordfixture.Records("join", 5) // session-join, user-1
-	traces := []string{"bbbb0000000000000000000000000001", "bbbb0000000000000000000000000002"}
-	for i, r := range recs {
-		r.TraceID = traces[i%2]
-		if i >= 2 {
-			r.SessionID, r.UserID = "", ""
-		}
-	}
-	recs[4].SessionID, recs[4].UserID = "other-session", "user-2" // its own identity wins over the join
+	recs, traces := recordfixture.TraceJoin()
 	write(t, s, recs)
 	refresh(t, url, cfg.Index.Prefix)
 	joined := map[string]bool{traces[0]: true}

@@ -95,15 +95,7 @@ func TestPostgresStore(t *testing.T) {
 	t.Run("records stored without identity join their trace's session and user; forget erases them", func(t *testing.T) {
 		dsn := srv.CreateDatabase(t, "tracejoin")
 		s := openStore(t, dsn)
-		recs := recordfixture.Records("join", 5) // session-join, user-1
-		traces := []string{"bbbb0000000000000000000000000001", "bbbb0000000000000000000000000002"}
-		for i, r := range recs {
-			r.TraceID = traces[i%2]
-			if i >= 2 {
-				r.SessionID, r.UserID = "", ""
-			}
-		}
-		recs[4].SessionID, recs[4].UserID = "other-session", "user-2" // its own identity wins over the join
+		recs, traces := recordfixture.TraceJoin()
 		require.NoError(t, s.Write(ctx, store.Batch{Signal: "traces", Records: recs}))
 		scanIDs := func(q store.Query) []string {
 			var ids []string

@@ -48,3 +48,20 @@ func IDs(recs []*auditrecord.Record) []string {
 	}
 	return ids
 }
+
+// TraceJoin is the fixture of a store's trace join (docs/audit-record.md, "Identity"): five records
+// of session "session-join" and user "user-1" spread over two traces, alternately. Records 2 and 3
+// carry no identity, so a reader must join them to their trace's; record 4 has an identity of its
+// own (session "other-session", user "user-2") that wins over the join.
+func TraceJoin() (recs []*auditrecord.Record, traces [2]string) {
+	traces = [2]string{"bbbb0000000000000000000000000001", "bbbb0000000000000000000000000002"}
+	recs = Records("join", 5)
+	for i, r := range recs {
+		r.TraceID = traces[i%2]
+		if i >= 2 {
+			r.SessionID, r.UserID = "", ""
+		}
+	}
+	recs[4].SessionID, recs[4].UserID = "other-session", "user-2"
+	return recs, traces
+}

@@ -41,6 +41,8 @@ const contribPatterns = `
       - 'sk-(?:proj-)?[A-Za-z0-9_-]{20,}'
       - 'ghp_[A-Za-z0-9]{36}'`
 
+// commonHead carries the pprof extension in every pipeline (idle unless -profile asks it for a CPU
+// profile), so profiling changes no pipeline's configuration.
 const commonHead = `
 receivers:
   otlp:
@@ -63,6 +65,11 @@ service:
 type pipeline struct {
 	name, exporter, config string
 }
+
+// pprofExtension is the pprof extension's config lines, under a pipeline's extensions section.
+const pprofExtension = `  pprof:
+    endpoint: ${env:BENCH_PPROF}
+`
 
 // agentauditPipeline is otlp → piiredaction → agentaudit(file) with the given sending_queue lines.
 func agentauditPipeline(extensions, service, queue string) string {
@@ -97,26 +104,27 @@ var pipelines = []pipeline{
 		exporter: "agentaudit",
 		// The queue as config/local.yaml keeps it: file_storage without fsync, compaction on.
 		config: agentauditPipeline(`extensions:
-  file_storage/queue:
+`+pprofExtension+`  file_storage/queue:
     directory: ${env:BENCH_DIR}/queue
     create_directory: true
     compaction:
       on_start: true
       on_rebound: true
       directory: ${env:BENCH_DIR}/queue
-`, `  extensions: [file_storage/queue]
+`, `  extensions: [pprof, file_storage/queue]
 `, `      storage: file_storage/queue
 `),
 	},
 	{
 		name:     "(b) in-memory: piiredaction → agentaudit, memory queue",
 		exporter: "agentaudit",
-		config:   agentauditPipeline("", "", ""),
+		config:   agentauditPipeline("extensions:\n"+pprofExtension, "  extensions: [pprof]\n", ""),
 	},
 	{
 		name:     "(c) contrib: redaction → batch → file",
 		exporter: "file",
-		config: commonHead + `  pipelines:
+		config: commonHead + `  extensions: [pprof]
+  pipelines:
     traces:
       receivers: [otlp]
       processors: [redaction, batch]
@@ -131,7 +139,8 @@ processors:
 exporters:
   file:
     path: ${env:BENCH_DIR}/traces.jsonl
-`,
+extensions:
+` + pprofExtension,
 	},
 }
 
@@ -149,12 +158,20 @@ func main() {
 	collector := flag.String("collector", "bin/otelcol-agentaudit", "built collector binary")
 	sessions := flag.Int("sessions", 15000, "agentsim sessions per pipeline and round (fixed count)")
 	rounds := flag.Int("rounds", 3, "rounds, each running (a), (b) and (c); medians are reported")
+	flag.StringVar(&profileDir, "profile", "", "directory to write a CPU profile of each pipeline's first round to (a.pprof, b.pprof, c.pprof)")
+	flag.DurationVar(&profileFor, "profile-for", 15*time.Second, "length of each CPU profile, from the start of the replay")
 	flag.Parse()
 	if err := run(*collector, *sessions, *rounds, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-pipeline:", err)
 		os.Exit(1)
 	}
 }
+
+// profileDir and profileFor are the -profile flags: where first-round CPU profiles go, and how long each is.
+var (
+	profileDir string
+	profileFor time.Duration
+)
 
 // run alternates the pipelines for several rounds: on a shared machine a single run of each can
 // land in a quiet and a busy moment, and the median of interleaved runs is far steadier.
@@ -173,7 +190,11 @@ func run(collector string, sessions, rounds int, w io.Writer) error {
 	out.printf("%-64s %8s %8s %8s %10s %13s %13s\n", "pipeline", "spans", "sent s", "seconds", "spans/s", "CPU µs/span", "peak RSS MiB")
 	for round := 1; round <= rounds; round++ {
 		for i, p := range pipelines {
-			r, err := measure(collector, p, rec)
+			profile := ""
+			if profileDir != "" && round == 1 {
+				profile = filepath.Join(profileDir, string("abc"[i])+".pprof")
+			}
+			r, err := measure(collector, p, rec, profile)
 			if err != nil {
 				return fmt.Errorf("%s: %w", p.name, err)
 			}
@@ -239,7 +260,8 @@ func cpuPerSpan(r result) float64 { return float64(r.cpu.Microseconds()) / float
 
 func rate(r result) float64 { return float64(r.spans) / r.elapsed.Seconds() }
 
-func measure(collector string, p pipeline, rec *recording) (_ result, err error) {
+// measure runs one pipeline once; with a profile path it also writes a CPU profile of the replay.
+func measure(collector string, p pipeline, rec *recording, profile string) (_ result, err error) {
 	dir, err := os.MkdirTemp("", "bench-pipeline-")
 	if err != nil {
 		return result{}, err
@@ -254,10 +276,10 @@ func measure(collector string, p pipeline, rec *recording) (_ result, err error)
 	if err := os.WriteFile(config, []byte(p.config), 0o600); err != nil {
 		return result{}, err
 	}
-	otlp, metricsPort := freePort(), strings.TrimPrefix(freePort(), "127.0.0.1:")
+	otlp, metricsPort, pprofAddr := freePort(), strings.TrimPrefix(freePort(), "127.0.0.1:"), freePort()
 	metricsURL := "http://127.0.0.1:" + metricsPort + "/metrics"
 	cmd := exec.Command(collector, "--config", config)
-	cmd.Env = append(os.Environ(), "BENCH_OTLP="+otlp, "BENCH_DIR="+dir, "BENCH_METRICS_PORT="+metricsPort)
+	cmd.Env = append(os.Environ(), "BENCH_OTLP="+otlp, "BENCH_DIR="+dir, "BENCH_METRICS_PORT="+metricsPort, "BENCH_PPROF="+pprofAddr)
 	var logs strings.Builder
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
@@ -271,6 +293,16 @@ func measure(collector string, p pipeline, rec *recording) (_ result, err error)
 	cpuBefore, err := cpuTime(cmd.Process.Pid)
 	if err != nil {
 		return result{}, err
+	}
+	profiled := make(chan error, 1)
+	if profile != "" {
+		// The metrics page answers before extensions have started.
+		if err := waitUntil(30*time.Second, func() bool { return listening(pprofAddr) }); err != nil {
+			return result{}, fmt.Errorf("pprof extension: %w", err)
+		}
+		go func() { profiled <- fetchProfile(pprofAddr, profile) }()
+	} else {
+		profiled <- nil
 	}
 	began := time.Now()
 	if err := replay(context.Background(), otlp, rec); err != nil {
@@ -292,7 +324,39 @@ func measure(collector string, p pipeline, rec *recording) (_ result, err error)
 	if err != nil {
 		return result{}, err
 	}
+	if err := <-profiled; err != nil {
+		return result{}, fmt.Errorf("cpu profile: %w", err)
+	}
 	return result{spans: rec.spans, elapsed: elapsed, sent: sent, peakKiB: peak, cpu: cpuAfter - cpuBefore}, nil
+}
+
+// fetchProfile writes the collector's CPU profile over the next profileFor to path, then its
+// allocation profile (since start) beside it (path with .allocs before the extension).
+func fetchProfile(pprofAddr, path string) error {
+	cpu := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", pprofAddr, int(profileFor.Seconds()))
+	if err := download(cpu, path); err != nil {
+		return err
+	}
+	allocs := strings.TrimSuffix(path, filepath.Ext(path)) + ".allocs" + filepath.Ext(path)
+	return download(fmt.Sprintf("http://%s/debug/pprof/allocs", pprofAddr), allocs)
+}
+
+func download(url, path string) error {
+	resp, err := http.Get(url)
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(resp.Body)
+	if closeErr := resp.Body.Close(); err == nil {
+		err = closeErr
+	}
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("pprof: %s", resp.Status)
+	}
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, body, 0o600)
 }
 
 // sentSpans reads otelcol_exporter_sent_spans of one exporter from the collector's metrics page.
@@ -362,6 +426,14 @@ func waitUntil(timeout time.Duration, cond func() bool) error {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return nil
+}
+
+func listening(addr string) bool {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return false
+	}
+	return conn.Close() == nil
 }
 
 func freePort() string {

@@ -453,16 +453,3 @@ func validate(v, s string) bool {
 	}
 	return true
 }
-
-// defaultEngine is built on first use: building it loads the name lexicon (tens of milliseconds),
-// which programs that never call Redact should not pay for at start-up.
-var defaultEngine = sync.OnceValue(func() *Engine {
-	e, err := New(Options{ScanJSON: true})
-	if err != nil {
-		panic(err)
-	}
-	return e
-})
-
-// Redact redacts s with every built-in detector and the redact action.
-func Redact(s string) (string, Findings, bool) { return defaultEngine().Redact(s) }

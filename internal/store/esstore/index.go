@@ -1,3 +1,7 @@
+// This file is how a record becomes a search-engine document, which time-based index it goes to, and
+// the index template that fixes every field's type (the engine's "mappings": not internal/mapping,
+// which maps telemetry to records).
+
 package esstore
 
 import (
