@@ -10,9 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/agentaudit/otelcol-agentaudit/internal/accesslog"
-	"github.com/agentaudit/otelcol-agentaudit/internal/auditquery"
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/accesslog"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/query"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/registry"
@@ -134,11 +134,11 @@ func (l *lineWriter) printf(format string, args ...any) {
 // query builds the store query from --from/--to.
 func (c *cli) query() (store.Query, error) {
 	now := c.now()
-	from, err := auditquery.ParseTime(c.from, now)
+	from, err := query.ParseTime(c.from, now)
 	if err != nil {
 		return store.Query{}, fmt.Errorf("--from: %w", err)
 	}
-	to, err := auditquery.ParseTime(c.to, now)
+	to, err := query.ParseTime(c.to, now)
 	if err != nil {
 		return store.Query{}, fmt.Errorf("--to: %w", err)
 	}
@@ -161,11 +161,11 @@ func rangeLabel(q store.Query) string {
 	return " " + q.From.Format(time.RFC3339) + ".." + q.To.Format(time.RFC3339)
 }
 
-func (c *cli) progress() *auditquery.Progress {
+func (c *cli) progress() *query.Progress {
 	if c.quiet {
 		return nil
 	}
-	return &auditquery.Progress{W: c.stderr}
+	return &query.Progress{W: c.stderr}
 }
 
 // auditStore is an opened store: what commands read through, where access records go, and what
@@ -248,9 +248,9 @@ func (c *cli) readAndLog(ctx context.Context, compute func(st *auditStore) (targ
 }
 
 // writeRows prints rows as JSON Lines under --json, else as the table.
-func writeRows[T any](c *cli, rows []T, table auditquery.Table) error {
+func writeRows[T any](c *cli, rows []T, table query.Table) error {
 	if c.json {
-		return auditquery.WriteJSONLines(c.stdout, rows)
+		return query.WriteJSONLines(c.stdout, rows)
 	}
 	return table.Write(c.stdout)
 }
@@ -258,7 +258,7 @@ func writeRows[T any](c *cli, rows []T, table auditquery.Table) error {
 // recordsOrTable prints records as JSON Lines under --json, else as a timeline table.
 func (c *cli) recordsOrTable(recs []*auditrecord.Record, withSession bool) error {
 	if c.json {
-		return auditquery.WriteRecordsJSONL(c.stdout, recs)
+		return query.WriteRecordsJSONL(c.stdout, recs)
 	}
-	return auditquery.TimelineTable(recs, withSession).Write(c.stdout)
+	return query.TimelineTable(recs, withSession).Write(c.stdout)
 }
