@@ -26,18 +26,6 @@ type Options struct {
 	Signer *objectstore.Signer
 }
 
-// ManifestKindRetention marks a retention marker: the signed statement, one per stream, of where
-// retention cut the stream's chain. It is stored at MarkerKey, outside the stream's manifest folder
-// (writers resume their chain from that folder), and records the last deleted manifest — its key,
-// signature, last seq and last hash — so that a verifier can accept that the first kept manifest
-// links to a manifest that is gone and that the seqs up to last_seq are missing on purpose.
-const ManifestKindRetention = "retention"
-
-// MarkerKey is where the retention marker of a stream lives.
-func MarkerKey(layout objectstore.Layout, stream string) string {
-	return path.Join(layout.Prefix, "_retention", stream+".json")
-}
-
 // Result lists what was (or would be) deleted.
 type Result struct {
 	Cutoff     time.Time `json:"cutoff"`
@@ -190,7 +178,7 @@ type doomedManifest struct {
 func writeMarker(ctx context.Context, b objectstore.Backend, layout objectstore.Layout, stream string, last doomedManifest, opts Options) error {
 	marker := objectstore.Manifest{
 		ManifestVersion:           1,
-		Kind:                      ManifestKindRetention,
+		Kind:                      objectstore.ManifestKindRetention,
 		Stream:                    stream,
 		LastSeq:                   last.m.LastSeq,
 		LastHash:                  last.m.LastHash,
@@ -207,7 +195,7 @@ func writeMarker(ctx context.Context, b objectstore.Backend, layout objectstore.
 	if err != nil {
 		return err
 	}
-	if err := b.Put(ctx, MarkerKey(layout, stream), enc); err != nil {
+	if err := b.Put(ctx, layout.RetentionMarkerKey(stream), enc); err != nil {
 		return fmt.Errorf("put retention marker: %w", err)
 	}
 	return nil

@@ -73,7 +73,7 @@ func TestExpireDeletesWholeOldPartitionsWithTheirManifests(t *testing.T) {
 		t.Fatalf("no retention marker: %v", err)
 	}
 	m, err := objectstore.DecodeManifest(marker)
-	if err != nil || m.Kind != retain.ManifestKindRetention || m.Stream != "gw-1-traces" || m.LastSeq != 15 ||
+	if err != nil || m.Kind != objectstore.ManifestKindRetention || m.Stream != "gw-1-traces" || m.LastSeq != 15 ||
 		m.PreviousManifestKey != "audit/_manifests/gw-1-traces/00000000000000000011.json" || m.LastHash == "" {
 		t.Fatalf("retention marker: %+v (%v)", m, err)
 	}
@@ -109,7 +109,7 @@ func TestExpireSignedStoreNeedsTheSigningKey(t *testing.T) {
 	if _, err := retain.Expire(ctx, b, objectstore.Layout{Prefix: "audit"}, opts); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := b.Get(ctx, retain.MarkerKey(objectstore.Layout{Prefix: "audit"}, "gw-1-traces"))
+	raw, err := b.Get(ctx, objectstore.Layout{Prefix: "audit"}.RetentionMarkerKey("gw-1-traces"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/agentaudit/otelcol-agentaudit/internal/readside/retain"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 )
 
@@ -32,7 +31,7 @@ func (v *verifier) loadRetentionMarker(stream, key string) (*retentionMarker, er
 	}
 	v.rep.Counts.Manifests++
 	m, err := objectstore.DecodeManifest(raw)
-	if err != nil || m.Kind != retain.ManifestKindRetention || m.Stream != stream || m.LastSeq == 0 || m.PreviousManifestKey == "" {
+	if err != nil || m.Kind != objectstore.ManifestKindRetention || m.Stream != stream || m.LastSeq == 0 || m.PreviousManifestKey == "" {
 		v.add(Finding{
 			Kind: BrokenChain, Severity: Failure, Stream: stream, ManifestKey: key,
 			Detail: "retention marker does not parse or does not describe a retention of this stream",

@@ -55,7 +55,7 @@ func retainedStore(t *testing.T, signer *objectstore.Signer) *retainedFixture {
 	f := &retainedFixture{
 		fixture: &fixture{backend: backend, layout: layout, signer: signer, firstSeqs: []uint64{16, 20, 23}},
 		deleted: []string{layout.ManifestKey(retainedStream, 1), layout.ManifestKey(retainedStream, 11)},
-		marker:  retain.MarkerKey(layout, retainedStream),
+		marker:  layout.RetentionMarkerKey(retainedStream),
 	}
 	for _, seq := range f.firstSeqs {
 		at := now

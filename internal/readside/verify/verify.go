@@ -24,7 +24,6 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 	"github.com/agentaudit/otelcol-agentaudit/internal/jsonvalue"
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/query"
-	"github.com/agentaudit/otelcol-agentaudit/internal/readside/retain"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 )
 
@@ -144,7 +143,7 @@ func (v *verifier) run() error {
 				erasureKeys[orig] = append(erasureKeys[orig], k)
 			}
 		case strings.HasSuffix(k, ".json"):
-			if stream := strings.TrimSuffix(path.Base(k), ".json"); retain.MarkerKey(v.layout, stream) == k {
+			if stream := strings.TrimSuffix(path.Base(k), ".json"); v.layout.RetentionMarkerKey(stream) == k {
 				markers[stream] = k
 			}
 		}
