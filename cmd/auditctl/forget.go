@@ -11,6 +11,7 @@ import (
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/accesslog"
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/erase"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/registry"
 )
 
@@ -54,7 +55,7 @@ func runForget(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	res, err := eraser.Forget(ctx, opts)
 	switch {
-	case errors.Is(err, erase.ErrSigningKeyRequired), errors.Is(err, erase.ErrObjectLocked):
+	case errors.Is(err, erase.ErrSigningKeyRequired), errors.Is(err, objectstore.ErrObjectLocked):
 		return c.fail(exitUsage, "%v", err)
 	case err != nil:
 		return c.fail(exitUnreachable, "%v", err)

@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/config/configopaque"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/erase"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/s3store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/s3server"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/sessionfixture"
@@ -68,7 +69,7 @@ func TestForgetOnS3(t *testing.T) {
 		}
 		res, err := erase.Forget(ctx, writer(b, signer), erase.Options{
 			Subject: sessionfixture.Bob, Requester: "dpo", Signer: signer,
-			Guard: erase.S3Guard{Client: b.Client(), Bucket: "forget"},
+			Guard: b,
 		})
 		if err != nil || res.Records != 5 {
 			t.Fatalf("forget: %+v, %v", res, err)
@@ -103,9 +104,9 @@ func TestForgetOnS3(t *testing.T) {
 		}
 		_, err = erase.Forget(ctx, writer(b, signer), erase.Options{
 			Subject: sessionfixture.Alice, Requester: "dpo", Signer: signer,
-			Guard: erase.S3Guard{Client: b.Client(), Bucket: "locked"},
+			Guard: b,
 		})
-		if !errors.Is(err, erase.ErrObjectLocked) {
+		if !errors.Is(err, objectstore.ErrObjectLocked) {
 			t.Fatalf("forget under COMPLIANCE lock: %v", err)
 		}
 		t.Log(err)

@@ -100,25 +100,27 @@ func (f *fileStore) Shutdown(ctx context.Context) error {
 func openObjects(s3opts *storeurl.S3Options) Opener {
 	return func(u *url.URL, o OpenOptions) (Handle, error) {
 		raw := u.String()
-		scheme, location, _, err := storeurl.Parse(raw)
+		scheme, _, _, err := storeurl.Parse(raw)
 		if err != nil {
 			return nil, err
 		}
-		return &objectHandle{raw: raw, scheme: scheme, bucket: location, s3: s3opts, opts: o}, nil
+		return &objectHandle{raw: raw, scheme: scheme, s3: s3opts, opts: o}, nil
 	}
 }
 
 // objectHandle is a file or S3 store opened by auditctl.
 type objectHandle struct {
-	raw, scheme, bucket string
-	s3                  *storeurl.S3Options
-	opts                OpenOptions
-	target              storeurl.Target
-	store               *objectstore.Store
-	started             bool
+	raw, scheme string
+	s3          *storeurl.S3Options
+	opts        OpenOptions
+	target      storeurl.Target
+	store       *objectstore.Store
+	started     bool
 }
 
 var (
+	_ erase.ObjectGuard = (*s3store.Backend)(nil)
+
 	_ Eraser   = (*objectHandle)(nil)
 	_ Expirer  = (*objectHandle)(nil)
 	_ Verifier = (*objectHandle)(nil)
@@ -154,8 +156,8 @@ func (h *objectHandle) Write(ctx context.Context, b store.Batch) error {
 }
 
 func (h *objectHandle) Forget(ctx context.Context, opts erase.Options) (erase.Result, error) {
-	if b, ok := h.target.Backend.(*s3store.Backend); ok {
-		opts.Guard = erase.S3Guard{Client: b.Client(), Bucket: h.bucket}
+	if guard, ok := h.target.Backend.(erase.ObjectGuard); ok {
+		opts.Guard = guard // S3: Object Lock and old versions
 	}
 	return erase.Forget(ctx, h.store, opts)
 }

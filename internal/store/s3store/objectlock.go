@@ -1,35 +1,27 @@
-package erase
+package s3store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 )
 
-// ErrObjectLocked: an Object Lock retention keeps the object's current content readable until its
-// date, so it cannot be erased before then.
-var ErrObjectLocked = errors.New("object is under S3 Object Lock retention")
-
-// S3Guard checks Object Lock retention before an erasure and removes the versions an S3 bucket with
-// versioning keeps of a rewritten object (otherwise the erased content would stay readable there).
-type S3Guard struct {
-	Client *s3.Client
-	Bucket string
-	Now    func() time.Time
-}
+// Object Lock and versioning, for erasure (the erase package's ObjectGuard): an erasure must not
+// start on an object a retention keeps readable, and must not leave the erased content behind in
+// the versions a bucket with versioning keeps of a rewritten object.
 
 // CheckErasable refuses objects under an unexpired retention. COMPLIANCE mode cannot be lifted by
 // anyone, by design: that is the promise Object Lock makes, and it outranks the erasure request until
 // the retention ends. GOVERNANCE mode can be lifted by an administrator with
 // s3:BypassGovernanceRetention, which auditctl does not do on its own.
-func (g S3Guard) CheckErasable(ctx context.Context, key string) error {
-	out, err := g.Client.GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: aws.String(g.Bucket), Key: aws.String(key)})
+func (b *Backend) CheckErasable(ctx context.Context, key string) error {
+	out, err := b.client.GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: aws.String(b.cfg.Bucket), Key: aws.String(key)})
 	if err != nil {
 		if noRetention(err) {
 			return nil
@@ -39,33 +31,29 @@ func (g S3Guard) CheckErasable(ctx context.Context, key string) error {
 	if out.Retention == nil || out.Retention.RetainUntilDate == nil {
 		return nil
 	}
-	now := time.Now
-	if g.Now != nil {
-		now = g.Now
-	}
 	until := out.Retention.RetainUntilDate.UTC()
-	if !until.After(now()) {
+	if !until.After(time.Now()) {
 		return nil
 	}
 	switch out.Retention.Mode {
 	case types.ObjectLockRetentionModeCompliance:
 		return fmt.Errorf("%w: %s is locked in COMPLIANCE mode until %s; S3 makes erasing it before then impossible by design, for anyone. "+
 			"Nothing was changed. Erase after the retention date, or keep personal data out of locked buckets (redaction processor)",
-			ErrObjectLocked, key, until.Format(time.RFC3339))
+			objectstore.ErrObjectLocked, key, until.Format(time.RFC3339))
 	case types.ObjectLockRetentionModeGovernance:
 		return fmt.Errorf("%w: %s is locked in GOVERNANCE mode until %s; an administrator must remove the retention "+
-			"(s3:BypassGovernanceRetention) before it can be erased. Nothing was changed", ErrObjectLocked, key, until.Format(time.RFC3339))
+			"(s3:BypassGovernanceRetention) before it can be erased. Nothing was changed", objectstore.ErrObjectLocked, key, until.Format(time.RFC3339))
 	}
 	return nil
 }
 
 // PurgeOldVersions deletes every non-current version (and delete marker) of key.
-func (g S3Guard) PurgeOldVersions(ctx context.Context, key string) error {
-	pages := s3.NewListObjectVersionsPaginator(g.Client, &s3.ListObjectVersionsInput{Bucket: aws.String(g.Bucket), Prefix: aws.String(key)})
+func (b *Backend) PurgeOldVersions(ctx context.Context, key string) error {
+	pages := s3.NewListObjectVersionsPaginator(b.client, &s3.ListObjectVersionsInput{Bucket: aws.String(b.cfg.Bucket), Prefix: aws.String(key)})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
-			if apiCode(err) == "NotImplemented" {
+			if errorCode(err) == "NotImplemented" {
 				return nil // no versioning support: nothing is kept
 			}
 			return fmt.Errorf("s3: list versions of %s: %w", key, err)
@@ -82,7 +70,7 @@ func (g S3Guard) PurgeOldVersions(ctx context.Context, key string) error {
 			}
 		}
 		for _, id := range old {
-			if _, err := g.Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(g.Bucket), Key: aws.String(key), VersionId: aws.String(id)}); err != nil {
+			if _, err := b.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(b.cfg.Bucket), Key: aws.String(key), VersionId: aws.String(id)}); err != nil {
 				return fmt.Errorf("s3: delete version %s of %s: %w", id, key, err)
 			}
 		}
@@ -90,18 +78,10 @@ func (g S3Guard) PurgeOldVersions(ctx context.Context, key string) error {
 	return nil
 }
 
-func apiCode(err error) string {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.ErrorCode()
-	}
-	return ""
-}
-
 // noRetention reports the answers S3 (and compatible stores) give for an object or bucket without
 // Object Lock.
 func noRetention(err error) bool {
-	switch apiCode(err) {
+	switch errorCode(err) {
 	case "NoSuchObjectLockConfiguration", "ObjectLockConfigurationNotFoundError", "InvalidRequest", "NotImplemented":
 		return true
 	}
