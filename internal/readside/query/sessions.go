@@ -88,7 +88,7 @@ func (s *Session) add(r *auditrecord.Record) {
 	if s.Agent == "" && r.Agent != nil {
 		s.Agent = r.Agent.Name
 	}
-	start, end := Span(r)
+	start, end := TimeRange(r)
 	if start.Before(s.Start) {
 		s.Start = start
 	}
@@ -106,9 +106,9 @@ func (s *Session) add(r *auditrecord.Record) {
 	s.usage.add(r)
 }
 
-// Span is the time a record covers: tool calls are stamped when they end, envelopes when they start;
+// TimeRange is the time a record covers: tool calls are stamped when they end, envelopes when they start;
 // everything else is an instant.
-func Span(r *auditrecord.Record) (start, end time.Time) {
+func TimeRange(r *auditrecord.Record) (start, end time.Time) {
 	dur := func(ms *float64) time.Duration {
 		if ms == nil {
 			return 0

@@ -191,7 +191,7 @@ func chart(recs []*auditrecord.Record) template.HTML {
 	}
 	start, end := recs[0].Timestamp, recs[0].Timestamp
 	for _, r := range recs {
-		s, e := query.Span(r)
+		s, e := query.TimeRange(r)
 		if s.Before(start) {
 			start = s
 		}
@@ -214,7 +214,7 @@ func chart(recs []*auditrecord.Record) template.HTML {
 	rowOf := map[string]int{} // record id → row index, for errors
 	var instants, errs []*auditrecord.Record
 	for _, r := range recs {
-		s, e := query.Span(r)
+		s, e := query.TimeRange(r)
 		switch {
 		case r.AgentRun != nil:
 			rowOf[r.RecordID] = len(rows)
