@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,12 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
-	"github.com/agentaudit/otelcol-agentaudit/internal/readside/accesslog"
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/query"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
-	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
-	"github.com/agentaudit/otelcol-agentaudit/internal/store/registry"
 )
 
 // exitUnreachable is the exit status when the store cannot be reached or read (or written, for the
@@ -110,27 +105,6 @@ func diag(stderr io.Writer, format string, args ...any) {
 	_, _ = fmt.Fprintf(stderr, format, args...)
 }
 
-// closeStore releases the store; everything the command wrote was flushed before, so a failure
-// here is only worth a warning.
-func (c *cli) closeStore(st *auditStore) {
-	if err := st.Close(); err != nil {
-		diag(c.stderr, "auditctl %s: warning: close %s: %v\n", c.name, st.url, err)
-	}
-}
-
-// lineWriter writes lines to an output and keeps the first error, so a printer of many lines
-// checks once at the end and stops writing after a failure.
-type lineWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (l *lineWriter) printf(format string, args ...any) {
-	if l.err == nil {
-		_, l.err = fmt.Fprintf(l.w, format, args...)
-	}
-}
-
 // query builds the store query from --from/--to.
 func (c *cli) query() (store.Query, error) {
 	now := c.now()
@@ -166,99 +140,4 @@ func (c *cli) progress() *query.Progress {
 		return nil
 	}
 	return &query.Progress{W: c.stderr}
-}
-
-// auditStore is an opened store: what commands read through, where access records go, and what
-// it can do besides (registry capabilities).
-type auditStore struct {
-	registry.Handle
-	signer *objectstore.Signer
-	url    string
-}
-
-// writerInstance names the chains auditctl writes on this host: "<instance>-access", "<instance>-erasure".
-// One chain per host keeps two operators on different machines from forking one chain.
-func writerInstance() string {
-	host, err := os.Hostname()
-	if err != nil || host == "" {
-		host = "unknown-host"
-	}
-	return "auditctl-" + host
-}
-
-// open opens and connects the store; the exit code tells a bad URL or key (2) from an unreachable
-// store (3).
-func (c *cli) open(ctx context.Context) (*auditStore, int, error) {
-	st, err := openStore(c.store, c.signingKey)
-	if err != nil {
-		return nil, exitUsage, err
-	}
-	if err := st.Connect(ctx); err != nil {
-		return nil, exitUnreachable, err
-	}
-	return st, exitOK, nil
-}
-
-// openStore prepares the store flags name, loading the signing key when one is given; it does not
-// contact the store, so every error is a usage error.
-func openStore(flags *storeFlags, signingKey string) (*auditStore, error) {
-	var signer *objectstore.Signer
-	if signingKey != "" {
-		s, err := objectstore.LoadSigner(signingKey)
-		if err != nil {
-			return nil, fmt.Errorf("--signing-key %s: %w", signingKey, err)
-		}
-		signer = s
-	}
-	h, err := flags.prepare(registry.OpenOptions{InstanceID: writerInstance(), Signer: signer})
-	if err != nil {
-		return nil, err
-	}
-	return &auditStore{Handle: h, signer: signer, url: h.Location()}, nil
-}
-
-// logAccess appends the access record of this read. A read that cannot be logged is not shown: the
-// caller prints its answer only after this succeeds.
-func (c *cli) logAccess(ctx context.Context, st *auditStore, target string, records int) error {
-	return accesslog.Append(ctx, st, accesslog.NewRecord(accesslog.Viewer(c.as), c.name, target, records, c.now()))
-}
-
-// readAndLog is the common shape of a read command: open, compute, log the access, print.
-// compute returns the access target, the number of records the answer covers and a printer.
-func (c *cli) readAndLog(ctx context.Context, compute func(st *auditStore) (target string, records int, show func() error, err error)) int {
-	st, code, err := c.open(ctx)
-	if err != nil {
-		return c.fail(code, "%v", err)
-	}
-	defer c.closeStore(st)
-	target, n, show, err := compute(st)
-	if err != nil {
-		return c.fail(exitUnreachable, "read %s: %v", st.url, err)
-	}
-	if err := c.logAccess(ctx, st, target, n); err != nil {
-		return c.fail(exitUnreachable, "%v (nothing shown: every read must be logged)", err)
-	}
-	if n == 0 && c.emptyIsNotFound {
-		return c.fail(exitFindings, "no records matched %s", strings.TrimSpace(target))
-	}
-	if err := show(); err != nil {
-		return c.fail(exitUsage, "write output: %v", err)
-	}
-	return exitOK
-}
-
-// writeRows prints rows as JSON Lines under --json, else as the table.
-func writeRows[T any](c *cli, rows []T, table query.Table) error {
-	if c.json {
-		return query.WriteJSONLines(c.stdout, rows)
-	}
-	return table.Write(c.stdout)
-}
-
-// recordsOrTable prints records as JSON Lines under --json, else as a timeline table.
-func (c *cli) recordsOrTable(recs []*auditrecord.Record, withSession bool) error {
-	if c.json {
-		return query.WriteRecordsJSONL(c.stdout, recs)
-	}
-	return query.TimelineTable(recs, withSession).Write(c.stdout)
 }
