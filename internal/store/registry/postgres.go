@@ -55,11 +55,17 @@ var (
 )
 
 // Connect opens the pool and checks the schema; unlike the collector, auditctl wants an answer now.
+// A failed Connect closes the pool again: the caller got no store to close.
 func (h *pgHandle) Connect(ctx context.Context) error {
-	if err := h.Start(ctx); err != nil {
+	err := h.Start(ctx)
+	if err == nil {
+		err = h.Pool().Ping(ctx)
+	}
+	if err != nil {
+		_ = h.Shutdown(ctx) // only closes the pool; the Connect error is what the caller reports
 		return err
 	}
-	return h.Pool().Ping(ctx)
+	return nil
 }
 
 func (h *pgHandle) Location() string { return h.location }
