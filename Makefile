@@ -84,7 +84,7 @@ bench:
 	$(GO) test ./internal/mapping -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/auditrecord -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/jsonvalue -run '^$$' -bench . -benchmem
-	$(GO) test ./internal/verify -run '^$$' -bench . -benchmem
+	$(GO) test ./internal/readside/verify -run '^$$' -bench . -benchmem
 	$(GO) test ./exporter/agentauditexporter -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/store/esstore -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/store/pgstore -run '^$$' -bench BenchmarkWrite -benchmem -cpu 1

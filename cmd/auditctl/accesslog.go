@@ -4,7 +4,7 @@ import (
 	"context"
 	"io"
 
-	"github.com/agentaudit/otelcol-agentaudit/internal/accesslog"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/accesslog"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/registry"
 )
 

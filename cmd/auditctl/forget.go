@@ -9,8 +9,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/agentaudit/otelcol-agentaudit/internal/accesslog"
-	"github.com/agentaudit/otelcol-agentaudit/internal/erasure"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/accesslog"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/erase"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/registry"
 )
 
@@ -44,17 +45,17 @@ func runForget(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	// Records stored without a user id belong to the user when their trace does (identity joined
 	// by trace_id, docs/audit-record.md): find the user's traces first, including those an earlier
 	// erasure of the user recorded.
-	traces, err := erasure.SubjectTraces(ctx, st.Handle, *user, c.progress())
+	traces, err := erase.SubjectTraces(ctx, st.Handle, *user, c.progress())
 	if err != nil {
 		return c.fail(exitUnreachable, "%v", err)
 	}
-	opts := erasure.Options{Subject: *user, Traces: traces, Requester: accesslog.Viewer(c.as), Signer: st.signer, DryRun: *dryRun, Now: c.now}
+	opts := erase.Options{Subject: *user, Traces: traces, Requester: accesslog.Viewer(c.as), Signer: st.signer, DryRun: *dryRun, Now: c.now}
 	if !c.quiet {
 		opts.Progress = objectProgress(c)
 	}
 	res, err := eraser.Forget(ctx, opts)
 	switch {
-	case errors.Is(err, erasure.ErrSigningKeyRequired), errors.Is(err, erasure.ErrObjectLocked):
+	case errors.Is(err, erase.ErrSigningKeyRequired), errors.Is(err, objectstore.ErrObjectLocked):
 		return c.fail(exitUsage, "%v", err)
 	case err != nil:
 		return c.fail(exitUnreachable, "%v", err)
@@ -73,7 +74,7 @@ func runForget(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	return exitOK
 }
 
-func printErasure(c *cli, res erasure.Result) error {
+func printErasure(c *cli, res erase.Result) error {
 	if c.json {
 		enc := json.NewEncoder(c.stdout)
 		enc.SetEscapeHTML(false)
@@ -84,9 +85,9 @@ func printErasure(c *cli, res erasure.Result) error {
 	case res.Records == 0:
 		w.printf("no records of user %s found; nothing to erase\n", res.Subject)
 		return w.err
-	case res.Mode == erasure.ModeDelete && res.DryRun:
+	case res.Mode == erase.ModeDelete && res.DryRun:
 		w.printf("dry run: would delete %d records of user %s\n", res.Records, res.Subject)
-	case res.Mode == erasure.ModeDelete:
+	case res.Mode == erase.ModeDelete:
 		w.printf("erasure %s: deleted %d records of user %s\n", res.ErasureID, res.Records, res.Subject)
 	case res.DryRun:
 		w.printf("dry run: would replace %d records of user %s in %d objects by tombstones:\n", res.Records, res.Subject, len(res.Objects))
@@ -107,7 +108,7 @@ func printErasure(c *cli, res erasure.Result) error {
 	}
 	if !res.DryRun {
 		w.printf("recorded as erasure record %s (requester %s)\n", res.RecordID, res.Requester)
-		if res.Mode == erasure.ModeTombstone {
+		if res.Mode == erase.ModeTombstone {
 			w.printf("`auditctl verify` lists these objects as erased\n")
 		}
 	}

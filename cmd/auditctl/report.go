@@ -6,9 +6,9 @@ import (
 	"io"
 	"os"
 
-	"github.com/agentaudit/otelcol-agentaudit/internal/accesslog"
-	"github.com/agentaudit/otelcol-agentaudit/internal/auditquery"
-	"github.com/agentaudit/otelcol-agentaudit/internal/report"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/accesslog"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/query"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/report"
 )
 
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -32,7 +32,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			return "", 0, nil, err
 		}
 		q.SessionID = session
-		recs, err := auditquery.Records(ctx, st, q, c.progress())
+		recs, err := query.Records(ctx, st, q, c.progress())
 		show := func() error {
 			if len(recs) == 0 {
 				return nil

@@ -6,8 +6,8 @@ import (
 	"errors"
 	"io"
 
-	"github.com/agentaudit/otelcol-agentaudit/internal/auditquery"
-	"github.com/agentaudit/otelcol-agentaudit/internal/retention"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/query"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/retain"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/registry"
 )
 
@@ -25,7 +25,7 @@ func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *olderThan == "" {
 		return c.usageError("--older-than is required")
 	}
-	age, err := auditquery.ParseAge(*olderThan)
+	age, err := query.ParseAge(*olderThan)
 	if err != nil || age <= 0 {
 		return c.usageError("--older-than: %q is not a positive age (90d, 2w, 36h)", *olderThan)
 	}
@@ -38,8 +38,8 @@ func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if !ok {
 		return c.fail(exitUsage, "%s: retention is %v", st.url, registry.ErrUnsupported)
 	}
-	res, err := expirer.Expire(ctx, retention.Options{OlderThan: age, DryRun: *dryRun, Now: c.now, Signer: st.signer})
-	if errors.Is(err, retention.ErrSigningKeyRequired) {
+	res, err := expirer.Expire(ctx, retain.Options{OlderThan: age, DryRun: *dryRun, Now: c.now, Signer: st.signer})
+	if errors.Is(err, retain.ErrSigningKeyRequired) {
 		return c.fail(exitUsage, "%v", err)
 	}
 	if err != nil {
@@ -51,7 +51,7 @@ func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return exitOK
 }
 
-func printRetention(c *cli, expirer registry.Expirer, res retention.Result) error {
+func printRetention(c *cli, expirer registry.Expirer, res retain.Result) error {
 	if c.json {
 		return json.NewEncoder(c.stdout).Encode(res)
 	}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"io"
 
-	"github.com/agentaudit/otelcol-agentaudit/internal/auditquery"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/query"
 )
 
 func runSessions(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -22,7 +22,7 @@ func runSessions(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	q.UserID = *user
 	return c.readAndLog(ctx, func(st *auditStore) (string, int, func() error, error) {
-		ss, err := auditquery.Sessions(ctx, st, q, c.progress())
+		ss, err := query.Sessions(ctx, st, q, c.progress())
 		records := 0
 		for _, s := range ss {
 			records += s.Records
@@ -31,6 +31,6 @@ func runSessions(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		if q.UserID != "" {
 			target += " of user " + q.UserID
 		}
-		return target + rangeLabel(q), records, func() error { return writeRows(c, ss, auditquery.SessionsTable(ss)) }, err
+		return target + rangeLabel(q), records, func() error { return writeRows(c, ss, query.SessionsTable(ss)) }, err
 	})
 }

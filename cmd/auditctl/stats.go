@@ -4,7 +4,7 @@ import (
 	"context"
 	"io"
 
-	"github.com/agentaudit/otelcol-agentaudit/internal/auditquery"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/query"
 )
 
 func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -14,7 +14,7 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			"volume: records per hour or day (--by, default hour), flagging spikes: buckets above\n"+
 			"        --spike-factor times the median of the non-empty buckets.", stdout, stderr)
 	by := c.fs.String("by", "", "bucket size for errors and volume: hour or day")
-	factor := c.fs.Float64("spike-factor", auditquery.DefaultSpikeFactor, "volume: flag buckets above this many times the median")
+	factor := c.fs.Float64("spike-factor", query.DefaultSpikeFactor, "volume: flag buckets above this many times the median")
 	user := c.fs.String("user", "", "only records of this user id")
 	c.timeRange()
 	pos, code, ok := c.parse(args, 1, "tools|errors|volume")
@@ -35,9 +35,9 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	case "errors", "volume":
 		if bucket == "" {
-			bucket = map[string]string{"errors": auditquery.ByDay, "volume": auditquery.ByHour}[kind]
+			bucket = map[string]string{"errors": query.ByDay, "volume": query.ByHour}[kind]
 		}
-		if _, err := auditquery.ParseBucket(bucket); err != nil {
+		if _, err := query.ParseBucket(bucket); err != nil {
 			return c.usageError("%v", err)
 		}
 	default:
@@ -57,26 +57,26 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return c.readAndLog(ctx, func(st *auditStore) (string, int, func() error, error) {
 		switch kind {
 		case "tools":
-			rows, err := auditquery.ToolStats(ctx, st, q, c.progress())
+			rows, err := query.ToolStats(ctx, st, q, c.progress())
 			n := 0
 			for _, r := range rows {
 				n += r.Calls + r.Requested
 			}
-			return target, n, func() error { return writeRows(c, rows, auditquery.ToolStatsTable(rows)) }, err
+			return target, n, func() error { return writeRows(c, rows, query.ToolStatsTable(rows)) }, err
 		case "errors":
-			rows, err := auditquery.ErrorStats(ctx, st, q, bucket, c.progress())
+			rows, err := query.ErrorStats(ctx, st, q, bucket, c.progress())
 			n := 0
 			for _, r := range rows {
 				n += r.Records
 			}
-			return target, n, func() error { return writeRows(c, rows, auditquery.ErrorStatsTable(rows)) }, err
+			return target, n, func() error { return writeRows(c, rows, query.ErrorStatsTable(rows)) }, err
 		default:
-			rows, err := auditquery.VolumeStats(ctx, st, q, bucket, *factor, c.progress())
+			rows, err := query.VolumeStats(ctx, st, q, bucket, *factor, c.progress())
 			n := 0
 			for _, r := range rows {
 				n += r.Records
 			}
-			return target, n, func() error { return writeRows(c, rows, auditquery.VolumeStatsTable(rows)) }, err
+			return target, n, func() error { return writeRows(c, rows, query.VolumeStatsTable(rows)) }, err
 		}
 	})
 }

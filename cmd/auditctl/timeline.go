@@ -4,7 +4,7 @@ import (
 	"context"
 	"io"
 
-	"github.com/agentaudit/otelcol-agentaudit/internal/auditquery"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/query"
 )
 
 func runTimeline(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -23,7 +23,7 @@ func runTimeline(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	q.SessionID = pos[0]
 	return c.readAndLog(ctx, func(st *auditStore) (string, int, func() error, error) {
-		recs, err := auditquery.Records(ctx, st, q, c.progress())
+		recs, err := query.Records(ctx, st, q, c.progress())
 		return "session " + q.SessionID + rangeLabel(q), len(recs), func() error { return c.recordsOrTable(recs, false) }, err
 	})
 }

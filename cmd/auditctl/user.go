@@ -4,7 +4,7 @@ import (
 	"context"
 	"io"
 
-	"github.com/agentaudit/otelcol-agentaudit/internal/auditquery"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/query"
 )
 
 func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -24,7 +24,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	q.UserID = pos[0]
 	return c.readAndLog(ctx, func(st *auditStore) (string, int, func() error, error) {
-		recs, err := auditquery.Records(ctx, st, q, c.progress())
+		recs, err := query.Records(ctx, st, q, c.progress())
 		return "user " + q.UserID + rangeLabel(q), len(recs), func() error { return c.recordsOrTable(recs, true) }, err
 	})
 }

@@ -6,8 +6,8 @@ import (
 	"flag"
 	"io"
 
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/verify"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/registry"
-	"github.com/agentaudit/otelcol-agentaudit/internal/verify"
 )
 
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"go.opentelemetry.io/collector/config/configopaque"
 
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/verify"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
@@ -25,7 +26,6 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/peers"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/recordfixture"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/s3server"
-	"github.com/agentaudit/otelcol-agentaudit/internal/verify"
 )
 
 // writeSignedStore writes two batches to backend and returns the public key file and one object key.

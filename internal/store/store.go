@@ -46,7 +46,7 @@ type Query struct {
 	// without any session (user) id also matches when its trace is in TraceIDs (a trace known to
 	// belong to that session or user); with neither set, only records of these traces match. A
 	// Reader that filters by session or user server-side must apply this too (or leave those
-	// filters to Matches), else joined records go missing (auditquery.ScanJoined, forget).
+	// filters to Matches), else joined records go missing (query.ScanJoined, forget).
 	TraceIDs map[string]bool
 }
 

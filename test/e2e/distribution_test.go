@@ -22,8 +22,8 @@ import (
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/agentsim"
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/verify"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/collectortest"
-	"github.com/agentaudit/otelcol-agentaudit/internal/verify"
 )
 
 // expectedCounts is what the mapping rules (docs/audit-record.md) make of one agentsim session.

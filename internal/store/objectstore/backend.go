@@ -12,6 +12,10 @@ import (
 // ErrNotExist is returned by Backend.Get for a missing key.
 var ErrNotExist = errors.New("object does not exist")
 
+// ErrObjectLocked: an Object Lock retention (S3) keeps the object's current content readable until
+// its date, so it cannot be erased before then.
+var ErrObjectLocked = errors.New("object is under S3 Object Lock retention")
+
 // Backend is a flat key/value object space (a directory tree or an S3 prefix).
 type Backend interface {
 	// Put stores data under key atomically: readers see the whole object or none.

@@ -68,6 +68,11 @@ func (l Layout) ErasureManifestKey(stream string, firstSeq uint64, erasureID str
 	return l.ManifestPrefix(stream) + fmt.Sprintf("%020d.erasure-%s.json", firstSeq, sanitize(erasureID))
 }
 
+// RetentionMarkerKey names the retention marker of a stream (ManifestKindRetention).
+func (l Layout) RetentionMarkerKey(stream string) string {
+	return path.Join(l.Prefix, "_retention", stream+".json")
+}
+
 // KeysPrefix holds the public keys manifests are signed with.
 func (l Layout) KeysPrefix() string { return path.Join(l.Prefix, "_keys") + "/" }
 

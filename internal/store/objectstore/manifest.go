@@ -49,6 +49,14 @@ type Manifest struct {
 // ManifestKindErasure marks an erasure manifest.
 const ManifestKindErasure = "erasure"
 
+// ManifestKindRetention marks a retention marker: the signed statement, one per stream, of where
+// retention cut the stream's chain. It is stored at Layout.RetentionMarkerKey, outside the stream's
+// manifest folder (writers resume their chain from that folder), and records the last deleted
+// manifest — its key, signature, last seq and last hash — so that a verifier can accept that the
+// first kept manifest links to a manifest that is gone and that the seqs up to last_seq are missing
+// on purpose.
+const ManifestKindRetention = "retention"
+
 // SigningInput is the canonical encoding of m without its signature: what is signed.
 func (m Manifest) SigningInput() ([]byte, error) {
 	m.Signature = ""

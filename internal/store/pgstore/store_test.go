@@ -17,14 +17,14 @@ import (
 	"go.opentelemetry.io/collector/config/configopaque"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
-	"github.com/agentaudit/otelcol-agentaudit/internal/erasure"
-	"github.com/agentaudit/otelcol-agentaudit/internal/retention"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/erase"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/retain"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/verify"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/deadletter"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/pgstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/postgres"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/recordfixture"
-	"github.com/agentaudit/otelcol-agentaudit/internal/verify"
 )
 
 func openStore(t testing.TB, dsn string) *pgstore.Store {
@@ -109,7 +109,7 @@ func TestPostgresStore(t *testing.T) {
 			"a record without a session joins the session of its trace, in SQL")
 		assert.ElementsMatch(t, []string{recs[1].RecordID, recs[3].RecordID}, scanIDs(store.Query{TraceIDs: map[string]bool{traces[1]: true}}))
 
-		res, err := erasure.ForgetInPlace(ctx, s, s, erasure.Options{Subject: "user-1", Traces: map[string]bool{traces[0]: true, traces[1]: true}, Requester: "dpo"})
+		res, err := erase.ForgetInPlace(ctx, s, s, erase.Options{Subject: "user-1", Traces: map[string]bool{traces[0]: true, traces[1]: true}, Requester: "dpo"})
 		require.NoError(t, err)
 		assert.Equal(t, 4, res.Records, "the user's 2 records and the 2 joined to the user's traces")
 		assert.Equal(t, "4", srv.Psql(t, "tracejoin", `SELECT count(*) FROM agentaudit.records WHERE type = 'tombstone'`))
@@ -199,7 +199,7 @@ func TestPostgresStore(t *testing.T) {
 		tail[0].Timestamp = tail[0].Timestamp.AddDate(0, 2, 0)
 		require.NoError(t, s.Write(ctx, store.Batch{Signal: "traces", Records: tail}))
 
-		res, err := erasure.ForgetInPlace(ctx, s, s, erasure.Options{Subject: "alice", Requester: "dpo"})
+		res, err := erase.ForgetInPlace(ctx, s, s, erase.Options{Subject: "alice", Requester: "dpo"})
 		require.NoError(t, err)
 		assert.Equal(t, 2, res.Records)
 		assert.Equal(t, "0", srv.Psql(t, "maint", `SELECT count(*) FROM agentaudit.records WHERE user_id = 'alice' OR record::text LIKE '%alice%' AND type <> 'erasure'`))
@@ -208,7 +208,7 @@ func TestPostgresStore(t *testing.T) {
 		assert.Contains(t, kinds(rep), "info:erased")
 
 		now := func() time.Time { return recordfixture.Base.AddDate(0, 2, 0) }
-		exp, err := s.Expire(ctx, retention.Options{OlderThan: 24 * time.Hour, Now: now})
+		exp, err := s.Expire(ctx, retain.Options{OlderThan: 24 * time.Hour, Now: now})
 		require.NoError(t, err)
 		assert.Equal(t, []string{"agentaudit.records/records_2026_03"}, exp.Partitions)
 		assert.Equal(t, 6, exp.Records)

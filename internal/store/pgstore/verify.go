@@ -7,8 +7,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/verify"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
-	"github.com/agentaudit/otelcol-agentaudit/internal/verify"
 )
 
 // Verify checks every row's hash against its stored record, every link of every stream's chain, that

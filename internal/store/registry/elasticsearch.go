@@ -12,8 +12,8 @@ import (
 
 	"go.opentelemetry.io/collector/config/configopaque"
 
-	"github.com/agentaudit/otelcol-agentaudit/internal/erasure"
-	"github.com/agentaudit/otelcol-agentaudit/internal/retention"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/erase"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/retain"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/esstore"
 )
@@ -96,14 +96,14 @@ func (h *esHandle) Connect(ctx context.Context) error { return h.Start(ctx) }
 func (h *esHandle) Location() string                  { return h.location }
 func (h *esHandle) Close() error                      { return h.Shutdown(context.Background()) }
 
-func (h *esHandle) Forget(ctx context.Context, opts erasure.Options) (erasure.Result, error) {
-	return erasure.ForgetIndexed(ctx, h.Store, h.Store, opts)
+func (h *esHandle) Forget(ctx context.Context, opts erase.Options) (erase.Result, error) {
+	return erase.ForgetIndexed(ctx, h.Store, h.Store, opts)
 }
 
-func (h *esHandle) Expire(ctx context.Context, opts retention.Options) (retention.Result, error) {
-	return retention.ExpireIndices(ctx, h.Store, opts)
+func (h *esHandle) Expire(ctx context.Context, opts retain.Options) (retain.Result, error) {
+	return retain.ExpireIndices(ctx, h.Store, opts)
 }
 
-func (h *esHandle) DescribeExpiry(verb string, res retention.Result) string {
+func (h *esHandle) DescribeExpiry(verb string, res retain.Result) string {
 	return fmt.Sprintf("%s %d indices older than %s", verb, len(res.Partitions), res.Cutoff.Format(time.RFC3339))
 }

@@ -10,14 +10,14 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
-	"github.com/agentaudit/otelcol-agentaudit/internal/erasure"
-	"github.com/agentaudit/otelcol-agentaudit/internal/retention"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/erase"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/retain"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/verify"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/s3store"
-	"github.com/agentaudit/otelcol-agentaudit/internal/storeurl"
-	"github.com/agentaudit/otelcol-agentaudit/internal/verify"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/storeurl"
 )
 
 var fileKind = Kind{
@@ -100,25 +100,27 @@ func (f *fileStore) Shutdown(ctx context.Context) error {
 func openObjects(s3opts *storeurl.S3Options) Opener {
 	return func(u *url.URL, o OpenOptions) (Handle, error) {
 		raw := u.String()
-		scheme, location, _, err := storeurl.Parse(raw)
+		scheme, _, _, err := storeurl.Parse(raw)
 		if err != nil {
 			return nil, err
 		}
-		return &objectHandle{raw: raw, scheme: scheme, bucket: location, s3: s3opts, opts: o}, nil
+		return &objectHandle{raw: raw, scheme: scheme, s3: s3opts, opts: o}, nil
 	}
 }
 
 // objectHandle is a file or S3 store opened by auditctl.
 type objectHandle struct {
-	raw, scheme, bucket string
-	s3                  *storeurl.S3Options
-	opts                OpenOptions
-	target              storeurl.Target
-	store               *objectstore.Store
-	started             bool
+	raw, scheme string
+	s3          *storeurl.S3Options
+	opts        OpenOptions
+	target      storeurl.Target
+	store       *objectstore.Store
+	started     bool
 }
 
 var (
+	_ erase.ObjectGuard = (*s3store.Backend)(nil)
+
 	_ Eraser   = (*objectHandle)(nil)
 	_ Expirer  = (*objectHandle)(nil)
 	_ Verifier = (*objectHandle)(nil)
@@ -153,18 +155,18 @@ func (h *objectHandle) Write(ctx context.Context, b store.Batch) error {
 	return h.store.Write(ctx, b)
 }
 
-func (h *objectHandle) Forget(ctx context.Context, opts erasure.Options) (erasure.Result, error) {
-	if b, ok := h.target.Backend.(*s3store.Backend); ok {
-		opts.Guard = erasure.S3Guard{Client: b.Client(), Bucket: h.bucket}
+func (h *objectHandle) Forget(ctx context.Context, opts erase.Options) (erase.Result, error) {
+	if guard, ok := h.target.Backend.(erase.ObjectGuard); ok {
+		opts.Guard = guard // S3: Object Lock and old versions
 	}
-	return erasure.Forget(ctx, h.store, opts)
+	return erase.Forget(ctx, h.store, opts)
 }
 
-func (h *objectHandle) Expire(ctx context.Context, opts retention.Options) (retention.Result, error) {
-	return retention.Expire(ctx, h.target.Backend, objectstore.Layout{Prefix: h.target.Prefix}, opts)
+func (h *objectHandle) Expire(ctx context.Context, opts retain.Options) (retain.Result, error) {
+	return retain.Expire(ctx, h.target.Backend, objectstore.Layout{Prefix: h.target.Prefix}, opts)
 }
 
-func (h *objectHandle) DescribeExpiry(verb string, res retention.Result) string {
+func (h *objectHandle) DescribeExpiry(verb string, res retain.Result) string {
 	return fmt.Sprintf("%s %d partitions older than %s: %d objects, %d manifests, %d records",
 		verb, len(res.Partitions), res.Cutoff.Format(time.RFC3339), res.Objects, res.Manifests, res.Records)
 }

@@ -9,11 +9,11 @@ import (
 
 	"go.opentelemetry.io/collector/config/configopaque"
 
-	"github.com/agentaudit/otelcol-agentaudit/internal/erasure"
-	"github.com/agentaudit/otelcol-agentaudit/internal/retention"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/erase"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/retain"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/verify"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/pgstore"
-	"github.com/agentaudit/otelcol-agentaudit/internal/verify"
 )
 
 var postgresKind = Kind{
@@ -55,21 +55,27 @@ var (
 )
 
 // Connect opens the pool and checks the schema; unlike the collector, auditctl wants an answer now.
+// A failed Connect closes the pool again: the caller got no store to close.
 func (h *pgHandle) Connect(ctx context.Context) error {
-	if err := h.Start(ctx); err != nil {
+	err := h.Start(ctx)
+	if err == nil {
+		err = h.Pool().Ping(ctx)
+	}
+	if err != nil {
+		_ = h.Shutdown(ctx) // only closes the pool; the Connect error is what the caller reports
 		return err
 	}
-	return h.Pool().Ping(ctx)
+	return nil
 }
 
 func (h *pgHandle) Location() string { return h.location }
 func (h *pgHandle) Close() error     { return h.Shutdown(context.Background()) }
 
-func (h *pgHandle) Forget(ctx context.Context, opts erasure.Options) (erasure.Result, error) {
-	return erasure.ForgetInPlace(ctx, h.Store, h.Store, opts)
+func (h *pgHandle) Forget(ctx context.Context, opts erase.Options) (erase.Result, error) {
+	return erase.ForgetInPlace(ctx, h.Store, h.Store, opts)
 }
 
-func (h *pgHandle) DescribeExpiry(verb string, res retention.Result) string {
+func (h *pgHandle) DescribeExpiry(verb string, res retain.Result) string {
 	return pgstore.DescribeExpiry(verb, res)
 }
 

@@ -14,11 +14,11 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/agentaudit/otelcol-agentaudit/internal/erasure"
-	"github.com/agentaudit/otelcol-agentaudit/internal/retention"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/erase"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/retain"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/verify"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
-	"github.com/agentaudit/otelcol-agentaudit/internal/verify"
 )
 
 // Kind is one store kind.
@@ -70,14 +70,14 @@ type Handle interface {
 
 // Eraser erases one user's records (the right to be forgotten).
 type Eraser interface {
-	Forget(ctx context.Context, opts erasure.Options) (erasure.Result, error)
+	Forget(ctx context.Context, opts erase.Options) (erase.Result, error)
 }
 
 // Expirer deletes data older than a retention age, whole partitions at a time.
 type Expirer interface {
-	Expire(ctx context.Context, opts retention.Options) (retention.Result, error)
+	Expire(ctx context.Context, opts retain.Options) (retain.Result, error)
 	// DescribeExpiry is the one-line summary of res after verb ("deleted", "dry run: would delete").
-	DescribeExpiry(verb string, res retention.Result) string
+	DescribeExpiry(verb string, res retain.Result) string
 }
 
 // Verifier checks the store's integrity chain end to end.

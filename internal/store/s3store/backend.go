@@ -88,7 +88,7 @@ func NewBackend(ctx context.Context, cfg Config) (*Backend, error) {
 	return &Backend{client: client, uploader: uploader, cfg: cfg}, nil
 }
 
-// Client exposes the S3 client, for tests and for tools that need bucket-level calls.
+// Client exposes the S3 client, for tests that set up buckets (creation, versioning, Object Lock).
 func (b *Backend) Client() *s3.Client { return b.client }
 
 // String names the store in messages, without credentials.

@@ -10,13 +10,13 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/agentaudit/otelcol-agentaudit/internal/auditquery"
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/query"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/verify"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/collectortest"
-	"github.com/agentaudit/otelcol-agentaudit/internal/verify"
 )
 
 // The embedded default (config/local.yaml) as shipped: a crash at any moment loses nothing the
@@ -68,7 +68,7 @@ func sendBatches(t *testing.T, send func(ptrace.Traces) error, first, last int) 
 // readerView is what a store holds as stored copies and as auditctl counts it.
 type readerView struct {
 	stored   int                        // records stored, copies included
-	distinct int                        // records auditquery (every auditctl command) returns
+	distinct int                        // records the read-side query (every auditctl command) returns
 	perSpan  map[string]map[string]bool // distinct record ids by span id, as readers see them
 }
 
@@ -76,7 +76,7 @@ func viewOf(t *testing.T, r store.Reader) readerView {
 	t.Helper()
 	ctx := context.Background()
 	var v readerView
-	recs, err := auditquery.Records(ctx, r, store.Query{}, nil)
+	recs, err := query.Records(ctx, r, store.Query{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ import (
 const (
 	// memoryLimitMiB is the process memory the overload test allows; the memory_limiter in
 	// testdata/gateway-memory-limit.yaml is set to 256 MiB of heap with GOMEMLIMIT below it, the way
-	// a 512 MiB container limit would be configured (docs/operations.md).
+	// a 512 MiB container limit would be configured (docs/deployment.md).
 	memoryLimitMiB = 512
 	overloadFactor = 10
 	overloadLength = 60 * time.Second

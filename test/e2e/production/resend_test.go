@@ -21,8 +21,8 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/agentsim"
-	"github.com/agentaudit/otelcol-agentaudit/internal/auditquery"
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/query"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/esstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
@@ -92,12 +92,12 @@ func sendAll(t *testing.T, send func(ptrace.Traces) error, requests []ptrace.Tra
 }
 
 // auditctlViews renders what auditctl sessions, timeline (every session), user (every user) and
-// stats tools/errors/volume print, from the same auditquery functions auditctl calls.
+// stats tools/errors/volume print, from the same query functions auditctl calls.
 func auditctlViews(t *testing.T, r store.Reader) map[string]string {
 	t.Helper()
 	ctx := context.Background()
 	views := map[string]string{}
-	render := func(name string, tb auditquery.Table, err error) {
+	render := func(name string, tb query.Table, err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -108,24 +108,24 @@ func auditctlViews(t *testing.T, r store.Reader) map[string]string {
 		}
 		views[name] = b.String()
 	}
-	sessions, err := auditquery.Sessions(ctx, r, store.Query{}, nil)
-	render("sessions", auditquery.SessionsTable(sessions), err)
+	sessions, err := query.Sessions(ctx, r, store.Query{}, nil)
+	render("sessions", query.SessionsTable(sessions), err)
 	users := map[string]bool{}
 	for _, s := range sessions {
-		recs, err := auditquery.Records(ctx, r, store.Query{SessionID: s.SessionID}, nil)
-		render("timeline "+s.SessionID, auditquery.TimelineTable(recs, false), err)
+		recs, err := query.Records(ctx, r, store.Query{SessionID: s.SessionID}, nil)
+		render("timeline "+s.SessionID, query.TimelineTable(recs, false), err)
 		users[s.UserID] = true
 	}
 	for u := range users {
-		recs, err := auditquery.Records(ctx, r, store.Query{UserID: u}, nil)
-		render("user "+u, auditquery.TimelineTable(recs, true), err)
+		recs, err := query.Records(ctx, r, store.Query{UserID: u}, nil)
+		render("user "+u, query.TimelineTable(recs, true), err)
 	}
-	tools, err := auditquery.ToolStats(ctx, r, store.Query{}, nil)
-	render("stats tools", auditquery.ToolStatsTable(tools), err)
-	errs, err := auditquery.ErrorStats(ctx, r, store.Query{}, auditquery.ByHour, nil)
-	render("stats errors", auditquery.ErrorStatsTable(errs), err)
-	vol, err := auditquery.VolumeStats(ctx, r, store.Query{}, auditquery.ByHour, auditquery.DefaultSpikeFactor, nil)
-	render("stats volume", auditquery.VolumeStatsTable(vol), err)
+	tools, err := query.ToolStats(ctx, r, store.Query{}, nil)
+	render("stats tools", query.ToolStatsTable(tools), err)
+	errs, err := query.ErrorStats(ctx, r, store.Query{}, query.ByHour, nil)
+	render("stats errors", query.ErrorStatsTable(errs), err)
+	vol, err := query.VolumeStats(ctx, r, store.Query{}, query.ByHour, query.DefaultSpikeFactor, nil)
+	render("stats volume", query.VolumeStatsTable(vol), err)
 	return views
 }
 
