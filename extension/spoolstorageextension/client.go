@@ -335,14 +335,16 @@ func (c *logClient) compact() (err error) {
 	slices.Sort(keys) // a deterministic layout
 	var chunk []*storage.Operation
 	chunkBytes := 0
+	buf := make([]byte, 0, 2*compactChunkBytes) // reused: a record rarely outgrows it
 	flush := func() error {
 		if len(chunk) == 0 {
 			return nil
 		}
-		record, valueAt, err := encodeRecord(nil, chunk)
+		record, valueAt, err := encodeRecord(buf, chunk)
 		if err != nil {
 			return err
 		}
+		buf = record
 		start := fresh.end
 		if _, err := f.WriteAt(record, start); err != nil {
 			return err

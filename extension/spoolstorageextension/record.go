@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"math"
+	"slices"
 
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 )
@@ -33,7 +34,11 @@ var errCorruptPayload = errors.New("malformed record payload")
 // needed). valueAt[i] is where op i's value starts within the record (Set ops only). A batch
 // without writes gives an empty record.
 func encodeRecord(buf []byte, ops []*storage.Operation) (record []byte, valueAt []int, err error) {
-	buf = append(buf[:0], make([]byte, recordHeaderSize)...)
+	size := recordHeaderSize
+	for _, op := range ops {
+		size += 1 + 2*binary.MaxVarintLen64 + len(op.Key) + len(op.Value)
+	}
+	buf = append(slices.Grow(buf[:0], size), make([]byte, recordHeaderSize)...)
 	valueAt = make([]int, len(ops))
 	writes := 0
 	for i, op := range ops {
