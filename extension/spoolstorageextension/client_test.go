@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -137,7 +138,7 @@ func writeHistory(t *testing.T, path string) (before map[string]string, sizeBefo
 	c := openTestLog(t, path, noCompaction)
 	for i := range 4 {
 		require.NoError(t, c.Batch(ctx, storage.SetOperation("meta", fmt.Appendf(nil, "m%d", i)),
-			storage.SetOperation(fmt.Sprint(i), value(fmt.Sprint(i), 100+i))))
+			storage.SetOperation(strconv.Itoa(i), value(strconv.Itoa(i), 100+i))))
 	}
 	before = contents(t, c)
 	sizeBefore = c.end
@@ -229,7 +230,7 @@ func TestCompactionKeepsExactlyTheLiveSetShrinksTheFileAndSurvivesReopen(t *test
 	written := int64(0)
 	// A queue's pattern: put, and later remove, items; a few stay behind.
 	for i := range 400 {
-		key := fmt.Sprint(i)
+		key := strconv.Itoa(i)
 		v := value(key, 4096)
 		require.NoError(t, c.Batch(ctx, storage.SetOperation("meta", fmt.Appendf(nil, "w%d", i)), storage.SetOperation(key, v)))
 		written += int64(len(v))
@@ -260,7 +261,7 @@ func TestCompactionOnOpenAndStaleCompactionFileRemoved(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "log")
 	c := openTestLog(t, path, noCompaction)
 	for i := range 100 {
-		require.NoError(t, c.Set(ctx, "k", value(fmt.Sprint(i), 8192)))
+		require.NoError(t, c.Set(ctx, "k", value(strconv.Itoa(i), 8192)))
 	}
 	want := contents(t, c)
 	closeLog(t, c)
