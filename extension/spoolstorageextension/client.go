@@ -151,8 +151,10 @@ func (c *logClient) scan(f *os.File, size int64) (int64, error) {
 			return off, nil // end of file, or a torn header
 		}
 		n := int64(binary.LittleEndian.Uint32(header[0:4]))
-		if n > size-off-recordHeaderSize {
-			return off, nil // torn payload
+		if n == 0 || n > size-off-recordHeaderSize {
+			// Torn payload; or zeros, which a file system may leave past the data after a power
+			// loss (an empty payload's CRC-32C is 0) and which no write ever produces.
+			return off, nil
 		}
 		payload = slices.Grow(payload[:0], int(n))[:n]
 		if _, err := io.ReadFull(r, payload); err != nil {

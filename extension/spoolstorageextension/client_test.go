@@ -192,6 +192,18 @@ func TestCRCRejectsAFlippedByteInTheLastRecord(t *testing.T) {
 	}
 }
 
+func TestZerosAfterTheLastRecordAreDropped(t *testing.T) {
+	dir := t.TempDir()
+	before, sizeBefore, full := writeHistory(t, filepath.Join(dir, "history"))
+	path := filepath.Join(dir, "log")
+	// What a file system may show after a power loss: the size grew, the data never arrived.
+	require.NoError(t, os.WriteFile(path, append(bytes.Clone(full[:sizeBefore]), make([]byte, 4096)...), 0o600))
+	c := openTestLog(t, path, noCompaction)
+	defer closeLog(t, c)
+	assert.Equal(t, before, contents(t, c))
+	assert.Equal(t, sizeBefore, c.end)
+}
+
 func TestAFileThatIsNotASpoolLogIsNeverTruncated(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "log")
 	foreign := []byte("this is some other database's file, not ours")
@@ -222,10 +234,17 @@ func fileSize(t *testing.T, path string) int64 {
 }
 
 func TestCompactionKeepsExactlyTheLiveSetShrinksTheFileAndSurvivesReopen(t *testing.T) {
+	for _, fsync := range []bool{false, true} {
+		t.Run(fmt.Sprintf("fsync=%v", fsync), func(t *testing.T) { testCompaction(t, fsync) })
+	}
+}
+
+func testCompaction(t *testing.T, fsync bool) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "log")
 	const minCompact = 256 << 10
-	c := openTestLog(t, path, minCompact)
+	c, err := openLog(zap.NewNop(), path, fsync, minCompact)
+	require.NoError(t, err)
 	want := map[string]string{}
 	written := int64(0)
 	// A queue's pattern: put, and later remove, items; a few stay behind.
@@ -252,7 +271,7 @@ func TestCompactionKeepsExactlyTheLiveSetShrinksTheFileAndSurvivesReopen(t *test
 	assert.Equal(t, want, contents(t, c))
 	require.NoError(t, c.Set(ctx, "after", []byte("reopen")))
 	closeLog(t, c)
-	_, err := os.Stat(path + compactSuffix)
+	_, err = os.Stat(path + compactSuffix)
 	assert.True(t, os.IsNotExist(err), "no compaction file is left behind")
 }
 
