@@ -1,10 +1,13 @@
 package spoolstorageextension
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -79,13 +82,20 @@ func namedRequest(name string, payloadBytes int) ptrace.Traces {
 // queue (exporterhelper's own, one consumer, retrying forever) pushes into d.
 func startQueuedExporter(t *testing.T, dir string, d *deliveries) (exporter.Traces, component.Component) {
 	t.Helper()
+	exp, ext, err := newQueuedExporter(dir, d)
+	require.NoError(t, err)
+	return exp, ext
+}
+
+func newQueuedExporter(dir string, d *deliveries) (exporter.Traces, component.Component, error) {
 	ctx := context.Background()
 	storageID := component.MustNewID("spool_storage")
 	cfg := &Config{Directory: dir, Compaction: CompactionConfig{MinFileMiB: 1}}
 	ext := newSpoolStorage(componenttest.NewNopTelemetrySettings().Logger, cfg)
 	host := hostWithStorage{Host: componenttest.NewNopHost(), extensions: map[component.ID]component.Component{storageID: ext}}
-	require.NoError(t, ext.Start(ctx, host))
-
+	if err := ext.Start(ctx, host); err != nil {
+		return nil, nil, err
+	}
 	queue := exporterhelper.NewDefaultQueueConfig()
 	queue.NumConsumers = 1
 	queue.Batch = configoptional.None[exporterhelper.BatchConfig]()
@@ -96,9 +106,10 @@ func startQueuedExporter(t *testing.T, dir string, d *deliveries) (exporter.Trac
 	set.ID = component.MustNewID("agentaudit") // the same queue across restarts
 	exp, err := exporterhelper.NewTraces(ctx, set, &struct{}{}, d.push,
 		exporterhelper.WithQueue(configoptional.Some(queue)), exporterhelper.WithRetry(retry))
-	require.NoError(t, err)
-	require.NoError(t, exp.Start(ctx, host))
-	return exp, ext
+	if err != nil {
+		return nil, nil, err
+	}
+	return exp, ext, exp.Start(ctx, host)
 }
 
 func TestExporterhelperPersistentQueueOnSpoolDeliversEveryRequestExactlyOnceAcrossARestart(t *testing.T) {
@@ -146,4 +157,88 @@ func TestExporterhelperPersistentQueueOnSpoolDeliversEveryRequestExactlyOnceAcro
 	info, err := os.Stat(path)
 	require.NoError(t, err)
 	assert.Less(t, info.Size(), int64(1<<20+2*payload), "the drained log was compacted")
+}
+
+// queueChildDirEnv, when set, makes the test binary a child process that puts requests into a
+// queue on that directory (with the store down, so nothing is delivered) and prints each request's
+// name once the queue acknowledged it, until it is killed.
+const queueChildDirEnv = "SPOOL_STORAGE_QUEUE_CHILD_DIR"
+
+const killPayloadBytes = 64 << 10
+
+func runQueueChild(dir string) {
+	exp, _, err := newQueuedExporter(dir, &deliveries{count: map[string]int{}, accept: 0})
+	if err != nil {
+		fmt.Println("error", err)
+		os.Exit(1)
+	}
+	for i := 0; ; i++ {
+		name := fmt.Sprintf("req-%05d", i)
+		if err := exp.ConsumeTraces(context.Background(), namedRequest(name, killPayloadBytes)); err != nil {
+			fmt.Println("refused", name)
+			continue
+		}
+		fmt.Println(name)
+	}
+}
+
+func TestKill9WhilePuttingLosesNoAcknowledgedRequestAndDeliversEachOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	self, err := os.Executable()
+	require.NoError(t, err)
+	dir := t.TempDir()
+	cmd := exec.Command(self, "-test.run=^$")
+	cmd.Env = append(os.Environ(), queueChildDirEnv+"="+dir)
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+
+	// Kill the child with SIGKILL in the middle of its puts, then read what it had acknowledged.
+	var acked []string
+	lines := bufio.NewScanner(out)
+	killed := false
+	for lines.Scan() {
+		line := lines.Text()
+		require.True(t, strings.HasPrefix(line, "req-"), "child: %s", line)
+		acked = append(acked, line)
+		if len(acked) == 150 && !killed {
+			require.NoError(t, cmd.Process.Kill())
+			killed = true
+		}
+	}
+	require.True(t, killed, "the child stopped before it was killed")
+	_ = cmd.Wait()
+	t.Logf("the child acknowledged %d requests before it died", len(acked))
+
+	d := &deliveries{count: map[string]int{}, accept: 1 << 30}
+	exp, ext := startQueuedExporter(t, dir, d)
+	require.Eventually(t, func() bool {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		for _, name := range acked {
+			if d.count[name] == 0 {
+				return false
+			}
+		}
+		return true
+	}, 60*time.Second, 5*time.Millisecond, "every acknowledged request is delivered after the restart")
+	require.NoError(t, exp.Shutdown(context.Background()))
+	require.NoError(t, ext.Shutdown(context.Background()))
+
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, name := range acked {
+		assert.Equal(t, 1, d.count[name], "%s delivered exactly once", name)
+	}
+	// The request being put when the child died may have reached the log without its
+	// acknowledgement; nothing else may show up.
+	inFlight := fmt.Sprintf("req-%05d", len(acked))
+	for name, n := range d.count {
+		if !slices.Contains(acked, name) {
+			assert.Equal(t, inFlight, name, "delivered but neither acknowledged nor in flight")
+			assert.Equal(t, 1, n)
+		}
+	}
 }
