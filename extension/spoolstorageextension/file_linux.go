@@ -1,7 +1,6 @@
 package spoolstorageextension
 
 import (
-	"fmt"
 	"os"
 	"syscall"
 )
@@ -17,21 +16,6 @@ func syncData(f *os.File) error {
 	}
 	if syncErr != nil {
 		return &os.PathError{Op: "fdatasync", Path: f.Name(), Err: syncErr}
-	}
-	return nil
-}
-
-func lockFile(f *os.File) error {
-	raw, err := f.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var lockErr error
-	if err := raw.Control(func(fd uintptr) { lockErr = syscall.Flock(int(fd), syscall.LOCK_EX|syscall.LOCK_NB) }); err != nil {
-		return err
-	}
-	if lockErr != nil {
-		return fmt.Errorf("%s is in use by another process (lock: %w)", f.Name(), lockErr)
 	}
 	return nil
 }
