@@ -6,6 +6,9 @@ import (
 	"os"
 )
 
+// maxMinFileMiB (1 TiB) keeps the threshold in bytes far from overflowing.
+const maxMinFileMiB = 1 << 20
+
 // Config is the spool_storage extension's configuration.
 type Config struct {
 	// Directory holds one log file per client (per exporter and signal).
@@ -40,8 +43,8 @@ func (cfg *Config) Validate() error {
 	case err != nil && !os.IsNotExist(err):
 		return fmt.Errorf("directory: cannot access %s: %w", cfg.Directory, err)
 	}
-	if cfg.Compaction.MinFileMiB < 1 {
-		return fmt.Errorf("compaction.min_file_mib: must be at least 1, got %d", cfg.Compaction.MinFileMiB)
+	if cfg.Compaction.MinFileMiB < 1 || cfg.Compaction.MinFileMiB > maxMinFileMiB {
+		return fmt.Errorf("compaction.min_file_mib: must be between 1 and %d, got %d", maxMinFileMiB, cfg.Compaction.MinFileMiB)
 	}
 	return nil
 }

@@ -45,7 +45,7 @@ func TestInvalidConfigsNameTheirField(t *testing.T) {
 	for name, want := range map[string]string{
 		"missing_directory": "directory: ./testdata/does-not-exist does not exist",
 		"no_directory":      "directory: must be set",
-		"bad_compaction":    "compaction.min_file_mib: must be at least 1, got 0",
+		"bad_compaction":    "compaction.min_file_mib: must be between 1 and 1048576, got 0",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := loadConfig(t, name)
