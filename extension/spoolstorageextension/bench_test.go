@@ -60,6 +60,18 @@ func BenchmarkQueueCycle(b *testing.B) {
 				c.(*filestorage.Config).Compaction.Directory = dir
 			})
 		}},
+		{"spool_storage+fsync", func(b *testing.B, dir string) storage.Client {
+			return openBenchClient(b, NewFactory(), func(c component.Config) {
+				c.(*Config).Directory, c.(*Config).FSync = dir, true
+			})
+		}},
+		{"file_storage+fsync", func(b *testing.B, dir string) storage.Client {
+			return openBenchClient(b, filestorage.NewFactory(), func(c component.Config) {
+				c.(*filestorage.Config).Directory = dir
+				c.(*filestorage.Config).Compaction.Directory = dir
+				c.(*filestorage.Config).FSync = true
+			})
+		}},
 	}
 	item := make([]byte, 300<<10)
 	rng := rand.New(rand.NewPCG(1, 2))
