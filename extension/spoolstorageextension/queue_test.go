@@ -183,9 +183,6 @@ func runQueueChild(dir string) {
 }
 
 func TestKill9WhilePuttingLosesNoAcknowledgedRequestAndDeliversEachOnce(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a child process")
-	}
 	self, err := os.Executable()
 	require.NoError(t, err)
 	dir := t.TempDir()
