@@ -172,7 +172,7 @@ func runQueueChild(dir string) {
 		fmt.Println("error", err)
 		os.Exit(1)
 	}
-	for i := 0; ; i++ {
+	for i := range 5000 { // bounded, should the parent never kill it
 		name := fmt.Sprintf("req-%05d", i)
 		if err := exp.ConsumeTraces(context.Background(), namedRequest(name, killPayloadBytes)); err != nil {
 			fmt.Println("refused", name)
@@ -180,6 +180,7 @@ func runQueueChild(dir string) {
 		}
 		fmt.Println(name)
 	}
+	os.Exit(0)
 }
 
 func TestKill9WhilePuttingLosesNoAcknowledgedRequestAndDeliversEachOnce(t *testing.T) {
@@ -191,6 +192,7 @@ func TestKill9WhilePuttingLosesNoAcknowledgedRequestAndDeliversEachOnce(t *testi
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill() }) // if the test fails before it kills the child
 
 	// Kill the child with SIGKILL in the middle of its puts, then read what it had acknowledged.
 	var acked []string
