@@ -63,14 +63,16 @@ var _ storage.Client = (*logClient)(nil)
 
 // openLog opens (creating if missing) the log at path, drops a torn tail and rebuilds the index.
 func openLog(logger *zap.Logger, path string, fsync bool, minCompactBytes int64) (*logClient, error) {
-	if err := os.Remove(path + compactSuffix); err != nil && !os.IsNotExist(err) {
-		return nil, fmt.Errorf("removing a stale compaction file: %w", err)
-	}
 	_, statErr := os.Stat(path)
 	created := os.IsNotExist(statErr)
 	f, err := openLocked(path, os.O_RDWR|os.O_CREATE)
 	if err != nil {
 		return nil, err
+	}
+	// Only once the log is ours: a compaction file is then a dead process's leftover.
+	if err := os.Remove(path + compactSuffix); err != nil && !os.IsNotExist(err) {
+		_ = f.Close()
+		return nil, fmt.Errorf("removing a stale compaction file: %w", err)
 	}
 	c := &logClient{
 		logger: logger, path: path, fsync: fsync, minCompactBytes: minCompactBytes,
@@ -234,6 +236,9 @@ func (c *logClient) Batch(_ context.Context, ops ...*storage.Operation) error {
 			return err
 		}
 	}
+	// The record is stored: every write goes into the index even if a Get fails to read, so the
+	// index never disagrees with the log.
+	var readErr error
 	for i, op := range ops {
 		switch op.Type {
 		case storage.Set:
@@ -241,15 +246,15 @@ func (c *logClient) Batch(_ context.Context, ops ...*storage.Operation) error {
 		case storage.Delete:
 			c.deleteRef(op.Key)
 		case storage.Get:
-			if op.Value, err = c.read(op.Key); err != nil {
-				return err
+			if readErr == nil {
+				op.Value, readErr = c.read(op.Key)
 			}
 		}
 	}
 	if len(record) > 0 {
 		c.maybeCompact()
 	}
-	return nil
+	return readErr
 }
 
 func (c *logClient) keepBuffer(buf []byte) {

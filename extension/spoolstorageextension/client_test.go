@@ -296,11 +296,19 @@ func TestCompactionOnOpenAndStaleCompactionFileRemoved(t *testing.T) {
 }
 
 // faultInjectingFile wraps a log file to fail writes (after writing half the record, as a full disk
-// does) and, optionally, the truncation that undoes them.
+// does), the truncation that undoes them, or reads.
 type faultInjectingFile struct {
 	logFile
 	writeErr    error
 	truncateErr error
+	readErr     error
+}
+
+func (f *faultInjectingFile) ReadAt(p []byte, off int64) (int, error) {
+	if f.readErr != nil {
+		return 0, f.readErr
+	}
+	return f.logFile.ReadAt(p, off)
 }
 
 func (f *faultInjectingFile) WriteAt(p []byte, off int64) (int, error) {
@@ -366,6 +374,22 @@ func TestFaultInjectingFileUndoableWriteRefusesFurtherWritesUntilReopen(t *testi
 	defer closeLog(t, c)
 	assert.Equal(t, map[string]string{"k": "kept"}, contents(t, c), "reopening drops the torn record")
 	require.NoError(t, c.Set(ctx, "other", []byte("x")))
+}
+
+func TestFaultInjectingFileFailedReadStillAppliesTheBatchsStoredWrites(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "log")
+	c := openTestLog(t, path, noCompaction)
+	defer closeLog(t, c)
+	require.NoError(t, c.Set(ctx, "item", []byte("queued")))
+	faulty := &faultInjectingFile{logFile: c.file, readErr: syscall.EIO}
+	c.file = faulty
+
+	get := storage.GetOperation("item")
+	err := c.Batch(ctx, storage.SetOperation("meta", []byte("m1")), get, storage.DeleteOperation("item"), storage.SetOperation("meta", []byte("m2")))
+	require.ErrorIs(t, err, syscall.EIO)
+	faulty.readErr = nil
+	assert.Equal(t, map[string]string{"meta": "m2"}, contents(t, c), "the stored record's writes are all in the index")
 }
 
 func TestClosedClientRefusesOps(t *testing.T) {
