@@ -45,3 +45,16 @@ func syncDir(dir string) error {
 	}
 	return err
 }
+
+// withFD runs a system call on f's descriptor.
+func withFD(f *os.File, call func(fd int) error) error {
+	raw, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var callErr error
+	if err := raw.Control(func(fd uintptr) { callErr = call(int(fd)) }); err != nil {
+		return err
+	}
+	return callErr
+}

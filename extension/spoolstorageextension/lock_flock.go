@@ -9,16 +9,8 @@ import (
 )
 
 func lockFile(f *os.File) error {
-	raw, err := f.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var lockErr error
-	if err := raw.Control(func(fd uintptr) { lockErr = syscall.Flock(int(fd), syscall.LOCK_EX|syscall.LOCK_NB) }); err != nil {
-		return err
-	}
-	if lockErr != nil {
-		return fmt.Errorf("%s is in use by another process (lock: %w)", f.Name(), lockErr)
+	if err := withFD(f, func(fd int) error { return syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB) }); err != nil {
+		return fmt.Errorf("%s is in use by another process (lock: %w)", f.Name(), err)
 	}
 	return nil
 }
