@@ -3,7 +3,7 @@
 // against the project's first promise: acknowledged means durable. A client's OTLP "ok" may only
 // come once its data is on disk, so nothing that acknowledges before persisting (the batch processor
 // and its kind) may sit in front of an exporter, and every exporter's sending queue must be
-// persistent (file_storage) or disabled (synchronous writes).
+// persistent (file_storage, spool_storage) or disabled (synchronous writes).
 package configs
 
 import (
@@ -29,7 +29,7 @@ var earlyAcknowledging = map[string]bool{"batch": true, "groupbytrace": true, "t
 var unqueued = map[string]bool{"debug": true, "nop": true}
 
 // storageExtensions are extensions that keep a queue on disk.
-var storageExtensions = map[string]bool{"file_storage": true, "db_storage": true}
+var storageExtensions = map[string]bool{"file_storage": true, "db_storage": true, "spool_storage": true}
 
 // allowed lists the pipelines that may acknowledge before persisting, by shipped file, with why.
 // An audit exporter (agentaudit) is never allowed: its pipeline must be durable whatever this says.
@@ -406,5 +406,23 @@ extensions:
 	disabled := parse(t, "disabled", []byte("exporters:\n  agentaudit:\n    sending_queue: {enabled: false}\n"))
 	if vs := checkFragment("doc", disabled); len(vs) != 0 {
 		t.Errorf("a disabled queue writes before acknowledging: %v", vs)
+	}
+}
+
+// TestSpoolStorageQueueCountsAsDurable: a sending queue on the distribution's own spool_storage
+// extension is as durable as one on file_storage.
+func TestSpoolStorageQueueCountsAsDurable(t *testing.T) {
+	cfg := parse(t, "spool", []byte(`
+extensions:
+  spool_storage/queue: {directory: /q}
+exporters:
+  agentaudit: {sending_queue: {storage: spool_storage/queue}}
+service:
+  extensions: [spool_storage/queue]
+  pipelines:
+    traces: {receivers: [otlp], processors: [piiredaction], exporters: [agentaudit]}
+`))
+	if vs := checkPipelines("x.yaml", cfg); len(vs) != 0 {
+		t.Errorf("a queue on spool_storage: %v", vs)
 	}
 }
