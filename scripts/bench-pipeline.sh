@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Pipeline benchmark of the built collector, same machine, same run: (a) otlp → piiredaction →
-# agentaudit(file) with the durable default's persistent queue, (b) the same with an in-memory queue,
-# (c) otlp → contrib redaction → batch → contrib file exporter. Prints spans/s, CPU µs per span and
-# peak RSS for each, the headline ratio (a)/(c) (goal >= 1.5x) and the cost of durability (a)/(b).
+# agentaudit(file) with the durable default's persistent queue (spool_storage), (b) the same with an
+# in-memory queue, (c) otlp → contrib redaction → batch → contrib file exporter, (d) (a) with its queue
+# on contrib file_storage. Prints spans/s, CPU µs per span and peak RSS for each, the headline ratio
+# (a)/(c) (goal >= 1.5x), the cost of durability (a)/(b) and what spool_storage saves (a)/(d).
 # Usage: scripts/bench-pipeline.sh [sessions] (BENCH_SESSIONS=15000, BENCH_ROUNDS=3; a smoke run:
 # BENCH_SESSIONS=20 BENCH_ROUNDS=1). BENCH_PROFILE=<dir> also writes each pipeline's first-round CPU
 # and allocation profiles there (go tool pprof bin/otelcol-agentaudit <dir>/a.pprof).

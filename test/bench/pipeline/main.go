@@ -1,15 +1,17 @@
 // Command pipeline benchmarks the built collector end to end, on one machine in one run:
 //
-//	(a) otlp → piiredaction → agentaudit (file store), persistent queue: the durable default
-//	    (config/local.yaml's rule: a client is acknowledged once its data is in the queue on disk)
+//	(a) otlp → piiredaction → agentaudit (file store), persistent queue on spool_storage: the durable
+//	    default (config/local.yaml's rule: a client is acknowledged once its data is in the queue on disk)
 //	(b) the same with an in-memory queue: what durability costs
 //	(c) otlp → contrib redaction (the same PII patterns) → batch → contrib file exporter: the reference
+//	(d) (a) with its queue on contrib file_storage (bbolt): what spool_storage saves
 //
 // It records agentsim's OTLP/gRPC requests for a fixed number of sessions once (replay.go says
 // why), then for each pipeline starts the binary on free loopback ports, replays those requests
 // to it at maximum rate over OTLP gRPC, waits until the exporter has written every span
 // (its own otelcol_exporter_sent_spans metric), and prints spans/s, CPU per span, the ratios
-// (a)/(c) (the headline) and (a)/(b) (the cost of durability), and each collector's peak RSS (VmHWM).
+// (a)/(c) (the headline), (a)/(b) (the cost of durability) and (a)/(d), and each collector's peak RSS
+// (VmHWM).
 //
 //	go run ./test/bench/pipeline -collector bin/otelcol-agentaudit -sessions 15000 -rounds 3
 package main
@@ -100,19 +102,15 @@ processors:
 // each the same short wait. (a) is the headline: the durable default.
 var pipelines = []pipeline{
 	{
-		name:     "(a) durable: piiredaction → agentaudit, disk queue",
+		name:     "(a) durable: piiredaction → agentaudit, spool_storage queue",
 		exporter: "agentaudit",
-		// The queue as config/local.yaml keeps it: file_storage without fsync, compaction on.
+		// The queue as config/local.yaml keeps it: spool_storage without fsync.
 		config: agentauditPipeline(`extensions:
-`+pprofExtension+`  file_storage/queue:
+`+pprofExtension+`  spool_storage/queue:
     directory: ${env:BENCH_DIR}/queue
     create_directory: true
-    compaction:
-      on_start: true
-      on_rebound: true
-      directory: ${env:BENCH_DIR}/queue
-`, `  extensions: [pprof, file_storage/queue]
-`, `      storage: file_storage/queue
+`, `  extensions: [pprof, spool_storage/queue]
+`, `      storage: spool_storage/queue
 `),
 	},
 	{
@@ -142,6 +140,22 @@ exporters:
 extensions:
 ` + pprofExtension,
 	},
+	{
+		name:     "(d) durable on contrib file_storage (bbolt) queue",
+		exporter: "agentaudit",
+		// The durable default before spool_storage: file_storage without fsync, compaction on.
+		config: agentauditPipeline(`extensions:
+`+pprofExtension+`  file_storage/queue:
+    directory: ${env:BENCH_DIR}/queue
+    create_directory: true
+    compaction:
+      on_start: true
+      on_rebound: true
+      directory: ${env:BENCH_DIR}/queue
+`, `  extensions: [pprof, file_storage/queue]
+`, `      storage: file_storage/queue
+`),
+	},
 }
 
 type result struct {
@@ -157,8 +171,8 @@ type result struct {
 func main() {
 	collector := flag.String("collector", "bin/otelcol-agentaudit", "built collector binary")
 	sessions := flag.Int("sessions", 15000, "agentsim sessions per pipeline and round (fixed count)")
-	rounds := flag.Int("rounds", 3, "rounds, each running (a), (b) and (c); medians are reported")
-	flag.StringVar(&profileDir, "profile", "", "directory to write a CPU profile of each pipeline's first round to (a.pprof, b.pprof, c.pprof)")
+	rounds := flag.Int("rounds", 3, "rounds, each running every pipeline; medians are reported")
+	flag.StringVar(&profileDir, "profile", "", "directory to write a CPU profile of each pipeline's first round to (a.pprof … d.pprof)")
 	flag.DurationVar(&profileFor, "profile-for", 15*time.Second, "length of each CPU profile, from the start of the replay")
 	flag.Parse()
 	if err := run(*collector, *sessions, *rounds, os.Stdout); err != nil {
@@ -192,7 +206,7 @@ func run(collector string, sessions, rounds int, w io.Writer) error {
 		for i, p := range pipelines {
 			profile := ""
 			if profileDir != "" && round == 1 {
-				profile = filepath.Join(profileDir, string("abc"[i])+".pprof")
+				profile = filepath.Join(profileDir, string("abcd"[i])+".pprof")
 			}
 			r, err := measure(collector, p, rec, profile)
 			if err != nil {
@@ -207,12 +221,14 @@ func run(collector string, sessions, rounds int, w io.Writer) error {
 		medians[i] = median(results[i])
 		printRow(out, "median "+p.name, medians[i])
 	}
-	durable, inMemory, contrib := medians[0], medians[1], medians[2]
+	durable, inMemory, contrib, bbolt := medians[0], medians[1], medians[2], medians[3]
 	out.printf("ratio (a) durable / (c) contrib, medians of %d rounds: %.2fx spans/s (goal >= 1.5x); %.2fx spans per CPU second\n",
 		rounds, rate(durable)/rate(contrib), cpuPerSpan(contrib)/cpuPerSpan(durable))
 	out.printf("cost of durability, (a) disk queue vs (b) memory queue: %.2fx spans/s, %+.1f CPU µs/span (%+.0f%%), peak RSS %d vs %d MiB\n",
 		rate(durable)/rate(inMemory), cpuPerSpan(durable)-cpuPerSpan(inMemory),
 		100*(cpuPerSpan(durable)/cpuPerSpan(inMemory)-1), durable.peakKiB/1024, inMemory.peakKiB/1024)
+	out.printf("queue storage, (a) spool_storage vs (d) file_storage: %.2fx spans/s, %+.1f CPU µs/span, peak RSS %d vs %d MiB\n",
+		rate(durable)/rate(bbolt), cpuPerSpan(durable)-cpuPerSpan(bbolt), durable.peakKiB/1024, bbolt.peakKiB/1024)
 	return out.err
 }
 

@@ -423,13 +423,11 @@ func TestTraceSplitAcrossTwoInstancesJoins(t *testing.T) {
 			shared := t.TempDir()
 			for i := range opts {
 				env := map[string]string{"AGENTAUDIT_INSTANCE_ID": fmt.Sprintf("gw-%d", i), "AGENTAUDIT_IDENTITY_DIR": filepath.Join(t.TempDir(), "hold")}
-				// Each instance keeps its own persistent queue (one bbolt file has one owner), also when
+				// Each instance keeps its own persistent queue (one queue log has one owner), also when
 				// both write to one data directory.
 				instance := fmt.Sprintf(`extensions:
-  file_storage/queue:
+  spool_storage/queue:
     directory: %[1]s
-    compaction:
-      directory: %[1]s
 exporters:
   agentaudit:
     instance_id: ${env:AGENTAUDIT_INSTANCE_ID}

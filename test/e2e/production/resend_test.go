@@ -234,10 +234,8 @@ func runResend(t *testing.T, target resendTarget) {
 
 	// A second instance: its own instance_id (chains), its own queue and identity-hold directories.
 	overlay := writeFile(t, t.TempDir(), "second-instance.yaml", fmt.Sprintf(`extensions:
-  file_storage/queue:
+  spool_storage/queue:
     directory: %[1]s
-    compaction:
-      directory: %[1]s
 exporters:
   agentaudit:
     instance_id: second-instance
