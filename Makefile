@@ -76,8 +76,9 @@ test-quick:
 	$(GO) test -short -count=1 $(PKG)
 
 # Go benchmarks: redaction vs contrib redactionprocessor (same corpus, one invocation), the detection
-# engine, the mapping, verify, the exporter's dedup window, the Elasticsearch bulk path (which starts
-# the test search engine) and PostgreSQL batch writes (which start a throwaway cluster).
+# engine, the mapping, verify, the exporter's dedup window, the queue's spool_storage against contrib
+# file_storage, the Elasticsearch bulk path (which starts the test search engine) and PostgreSQL batch
+# writes (which start a throwaway cluster).
 bench:
 	$(GO) test ./processor/piiredactionprocessor -run '^$$' -bench BenchmarkPIIRedaction -benchtime 3s -benchmem
 	$(GO) test ./processor/piiredactionprocessor/internal/detect -run '^$$' -bench BenchmarkDetect -benchmem
@@ -86,11 +87,13 @@ bench:
 	$(GO) test ./internal/jsonvalue -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/readside/verify -run '^$$' -bench . -benchmem
 	$(GO) test ./exporter/agentauditexporter -run '^$$' -bench . -benchmem
+	$(GO) test ./extension/spoolstorageextension -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/store/esstore -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/store/pgstore -run '^$$' -bench BenchmarkWrite -benchmem -cpu 1
 
 # The built binary under agentsim at max rate: piiredaction+agentaudit(file) with the durable default's
-# disk queue, the same with a memory queue, and contrib redaction+batch+file.
+# disk queue (spool_storage), the same with a memory queue, contrib redaction+batch+file, and the
+# durable pipeline on contrib file_storage.
 bench-pipeline: $(COLLECTOR)
 	@bash scripts/bench-pipeline.sh
 
