@@ -137,7 +137,10 @@ func importBbolt(ctx context.Context, c *logClient, path string) (keys int, err 
 			return fmt.Errorf("spool_storage: cannot import the file_storage file %s: %w", path, err)
 		}
 		keys = len(ops)
-		return c.Batch(ctx, ops...)
+		if err := c.Batch(ctx, ops...); err != nil {
+			return fmt.Errorf("spool_storage: importing the file_storage file %s into %s: %w", path, c.path, err)
+		}
+		return nil
 	})
 	return keys, err
 }

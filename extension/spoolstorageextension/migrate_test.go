@@ -198,7 +198,7 @@ func TestUpgradeFromFileStorageDeliversEveryQueuedRequestExactlyOnce(t *testing.
 	}
 }
 
-func TestImportIsOneDurableRecordAndHappensOnce(t *testing.T) {
+func TestImportIsOneRecordAndHappensOnce(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	entries := map[string]string{"qmv0": "metadata", "0": strings.Repeat("a", 10000), "1": "", "7": "seven"}
