@@ -390,3 +390,36 @@ func TestEmptyFileStorageFileIsRenamedWithNothingImported(t *testing.T) {
 	require.Equal(t, 1, logs.Len())
 	assert.Equal(t, int64(0), logs.All()[0].ContextMap()["keys_imported"])
 }
+
+// syncObservingFile records, at each SyncData, whether the file_storage file was still in place.
+type syncObservingFile struct {
+	logFile
+	fileStoragePath   string
+	syncsBeforeRename int
+}
+
+func (f *syncObservingFile) SyncData() error {
+	if _, err := os.Stat(f.fileStoragePath); err == nil {
+		f.syncsBeforeRename++
+	}
+	return f.logFile.SyncData()
+}
+
+func TestImportIsSyncedBeforeTheRenameEvenWithFsyncOff(t *testing.T) {
+	dir := t.TempDir()
+	fillFileStorage(t, dir, component.KindExporter, queueClientID, "traces", map[string]string{"0": "zero"})
+	path, err := fileStorageFilePath(dir, clientName(component.KindExporter, queueClientID, "traces"))
+	require.NoError(t, err)
+	spool := newTestSpool(dir, zap.NewNop())
+	require.False(t, spool.cfg.FSync)
+	c, err := openLog(zap.NewNop(), filepath.Join(dir, logFileName(clientName(component.KindExporter, queueClientID, "traces"))), false, noCompaction)
+	require.NoError(t, err)
+	observed := &syncObservingFile{logFile: c.file, fileStoragePath: path}
+	c.file = observed
+
+	require.NoError(t, spool.importFileStorage(context.Background(), c, path))
+	assert.Equal(t, 1, observed.syncsBeforeRename, "the imported record is synced while the file_storage file is still there")
+	assert.FileExists(t, path+migratedSuffix)
+	assert.Equal(t, map[string]string{"0": "zero"}, contents(t, c))
+	closeLog(t, c)
+}
