@@ -63,12 +63,13 @@ func (s *spoolStorage) Shutdown(ctx context.Context) error {
 }
 
 // GetClient opens the log of one component's storage, named like file_storage names its files.
-func (s *spoolStorage) GetClient(_ context.Context, kind component.Kind, id component.ID, name string) (storage.Client, error) {
-	raw := fmt.Sprintf("%s_%s_%s", strings.ToLower(kind.String()), id.Type(), id.Name())
-	if name != "" {
-		raw += "_" + name
-	}
+func (s *spoolStorage) GetClient(ctx context.Context, kind component.Kind, id component.ID, name string) (storage.Client, error) {
+	raw := clientName(kind, id, name)
 	path := filepath.Join(s.cfg.Directory, logFileName(raw))
+	fileStoragePath, err := fileStorageFilePath(s.cfg.Directory, raw)
+	if err != nil {
+		return nil, err
+	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -79,6 +80,9 @@ func (s *spoolStorage) GetClient(_ context.Context, kind component.Kind, id comp
 	if err != nil {
 		return nil, fmt.Errorf("spool_storage: opening %s: %w", path, err)
 	}
+	if err := s.importFileStorage(ctx, c, fileStoragePath); err != nil {
+		return nil, errors.Join(err, c.Close(ctx))
+	}
 	c.onClose = func() {
 		s.mu.Lock()
 		delete(s.open, path)
@@ -88,9 +92,30 @@ func (s *spoolStorage) GetClient(_ context.Context, kind component.Kind, id comp
 	return c, nil
 }
 
+// clientName is what file_storage names a client's file before sanitising it:
+// <kind>_<type>_<component name>[_<storage name>].
+func clientName(kind component.Kind, id component.ID, name string) string {
+	raw := fmt.Sprintf("%s_%s_%s", strings.ToLower(kind.String()), id.Type(), id.Name())
+	if name != "" {
+		raw += "_" + name
+	}
+	return raw
+}
+
 // logFileName makes a safe file name of raw: characters outside [A-Za-z0-9._-] (and '~') become
 // ~XXXX, and a name too long for the file system (with the compaction suffix) becomes a hash.
 func logFileName(raw string) string {
+	name := sanitizeFileName(raw) + logSuffix
+	if len(name)+len(compactSuffix) > maxFileName {
+		sum := sha256.Sum256([]byte(raw))
+		name = hex.EncodeToString(sum[:]) + logSuffix
+	}
+	return name
+}
+
+// sanitizeFileName escapes the characters of raw outside [A-Za-z0-9._-] (the tilde included) as
+// ~XXXX, exactly as contrib file_storage's sanitize does, so both name a client's file alike.
+func sanitizeFileName(raw string) string {
 	var b strings.Builder
 	for _, r := range raw {
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_' {
@@ -99,10 +124,5 @@ func logFileName(raw string) string {
 			fmt.Fprintf(&b, "~%04X", r)
 		}
 	}
-	name := b.String() + logSuffix
-	if len(name)+len(compactSuffix) > maxFileName {
-		sum := sha256.Sum256([]byte(raw))
-		name = hex.EncodeToString(sum[:]) + logSuffix
-	}
-	return name
+	return b.String()
 }

@@ -88,13 +88,20 @@ func startQueuedExporter(t *testing.T, dir string, d *deliveries) (exporter.Trac
 }
 
 func newQueuedExporter(dir string, d *deliveries) (exporter.Traces, component.Component, error) {
-	ctx := context.Background()
-	storageID := component.MustNewID("spool_storage")
 	cfg := &Config{Directory: dir, Compaction: CompactionConfig{MinFileMiB: 1}}
 	ext := newSpoolStorage(componenttest.NewNopTelemetrySettings().Logger, cfg)
+	exp, err := newQueuedExporterOn(component.MustNewID("spool_storage"), ext, d)
+	return exp, ext, err
+}
+
+// newQueuedExporterOn starts the storage extension ext (whatever its type) as storageID and, on it,
+// an exporter whose persistent sending queue (exporterhelper's own, one consumer, retrying
+// forever) pushes into d.
+func newQueuedExporterOn(storageID component.ID, ext component.Component, d *deliveries) (exporter.Traces, error) {
+	ctx := context.Background()
 	host := hostWithStorage{Host: componenttest.NewNopHost(), extensions: map[component.ID]component.Component{storageID: ext}}
 	if err := ext.Start(ctx, host); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	queue := exporterhelper.NewDefaultQueueConfig()
 	queue.NumConsumers = 1
@@ -107,9 +114,9 @@ func newQueuedExporter(dir string, d *deliveries) (exporter.Traces, component.Co
 	exp, err := exporterhelper.NewTraces(ctx, set, &struct{}{}, d.push,
 		exporterhelper.WithQueue(configoptional.Some(queue)), exporterhelper.WithRetry(retry))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return exp, ext, exp.Start(ctx, host)
+	return exp, exp.Start(ctx, host)
 }
 
 func TestExporterhelperPersistentQueueOnSpoolDeliversEveryRequestExactlyOnceAcrossARestart(t *testing.T) {
