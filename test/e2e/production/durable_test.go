@@ -254,3 +254,54 @@ func TestSidecarKill9WithGatewayDownLosesNothing(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// TestUpgradeFromFileStorageQueueLosesNothing: a collector of the previous release (the embedded
+// default with its queue on contrib file_storage) acknowledges spans while its store is unavailable
+// and is killed; the shipped config (queue on spool_storage, same directory) starts on the same data
+// directory, imports what the bbolt file held and stores every acknowledged span once.
+func TestUpgradeFromFileStorageQueueLosesNothing(t *testing.T) {
+	previous := writeFile(t, t.TempDir(), "file-storage-queue.yaml", `extensions:
+  file_storage/queue:
+    directory: ${env:AGENTAUDIT_DATA_DIR}/queue
+    create_directory: true
+exporters:
+  agentaudit:
+    sending_queue:
+      storage: file_storage/queue
+service:
+  extensions: [health_check, file_storage/queue]
+`)
+	old := collectortest.Start(t, collectortest.Options{ExtraConfigs: []string{previous}})
+	conn := dialGRPC(t, old.GRPCEndpoint, nil)
+	send := func(td ptrace.Traces) error { return exportGRPC(context.Background(), conn, "", td) }
+	perSpan := storedPerSpan(t, send, old.Records, old.Logs)
+	// Fault injector: the audit directory replaced by a plain file, so the queue keeps what is sent.
+	audit := filepath.Join(old.DataDir, objectstore.DefaultPrefix)
+	if err := os.Rename(audit, audit+".away"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(audit, []byte("fault injector: not a directory\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	acked := sendBatches(t, send, 1, 4)
+	if !waitFor(30*time.Second, func() bool { return contains(old.Logs(), exportFailedLog) }) {
+		t.Fatalf("the store outage did not show in the log\n%s", old.Logs())
+	}
+	old.Kill()
+	if err := os.Remove(audit); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(audit+".away", audit); err != nil {
+		t.Fatal(err)
+	}
+
+	upgraded := collectortest.Start(t, collectortest.Options{DataDir: old.DataDir})
+	checkStoredOnce(t, "after the upgrade", upgraded.Store(), fileBackend(t, upgraded.DataDir), acked, perSpan, upgraded.Logs)
+	if !contains(upgraded.Logs(), "imported the queue a file_storage file held") {
+		t.Errorf("the upgrade did not say it imported the old queue\n%s", upgraded.Logs())
+	}
+	migrated, err := filepath.Glob(filepath.Join(old.DataDir, "queue", "*.migrated"))
+	if err != nil || len(migrated) == 0 {
+		t.Errorf("the imported bbolt file was not kept as *.migrated: %v %v", migrated, err)
+	}
+}
