@@ -85,8 +85,9 @@ func (ts *traceState) index(u *unit) {
 func (u *unit) newRecord(m *Mapper, typ auditrecord.Type, ts time.Time) *auditrecord.Record {
 	idx := u.counters[typ]
 	u.counters[typ] = idx + 1
-	parts := make([]string, 0, 4+len(u.idExtra))
-	parts = append(parts, u.traceID, u.spanID, string(typ), strconv.Itoa(idx))
+	// A fixed-size array keeps the id's parts on the stack for the usual handful of them.
+	var partsArr [8]string
+	parts := append(partsArr[:0], u.traceID, u.spanID, string(typ), strconv.Itoa(idx))
 	parts = append(parts, u.idExtra...)
 	r := &auditrecord.Record{
 		SchemaVersion:     auditrecord.SchemaVersion,
