@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"maps"
+	"math/bits"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,10 +14,16 @@ import (
 // that everything else can be kept in Record.Attributes. Structured values (JSON strings or
 // AnyValue maps/slices) are decoded at most once per source.
 type attrView struct {
-	m       *Mapper
-	attrs   pcommon.Map
-	used    map[string]struct{}
-	decoded map[string]decodedValue
+	m     *Mapper
+	attrs pcommon.Map
+	// used marks the positions of consumed attributes. Every view reads a dozen or so keys and most
+	// spans carry fewer than 128 attributes, so a bit set beats a map of keys (two allocations and
+	// a hash per consume) while giving the same answer: consume and release act on every position
+	// holding the key, as the set of keys did when the wire carried a key twice.
+	used positionSet
+	// decoded caches structured values by key; a view decodes at most a few, so a slice scanned
+	// linearly is cheaper than a map.
+	decoded []decodedEntry
 	p       *problems
 	// reasoningRead is set once agent.reasoning.* were read: a log is both the event and its attributes.
 	reasoningRead bool
@@ -24,19 +31,79 @@ type attrView struct {
 	spanName string
 }
 
+type decodedEntry struct {
+	key string
+	decodedValue
+}
+
 type decodedValue struct {
 	v  any
 	ok bool
 }
 
-func (m *Mapper) newAttrView(attrs pcommon.Map, p *problems) *attrView {
-	return &attrView{m: m, attrs: attrs, used: make(map[string]struct{}, 8), p: p}
+// positionSet is a set of attribute positions: the first 128 inline, any beyond in overflow.
+type positionSet struct {
+	low      [2]uint64
+	overflow []uint64
 }
 
-func (a *attrView) consume(key string) { a.used[key] = struct{}{} }
+func (s *positionSet) word(i int, grow bool) *uint64 {
+	if i < 128 {
+		return &s.low[i/64]
+	}
+	w := (i - 128) / 64
+	if w >= len(s.overflow) {
+		if !grow {
+			return nil
+		}
+		s.overflow = append(s.overflow, make([]uint64, w+1-len(s.overflow))...)
+	}
+	return &s.overflow[w]
+}
+
+func (s *positionSet) set(i int, on bool) {
+	w := s.word(i, on)
+	switch {
+	case w == nil:
+	case on:
+		*w |= 1 << (i % 64)
+	default:
+		*w &^= 1 << (i % 64)
+	}
+}
+
+func (s *positionSet) has(i int) bool {
+	w := s.word(i, false)
+	return w != nil && *w&(1<<(i%64)) != 0
+}
+
+func (s *positionSet) len() int {
+	n := bits.OnesCount64(s.low[0]) + bits.OnesCount64(s.low[1])
+	for _, w := range s.overflow {
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
+
+func (m *Mapper) newAttrView(attrs pcommon.Map, p *problems) *attrView {
+	return &attrView{m: m, attrs: attrs, p: p}
+}
+
+// mark sets or clears every position holding key.
+func (a *attrView) mark(key string, on bool) {
+	i := 0
+	for k := range a.attrs.All() {
+		if k == key {
+			a.used.set(i, on)
+		}
+		i++
+	}
+}
+
+func (a *attrView) consume(key string) { a.mark(key, true) }
 
 // release undoes consume for a value that turned out to be unusable, so it stays in attributes.
-func (a *attrView) release(key string) { delete(a.used, key) }
+func (a *attrView) release(key string) { a.mark(key, false) }
 
 func (a *attrView) has(key string) bool {
 	_, ok := a.attrs.Get(key)
@@ -118,8 +185,10 @@ func (a *attrView) structured(key string) (v any, present bool, isJSON bool) {
 
 // peekStructured is structured without consuming the attribute.
 func (a *attrView) peekStructured(key string) (v any, present bool, isJSON bool) {
-	if d, ok := a.decoded[key]; ok {
-		return d.v, true, d.ok
+	for _, d := range a.decoded {
+		if d.key == key {
+			return d.v, true, d.ok
+		}
 	}
 	val, ok := a.attrs.Get(key)
 	if !ok {
@@ -139,9 +208,9 @@ func (a *attrView) peekStructured(key string) (v any, present bool, isJSON bool)
 		d = decodedValue{v: rawValue(val, 0)}
 	}
 	if a.decoded == nil {
-		a.decoded = make(map[string]decodedValue, 4)
+		a.decoded = make([]decodedEntry, 0, 4)
 	}
-	a.decoded[key] = d
+	a.decoded = append(a.decoded, decodedEntry{key, d})
 	return d.v, true, d.ok
 }
 
@@ -180,14 +249,16 @@ func (a *attrView) document(key string) (any, bool) {
 // number. All collected keys are consumed. It returns nil when no key has the prefix.
 func (a *attrView) group(prefix string) any {
 	var root map[string]any
+	pos := -1
 	for k, v := range a.attrs.All() {
+		pos++
 		if !strings.HasPrefix(k, prefix) || len(k) == len(prefix) {
 			continue
 		}
 		if root == nil {
 			root = map[string]any{}
 		}
-		a.consume(k)
+		a.used.set(pos, true) // every position with this key has the prefix and is visited here
 		segs := strings.Split(k[len(prefix):], ".")
 		if len(segs) > maxDepth {
 			a.p.malformed = true
@@ -257,12 +328,14 @@ func numberedToSlices(v any) any {
 // remaining returns the attributes the mapping did not consume, as plain Go values.
 func (a *attrView) remaining() map[string]any {
 	var out map[string]any
+	pos := -1
 	for k, v := range a.attrs.All() {
-		if _, used := a.used[k]; used {
+		pos++
+		if a.used.has(pos) {
 			continue
 		}
 		if out == nil {
-			out = make(map[string]any, a.attrs.Len()-len(a.used))
+			out = make(map[string]any, a.attrs.Len()-a.used.len())
 		}
 		out[a.m.cleanString(k, a.p)] = a.m.plainValue(v, 0, a.p)
 	}
