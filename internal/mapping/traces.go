@@ -181,8 +181,14 @@ func (m *Mapper) finish(units []*unit, stats Stats) ([]*auditrecord.Record, Stat
 			continue
 		}
 		attrs := u.view.remaining()
-		for _, r := range u.records {
-			r.Attributes = cloneAttrs(attrs)
+		for i, r := range u.records {
+			// remaining built a fresh map for this unit: the first record takes it, the others
+			// get their own copies.
+			if i == 0 {
+				r.Attributes = attrs
+			} else {
+				r.Attributes = cloneAttrs(attrs)
+			}
 			stats.Records[r.Type]++
 		}
 		out = append(out, u.records...)
