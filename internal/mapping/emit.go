@@ -40,19 +40,23 @@ type exceptionFact struct {
 // traceState is what one trace's units share within a batch: inherited identity and the sets that
 // keep a trace from recording the same thing twice.
 type traceState struct {
-	id            identity // the first of each id any unit of the trace carries
-	seenInputs    map[string]bool
+	id            identity         // the first of each id any unit of the trace carries
+	seenInputs    map[textKey]bool // (role, content)
 	seenOutputs   map[string]bool
-	seenErrors    map[string]bool
+	seenErrors    map[textKey]bool // (type, message)
 	requested     map[string]bool
 	executedIDs   map[string]bool
 	executedNames map[string]bool // tools executed by spans that carry no call id
 	toolResults   map[string]any
 }
 
+// textKey is a pair of strings as a map key: a struct hashes both without building their
+// concatenation (a copy of the whole content per lookup).
+type textKey struct{ first, second string }
+
 func newTraceState() *traceState {
 	return &traceState{
-		seenInputs: map[string]bool{}, seenOutputs: map[string]bool{}, seenErrors: map[string]bool{},
+		seenInputs: map[textKey]bool{}, seenOutputs: map[string]bool{}, seenErrors: map[textKey]bool{},
 		requested: map[string]bool{}, executedIDs: map[string]bool{}, executedNames: map[string]bool{},
 		toolResults: map[string]any{},
 	}
@@ -264,7 +268,7 @@ func (m *Mapper) emitInputs(u *unit, ts *traceState) {
 		if content == "" {
 			return
 		}
-		key := role + "\x00" + content
+		key := textKey{role, content}
 		if ts.seenInputs[key] {
 			return
 		}
@@ -426,7 +430,7 @@ func (m *Mapper) emitErrors(u *unit, ts *traceState, related *auditrecord.Record
 		if typ == "" {
 			typ = "error"
 		}
-		key := typ + "\x00" + e.message
+		key := textKey{typ, e.message}
 		if f.kind != kindTool && ts.seenErrors[key] {
 			continue
 		}
