@@ -48,7 +48,7 @@ var fragmentsByFirst = func() (t [256][]string) {
 func keyMayBePersonal(key string) bool {
 	for i := range len(key) {
 		for _, f := range fragmentsByFirst[key[i]|0x20] {
-			if len(key)-i >= len(f) && asciiEqualFoldLower(key[i:i+len(f)], f) {
+			if len(key)-i >= len(f) && equalFoldASCII(key[i:i+len(f)], f) {
 				return true
 			}
 		}
@@ -56,12 +56,16 @@ func keyMayBePersonal(key string) bool {
 	return false
 }
 
-// asciiEqualFoldLower reports whether s equals the lower-case ASCII word lower, ignoring case. It
-// agrees with strings.EqualFold here: s has as many bytes as lower has letters, so only ASCII
-// letters can match them.
-func asciiEqualFoldLower(s, lower string) bool {
+// equalFoldASCII reports whether s equals lower, a lower-case ASCII fragment, ignoring case. It
+// agrees with strings.EqualFold for these arguments: s has as many bytes as lower has characters,
+// so only an all-ASCII s has as many runes, and ASCII folds only A-Z to a-z.
+func equalFoldASCII(s, lower string) bool {
 	for i := range len(lower) {
-		if s[i]|0x20 != lower[i] {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
 			return false
 		}
 	}

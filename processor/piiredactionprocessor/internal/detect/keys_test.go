@@ -40,3 +40,40 @@ func FuzzKeyMayBePersonal(f *testing.F) {
 		}
 	})
 }
+
+func hasSecretKeywordReference(name string) bool {
+	for i := range len(name) {
+		for _, k := range secretKeywords[name[i]|0x20] {
+			if len(name)-i >= len(k) && strings.EqualFold(name[i:i+len(k)], k) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func FuzzHasSecretKeyword(f *testing.F) {
+	for _, k := range []string{"API_KEY", "api-key", "x_Api_Key", "apiòkey", "private\x7fkey", "\u017Fecret", "Pass\u212Aey", "auth", "AUTH_TOKEN", "credentiaL"} {
+		f.Add(k)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		if got, want := hasSecretKeyword(name), hasSecretKeywordReference(name); got != want {
+			t.Errorf("hasSecretKeyword(%q) = %v, strings.EqualFold form says %v", name, got, want)
+		}
+	})
+}
+
+// typicalKeys are the keys of agent conversations and tool calls that every JSON attribute repeats.
+var typicalKeys = []string{"role", "parts", "type", "content", "finish_reason", "id", "name", "arguments",
+	"gen_ai.input.messages", "gen_ai.output.messages", "destination", "max_price", "customer_name", "api_key"}
+
+// BenchmarkKeyFragments runs the two one-pass key filters over typicalKeys.
+func BenchmarkKeyFragments(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, k := range typicalKeys {
+			keyMayBePersonal(k)
+			hasSecretKeyword(k)
+		}
+	}
+}
