@@ -41,3 +41,14 @@ func BenchmarkEncodeChainedAgentsim(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLinkHash hashes a typical record's content (about 1 KiB in two pieces) after its
+// predecessor's hash.
+func BenchmarkLinkHash(b *testing.B) {
+	prev := strings.Repeat("ab", 32)
+	head, tail := []byte(strings.Repeat("x", 700)), []byte(strings.Repeat("y", 300))
+	b.ReportAllocs()
+	for b.Loop() {
+		LinkHash(prev, head, tail)
+	}
+}

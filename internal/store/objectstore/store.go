@@ -206,7 +206,7 @@ func (e *objectEncoder) appendChained(records []*auditrecord.Record, stream stri
 		rc := *r
 		rc.Integrity = nil
 		var hash string
-		if e.pending, hash, err = AppendChained(e.pending, &rc, stream, seq, prev); err != nil {
+		if e.pending, hash, err = e.chain.appendChained(e.pending, &rc, stream, seq, prev); err != nil {
 			return "", "", fmt.Errorf("encode record: %w", err)
 		}
 		e.pending = append(e.pending, '\n')
