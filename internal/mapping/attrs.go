@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"maps"
+	"math"
 	"math/bits"
 	"sort"
 	"strconv"
@@ -148,7 +149,12 @@ func (a *attrView) count(key string) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	n, ok := asInt(rawValue(v, maxDepth))
+	var n int64
+	if v.Type() == pcommon.ValueTypeInt { // the usual form, read without boxing it into an any
+		n, ok = v.Int(), v.Int() >= 0
+	} else {
+		n, ok = asInt(rawValue(v, maxDepth))
+	}
 	if !ok {
 		a.p.malformed = true
 		return 0, false
@@ -163,7 +169,16 @@ func (a *attrView) number(key string) (float64, bool) {
 	if !ok {
 		return 0, false
 	}
-	f, ok := asFloat(rawValue(v, maxDepth))
+	var f float64
+	switch v.Type() { // the usual forms, read without boxing them into an any
+	case pcommon.ValueTypeInt:
+		f, ok = float64(v.Int()), true
+	case pcommon.ValueTypeDouble:
+		f = v.Double()
+		ok = !math.IsNaN(f) && !math.IsInf(f, 0)
+	default:
+		f, ok = asFloat(rawValue(v, maxDepth))
+	}
 	if !ok || f < 0 {
 		a.p.malformed = true
 		return 0, false

@@ -213,16 +213,20 @@ func (t tokenCounts) record() *auditrecord.Tokens {
 	if t.in == nil && t.out == nil && t.total == nil {
 		return nil
 	}
-	out := &auditrecord.Tokens{Input: t.in, Output: t.out, Total: t.total}
+	// The tokens and a computed total share one allocation.
+	block := &struct {
+		tokens auditrecord.Tokens
+		sum    int64
+	}{tokens: auditrecord.Tokens{Input: t.in, Output: t.out, Total: t.total}}
+	out := &block.tokens
 	if out.Total == nil {
-		var sum int64
 		if t.in != nil {
-			sum += *t.in
+			block.sum += *t.in
 		}
 		if t.out != nil {
-			sum += *t.out
+			block.sum += *t.out
 		}
-		out.Total = &sum
+		out.Total = &block.sum
 	}
 	return out
 }
