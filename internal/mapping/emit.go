@@ -28,8 +28,30 @@ type unit struct {
 	id         identity
 	agent      agentInfo
 
-	counters map[auditrecord.Type]int
-	records  []*auditrecord.Record
+	counters   typeCounters
+	counterBuf [4]typeCount // counters' first backing array, in the unit's own allocation
+	records    []*auditrecord.Record
+}
+
+// typeCounters numbers a unit's records per type. A unit emits a few types, so a short list
+// scanned linearly (backed by unit.counterBuf) replaces a map and its two allocations per unit.
+type typeCounters []typeCount
+
+type typeCount struct {
+	typ auditrecord.Type
+	n   int
+}
+
+// next returns how many records of typ were numbered before and counts one more.
+func (c *typeCounters) next(typ auditrecord.Type) int {
+	for i := range *c {
+		if (*c)[i].typ == typ {
+			(*c)[i].n++
+			return (*c)[i].n - 1
+		}
+	}
+	*c = append(*c, typeCount{typ, 1})
+	return 0
 }
 
 type exceptionFact struct {
@@ -96,8 +118,7 @@ type recordBlock struct {
 }
 
 func (u *unit) newRecord(m *Mapper, typ auditrecord.Type, ts time.Time) *auditrecord.Record {
-	idx := u.counters[typ]
-	u.counters[typ] = idx + 1
+	idx := u.counters.next(typ)
 	// A fixed-size array keeps the id's parts on the stack for the usual handful of them.
 	var partsArr [8]string
 	parts := append(partsArr[:0], u.traceID, u.spanID, string(typ), strconv.Itoa(idx))
@@ -155,7 +176,7 @@ func (u *unit) failed() bool {
 // emit turns a unit's facts into records. Units of a trace must be emitted in emitOrder.
 func (m *Mapper) emit(u *unit, ts *traceState) {
 	if u.counters == nil {
-		u.counters = make(map[auditrecord.Type]int, 4)
+		u.counters = u.counterBuf[:0]
 	}
 	f := &u.facts
 	var envelope *auditrecord.Record
@@ -358,7 +379,7 @@ func (m *Mapper) emitRequestedTool(u *unit, ts *traceState, p part, at time.Time
 		ts.requested[p.id] = true
 	}
 	if executed {
-		u.counters[auditrecord.TypeToolCall]++
+		u.counters.next(auditrecord.TypeToolCall)
 		return
 	}
 	r := u.newRecord(m, auditrecord.TypeToolCall, at)
