@@ -124,23 +124,23 @@ func (u *unit) newRecord(m *Mapper, typ auditrecord.Type, ts time.Time) *auditre
 	parts := append(partsArr[:0], u.traceID, u.spanID, string(typ), strconv.Itoa(idx))
 	parts = append(parts, u.idExtra...)
 	block := &recordBlock{
+		record: auditrecord.Record{
+			SchemaVersion:     auditrecord.SchemaVersion,
+			RecordID:          auditrecord.NewRecordID(parts...),
+			Type:              typ,
+			Timestamp:         ts.UTC(),
+			ObservedTimestamp: u.observed.UTC(),
+			SessionID:         u.id.sessionID(),
+			ConversationID:    u.id.conversationID(),
+			UserID:            u.id.user,
+			TraceID:           u.traceID,
+			SpanID:            u.spanID,
+			ParentSpanID:      u.parentID,
+		},
 		source: auditrecord.Source{Signal: u.signal, Convention: u.facts.convention, Name: m.cleanString(u.name, &u.probs), Scope: m.cleanString(u.scope, &u.probs)},
 	}
 	r := &block.record
-	*r = auditrecord.Record{
-		SchemaVersion:     auditrecord.SchemaVersion,
-		RecordID:          auditrecord.NewRecordID(parts...),
-		Type:              typ,
-		Timestamp:         ts.UTC(),
-		ObservedTimestamp: u.observed.UTC(),
-		SessionID:         u.id.sessionID(),
-		ConversationID:    u.id.conversationID(),
-		UserID:            u.id.user,
-		TraceID:           u.traceID,
-		SpanID:            u.spanID,
-		ParentSpanID:      u.parentID,
-		Source:            &block.source,
-	}
+	r.Source = &block.source
 	if u.agent != (agentInfo{}) {
 		block.agent = auditrecord.Agent{Name: u.agent.name, ID: u.agent.id, Version: u.agent.version}
 		r.Agent = &block.agent

@@ -64,8 +64,10 @@ func FuzzHasSecretKeyword(f *testing.F) {
 }
 
 // typicalKeys are the keys of agent conversations and tool calls that every JSON attribute repeats.
-var typicalKeys = []string{"role", "parts", "type", "content", "finish_reason", "id", "name", "arguments",
-	"gen_ai.input.messages", "gen_ai.output.messages", "destination", "max_price", "customer_name", "api_key"}
+var typicalKeys = []string{
+	"role", "parts", "type", "content", "finish_reason", "id", "name", "arguments",
+	"gen_ai.input.messages", "gen_ai.output.messages", "destination", "max_price", "customer_name", "api_key",
+}
 
 // BenchmarkKeyFragments runs the two one-pass key filters over typicalKeys.
 func BenchmarkKeyFragments(b *testing.B) {
