@@ -45,6 +45,7 @@ type Record struct {
 	Agent    *Agent    `json:"agent,omitempty"`
 	AgentRun *AgentRun `json:"agent_run,omitempty"`
 	// Attributes keeps every attribute the mapping did not consume, as received (after redaction).
+	// Records mapped from one span share the map: treat it as read-only.
 	Attributes map[string]any `json:"attributes,omitempty"`
 	// ConversationID is a framework's own conversation id (gen_ai.conversation.id), kept beside the
 	// session_id that an explicit application session wins (docs/audit-record.md, precedence).

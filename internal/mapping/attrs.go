@@ -1,7 +1,6 @@
 package mapping
 
 import (
-	"maps"
 	"math"
 	"math/bits"
 	"sort"
@@ -355,13 +354,4 @@ func (a *attrView) remaining() map[string]any {
 		out[a.m.cleanString(k, a.p)] = a.m.plainValue(v, 0, a.p)
 	}
 	return out
-}
-
-// cloneAttrs gives each record its own top-level attribute map; nested values are shared and must
-// be treated as read-only.
-func cloneAttrs(in map[string]any) map[string]any {
-	if in == nil {
-		return nil
-	}
-	return maps.Clone(in)
 }

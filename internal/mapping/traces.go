@@ -182,15 +182,11 @@ func (m *Mapper) finish(units []*unit, stats Stats) ([]*auditrecord.Record, Stat
 		if len(u.records) == 0 {
 			continue
 		}
+		// The unit's records share one read-only map of its remaining attributes: they describe
+		// the same span, and nothing writes into a record's attributes after mapping.
 		attrs := u.view.remaining()
-		for i, r := range u.records {
-			// remaining built a fresh map for this unit: the first record takes it, the others
-			// get their own copies.
-			if i == 0 {
-				r.Attributes = attrs
-			} else {
-				r.Attributes = cloneAttrs(attrs)
-			}
+		for _, r := range u.records {
+			r.Attributes = attrs
 			stats.Records[r.Type]++
 		}
 		out = append(out, u.records...)
