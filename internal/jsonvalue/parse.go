@@ -5,6 +5,7 @@ package jsonvalue
 import (
 	"encoding/json"
 	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -15,7 +16,16 @@ import (
 // values (FuzzParseMatchesEncodingJSON guards both), but strings without escapes are slices of s
 // rather than copies, at about twice encoding/json's speed.
 func Parse(s string) (any, bool) {
-	p := jsonParser{s: s}
+	stack := stackPool.Get().(*[]any)
+	p := jsonParser{s: s, stack: (*stack)[:0]}
+	defer func() {
+		// Every array has cleared its elements off the stack by now, so a pooled stack holds no
+		// values; one grown by a huge array is left to the garbage collector.
+		if cap(p.stack) <= maxPooledStack {
+			*stack = p.stack[:0]
+			stackPool.Put(stack)
+		}
+	}()
 	p.skipSpace()
 	v, ok := p.value()
 	if !ok {
@@ -27,6 +37,13 @@ func Parse(s string) (any, bool) {
 	}
 	return v, true
 }
+
+// stackPool keeps the parsers' element stacks between documents: the mapping parses several per
+// span, and each would otherwise grow a stack from nothing.
+var stackPool = sync.Pool{New: func() any { return new([]any) }}
+
+// maxPooledStack bounds the stacks kept in stackPool (elements).
+const maxPooledStack = 4096
 
 // maxJSONNesting is encoding/json's limit on nested arrays and objects.
 const maxJSONNesting = 10000
