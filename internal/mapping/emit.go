@@ -19,10 +19,11 @@ type unit struct {
 	status, statusMessage     string // ok | error | unset
 	idExtra                   []string
 
-	view  *attrView
-	facts facts
-	probs problems
-	res   *resourceInfo
+	view     *attrView
+	spanView attrView // a span's view lives here (view points to it): one allocation less per span
+	facts    facts
+	probs    problems
+	res      *resourceInfo
 
 	exceptions []exceptionFact
 	id         identity
@@ -76,12 +77,16 @@ type traceState struct {
 // concatenation (a copy of the whole content per lookup).
 type textKey struct{ first, second string }
 
-func newTraceState() *traceState {
-	return &traceState{
-		seenInputs: map[textKey]bool{}, seenOutputs: map[string]bool{}, seenErrors: map[textKey]bool{},
-		requested: map[string]bool{}, executedIDs: map[string]bool{}, executedNames: map[string]bool{},
-		toolResults: map[string]any{},
+// newTraceState returns an empty state. Its sets are made on first use (setTrue): most traces of
+// a batch need only a few of them, and reading a nil map is fine.
+func newTraceState() *traceState { return &traceState{} }
+
+// setTrue adds k to the set *m, making the set first when it is nil.
+func setTrue[K comparable](m *map[K]bool, k K) {
+	if *m == nil {
+		*m = map[K]bool{}
 	}
+	(*m)[k] = true
 }
 
 // index records what the other units of the trace need to know before any unit emits: which tool
@@ -90,17 +95,20 @@ func (ts *traceState) index(u *unit) {
 	f := &u.facts
 	if f.kind == kindTool {
 		if f.toolCallID != "" {
-			ts.executedIDs[f.toolCallID] = true
+			setTrue(&ts.executedIDs, f.toolCallID)
 		}
 		if f.toolCallID == "" && f.toolName != "" {
 			// An execution without a call id (OpenLLMetry tool spans) answers requests by tool name.
-			ts.executedNames[f.toolName] = true
+			setTrue(&ts.executedNames, f.toolName)
 		}
 	}
 	for _, msg := range f.inputs {
 		for _, p := range msg.parts {
 			if p.kind == partToolResult && p.id != "" {
 				if _, dup := ts.toolResults[p.id]; !dup {
+					if ts.toolResults == nil {
+						ts.toolResults = map[string]any{}
+					}
 					ts.toolResults[p.id] = p.result
 				}
 			}
@@ -297,7 +305,7 @@ func (m *Mapper) emitInputs(u *unit, ts *traceState) {
 		if ts.seenInputs[key] {
 			return
 		}
-		ts.seenInputs[key] = true
+		setTrue(&ts.seenInputs, key)
 		r := u.newRecord(m, auditrecord.TypeInput, u.start)
 		r.Input = &auditrecord.Input{Content: m.cleanString(content, &u.probs), Role: role, Source: source}
 	}
@@ -335,7 +343,7 @@ func (m *Mapper) emitOutputs(u *unit, ts *traceState) *auditrecord.Record {
 		// answer is usually the last model response, already recorded.
 		emitOutput := f.kind == kindLLM || (content != "" && !ts.seenOutputs[content])
 		if content != "" {
-			ts.seenOutputs[content] = true
+			setTrue(&ts.seenOutputs, content)
 		}
 		if emitOutput {
 			r := u.newRecord(m, auditrecord.TypeOutput, at)
@@ -376,7 +384,7 @@ func (m *Mapper) emitRequestedTool(u *unit, ts *traceState, p part, at time.Time
 	executed := ts.executedNames[p.name]
 	if p.id != "" {
 		executed = executed || ts.executedIDs[p.id] || ts.requested[p.id] || (u.signal == signalLogs && m.join.wasExecuted(u.traceID, p.id))
-		ts.requested[p.id] = true
+		setTrue(&ts.requested, p.id)
 	}
 	if executed {
 		u.counters.next(auditrecord.TypeToolCall)
@@ -459,7 +467,7 @@ func (m *Mapper) emitErrors(u *unit, ts *traceState, related *auditrecord.Record
 		if f.kind != kindTool && ts.seenErrors[key] {
 			continue
 		}
-		ts.seenErrors[key] = true
+		setTrue(&ts.seenErrors, key)
 		at := e.at
 		if at.IsZero() {
 			at = u.endTime()

@@ -83,7 +83,8 @@ func (m *Mapper) spanUnit(span ptrace.Span, scope string, res *resourceInfo, obs
 	default:
 		u.status = "unset"
 	}
-	u.view = m.newAttrView(span.Attributes(), &u.probs)
+	u.spanView = attrView{m: m, attrs: span.Attributes(), p: &u.probs}
+	u.view = &u.spanView // in the unit's own allocation
 	u.view.spanName = u.name
 	u.statusMessage = m.cleanString(span.Status().Message(), &u.probs)
 	classify(u.view, u.name, span.ParentSpanID().IsEmpty(), &u.facts)
