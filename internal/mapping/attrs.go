@@ -22,9 +22,10 @@ type attrView struct {
 	// holding the key, as the set of keys did when the wire carried a key twice.
 	used positionSet
 	// decoded caches structured values by key; a view decodes at most a few, so a slice scanned
-	// linearly is cheaper than a map.
-	decoded []decodedEntry
-	p       *problems
+	// linearly (first backed by decodedBuf, inside the view) is cheaper than a map.
+	decoded    []decodedEntry
+	decodedBuf [4]decodedEntry
+	p          *problems
 	// reasoningRead is set once agent.reasoning.* were read: a log is both the event and its attributes.
 	reasoningRead bool
 	// spanName is the span's name, for dialects that name tools and agents by it.
@@ -222,7 +223,7 @@ func (a *attrView) peekStructured(key string) (v any, present bool, isJSON bool)
 		d = decodedValue{v: rawValue(val, 0)}
 	}
 	if a.decoded == nil {
-		a.decoded = make([]decodedEntry, 0, 4)
+		a.decoded = a.decodedBuf[:0]
 	}
 	a.decoded = append(a.decoded, decodedEntry{key, d})
 	return d.v, true, d.ok
