@@ -25,19 +25,22 @@ func BenchmarkEncodeChainedAgentsim(b *testing.B) {
 	}
 	prev := strings.Repeat("0", 64)
 	var scratch []byte
+	lastSize := 0
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i += spans {
 		for _, recs := range records {
-			enc := newObjectEncoder(true, scratch, 0)
+			enc := newObjectEncoder(true, scratch, lastSize) // as Store.Write sizes it
 			var err error
 			if _, prev, err = enc.appendChained(recs, "bench-traces", 0, prev); err != nil {
 				b.Fatal(err)
 			}
 			scratch = enc.pending[:0]
-			if _, err := enc.finish(); err != nil {
+			data, err := enc.finish()
+			if err != nil {
 				b.Fatal(err)
 			}
+			lastSize = len(data)
 		}
 	}
 }
