@@ -52,8 +52,9 @@ func (m *Mapper) MapTraces(td ptrace.Traces, observed time.Time) ([]*auditrecord
 	for _, id := range ids {
 		refs := byTrace[id]
 		units := make([]*unit, len(refs))
+		traceHex := traceIDHex(id) // once per trace: the trace's units share the string
 		for i, r := range refs {
-			units[i] = m.spanUnit(r.span, r.scope, r.res, observed)
+			units[i] = m.spanUnit(r.span, traceHex, r.scope, r.res, observed)
 		}
 		var records []*auditrecord.Record
 		records, stats = m.finish(units, stats)
@@ -62,10 +63,11 @@ func (m *Mapper) MapTraces(td ptrace.Traces, observed time.Time) ([]*auditrecord
 	return out, stats
 }
 
-func (m *Mapper) spanUnit(span ptrace.Span, scope string, res *resourceInfo, observed time.Time) *unit {
+// spanUnit reads one span; traceHex is traceIDHex(span.TraceID()).
+func (m *Mapper) spanUnit(span ptrace.Span, traceHex, scope string, res *resourceInfo, observed time.Time) *unit {
 	u := &unit{
 		signal:   signalTraces,
-		traceID:  traceIDHex(span.TraceID()),
+		traceID:  traceHex,
 		spanID:   spanIDHex(span.SpanID()),
 		parentID: spanIDHex(span.ParentSpanID()),
 		name:     span.Name(),
