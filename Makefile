@@ -76,9 +76,9 @@ test-quick:
 	$(GO) test -short -count=1 $(PKG)
 
 # Go benchmarks: redaction vs contrib redactionprocessor (same corpus, one invocation), the detection
-# engine, the mapping, verify, the exporter's dedup window, the queue's spool_storage against contrib
-# file_storage, the Elasticsearch bulk path (which starts the test search engine) and PostgreSQL batch
-# writes (which start a throwaway cluster).
+# engine, the mapping, verify, the exporter's dedup window, the file store's chaining, the queue's
+# spool_storage against contrib file_storage, the Elasticsearch bulk path (which starts the test search
+# engine) and PostgreSQL batch writes (which start a throwaway cluster).
 bench:
 	$(GO) test ./processor/piiredactionprocessor -run '^$$' -bench BenchmarkPIIRedaction -benchtime 3s -benchmem
 	$(GO) test ./processor/piiredactionprocessor/internal/detect -run '^$$' -bench BenchmarkDetect -benchmem
@@ -87,6 +87,7 @@ bench:
 	$(GO) test ./internal/jsonvalue -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/readside/verify -run '^$$' -bench . -benchmem
 	$(GO) test ./exporter/agentauditexporter -run '^$$' -bench . -benchmem
+	$(GO) test ./internal/store/objectstore -run '^$$' -bench . -benchmem
 	$(GO) test ./extension/spoolstorageextension -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/store/esstore -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/store/pgstore -run '^$$' -bench BenchmarkWrite -benchmem -cpu 1

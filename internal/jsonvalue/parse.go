@@ -4,6 +4,8 @@ package jsonvalue
 
 import (
 	"encoding/json"
+	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -14,7 +16,16 @@ import (
 // values (FuzzParseMatchesEncodingJSON guards both), but strings without escapes are slices of s
 // rather than copies, at about twice encoding/json's speed.
 func Parse(s string) (any, bool) {
-	p := jsonParser{s: s}
+	stack := stackPool.Get().(*[]any)
+	p := jsonParser{s: s, stack: (*stack)[:0]}
+	defer func() {
+		// Every array has cleared its elements off the stack by now, so a pooled stack holds no
+		// values; one grown by a huge array is left to the garbage collector.
+		if cap(p.stack) <= maxPooledStack {
+			*stack = p.stack[:0]
+			stackPool.Put(stack)
+		}
+	}()
 	p.skipSpace()
 	v, ok := p.value()
 	if !ok {
@@ -26,6 +37,13 @@ func Parse(s string) (any, bool) {
 	}
 	return v, true
 }
+
+// stackPool keeps the parsers' element stacks between documents: the mapping parses several per
+// span, and each would otherwise grow a stack from nothing.
+var stackPool = sync.Pool{New: func() any { return new([]any) }}
+
+// maxPooledStack bounds the stacks kept in stackPool (elements).
+const maxPooledStack = 4096
 
 // maxJSONNesting is encoding/json's limit on nested arrays and objects.
 const maxJSONNesting = 10000
@@ -60,7 +78,8 @@ func (p *jsonParser) value() (any, bool) {
 	case c == '[':
 		return p.array()
 	case c == '"':
-		return p.string()
+		s, ok := p.string()
+		return s, ok
 	case c == '-' || ('0' <= c && c <= '9'):
 		return p.number()
 	case c == 't':
@@ -97,7 +116,7 @@ func (p *jsonParser) object() (any, bool) {
 		if p.i >= len(p.s) || p.s[p.i] != '"' {
 			return nil, false
 		}
-		k, ok := p.string()
+		k, ok := p.string() // a string, not an any: keys are never boxed
 		if !ok {
 			return nil, false
 		}
@@ -111,7 +130,7 @@ func (p *jsonParser) object() (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		m[k.(string)] = v
+		m[k] = v
 		if more, ok := p.separator('}'); !ok {
 			return nil, false
 		} else if !more {
@@ -210,7 +229,7 @@ func (p *jsonParser) digits() int {
 // string scans a quoted string. Plain ones (no escapes, valid UTF-8) are returned as slices of
 // the input; the rest are decoded as encoding/json does: escapes resolved, invalid UTF-8 and
 // unpaired surrogates replaced by U+FFFD.
-func (p *jsonParser) string() (any, bool) {
+func (p *jsonParser) string() (string, bool) {
 	p.i++ // opening quote
 	start := p.i
 	for p.i < len(p.s) {
@@ -231,43 +250,45 @@ func (p *jsonParser) string() (any, bool) {
 			p.i += size
 		}
 	}
-	return nil, false
+	return "", false
 }
 
-func (p *jsonParser) decodeString(start int) (any, bool) {
-	out := make([]byte, 0, p.i-start+16)
-	out = append(out, p.s[start:p.i]...)
+func (p *jsonParser) decodeString(start int) (string, bool) {
+	// A builder hands its bytes over as the string: one allocation instead of a slice and its copy.
+	var out strings.Builder
+	out.Grow(p.i - start + 16)
+	out.WriteString(p.s[start:p.i])
 	for p.i < len(p.s) {
 		c := p.s[p.i]
 		switch {
 		case c == '"':
 			p.i++
-			return string(out), true
+			return out.String(), true
 		case c < 0x20:
-			return nil, false
+			return "", false
 		case c == '\\':
 			if p.i+1 >= len(p.s) {
-				return nil, false
+				return "", false
 			}
 			esc := p.s[p.i+1]
 			p.i += 2
 			switch esc {
 			case '"', '\\', '/':
-				out = append(out, esc)
+				out.WriteByte(esc)
 			case 'b':
-				out = append(out, '\b')
+				out.WriteByte('\b')
 			case 'f':
-				out = append(out, '\f')
+				out.WriteByte('\f')
 			case 'n':
-				out = append(out, '\n')
+				out.WriteByte('\n')
 			case 'r':
-				out = append(out, '\r')
+				out.WriteByte('\r')
 			case 't':
-				out = append(out, '\t')
+				out.WriteByte('\t')
 			case 'u':
 				r, ok := p.hex4()
 				if !ok {
-					return nil, false
+					return "", false
 				}
 				if utf16.IsSurrogate(r) {
 					// A valid pair is consumed whole; otherwise the next escape stays for the loop.
@@ -276,27 +297,27 @@ func (p *jsonParser) decodeString(start int) (any, bool) {
 						p.i += 2
 						r2, ok := p.hex4()
 						if dec := utf16.DecodeRune(r, r2); ok && dec != utf8.RuneError {
-							out = utf8.AppendRune(out, dec)
+							out.WriteRune(dec)
 							continue
 						}
 						p.i = save
 					}
 					r = utf8.RuneError
 				}
-				out = utf8.AppendRune(out, r)
+				out.WriteRune(r)
 			default:
-				return nil, false
+				return "", false
 			}
 		case c < utf8.RuneSelf:
-			out = append(out, c)
+			out.WriteByte(c)
 			p.i++
 		default:
 			r, size := utf8.DecodeRuneInString(p.s[p.i:])
-			out = utf8.AppendRune(out, r) // RuneError for an invalid byte, as encoding/json
+			out.WriteRune(r) // RuneError for an invalid byte, as encoding/json
 			p.i += size
 		}
 	}
-	return nil, false
+	return "", false
 }
 
 // hex4 reads the four hex digits of a \u escape.

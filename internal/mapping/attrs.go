@@ -1,7 +1,8 @@
 package mapping
 
 import (
-	"maps"
+	"math"
+	"math/bits"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,15 +14,27 @@ import (
 // that everything else can be kept in Record.Attributes. Structured values (JSON strings or
 // AnyValue maps/slices) are decoded at most once per source.
 type attrView struct {
-	m       *Mapper
-	attrs   pcommon.Map
-	used    map[string]struct{}
-	decoded map[string]decodedValue
-	p       *problems
+	m     *Mapper
+	attrs pcommon.Map
+	// used marks the positions of consumed attributes. Every view reads a dozen or so keys and most
+	// spans carry fewer than 128 attributes, so a bit set beats a map of keys (two allocations and
+	// a hash per consume) while giving the same answer: consume and release act on every position
+	// holding the key, as the set of keys did when the wire carried a key twice.
+	used positionSet
+	// decoded caches structured values by key; a view decodes at most a few, so a slice scanned
+	// linearly (first backed by decodedBuf, inside the view) is cheaper than a map.
+	decoded    []decodedEntry
+	decodedBuf [4]decodedEntry
+	p          *problems
 	// reasoningRead is set once agent.reasoning.* were read: a log is both the event and its attributes.
 	reasoningRead bool
 	// spanName is the span's name, for dialects that name tools and agents by it.
 	spanName string
+}
+
+type decodedEntry struct {
+	key string
+	decodedValue
 }
 
 type decodedValue struct {
@@ -29,14 +42,69 @@ type decodedValue struct {
 	ok bool
 }
 
-func (m *Mapper) newAttrView(attrs pcommon.Map, p *problems) *attrView {
-	return &attrView{m: m, attrs: attrs, used: make(map[string]struct{}, 8), p: p}
+// positionSet is a set of attribute positions: the first 128 inline, any beyond in overflow.
+type positionSet struct {
+	low      [2]uint64
+	overflow []uint64
 }
 
-func (a *attrView) consume(key string) { a.used[key] = struct{}{} }
+func (s *positionSet) word(i int, grow bool) *uint64 {
+	if i < 128 {
+		return &s.low[i/64]
+	}
+	w := (i - 128) / 64
+	if w >= len(s.overflow) {
+		if !grow {
+			return nil
+		}
+		s.overflow = append(s.overflow, make([]uint64, w+1-len(s.overflow))...)
+	}
+	return &s.overflow[w]
+}
+
+func (s *positionSet) set(i int, on bool) {
+	w := s.word(i, on)
+	switch {
+	case w == nil:
+	case on:
+		*w |= 1 << (i % 64)
+	default:
+		*w &^= 1 << (i % 64)
+	}
+}
+
+func (s *positionSet) has(i int) bool {
+	w := s.word(i, false)
+	return w != nil && *w&(1<<(i%64)) != 0
+}
+
+func (s *positionSet) len() int {
+	n := bits.OnesCount64(s.low[0]) + bits.OnesCount64(s.low[1])
+	for _, w := range s.overflow {
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
+
+func (m *Mapper) newAttrView(attrs pcommon.Map, p *problems) *attrView {
+	return &attrView{m: m, attrs: attrs, p: p}
+}
+
+// mark sets or clears every position holding key.
+func (a *attrView) mark(key string, on bool) {
+	i := 0
+	for k := range a.attrs.All() {
+		if k == key {
+			a.used.set(i, on)
+		}
+		i++
+	}
+}
+
+func (a *attrView) consume(key string) { a.mark(key, true) }
 
 // release undoes consume for a value that turned out to be unusable, so it stays in attributes.
-func (a *attrView) release(key string) { delete(a.used, key) }
+func (a *attrView) release(key string) { a.mark(key, false) }
 
 func (a *attrView) has(key string) bool {
 	_, ok := a.attrs.Get(key)
@@ -81,7 +149,12 @@ func (a *attrView) count(key string) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	n, ok := asInt(rawValue(v, maxDepth))
+	var n int64
+	if v.Type() == pcommon.ValueTypeInt { // the usual form, read without boxing it into an any
+		n, ok = v.Int(), v.Int() >= 0
+	} else {
+		n, ok = asInt(rawValue(v, maxDepth))
+	}
 	if !ok {
 		a.p.malformed = true
 		return 0, false
@@ -96,7 +169,16 @@ func (a *attrView) number(key string) (float64, bool) {
 	if !ok {
 		return 0, false
 	}
-	f, ok := asFloat(rawValue(v, maxDepth))
+	var f float64
+	switch v.Type() { // the usual forms, read without boxing them into an any
+	case pcommon.ValueTypeInt:
+		f, ok = float64(v.Int()), true
+	case pcommon.ValueTypeDouble:
+		f = v.Double()
+		ok = !math.IsNaN(f) && !math.IsInf(f, 0)
+	default:
+		f, ok = asFloat(rawValue(v, maxDepth))
+	}
 	if !ok || f < 0 {
 		a.p.malformed = true
 		return 0, false
@@ -118,8 +200,10 @@ func (a *attrView) structured(key string) (v any, present bool, isJSON bool) {
 
 // peekStructured is structured without consuming the attribute.
 func (a *attrView) peekStructured(key string) (v any, present bool, isJSON bool) {
-	if d, ok := a.decoded[key]; ok {
-		return d.v, true, d.ok
+	for _, d := range a.decoded {
+		if d.key == key {
+			return d.v, true, d.ok
+		}
 	}
 	val, ok := a.attrs.Get(key)
 	if !ok {
@@ -139,9 +223,9 @@ func (a *attrView) peekStructured(key string) (v any, present bool, isJSON bool)
 		d = decodedValue{v: rawValue(val, 0)}
 	}
 	if a.decoded == nil {
-		a.decoded = make(map[string]decodedValue, 4)
+		a.decoded = a.decodedBuf[:0]
 	}
-	a.decoded[key] = d
+	a.decoded = append(a.decoded, decodedEntry{key, d})
 	return d.v, true, d.ok
 }
 
@@ -180,14 +264,16 @@ func (a *attrView) document(key string) (any, bool) {
 // number. All collected keys are consumed. It returns nil when no key has the prefix.
 func (a *attrView) group(prefix string) any {
 	var root map[string]any
+	pos := -1
 	for k, v := range a.attrs.All() {
+		pos++
 		if !strings.HasPrefix(k, prefix) || len(k) == len(prefix) {
 			continue
 		}
 		if root == nil {
 			root = map[string]any{}
 		}
-		a.consume(k)
+		a.used.set(pos, true) // every position with this key has the prefix and is visited here
 		segs := strings.Split(k[len(prefix):], ".")
 		if len(segs) > maxDepth {
 			a.p.malformed = true
@@ -257,23 +343,16 @@ func numberedToSlices(v any) any {
 // remaining returns the attributes the mapping did not consume, as plain Go values.
 func (a *attrView) remaining() map[string]any {
 	var out map[string]any
+	pos := -1
 	for k, v := range a.attrs.All() {
-		if _, used := a.used[k]; used {
+		pos++
+		if a.used.has(pos) {
 			continue
 		}
 		if out == nil {
-			out = make(map[string]any, a.attrs.Len()-len(a.used))
+			out = make(map[string]any, a.attrs.Len()-a.used.len())
 		}
 		out[a.m.cleanString(k, a.p)] = a.m.plainValue(v, 0, a.p)
 	}
 	return out
-}
-
-// cloneAttrs gives each record its own top-level attribute map; nested values are shared and must
-// be treated as read-only.
-func cloneAttrs(in map[string]any) map[string]any {
-	if in == nil {
-		return nil
-	}
-	return maps.Clone(in)
 }

@@ -2,6 +2,8 @@ package mapping
 
 import (
 	"testing"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/agentsimtraces"
 )
 
 // BenchmarkMapTraces maps a realistic three-span agent turn (invoke_agent → chat → execute_tool)
@@ -33,6 +35,21 @@ func BenchmarkMapTraces(b *testing.B) {
 		recs, _ := m.MapTraces(td, observed)
 		if len(recs) != 7 {
 			b.Fatalf("%d records", len(recs))
+		}
+	}
+}
+
+// BenchmarkMapAgentsim maps the traffic `make bench-pipeline` sends (internal/agentsim, fixed
+// seed) batch by batch; one op is one span, so ns/op and allocs/op read per span.
+func BenchmarkMapAgentsim(b *testing.B) {
+	batches := agentsimtraces.Capture(b, 40)
+	spans := agentsimtraces.SpanCount(batches)
+	m := New(Options{})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i += spans {
+		for _, td := range batches {
+			m.MapTraces(td, observed)
 		}
 	}
 }

@@ -19,17 +19,40 @@ type unit struct {
 	status, statusMessage     string // ok | error | unset
 	idExtra                   []string
 
-	view  *attrView
-	facts facts
-	probs problems
-	res   *resourceInfo
+	view     *attrView
+	spanView attrView // a span's view lives here (view points to it): one allocation less per span
+	facts    facts
+	probs    problems
+	res      *resourceInfo
 
 	exceptions []exceptionFact
 	id         identity
 	agent      agentInfo
 
-	counters map[auditrecord.Type]int
-	records  []*auditrecord.Record
+	counters   typeCounters
+	counterBuf [4]typeCount // counters' first backing array, in the unit's own allocation
+	records    []*auditrecord.Record
+}
+
+// typeCounters numbers a unit's records per type. A unit emits a few types, so a short list
+// scanned linearly (backed by unit.counterBuf) replaces a map and its two allocations per unit.
+type typeCounters []typeCount
+
+type typeCount struct {
+	typ auditrecord.Type
+	n   int
+}
+
+// next returns how many records of typ were numbered before and counts one more.
+func (c *typeCounters) next(typ auditrecord.Type) int {
+	for i := range *c {
+		if (*c)[i].typ == typ {
+			(*c)[i].n++
+			return (*c)[i].n - 1
+		}
+	}
+	*c = append(*c, typeCount{typ, 1})
+	return 0
 }
 
 type exceptionFact struct {
@@ -40,22 +63,30 @@ type exceptionFact struct {
 // traceState is what one trace's units share within a batch: inherited identity and the sets that
 // keep a trace from recording the same thing twice.
 type traceState struct {
-	id            identity // the first of each id any unit of the trace carries
-	seenInputs    map[string]bool
+	id            identity         // the first of each id any unit of the trace carries
+	seenInputs    map[textKey]bool // (role, content)
 	seenOutputs   map[string]bool
-	seenErrors    map[string]bool
+	seenErrors    map[textKey]bool // (type, message)
 	requested     map[string]bool
 	executedIDs   map[string]bool
 	executedNames map[string]bool // tools executed by spans that carry no call id
 	toolResults   map[string]any
 }
 
-func newTraceState() *traceState {
-	return &traceState{
-		seenInputs: map[string]bool{}, seenOutputs: map[string]bool{}, seenErrors: map[string]bool{},
-		requested: map[string]bool{}, executedIDs: map[string]bool{}, executedNames: map[string]bool{},
-		toolResults: map[string]any{},
+// textKey is a pair of strings as a map key: a struct hashes both without building their
+// concatenation (a copy of the whole content per lookup).
+type textKey struct{ first, second string }
+
+// newTraceState returns an empty state. Its sets are made on first use (setTrue): most traces of
+// a batch need only a few of them, and reading a nil map is fine.
+func newTraceState() *traceState { return &traceState{} }
+
+// setTrue adds k to the set *m, making the set first when it is nil.
+func setTrue[K comparable](m *map[K]bool, k K) {
+	if *m == nil {
+		*m = map[K]bool{}
 	}
+	(*m)[k] = true
 }
 
 // index records what the other units of the trace need to know before any unit emits: which tool
@@ -64,17 +95,20 @@ func (ts *traceState) index(u *unit) {
 	f := &u.facts
 	if f.kind == kindTool {
 		if f.toolCallID != "" {
-			ts.executedIDs[f.toolCallID] = true
+			setTrue(&ts.executedIDs, f.toolCallID)
 		}
 		if f.toolCallID == "" && f.toolName != "" {
 			// An execution without a call id (OpenLLMetry tool spans) answers requests by tool name.
-			ts.executedNames[f.toolName] = true
+			setTrue(&ts.executedNames, f.toolName)
 		}
 	}
 	for _, msg := range f.inputs {
 		for _, p := range msg.parts {
 			if p.kind == partToolResult && p.id != "" {
 				if _, dup := ts.toolResults[p.id]; !dup {
+					if ts.toolResults == nil {
+						ts.toolResults = map[string]any{}
+					}
 					ts.toolResults[p.id] = p.result
 				}
 			}
@@ -82,32 +116,46 @@ func (ts *traceState) index(u *unit) {
 	}
 }
 
+// recordBlock allocates a record together with the sections every mapped record carries, one
+// allocation instead of four; each record still has sections of its own.
+type recordBlock struct {
+	record  auditrecord.Record
+	source  auditrecord.Source
+	agent   auditrecord.Agent
+	service auditrecord.Service
+}
+
 func (u *unit) newRecord(m *Mapper, typ auditrecord.Type, ts time.Time) *auditrecord.Record {
-	idx := u.counters[typ]
-	u.counters[typ] = idx + 1
-	parts := make([]string, 0, 4+len(u.idExtra))
-	parts = append(parts, u.traceID, u.spanID, string(typ), strconv.Itoa(idx))
+	idx := u.counters.next(typ)
+	// A fixed-size array keeps the id's parts on the stack for the usual handful of them.
+	var partsArr [8]string
+	parts := append(partsArr[:0], u.traceID, u.spanID, string(typ), strconv.Itoa(idx))
 	parts = append(parts, u.idExtra...)
-	r := &auditrecord.Record{
-		SchemaVersion:     auditrecord.SchemaVersion,
-		RecordID:          auditrecord.NewRecordID(parts...),
-		Type:              typ,
-		Timestamp:         ts.UTC(),
-		ObservedTimestamp: u.observed.UTC(),
-		SessionID:         u.id.sessionID(),
-		ConversationID:    u.id.conversationID(),
-		UserID:            u.id.user,
-		TraceID:           u.traceID,
-		SpanID:            u.spanID,
-		ParentSpanID:      u.parentID,
-		Source:            &auditrecord.Source{Signal: u.signal, Convention: u.facts.convention, Name: m.cleanString(u.name, &u.probs), Scope: m.cleanString(u.scope, &u.probs)},
+	block := &recordBlock{
+		record: auditrecord.Record{
+			SchemaVersion:     auditrecord.SchemaVersion,
+			RecordID:          auditrecord.NewRecordID(parts...),
+			Type:              typ,
+			Timestamp:         ts.UTC(),
+			ObservedTimestamp: u.observed.UTC(),
+			SessionID:         u.id.sessionID(),
+			ConversationID:    u.id.conversationID(),
+			UserID:            u.id.user,
+			TraceID:           u.traceID,
+			SpanID:            u.spanID,
+			ParentSpanID:      u.parentID,
+		},
+		source: auditrecord.Source{Signal: u.signal, Convention: u.facts.convention, Name: m.cleanString(u.name, &u.probs), Scope: m.cleanString(u.scope, &u.probs)},
 	}
+	r := &block.record
+	r.Source = &block.source
 	if u.agent != (agentInfo{}) {
-		r.Agent = &auditrecord.Agent{Name: u.agent.name, ID: u.agent.id, Version: u.agent.version}
+		block.agent = auditrecord.Agent{Name: u.agent.name, ID: u.agent.id, Version: u.agent.version}
+		r.Agent = &block.agent
 	}
 	if u.res != nil && u.res.service != nil {
-		s := *u.res.service
-		r.Service = &s
+		block.service = *u.res.service
+		r.Service = &block.service
 	}
 	u.records = append(u.records, r)
 	return r
@@ -136,7 +184,7 @@ func (u *unit) failed() bool {
 // emit turns a unit's facts into records. Units of a trace must be emitted in emitOrder.
 func (m *Mapper) emit(u *unit, ts *traceState) {
 	if u.counters == nil {
-		u.counters = make(map[auditrecord.Type]int, 4)
+		u.counters = u.counterBuf[:0]
 	}
 	f := &u.facts
 	var envelope *auditrecord.Record
@@ -194,16 +242,20 @@ func (t tokenCounts) record() *auditrecord.Tokens {
 	if t.in == nil && t.out == nil && t.total == nil {
 		return nil
 	}
-	out := &auditrecord.Tokens{Input: t.in, Output: t.out, Total: t.total}
+	// The tokens and a computed total share one allocation.
+	block := &struct {
+		tokens auditrecord.Tokens
+		sum    int64
+	}{tokens: auditrecord.Tokens{Input: t.in, Output: t.out, Total: t.total}}
+	out := &block.tokens
 	if out.Total == nil {
-		var sum int64
 		if t.in != nil {
-			sum += *t.in
+			block.sum += *t.in
 		}
 		if t.out != nil {
-			sum += *t.out
+			block.sum += *t.out
 		}
-		out.Total = &sum
+		out.Total = &block.sum
 	}
 	return out
 }
@@ -249,11 +301,11 @@ func (m *Mapper) emitInputs(u *unit, ts *traceState) {
 		if content == "" {
 			return
 		}
-		key := role + "\x00" + content
+		key := textKey{role, content}
 		if ts.seenInputs[key] {
 			return
 		}
-		ts.seenInputs[key] = true
+		setTrue(&ts.seenInputs, key)
 		r := u.newRecord(m, auditrecord.TypeInput, u.start)
 		r.Input = &auditrecord.Input{Content: m.cleanString(content, &u.probs), Role: role, Source: source}
 	}
@@ -291,7 +343,7 @@ func (m *Mapper) emitOutputs(u *unit, ts *traceState) *auditrecord.Record {
 		// answer is usually the last model response, already recorded.
 		emitOutput := f.kind == kindLLM || (content != "" && !ts.seenOutputs[content])
 		if content != "" {
-			ts.seenOutputs[content] = true
+			setTrue(&ts.seenOutputs, content)
 		}
 		if emitOutput {
 			r := u.newRecord(m, auditrecord.TypeOutput, at)
@@ -332,10 +384,10 @@ func (m *Mapper) emitRequestedTool(u *unit, ts *traceState, p part, at time.Time
 	executed := ts.executedNames[p.name]
 	if p.id != "" {
 		executed = executed || ts.executedIDs[p.id] || ts.requested[p.id] || (u.signal == signalLogs && m.join.wasExecuted(u.traceID, p.id))
-		ts.requested[p.id] = true
+		setTrue(&ts.requested, p.id)
 	}
 	if executed {
-		u.counters[auditrecord.TypeToolCall]++
+		u.counters.next(auditrecord.TypeToolCall)
 		return
 	}
 	r := u.newRecord(m, auditrecord.TypeToolCall, at)
@@ -411,11 +463,11 @@ func (m *Mapper) emitErrors(u *unit, ts *traceState, related *auditrecord.Record
 		if typ == "" {
 			typ = "error"
 		}
-		key := typ + "\x00" + e.message
+		key := textKey{typ, e.message}
 		if f.kind != kindTool && ts.seenErrors[key] {
 			continue
 		}
-		ts.seenErrors[key] = true
+		setTrue(&ts.seenErrors, key)
 		at := e.at
 		if at.IsZero() {
 			at = u.endTime()

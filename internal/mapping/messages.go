@@ -36,8 +36,19 @@ type message struct {
 
 // text joins the message's text parts.
 func (msg message) text() string {
+	// Most messages have one text part: return it rather than copy it through a builder.
+	only, n := "", 0
+	for _, p := range msg.parts {
+		if p.kind == partText && p.text != "" {
+			only = p.text
+			n++
+		}
+	}
+	if n <= 1 {
+		return only
+	}
 	var b strings.Builder
-	n := 0
+	n = 0
 	for _, p := range msg.parts {
 		if p.kind != partText || p.text == "" {
 			continue
@@ -122,6 +133,7 @@ func parseMessage(v any, defaultRole string) (message, bool) {
 		msg.role = defaultRole
 	}
 	if ps, ok := m["parts"].([]any); ok {
+		msg.parts = make([]part, 0, len(ps)) // most elements are parts: grow once
 		for _, p := range ps {
 			msg.parts = appendPart(msg.parts, p)
 		}

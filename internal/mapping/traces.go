@@ -2,9 +2,11 @@ package mapping
 
 import (
 	"bytes"
+	"cmp"
+	"encoding/hex"
 	"maps"
 	"slices"
-	"sort"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -50,8 +52,9 @@ func (m *Mapper) MapTraces(td ptrace.Traces, observed time.Time) ([]*auditrecord
 	for _, id := range ids {
 		refs := byTrace[id]
 		units := make([]*unit, len(refs))
+		traceHex := traceIDHex(id) // once per trace: the trace's units share the string
 		for i, r := range refs {
-			units[i] = m.spanUnit(r.span, r.scope, r.res, observed)
+			units[i] = m.spanUnit(r.span, traceHex, r.scope, r.res, observed)
 		}
 		var records []*auditrecord.Record
 		records, stats = m.finish(units, stats)
@@ -60,10 +63,11 @@ func (m *Mapper) MapTraces(td ptrace.Traces, observed time.Time) ([]*auditrecord
 	return out, stats
 }
 
-func (m *Mapper) spanUnit(span ptrace.Span, scope string, res *resourceInfo, observed time.Time) *unit {
+// spanUnit reads one span; traceHex is traceIDHex(span.TraceID()).
+func (m *Mapper) spanUnit(span ptrace.Span, traceHex, scope string, res *resourceInfo, observed time.Time) *unit {
 	u := &unit{
 		signal:   signalTraces,
-		traceID:  traceIDHex(span.TraceID()),
+		traceID:  traceHex,
 		spanID:   spanIDHex(span.SpanID()),
 		parentID: spanIDHex(span.ParentSpanID()),
 		name:     span.Name(),
@@ -81,7 +85,8 @@ func (m *Mapper) spanUnit(span ptrace.Span, scope string, res *resourceInfo, obs
 	default:
 		u.status = "unset"
 	}
-	u.view = m.newAttrView(span.Attributes(), &u.probs)
+	u.spanView = attrView{m: m, attrs: span.Attributes(), p: &u.probs}
+	u.view = &u.spanView // in the unit's own allocation
 	u.view.spanName = u.name
 	u.statusMessage = m.cleanString(span.Status().Message(), &u.probs)
 	classify(u.view, u.name, span.ParentSpanID().IsEmpty(), &u.facts)
@@ -117,15 +122,15 @@ func emitOrder(k spanKind) int {
 
 // finish resolves identity across each trace, emits records and fills attributes and stats.
 func (m *Mapper) finish(units []*unit, stats Stats) ([]*auditrecord.Record, Stats) {
-	sort.SliceStable(units, func(i, j int) bool {
-		a, b := units[i], units[j]
-		if a.traceID != b.traceID {
-			return a.traceID < b.traceID
+	// slices' stable sort gives the same order as sort.SliceStable without its reflection allocations.
+	slices.SortStableFunc(units, func(a, b *unit) int {
+		if c := strings.Compare(a.traceID, b.traceID); c != 0 {
+			return c
 		}
-		if !a.start.Equal(b.start) {
-			return a.start.Before(b.start)
+		if c := a.start.Compare(b.start); c != 0 {
+			return c
 		}
-		return a.spanID < b.spanID
+		return strings.Compare(a.spanID, b.spanID)
 	})
 	traces := map[string]*traceState{}
 	untraced := map[*unit]*traceState{}
@@ -141,7 +146,7 @@ func (m *Mapper) finish(units []*unit, stats Stats) ([]*auditrecord.Record, Stat
 		}
 		return traces[u.traceID]
 	}
-	bySpan := make(map[string]*unit, len(units))
+	bySpan := make(map[spanKey]*unit, len(units))
 	for _, u := range units {
 		ts := stateOf(u)
 		if u.res != nil {
@@ -150,18 +155,18 @@ func (m *Mapper) finish(units []*unit, stats Stats) ([]*auditrecord.Record, Stat
 		ts.id.fill(u.id)
 		ts.index(u)
 		if u.spanID != "" && u.signal == signalTraces {
-			bySpan[u.traceID+u.spanID] = u
+			bySpan[spanKey{u.traceID, u.spanID}] = u
 		}
 	}
 	stats.Traces = appendTraceIdentities(stats.Traces, units, traces)
 	m.join.rememberSpans(units)
 	order := make([]*unit, len(units))
 	copy(order, units)
-	sort.SliceStable(order, func(i, j int) bool {
-		if order[i].traceID != order[j].traceID {
-			return order[i].traceID < order[j].traceID
+	slices.SortStableFunc(order, func(a, b *unit) int {
+		if c := strings.Compare(a.traceID, b.traceID); c != 0 {
+			return c
 		}
-		return emitOrder(order[i].facts.kind) < emitOrder(order[j].facts.kind)
+		return cmp.Compare(emitOrder(a.facts.kind), emitOrder(b.facts.kind))
 	})
 	var out []*auditrecord.Record
 	for _, u := range order {
@@ -180,9 +185,11 @@ func (m *Mapper) finish(units []*unit, stats Stats) ([]*auditrecord.Record, Stat
 		if len(u.records) == 0 {
 			continue
 		}
+		// The unit's records share one read-only map of its remaining attributes: they describe
+		// the same span, and nothing writes into a record's attributes after mapping.
 		attrs := u.view.remaining()
 		for _, r := range u.records {
-			r.Attributes = cloneAttrs(attrs)
+			r.Attributes = attrs
 			stats.Records[r.Type]++
 		}
 		out = append(out, u.records...)
@@ -195,11 +202,11 @@ func (m *Mapper) finish(units []*unit, stats Stats) ([]*auditrecord.Record, Stat
 			stats.Truncated++
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].TraceID != out[j].TraceID {
-			return out[i].TraceID < out[j].TraceID
+	slices.SortStableFunc(out, func(a, b *auditrecord.Record) int {
+		if c := strings.Compare(a.TraceID, b.TraceID); c != 0 {
+			return c
 		}
-		return out[i].Timestamp.Before(out[j].Timestamp)
+		return a.Timestamp.Compare(b.Timestamp)
 	})
 	return out, stats
 }
@@ -226,9 +233,9 @@ func appendTraceIdentities(out []TraceIdentity, units []*unit, traces map[string
 }
 
 // inheritedAgent walks up the span's ancestors in the batch to the nearest one naming an agent.
-func inheritedAgent(u *unit, bySpan map[string]*unit) agentInfo {
+func inheritedAgent(u *unit, bySpan map[spanKey]*unit) agentInfo {
 	seen := 0
-	for p := bySpan[u.traceID+u.parentID]; p != nil && seen < 64; p = bySpan[p.traceID+p.parentID] {
+	for p := bySpan[spanKey{u.traceID, u.parentID}]; p != nil && seen < 64; p = bySpan[spanKey{p.traceID, p.parentID}] {
 		if p.facts.agent != (agentInfo{}) {
 			return p.facts.agent
 		}
@@ -237,6 +244,9 @@ func inheritedAgent(u *unit, bySpan map[string]*unit) agentInfo {
 	return agentInfo{}
 }
 
+// spanKey finds a unit by trace and span id without concatenating them.
+type spanKey struct{ traceID, spanID string }
+
 func timeOf(ts pcommon.Timestamp) time.Time {
 	if ts == 0 {
 		return time.Time{}
@@ -244,16 +254,22 @@ func timeOf(ts pcommon.Timestamp) time.Time {
 	return ts.AsTime().UTC()
 }
 
+// traceIDHex and spanIDHex give the ids' String() form (lower-case hex) encoded through an array:
+// one allocation per id instead of two.
 func traceIDHex(id pcommon.TraceID) string {
 	if id.IsEmpty() {
 		return ""
 	}
-	return id.String()
+	var digits [2 * len(id)]byte
+	hex.Encode(digits[:], id[:])
+	return string(digits[:])
 }
 
 func spanIDHex(id pcommon.SpanID) string {
 	if id.IsEmpty() {
 		return ""
 	}
-	return id.String()
+	var digits [2 * len(id)]byte
+	hex.Encode(digits[:], id[:])
+	return string(digits[:])
 }

@@ -3,7 +3,9 @@ package mapping
 import (
 	"encoding/base64"
 	"encoding/json"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -93,45 +95,85 @@ func finiteOrString(f float64) any {
 }
 
 // cleanPlain walks a value decoded from JSON, cleaning strings, bounding depth and normalising
-// numbers so records never hold json.Number.
+// numbers so records never hold json.Number. Maps and slices that need no change are returned as
+// they are rather than copied; like a record's nested attributes, they are read-only.
 func (m *Mapper) cleanPlain(v any, depth int, p *problems) any {
+	out, _ := m.cleanPlainShared(v, depth, p)
+	return out
+}
+
+// cleanPlainShared is cleanPlain reporting whether the result differs from v.
+func (m *Mapper) cleanPlainShared(v any, depth int, p *problems) (any, bool) {
 	switch t := v.(type) {
 	case string:
-		return m.cleanString(t, p)
+		c := m.cleanString(t, p)
+		return c, c != t // cleanString repairs or truncates, so a change always shows in the text
 	case json.Number:
 		if i, err := t.Int64(); err == nil {
-			return i
+			return i, true
 		}
 		f, err := t.Float64()
 		if err != nil {
-			return m.cleanString(string(t), p)
+			return m.cleanString(string(t), p), true
 		}
-		return finiteOrString(f)
+		return finiteOrString(f), true
 	case float64:
-		return finiteOrString(t)
+		c := finiteOrString(t)
+		_, isFloat := c.(float64)
+		return c, !isFloat
 	case map[string]any:
 		if depth >= maxDepth {
 			p.malformed = true
-			return depthMarker
+			return depthMarker, true
 		}
-		out := make(map[string]any, len(t))
+		var out map[string]any // a copy, made at the first change
 		for k, e := range t {
-			out[m.cleanString(k, p)] = m.cleanPlain(e, depth+1, p)
+			if m.cleanString(k, p) != k {
+				return m.copyPlainMap(t, depth, p), true // keys change: rebuild the map the plain way
+			}
+			c, changed := m.cleanPlainShared(e, depth+1, p)
+			if changed {
+				if out == nil {
+					out = maps.Clone(t)
+				}
+				out[k] = c
+			}
 		}
-		return out
+		if out == nil {
+			return t, false
+		}
+		return out, true
 	case []any:
 		if depth >= maxDepth {
 			p.malformed = true
-			return depthMarker
+			return depthMarker, true
 		}
-		out := make([]any, len(t))
+		var out []any // a copy, made at the first change
 		for i, e := range t {
-			out[i] = m.cleanPlain(e, depth+1, p)
+			c, changed := m.cleanPlainShared(e, depth+1, p)
+			if changed {
+				if out == nil {
+					out = slices.Clone(t)
+				}
+				out[i] = c
+			}
 		}
-		return out
+		if out == nil {
+			return t, false
+		}
+		return out, true
 	default:
-		return t
+		return t, false
 	}
+}
+
+// copyPlainMap is cleanPlain of a map whose keys need cleaning: every key and value is copied.
+func (m *Mapper) copyPlainMap(t map[string]any, depth int, p *problems) map[string]any {
+	out := make(map[string]any, len(t))
+	for k, e := range t {
+		out[m.cleanString(k, p)] = m.cleanPlain(e, depth+1, p)
+	}
+	return out
 }
 
 // decodeJSON parses s as JSON with numbers kept exact; ok is false when s is not JSON.

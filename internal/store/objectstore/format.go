@@ -52,6 +52,7 @@ type objectEncoder struct {
 	pending []byte // lines not yet passed on; callers append to it
 	out     bytes.Buffer
 	zw      *gzip.Writer // nil when not compressing
+	chain   chainer
 }
 
 // newObjectEncoder starts an object, reusing scratch for pending lines and sizing the output for

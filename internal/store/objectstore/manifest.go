@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"hash"
 	"os"
 	"strings"
 	"time"
@@ -164,14 +165,36 @@ var hashPlaceholder = strings.Repeat("0", sha256.Size*2)
 // record is encoded once: the encoder reports where the integrity field (written with a placeholder
 // hash) lies, the bytes around it are the hash input, and the hash then overwrites the placeholder.
 func AppendChained(dst []byte, r *auditrecord.Record, stream string, seq uint64, prevHash string) ([]byte, string, error) {
-	r.Integrity = &auditrecord.Integrity{Stream: stream, Seq: seq, PrevHash: prevHash, Hash: hashPlaceholder}
+	return new(chainer).appendChained(dst, r, stream, seq, prevHash)
+}
+
+// chainer holds what chaining a record needs besides the output, so that a writer chaining a batch
+// (objectEncoder) reuses one digest, sum and integrity section for all its records instead of
+// allocating them per record.
+type chainer struct {
+	link  linkHasher
+	integ auditrecord.Integrity
+}
+
+// linkHasher computes LinkHash with a digest and sum it keeps for the next call.
+type linkHasher struct {
+	digest hash.Hash
+	sum    [sha256.Size]byte
+	// prev holds the previous hash's bytes (the digest takes only []byte); a hash is 64 hex
+	// digits, so it fits and no copy is allocated.
+	prev [2 * sha256.Size]byte
+}
+
+func (c *chainer) appendChained(dst []byte, r *auditrecord.Record, stream string, seq uint64, prevHash string) ([]byte, string, error) {
+	c.integ = auditrecord.Integrity{Stream: stream, Seq: seq, PrevHash: prevHash, Hash: hashPlaceholder}
+	r.Integrity = &c.integ
 	defer func() { r.Integrity = nil }()
 	from := len(dst)
 	out, start, end, err := auditrecord.AppendRecordMarkingIntegrity(dst, r)
 	if err != nil {
 		return dst, "", err
 	}
-	hash := LinkHash(prevHash, out[from:start], out[end:])
+	hash := c.link.hash(prevHash, out[from:start], out[end:])
 	copy(out[start+len(`"integrity":{"hash":"`):], hash)
 	return out, hash, nil
 }
@@ -179,12 +202,22 @@ func AppendChained(dst []byte, r *auditrecord.Record, stream string, seq uint64,
 // LinkHash is the chain rule every writer and verifier shares: hex(SHA-256(prev_hash || content)),
 // where content is the canonical record without its integrity field (given here in pieces).
 func LinkHash(prevHash string, content ...[]byte) string {
-	h := sha256.New()
-	h.Write([]byte(prevHash))
-	for _, c := range content {
-		h.Write(c)
+	return new(linkHasher).hash(prevHash, content...)
+}
+
+func (l *linkHasher) hash(prevHash string, content ...[]byte) string {
+	if l.digest == nil {
+		l.digest = sha256.New()
+	} else {
+		l.digest.Reset()
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	l.digest.Write(append(l.prev[:0], prevHash...))
+	for _, b := range content {
+		l.digest.Write(b)
+	}
+	var digits [2 * sha256.Size]byte
+	hex.Encode(digits[:], l.digest.Sum(l.sum[:0]))
+	return string(digits[:])
 }
 
 // ObjectDigest is the hex SHA-256 of a stored object, as manifests record it.

@@ -128,25 +128,11 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 		}
 	}()
 	firstPrev := prev
-	var firstHash string
-	for i, r := range b.Records {
-		seq++
-		// Integrity is assigned on a copy so that a failed attempt leaves the caller's records as they were.
-		rc := *r
-		rc.Integrity = nil
-		var hash string
-		if enc.pending, hash, err = AppendChained(enc.pending, &rc, stream, seq, prev); err != nil {
-			return fmt.Errorf("encode record: %w", err)
-		}
-		enc.pending = append(enc.pending, '\n')
-		if err := enc.flushIfFull(); err != nil {
-			return err
-		}
-		if i == 0 {
-			firstHash = hash
-		}
-		prev = hash
+	firstHash, prev, err := enc.appendChained(b.Records, stream, seq, prev)
+	if err != nil {
+		return err
 	}
+	seq += uint64(len(b.Records))
 	if cap(enc.pending) <= 4*pendingFlushBytes { // one huge record must not pin its buffer
 		s.scratch = enc.pending[:0]
 	}
@@ -197,6 +183,30 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 	head.seq, head.hash, head.manifestKey, head.manifestSig = seq, prev, manifestKey, m.Signature
 	s.set.Metrics.BytesWritten(ctx, b.Signal, int64(len(data)+len(mBytes)))
 	return nil
+}
+
+// appendChained chains records after (seq, prev) onto the object as JSONL lines and returns the
+// first and last records' hashes.
+func (e *objectEncoder) appendChained(records []*auditrecord.Record, stream string, seq uint64, prev string) (firstHash, lastHash string, err error) {
+	for i, r := range records {
+		seq++
+		// Integrity is assigned on a copy so that a failed attempt leaves the caller's records as they were.
+		rc := *r
+		rc.Integrity = nil
+		var hash string
+		if e.pending, hash, err = e.chain.appendChained(e.pending, &rc, stream, seq, prev); err != nil {
+			return "", "", fmt.Errorf("encode record: %w", err)
+		}
+		e.pending = append(e.pending, '\n')
+		if err := e.flushIfFull(); err != nil {
+			return "", "", err
+		}
+		if i == 0 {
+			firstHash = hash
+		}
+		prev = hash
+	}
+	return firstHash, prev, nil
 }
 
 // head returns the stream's chain head, resuming from its last manifest the first time.

@@ -61,12 +61,15 @@ func (e *Engine) classifyKey(name, parent string) jsonKey {
 }
 
 type jsonRedactor struct {
-	e      *Engine
-	s      string
-	out    []byte // nil until the first change
-	copied int    // s[copied:] is not yet in out
-	f      Findings
-	depth  int
+	e *Engine
+	s string
+	// out is the redacted document, empty until the first change (started). A strings.Builder
+	// grows without zeroing and hands its bytes over as the result without a final copy.
+	out     strings.Builder
+	started bool
+	copied  int // s[copied:] is not yet in out
+	f       Findings
+	depth   int
 }
 
 var decodePool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
@@ -144,11 +147,11 @@ func (e *Engine) redactJSON(s string, depth int, f *Findings) (string, bool, boo
 	// would throw away the rest of the document (a whole conversation) for one value.
 	r.f.Drop = false
 	f.Merge(&r.f)
-	if r.out == nil {
+	if !r.started {
 		return s, false, true
 	}
-	r.out = append(r.out, s[r.copied:]...)
-	return string(r.out), true, true
+	r.out.WriteString(s[r.copied:])
+	return r.out.String(), true, true
 }
 
 // stringEnd finds the closing quote of the literal whose content starts at from.
@@ -183,10 +186,11 @@ func stringEnd(s string, from int) (int, bool, bool) {
 
 // replace puts the JSON text repl in place of s[start:end].
 func (r *jsonRedactor) begin(start int) {
-	if r.out == nil {
-		r.out = make([]byte, 0, len(r.s)+64)
+	if !r.started {
+		r.started = true
+		r.out.Grow(len(r.s) + 64)
 	}
-	r.out = append(r.out, r.s[r.copied:start]...)
+	r.out.WriteString(r.s[r.copied:start])
 }
 
 // redactLiteral redacts the content s[start:end] of a string literal whose key is key ("" for
@@ -240,7 +244,7 @@ func (r *jsonRedactor) redactLiteral(start, end int, hasEsc bool, key jsonKey) b
 	red, changed := e.RedactInto(text, r.depth+1, &r.f)
 	if changed {
 		r.begin(start)
-		r.out = appendJSONEscaped(r.out, red)
+		writeJSONEscaped(&r.out, red)
 		r.copied = end
 	}
 	return true
@@ -250,7 +254,7 @@ func (r *jsonRedactor) replaceWhole(start, end int, t Type, value string) {
 	r.begin(start)
 	var b strings.Builder
 	r.e.writeReplacement(&b, t, value)
-	r.out = appendJSONEscaped(r.out, b.String())
+	writeJSONEscaped(&r.out, b.String())
 	r.copied = end
 	r.f.Add(t, r.e.actions[t])
 }
@@ -272,11 +276,11 @@ func (r *jsonRedactor) redactNumber(start, end int) {
 		return
 	}
 	r.begin(start)
-	r.out = append(r.out, '"')
+	r.out.WriteByte('"')
 	var b strings.Builder
 	r.e.writeReplacement(&b, TypeCreditCard, tok)
-	r.out = appendJSONEscaped(r.out, b.String())
-	r.out = append(r.out, '"')
+	writeJSONEscaped(&r.out, b.String())
+	r.out.WriteByte('"')
 	r.copied = end
 	r.f.Add(TypeCreditCard, r.e.actions[TypeCreditCard])
 }
@@ -367,24 +371,32 @@ func decodeJSONString(dst []byte, s string) ([]byte, bool) {
 
 const hexDigits = "0123456789abcdef"
 
-// appendJSONEscaped appends s as JSON string content (without quotes).
-func appendJSONEscaped(dst []byte, s string) []byte {
+// writeJSONEscaped writes s as JSON string content (without quotes), copying the runs between
+// characters that need an escape whole.
+func writeJSONEscaped(b *strings.Builder, s string) {
+	run := 0
 	for i := range len(s) {
 		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			dst = append(dst, '\\', c)
-		case c == '\n':
-			dst = append(dst, '\\', 'n')
-		case c == '\r':
-			dst = append(dst, '\\', 'r')
-		case c == '\t':
-			dst = append(dst, '\\', 't')
-		case c < 0x20:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b.WriteString(s[run:i])
+		run = i + 1
+		switch c {
+		case '"', '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
 		default:
-			dst = append(dst, c)
+			b.WriteString(`\u00`)
+			b.WriteByte(hexDigits[c>>4])
+			b.WriteByte(hexDigits[c&0xF])
 		}
 	}
-	return dst
+	b.WriteString(s[run:])
 }

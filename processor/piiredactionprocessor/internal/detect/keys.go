@@ -36,18 +36,40 @@ var addressLineKeys = wordSet(`line1 line2 line3 line street street1 street2 hou
 // one pass before any normalisation.
 var keyFragments = [...]string{"name", "addr", "street", "passenger", "holder", "beneficiar", "kin", "line", "house", "building"}
 
+// fragmentsByFirst indexes keyFragments by first letter, so each byte of a key is compared with
+// the one or two fragments it can start instead of all of them.
+var fragmentsByFirst = func() (t [256][]string) {
+	for _, f := range keyFragments {
+		t[f[0]] = append(t[f[0]], f)
+	}
+	return t
+}()
+
 func keyMayBePersonal(key string) bool {
 	for i := range len(key) {
-		switch key[i] | 0x20 {
-		case 'n', 'a', 's', 'p', 'h', 'b', 'k', 'l':
-			for _, f := range keyFragments {
-				if f[0] == key[i]|0x20 && len(key)-i >= len(f) && strings.EqualFold(key[i:i+len(f)], f) {
-					return true
-				}
+		for _, f := range fragmentsByFirst[key[i]|0x20] {
+			if len(key)-i >= len(f) && equalFoldASCII(key[i:i+len(f)], f) {
+				return true
 			}
 		}
 	}
 	return false
+}
+
+// equalFoldASCII reports whether s equals lower, a lower-case ASCII fragment, ignoring case. It
+// agrees with strings.EqualFold for these arguments: s has as many bytes as lower has characters,
+// so only an all-ASCII s has as many runes, and ASCII folds only A-Z to a-z.
+func equalFoldASCII(s, lower string) bool {
+	for i := range len(lower) {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // normKey lower-cases k into buf without '_', '-', ' ' (and a trailing plural 's' when plural)

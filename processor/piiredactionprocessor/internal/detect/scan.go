@@ -603,7 +603,7 @@ var secretKeywords = [256][]string{
 func hasSecretKeyword(name string) bool {
 	for i := range len(name) {
 		for _, k := range secretKeywords[name[i]|0x20] {
-			if len(name)-i >= len(k) && strings.EqualFold(name[i:i+len(k)], k) {
+			if len(name)-i >= len(k) && equalFoldASCII(name[i:i+len(k)], k) {
 				return true
 			}
 		}
