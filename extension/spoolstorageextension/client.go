@@ -108,9 +108,21 @@ func (c *logClient) load(f *os.File, created bool) error {
 		c.end = int64(len(fileMagic))
 		return nil
 	}
-	c.end, err = c.scan(f, size)
+	var damagedBefore int64
+	c.end, damagedBefore, err = c.scan(f, size)
 	if err != nil {
 		return err
+	}
+	if damagedBefore > 0 {
+		// Not a write cut short: a whole record is damaged and more follow it, so what follows was
+		// acknowledged. Keep those bytes beside the log before cutting them off.
+		kept, err := c.keepDamagedTail(f, size)
+		if err != nil {
+			return fmt.Errorf("%s: a damaged record at byte %d is followed by %d more bytes that could not be kept aside: %w",
+				c.path, c.end, size-c.end, err)
+		}
+		c.logger.Error("the queue log has a damaged record followed by more data: reading stops there; the bytes after it are kept aside",
+			zap.String("file", c.path), zap.Int64("valid_bytes", c.end), zap.Int64("kept_bytes", size-c.end), zap.String("kept_in", kept))
 	}
 	if c.end < size {
 		c.logger.Warn("dropping an incomplete or corrupt tail of the queue log (a write cut short by a crash)",
@@ -141,8 +153,30 @@ func (c *logClient) writeMagic(f *os.File, created bool) error {
 	return nil
 }
 
-// scan applies the records from the magic on and returns where the last good one ends.
-func (c *logClient) scan(f *os.File, size int64) (int64, error) {
+// keepDamagedTail copies the log from c.end on to a new file beside it and returns its path.
+func (c *logClient) keepDamagedTail(f *os.File, size int64) (string, error) {
+	kept := fmt.Sprintf("%s.damaged-%d", c.path, c.end)
+	out, err := os.OpenFile(kept, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return "", err
+	}
+	_, err = io.Copy(out, io.NewSectionReader(f, c.end, size-c.end))
+	if err == nil {
+		err = out.Sync()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = syncDir(filepath.Dir(c.path))
+	}
+	return kept, err
+}
+
+// scan applies the records from the magic on and returns where the last good one ends. damaged is
+// non-zero when reading stopped at a complete record that fails its check while more bytes follow
+// it: not a write cut short by a crash (which only ever leaves the last record incomplete).
+func (c *logClient) scan(f *os.File, size int64) (end, damaged int64, err error) {
 	off := int64(len(fileMagic))
 	r := bufio.NewReaderSize(io.NewSectionReader(f, off, size-off), 1<<20)
 	var header [recordHeaderSize]byte
@@ -150,28 +184,37 @@ func (c *logClient) scan(f *os.File, size int64) (int64, error) {
 	var ops []decodedOp
 	for {
 		if _, err := io.ReadFull(r, header[:]); err != nil {
-			return off, nil // end of file, or a torn header
+			return off, 0, nil // end of file, or a torn header
 		}
 		n := int64(binary.LittleEndian.Uint32(header[0:4]))
 		if n == 0 || n > size-off-recordHeaderSize {
 			// Torn payload; or zeros, which a file system may leave past the data after a power
 			// loss (an empty payload's CRC-32C is 0) and which no write ever produces.
-			return off, nil
+			return off, 0, nil
 		}
 		payload = slices.Grow(payload[:0], int(n))[:n]
 		if _, err := io.ReadFull(r, payload); err != nil {
-			return off, err
+			return off, 0, err
 		}
+		next := off + recordHeaderSize + n
 		if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(header[4:8]) {
-			return off, nil
+			return off, damagedIfFollowed(off, next, size), nil
 		}
 		var err error
 		if ops, err = decodePayload(payload, ops); err != nil {
-			return off, nil
+			return off, damagedIfFollowed(off, next, size), nil
 		}
 		c.apply(ops, off+recordHeaderSize)
 		off += recordHeaderSize + n
 	}
+}
+
+// damagedIfFollowed is the damaged record's offset when more bytes follow it, else 0.
+func damagedIfFollowed(off, next, size int64) int64 {
+	if next < size {
+		return off
+	}
+	return 0
 }
 
 // apply records a stored record's writes in the index; base is where its payload starts.

@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/collector/extension/extensiontest"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/agentaudit/otelcol-agentaudit/extension/spoolstorageextension/internal/metadata"
 )
@@ -190,6 +191,31 @@ func TestCRCRejectsAFlippedByteInTheLastRecord(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, sizeBefore, info.Size(), "the rejected record is cut off (flipped byte at %d)", at)
 	}
+}
+
+// A damaged record that is not the last is no crash (a crash only cuts the last record short): the
+// records after it were acknowledged, so their bytes are kept beside the log, and an error is logged.
+func TestADamagedRecordFollowedByMoreIsKeptAside(t *testing.T) {
+	dir := t.TempDir()
+	_, sizeBefore, full := writeHistory(t, filepath.Join(dir, "history"))
+	path := filepath.Join(dir, "log")
+	corrupt := bytes.Clone(full)
+	corrupt[sizeBefore-1] ^= 0x40 // the last byte of the fourth batch's record; the fifth follows it
+	require.NoError(t, os.WriteFile(path, corrupt, 0o600))
+
+	core, logs := observer.New(zap.WarnLevel)
+	c, err := openLog(zap.New(core), path, false, noCompaction)
+	require.NoError(t, err)
+	defer closeLog(t, c)
+	assert.Equal(t, map[string]string{"meta": "m2", "0": string(value("0", 100)), "1": string(value("1", 101)), "2": string(value("2", 102))},
+		contents(t, c), "reading stops before the damaged record")
+	kept, err := os.ReadFile(fmt.Sprintf("%s.damaged-%d", path, c.end))
+	require.NoError(t, err, "the bytes from the damaged record on are kept aside")
+	assert.Equal(t, corrupt[c.end:], kept)
+	info, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Equal(t, c.end, info.Size(), "the log itself is cut before the damaged record")
+	assert.Equal(t, 1, logs.FilterLevelExact(zap.ErrorLevel).Len(), "an error says data was kept aside")
 }
 
 func TestZerosAfterTheLastRecordAreDropped(t *testing.T) {
