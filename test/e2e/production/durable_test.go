@@ -172,6 +172,29 @@ func restartAndCheckLocal(t *testing.T, c *collectortest.Collector, acked []stri
 	checkStoredOnce(t, "after restart", c.Store(), fileBackend(t, c.DataDir), acked, perSpan, c.Logs)
 }
 
+// breakFileStore makes the file store under dataDir unavailable with a fault injector — its audit
+// directory replaced by a plain file, so every object write fails (as root, permissions would not
+// stop the writes) — and returns what puts it back.
+func breakFileStore(t *testing.T, dataDir string) (restore func()) {
+	t.Helper()
+	audit := filepath.Join(dataDir, objectstore.DefaultPrefix)
+	if err := os.Rename(audit, audit+".away"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(audit, []byte("fault injector: not a directory\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		t.Helper()
+		if err := os.Remove(audit); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(audit+".away", audit); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func TestEmbeddedDefaultKill9LosesNothingAcknowledged(t *testing.T) {
 	t.Run("right after acknowledgement", func(t *testing.T) {
 		c, send := startLocal(t, "")
@@ -202,29 +225,16 @@ func TestEmbeddedDefaultKill9LosesNothingAcknowledged(t *testing.T) {
 		restartAndCheckLocal(t, c, traffic.ackedSpans(), perSpan)
 	})
 
-	// The file store made unavailable by a fault injector: the audit directory replaced by a plain
-	// file, so every object write fails (as root, permissions would not stop the writes).
 	t.Run("while the store is unavailable (fault injector: audit directory replaced by a file)", func(t *testing.T) {
 		c, send := startLocal(t, "")
 		perSpan := storedPerSpan(t, send, c.Records, c.Logs)
-		audit := filepath.Join(c.DataDir, objectstore.DefaultPrefix)
-		if err := os.Rename(audit, audit+".away"); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(audit, []byte("fault injector: not a directory\n"), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		restore := breakFileStore(t, c.DataDir)
 		acked := sendBatches(t, send, 1, 4)
 		if !waitFor(30*time.Second, func() bool { return contains(c.Logs(), exportFailedLog) }) {
 			t.Fatalf("the store outage did not show in the log\n%s", c.Logs())
 		}
 		c.Kill()
-		if err := os.Remove(audit); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Rename(audit+".away", audit); err != nil {
-			t.Fatal(err)
-		}
+		restore()
 		restartAndCheckLocal(t, c, acked, perSpan)
 	})
 }
@@ -275,25 +285,13 @@ service:
 	conn := dialGRPC(t, old.GRPCEndpoint, nil)
 	send := func(td ptrace.Traces) error { return exportGRPC(context.Background(), conn, "", td) }
 	perSpan := storedPerSpan(t, send, old.Records, old.Logs)
-	// Fault injector: the audit directory replaced by a plain file, so the queue keeps what is sent.
-	audit := filepath.Join(old.DataDir, objectstore.DefaultPrefix)
-	if err := os.Rename(audit, audit+".away"); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(audit, []byte("fault injector: not a directory\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	restore := breakFileStore(t, old.DataDir) // the queue keeps what is sent
 	acked := sendBatches(t, send, 1, 4)
 	if !waitFor(30*time.Second, func() bool { return contains(old.Logs(), exportFailedLog) }) {
 		t.Fatalf("the store outage did not show in the log\n%s", old.Logs())
 	}
 	old.Kill()
-	if err := os.Remove(audit); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Rename(audit+".away", audit); err != nil {
-		t.Fatal(err)
-	}
+	restore()
 
 	upgraded := collectortest.Start(t, collectortest.Options{DataDir: old.DataDir})
 	checkStoredOnce(t, "after the upgrade", upgraded.Store(), fileBackend(t, upgraded.DataDir), acked, perSpan, upgraded.Logs)
