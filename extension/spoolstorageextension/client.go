@@ -17,6 +17,8 @@ import (
 
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.uber.org/zap"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
 )
 
 const (
@@ -148,7 +150,7 @@ func (c *logClient) writeMagic(f *os.File, created bool) error {
 		return err
 	}
 	if created {
-		return syncDir(filepath.Dir(c.path))
+		return filestore.SyncDir(filepath.Dir(c.path))
 	}
 	return nil
 }
@@ -168,7 +170,7 @@ func (c *logClient) keepDamagedTail(f *os.File, size int64) (string, error) {
 		err = cerr
 	}
 	if err == nil {
-		err = syncDir(filepath.Dir(c.path))
+		err = filestore.SyncDir(filepath.Dir(c.path))
 	}
 	return kept, err
 }
@@ -437,7 +439,7 @@ func (c *logClient) compact() (err error) {
 		c.logger.Warn("closing the replaced queue log", zap.String("file", c.path), zap.Error(cerr))
 	}
 	if c.fsync {
-		return syncDir(filepath.Dir(c.path))
+		return filestore.SyncDir(filepath.Dir(c.path))
 	}
 	return nil
 }

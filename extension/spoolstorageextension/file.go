@@ -33,19 +33,6 @@ func openLocked(path string, flag int) (osLogFile, error) {
 	return osLogFile{f}, nil
 }
 
-// syncDir makes a file's creation, rename or removal in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir) //nolint:gosec // G304: the configured directory
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
 // withFD runs a system call on f's descriptor.
 func withFD(f *os.File, call func(fd int) error) error {
 	raw, err := f.SyscallConn()

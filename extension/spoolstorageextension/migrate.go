@@ -18,6 +18,8 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.uber.org/zap"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
 )
 
 // Upgrading from contrib file_storage: a queue that file_storage kept in the same directory is
@@ -75,7 +77,7 @@ func (s *spoolStorage) importFileStorage(ctx context.Context, c *logClient, path
 		return fmt.Errorf("spool_storage: syncing %s after importing %s: %w", c.path, path, err)
 	}
 	dir := filepath.Dir(path)
-	if err := syncDir(dir); err != nil {
+	if err := filestore.SyncDir(dir); err != nil {
 		return fmt.Errorf("spool_storage: syncing %s after importing %s: %w", dir, path, err)
 	}
 	if err := os.Rename(path, path+migratedSuffix); err != nil {
@@ -83,7 +85,7 @@ func (s *spoolStorage) importFileStorage(ctx context.Context, c *logClient, path
 	}
 	// Durable before the queue writes to the log: else a power loss could bring the file back
 	// under its old name and have it imported again over a queue that has moved on.
-	if err := syncDir(dir); err != nil {
+	if err := filestore.SyncDir(dir); err != nil {
 		return fmt.Errorf("spool_storage: syncing %s after renaming %s: %w", dir, path, err)
 	}
 	s.logger.Info("imported the queue a file_storage file held; the renamed file can be deleted once the queue has drained",
