@@ -358,16 +358,9 @@ func fetchProfile(pprofAddr, path string) error {
 }
 
 func download(url, path string) error {
-	resp, err := http.Get(url)
-	if err != nil {
-		return err
-	}
-	body, err := io.ReadAll(resp.Body)
-	if closeErr := resp.Body.Close(); err == nil {
-		err = closeErr
-	}
-	if err == nil && resp.StatusCode != http.StatusOK {
-		err = fmt.Errorf("pprof: %s", resp.Status)
+	body, status, err := get(url)
+	if err == nil && status != http.StatusOK {
+		err = fmt.Errorf("pprof: %d %s", status, http.StatusText(status))
 	}
 	if err != nil {
 		return err
@@ -375,16 +368,22 @@ func download(url, path string) error {
 	return os.WriteFile(path, body, 0o600)
 }
 
-// sentSpans reads otelcol_exporter_sent_spans of one exporter from the collector's metrics page.
-func sentSpans(url, exporter string) (float64, error) {
+// get reads a whole response body and its status code.
+func get(url string) (body []byte, status int, err error) {
 	resp, err := http.Get(url)
 	if err != nil {
-		return 0, err
+		return nil, 0, err
 	}
-	body, err := io.ReadAll(resp.Body)
+	body, err = io.ReadAll(resp.Body)
 	if closeErr := resp.Body.Close(); err == nil {
 		err = closeErr
 	}
+	return body, resp.StatusCode, err
+}
+
+// sentSpans reads otelcol_exporter_sent_spans of one exporter from the collector's metrics page.
+func sentSpans(url, exporter string) (float64, error) {
+	body, _, err := get(url)
 	if err != nil {
 		return 0, err
 	}
