@@ -27,11 +27,8 @@ func fixtureSearchStore(t *testing.T, url, prefix string) []string {
 		t.Fatal(err)
 	}
 	defer func() { _ = s.Shutdown(ctx) }()
-	sessions := sessionfixture.Sessions()
-	for _, id := range sessionfixture.Order {
-		if err := s.Write(ctx, store.Batch{Signal: "traces", Records: sessions[id]}); err != nil {
-			t.Fatal(err)
-		}
+	if err := sessionfixture.WriteSessions(ctx, s); err != nil {
+		t.Fatal(err)
 	}
 	if err := s.Refresh(ctx); err != nil {
 		t.Fatal(err)

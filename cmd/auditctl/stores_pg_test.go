@@ -29,11 +29,8 @@ func fixturePostgresStore(t *testing.T, srv *postgres.Server, db string) string 
 		t.Fatal(err)
 	}
 	defer func() { _ = s.Shutdown(ctx) }()
-	sessions := sessionfixture.Sessions()
-	for _, id := range sessionfixture.Order {
-		if err := s.Write(ctx, store.Batch{Signal: "traces", Records: sessions[id]}); err != nil {
-			t.Fatal(err)
-		}
+	if err := sessionfixture.WriteSessions(ctx, s); err != nil {
+		t.Fatal(err)
 	}
 	return dsn
 }

@@ -162,3 +162,14 @@ func Write(ctx context.Context, backend objectstore.Backend, signer *objectstore
 	}
 	return nil
 }
+
+// WriteSessions writes every session, in Order, as one batch each, on a started store of any kind.
+func WriteSessions(ctx context.Context, s store.Store) error {
+	sessions := Sessions()
+	for _, id := range Order {
+		if err := s.Write(ctx, store.Batch{Signal: "traces", Records: sessions[id]}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
