@@ -23,13 +23,32 @@ project milestone deadline risk issue ticket priority status update release vers
 database query index record field value schema table column row metric alert threshold dashboard log trace
 span event link attribute resource scope pipeline processor exporter receiver collector audit policy rule`)
 
-func sentence(r *rand.Rand, words int) string {
+// capitalisedWords are what real agent text is full of and what a name or address detector must
+// leave alone: cities and countries, weekdays and months, companies, products, models, tools,
+// landmarks, dates (an HTTP date among them) and quantities with units. The capitalised corpus
+// puts one of them in about every fourth word position, never two in a row.
+var capitalisedWords = []string{
+	"Paris", "Berlin", "Tokyo", "New York", "San Francisco", "London", "Frankfurt", "Singapore", "Germany",
+	"Brazil", "India", "Canada", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+	"January", "March", "June", "September", "December", "Monday 12 March", "Friday, 3 May 2026",
+	"Sun, 06 Dec 2026 18:58:38 GMT", "2026-12-06", "Q3 2026", "Google", "Microsoft", "Amazon", "Salesforce",
+	"Stripe", "Shopify", "Zendesk", "Slack", "Jira", "Confluence", "GitHub", "Kubernetes", "Postgres",
+	"Claude", "Gemini", "Llama", "Mistral", "GPT-4o", "Claude Sonnet", "Copilot", "Eiffel Tower",
+	"Golden Gate Bridge", "Central Park", "Heathrow", "Terminal 5", "Gate 12", "Platform 9", "EMEA",
+	"Black Friday", "Christmas", "Excel", "PowerPoint", "Google Drive", "search_documents", "getWeather",
+	"send-email", "crm.lookup", "42 GB", "15 kg", "300 ms", "12 km", "8 vCPU", "500 MB", "Finance", "Legal",
+}
+
+func styledSentence(r *rand.Rand, words int, capitalised bool) string {
 	var b strings.Builder
 	for i := range words {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
 		w := corpusWords[r.IntN(len(corpusWords))]
+		if capitalised && i%2 == 1 && r.IntN(2) == 0 { // never two in a row, as in real prose
+			w = capitalisedWords[r.IntN(len(capitalisedWords))]
+		}
 		if i == 0 {
 			w = strings.ToUpper(w[:1]) + w[1:]
 		}
@@ -42,10 +61,10 @@ func sentence(r *rand.Rand, words int) string {
 	return b.String()
 }
 
-func paragraph(r *rand.Rand, sentences int) string {
+func styledParagraph(r *rand.Rand, sentences int, capitalised bool) string {
 	parts := make([]string, sentences)
 	for i := range parts {
-		parts[i] = sentence(r, 8+r.IntN(12))
+		parts[i] = styledSentence(r, 8+r.IntN(12), capitalised)
 	}
 	return strings.Join(parts, " ")
 }
@@ -85,8 +104,13 @@ func mustJSON(v any) string {
 }
 
 // benchCorpus builds n spans in one ptrace.Traces and returns it with the bytes of text it holds.
-func benchCorpus(n int) (ptrace.Traces, int64) {
+func benchCorpus(n int) (ptrace.Traces, int64) { return styledBenchCorpus(n, false) }
+
+// styledBenchCorpus is benchCorpus; capitalised puts capitalisedWords into the prose.
+func styledBenchCorpus(n int, capitalised bool) (ptrace.Traces, int64) {
 	r := rand.New(rand.NewPCG(42, 2026))
+	sentence := func(r *rand.Rand, words int) string { return styledSentence(r, words, capitalised) }
+	paragraph := func(r *rand.Rand, sentences int) string { return styledParagraph(r, sentences, capitalised) }
 	td := ptrace.NewTraces()
 	rs := td.ResourceSpans().AppendEmpty()
 	rs.Resource().Attributes().PutStr("service.name", "support-agent")

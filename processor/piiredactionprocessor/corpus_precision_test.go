@@ -5,11 +5,20 @@ import (
 	"testing"
 )
 
-// TestBenchCorpusFindsOnlyPlantedPII checks precision on realistic agent spans: only the spans
-// that carry a planted value get a summary, and each of those gets exactly the planted type.
+// TestBenchCorpusFindsOnlyPlantedPII checks precision on realistic agent spans, both benchmark
+// corpora (the capitalised one full of cities, dates, companies, models and tools): only the
+// spans that carry a planted value get a summary, and each of those gets exactly the planted type.
 func TestBenchCorpusFindsOnlyPlantedPII(t *testing.T) {
+	for _, capitalised := range []bool{false, true} {
+		t.Run(map[bool]string{false: "plain", true: "capitalised"}[capitalised], func(t *testing.T) {
+			benchCorpusFindsOnlyPlantedPII(t, capitalised)
+		})
+	}
+}
+
+func benchCorpusFindsOnlyPlantedPII(t *testing.T, capitalised bool) {
 	r, _ := newTestRedactor(t, nil)
-	td, _ := benchCorpus(400)
+	td, _ := styledBenchCorpus(400, capitalised)
 	if _, err := r.processTraces(context.Background(), td); err != nil {
 		t.Fatal(err)
 	}

@@ -108,3 +108,40 @@ func TestPersonAddressInLogBody(t *testing.T) {
 		t.Errorf("body type changed")
 	}
 }
+
+// TestToolAndModelNamesKept: values under keys that name tools and models, and span names written
+// by the GenAI conventions, skip the name and address grammars (a tool called "Julia Silva" keeps
+// its name) while every other detector still runs there; the same words elsewhere are redacted.
+func TestToolAndModelNamesKept(t *testing.T) {
+	r, _ := newTestRedactor(t, nil)
+	td, span := spanWith(map[string]any{
+		"gen_ai.tool.name":           "Julia Silva",
+		"gen_ai.request.model":       "Claude Sonnet 4",
+		"gen_ai.agent.name":          "Victoria Station Planner",
+		"code.function.name":         "Send-email",
+		"gen_ai.tool.call.arguments": `{"tool_name":"Julia Silva","note":"ask Julia Silva"}`,
+		"tool_name":                  "lookup jane@example.com",
+		"note":                       "Please ask Julia Silva.",
+	})
+	span.SetName("execute_tool Julia Silva")
+	if _, err := r.processTraces(context.Background(), td); err != nil {
+		t.Fatal(err)
+	}
+	a := span.Attributes()
+	for k, w := range map[string]string{
+		"gen_ai.tool.name":           "Julia Silva",
+		"gen_ai.request.model":       "Claude Sonnet 4",
+		"gen_ai.agent.name":          "Victoria Station Planner",
+		"code.function.name":         "Send-email",
+		"gen_ai.tool.call.arguments": `{"tool_name":"Julia Silva","note":"ask [REDACTED:PERSON]"}`,
+		"tool_name":                  "lookup [REDACTED:EMAIL]",
+		"note":                       "Please ask [REDACTED:PERSON].",
+	} {
+		if v, _ := a.Get(k); v.Str() != w {
+			t.Errorf("%s = %q, want %q", k, v.Str(), w)
+		}
+	}
+	if span.Name() != "execute_tool Julia Silva" {
+		t.Errorf("GenAI span name changed: %q", span.Name())
+	}
+}

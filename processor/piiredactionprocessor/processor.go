@@ -129,7 +129,14 @@ func (r *redactor) redactValue(v pcommon.Value, key string, depth int, f *detect
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
 		var local detect.Findings
-		out, changed := r.engine.RedactInto(v.Str(), depth, &local)
+		var out string
+		var changed bool
+		if r.engine.IdentifierKey(key) {
+			// gen_ai.tool.name, gen_ai.request.model: a tool or model name, not a person.
+			out, changed = r.engine.RedactIdentifierInto(v.Str(), depth, &local)
+		} else {
+			out, changed = r.engine.RedactInto(v.Str(), depth, &local)
+		}
 		f.Merge(&local)
 		if local.Drop {
 			return true
@@ -172,6 +179,24 @@ func (r *redactor) depthLimited(v pcommon.Value, f *detect.Findings) {
 // redactText redacts a string field that cannot be dropped (span and event names, status
 // messages); the drop action falls back to the redact placeholder there.
 func (r *redactor) redactText(s string, f *detect.Findings) (string, bool) {
+	return r.engine.RedactInto(s, 0, f)
+}
+
+// genAIOperations open span names written by the GenAI semantic conventions, "{operation}
+// {model, tool or agent}": what follows them is an identifier, not a person.
+var genAIOperations = []string{
+	"chat", "execute_tool", "invoke_agent", "create_agent", "embeddings", "text_completion",
+	"generate_content", "invoke_workflow", "retrieval",
+}
+
+// redactName redacts a span or event name. One written by the GenAI conventions ("chat gpt-4o",
+// "execute_tool Search Index") names an operation and a model or tool: every detector but the
+// name and address grammars scans it. Any other name ("call Ingrid Solberg") is free text.
+func (r *redactor) redactName(s string, f *detect.Findings) (string, bool) {
+	op, _, _ := strings.Cut(s, " ")
+	if slices.Contains(genAIOperations, op) {
+		return r.engine.RedactIdentifierInto(s, 0, f)
+	}
 	return r.engine.RedactInto(s, 0, f)
 }
 
@@ -224,7 +249,7 @@ func (r *redactor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.
 }
 
 func (r *redactor) redactSpan(span ptrace.Span, f *detect.Findings) {
-	if out, changed := r.redactText(span.Name(), f); changed {
+	if out, changed := r.redactName(span.Name(), f); changed {
 		span.SetName(out)
 	}
 	r.redactMap(span.Attributes(), "", 0, f)
@@ -232,7 +257,7 @@ func (r *redactor) redactSpan(span ptrace.Span, f *detect.Findings) {
 		span.Status().SetMessage(out)
 	}
 	for _, ev := range span.Events().All() {
-		if out, changed := r.redactText(ev.Name(), f); changed {
+		if out, changed := r.redactName(ev.Name(), f); changed {
 			ev.SetName(out)
 		}
 		r.redactMap(ev.Attributes(), "", 0, f)

@@ -51,8 +51,12 @@ func RepoRoot(t testing.TB) string {
 	}
 }
 
-// SharedDir is the project's shared data folder, which sits beside the checkout (../shared).
+// SharedDir is the project's shared data folder, which sits beside the checkout (../shared), or
+// AGENTAUDIT_SHARED_DIR when set (a git worktree does not sit beside it).
 func SharedDir(t testing.TB) string {
 	t.Helper()
+	if d := os.Getenv("AGENTAUDIT_SHARED_DIR"); d != "" {
+		return d
+	}
 	return filepath.Join(RepoRoot(t), "..", "shared")
 }

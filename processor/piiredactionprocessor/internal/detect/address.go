@@ -21,6 +21,10 @@ place pl boulevard blvd bvd terrace ter tce gardens gdns square sq parkway pkwy 
 circle cir plaza alley row walk rise str utca út u körút tér köz sétány ulica ul cesta tee tänav iela gatvė
 straße strasse gasse weg platz allee ring damm gate gata vej gade laan straat terrasse kapu útja rkp`)
 
+// lowerOnlyStreetTypes are street types only in lower case ("Trenerys gate 232"); capitalised they
+// are ordinary words before a number ("Gate 12", "Ring 3").
+var lowerOnlyStreetTypes = wordSet(`gate gata vej gade ring rise row walk way`)
+
 // lowerStreetTypes are written in lower case after the name ("Király u. 15", "Erzsébet tér 19").
 var lowerStreetTypes = wordSet(`u utca út tér köz körút str ulica ul gate gata vej gade terrasse kapu útja rkp cesta tee
 tänav iela gatvė straße strasse gasse weg platz allee ring`)
@@ -419,16 +423,25 @@ func (e *Engine) streetBeforeNumber(s string, num, floor int) (int, bool) {
 	switch {
 	case hasStreetSuffix(t0.word) && !plainWord(t0) && (t0.upper || t0.fl&(lexWord|lexStop) == 0):
 		known = true // "Hauptstraße 5", "Nybyvägen 65"
-	case n > 1 && capName(toks[1]) && inSet(streetTypeWords, t0.word) && (t0.upper && !plainWord(toks[1]) || inSet(lowerStreetTypes, t0.word)):
+	case n > 1 && capName(toks[1]) && inSet(streetTypeWords, t0.word) &&
+		(t0.upper && !plainWord(toks[1]) && !inSet(lowerOnlyStreetTypes, t0.word) || !t0.upper && inSet(lowerStreetTypes, t0.word)):
 		known = true // "Villacher Strasse 89", "Király u. 15", "Trenerys gate 232"
-	case n > 2 && !toks[1].upper && !inSet(sentenceWords, toks[1].word) && capName(toks[2]) && inSet(lowerStreetTypes, t0.word):
+	case n > 2 && !t0.upper && !toks[1].upper && !inSet(sentenceWords, toks[1].word) && capName(toks[2]) && inSet(lowerStreetTypes, t0.word):
 		toks[1] = toks[2] // "Árpád fejedelem útja 62": one lower-case word inside the name
 		n = 2
 		known = true
 	case n > 1 && capName(toks[1]) && t0.upper && inSet(weakStreetTypeWords, t0.word) && !plainWord(toks[1]):
 		known = true
-	case t0.upper && t0.fl&lexStreet != 0 && t0.fl&(lexWord|lexStop) == 0:
+	case t0.upper && t0.fl&lexStreet != 0 && t0.fl&(lexWord|lexStop|lexPlace) == 0:
 		known = true // a street name from the lexicon: "Tylova 285"
+	}
+	if n > 1 && toks[1].upper && toks[1].fl&lexPhrase != 0 && e.lex.lookup(s[toks[1].start:t0.end])&lexPlace != 0 {
+		kept(keepPlace, toks[1].start, t0.end) // "New York 345"
+		return 0, false
+	}
+	if !known && t0.fl&(lexPlace|lexMonth|lexWeekday) != 0 {
+		kept(keepPlace, t0.start, t0.end) // "London 248", "India 466": a place and a number
+		return 0, false
 	}
 	if !known && !capName(t0) {
 		return 0, false
@@ -436,7 +449,8 @@ func (e *Engine) streetBeforeNumber(s string, num, floor int) (int, bool) {
 	// Extend over capitalised words of the same name ("Brucker Bundesstrasse 31").
 	st := t0.start
 	for m := 1; m < n && m < 4; m++ {
-		if !capName(toks[m]) || plainWord(toks[m]) {
+		if !capName(toks[m]) || plainWord(toks[m]) || inSet(measureUnits, toks[m].word) ||
+			s[toks[m].end-1] == '.' && toks[m].fl&lexAddress == 0 && len(toks[m].word) > 2 { // "EMEA. Link 226": a sentence ends
 			break
 		}
 		st = toks[m].start
@@ -449,7 +463,7 @@ func (e *Engine) streetBeforeNumber(s string, num, floor int) (int, bool) {
 	}
 	// An unknown capitalised name before a number: a street when an address cue or another
 	// house number comes first ("lives at Coronilla 3599", "72134 Coronilla 3599").
-	if st >= 2 && isDigit(s[st-2]) && s[st-1] == ' ' {
+	if st >= 2 && isDigit(s[st-2]) && s[st-1] == ' ' && t0.fl&lexStop == 0 && !inSet(measureUnits, t0.word) && !allUpperASCII(t0.word) {
 		return st, true
 	}
 	if addressCueBefore(s, st, floor) {
@@ -491,7 +505,7 @@ func (e *Engine) streetAfterNumber(s string, i, ne, floor int) (int, bool) {
 	// A second number: "6400 12 Timms Drive".
 	if isDigit(s[j]) {
 		k, ok := readHouseNumber(s, j)
-		if !ok || k+1 >= len(s) || s[k] != ' ' {
+		if !ok || k+1 >= len(s) || s[k] != ' ' || quantityAt(s, k) {
 			return 0, false
 		}
 		j = k + 1
@@ -559,10 +573,24 @@ func (e *Engine) streetAfterNumber(s string, i, ne, floor int) (int, bool) {
 	if (!toks[0].upper || !isBodyWord(toks[0])) && (!hasStreetSuffix(toks[0].word) || plainWord(toks[0])) {
 		return 0, false
 	}
+	if toks[0].fl&lexPhrase != 0 {
+		for k := min(n-1, 3); k >= 1; k-- {
+			if e.lex.lookup(s[toks[0].start:toks[k].end])&lexPlace != 0 {
+				kept(keepPlace, toks[0].start, toks[k].end) // "43 Golden Gate Bridge": a landmark
+				return 0, false
+			}
+		}
+	}
 	allNames := true // no body word so far is a plain English word
+	products := true // every body word so far is a product or company word (stop.txt)
 	for k := range n {
 		t := toks[k]
-		if k > 0 && (t.upper && inSet(streetTypeWords, t.word) || inSet(lowerStreetTypes, t.word) || t.upper && allNames && inSet(weakStreetTypeWords, t.word)) {
+		if k > 0 && (t.upper && inSet(streetTypeWords, t.word) && !inSet(lowerOnlyStreetTypes, t.word) ||
+			!t.upper && inSet(lowerStreetTypes, t.word) || t.upper && allNames && inSet(weakStreetTypeWords, t.word)) {
+			if products && t.fl&lexStop != 0 {
+				kept(keepProduct, toks[0].start, t.end) // "492 Shopify Drive": a product, not a street
+				return 0, false
+			}
 			end := t.end
 			if k+1 < n && inSet(directionWords, toks[k+1].word) && toks[k+1].upper {
 				end = toks[k+1].end
@@ -575,8 +603,15 @@ func (e *Engine) streetAfterNumber(s string, i, ne, floor int) (int, bool) {
 		if !isBodyWord(t) || !t.upper && !inSet(streetParticles, t.word) {
 			break
 		}
+		if t.upper && t.fl&(lexMonth|lexWeekday) != 0 && t.fl&lexStreet == 0 {
+			kept(keepDate, t.start, t.end) // "12 March Golden Gate": a date, then a landmark
+			return 0, false
+		}
 		if plainWord(t) {
 			allNames = false
+		}
+		if t.upper {
+			products = products && t.fl&lexStop != 0 && t.fl&(lexStreet|lexFamily|lexGiven) == 0
 		}
 	}
 	// Capitalised words then a house number: "Rua Cyro Schmutzer Franco 1213", "Atamaria 55";
@@ -584,7 +619,8 @@ func (e *Engine) streetAfterNumber(s string, i, ne, floor int) (int, bool) {
 	last := 0
 	for k := 0; k < n && k < 4; k++ {
 		t := toks[k]
-		if !t.upper || !isBodyWord(t) || plainWord(t) || t.fl&lexStop != 0 {
+		if !t.upper || !isBodyWord(t) || plainWord(t) || t.fl&(lexStop|lexPlace) != 0 || inSet(measureUnits, t.word) ||
+			len(t.word) > 1 && allUpperASCII(t.word) && t.fl&lexStreet == 0 { // "107 EMEA 491": an acronym
 			break
 		}
 		last = t.end
@@ -602,6 +638,10 @@ func (e *Engine) streetAfterNumber(s string, i, ne, floor int) (int, bool) {
 func (e *Engine) scanAddressNumber(s string, i, last int) (Finding, bool) {
 	ne, ok := readHouseNumber(s, i)
 	if !ok || !addressContext(s, i, ne) {
+		return Finding{}, false
+	}
+	if quantityAt(s, ne) {
+		kept(keepQuantity, i, ne)
 		return Finding{}, false
 	}
 	start, end := -1, 0

@@ -213,8 +213,11 @@ func keyEqual(k, norm string) bool {
 
 // Scan appends the findings of the plain-text detectors in s to dst (sorted, non-overlapping).
 // It does not interpret JSON; use Redact for that.
-func (e *Engine) Scan(s string, dst []Finding) []Finding {
-	dst = e.scanBuiltin(s, dst)
+func (e *Engine) Scan(s string, dst []Finding) []Finding { return e.scan(s, dst, true) }
+
+// scan is Scan; names false leaves out the name and address grammars (identifier values).
+func (e *Engine) scan(s string, dst []Finding, names bool) []Finding {
+	dst = e.scanBuiltin(s, dst, names)
 	if len(e.custom) > 0 {
 		dst = e.scanCustom(s, dst)
 	}
@@ -232,21 +235,34 @@ func (e *Engine) Redact(s string) (string, Findings, bool) {
 
 // RedactInto is Redact accumulating into f; depth is the caller's nesting depth.
 func (e *Engine) RedactInto(s string, depth int, f *Findings) (string, bool) {
+	return e.redactInto(s, depth, f, true)
+}
+
+// RedactIdentifierInto is RedactInto for a value that names a tool, function, model or
+// operation (see IdentifierKey): every detector runs except the name and address grammars.
+func (e *Engine) RedactIdentifierInto(s string, depth int, f *Findings) (string, bool) {
+	if e.lex != nil {
+		kept(keepIdentifierKey, 0, len(s))
+	}
+	return e.redactInto(s, depth, f, false)
+}
+
+func (e *Engine) redactInto(s string, depth int, f *Findings, names bool) (string, bool) {
 	if e.scanJSON && looksLikeJSON(s) {
 		if depth < e.maxDepth {
-			if out, changed, ok := e.redactJSON(s, depth, f); ok {
+			if out, changed, ok := e.redactJSON(s, depth, f, names); ok {
 				return out, changed
 			}
 		} else {
 			f.DepthLimited++
 		}
 	}
-	return e.redactPlain(s, f)
+	return e.redactPlain(s, f, names)
 }
 
-func (e *Engine) redactPlain(s string, f *Findings) (string, bool) {
+func (e *Engine) redactPlain(s string, f *Findings, names bool) (string, bool) {
 	var buf [8]Finding
-	fs := e.Scan(s, buf[:0])
+	fs := e.scan(s, buf[:0], names)
 	if len(fs) == 0 {
 		return s, false
 	}

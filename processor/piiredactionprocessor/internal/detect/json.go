@@ -42,6 +42,7 @@ const (
 	keySecretish // values are secret when they look random
 	keyPerson    // values are a person's name (customer_name, contact.name)
 	keyAddress   // values are a postal address (billing_address, street)
+	keyIdent     // values name a tool, function or model (IdentifierKey)
 )
 
 func (e *Engine) classifyKey(name, parent string) jsonKey {
@@ -57,6 +58,9 @@ func (e *Engine) classifyKey(name, parent string) jsonKey {
 		}
 		return jsonKey{name, keyAddress}
 	}
+	if e.IdentifierKey(name) {
+		return jsonKey{name, keyIdent}
+	}
 	return jsonKey{name, keyPlain}
 }
 
@@ -70,14 +74,15 @@ type jsonRedactor struct {
 	copied  int // s[copied:] is not yet in out
 	f       Findings
 	depth   int
+	names   bool // false inside an identifier value: no name and address grammars
 }
 
 var decodePool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 // redactJSON returns ok=false when s is not JSON the redactor understands; the caller then falls
 // back to plain scanning.
-func (e *Engine) redactJSON(s string, depth int, f *Findings) (string, bool, bool) {
-	r := jsonRedactor{e: e, s: s, depth: depth}
+func (e *Engine) redactJSON(s string, depth int, f *Findings, names bool) (string, bool, bool) {
+	r := jsonRedactor{e: e, s: s, depth: depth, names: names}
 	var keys [maxKeyStack]jsonKey
 	nest := 0
 	var curKey jsonKey
@@ -241,7 +246,11 @@ func (r *jsonRedactor) redactLiteral(start, end int, hasEsc bool, key jsonKey) b
 			}
 		}
 	}
-	red, changed := e.RedactInto(text, r.depth+1, &r.f)
+	names := r.names && key.class != keyIdent
+	if !names && r.names {
+		kept(keepIdentifierKey, start, end)
+	}
+	red, changed := e.redactInto(text, r.depth+1, &r.f, names)
 	if changed {
 		r.begin(start)
 		writeJSONEscaped(&r.out, red)

@@ -34,6 +34,8 @@ const (
 	lexBarrier                      // never part of a name: function words, street types, "St"
 	lexTitle                        // Mr, Dr, Prof...
 	lexAddress                      // a unit, street type or street prefix word (Apt, Road, Rue, utca)
+	lexMonth                        // a month name or abbreviation (calendarWords)
+	lexWeekday                      // a weekday name or abbreviation (calendarWords)
 )
 
 // maxLexWord bounds looked-up words, in bytes after lower-casing.
@@ -91,6 +93,7 @@ func loadLexicon() *lexiconTable {
 				extra.WriteString(w + "\ta\n")
 			}
 		}
+		calendarLexicon(&extra)
 		lex = buildLexicon(string(raw) + extra.String())
 	})
 	return lex
@@ -134,6 +137,10 @@ func buildLexicon(text string) *lexiconTable {
 					fl |= lexTitle
 				case 'a':
 					fl |= lexAddress
+				case 'm':
+					fl |= lexMonth
+				case 'd':
+					fl |= lexWeekday
 				}
 			}
 			key := line[:tab]

@@ -56,10 +56,10 @@ func (t *nameTok) category() int {
 	}
 	fl := t.fl
 	switch {
-	case fl&lexStop != 0:
+	case fl&lexStop != 0, fl&(lexMonth|lexWeekday) != 0 && fl&(lexGiven|lexFamily) == 0:
 		return catBarrier
 	case fl&(lexGiven|lexFamily) != 0:
-		if fl&(lexWord|lexPlace) != 0 {
+		if fl&(lexWord|lexPlace|lexMonth|lexWeekday) != 0 {
 			return catWeak
 		}
 		if t.kind == tokUpper && t.end-t.start < 3 {
@@ -89,6 +89,13 @@ var particleStart = func() (m uint32) {
 	}
 	return m
 }()
+
+// isParticleFold is isParticle for a capitalised ASCII word ("De", "Van").
+func isParticleFold(w string) bool {
+	var buf [maxLexWord]byte
+	n := lowerInto(&buf, w)
+	return n > 0 && n <= 5 && isParticle(string(buf[:n]))
+}
 
 func isParticle(w string) bool {
 	if len(w) > 5 {
@@ -258,8 +265,18 @@ run:
 			break // a lower-case word that is not a particle ends the run
 		}
 		end, firstUpper, allUpper, camel := readWord(s, i)
-		if end == i || camel || !wordEndOK(s, end) {
+		if end == i {
 			break
+		}
+		if camel || identifierGlue(s, end) || identifierWord(lx, s, i, end) {
+			kept(keepIdentifier, i, end)
+			break
+		}
+		if !wordEndOK(s, end) {
+			break
+		}
+		if n > 0 && lx.dateAt(s, i) > 0 {
+			break // "Field Sun, 06 Dec 2026": the date is not part of the run
 		}
 		t := nameTok{start: i, end: end}
 		w := s[i:end]
@@ -307,6 +324,10 @@ run:
 	// Particles only join capitalised words.
 	for n > 0 && toks[n-1].kind == tokParticle {
 		n--
+	}
+	// A capitalised particle alone opens a sentence as an article: "Le livrable", "De levering".
+	if n == 1 && toks[0].kind == tokCap && toks[0].end-toks[0].start <= 3 && isParticleFold(s[toks[0].start:toks[0].end]) {
+		toks[0].barrier = true
 	}
 	// "St Mary's", "Saint Jude": a saint's name is a place or an institution.
 	for a := 0; a+1 < n; a++ {
@@ -468,8 +489,9 @@ func nameJoinBefore(s string, pos, lastPerson int) bool {
 }
 
 // scanCapital is called at a word that starts with a capital letter (ASCII or UTF-8). It returns a
-// PERSON or STREET_ADDRESS finding, or where scanning should continue.
-func (e *Engine) scanCapital(s string, i, lastPerson int) (Finding, bool, int) {
+// PERSON or STREET_ADDRESS finding, or where scanning should continue; a date it keeps moves
+// *last past it, so that no look-back enters it.
+func (e *Engine) scanCapital(s string, i, lastPerson int, last *int) (Finding, bool, int) {
 	if !wordStartOK(s, i) {
 		return Finding{}, false, i + 1
 	}
@@ -478,19 +500,30 @@ func (e *Engine) scanCapital(s string, i, lastPerson int) (Finding, bool, int) {
 			return f, true, f.End
 		}
 	}
-	if !e.enabled[TypePerson] {
-		return Finding{}, false, i + 1
-	}
 	// Fast path for the common case, a capitalised ordinary word opening a sentence ("Report
 	// revenue..."): one cached lookup decides, without building the run.
-	if end, full, ok := asciiWordHash(s, i); ok && end-i > 1 && plainWordEnd(s, end) && !mayEndNameCue(s, i) {
-		if fl, hit := e.lex.cached(end-i, full); hit && fl&lexTitle == 0 &&
+	if end, ok := asciiWordEnd(s, i); ok && end-i > 1 {
+		fl := e.lex.lookup(s[i:end])
+		if fl&(lexMonth|lexWeekday) != 0 {
+			if d := e.lex.dateAt(s, i); d > 0 {
+				kept(keepDate, i, d)
+				*last = d
+				return Finding{}, false, d
+			}
+		}
+		if !e.enabled[TypePerson] {
+			return Finding{}, false, end
+		}
+		if plainWordEnd(s, end) && !mayEndNameCue(s, i) && fl&lexTitle == 0 &&
 			(fl&(lexStop|lexBarrier) != 0 || fl&(lexWord|lexPlace) != 0 && fl&(lexGiven|lexFamily) == 0 ||
 				// A name that is also a common word or a place ("Page", "Austin") needs a cue.
 				fl&(lexWord|lexPlace) != 0 && cueBefore(s, i) == cueNone && !followerAfter(s, end) &&
-					!nameJoinBefore(s, i, lastPerson) && !speakerLabel(s, i, end)) {
+					!nameJoinBefore(s, i, lastPerson) && !speakerLabel(s, i, end) && !e.nameFollows(s, end)) {
 			return Finding{}, false, end
 		}
+	}
+	if !e.enabled[TypePerson] {
+		return Finding{}, false, i + 1
 	}
 	var toks [maxNameTokens]nameTok
 	n := readNameRun(e.lex, s, i, &toks)
@@ -533,7 +566,7 @@ func (e *Engine) scanCapital(s string, i, lastPerson int) (Finding, bool, int) {
 			continue
 		}
 		b := a
-		var strong, weak, unk, ini int
+		var strong, weak, weakPlace, unk, ini int
 		var like, maxLike float32
 		upperOnly, particle := true, false
 		for b < n && toks[b].end <= limit {
@@ -564,6 +597,9 @@ func (e *Engine) scanCapital(s string, i, lastPerson int) (Finding, bool, int) {
 				strong++
 			case catWeak:
 				weak++
+				if toks[b].fl&lexPlace != 0 {
+					weakPlace++
+				}
 			case catUnknown:
 				unk++
 				l := e.lex.nameLikeness(s[toks[b].start:toks[b].end])
@@ -597,6 +633,12 @@ func (e *Engine) scanCapital(s string, i, lastPerson int) (Finding, bool, int) {
 				like = max(like, minLikenessPair) // one clearly name-like word carries a pair
 			}
 			words := strong + weak + unk
+			firstPlain := toks[a].fl&lexGiven == 0 || toks[a].fl&lexWord != 0 && sentenceStart(s, st) // "Page Germany"
+			if !named && !titled && firstPlain && placesOnly(words, strong, weakPlace, unk, like) && cueBefore(s, st) != cueStrong {
+				kept(keepPlace, st, en) // "Paris London", "Timeout Berlin": places, not a name
+				a = b
+				continue
+			}
 			possessive := words >= 2 && en+1 < len(s) && (s[en] == '\'' || strings.HasPrefix(s[en:], "’"))
 			if named && words > 0 || particle && words >= 2 || possessive && (unk > 0 || weak > 0) && like >= 0 ||
 				nameScore(s, st, en, lastPerson, strong, weak, unk, ini, titled, toks[a].fl&lexGiven != 0, toks[a].fl&lexPlace != 0, like) ||
@@ -618,6 +660,46 @@ func (e *Engine) scanCapital(s string, i, lastPerson int) (Finding, bool, int) {
 		return Finding{}, false, limit
 	}
 	return Finding{}, false, runEnd
+}
+
+// placesOnly reports whether a segment of two or more words holds no name evidence beyond
+// words that are also places: no strong name, at most one word that is not a place (the caller
+// checks it is not a given name, or an English word opening a sentence), and an unknown word
+// not name-like.
+func placesOnly(words, strong, weakPlace, unk int, like float32) bool {
+	return words >= 2 && strong == 0 && weakPlace >= 1 && words-weakPlace <= 1 && (unk == 0 || unk == 1 && like < minLikenessSingle)
+}
+
+// placeCueWords are cues that are as often followed by a place as by a person when written
+// without a colon: "call London", "customer Berlin", "meeting with Paris".
+var placeCueWords = wordSet(`customer client call called email emailed ping contact user owner agent including under
+invite invited with`)
+
+// placeCueBefore reports whether the word right before st (one space between) is a placeCueWord.
+func placeCueBefore(s string, st int) bool {
+	if st < 2 || s[st-1] != ' ' {
+		return false
+	}
+	k := st - 1
+	for k > 0 && isAlpha(s[k-1]) && st-1-k < 12 {
+		k--
+	}
+	return k < st-1 && (k == 0 || !isAlnum(s[k-1])) && inSet(placeCueWords, s[k:st-1])
+}
+
+// identifierGlue reports whether the word ending at end continues as an identifier: snake_case,
+// dotted (crm.lookup, os.path) or a path.
+func identifierGlue(s string, end int) bool {
+	if end+1 >= len(s) {
+		return false
+	}
+	switch s[end] {
+	case '_', '/':
+		return isAlnum(s[end+1])
+	case '.':
+		return isAlpha(s[end+1])
+	}
+	return false
 }
 
 // Thresholds on the trigram name-likeness of words the lexicon does not know, chosen on the
@@ -711,33 +793,30 @@ func wholeLine(s string, st, en int) bool {
 
 // speakerLabel reports whether s[st:en] opens a line as "Name: text" in a transcript.
 func speakerLabel(s string, st, en int) bool {
-	if en+2 >= len(s) || s[en] != ':' || (s[en+1] != ' ' && s[en+1] != '"') {
+	if en+2 >= len(s) || s[en] != ':' || (s[en+1] != ' ' && s[en+1] != '"') || isDigit(s[en+2]) {
 		return false
 	}
 	return st == 0 || s[st-1] == '\n' || (st > 1 && s[st-1] == '>' && s[st-2] == '\n')
 }
 
-// asciiWordHash reads a capitalised ASCII word at i (lower-case letters after the first) and
-// returns its end and the FNV hash of its lower-case form; ok is false for anything else.
-func asciiWordHash(s string, i int) (int, uint32, bool) {
-	h := uint32(2166136261)
+// asciiWordEnd reads a capitalised ASCII word at i (lower-case letters after the first) and
+// returns its end; ok is false for anything else.
+func asciiWordEnd(s string, i int) (int, bool) {
 	j := i
 	for ; j < len(s); j++ {
 		c := s[j]
 		switch {
 		case c >= 'a' && c <= 'z':
 		case c >= 'A' && c <= 'Z' && j == i:
-			c += 'a' - 'A'
 		case c >= 0x80 || c == '\'' || c == '-' || c >= 'A' && c <= 'Z':
-			return 0, 0, false
+			return 0, false
 		default:
-			return j, h, j > i
+			countWork(j - i + 1)
+			return j, j > i
 		}
-		h ^= uint32(c)
-		h *= 16777619
 	}
 	countWork(j - i + 1)
-	return j, h, j > i
+	return j, j > i
 }
 
 // plainWordEnd reports whether the word ending at end is followed by punctuation or by a
@@ -871,12 +950,18 @@ func nameScore(s string, st, en, lastPerson, strong, weak, unk, ini int, titled,
 		return true
 	case words >= 2 && wholeLine(s, st, en) && like >= 0:
 		return true // a name alone on its line: a signature, a letterhead, an address block
+	case unk == 1 && words == 1 && st >= 2 && s[st-1] == ' ' && isDigit(s[st-2]):
+		return false // "um 18 Uhr", "Gate 4 Nord": a word after a number is a unit or a label
 	case unk == 1 && words == 1 && like >= minLikenessSingle && !sentenceStart(s, st):
 		return true
 	case unk == 1 && words == 1 && like >= minLikenessSentenceStart:
 		return true
 	}
 	cue := cueBefore(s, st)
+	if words == 1 && weak == 1 && place && placeCueBefore(s, st) {
+		kept(keepPlace, st, en) // "call London", "customer Berlin": a place after a bare cue word
+		return false
+	}
 	if cue == cueStrong {
 		return true
 	}

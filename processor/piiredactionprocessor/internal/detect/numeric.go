@@ -272,6 +272,13 @@ func plausiblePhone(gs []numGroup, d []byte, plus bool) bool {
 	case ng == 3 && glen(0) <= 2 && glen(1) <= 2 && glen(2) == 4 && isYear(d[nd-4:]) && sep != ' ':
 		return false // 26.11.2024
 	}
+	// An ISO date inside the run ("96 2026-12-06"): a number and a date, not a phone.
+	for k, off := 1, glen(0); k+1 < ng; k++ {
+		if glen(k) == 4 && isYear(d[off:off+4]) && gs[k+1].sep == '-' && glen(k+1) <= 2 {
+			return false
+		}
+		off += glen(k)
+	}
 	return true
 }
 

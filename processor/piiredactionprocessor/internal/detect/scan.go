@@ -144,11 +144,12 @@ func init() {
 // scanBuiltin is the single pass over s. A branch-light loop reads each byte once and wakes up
 // only on digits, '@', ':', '=', '-', '+', '(' and at words that start like a vendor secret;
 // ordinary text never leaves the loop.
-func (e *Engine) scanBuiltin(s string, dst []Finding) []Finding {
+func (e *Engine) scanBuiltin(s string, dst []Finding, names bool) []Finding {
 	n := len(s)
 	last := 0 // look-backs never cross the end of the previous finding
 	lastPerson := -1
-	words := e.lex != nil
+	words := names && e.lex != nil
+	addresses := words && e.enabled[TypeStreetAddress]
 	i := 0
 	for i < n {
 		if i > 0 {
@@ -173,7 +174,14 @@ func (e *Engine) scanBuiltin(s string, dst []Finding) []Finding {
 		switch trigger[c] {
 		case trigDigit:
 			if prevAlnum == 0 {
-				if e.enabled[TypeStreetAddress] {
+				if words {
+					if end := e.lex.dateAt(s, i); end > 0 {
+						kept(keepDate, i, end)
+						next, last = end, end // and look-backs stay out of it
+						break
+					}
+				}
+				if addresses {
 					if f, ok = e.scanAddressNumber(s, i, last); ok {
 						break
 					}
@@ -203,12 +211,12 @@ func (e *Engine) scanBuiltin(s string, dst []Finding) []Finding {
 				}
 			}
 			if !ok && words && c <= 'Z' && prevAlnum == 0 {
-				f, ok, next = e.scanCapital(s, i, lastPerson)
+				f, ok, next = e.scanCapital(s, i, lastPerson, &last)
 			}
 		case trigUpperUTF8:
 			if words && prevAlnum == 0 {
 				if r, _ := utf8.DecodeRuneInString(s[i:]); unicode.IsUpper(r) {
-					f, ok, next = e.scanCapital(s, i, lastPerson)
+					f, ok, next = e.scanCapital(s, i, lastPerson, &last)
 				}
 			}
 		case trigNumPrefix:

@@ -1,0 +1,135 @@
+package detect
+
+import (
+	"sort"
+	"strings"
+	"testing"
+)
+
+// TestAgentNegativesKept: agent text with tool, function and model names, companies, products,
+// places, weekdays, dates and quantities in many languages (testdata/agent_negatives.tsv) passes
+// untouched, per category and overall at least 99% of lines.
+func TestAgentNegativesKept(t *testing.T) {
+	e := newTestEngine(t, Options{ScanJSON: true})
+	kept, total := map[string]int{}, map[string]int{}
+	for _, line := range readLines(t, "testdata/agent_negatives.tsv") {
+		cat, text, ok := strings.Cut(line, "\t")
+		if !ok {
+			t.Fatalf("line without a category: %q", line)
+		}
+		total[cat]++
+		fs := e.Scan(text, nil)
+		for _, f := range fs {
+			t.Logf("%s: %s %q in %q", cat, e.Name(f.Type), text[f.Start:f.End], text)
+		}
+		if len(fs) == 0 {
+			kept[cat]++
+		}
+	}
+	cats := make([]string, 0, len(total))
+	all, allKept := 0, 0
+	for c, n := range total {
+		cats = append(cats, c)
+		all += n
+		allKept += kept[c]
+	}
+	sort.Strings(cats)
+	for _, c := range cats {
+		t.Logf("%-10s %3d/%3d kept (%.3f)", c, kept[c], total[c], float64(kept[c])/float64(total[c]))
+	}
+	ratio := float64(allKept) / float64(all)
+	t.Logf("agent negatives: %d/%d lines kept (%.3f)", allKept, all, ratio)
+	if all < 100 {
+		t.Fatalf("agent negative set has %d lines, want 100+", all)
+	}
+	if ratio < 0.99 {
+		t.Errorf("agent negatives kept %.3f < 0.99", ratio)
+	}
+}
+
+// TestKeepReasons pins why text is kept: each case names the rule that keeps the quoted part
+// (keepTrace reports it) and a control that the same words are found without the reason.
+func TestKeepReasons(t *testing.T) {
+	e := newTestEngine(t, Options{ScanJSON: true})
+	for _, tc := range []struct {
+		text, part string
+		reason     keepReason
+		control    string // text where the same grammar finds something: the rule is what keeps part
+	}{
+		{"Date: Sun, 06 Dec 2026 18:58:38 GMT", "Sun, 06 Dec 2026 18:58:38 GMT", keepDate, "He lives at 06 Dec Road 2026."},
+		{"Due Friday, 3 May 2026 please.", "Friday, 3 May 2026", keepDate, "Ship to 3 Maylands Road please."},
+		{"Termin am 3. März 2026.", "3. März 2026", keepDate, ""},
+		{"La factura vence el 12 de marzo de 2026.", "12 de marzo de 2026", keepDate, ""},
+		{"Field Sun, 06 Dec 2026", "Sun, 06 Dec 2026", keepDate, "Mr Sun said so."},
+		{"The upload is 500 MB Google Drive", "500", keepQuantity, ""},
+		{"Latency 300 ms Main Street", "300", keepQuantity, "Latency 300 Main Street"},
+		{"Tool Send-email London", "Send-email", keepIdentifier, ""},
+		{"Retry-After: 120", "Retry-After", keepIdentifier, ""},
+		{"The job Send-invoice ran.", "Send-invoice", keepIdentifier, ""},
+		{"Customer Berlin office", "Berlin", keepPlace, "Customer: Berlin"},
+		{"Page Germany receiver", "Page Germany", keepPlace, ""},
+		{"New York 345.", "New York", keepPlace, ""},
+		{"trace 43 Golden Gate Bridge view", "Golden Gate Bridge", keepPlace, ""},
+		{"India 466 orders", "India", keepPlace, ""},
+		{"Order 492 Shopify Drive now", "Shopify Drive", keepProduct, "Order 492 Gaulle Drive now"},
+	} {
+		var got []string
+		keepTrace = func(r keepReason, start, end int) {
+			got = append(got, r.String()+" "+strings.ToLower(tc.text[start:end]))
+		}
+		fs := e.Scan(tc.text, nil)
+		keepTrace = nil
+		for _, f := range fs {
+			if f.Type == TypePerson || f.Type == TypeStreetAddress {
+				t.Errorf("%q: %s %q found", tc.text, e.Name(f.Type), tc.text[f.Start:f.End])
+			}
+		}
+		want := tc.reason.String() + " " + strings.ToLower(tc.part)
+		found := false
+		for _, g := range got {
+			found = found || g == want
+		}
+		if !found {
+			t.Errorf("%q: kept reasons %q, want %q", tc.text, got, want)
+		}
+		if tc.control != "" {
+			hit := false
+			for _, f := range e.Scan(tc.control, nil) {
+				hit = hit || f.Type == TypePerson || f.Type == TypeStreetAddress
+			}
+			if !hit {
+				t.Errorf("control %q: nothing found, so the rule is not what keeps %q", tc.control, tc.part)
+			}
+		}
+	}
+}
+
+// TestIdentifierKeys: values under keys that name tools, functions and models skip the name and
+// address grammars (a name there is kept) while every other detector still runs.
+func TestIdentifierKeys(t *testing.T) {
+	e := newTestEngine(t, Options{ScanJSON: true})
+	for key, want := range map[string]bool{
+		"gen_ai.tool.name": true, "gen_ai.request.model": true, "gen_ai.response.model": true,
+		"code.function.name": true, "tool_name": true, "functionName": true, "gen_ai.operation.name": true,
+		"customer_name": false, "message": false, "gen_ai.input.messages": false, "name": false,
+	} {
+		if got := e.IdentifierKey(key); got != want {
+			t.Errorf("IdentifierKey(%q) = %v, want %v", key, got, want)
+		}
+	}
+	var f Findings
+	if out, changed := e.RedactIdentifierInto("Julia Silva", 0, &f); changed {
+		t.Errorf("identifier value changed: %q", out)
+	}
+	if out, changed := e.RedactInto("Julia Silva", 0, &f); !changed {
+		t.Errorf("control: plain value kept: %q", out)
+	}
+	if out, _ := e.RedactIdentifierInto("lookup jane@example.com", 0, &f); strings.Contains(out, "jane@") {
+		t.Errorf("an email in an identifier value survived: %q", out)
+	}
+	doc := `{"name":"Julia Silva","tool_name":"Julia Silva"}`
+	out, _ := e.RedactInto(doc, 0, &f)
+	if want := `{"name":"[REDACTED:PERSON]","tool_name":"Julia Silva"}`; out != want {
+		t.Errorf("JSON: got %s, want %s", out, want)
+	}
+}
