@@ -93,25 +93,6 @@ func allUpperASCII(w string) bool {
 	return true
 }
 
-func wordSet(words string) map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(words) {
-		m[w] = true
-	}
-	return m
-}
-
-// inSet reports whether w (any case, a trailing dot ignored) is in set, without allocating.
-func inSet(set map[string]bool, w string) bool {
-	w = strings.TrimSuffix(w, ".")
-	if len(w) == 0 || len(w) > 24 {
-		return false
-	}
-	var buf [maxLexWord]byte
-	n := lowerInto(&buf, w)
-	return n > 0 && set[string(buf[:n])] // a map index with a converted key does not allocate
-}
-
 // suffixesByLast indexes streetSuffixes by their last byte (lower case) for a quick reject.
 var suffixesByLast = func() (idx [256][]string) {
 	for _, suf := range streetSuffixes {
@@ -194,7 +175,7 @@ var addressTails = func() (f [64]uint64) {
 			f[h>>6] |= 1 << (h & 63)
 		}
 	}
-	for w := range lowerAddressWords {
+	for _, w := range wordsOf(lowerAddressWords) {
 		add(w)
 	}
 	for _, w := range streetSuffixes {
@@ -232,7 +213,7 @@ func lowerAddressWord(w string) bool {
 }
 
 var lowerAddressShape = func() (m [26]uint32) {
-	for w := range lowerAddressWords {
+	for _, w := range wordsOf(lowerAddressWords) {
 		if w[0] >= 'a' && w[0] <= 'z' && len(w) < 32 {
 			m[w[0]-'a'] |= 1 << len(w)
 		}
@@ -241,16 +222,9 @@ var lowerAddressShape = func() (m [26]uint32) {
 }()
 
 // lowerAddressWords may stand in lower case right before a house number.
-var lowerAddressWords = func() map[string]bool {
-	m := map[string]bool{}
-	for _, set := range []map[string]bool{unitWords, lowerStreetTypes, streetPrefixWords} {
-		for w := range set {
-			m[w] = true
-		}
-	}
-	m["unit"] = true
-	return m
-}()
+var lowerAddressWords = unitWords | lowerStreetTypes | streetPrefixWords | unitWord
+
+var unitWord = wordSet(`unit`)
 
 func hasSuffixFold(s, suf string) bool {
 	return len(s) >= len(suf) && strings.EqualFold(s[len(s)-len(suf):], suf)
@@ -367,15 +341,17 @@ func (e *Engine) streetBeforeNumber(s string, num, floor int) (int, bool) {
 	end := num - 1
 	// Quick reject: a plain English word right before the number ("Report 42") is not a street
 	// unless it is a street word itself.
-	if t, ok := e.readAddrWordBack(s, end, floor); !ok ||
-		t.fl&(lexWord|lexStop) != 0 && t.fl&(lexPlace|lexStreet|lexGiven|lexFamily|lexAddress) == 0 &&
-			(!mayBeAddressWord(t.word) || !hasStreetSuffix(t.word)) && !strings.EqualFold(t.word, "unit") {
+	first, ok := e.readAddrWordBack(s, end, floor)
+	if !ok || first.fl&(lexWord|lexStop) != 0 && first.fl&(lexPlace|lexStreet|lexGiven|lexFamily|lexAddress) == 0 &&
+		(!mayBeAddressWord(first.word) || !hasStreetSuffix(first.word)) && !strings.EqualFold(first.word, "unit") {
 		return 0, false
 	}
 	for n < len(toks) {
-		t, ok := e.readAddrWordBack(s, end, floor)
-		if !ok {
-			break
+		t := first
+		if n > 0 {
+			if t, ok = e.readAddrWordBack(s, end, floor); !ok {
+				break
+			}
 		}
 		toks[n] = t
 		n++

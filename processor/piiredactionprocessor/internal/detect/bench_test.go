@@ -34,3 +34,30 @@ func BenchmarkDetectWithPII(b *testing.B) {
 		e.Redact(text)
 	}
 }
+
+// BenchmarkDetectCapitalisedNoPII measures the engine on clean agent text full of capitalised
+// words that are not people or addresses (the kept lines of testdata/agent_negatives.tsv and
+// testdata/negatives.txt: cities, companies, models, tools, weekdays, dates, quantities), with
+// names and addresses on: it must not allocate either.
+func BenchmarkDetectCapitalisedNoPII(b *testing.B) {
+	e := newTestEngine(b, Options{ScanJSON: true})
+	var parts []string
+	for _, file := range []string{"testdata/agent_negatives.tsv", "testdata/negatives.txt"} {
+		for _, l := range readLines(b, file) {
+			if _, text, ok := strings.Cut(l, "\t"); ok {
+				l = text
+			}
+			if len(e.Scan(l, nil)) == 0 {
+				parts = append(parts, l)
+			}
+		}
+	}
+	text := strings.Join(parts, " ")
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for range b.N {
+		if _, _, changed := e.Redact(text); changed {
+			b.Fatal("clean text changed")
+		}
+	}
+}

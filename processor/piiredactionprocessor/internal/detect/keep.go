@@ -104,6 +104,23 @@ bruxelles lisboa sevilla milano torino napoli firenze praha wien göteborg malm�
 const extraCompanies = `telefónica telefonica santander bbva deutsche bahn lufthansa renault peugeot carrefour
 danone orange sncf zalando otto ikea volvo ericsson spotify klarna adyen`
 
+// monthInitial holds the first bytes (both cases, UTF-8 lead bytes too) of month names and of
+// "de" ("12 de marzo").
+var monthInitial = func() (t [256]bool) {
+	t['d'], t['D'] = true, true
+	for _, line := range strings.Split(calendarWords, "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "m" {
+			for _, w := range f[1:] {
+				t[w[0]] = true
+				if w[0] >= 'a' && w[0] <= 'z' {
+					t[w[0]-'a'+'A'] = true
+				}
+			}
+		}
+	}
+	return t
+}()
+
 // calendarLexicon is calendarWords, namedThings, functionWords and extraCompanies as lexicon
 // lines ("word\tflags").
 func calendarLexicon(b *strings.Builder) {
@@ -169,8 +186,8 @@ func (lx *lexiconTable) dateAt(s string, i int) int {
 	}
 	k = skipOrdinal(s, k)
 	m := skipDateSep(s, k)
-	if m < 0 || m >= len(s) {
-		return 0
+	if m < 0 || m >= len(s) || !monthInitial[s[m]] {
+		return 0 // the quick reject for "12 results", "42 GB"
 	}
 	if hasPrefixFold(s[m:], "de ") { // "12 de marzo"
 		m += 3
@@ -338,13 +355,14 @@ func (e *Engine) IdentifierKey(key string) bool {
 	if parent == "" || len(parent)+len(last) > 46 {
 		return false
 	}
-	var a, b [48]byte
+	var a, b [maxLexWord]byte
 	na, nb := normKey(&a, parent, false), normKey(&b, last, false)
 	if na <= 0 || nb <= 0 || na+nb > len(a) {
 		return false
 	}
 	copy(a[na:], b[:nb])
-	return identifierKeys[string(a[:na+nb])] // a map index with a converted key does not allocate
+	k := stackString(&a, na+nb)
+	return grammar.classOfLower(k, fnv32(k))&identifierKeys != 0
 }
 
 // identifierWord reports whether the word s[i:end] (as read by readWord) is shaped like an

@@ -74,7 +74,7 @@ func equalFoldASCII(s, lower string) bool {
 
 // normKey lower-cases k into buf without '_', '-', ' ' (and a trailing plural 's' when plural)
 // and returns the length, or -1 when it does not fit.
-func normKey(buf *[48]byte, k string, plural bool) int {
+func normKey(buf *[maxLexWord]byte, k string, plural bool) int {
 	n := 0
 	for i := range len(k) {
 		c := k[i]
@@ -96,10 +96,14 @@ func normKey(buf *[48]byte, k string, plural bool) int {
 	return n
 }
 
-func inKeySet(set map[string]bool, k string, plural bool) bool {
-	var buf [48]byte
+func inKeySet(set wordClass, k string, plural bool) bool {
+	var buf [maxLexWord]byte
 	n := normKey(&buf, k, plural)
-	return n > 0 && set[string(buf[:n])] // a map index with a converted key does not allocate
+	if n <= 0 {
+		return false
+	}
+	nk := stackString(&buf, n)
+	return grammar.classOfLower(nk, fnv32(nk))&set != 0
 }
 
 // splitKey returns the last dot-separated segment of key and the one before it.

@@ -80,18 +80,14 @@ func loadLexicon() *lexiconTable {
 		// The detectors' own word lists join the lexicon, so that one lookup per word answers
 		// every question the name grammar asks.
 		var extra strings.Builder
-		for _, set := range []map[string]bool{sentenceWords, nameBarrierWords, streetTypeWords} {
-			for w := range set {
-				extra.WriteString(w + "\tx\n")
-			}
+		for _, w := range wordsOf(sentenceWords | nameBarrierWords | streetTypeWords) {
+			extra.WriteString(w + "\tx\n")
 		}
 		for _, w := range nameTitles {
 			extra.WriteString(w + "\tt\n")
 		}
-		for _, set := range []map[string]bool{unitWords, streetTypeWords, weakStreetTypeWords, streetPrefixWords, lowerStreetTypes} {
-			for w := range set {
-				extra.WriteString(w + "\ta\n")
-			}
+		for _, w := range wordsOf(unitWords | streetTypeWords | weakStreetTypeWords | streetPrefixWords | lowerStreetTypes) {
+			extra.WriteString(w + "\ta\n")
 		}
 		calendarLexicon(&extra)
 		lex = buildLexicon(string(raw) + extra.String())

@@ -9,7 +9,7 @@ import (
 )
 
 // readLines returns the non-empty, non-comment lines of a testdata file.
-func readLines(t *testing.T, path string) []string {
+func readLines(t testing.TB, path string) []string {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
