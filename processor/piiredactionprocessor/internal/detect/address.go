@@ -496,12 +496,19 @@ func (e *Engine) streetAfterNumber(s string, i, ne, floor int) (int, bool) {
 			return 0, false
 		}
 	}
+	plainWord := func(t addrTok) bool {
+		return t.fl&(lexWord|lexStop) != 0 && t.fl&(lexPlace|lexStreet|lexGiven|lexFamily) == 0
+	}
 	var toks [6]addrTok
 	n := 0
 	for n < len(toks) && j < len(s) {
 		t, ok := e.readAddrWord(s, j)
 		if !ok {
 			break
+		}
+		// The first word decides most rejections: read no further when it fails them.
+		if n == 0 && !inSet(streetPrefixWords, t.word) && (!t.upper || !isBodyWord(t)) && (!hasStreetSuffix(t.word) || plainWord(t)) {
+			return 0, false
 		}
 		toks[n] = t
 		n++
@@ -512,9 +519,6 @@ func (e *Engine) streetAfterNumber(s string, i, ne, floor int) (int, bool) {
 	}
 	if n == 0 {
 		return 0, false
-	}
-	plainWord := func(t addrTok) bool {
-		return t.fl&(lexWord|lexStop) != 0 && t.fl&(lexPlace|lexStreet|lexGiven|lexFamily) == 0
 	}
 	withNumber := func(end int) (int, bool) {
 		if end+1 < len(s) && s[end] == ' ' && isDigit(s[end+1]) {

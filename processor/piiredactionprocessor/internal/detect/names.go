@@ -259,58 +259,12 @@ func wordEndOK(s string, j int) bool {
 // readNameRun collects up to maxNameTokens name-shaped tokens from i, separated by single spaces.
 func readNameRun(lx *lexiconTable, s string, i int, toks *[maxNameTokens]nameTok) int {
 	n := 0
-run:
 	for n < maxNameTokens && i < len(s) {
-		if c := s[i]; c >= 'a' && c <= 'z' && particleStart&(1<<(c-'a')) == 0 {
-			break // a lower-case word that is not a particle ends the run
-		}
-		end, firstUpper, allUpper, camel := readWord(s, i)
-		if end == i {
+		t, ok := readNameTok(lx, s, i, n > 0)
+		if !ok {
 			break
 		}
-		if camel || identifierGlue(s, end) || identifierWord(lx, s, i, end) {
-			kept(keepIdentifier, i, end)
-			break
-		}
-		if !wordEndOK(s, end) {
-			break
-		}
-		if n > 0 && lx.dateAt(s, i) > 0 {
-			break // "Field Sun, 06 Dec 2026": the date is not part of the run
-		}
-		t := nameTok{start: i, end: end}
-		w := s[i:end]
-		switch {
-		case !firstUpper:
-			if !isParticle(w) {
-				break run
-			}
-			t.kind = tokParticle
-		case end-i == 1 || (end-i == 2 && allUpper && end < len(s) && s[end] == '.'):
-			t.kind = tokInitial
-		case allUpper:
-			t.kind = tokUpper
-		}
-		// A possessive 's is not part of the name.
-		if t.end-t.start > 3 && (strings.HasSuffix(w, "'s") || strings.HasSuffix(w, "’s")) {
-			if strings.HasSuffix(w, "'s") {
-				t.end -= 2
-			} else {
-				t.end -= len("’s")
-			}
-		}
-		if t.kind != tokParticle && t.kind != tokInitial {
-			t.fl = lx.lookup(s[t.start:t.end])
-			t.barrier = t.fl&lexBarrier != 0 || contraction(s[t.start:t.end])
-			if t.fl&lexTitle != 0 && t.kind == tokCap {
-				t.kind = tokTitle
-			}
-		}
-		j := end
-		if j < len(s) && s[j] == '.' && (t.kind == tokInitial || t.kind == tokTitle) {
-			j++
-		}
-		t.next = j
+		j := t.next
 		toks[n] = t
 		n++
 		if j+1 < len(s) && s[j] == ' ' && s[j+1] == ' ' {
@@ -321,6 +275,67 @@ run:
 		}
 		i = j + 1
 	}
+	return markRunBarriers(lx, s, toks, n)
+}
+
+// readNameTok reads one token of a name run at i; ok is false where the run ends.
+func readNameTok(lx *lexiconTable, s string, i int, inRun bool) (nameTok, bool) {
+	if c := s[i]; c >= 'a' && c <= 'z' && particleStart&(1<<(c-'a')) == 0 {
+		return nameTok{}, false // a lower-case word that is not a particle ends the run
+	}
+	end, firstUpper, allUpper, camel := readWord(s, i)
+	if end == i {
+		return nameTok{}, false
+	}
+	if camel || identifierGlue(s, end) || identifierWord(lx, s, i, end) {
+		kept(keepIdentifier, i, end)
+		return nameTok{}, false
+	}
+	if !wordEndOK(s, end) {
+		return nameTok{}, false
+	}
+	t := nameTok{start: i, end: end}
+	w := s[i:end]
+	switch {
+	case !firstUpper:
+		if !isParticle(w) {
+			return nameTok{}, false
+		}
+		t.kind = tokParticle
+	case end-i == 1 || (end-i == 2 && allUpper && end < len(s) && s[end] == '.'):
+		t.kind = tokInitial
+	case allUpper:
+		t.kind = tokUpper
+	}
+	// A possessive 's is not part of the name.
+	if t.end-t.start > 3 {
+		if strings.HasSuffix(w, "'s") {
+			t.end -= 2
+		} else if strings.HasSuffix(w, "’s") {
+			t.end -= len("’s")
+		}
+	}
+	if t.kind != tokParticle && t.kind != tokInitial {
+		t.fl = lx.lookup(s[t.start:t.end])
+		if inRun && t.fl&(lexMonth|lexWeekday) != 0 && lx.dateAt(s, i) > 0 {
+			return nameTok{}, false // "Field Sun, 06 Dec 2026": the date is not part of the run
+		}
+		t.barrier = t.fl&lexBarrier != 0 || contraction(s[t.start:t.end])
+		if t.fl&lexTitle != 0 && t.kind == tokCap {
+			t.kind = tokTitle
+		}
+	}
+	t.next = end
+	if end < len(s) && s[end] == '.' && (t.kind == tokInitial || t.kind == tokTitle) {
+		t.next++
+	}
+	return t, true
+}
+
+// markRunBarriers trims and marks the run's tokens that cannot be part of a name: trailing
+// particles, a lone capitalised article, saints' names and multi-word places. It returns the
+// run's new length.
+func markRunBarriers(lx *lexiconTable, s string, toks *[maxNameTokens]nameTok, n int) int {
 	// Particles only join capitalised words.
 	for n > 0 && toks[n-1].kind == tokParticle {
 		n--
@@ -512,6 +527,11 @@ func (e *Engine) scanCapital(s string, i, lastPerson int, last *int) (Finding, b
 			}
 		}
 		if !e.enabled[TypePerson] {
+			return Finding{}, false, end
+		}
+		// A word that is only a product, a place or a plain word ("Google", "Tokyo", "Report")
+		// is a barrier whatever follows; the words after it are read on their own.
+		if fl&(lexStop|lexBarrier|lexWord|lexPlace) != 0 && fl&(lexGiven|lexFamily|lexTitle|lexPhrase) == 0 && !mayEndNameCue(s, i) {
 			return Finding{}, false, end
 		}
 		if plainWordEnd(s, end) && !mayEndNameCue(s, i) && fl&lexTitle == 0 &&
