@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.opentelemetry.io/collector/config/configopaque"
@@ -139,10 +140,8 @@ func (cfg *Config) engineOptions() (detect.Options, error) {
 		} else if c.Regex == "" || re.MatchString("") {
 			errs = append(errs, fmt.Errorf("%s.regex: must not match the empty string", field))
 		}
-		switch c.Validator {
-		case "", detect.ValidatorNone, detect.ValidatorLuhn, detect.ValidatorMod97, detect.ValidatorSSN:
-		default:
-			errs = append(errs, fmt.Errorf("%s.validator: unknown validator %q (want none, luhn, mod97 or ssn)", field, c.Validator))
+		if names := detect.ValidatorNames(); c.Validator != "" && !slices.Contains(names, c.Validator) {
+			errs = append(errs, fmt.Errorf("%s.validator: unknown validator %q (want one of %s)", field, c.Validator, strings.Join(names, ", ")))
 		}
 		a, err := parseAction(field+".action", c.Action, o.DefaultAction)
 		if err != nil {

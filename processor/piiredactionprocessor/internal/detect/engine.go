@@ -446,26 +446,53 @@ func sortFindings(fs []Finding) {
 	}
 }
 
-func validate(v, s string) bool {
-	switch v {
-	case ValidatorLuhn:
-		var digits []byte
-		for i := range len(s) {
-			if isDigit(s[i]) {
-				digits = append(digits, s[i])
-			}
-		}
-		return len(digits) >= 2 && luhn(digits)
-	case ValidatorMod97:
-		return ibanMod97(s)
-	case ValidatorSSN:
-		var digits []byte
-		for i := range len(s) {
-			if isDigit(s[i]) {
-				digits = append(digits, s[i])
-			}
-		}
-		return len(digits) == 9 && validSSN(digits)
+// validators are the checks a custom detector may name; the configuration's validator names
+// are this table's.
+var validators = [...]struct {
+	name  string
+	check func(match string) bool
+}{
+	{ValidatorNone, func(string) bool { return true }},
+	{ValidatorLuhn, func(m string) bool {
+		var buf [64]byte
+		d := digitsOf(buf[:0], m)
+		return len(d) >= 2 && luhn(d)
+	}},
+	{ValidatorMod97, ibanMod97},
+	{ValidatorSSN, func(m string) bool {
+		var buf [64]byte
+		d := digitsOf(buf[:0], m)
+		return len(d) == 9 && validSSN(d)
+	}},
+}
+
+// ValidatorNames lists the validators a custom detector may name.
+func ValidatorNames() []string {
+	out := make([]string, 0, len(validators))
+	for _, v := range validators {
+		out = append(out, v.name)
 	}
-	return true
+	return out
+}
+
+func digitsOf(dst []byte, s string) []byte {
+	for i := range len(s) {
+		if isDigit(s[i]) {
+			dst = append(dst, s[i])
+		}
+	}
+	return dst
+}
+
+// validate runs the validator named v ("" is none); an unknown name validates nothing.
+func validate(v, s string) bool {
+	if v == "" {
+		return true
+	}
+	for _, x := range validators {
+		if x.name == v {
+			return x.check(s)
+		}
+	}
+	return false
 }

@@ -133,3 +133,28 @@ func TestIdentifierKeys(t *testing.T) {
 		t.Errorf("JSON: got %s, want %s", out, want)
 	}
 }
+
+// TestSecretRulesDeriveThePrefilter: every format in secretRules wakes the scanner at its first
+// letter, opens a word with its first two letters and has a positive case in detect_test.go, so
+// that adding a format is one table entry and one test case.
+func TestSecretRulesDeriveThePrefilter(t *testing.T) {
+	for _, r := range secretRules {
+		for _, p := range r.prefixes {
+			for _, c0 := range []byte{p[0], p[0] &^ 0x20, p[0] | 0x20} {
+				if c0 != p[0] && !r.fold {
+					continue
+				}
+				if byteClass[c0]&clsStart == 0 || !opensWord(c0, p[1]) {
+					t.Errorf("%s prefix %q: the prefilter does not wake at %q", builtinNames[r.typ], p, c0)
+				}
+			}
+		}
+		found := false
+		for _, tc := range positives {
+			found = found || tc.want == r.typ
+		}
+		if !found {
+			t.Errorf("%s has no positive case in detect_test.go", builtinNames[r.typ])
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"math"
 	"math/bits"
 	"net/netip"
 	"strings"
@@ -68,22 +67,6 @@ func init() {
 	}
 }
 
-// openers maps the first letter of a word to the set of second letters (folded to lower case, as
-// a bit mask) that can start a scanWord match: AKIA/ASIA/ABIA/ACCA/AIza, gh/gl, xox/xapp,
-// hooks/https, sk, rk, whsec, eyJ, bearer.
-var openers [256]uint32
-
-func init() {
-	for _, p := range []string{"Ak", "As", "Ab", "Ac", "Ai", "gh", "gl", "gi", "xo", "xa", "ho", "ht", "sk", "rk", "wh", "ey", "Be", "be", "na"} {
-		openers[p[0]] |= 1 << (p[1] - 'a')
-	}
-}
-
-func opensWord(c0, c1 byte) bool {
-	l := c1 | 0x20
-	return l >= 'a' && l <= 'z' && openers[c0]&(1<<(l-'a')) != 0
-}
-
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 func isAlpha(c byte) bool { return (c|0x20) >= 'a' && (c|0x20) <= 'z' }
 func isAlnum(c byte) bool { return alnum[c] }
@@ -110,7 +93,7 @@ func boundaryAfter(s string, i int) bool { return i >= len(s) || !alnum[s[i]] }
 
 // byteClass packs the per-byte prefilter into one table: bit 0 letter or digit, bit 1 always
 // wakes the scanner (digits, '@', ':', '=', '-', '+', '(', '['), bit 2 wakes it only at a word start
-// (the first letters of vendor secrets, JWTs and "bearer").
+// (the first letters of the secretRules formats, of "name is", and capitals).
 var byteClass [256]uint8
 
 const (
@@ -128,8 +111,11 @@ func init() {
 			byteClass[c] |= clsAlways
 		}
 	}
-	for _, c := range []byte("AgxhsrweBbn") {
-		byteClass[c] |= clsStart
+	// The first letters of the secret formats (secretRules) and of "name is".
+	for c := range 256 {
+		if len(rulesByFirst[c]) > 0 || c == 'n' {
+			byteClass[c] |= clsStart
+		}
 	}
 	// Capitalised words may start a name or a street; so may letters of other scripts whose
 	// UTF-8 lead bytes lie in 0xC3-0xD4 (Latin supplements, Greek, Cyrillic).
@@ -299,182 +285,6 @@ func containsFold(s, sub string) bool {
 	return false
 }
 
-// prefixedRun matches prefix at i followed by at least minLen class chars; it returns the end.
-func prefixedRun(s string, i int, prefix string, class *[256]bool, minLen int) (int, bool) {
-	if !strings.HasPrefix(s[i:], prefix) {
-		return 0, false
-	}
-	st := i + len(prefix)
-	end := runEnd(s, st, class)
-	return end, end-st >= minLen
-}
-
-// scanWord tries the detectors that start at the beginning of a word: vendor secret formats,
-// JWTs, bearer tokens, Slack webhooks and IBANs.
-func (e *Engine) scanWord(s string, i int) (Finding, bool) {
-	rest := s[i:]
-	found := func(end int, t Type) (Finding, bool) { return Finding{Start: i, End: end, Type: t}, e.enabled[t] }
-	switch s[i] {
-	case 'A':
-		if len(rest) >= 20 && (strings.HasPrefix(rest, "AKIA") || strings.HasPrefix(rest, "ASIA") ||
-			strings.HasPrefix(rest, "ABIA") || strings.HasPrefix(rest, "ACCA")) && upperDigits(rest[4:20]) && boundaryAfter(s, i+20) {
-			if f, ok := found(i+20, TypeAWSAccessKey); ok {
-				return f, true
-			}
-		}
-		if end, ok := prefixedRun(s, i, "AIza", &tokenChar, 35); ok && end-i == 39 {
-			if f, ok := found(end, TypeGoogleAPIKey); ok {
-				return f, true
-			}
-		}
-	case 'g':
-		if len(rest) > 4 && rest[1] == 'h' && strings.IndexByte("pousr", rest[2]) >= 0 && rest[3] == '_' {
-			if end, ok := prefixedRun(s, i, rest[:4], &alnum, 30); ok {
-				if f, ok := found(end, TypeGitHubToken); ok {
-					return f, true
-				}
-			}
-		}
-		if end, ok := prefixedRun(s, i, "github_pat_", &tokenChar, 22); ok {
-			if f, ok := found(end, TypeGitHubToken); ok {
-				return f, true
-			}
-		}
-		for _, p := range [...]string{"glpat-", "glptt-", "gldt-", "glrt-", "glsoat-", "glcbt-", "gloas-"} {
-			if end, ok := prefixedRun(s, i, p, &tokenChar, 20); ok {
-				if f, ok := found(end, TypeGitLabToken); ok {
-					return f, true
-				}
-			}
-		}
-	case 'x':
-		if len(rest) > 5 && strings.HasPrefix(rest, "xox") && strings.IndexByte("baprse", rest[3]) >= 0 && rest[4] == '-' {
-			if end, ok := prefixedRun(s, i, rest[:5], &tokenChar, 10); ok {
-				if f, ok := found(end, TypeSlackToken); ok {
-					return f, true
-				}
-			}
-		}
-		if end, ok := prefixedRun(s, i, "xapp-", &tokenChar, 10); ok {
-			if f, ok := found(end, TypeSlackToken); ok {
-				return f, true
-			}
-		}
-	case 'h':
-		for _, p := range [...]string{"https://hooks.slack.com/", "hooks.slack.com/"} {
-			if strings.HasPrefix(rest, p) {
-				st := i + len(p)
-				end := st
-				for end < len(s) && (tokenChar[s[end]] || s[end] == '/') {
-					end++
-				}
-				if end-st >= 20 {
-					if f, ok := found(end, TypeSlackWebhook); ok {
-						return f, true
-					}
-				}
-			}
-		}
-	case 's', 'r':
-		for _, p := range [...]string{"sk_live_", "sk_test_", "rk_live_", "rk_test_"} {
-			if end, ok := prefixedRun(s, i, p, &alnum, 10); ok {
-				if f, ok := found(end, TypeStripeKey); ok {
-					return f, true
-				}
-			}
-		}
-		if end, ok := prefixedRun(s, i, "sk-ant-", &tokenChar, 20); ok {
-			if f, ok := found(end, TypeAnthropicKey); ok {
-				return f, true
-			}
-		}
-		if end, ok := prefixedRun(s, i, "sk-", &tokenChar, 20); ok && mixedAlnum(s[i+3:end]) && !strings.HasPrefix(rest, "sk-ant-") {
-			if f, ok := found(end, TypeOpenAIKey); ok {
-				return f, true
-			}
-		}
-	case 'w':
-		if end, ok := prefixedRun(s, i, "whsec_", &alnum, 20); ok {
-			if f, ok := found(end, TypeStripeKey); ok {
-				return f, true
-			}
-		}
-	case 'e':
-		if end, ok := scanJWT(s, i); ok {
-			if f, ok := found(end, TypeJWT); ok {
-				return f, true
-			}
-		}
-	case 'B', 'b':
-		if e.enabled[TypeBearerToken] && hasPrefixFold(rest, "bearer ") {
-			st := i + len("bearer ")
-			for st < len(s) && s[st] == ' ' && st-i < 10 {
-				st++
-			}
-			end := runEnd(s, st, &bearerTok)
-			if tok := s[st:end]; len(tok) >= 8 && (hasDigit(tok) || mixedCase(tok)) {
-				return Finding{Start: st, End: end, Type: TypeBearerToken}, true
-			}
-		}
-	}
-	if e.enabled[TypeIBAN] && len(rest) >= 15 && isAlpha(rest[1]) && isDigit(rest[2]) && isDigit(rest[3]) {
-		if end, ok := scanIBAN(s, i); ok {
-			return Finding{Start: i, End: end, Type: TypeIBAN}, true
-		}
-	}
-	return Finding{}, false
-}
-
-func upperDigits(s string) bool {
-	for i := range len(s) {
-		if c := s[i]; (c < 'A' || c > 'Z') && !isDigit(c) {
-			return false
-		}
-	}
-	return true
-}
-
-func hasDigit(s string) bool {
-	for i := range len(s) {
-		if isDigit(s[i]) {
-			return true
-		}
-	}
-	return false
-}
-
-func mixedCase(s string) bool {
-	up, lo := false, false
-	for i := range len(s) {
-		up = up || (s[i] >= 'A' && s[i] <= 'Z')
-		lo = lo || (s[i] >= 'a' && s[i] <= 'z')
-	}
-	return up && lo
-}
-
-func mixedAlnum(s string) bool {
-	return hasDigit(s) && (mixedCase(s) || strings.ContainsAny(strings.ToLower(s), "abcdefghijklmnopqrstuvwxyz"))
-}
-
-// scanJWT matches header.payload.signature where header and payload are base64url JSON objects.
-func scanJWT(s string, i int) (int, bool) {
-	if !strings.HasPrefix(s[i:], "eyJ") {
-		return 0, false
-	}
-	h := runEnd(s, i, &b64url)
-	if h-i < 10 || h+3 >= len(s) || s[h] != '.' || s[h+1] != 'e' || s[h+2] != 'y' {
-		return 0, false
-	}
-	p := runEnd(s, h+1, &b64url)
-	if p-h-1 < 10 {
-		return 0, false
-	}
-	if p < len(s) && s[p] == '.' {
-		return runEnd(s, p+1, &b64url), true
-	}
-	return 0, false
-}
-
 func scanEmail(s string, at, last int) (Finding, bool) {
 	st := at
 	for st > last && at-st < 64 && localChar[s[st-1]] {
@@ -596,179 +406,4 @@ func scanIPv6(s string, i, last int) (Finding, bool) {
 		return Finding{}, false
 	}
 	return Finding{Start: st, End: en, Type: TypeIPAddress}, true
-}
-
-// secretKeywords, by their first letter, are the key-name fragments that suggest a secret value.
-var secretKeywords = [256][]string{
-	's': {"secret", "signature"},
-	't': {"token"},
-	'p': {"password", "passwd", "private_key", "privatekey"},
-	'a': {"apikey", "api_key", "api-key", "accesskey", "access_key", "auth"},
-	'c': {"credential"},
-}
-
-// hasSecretKeyword reports whether a key name contains a fragment that suggests a secret value.
-func hasSecretKeyword(name string) bool {
-	for i := range len(name) {
-		for _, k := range secretKeywords[name[i]|0x20] {
-			if len(name)-i >= len(k) && equalFoldASCII(name[i:i+len(k)], k) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// scanKeyValue handles "name: value" and "name=value" where the name is a secret key (value always
-// redacted) or contains a secret keyword (value redacted when it looks random).
-func (e *Engine) scanKeyValue(s string, i, last int) (Finding, bool) {
-	n := len(s)
-	k := i
-	for sp := 0; k > last && s[k-1] == ' ' && sp < 2; sp++ {
-		k--
-	}
-	if k > last && (s[k-1] == '"' || s[k-1] == '\'') {
-		k--
-	}
-	ke := k
-	for k > last && ke-k < 64 && keyChar[s[k-1]] {
-		k--
-	}
-	name := s[k:ke]
-	if len(name) < 3 {
-		return Finding{}, false
-	}
-	secretKey := e.IsSecretKey(name)
-	if !secretKey && (!e.enabled[TypeSecret] || !hasSecretKeyword(name)) {
-		if t, ok := e.KeyType("", name); ok {
-			return e.keyedText(s, i, t)
-		}
-		return Finding{}, false
-	}
-	j := i + 1
-	for sp := 0; j < n && s[j] == ' ' && sp < 2; sp++ {
-		j++
-	}
-	var quote byte
-	if j < n && (s[j] == '"' || s[j] == '\'') {
-		quote = s[j]
-		j++
-	}
-	vs := j
-	if quote != 0 {
-		for j < n && s[j] != quote && s[j] != '\n' && s[j] != '\\' && j-vs < 512 {
-			j++
-		}
-	} else {
-		for j < n && !valueStop[s[j]] && j-vs < 512 {
-			j++
-		}
-	}
-	return e.classifyKeyedValue(s, name, vs, j, secretKey, quote == 0)
-}
-
-// keyedText finds the value after "customer_name: " or "billing_address=" in free text: to the end
-// of the line, or for a name also to a comma or semicolon.
-func (e *Engine) keyedText(s string, i int, t Type) (Finding, bool) {
-	j := i + 1
-	for j < len(s) && (s[j] == ' ' || s[j] == '"' || s[j] == '\'') && j-i < 4 {
-		j++
-	}
-	vs := j
-	for j < len(s) && j-vs < 256 {
-		c := s[j]
-		if c == '\n' || c == '\r' || c == '"' || c == '\'' || c == '}' || c == ']' || c == '\\' || t == TypePerson && (c == ',' || c == ';' || c == '&') {
-			break
-		}
-		j++
-	}
-	for j > vs && (s[j-1] == ' ' || s[j-1] == '.' || s[j-1] == ',') {
-		j--
-	}
-	if j == vs || !e.KeyedValue(t, s[vs:j]) || t == TypeStreetAddress && !hasDigit(s[vs:j]) {
-		return Finding{}, false // "Billing address: Sara Schwarz" opens a block whose first line is a name
-	}
-	return Finding{Start: vs, End: j, Type: t}, true
-}
-
-// classifyKeyedValue decides what the value s[vs:ve] under key name is.
-func (e *Engine) classifyKeyedValue(s, name string, vs, ve int, secretKey, extendScheme bool) (Finding, bool) {
-	value := s[vs:ve]
-	if len(value) == 0 || e.placeholderLen(s[vs:]) > 0 {
-		return Finding{}, false
-	}
-	if f, ok := e.scanWord(s, vs); ok && f.Start >= vs {
-		return f, true
-	}
-	if len(value) == 40 && looksRandom(value) && (containsFold(name, "aws") || containsFold(name, "secret_access")) && e.enabled[TypeAWSSecretKey] {
-		return Finding{Start: vs, End: ve, Type: TypeAWSSecretKey}, true
-	}
-	if secretKey {
-		if isAuthScheme(value) {
-			// "Authorization: Bearer <token>": the scheme alone is not secret, the token is.
-			if !extendScheme || ve+1 >= len(s) || s[ve] != ' ' {
-				return Finding{}, false
-			}
-			if ve = runEnd(s, ve+1, &bearerTok); ve == vs+len(value)+1 {
-				return Finding{}, false
-			}
-		}
-		return Finding{Start: vs, End: ve, Type: TypeSecretKey}, true
-	}
-	if looksRandom(value) {
-		if e.enabled[TypeSecret] {
-			return Finding{Start: vs, End: ve, Type: TypeSecret}, true
-		}
-	}
-	return Finding{}, false
-}
-
-func isAuthScheme(v string) bool {
-	return strings.EqualFold(v, "bearer") || strings.EqualFold(v, "basic") || strings.EqualFold(v, "token") ||
-		strings.EqualFold(v, "digest") || strings.EqualFold(v, "apikey")
-}
-
-// looksRandom is the generic secret test: long, no spaces or URLs, letters and digits, and a
-// Shannon entropy of at least 3 bits per character.
-func looksRandom(v string) bool {
-	if len(v) < 16 || len(v) > 512 || strings.Contains(v, "://") {
-		return false
-	}
-	var counts [256]uint16
-	letters, digits := 0, 0
-	for i := range len(v) {
-		c := v[i]
-		if c <= ' ' {
-			return false
-		}
-		counts[c]++
-		if isDigit(c) {
-			digits++
-		} else if isAlpha(c) {
-			letters++
-		}
-	}
-	if letters == 0 || digits == 0 {
-		return false
-	}
-	h := 0.0
-	for _, c := range counts {
-		if c > 0 {
-			p := float64(c) / float64(len(v))
-			h -= p * math.Log2(p)
-		}
-	}
-	return h >= 3.0
-}
-
-// KeyedSecret classifies a whole value held under key by the generic "key-like name + high
-// entropy value" rule: a vendor format found at its start wins, else SECRET (or AWS_SECRET_KEY).
-func (e *Engine) KeyedSecret(key, value string) (Type, bool) {
-	if len(value) < 16 || !e.enabled[TypeSecret] || e.placeholderLen(value) > 0 || !hasSecretKeyword(key) || !looksRandom(value) {
-		return 0, false
-	}
-	if f, ok := e.classifyKeyedValue(value, key, 0, len(value), false, false); ok && f.Start == 0 && f.End == len(value) {
-		return f.Type, true
-	}
-	return 0, false
 }
