@@ -135,7 +135,6 @@ func (e *Engine) scanBuiltin(s string, dst []Finding, names bool) []Finding {
 	last := 0 // look-backs never cross the end of the previous finding
 	lastPerson := -1
 	words := names && e.lex != nil
-	addresses := words && e.enabled[TypeStreetAddress]
 	i := 0
 	for i < n {
 		if i > 0 {
@@ -159,31 +158,7 @@ func (e *Engine) scanBuiltin(s string, dst []Finding, names bool) []Finding {
 		next := i + 1
 		switch trigger[c] {
 		case trigDigit:
-			if prevAlnum == 0 {
-				if words {
-					if end := e.lex.dateAt(s, i); end > 0 {
-						kept(keepDate, i, end)
-						next, last = end, end // and look-backs stay out of it
-						break
-					}
-				}
-				if addresses {
-					if f, ok = e.scanAddressNumber(s, i, last); ok {
-						break
-					}
-				}
-				f, ok, next = e.scanNumeric(s, i)
-				break
-			}
-			// A digit inside a word: the third character of an IBAN ("GB82...")?
-			if i >= last+2 && e.enabled[TypeIBAN] && i+1 < n && isDigit(s[i+1]) && isAlpha(s[i-1]) && isAlpha(s[i-2]) &&
-				(i == 2 || !alnum[s[i-3]]) {
-				if end, found := scanIBAN(s, i-2); found {
-					f, ok = Finding{Start: i - 2, End: end, Type: TypeIBAN}, true
-					break
-				}
-			}
-			next = skipAlnum(s, i)
+			f, ok, next = e.atDigit(s, i, prevAlnum != 0, words, &last)
 		case trigLetter:
 			// Words that open like a vendor secret, a JWT, "bearer" or a Slack webhook.
 			// Otherwise the loop goes on byte by byte: digits inside the word may still open an IBAN.
@@ -242,6 +217,34 @@ func (e *Engine) scanBuiltin(s string, dst []Finding, names bool) []Finding {
 		i = next
 	}
 	return dst
+}
+
+// atDigit handles a digit: a date, a street address or a number (card, phone, SSN, IP) where a
+// number starts, an IBAN where the digit is the third character of a word ("GB82..."). It may
+// move *last past a kept date so that no look-back enters it.
+func (e *Engine) atDigit(s string, i int, inWord, words bool, last *int) (Finding, bool, int) {
+	if !inWord {
+		if words {
+			if end := e.lex.dateAt(s, i); end > 0 {
+				kept(keepDate, i, end)
+				*last = end
+				return Finding{}, false, end
+			}
+			if e.enabled[TypeStreetAddress] {
+				if f, ok := e.scanAddressNumber(s, i, *last); ok {
+					return f, true, f.End
+				}
+			}
+		}
+		return e.scanNumeric(s, i)
+	}
+	if i >= *last+2 && e.enabled[TypeIBAN] && i+1 < len(s) && isDigit(s[i+1]) && isAlpha(s[i-1]) && isAlpha(s[i-2]) &&
+		(i == 2 || !alnum[s[i-3]]) {
+		if end, found := scanIBAN(s, i-2); found {
+			return Finding{Start: i - 2, End: end, Type: TypeIBAN}, true, end
+		}
+	}
+	return Finding{}, false, skipAlnum(s, i)
 }
 
 // skipQuiet returns the first index >= i (i > 0) whose byte wakes the scanner, examining eight
