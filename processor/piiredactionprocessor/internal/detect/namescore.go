@@ -80,6 +80,13 @@ func (e *Engine) capitalFastPath(s string, i, lastPerson int, last *int) (next i
 	if fl&(lexStop|lexBarrier|lexWord|lexPlace) != 0 && fl&(lexGiven|lexFamily|lexTitle|lexPhrase) == 0 && !mayEndNameCue(s, i) {
 		return end, true
 	}
+	// A multi-word place, landmark or product ("Golden Gate Bridge", "Google Drive") is one
+	// barrier: skip it whole.
+	if fl&lexPhrase != 0 && fl&(lexGiven|lexFamily|lexTitle) == 0 && !mayEndNameCue(s, i) {
+		if p := e.placePhraseEnd(s, i, end); p > 0 {
+			return p, true
+		}
+	}
 	if plainWordEnd(s, end) && !mayEndNameCue(s, i) && fl&lexTitle == 0 &&
 		(fl&(lexStop|lexBarrier) != 0 || fl&(lexWord|lexPlace) != 0 && fl&(lexGiven|lexFamily) == 0 ||
 			// A name that is also a common word or a place ("Page", "Austin") needs a cue.
@@ -88,6 +95,27 @@ func (e *Engine) capitalFastPath(s string, i, lastPerson int, last *int) (next i
 		return end, true
 	}
 	return 0, false
+}
+
+// placePhraseEnd returns the end of the longest place phrase of two or three words that starts
+// with the word s[i:end], or 0.
+func (e *Engine) placePhraseEnd(s string, i, end int) int {
+	var ends [2]int
+	p, k := end, 0
+	for ; k < len(ends) && p+1 < len(s) && s[p] == ' '; k++ {
+		q, ok := asciiWordEnd(s, p+1)
+		if !ok || q == p+1 {
+			break
+		}
+		ends[k], p = q, q
+	}
+	for k--; k >= 0; k-- {
+		if e.lex.lookup(s[i:ends[k]])&lexPlace != 0 {
+			kept(keepPlace, i, ends[k])
+			return ends[k]
+		}
+	}
+	return 0
 }
 
 // segment counts the kinds of words in toks[a:b], a stretch of a run that may be one name.
