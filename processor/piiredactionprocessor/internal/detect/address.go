@@ -349,8 +349,9 @@ func (e *Engine) namedStreet(s string, toks []addrTok, i, floor int) (int, bool)
 	}
 	if toks[0].fl&lexPhrase != 0 {
 		for k := min(len(toks)-1, 3); k >= 1; k-- {
-			if e.lex.lookup(s[toks[0].start:toks[k].end])&lexPlace != 0 {
-				kept(keepPlace, toks[0].start, toks[k].end) // "43 Golden Gate Bridge": a landmark
+			// "43 Golden Gate Bridge" is a landmark; "10 Downing Street" is still a street.
+			if !inSet(streetTypeWords, toks[k].word) && e.lex.lookup(s[toks[0].start:toks[k].end])&lexPlace != 0 {
+				kept(keepPlace, toks[0].start, toks[k].end)
 				return 0, false
 			}
 		}

@@ -124,6 +124,8 @@ func TestNameAndAddressCases(t *testing.T) {
 		{"Siobhan O'Sullivan will join.", "Siobhan O'Sullivan", TypePerson},
 		{"Ubul: What a wife.", "Ubul", TypePerson},
 		{"He lives at Coronilla 3599.", "Coronilla 3599", TypeStreetAddress},
+		{"He lives at 10 Downing Street.", "10 Downing Street", TypeStreetAddress},
+		{"Meet at 43 Golden Gate Bridge view.", "", 0},
 		{"billing_address: 12 Main St, Springfield, IL 62701", "12 Main St, Springfield, IL 62701", TypeStreetAddress},
 		{"USNS Bergman\nFPO AP 93757", "USNS Bergman\nFPO AP 93757", TypeStreetAddress},
 		{"Claude Sonnet wrote the summary.", "", 0},
