@@ -18,16 +18,7 @@ var secretKeywords = [256][]string{
 }
 
 // hasSecretKeyword reports whether a key name contains a fragment that suggests a secret value.
-func hasSecretKeyword(name string) bool {
-	for i := range len(name) {
-		for _, k := range secretKeywords[name[i]|0x20] {
-			if len(name)-i >= len(k) && equalFoldASCII(name[i:i+len(k)], k) {
-				return true
-			}
-		}
-	}
-	return false
-}
+func hasSecretKeyword(name string) bool { return containsFragment(name, &secretKeywords) }
 
 // scanKeyValue handles "name: value" and "name=value" where the name is a secret key (value always
 // redacted) or contains a secret keyword (value redacted when it looks random).

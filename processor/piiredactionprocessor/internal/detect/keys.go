@@ -45,9 +45,13 @@ var fragmentsByFirst = func() (t [256][]string) {
 	return t
 }()
 
-func keyMayBePersonal(key string) bool {
+func keyMayBePersonal(key string) bool { return containsFragment(key, &fragmentsByFirst) }
+
+// containsFragment reports whether key contains, ignoring ASCII case, one of the lower-case
+// fragments indexed by their first letter.
+func containsFragment(key string, byFirst *[256][]string) bool {
 	for i := range len(key) {
-		for _, f := range fragmentsByFirst[key[i]|0x20] {
+		for _, f := range byFirst[key[i]|0x20] {
 			if len(key)-i >= len(f) && equalFoldASCII(key[i:i+len(f)], f) {
 				return true
 			}
