@@ -26,7 +26,11 @@ type unit struct {
 	res      *resourceInfo
 
 	exceptions []exceptionFact
-	id         identity
+	// foldedInto is the unit that records this unit's failure (see foldErrors); propagatedTo lists
+	// the spans whose failure this unit records as its own.
+	foldedInto   *unit
+	propagatedTo []string
+	id           identity
 	agent      agentInfo
 
 	counters   typeCounters
@@ -446,16 +450,13 @@ func (u *unit) errorMessage() string {
 // are not tools skip errors whose type and message the trace already recorded.
 func (m *Mapper) emitErrors(u *unit, ts *traceState, related *auditrecord.Record) {
 	f := &u.facts
-	if !f.recognised {
+	if !f.recognised || u.foldedInto != nil {
 		// A plain HTTP or database span failing is the application's business, not the agent's:
-		// the AI span above it records the failure if it mattered.
+		// the AI span above it records the failure if it mattered. A folded failure is recorded by
+		// the span where it started.
 		return
 	}
-	failures := u.exceptions
-	if len(failures) == 0 && u.failed() {
-		failures = []exceptionFact{{typ: f.errorType, message: u.statusMessage, at: u.endTime()}}
-	}
-	for _, e := range failures {
+	for _, e := range u.failuresOf() {
 		typ := e.typ
 		if typ == "" {
 			typ = f.errorType
@@ -480,6 +481,7 @@ func (m *Mapper) emitErrors(u *unit, ts *traceState, related *auditrecord.Record
 		if related != nil {
 			r.Error.RelatedRecordID = related.RecordID
 		}
+		r.Error.PropagatedTo = u.propagatedTo
 	}
 }
 

@@ -158,6 +158,7 @@ func (m *Mapper) finish(units []*unit, stats Stats) ([]*auditrecord.Record, Stat
 			bySpan[spanKey{u.traceID, u.spanID}] = u
 		}
 	}
+	foldErrors(units, bySpan)
 	stats.Traces = appendTraceIdentities(stats.Traces, units, traces)
 	m.join.rememberSpans(units)
 	order := make([]*unit, len(units))
