@@ -43,7 +43,7 @@ var genAI = &dialect{
 			{key: "gen_ai.prompt", form: formMessages, doc: "deprecated: JSON message list (or request object) or text"},
 		},
 		fieldOutput: {
-			{key: "gen_ai.output.messages", form: formMessagesJSON, doc: "text parts, `finish_reason`; `reasoning` parts → reasoning; `tool_call` parts `{id, name, arguments}` → requested tool calls"},
+			{key: "gen_ai.output.messages", form: formMessages, doc: "plain text, one message, a parts list or a message list (JSON text or structured); text parts, `finish_reason`; `reasoning` parts → reasoning; `tool_call` parts `{id, name, arguments}` → requested tool calls"},
 			{key: "gen_ai.completion", form: formMessages, doc: "deprecated: JSON message list (or chat completion) or text"},
 		},
 		fieldToolName:   {{key: "gen_ai.tool.name"}},

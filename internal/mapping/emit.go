@@ -31,7 +31,7 @@ type unit struct {
 	foldedInto   *unit
 	propagatedTo []string
 	id           identity
-	agent      agentInfo
+	agent        agentInfo
 
 	counters   typeCounters
 	counterBuf [4]typeCount // counters' first backing array, in the unit's own allocation
@@ -343,11 +343,21 @@ func (m *Mapper) emitOutputs(u *unit, ts *traceState) *auditrecord.Record {
 			continue
 		}
 		content := msg.text()
-		// Every model response is an output, even one that only asks for tools; an agent's final
-		// answer is usually the last model response, already recorded.
-		emitOutput := f.kind == kindLLM || (content != "" && !ts.seenOutputs[content])
-		if content != "" {
-			setTrue(&ts.seenOutputs, content)
+		key := strings.TrimSpace(content)
+		// A model response is an output unless it only asks for tools (its tool_call records say
+		// what it asked) or another span or signal of the trace already recorded the same answer:
+		// an agent's final answer is usually the last model response, already recorded.
+		// Two model calls of a trace may well give the same text; an agent or step repeating it, or
+		// the other signal reporting it again (a gen_ai.choice log beside the span), is the same answer.
+		emitOutput := key != "" || (f.kind == kindLLM && !msg.has(partToolCall))
+		if key != "" && ((f.kind != kindLLM && ts.seenOutputs[key]) || m.join.seenByOtherSignal(u, joinOutput, key)) {
+			emitOutput = false
+		}
+		if key != "" {
+			setTrue(&ts.seenOutputs, key)
+		}
+		if !emitOutput {
+			u.counters.next(auditrecord.TypeOutput) // the span's other output ids stay what they were
 		}
 		if emitOutput {
 			r := u.newRecord(m, auditrecord.TypeOutput, at)
@@ -362,6 +372,9 @@ func (m *Mapper) emitOutputs(u *unit, ts *traceState) *auditrecord.Record {
 				out.Cost, out.CostSource = m.cost(f)
 			}
 			r.Output = out
+			if key != "" {
+				m.join.rememberContent(u, joinOutput, key)
+			}
 			if first == nil {
 				first = r
 			}

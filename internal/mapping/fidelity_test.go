@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -28,9 +29,11 @@ func failingTurn(tr byte, agentStatusMsg string, agentEvents []eventSpec) []span
 			"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o",
 			"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"tool_call","id":"call_d","name":"deleteFile","arguments":{"path":"/tmp/report.txt"}}]}]`,
 		}},
-		{name: "execute_tool deleteFile", trace: tr, id: 4, parent: 2, start: 110, end: 120, status: ptrace.StatusCodeError, statusMsg: "permission denied: /tmp/report.txt",
+		{
+			name: "execute_tool deleteFile", trace: tr, id: 4, parent: 2, start: 110, end: 120, status: ptrace.StatusCodeError, statusMsg: "permission denied: /tmp/report.txt",
 			events: []eventSpec{{name: "exception", at: 119, attrs: deletionDenied}},
-			attrs: map[string]any{"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "deleteFile", "gen_ai.tool.call.id": "call_d"}},
+			attrs:  map[string]any{"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "deleteFile", "gen_ai.tool.call.id": "call_d"},
+		},
 	}
 }
 
@@ -72,10 +75,99 @@ func TestErrorsFoldIntoTheSpanWhereTheyStarted(t *testing.T) {
 }
 
 func describe(recs []*auditrecord.Record) string {
-	out := ""
+	var b strings.Builder
 	for _, r := range recs {
 		line, _ := auditrecord.MarshalRecord(r)
-		out += "\n  " + string(line)
+		b.WriteString("\n  ")
+		b.Write(line)
 	}
-	return out
+	return b.String()
+}
+
+// answerTurn is an agent turn whose final answer the agent span and the last model call both carry;
+// the first model call only asks for a tool.
+func answerTurn(finalAttrs map[string]any, events []eventSpec) []spanSpec {
+	chat := map[string]any{"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o", "gen_ai.usage.input_tokens": int64(50), "gen_ai.usage.output_tokens": int64(7)}
+	for k, v := range finalAttrs {
+		chat[k] = v
+	}
+	return []spanSpec{
+		{name: "invoke_agent helper", id: 1, start: 0, end: 900, attrs: map[string]any{
+			"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "helper", "session.id": "s-1", "user.id": "u-1",
+			"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"text","content":"It is sunny in Paris."}]}]`,
+		}},
+		{name: "chat gpt-4o", id: 2, parent: 1, start: 10, end: 100, attrs: map[string]any{
+			"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o", "gen_ai.response.finish_reasons": []any{"tool_calls"},
+			"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"tool_call","id":"call_w","name":"getWeather","arguments":{"city":"Paris"}}]}]`,
+		}},
+		{name: "execute_tool getWeather", id: 3, parent: 1, start: 110, end: 120, attrs: map[string]any{
+			"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "getWeather", "gen_ai.tool.call.id": "call_w",
+		}},
+		{name: "chat gpt-4o", id: 4, parent: 1, start: 130, end: 200, attrs: chat, events: events},
+	}
+}
+
+// The final answer is one output record per turn, with the model call's model and tokens, in every
+// form gen_ai.output.messages and gen_ai.choice allow; a model response that only asks for tools is
+// no output (its tool_call record says what it asked).
+func TestFinalAnswerIsOneOutput(t *testing.T) {
+	const answer = "It is sunny in Paris."
+	forms := []struct {
+		name   string
+		attrs  map[string]any
+		events []eventSpec
+	}{
+		{name: "messages JSON", attrs: map[string]any{"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"text","content":"It is sunny in Paris."}],"finish_reason":"stop"}]`}},
+		{name: "one message object", attrs: map[string]any{"gen_ai.output.messages": map[string]any{"role": "assistant", "parts": []any{map[string]any{"type": "text", "content": answer}}}}},
+		{name: "parts list", attrs: map[string]any{"gen_ai.output.messages": []any{map[string]any{"type": "text", "content": answer}}}},
+		{name: "plain string", attrs: map[string]any{"gen_ai.output.messages": answer}},
+		{name: "JSON string in a string", attrs: map[string]any{"gen_ai.output.messages": `"It is sunny in Paris."`}},
+		{name: "choice event, message a string", events: []eventSpec{{name: "gen_ai.choice", at: 199, attrs: map[string]any{"message": answer, "finish_reason": "stop", "index": int64(0)}}}},
+		{name: "choice event, message JSON text", events: []eventSpec{{name: "gen_ai.choice", at: 199, attrs: map[string]any{"message": `{"role":"assistant","content":"It is sunny in Paris."}`}}}},
+		{name: "choice event, content", events: []eventSpec{{name: "gen_ai.choice", at: 199, attrs: map[string]any{"content": answer}}}},
+	}
+	for _, form := range forms {
+		t.Run(form.name, func(t *testing.T) {
+			recs, stats := mapTraces(t, New(Options{}), buildTraces(t, resourceSpec{scope: "fixture", spans: answerTurn(form.attrs, form.events)}))
+			outs := ofType(recs, auditrecord.TypeOutput)
+			if len(outs) != 1 || outs[0].Output.Content != answer || outs[0].SpanID != hexSpan(4) {
+				t.Fatalf("want one output %q from the model call, got %s", answer, describe(outs))
+			}
+			if tok := outs[0].Output.Tokens; tok == nil || *tok.Total != 57 || outs[0].Output.Model != "gpt-4o" {
+				t.Errorf("output lacks the model call's model and tokens: %s", describe(outs))
+			}
+			if stats.Malformed != 0 {
+				t.Errorf("a form the conventions allow counted malformed: %+v", stats)
+			}
+			if calls := ofType(recs, auditrecord.TypeToolCall); len(calls) != 1 {
+				t.Errorf("want the executed getWeather only, got %s", describe(calls))
+			}
+		})
+	}
+}
+
+// An answer reported by the span and again by a gen_ai.choice log record (the OTel OpenAI
+// instrumentations) is one output record, whichever signal the exporter maps first.
+func TestFinalAnswerOnceAcrossSignals(t *testing.T) {
+	const answer = "It is sunny in Paris."
+	spans := buildTraces(t, resourceSpec{scope: "fixture", spans: answerTurn(map[string]any{"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"text","content":"It is sunny in Paris."}]}]`}, nil)})
+	logs := buildLogs(t, nil, "fixture", logSpec{eventName: "gen_ai.choice", trace: 1, span: 4, at: 199, body: map[string]any{"message": map[string]any{"content": answer}, "index": int64(0)}})
+	for _, order := range []string{"spans first", "logs first"} {
+		t.Run(order, func(t *testing.T) {
+			m := New(Options{})
+			var recs []*auditrecord.Record
+			if order == "spans first" {
+				a, _ := m.MapTraces(spans, observed)
+				b, _ := m.MapLogs(logs, observed)
+				recs = slices.Concat(a, b)
+			} else {
+				b, _ := m.MapLogs(logs, observed)
+				a, _ := m.MapTraces(spans, observed)
+				recs = slices.Concat(b, a)
+			}
+			if outs := ofType(recs, auditrecord.TypeOutput); len(outs) != 1 || outs[0].Output.Content != answer {
+				t.Errorf("want the answer once, got %s", describe(outs))
+			}
+		})
+	}
 }

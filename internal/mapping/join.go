@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"context"
+	"crypto/sha256"
 	"sync"
 	"time"
 
@@ -17,7 +18,10 @@ type joinCache struct {
 	mu       sync.Mutex
 	calls    map[string]modelCall // trace id + span id of a model-call span
 	executed map[string]bool      // trace id + "\x00" + tool call id of an executed tool
-	order    []string             // insertion order of both maps' keys, for eviction
+	// contents holds digests of the answers and thoughts each signal recorded per trace (see
+	// rememberContent): the other signal's copy of one is the same record.
+	contents map[string]bool
+	order    []string // insertion order of both maps' keys, for eviction
 	next     int
 	// changed is closed (and replaced) whenever spans are remembered, waking WaitForSpans.
 	changed chan struct{}
@@ -32,7 +36,7 @@ type modelCall struct {
 const joinCacheSize = 8192
 
 func newJoinCache() *joinCache {
-	return &joinCache{calls: map[string]modelCall{}, executed: map[string]bool{}, order: make([]string, 0, joinCacheSize), changed: make(chan struct{})}
+	return &joinCache{calls: map[string]modelCall{}, executed: map[string]bool{}, contents: map[string]bool{}, order: make([]string, 0, joinCacheSize), changed: make(chan struct{})}
 }
 
 func (c *joinCache) add(key string, set func()) {
@@ -42,6 +46,7 @@ func (c *joinCache) add(key string, set func()) {
 		old := c.order[c.next]
 		delete(c.calls, old)
 		delete(c.executed, old)
+		delete(c.contents, old)
 		c.order[c.next] = key
 		c.next = (c.next + 1) % joinCacheSize
 	}
@@ -94,6 +99,48 @@ func (c *joinCache) enrichLog(u *unit) {
 	}
 	f := &u.facts
 	f.merge(&facts{requestModel: call.requestModel, responseModel: call.responseModel, provider: call.provider, tokens: call.tokens, cost: call.cost})
+}
+
+// contentKind says what a remembered content is.
+type contentKind byte
+
+const (
+	joinOutput    contentKind = 'o'
+	joinReasoning contentKind = 'r'
+)
+
+func contentKey(traceID, signal string, kind contentKind, content string) string {
+	sum := sha256.Sum256([]byte(content))
+	return traceID + "\x00" + signal + string(kind) + string(sum[:16])
+}
+
+// rememberContent notes that u's signal recorded content (an output or a thought) for u's trace.
+func (c *joinCache) rememberContent(u *unit, kind contentKind, content string) {
+	if u.traceID == "" {
+		return
+	}
+	key := contentKey(u.traceID, u.signal, kind, content)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.contents[key] {
+		c.add(key, func() { c.contents[key] = true })
+	}
+}
+
+// seenByOtherSignal reports whether the signal u is not of recorded content for u's trace. Only the
+// other signal counts, so mapping a batch again (a resend) gives the same records.
+func (c *joinCache) seenByOtherSignal(u *unit, kind contentKind, content string) bool {
+	if u.traceID == "" {
+		return false
+	}
+	other := signalLogs
+	if u.signal == signalLogs {
+		other = signalTraces
+	}
+	key := contentKey(u.traceID, other, kind, content)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.contents[key]
 }
 
 func (c *joinCache) wasExecuted(traceID, callID string) bool {
