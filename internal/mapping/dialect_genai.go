@@ -51,4 +51,22 @@ var genAI = &dialect{
 		fieldToolArgs:   {{key: "gen_ai.tool.call.arguments", form: formValue}},
 		fieldToolResult: {{key: "gen_ai.tool.call.result", form: formValue}},
 	},
+	reprs: []reprForm{
+		{class: "ChatCompletion", text: []string{"choices"}, framework: "OpenAI Python SDK"},
+		{class: "Choice", text: []string{"message"}, framework: "OpenAI Python SDK"},
+		{class: "ChatCompletionMessage", text: []string{"content"}, framework: "OpenAI Python SDK"},
+		{class: "ResponseOutputMessage", text: []string{"content"}, framework: "OpenAI Python SDK (Responses)"},
+		{class: "ResponseOutputText", text: []string{"text"}, framework: "OpenAI Python SDK (Responses)"},
+		{class: "ModelResponse", text: []string{"parts"}, framework: "Pydantic AI"},
+		{class: "TextPart", text: []string{"content"}, framework: "Pydantic AI"},
+		{class: "AgentRunResult", text: []string{"output"}, framework: "Pydantic AI"},
+		{class: "ChatMessageContent", text: []string{"content", "items"}, framework: "Semantic Kernel"},
+		{class: "TextContent", text: []string{"text"}, framework: "Semantic Kernel"},
+		{class: "FunctionResult", text: []string{"value"}, framework: "Semantic Kernel"},
+	},
+	usage: []usageShape{
+		{key: "usage", in: "prompt_tokens", out: "completion_tokens", total: "total_tokens", framework: "OpenAI Chat Completions `usage`"},
+		{key: "usage", in: "input_tokens", out: "output_tokens", total: "total_tokens", framework: "OpenAI Responses, Anthropic, Pydantic AI `RequestUsage`"},
+		{key: "usageMetadata", in: "promptTokenCount", out: "candidatesTokenCount", total: "totalTokenCount", framework: "Gemini"},
+	},
 }

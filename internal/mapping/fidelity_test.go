@@ -171,3 +171,113 @@ func TestFinalAnswerOnceAcrossSignals(t *testing.T) {
 		})
 	}
 }
+
+// Framework objects stored as their Python repr are decoded to the text they hold, with the
+// model and tokens they carry when the span has no GenAI usage attributes; a repr of a class no
+// table knows stays as it is and is counted.
+func TestFrameworkReprsDecodeToText(t *testing.T) {
+	const answer = "It is sunny in Paris.\nI could not delete it: 'permission denied'."
+	forms := []struct {
+		name, value string
+		tokens      int64 // 0: none carried
+		model       string
+	}{
+		{name: "LlamaIndex ChatMessage (content)", value: `ChatMessage(role=<MessageRole.ASSISTANT: 'assistant'>, content='It is sunny in Paris.\nI could not delete it: \'permission denied\'.', additional_kwargs={})`},
+		{name: "LlamaIndex ChatMessage (blocks)", value: `ChatMessage(role=<MessageRole.ASSISTANT: 'assistant'>, additional_kwargs={}, blocks=[TextBlock(block_type='text', text="It is sunny in Paris.\nI could not delete it: 'permission denied'.")])`},
+		{name: "LlamaIndex AgentOutput", value: `AgentOutput(response=ChatMessage(role=<MessageRole.ASSISTANT: 'assistant'>, additional_kwargs={}, blocks=[TextBlock(block_type='text', text="It is sunny in Paris.\nI could not delete it: 'permission denied'.")]), tool_calls=[], raw=None, current_agent_name='Agent')`},
+		{
+			name: "smolagents ChatMessage with TokenUsage", tokens: 117, model: "mock-gpt-4o",
+			value: `ChatMessage(role=<MessageRole.ASSISTANT: 'assistant'>, content="It is sunny in Paris.\nI could not delete it: 'permission denied'.", tool_calls=None, raw=None, token_usage=TokenUsage(input_tokens=96, output_tokens=21, total_tokens=117), model_id='mock-gpt-4o')`,
+		},
+		{
+			name: "OpenAI ChatCompletion with usage", tokens: 117, model: "mock-gpt-4o",
+			value: `ChatCompletion(id='chatcmpl-1', choices=[Choice(finish_reason='stop', index=0, logprobs=None, message=ChatCompletionMessage(content="It is sunny in Paris.\nI could not delete it: 'permission denied'.", refusal=None, role='assistant', annotations=[], audio=None, function_call=None, tool_calls=None))], created=1, model='mock-gpt-4o', object='chat.completion', usage=CompletionUsage(completion_tokens=21, prompt_tokens=96, total_tokens=117, completion_tokens_details=None))`,
+		},
+		{
+			name: "LangChain AIMessage with usage_metadata", tokens: 117,
+			value: `AIMessage(content="It is sunny in Paris.\nI could not delete it: 'permission denied'.", additional_kwargs={'refusal': None}, response_metadata={'finish_reason': 'stop'}, id='run-1', usage_metadata={'input_tokens': 96, 'output_tokens': 21, 'total_tokens': 117})`,
+		},
+		{
+			name: "Pydantic AI ModelResponse", tokens: 117, model: "mock-gpt-4o",
+			value: `ModelResponse(parts=[TextPart(content="It is sunny in Paris.\nI could not delete it: 'permission denied'.")], usage=RequestUsage(input_tokens=96, output_tokens=21), model_name='mock-gpt-4o', timestamp=datetime.datetime(2026, 1, 15, 10, 0, tzinfo=datetime.timezone.utc))`,
+		},
+		{name: "Semantic Kernel ChatMessageContent", value: `ChatMessageContent(inner_content=None, ai_model_id='mock-gpt-4o', metadata={}, content_type='message', role=<AuthorRole.ASSISTANT: 'assistant'>, name=None, items=[TextContent(inner_content=None, ai_model_id=None, metadata={}, content_type='text', text="It is sunny in Paris.\nI could not delete it: 'permission denied'.", encoding=None)], encoding=None, finish_reason=<FinishReason.STOP: 'stop'>)`},
+	}
+	for _, form := range forms {
+		t.Run(form.name, func(t *testing.T) {
+			td := buildTraces(t, resourceSpec{scope: "fixture", spans: []spanSpec{
+				{name: "agent", id: 1, start: 0, end: 900, attrs: map[string]any{"openinference.span.kind": "AGENT", "output.value": form.value}},
+				{name: "llm", id: 2, parent: 1, start: 10, end: 800, attrs: map[string]any{"openinference.span.kind": "LLM", "output.value": form.value}},
+			}})
+			recs, stats := mapTraces(t, New(Options{}), td)
+			outs := ofType(recs, auditrecord.TypeOutput)
+			if len(outs) != 1 || outs[0].Output.Content != answer {
+				t.Fatalf("want one output with the text, got %s", describe(outs))
+			}
+			if stats.UnknownReprs != 0 {
+				t.Errorf("a known repr counted unknown: %+v", stats)
+			}
+			call := ofType(recs, auditrecord.TypeLLMCall)[0].LLMCall
+			switch {
+			case form.tokens == 0 && call.Tokens != nil:
+				t.Errorf("tokens %s from nowhere", mustJSON(t, call.Tokens))
+			case form.tokens != 0 && (call.Tokens == nil || *call.Tokens.Total != form.tokens || *call.Tokens.Input != 96):
+				t.Errorf("llm_call tokens %s, want input 96 total %d", mustJSON(t, call.Tokens), form.tokens)
+			}
+			if form.model != "" && call.Model != form.model {
+				t.Errorf("llm_call model %q, want %q", call.Model, form.model)
+			}
+		})
+	}
+	t.Run("unknown class stays and is counted", func(t *testing.T) {
+		const unknown = `WeirdResult(value='It is sunny', score=0.9)`
+		td := buildTraces(t, resourceSpec{scope: "fixture", spans: []spanSpec{
+			{name: "llm", id: 2, start: 10, end: 800, attrs: map[string]any{"openinference.span.kind": "LLM", "output.value": unknown}},
+		}})
+		recs, stats := mapTraces(t, New(Options{}), td)
+		if outs := ofType(recs, auditrecord.TypeOutput); len(outs) != 1 || outs[0].Output.Content != unknown || stats.UnknownReprs != 1 {
+			t.Errorf("want the repr kept and counted once, got %s, stats %+v", describe(outs), stats)
+		}
+	})
+}
+
+// A chat completion's own JSON (a framework's output.value, a Genkit response) gives the tokens
+// and model when no usage attribute does.
+func TestNativeUsageObjects(t *testing.T) {
+	docs := map[string]string{
+		"OpenAI chat completion JSON": `{"id":"c1","model":"mock-gpt-4o","choices":[{"message":{"role":"assistant","content":"Done."},"finish_reason":"stop"}],"usage":{"prompt_tokens":96,"completion_tokens":21,"total_tokens":117}}`,
+		"Gemini response JSON":        `{"modelVersion":"mock-gpt-4o","candidates":[],"message":{"role":"model","content":"Done."},"usageMetadata":{"promptTokenCount":96,"candidatesTokenCount":21,"totalTokenCount":117}}`,
+		"Genkit response JSON":        `{"message":{"role":"model","content":[{"text":"Done."}]},"finishReason":"stop","usage":{"inputTokens":96,"outputTokens":21,"totalTokens":117},"model":"mock-gpt-4o"}`,
+	}
+	for name, doc := range docs {
+		t.Run(name, func(t *testing.T) {
+			td := buildTraces(t, resourceSpec{scope: "fixture", spans: []spanSpec{
+				{name: "llm", id: 2, start: 10, end: 800, attrs: map[string]any{"openinference.span.kind": "LLM", "output.value": doc}},
+			}})
+			recs, _ := mapTraces(t, New(Options{}), td)
+			call := ofType(recs, auditrecord.TypeLLMCall)[0].LLMCall
+			if call.Tokens == nil || *call.Tokens.Input != 96 || *call.Tokens.Output != 21 || *call.Tokens.Total != 117 || call.Model != "mock-gpt-4o" {
+				t.Errorf("llm_call %s: want the document's model and usage", mustJSON(t, call))
+			}
+			if outs := ofType(recs, auditrecord.TypeOutput); len(outs) != 1 || outs[0].Output.Content != "Done." {
+				t.Errorf("outputs %s", describe(outs))
+			}
+		})
+	}
+}
+
+// Broken or foreign reprs neither panic nor lose the text: it stays, and counts as unknown.
+func TestBrokenReprsStay(t *testing.T) {
+	for _, s := range []string{
+		"ChatMessage(content=)", "ChatMessage(content='unterminated)", "<Foo object at 0x7f00>",
+		"ChatMessage(content='a', content2=<MessageRole.X 'x'>)", "AIMessage(content='\\x')" + ")", strings.Repeat("ChatMessage(content=", 40) + "'x'" + strings.Repeat(")", 40),
+	} {
+		td := buildTraces(t, resourceSpec{scope: "fixture", spans: []spanSpec{
+			{name: "llm", id: 2, start: 10, end: 800, attrs: map[string]any{"openinference.span.kind": "LLM", "output.value": s}},
+		}})
+		recs, stats := mapTraces(t, New(Options{}), td)
+		if outs := ofType(recs, auditrecord.TypeOutput); len(outs) != 1 || outs[0].Output.Content != s || stats.UnknownReprs != 1 {
+			t.Errorf("%q: want it kept and counted, got %s, stats %+v", s, describe(outs), stats)
+		}
+	}
+}

@@ -148,6 +148,7 @@ func (m *Mapper) finish(units []*unit, stats Stats) ([]*auditrecord.Record, Stat
 	}
 	bySpan := make(map[spanKey]*unit, len(units))
 	for _, u := range units {
+		stats.UnknownReprs += decodeFrameworkValues(u)
 		ts := stateOf(u)
 		if u.res != nil {
 			u.id.fill(u.res.id)
