@@ -71,6 +71,8 @@ type traceState struct {
 	seenInputs    map[textKey]bool // (role, content)
 	seenOutputs   map[string]bool
 	seenErrors    map[textKey]bool // (type, message)
+	seenThoughts  map[string]bool
+	richThoughts  map[string]bool // thoughts an agent.reasoning report (with plan or confidence) carries
 	requested     map[string]bool
 	executedIDs   map[string]bool
 	executedNames map[string]bool // tools executed by spans that carry no call id
@@ -104,6 +106,11 @@ func (ts *traceState) index(u *unit) {
 		if f.toolCallID == "" && f.toolName != "" {
 			// An execution without a call id (OpenLLMetry tool spans) answers requests by tool name.
 			setTrue(&ts.executedNames, f.toolName)
+		}
+	}
+	for _, r := range f.reasoning {
+		if key := strings.TrimSpace(r.thought); key != "" && (len(r.plan) > 0 || r.confidence != nil) {
+			setTrue(&ts.richThoughts, key)
 		}
 	}
 	for _, msg := range f.inputs {
@@ -220,8 +227,9 @@ func (m *Mapper) emit(u *unit, ts *traceState) {
 		if when.IsZero() {
 			when = u.start
 		}
-		rec := u.newRecord(m, auditrecord.TypeReasoning, when)
-		rec.Reasoning = m.reasoningRecord(r, &u.probs)
+		if rec := m.emitThought(u, ts, r.thought, true, when); rec != nil {
+			rec.Reasoning = m.reasoningRecord(r, &u.probs)
+		}
 	}
 
 	related := envelope
@@ -232,6 +240,27 @@ func (m *Mapper) emit(u *unit, ts *traceState) {
 		related = firstOutput
 	}
 	m.emitErrors(u, ts, related)
+}
+
+// emitThought returns a new reasoning record for thought, or nil when the thought is recorded
+// elsewhere: once per trace, by the richer report of it. A model's reasoning part and the agent's
+// agent.reasoning event (with plan and confidence) are one thought: the event's record keeps it when
+// both are in the batch (rich says this is such a report), and a thought the other signal already
+// recorded for the trace is not recorded again. A skipped thought still takes its index.
+func (m *Mapper) emitThought(u *unit, ts *traceState, thought string, rich bool, at time.Time) *auditrecord.Record {
+	key := strings.TrimSpace(thought)
+	if rich && key != "" && u.signal == signalLogs {
+		m.join.learnReasoningService(u) // its spans will wait for such logs (ThoughtsAwaited)
+	}
+	if key != "" && (ts.seenThoughts[key] || (!rich && ts.richThoughts[key]) || m.join.seenByOtherSignal(u, joinReasoning, key)) {
+		u.counters.next(auditrecord.TypeReasoning)
+		return nil
+	}
+	if key != "" {
+		setTrue(&ts.seenThoughts, key)
+		m.join.rememberContent(u, joinReasoning, key)
+	}
+	return u.newRecord(m, auditrecord.TypeReasoning, at)
 }
 
 func (m *Mapper) reasoningRecord(r reasoningFact, p *problems) *auditrecord.Reasoning {
@@ -382,8 +411,10 @@ func (m *Mapper) emitOutputs(u *unit, ts *traceState) *auditrecord.Record {
 		for _, p := range msg.parts {
 			switch p.kind {
 			case partReasoning:
-				if p.text != "" {
-					rec := u.newRecord(m, auditrecord.TypeReasoning, at)
+				if p.text == "" {
+					continue
+				}
+				if rec := m.emitThought(u, ts, p.text, false, at); rec != nil {
 					rec.Reasoning = &auditrecord.Reasoning{Thought: m.cleanString(p.text, &u.probs)}
 				}
 			case partToolCall:

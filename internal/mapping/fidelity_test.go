@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
@@ -280,4 +281,63 @@ func TestBrokenReprsStay(t *testing.T) {
 			t.Errorf("%q: want it kept and counted, got %s, stats %+v", s, describe(outs), stats)
 		}
 	}
+}
+
+// The demo agent's shape (internal/agentsim): the model call's output has the thought as a reasoning
+// part, and the agent logs the same thought with its plan and confidence as an agent.reasoning log
+// record on the agent span. One thought, one record: the log's, whichever pipeline is mapped first
+// (for spans first, the exporter waits for the awaited log as it does here).
+func TestThoughtReportedTwiceIsOneRecord(t *testing.T) {
+	const thought = "I need the forecast first."
+	res := map[string]any{"service.name": "agentsim-travel"}
+	spans := func(tr byte) ptrace.Traces {
+		return buildTraces(t, resourceSpec{attrs: res, scope: "fixture", spans: []spanSpec{
+			{name: "invoke_agent travel", trace: tr, id: 1, start: 0, end: 900, attrs: map[string]any{"gen_ai.operation.name": "invoke_agent", "session.id": "s-1", "user.id": "u-1"}},
+			{name: "chat gpt-4o", trace: tr, id: 2, parent: 1, start: 10, end: 100, attrs: map[string]any{
+				"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o", "session.id": "s-1", "user.id": "u-1",
+				"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"reasoning","content":"I need the forecast first."},{"type":"text","content":"Sunny."}]}]`,
+			}},
+		}})
+	}
+	logs := func(tr byte) []logSpec {
+		return []logSpec{{eventName: "agent.reasoning", trace: tr, span: 1, at: 100, body: map[string]any{
+			"thought": thought, "plan": []any{"get_weather", "answer"}, "confidence": 0.8,
+		}, attrs: map[string]any{"session.id": "s-1", "user.id": "u-1"}}}
+	}
+	check := func(t *testing.T, recs []*auditrecord.Record) {
+		t.Helper()
+		thoughts := ofType(recs, auditrecord.TypeReasoning)
+		if len(thoughts) != 1 || thoughts[0].Reasoning.Thought != thought || len(thoughts[0].Reasoning.Plan) != 2 || thoughts[0].Reasoning.Confidence == nil {
+			t.Errorf("want one reasoning record with plan and confidence, got %s", describe(thoughts))
+		}
+	}
+	t.Run("logs first", func(t *testing.T) {
+		m := New(Options{})
+		a, _ := m.MapLogs(buildLogs(t, res, "fixture", logs(1)...), observed)
+		b, _ := m.MapTraces(spans(1), observed)
+		check(t, slices.Concat(a, b))
+	})
+	t.Run("spans first, the exporter waiting", func(t *testing.T) {
+		m := New(Options{})
+		m.MapLogs(buildLogs(t, res, "fixture", logs(1)...), observed) // an earlier turn: the service logs reasoning
+		td := spans(2)
+		awaited := m.ThoughtsAwaited(td)
+		if len(awaited) != 1 {
+			t.Fatalf("want the span's thought awaited, got %d keys", len(awaited))
+		}
+		if m.WaitForContents(t.Context(), awaited, time.Millisecond) {
+			t.Fatal("the log has not been mapped yet")
+		}
+		a, _ := m.MapLogs(buildLogs(t, res, "fixture", logs(2)...), observed)
+		if !m.WaitForContents(t.Context(), awaited, time.Second) {
+			t.Fatal("the log was mapped, the wait must end")
+		}
+		b, _ := m.MapTraces(td, observed)
+		check(t, slices.Concat(a, b))
+	})
+	t.Run("a service that never logged reasoning is not waited for", func(t *testing.T) {
+		if keys := New(Options{}).ThoughtsAwaited(spans(3)); len(keys) != 0 {
+			t.Errorf("awaited %d thoughts of a service with no reasoning logs", len(keys))
+		}
+	})
 }

@@ -21,8 +21,10 @@ type joinCache struct {
 	// contents holds digests of the answers and thoughts each signal recorded per trace (see
 	// rememberContent): the other signal's copy of one is the same record.
 	contents map[string]bool
-	order    []string // insertion order of both maps' keys, for eviction
-	next     int
+	// reasoningServices are the services whose agent.reasoning logs this Mapper mapped.
+	reasoningServices map[string]bool
+	order             []string // insertion order of both maps' keys, for eviction
+	next              int
 	// changed is closed (and replaced) whenever spans are remembered, waking WaitForSpans.
 	changed chan struct{}
 }
@@ -124,6 +126,8 @@ func (c *joinCache) rememberContent(u *unit, kind contentKind, content string) {
 	defer c.mu.Unlock()
 	if !c.contents[key] {
 		c.add(key, func() { c.contents[key] = true })
+		close(c.changed)
+		c.changed = make(chan struct{})
 	}
 }
 
@@ -192,19 +196,28 @@ func (m *Mapper) SpansAwaited(ld plog.Logs) []string {
 // WaitForSpans blocks until every span in keys has been mapped, ctx ends or timeout passes, and
 // reports whether all of them arrived.
 func (m *Mapper) WaitForSpans(ctx context.Context, keys []string, timeout time.Duration) bool {
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	for {
-		m.join.mu.Lock()
+	return m.join.waitFor(ctx, timeout, func() int {
 		missing := 0
 		for _, k := range keys {
 			if _, ok := m.join.calls[k]; !ok {
 				missing++
 			}
 		}
-		changed := m.join.changed
-		m.join.mu.Unlock()
-		if missing == 0 {
+		return missing
+	})
+}
+
+// waitFor blocks until missing (called with the cache locked) reports 0, ctx ends or timeout
+// passes, and reports whether nothing was missing.
+func (c *joinCache) waitFor(ctx context.Context, timeout time.Duration, missing func() int) bool {
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	for {
+		c.mu.Lock()
+		n := missing()
+		changed := c.changed
+		c.mu.Unlock()
+		if n == 0 {
 			return true
 		}
 		select {
