@@ -137,7 +137,7 @@ func (e *auditExporter) pushTraces(ctx context.Context, td ptrace.Traces) error 
 	// confidence) is one record, the log's: wait for those logs as logs wait for their spans.
 	if wait := e.logSpanWait(ctx); wait > 0 {
 		if awaited := e.mapper.ThoughtsAwaited(td); len(awaited) > 0 {
-			e.mapper.WaitForContents(ctx, awaited, wait)
+			e.mapper.WaitForThoughts(ctx, awaited, wait)
 		}
 	}
 	recs, stats := e.mapper.MapTraces(td, e.now())

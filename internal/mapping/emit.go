@@ -70,9 +70,8 @@ type traceState struct {
 	id            identity         // the first of each id any unit of the trace carries
 	seenInputs    map[textKey]bool // (role, content)
 	seenOutputs   map[string]bool
-	seenErrors    map[textKey]bool // (type, message)
-	seenThoughts  map[string]bool
-	richThoughts  map[string]bool // thoughts an agent.reasoning report (with plan or confidence) carries
+	seenErrors    map[textKey]bool    // (type, message)
+	richThoughts  map[string][]window // thoughts an agent.reasoning report (with plan or confidence) carries, and when
 	requested     map[string]bool
 	executedIDs   map[string]bool
 	executedNames map[string]bool // tools executed by spans that carry no call id
@@ -110,7 +109,14 @@ func (ts *traceState) index(u *unit) {
 	}
 	for _, r := range f.reasoning {
 		if key := strings.TrimSpace(r.thought); key != "" && (len(r.plan) > 0 || r.confidence != nil) {
-			setTrue(&ts.richThoughts, key)
+			at := r.at
+			if at.IsZero() {
+				at = u.start
+			}
+			if ts.richThoughts == nil {
+				ts.richThoughts = map[string][]window{}
+			}
+			ts.richThoughts[key] = append(ts.richThoughts[key], instant(at))
 		}
 	}
 	for _, msg := range f.inputs {
@@ -243,24 +249,37 @@ func (m *Mapper) emit(u *unit, ts *traceState) {
 }
 
 // emitThought returns a new reasoning record for thought, or nil when the thought is recorded
-// elsewhere: once per trace, by the richer report of it. A model's reasoning part and the agent's
-// agent.reasoning event (with plan and confidence) are one thought: the event's record keeps it when
-// both are in the batch (rich says this is such a report), and a thought the other signal already
-// recorded for the trace is not recorded again. A skipped thought still takes its index.
+// elsewhere, by the richer report of it. A model's reasoning part and the agent's agent.reasoning
+// event (with plan and confidence) at an overlapping time are one thought: the event's record keeps
+// it when both are in the batch (rich says this is such a report), and a thought the other signal
+// already recorded is not recorded again. A skipped thought still takes its index.
 func (m *Mapper) emitThought(u *unit, ts *traceState, thought string, rich bool, at time.Time) *auditrecord.Record {
 	key := strings.TrimSpace(thought)
-	if rich && key != "" && u.signal == signalLogs {
-		m.join.learnReasoningService(u) // its spans will wait for such logs (ThoughtsAwaited)
+	if key == "" {
+		return u.newRecord(m, auditrecord.TypeReasoning, at)
 	}
-	if key != "" && (ts.seenThoughts[key] || (!rich && ts.richThoughts[key]) || m.join.seenByOtherSignal(u, joinReasoning, key)) {
+	w, own, other := u.window(), joinThought, joinRichThought
+	if rich {
+		w, own, other = instant(at), joinRichThought, joinThought
+		if u.signal == signalLogs {
+			m.join.learnReasoningService(u) // its spans will wait for such logs (ThoughtsAwaited)
+		}
+	}
+	if (!rich && overlapsAny(ts.richThoughts[key], w)) || m.join.recordedByOtherSignal(u, other, key, w) {
 		u.counters.next(auditrecord.TypeReasoning)
 		return nil
 	}
-	if key != "" {
-		setTrue(&ts.seenThoughts, key)
-		m.join.rememberContent(u, joinReasoning, key)
-	}
+	m.join.rememberContent(u, own, key, w)
 	return u.newRecord(m, auditrecord.TypeReasoning, at)
+}
+
+func overlapsAny(ws []window, w window) bool {
+	for _, o := range ws {
+		if o.overlaps(w) {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *Mapper) reasoningRecord(r reasoningFact, p *problems) *auditrecord.Reasoning {
@@ -379,7 +398,7 @@ func (m *Mapper) emitOutputs(u *unit, ts *traceState) *auditrecord.Record {
 		// Two model calls of a trace may well give the same text; an agent or step repeating it, or
 		// the other signal reporting it again (a gen_ai.choice log beside the span), is the same answer.
 		emitOutput := key != "" || (f.kind == kindLLM && !msg.has(partToolCall))
-		if key != "" && ((f.kind != kindLLM && ts.seenOutputs[key]) || m.join.seenByOtherSignal(u, joinOutput, key)) {
+		if key != "" && ((f.kind != kindLLM && ts.seenOutputs[key]) || m.join.recordedByOtherSignal(u, joinOutput, key, u.window())) {
 			emitOutput = false
 		}
 		if key != "" {
@@ -402,7 +421,7 @@ func (m *Mapper) emitOutputs(u *unit, ts *traceState) *auditrecord.Record {
 			}
 			r.Output = out
 			if key != "" {
-				m.join.rememberContent(u, joinOutput, key)
+				m.join.rememberContent(u, joinOutput, key, u.window())
 			}
 			if first == nil {
 				first = r

@@ -325,15 +325,30 @@ func TestThoughtReportedTwiceIsOneRecord(t *testing.T) {
 		if len(awaited) != 1 {
 			t.Fatalf("want the span's thought awaited, got %d keys", len(awaited))
 		}
-		if m.WaitForContents(t.Context(), awaited, time.Millisecond) {
+		if m.WaitForThoughts(t.Context(), awaited, time.Millisecond) {
 			t.Fatal("the log has not been mapped yet")
 		}
 		a, _ := m.MapLogs(buildLogs(t, res, "fixture", logs(2)...), observed)
-		if !m.WaitForContents(t.Context(), awaited, time.Second) {
+		if !m.WaitForThoughts(t.Context(), awaited, time.Second) {
 			t.Fatal("the log was mapped, the wait must end")
 		}
 		b, _ := m.MapTraces(td, observed)
 		check(t, slices.Concat(a, b))
+	})
+	t.Run("the same thought in two turns is two thoughts", func(t *testing.T) {
+		m := New(Options{})
+		later := spans(4)
+		chat := later.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(1)
+		chat.SetStartTimestamp(at(60000))
+		chat.SetEndTimestamp(at(60100))
+		second := logs(4)[0]
+		second.at = 60100
+		a, _ := m.MapLogs(buildLogs(t, res, "fixture", logs(4)[0], second), observed)
+		b, _ := m.MapTraces(spans(4), observed)
+		c, _ := m.MapTraces(later, observed)
+		if n := len(ofType(slices.Concat(a, b, c), auditrecord.TypeReasoning)); n != 2 {
+			t.Errorf("want one reasoning record per turn (2), got %d", n)
+		}
 	})
 	t.Run("a service that never logged reasoning is not waited for", func(t *testing.T) {
 		if keys := New(Options{}).ThoughtsAwaited(spans(3)); len(keys) != 0 {

@@ -2,7 +2,6 @@ package mapping
 
 import (
 	"context"
-	"crypto/sha256"
 	"sync"
 	"time"
 
@@ -18,9 +17,9 @@ type joinCache struct {
 	mu       sync.Mutex
 	calls    map[string]modelCall // trace id + span id of a model-call span
 	executed map[string]bool      // trace id + "\x00" + tool call id of an executed tool
-	// contents holds digests of the answers and thoughts each signal recorded per trace (see
-	// rememberContent): the other signal's copy of one is the same record.
-	contents map[string]bool
+	// contents holds, by digest of the answers and thoughts each signal recorded per trace, when
+	// they were reported (see rememberContent): the other signal's copy of one is the same record.
+	contents map[string][]window
 	// reasoningServices are the services whose agent.reasoning logs this Mapper mapped.
 	reasoningServices map[string]bool
 	order             []string // insertion order of both maps' keys, for eviction
@@ -38,7 +37,7 @@ type modelCall struct {
 const joinCacheSize = 8192
 
 func newJoinCache() *joinCache {
-	return &joinCache{calls: map[string]modelCall{}, executed: map[string]bool{}, contents: map[string]bool{}, order: make([]string, 0, joinCacheSize), changed: make(chan struct{})}
+	return &joinCache{calls: map[string]modelCall{}, executed: map[string]bool{}, contents: map[string][]window{}, order: make([]string, 0, joinCacheSize), changed: make(chan struct{})}
 }
 
 func (c *joinCache) add(key string, set func()) {
@@ -101,50 +100,6 @@ func (c *joinCache) enrichLog(u *unit) {
 	}
 	f := &u.facts
 	f.merge(&facts{requestModel: call.requestModel, responseModel: call.responseModel, provider: call.provider, tokens: call.tokens, cost: call.cost})
-}
-
-// contentKind says what a remembered content is.
-type contentKind byte
-
-const (
-	joinOutput    contentKind = 'o'
-	joinReasoning contentKind = 'r'
-)
-
-func contentKey(traceID, signal string, kind contentKind, content string) string {
-	sum := sha256.Sum256([]byte(content))
-	return traceID + "\x00" + signal + string(kind) + string(sum[:16])
-}
-
-// rememberContent notes that u's signal recorded content (an output or a thought) for u's trace.
-func (c *joinCache) rememberContent(u *unit, kind contentKind, content string) {
-	if u.traceID == "" {
-		return
-	}
-	key := contentKey(u.traceID, u.signal, kind, content)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.contents[key] {
-		c.add(key, func() { c.contents[key] = true })
-		close(c.changed)
-		c.changed = make(chan struct{})
-	}
-}
-
-// seenByOtherSignal reports whether the signal u is not of recorded content for u's trace. Only the
-// other signal counts, so mapping a batch again (a resend) gives the same records.
-func (c *joinCache) seenByOtherSignal(u *unit, kind contentKind, content string) bool {
-	if u.traceID == "" {
-		return false
-	}
-	other := signalLogs
-	if u.signal == signalLogs {
-		other = signalTraces
-	}
-	key := contentKey(u.traceID, other, kind, content)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.contents[key]
 }
 
 func (c *joinCache) wasExecuted(traceID, callID string) bool {

@@ -39,17 +39,23 @@ func serviceName(u *unit) string {
 	return ""
 }
 
-// ThoughtsAwaited lists the reasoning logs (as content keys) that spans of td would duplicate and
-// that this Mapper has not mapped yet: model-call reasoning parts of services that log their
-// reasoning. Each span is read as MapTraces reads it.
-func (m *Mapper) ThoughtsAwaited(td ptrace.Traces) []string {
+// AwaitedThought is a reasoning log a span would duplicate: its content key and when it may be.
+type AwaitedThought struct {
+	key string
+	at  window
+}
+
+// ThoughtsAwaited lists the reasoning logs that spans of td would duplicate and that this Mapper has
+// not mapped yet: model-call reasoning parts of services that log their reasoning. Each span is read
+// as MapTraces reads it.
+func (m *Mapper) ThoughtsAwaited(td ptrace.Traces) []AwaitedThought {
 	m.join.mu.Lock()
 	anyService := len(m.join.reasoningServices) > 0
 	m.join.mu.Unlock()
 	if !anyService {
 		return nil
 	}
-	var keys []string
+	var keys []AwaitedThought
 	var p problems
 	rss := td.ResourceSpans()
 	for i := range rss.Len() {
@@ -75,7 +81,7 @@ func (m *Mapper) ThoughtsAwaited(td ptrace.Traces) []string {
 	return keys
 }
 
-func (m *Mapper) appendThoughtKeys(keys []string, span ptrace.Span, scope string, res *resourceInfo) []string {
+func (m *Mapper) appendThoughtKeys(keys []AwaitedThought, span ptrace.Span, scope string, res *resourceInfo) []AwaitedThought {
 	traceHex := traceIDHex(span.TraceID())
 	if traceHex == "" {
 		return keys
@@ -91,21 +97,22 @@ func (m *Mapper) appendThoughtKeys(keys []string, span ptrace.Span, scope string
 			if p.kind != partReasoning || strings.TrimSpace(p.text) == "" {
 				continue
 			}
-			if key := contentKey(traceHex, signalLogs, joinReasoning, strings.TrimSpace(p.text)); !m.join.contents[key] {
-				keys = append(keys, key)
+			a := AwaitedThought{key: contentKey(traceHex, signalLogs, joinRichThought, strings.TrimSpace(p.text)), at: u.window()}
+			if !m.join.overlapsLocked(a.key, a.at) {
+				keys = append(keys, a)
 			}
 		}
 	}
 	return keys
 }
 
-// WaitForContents blocks until every content key has been recorded, ctx ends or timeout passes, and
-// reports whether all of them were.
-func (m *Mapper) WaitForContents(ctx context.Context, keys []string, timeout time.Duration) bool {
+// WaitForThoughts blocks until every awaited reasoning log has been mapped, ctx ends or timeout
+// passes, and reports whether all of them were.
+func (m *Mapper) WaitForThoughts(ctx context.Context, awaited []AwaitedThought, timeout time.Duration) bool {
 	return m.join.waitFor(ctx, timeout, func() int {
 		missing := 0
-		for _, k := range keys {
-			if !m.join.contents[k] {
+		for _, a := range awaited {
+			if !m.join.overlapsLocked(a.key, a.at) {
 				missing++
 			}
 		}
