@@ -261,11 +261,13 @@ func (m *Mapper) emitThought(u *unit, ts *traceState, thought string, rich bool,
 	w, own, other := u.window(), joinThought, joinRichThought
 	if rich {
 		w, own, other = instant(at), joinRichThought, joinThought
-		if u.signal == signalLogs {
-			m.join.learnReasoningService(u) // its spans will wait for such logs (ThoughtsAwaited)
-		}
 	}
-	if (!rich && overlapsAny(ts.richThoughts[key], w)) || m.join.recordedByOtherSignal(u, other, key, w) {
+	inBatch := !rich && overlapsAny(ts.richThoughts[key], w)
+	if inBatch || m.join.recordedByOtherSignal(u, other, key, w) {
+		if !inBatch {
+			// The service reports its thoughts on both signals: its spans will wait for such logs.
+			m.join.learnReasoningService(u)
+		}
 		u.counters.next(auditrecord.TypeReasoning)
 		return nil
 	}

@@ -319,7 +319,9 @@ func TestThoughtReportedTwiceIsOneRecord(t *testing.T) {
 	})
 	t.Run("spans first, the exporter waiting", func(t *testing.T) {
 		m := New(Options{})
-		m.MapLogs(buildLogs(t, res, "fixture", logs(1)...), observed) // an earlier turn: the service logs reasoning
+		// An earlier turn: the service reports its thoughts on both signals.
+		m.MapLogs(buildLogs(t, res, "fixture", logs(1)...), observed)
+		m.MapTraces(spans(1), observed)
 		td := spans(2)
 		awaited := m.ThoughtsAwaited(td)
 		if len(awaited) != 1 {

@@ -20,7 +20,7 @@ type joinCache struct {
 	// contents holds, by digest of the answers and thoughts each signal recorded per trace, when
 	// they were reported (see rememberContent): the other signal's copy of one is the same record.
 	contents map[string][]window
-	// reasoningServices are the services whose agent.reasoning logs this Mapper mapped.
+	// reasoningServices are the services whose thoughts this Mapper saw on both signals.
 	reasoningServices map[string]bool
 	order             []string // insertion order of both maps' keys, for eviction
 	next              int

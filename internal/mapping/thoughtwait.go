@@ -12,14 +12,14 @@ import (
 // the same thought as a reasoning part of the model call's output. The two arrive on different
 // pipelines; the trail keeps one record, the log's, which is richer. When the log is mapped first the
 // span's copy is skipped (emitThought). For the other order, the exporter asks ThoughtsAwaited
-// before mapping spans and waits (WaitForContents) for those reasoning logs, bounded: only services
-// that have logged reasoning before are waited for, and a thought no log brings is recorded from the
-// span once the wait ends.
+// before mapping spans and waits (WaitForThoughts) for those reasoning logs, bounded: only services
+// whose thoughts have been seen on both signals before are waited for, and a thought no log brings
+// is recorded from the span once the wait ends.
 
 // maxReasoningServices bounds the services remembered as logging their reasoning.
 const maxReasoningServices = 1024
 
-// learnReasoningService notes that u's service logs its agent's reasoning.
+// learnReasoningService notes that u's service reports its agent's thoughts on both signals.
 func (c *joinCache) learnReasoningService(u *unit) {
 	name := serviceName(u)
 	c.mu.Lock()
