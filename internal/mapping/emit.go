@@ -26,6 +26,7 @@ type unit struct {
 	res      *resourceInfo
 
 	exceptions []exceptionFact
+	links      []spanLink
 	// foldedInto is the unit that records this unit's failure (see foldErrors); propagatedTo lists
 	// the spans whose failure this unit records as its own.
 	foldedInto   *unit

@@ -358,3 +358,38 @@ func TestThoughtReportedTwiceIsOneRecord(t *testing.T) {
 		}
 	})
 }
+
+// A framework that starts a trace per agent turn ties the turns together with span links: a turn's
+// records take the session and user of the trace they link to, or of the link's own attributes.
+func TestIdentityThroughSpanLinks(t *testing.T) {
+	turn := func(tr byte, attrs map[string]any, links []linkSpec) []spanSpec {
+		root := map[string]any{"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "helper"}
+		for k, v := range attrs {
+			root[k] = v
+		}
+		return []spanSpec{
+			{name: "invoke_agent helper", trace: tr, id: 1, start: 0, end: 900, attrs: root, links: links},
+			{name: "chat gpt-4o", trace: tr, id: 2, parent: 1, start: 10, end: 100, attrs: map[string]any{
+				"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o",
+				"gen_ai.input.messages": `[{"role":"user","parts":[{"type":"text","content":"turn"}]}]`,
+			}},
+		}
+	}
+	first := turn(1, map[string]any{"session.id": "s-1", "user.id": "u-1"}, nil)
+	second := turn(2, nil, []linkSpec{{trace: 1, span: 1}})
+	third := turn(3, nil, []linkSpec{{trace: 2, span: 1}})                                                                // a chain
+	fourth := turn(4, nil, []linkSpec{{trace: 9, span: 1, attrs: map[string]any{"session.id": "s-4", "user.id": "u-4"}}}) // ids on the link
+	m := New(Options{})
+	recs, _ := mapTraces(t, m, buildTraces(t, resourceSpec{scope: "fixture", spans: slices.Concat(first, second, third, fourth)}))
+	for _, r := range recs {
+		want := map[string][2]string{hexTrace(1): {"s-1", "u-1"}, hexTrace(2): {"s-1", "u-1"}, hexTrace(3): {"s-1", "u-1"}, hexTrace(4): {"s-4", "u-4"}}[r.TraceID]
+		if r.SessionID != want[0] || r.UserID != want[1] {
+			t.Errorf("%s record of trace %s: session %q user %q, want %v", r.Type, r.TraceID, r.SessionID, r.UserID, want)
+		}
+	}
+	// Across batches: a turn alone says which trace it links to, for the exporter's identity hold.
+	_, stats := m.MapTraces(buildTraces(t, resourceSpec{scope: "fixture", spans: turn(5, nil, []linkSpec{{trace: 1, span: 1}})}), observed)
+	if len(stats.Traces) != 1 || !slices.Equal(stats.Traces[0].Links, []string{hexTrace(1)}) || stats.Traces[0].SessionID != "" {
+		t.Errorf("trace identities %+v: want trace 5 linking to trace 1, no identity of its own", stats.Traces)
+	}
+}

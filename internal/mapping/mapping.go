@@ -45,6 +45,10 @@ type TraceIdentity struct {
 	TraceID, SessionID, UserID string
 	// Root: the batch held the trace's root span; no later span will bring an identity.
 	Root bool
+	// Links are the other traces this trace's spans link to (a framework that starts a trace per
+	// agent turn ties the turns together with span links): a trace without an identity of its own
+	// takes theirs, in this batch or, through the exporter's identity hold, a later one.
+	Links []string
 }
 
 func newStats() Stats { return Stats{Records: map[auditrecord.Type]int{}} }
