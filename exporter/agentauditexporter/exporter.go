@@ -136,8 +136,8 @@ func (e *auditExporter) pushTraces(ctx context.Context, td ptrace.Traces) error 
 	// A model call's reasoning part that the agent also logs (agent.reasoning, with plan and
 	// confidence) is one record, the log's: wait for those logs as logs wait for their spans.
 	if wait := e.logSpanWait(ctx); wait > 0 {
-		if awaited := e.mapper.ThoughtsAwaited(td); len(awaited) > 0 {
-			e.mapper.WaitForThoughts(ctx, awaited, wait)
+		if awaited := e.mapper.ThoughtsAwaited(td); len(awaited) > 0 && !e.mapper.WaitForThoughts(ctx, awaited, wait) {
+			e.mapper.NoThoughtsLogged(awaited)
 		}
 	}
 	recs, stats := e.mapper.MapTraces(td, e.now())

@@ -352,9 +352,15 @@ func TestThoughtReportedTwiceIsOneRecord(t *testing.T) {
 			t.Errorf("want one reasoning record per turn (2), got %d", n)
 		}
 	})
-	t.Run("a service that never logged reasoning is not waited for", func(t *testing.T) {
-		if keys := New(Options{}).ThoughtsAwaited(spans(3)); len(keys) != 0 {
-			t.Errorf("awaited %d thoughts of a service with no reasoning logs", len(keys))
+	t.Run("a service whose wait brought no log is not waited for again", func(t *testing.T) {
+		m := New(Options{})
+		keys := m.ThoughtsAwaited(spans(3))
+		if len(keys) != 1 || m.WaitForThoughts(t.Context(), keys, time.Millisecond) {
+			t.Fatalf("an unknown service's thought is awaited once: %d keys", len(keys))
+		}
+		m.NoThoughtsLogged(keys)
+		if keys := m.ThoughtsAwaited(spans(5)); len(keys) != 0 {
+			t.Errorf("awaited %d thoughts of a service known not to log them", len(keys))
 		}
 	})
 }
