@@ -399,3 +399,25 @@ func TestIdentityThroughSpanLinks(t *testing.T) {
 		t.Errorf("trace identities %+v: want trace 5 linking to trace 1, no identity of its own", stats.Traces)
 	}
 }
+
+// FuzzPyRepr: any text is either parsed or left alone, never a panic, and a parsed repr's text is
+// valid to keep (run with go test -fuzz FuzzPyRepr).
+func FuzzPyRepr(f *testing.F) {
+	for _, s := range []string{
+		`ChatMessage(role=<MessageRole.ASSISTANT: 'assistant'>, content='hi\n', blocks=[TextBlock(text="x")])`,
+		`ModelResponse(parts=[TextPart(content='a')], usage=RequestUsage(input_tokens=1, output_tokens=2))`,
+		`AIMessage(content='a', usage_metadata={'input_tokens': 1, 'output_tokens': 2})`, `<X object at 0x1>`, `F(b'\x00', -1.5e3, (1,), None)`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(_ *testing.T, s string) {
+		if !looksLikePyRepr(s) {
+			return
+		}
+		if v, ok := parsePyRepr(s); ok {
+			_, _ = reprText(v, 0)
+			var fs facts
+			usageInto(v, &fs)
+		}
+	})
+}
