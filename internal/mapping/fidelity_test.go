@@ -421,3 +421,25 @@ func FuzzPyRepr(f *testing.F) {
 		}
 	})
 }
+
+// The tool's failed span exported in one batch and its failed agent and workflow spans in a later
+// one: still one error record, the tool's.
+func TestErrorsFoldAcrossBatches(t *testing.T) {
+	spans := failingTurn(1, "Tool 'deleteFile' failed: permission denied: /tmp/report.txt", nil)
+	m := New(Options{})
+	first, _ := mapTraces(t, m, buildTraces(t, resourceSpec{scope: "fixture", spans: spans[2:]}))
+	later, _ := mapTraces(t, m, buildTraces(t, resourceSpec{scope: "fixture", spans: spans[:2]}))
+	if errs := ofType(slices.Concat(first, later), auditrecord.TypeError); len(errs) != 1 || errs[0].SpanID != hexSpan(4) {
+		t.Errorf("want the tool's error only, got %s", describe(errs))
+	}
+	if runs := ofType(later, auditrecord.TypeAgentRun); len(runs) != 1 || runs[0].AgentRun.Status != "error" {
+		t.Errorf("the later agent span still says it failed: %s", describe(runs))
+	}
+	// An agent failing on its own in the later batch keeps its record.
+	independent := failingTurn(2, "", []eventSpec{{name: "exception", at: 880, attrs: map[string]any{"exception.type": "TimeoutError", "exception.message": "run budget exceeded"}}})
+	mapTraces(t, m, buildTraces(t, resourceSpec{scope: "fixture", spans: independent[2:]}))
+	later, _ = mapTraces(t, m, buildTraces(t, resourceSpec{scope: "fixture", spans: independent[:2]}))
+	if errs := ofType(later, auditrecord.TypeError); len(errs) != 1 || errs[0].Error.Type != "TimeoutError" {
+		t.Errorf("want the agent's own TimeoutError (the workflow folded into it), got %s", describe(errs))
+	}
+}

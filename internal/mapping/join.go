@@ -20,6 +20,8 @@ type joinCache struct {
 	// contents holds, by digest of the answers and thoughts each signal recorded per trace, when
 	// they were reported (see rememberContent): the other signal's copy of one is the same record.
 	contents map[string][]window
+	// spans are the spans of traces with failures (errorfold_batches.go), by trace id + "\x00s" + span id.
+	spans map[string]failedSpan
 	// reasoningServices are the services whose thoughts this Mapper saw on both signals.
 	reasoningServices map[string]bool
 	order             []string // insertion order of both maps' keys, for eviction
@@ -37,7 +39,7 @@ type modelCall struct {
 const joinCacheSize = 8192
 
 func newJoinCache() *joinCache {
-	return &joinCache{calls: map[string]modelCall{}, executed: map[string]bool{}, contents: map[string][]window{}, order: make([]string, 0, joinCacheSize), changed: make(chan struct{})}
+	return &joinCache{calls: map[string]modelCall{}, executed: map[string]bool{}, contents: map[string][]window{}, spans: map[string]failedSpan{}, order: make([]string, 0, joinCacheSize), changed: make(chan struct{})}
 }
 
 func (c *joinCache) add(key string, set func()) {
@@ -48,6 +50,7 @@ func (c *joinCache) add(key string, set func()) {
 		delete(c.calls, old)
 		delete(c.executed, old)
 		delete(c.contents, old)
+		delete(c.spans, old)
 		c.order[c.next] = key
 		c.next = (c.next + 1) % joinCacheSize
 	}

@@ -191,6 +191,12 @@ func (m *Mapper) finishTraces(units []*unit, stats Stats, others map[string]iden
 	}
 	linkIdentities(units, traces, others)
 	foldErrors(units, bySpan)
+	for _, u := range units {
+		if u.signal == signalTraces && u.foldedInto == nil && u.recordsErrors() && u.facts.kind != kindTool {
+			m.join.foldIntoEarlier(u, bySpan)
+		}
+	}
+	m.join.rememberFailures(units)
 	stats.Traces = appendTraceIdentities(stats.Traces, units, traces)
 	m.join.rememberSpans(units)
 	order := make([]*unit, len(units))
