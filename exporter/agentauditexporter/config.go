@@ -53,7 +53,9 @@ type Config struct {
 
 	// LogSpanWait is how long a log batch waits for the model-call spans its GenAI events belong to
 	// (a gen_ai.choice log takes model, tokens and cost from its chat span). The collector's traces
-	// and logs pipelines run independently, so logs often arrive first. 0 disables the wait.
+	// and logs pipelines run independently, so logs often arrive first. The same bound applies the
+	// other way: spans whose model reasoning the service also logs as agent.reasoning wait for those
+	// logs, so the thought is one record (the log's, with plan and confidence). 0 disables the wait.
 	LogSpanWait time.Duration `mapstructure:"log_span_wait"`
 
 	// DedupWindow is how many of the record ids written last the exporter remembers, to drop copies

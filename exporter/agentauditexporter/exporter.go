@@ -133,6 +133,13 @@ func (e *auditExporter) shutdown(ctx context.Context) error {
 }
 
 func (e *auditExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
+	// A model call's reasoning part that the agent also logs (agent.reasoning, with plan and
+	// confidence) is one record, the log's: wait for those logs as logs wait for their spans.
+	if wait := e.logSpanWait(ctx); wait > 0 {
+		if awaited := e.mapper.ThoughtsAwaited(td); len(awaited) > 0 && !e.mapper.WaitForThoughts(ctx, awaited, wait) {
+			e.mapper.NoThoughtsLogged(awaited)
+		}
+	}
 	recs, stats := e.mapper.MapTraces(td, e.now())
 	return e.write(ctx, signalTraces, recs, stats)
 }

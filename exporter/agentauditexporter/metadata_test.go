@@ -37,6 +37,7 @@ func TestMetadataDocumentationAndTelemetryAgree(t *testing.T) {
 	chat := malformed.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(1)
 	chat.Attributes().PutStr("gen_ai.input.messages", "[{not json")
 	chat.Attributes().PutStr("huge", strings.Repeat("a", 1<<20))
+	chat.Attributes().PutStr("gen_ai.output.messages", "UnknownFrameworkResult(text='hi')")
 	require.NoError(t, te.ConsumeTraces(ctx, malformed))
 	ld := plog.NewLogs()
 	lr := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
@@ -52,6 +53,7 @@ func TestMetadataDocumentationAndTelemetryAgree(t *testing.T) {
 		"otelcol_exporter_agentaudit_duplicate_records_dropped",
 		"otelcol_exporter_agentaudit_malformed_items",
 		"otelcol_exporter_agentaudit_truncated_values",
+		"otelcol_exporter_agentaudit_unknown_reprs",
 		"otelcol_exporter_agentaudit_identity_records_held",
 		"otelcol_exporter_agentaudit_identity_records_released",
 		"otelcol_exporter_agentaudit_identity_traces_held",

@@ -102,6 +102,10 @@ func (e *encoder) record(r *Record) error {
 		e.key("error")
 		e.open()
 		e.strOmit("message", r.Error.Message)
+		if len(r.Error.PropagatedTo) > 0 {
+			e.key("propagated_to")
+			e.strings(r.Error.PropagatedTo)
+		}
 		e.strOmit("recovery_action", r.Error.RecoveryAction)
 		e.strOmit("related_record_id", r.Error.RelatedRecordID)
 		e.strOmit("stack_trace", r.Error.StackTrace)

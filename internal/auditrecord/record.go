@@ -149,8 +149,11 @@ type Output struct {
 
 // Error is a failure.
 type Error struct {
-	Message        string `json:"message,omitempty"`
-	RecoveryAction string `json:"recovery_action,omitempty"`
+	Message string `json:"message,omitempty"`
+	// PropagatedTo lists the span ids the failure travelled up to (an agent span, a model call
+	// ended by the same exception): their failure is this one and has no record of its own.
+	PropagatedTo   []string `json:"propagated_to,omitempty"`
+	RecoveryAction string   `json:"recovery_action,omitempty"`
 	// RelatedRecordID links the error to the tool_call or output record it belongs to.
 	RelatedRecordID string `json:"related_record_id,omitempty"`
 	StackTrace      string `json:"stack_trace,omitempty"`

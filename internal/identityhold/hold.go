@@ -79,6 +79,8 @@ type Hold struct {
 	// bytes counts every held record until written; waiting only those of traces still waiting.
 	bytes, waiting int64
 	known          *knownTraces
+	// linkedFrom lists, per trace, the traces without an identity whose spans link to it (links.go).
+	linkedFrom map[string][]string
 }
 
 type heldTrace struct {
@@ -139,11 +141,12 @@ func Open(opts Options) (*Hold, error) {
 		opts.KnownTraces = DefaultKnownTraces
 	}
 	h := &Hold{
-		opts:  opts,
-		held:  map[string]*heldTrace{},
-		order: list.New(),
-		ids:   map[string]struct{}{},
-		known: newKnownTraces(opts.KnownTraces),
+		opts:       opts,
+		held:       map[string]*heldTrace{},
+		order:      list.New(),
+		ids:        map[string]struct{}{},
+		known:      newKnownTraces(opts.KnownTraces),
+		linkedFrom: map[string][]string{},
 	}
 	j, replayed, err := openJournal(opts.Dir, opts.Window)
 	if err != nil {
@@ -199,6 +202,7 @@ func (h *Hold) Admit(recs []*auditrecord.Record, traces []mapping.TraceIdentity,
 			inBatch[r.TraceID] = true
 		}
 	}
+	traces = h.followLinks(traces)
 	for _, t := range traces {
 		if !h.known.learn(t.TraceID, t.SessionID, t.UserID, t.Root) {
 			continue
@@ -225,6 +229,7 @@ func (h *Hold) Admit(recs []*auditrecord.Record, traces []mapping.TraceIdentity,
 			h.known.learnAgent(r.TraceID, r.Agent)
 		}
 	}
+	learned = h.learnLinked(learned)
 	for _, r := range recs {
 		if r.TraceID == "" {
 			continue

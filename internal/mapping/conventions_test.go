@@ -51,7 +51,7 @@ func TestOpenInferenceTrace(t *testing.T) {
 	recs, stats := mapTraces(t, New(Options{}), td)
 	assertCounts(t, recs, map[auditrecord.Type]int{
 		auditrecord.TypeAgentRun: 1, auditrecord.TypeLLMCall: 2, auditrecord.TypeInput: 2,
-		auditrecord.TypeOutput: 2, auditrecord.TypeToolCall: 1,
+		auditrecord.TypeOutput: 1, auditrecord.TypeToolCall: 1,
 	})
 	if stats.Malformed != 0 {
 		t.Errorf("malformed %d", stats.Malformed)
@@ -61,13 +61,13 @@ func TestOpenInferenceTrace(t *testing.T) {
 			t.Errorf("%s: session %q convention %q agent %+v", r.Type, r.SessionID, r.Source.Convention, r.Agent)
 		}
 	}
-	outs := ofType(recs, auditrecord.TypeOutput)
-	if *outs[0].Output.Cost != 0.0001 || outs[0].Output.CostSource != "telemetry" || *outs[0].Output.Tokens.Total != 62 {
-		t.Errorf("first output %s", mustJSON(t, outs[0].Output))
+	// The first model call only asked for the tool: its tokens and cost are on its llm_call.
+	if call := ofType(recs, auditrecord.TypeLLMCall)[0].LLMCall; *call.Cost != 0.0001 || call.CostSource != "telemetry" || *call.Tokens.Total != 62 {
+		t.Errorf("first llm_call %s", mustJSON(t, call))
 	}
 	// gpt-4.1-mini from the table: 80 × 0.40/M + 6 × 1.60/M.
-	if c := outs[1].Output.Cost; c == nil || *c != 0.0000416 || outs[1].Output.Content != "2+2 is 4." {
-		t.Errorf("second output %s", mustJSON(t, outs[1].Output))
+	if out := ofType(recs, auditrecord.TypeOutput)[0].Output; out.Cost == nil || *out.Cost != 0.0000416 || out.Content != "2+2 is 4." {
+		t.Errorf("final output %s", mustJSON(t, out))
 	}
 	tool := ofType(recs, auditrecord.TypeToolCall)[0].ToolCall
 	if tool.CallID != "call_c" || tool.Result != "4" || mustJSON(t, tool.Parameters) != `{"expr":"2+2"}` {
@@ -109,7 +109,7 @@ func TestTraceloopTrace(t *testing.T) {
 	recs, _ := mapTraces(t, New(Options{}), td)
 	assertCounts(t, recs, map[auditrecord.Type]int{
 		auditrecord.TypeAgentRun: 1, auditrecord.TypeLLMCall: 2, auditrecord.TypeInput: 1,
-		auditrecord.TypeOutput: 2, auditrecord.TypeToolCall: 1,
+		auditrecord.TypeOutput: 1, auditrecord.TypeToolCall: 1,
 	})
 	for _, r := range recs {
 		if r.SessionID != "tl-sess" || r.UserID != "tl-user" || r.Source.Convention != "traceloop" {
@@ -120,9 +120,9 @@ func TestTraceloopTrace(t *testing.T) {
 	if tool.ToolName != "get_joke" || tool.Result != "a joke" || mustJSON(t, tool.Parameters) != `{"topic":"OTel"}` {
 		t.Errorf("tool %s", mustJSON(t, tool))
 	}
-	out := ofType(recs, auditrecord.TypeOutput)[0].Output
-	if out.FinishReason != "tool_calls" || *out.Tokens.Total != 25 || out.Model != "gpt-4o-mini-2024-07-18" {
-		t.Errorf("output %s", mustJSON(t, out))
+	// The first model call only asked for get_joke: no output, its tokens on its llm_call.
+	if call := ofType(recs, auditrecord.TypeLLMCall)[0].LLMCall; *call.Tokens.Total != 25 || call.Model != "gpt-4o-mini-2024-07-18" {
+		t.Errorf("llm_call %s", mustJSON(t, call))
 	}
 	assertGolden(t, "traceloop", recs)
 }
@@ -168,7 +168,7 @@ func TestVercelAIv6Trace(t *testing.T) {
 	recs, _ := mapTraces(t, New(Options{}), td)
 	assertCounts(t, recs, map[auditrecord.Type]int{
 		auditrecord.TypeAgentRun: 1, auditrecord.TypeLLMCall: 2, auditrecord.TypeInput: 2,
-		auditrecord.TypeOutput: 2, auditrecord.TypeToolCall: 1,
+		auditrecord.TypeOutput: 1, auditrecord.TypeToolCall: 1,
 	})
 	for _, r := range recs {
 		if r.SessionID != "v-sess" || r.UserID != "v-user" || r.Source.Convention != "vercel_ai" || r.Agent == nil || r.Agent.Name != "weather-bot" {

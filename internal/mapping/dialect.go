@@ -22,6 +22,10 @@ type dialect struct {
 	marksSpans bool
 	kinds      []kindRule
 	fields     map[field][]alias
+	// reprs are its frameworks' objects whose repr may stand where text belongs; usage their own
+	// usage objects (reprs.go reads both).
+	reprs []reprForm
+	usage []usageShape
 }
 
 // kindRule names span kinds by the value of one attribute. Rules of all dialects are tried in rank
@@ -440,6 +444,11 @@ func readAlias(a *attrView, al alias, fl field, f *facts) bool {
 	case formMessagesJSON, formMessages:
 		msgs := a.messages(al.key, defaultRole(fl), al.form == formMessagesJSON)
 		appendMessages(f, fl, msgs)
+		if len(msgs) > 0 && fl == fieldOutput && f.kind == kindLLM {
+			if v, ok := a.structuredPresent(al.key); ok {
+				usageInto(v, f) // a chat completion's own model and usage, when no attribute said them
+			}
+		}
 		return len(msgs) > 0
 	case formFlatMessages:
 		g := a.group(al.key)
@@ -464,6 +473,9 @@ func readAlias(a *attrView, al alias, fl field, f *facts) bool {
 			return false
 		}
 		appendMessages(f, fl, parseMessages(unwrapEntity(v), defaultRole(fl)))
+		if fl == fieldEntityOutput && f.kind == kindLLM {
+			usageInto(v, f)
+		}
 		return true
 	case formValue, formKwargs, formUnwrapOutput:
 		v, ok := a.structuredPresent(al.key)

@@ -24,7 +24,7 @@ func TestDocsTablesMatchDialects(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := string(raw)
-	sections := map[string]string{"identity": renderIdentityTable()}
+	sections := map[string]string{"identity": renderIdentityTable(), "reprs": renderReprTable()}
 	for _, d := range dialects {
 		sections["dialect:"+d.name] = renderDialectTable(d)
 	}
@@ -54,6 +54,29 @@ func TestDocsTablesMatchDialects(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// renderReprTable lists every dialect's framework reprs and usage objects.
+func renderReprTable() string {
+	var b strings.Builder
+	b.WriteString("| Dialect | Framework | Form | Read |\n|---|---|---|---|\n")
+	for _, d := range dialects {
+		for _, r := range d.reprs {
+			fields := make([]string, len(r.text))
+			for i, f := range r.text {
+				fields[i] = code(f)
+			}
+			fmt.Fprintf(&b, "| %s | %s | repr %s | text from %s |\n", code(d.name), r.framework, code(r.class+"(…)"), strings.Join(fields, ", then "))
+		}
+		for _, u := range d.usage {
+			total := ""
+			if u.total != "" {
+				total = ", " + code(u.total)
+			}
+			fmt.Fprintf(&b, "| %s | %s | usage %s | tokens from %s, %s%s |\n", code(d.name), u.framework, code(u.key), code(u.in), code(u.out), total)
+		}
+	}
+	return b.String()
 }
 
 var kindNames = map[spanKind]string{kindAgent: "agent", kindStep: "step", kindLLM: "model call", kindTool: "tool", kindOther: "other"}

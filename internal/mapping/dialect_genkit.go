@@ -37,4 +37,7 @@ var firebaseGenkit = &dialect{
 		fieldToolArgs:   {{key: "genkit:input", form: formValue}},
 		fieldToolResult: {{key: "genkit:output", form: formUnwrapOutput, doc: "`{\"output\": x}` (tool.v2) → x"}},
 	},
+	usage: []usageShape{
+		{key: "usage", in: "inputTokens", out: "outputTokens", total: "totalTokens", framework: "Genkit `GenerateResponse.usage`, Vercel AI SDK"},
+	},
 }

@@ -28,4 +28,15 @@ var langsmithOTel = &dialect{
 		fieldToolArgs:      {{key: "gen_ai.prompt", form: formValue, ownSpans: true, doc: "the tool run's inputs"}},
 		fieldToolResult:    {{key: "gen_ai.completion", form: formUnwrapOutput, ownSpans: true, doc: "the tool run's outputs; `{\"output\": x}` → x"}},
 	},
+	reprs: []reprForm{
+		{class: "AIMessage", text: []string{"content"}, framework: "LangChain"},
+		{class: "AIMessageChunk", text: []string{"content"}, framework: "LangChain"},
+		{class: "HumanMessage", text: []string{"content"}, framework: "LangChain"},
+		{class: "SystemMessage", text: []string{"content"}, framework: "LangChain"},
+		{class: "ChatGeneration", text: []string{"message", "text"}, framework: "LangChain"},
+	},
+	usage: []usageShape{
+		{key: "usage_metadata", in: "input_tokens", out: "output_tokens", total: "total_tokens", framework: "LangChain `AIMessage.usage_metadata`"},
+		{key: "token_usage", in: "prompt_tokens", out: "completion_tokens", total: "total_tokens", framework: "LangChain `response_metadata.token_usage`"},
+	},
 }

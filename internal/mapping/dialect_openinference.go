@@ -45,4 +45,19 @@ var openInference = &dialect{
 		},
 		fieldToolResult: {{key: "output.value", form: formValue}},
 	},
+	reprs: []reprForm{
+		{class: "ChatMessage", text: []string{"content", "blocks"}, framework: "LlamaIndex `llama_index.core.llms.ChatMessage`, smolagents `ChatMessage`"},
+		{class: "TextBlock", text: []string{"text"}, framework: "LlamaIndex content block"},
+		{class: "ChatResponse", text: []string{"message"}, framework: "LlamaIndex"},
+		{class: "CompletionResponse", text: []string{"text"}, framework: "LlamaIndex"},
+		{class: "AgentOutput", text: []string{"response"}, framework: "LlamaIndex agent workflows"},
+		{class: "AgentChatResponse", text: []string{"response"}, framework: "LlamaIndex chat engines and agents"},
+		{class: "Response", text: []string{"response", "output_text"}, framework: "LlamaIndex query engines; OpenAI Responses"},
+		{class: "ActionOutput", text: []string{"output"}, framework: "smolagents"},
+		{class: "FinalAnswerStep", text: []string{"output", "final_answer"}, framework: "smolagents"},
+		{class: "RunResult", text: []string{"output", "final_output"}, framework: "smolagents, OpenAI Agents SDK"},
+	},
+	usage: []usageShape{
+		{key: "token_usage", in: "input_tokens", out: "output_tokens", total: "total_tokens", framework: "smolagents `TokenUsage`"},
+	},
 }

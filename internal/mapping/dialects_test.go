@@ -26,7 +26,7 @@ func checkScenarioRecords(t *testing.T, recs []*auditrecord.Record, convention, 
 	t.Helper()
 	assertCounts(t, recs, map[auditrecord.Type]int{
 		auditrecord.TypeAgentRun: 1, auditrecord.TypeLLMCall: 2, auditrecord.TypeInput: 2,
-		auditrecord.TypeOutput: 2, auditrecord.TypeToolCall: 2, auditrecord.TypeError: 1,
+		auditrecord.TypeOutput: 1, auditrecord.TypeToolCall: 2, auditrecord.TypeError: 1,
 	})
 	for _, r := range recs {
 		if r.Source.Convention != convention {

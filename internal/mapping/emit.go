@@ -26,8 +26,13 @@ type unit struct {
 	res      *resourceInfo
 
 	exceptions []exceptionFact
-	id         identity
-	agent      agentInfo
+	links      []spanLink
+	// foldedInto is the unit that records this unit's failure (see foldErrors); propagatedTo lists
+	// the spans whose failure this unit records as its own.
+	foldedInto   *unit
+	propagatedTo []string
+	id           identity
+	agent        agentInfo
 
 	counters   typeCounters
 	counterBuf [4]typeCount // counters' first backing array, in the unit's own allocation
@@ -66,7 +71,8 @@ type traceState struct {
 	id            identity         // the first of each id any unit of the trace carries
 	seenInputs    map[textKey]bool // (role, content)
 	seenOutputs   map[string]bool
-	seenErrors    map[textKey]bool // (type, message)
+	seenErrors    map[textKey]bool    // (type, message)
+	richThoughts  map[string][]window // thoughts an agent.reasoning report (with plan or confidence) carries, and when
 	requested     map[string]bool
 	executedIDs   map[string]bool
 	executedNames map[string]bool // tools executed by spans that carry no call id
@@ -100,6 +106,18 @@ func (ts *traceState) index(u *unit) {
 		if f.toolCallID == "" && f.toolName != "" {
 			// An execution without a call id (OpenLLMetry tool spans) answers requests by tool name.
 			setTrue(&ts.executedNames, f.toolName)
+		}
+	}
+	for _, r := range f.reasoning {
+		if key := strings.TrimSpace(r.thought); key != "" && (len(r.plan) > 0 || r.confidence != nil) {
+			at := r.at
+			if at.IsZero() {
+				at = u.start
+			}
+			if ts.richThoughts == nil {
+				ts.richThoughts = map[string][]window{}
+			}
+			ts.richThoughts[key] = append(ts.richThoughts[key], instant(at))
 		}
 	}
 	for _, msg := range f.inputs {
@@ -216,8 +234,9 @@ func (m *Mapper) emit(u *unit, ts *traceState) {
 		if when.IsZero() {
 			when = u.start
 		}
-		rec := u.newRecord(m, auditrecord.TypeReasoning, when)
-		rec.Reasoning = m.reasoningRecord(r, &u.probs)
+		if rec := m.emitThought(u, ts, r.thought, true, when); rec != nil {
+			rec.Reasoning = m.reasoningRecord(r, &u.probs)
+		}
 	}
 
 	related := envelope
@@ -228,6 +247,42 @@ func (m *Mapper) emit(u *unit, ts *traceState) {
 		related = firstOutput
 	}
 	m.emitErrors(u, ts, related)
+}
+
+// emitThought returns a new reasoning record for thought, or nil when the thought is recorded
+// elsewhere, by the richer report of it. A model's reasoning part and the agent's agent.reasoning
+// event (with plan and confidence) at an overlapping time are one thought: the event's record keeps
+// it when both are in the batch (rich says this is such a report), and a thought the other signal
+// already recorded is not recorded again. A skipped thought still takes its index.
+func (m *Mapper) emitThought(u *unit, ts *traceState, thought string, rich bool, at time.Time) *auditrecord.Record {
+	key := strings.TrimSpace(thought)
+	if key == "" {
+		return u.newRecord(m, auditrecord.TypeReasoning, at)
+	}
+	w, own, other := u.window(), joinThought, joinRichThought
+	if rich {
+		w, own, other = instant(at), joinRichThought, joinThought
+	}
+	inBatch := !rich && overlapsAny(ts.richThoughts[key], w)
+	if inBatch || m.join.recordedByOtherSignal(u, other, key, w) {
+		if !inBatch {
+			// The service reports its thoughts on both signals: its spans will wait for such logs.
+			m.join.learnReasoningService(u)
+		}
+		u.counters.next(auditrecord.TypeReasoning)
+		return nil
+	}
+	m.join.rememberContent(u, own, key, w)
+	return u.newRecord(m, auditrecord.TypeReasoning, at)
+}
+
+func overlapsAny(ws []window, w window) bool {
+	for _, o := range ws {
+		if o.overlaps(w) {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *Mapper) reasoningRecord(r reasoningFact, p *problems) *auditrecord.Reasoning {
@@ -339,11 +394,21 @@ func (m *Mapper) emitOutputs(u *unit, ts *traceState) *auditrecord.Record {
 			continue
 		}
 		content := msg.text()
-		// Every model response is an output, even one that only asks for tools; an agent's final
-		// answer is usually the last model response, already recorded.
-		emitOutput := f.kind == kindLLM || (content != "" && !ts.seenOutputs[content])
-		if content != "" {
-			setTrue(&ts.seenOutputs, content)
+		key := strings.TrimSpace(content)
+		// A model response is an output unless it only asks for tools (its tool_call records say
+		// what it asked) or another span or signal of the trace already recorded the same answer:
+		// an agent's final answer is usually the last model response, already recorded.
+		// Two model calls of a trace may well give the same text; an agent or step repeating it, or
+		// the other signal reporting it again (a gen_ai.choice log beside the span), is the same answer.
+		emitOutput := key != "" || (f.kind == kindLLM && !msg.has(partToolCall))
+		if key != "" && ((f.kind != kindLLM && ts.seenOutputs[key]) || m.join.recordedByOtherSignal(u, joinOutput, key, u.window())) {
+			emitOutput = false
+		}
+		if key != "" {
+			setTrue(&ts.seenOutputs, key)
+		}
+		if !emitOutput {
+			u.counters.next(auditrecord.TypeOutput) // the span's other output ids stay what they were
 		}
 		if emitOutput {
 			r := u.newRecord(m, auditrecord.TypeOutput, at)
@@ -358,6 +423,9 @@ func (m *Mapper) emitOutputs(u *unit, ts *traceState) *auditrecord.Record {
 				out.Cost, out.CostSource = m.cost(f)
 			}
 			r.Output = out
+			if key != "" {
+				m.join.rememberContent(u, joinOutput, key, u.window())
+			}
 			if first == nil {
 				first = r
 			}
@@ -365,8 +433,10 @@ func (m *Mapper) emitOutputs(u *unit, ts *traceState) *auditrecord.Record {
 		for _, p := range msg.parts {
 			switch p.kind {
 			case partReasoning:
-				if p.text != "" {
-					rec := u.newRecord(m, auditrecord.TypeReasoning, at)
+				if p.text == "" {
+					continue
+				}
+				if rec := m.emitThought(u, ts, p.text, false, at); rec != nil {
 					rec.Reasoning = &auditrecord.Reasoning{Thought: m.cleanString(p.text, &u.probs)}
 				}
 			case partToolCall:
@@ -446,16 +516,13 @@ func (u *unit) errorMessage() string {
 // are not tools skip errors whose type and message the trace already recorded.
 func (m *Mapper) emitErrors(u *unit, ts *traceState, related *auditrecord.Record) {
 	f := &u.facts
-	if !f.recognised {
+	if !f.recognised || u.foldedInto != nil {
 		// A plain HTTP or database span failing is the application's business, not the agent's:
-		// the AI span above it records the failure if it mattered.
+		// the AI span above it records the failure if it mattered. A folded failure is recorded by
+		// the span where it started.
 		return
 	}
-	failures := u.exceptions
-	if len(failures) == 0 && u.failed() {
-		failures = []exceptionFact{{typ: f.errorType, message: u.statusMessage, at: u.endTime()}}
-	}
-	for _, e := range failures {
+	for _, e := range u.failuresOf() {
 		typ := e.typ
 		if typ == "" {
 			typ = f.errorType
@@ -480,6 +547,7 @@ func (m *Mapper) emitErrors(u *unit, ts *traceState, related *auditrecord.Record
 		if related != nil {
 			r.Error.RelatedRecordID = related.RecordID
 		}
+		r.Error.PropagatedTo = u.propagatedTo
 	}
 }
 

@@ -58,7 +58,7 @@ func TestGenAISemconvTrace(t *testing.T) {
 	recs, stats := mapTraces(t, New(Options{}), genAITrace(t))
 	assertCounts(t, recs, map[auditrecord.Type]int{
 		auditrecord.TypeAgentRun: 1, auditrecord.TypeLLMCall: 2, auditrecord.TypeInput: 2,
-		auditrecord.TypeOutput: 2, auditrecord.TypeReasoning: 1, auditrecord.TypeToolCall: 1,
+		auditrecord.TypeOutput: 1, auditrecord.TypeReasoning: 1, auditrecord.TypeToolCall: 1,
 	})
 	if stats.Malformed != 0 || stats.Truncated != 0 || stats.Records[auditrecord.TypeLLMCall] != 2 {
 		t.Errorf("stats = %+v", stats)
@@ -81,13 +81,13 @@ func TestGenAISemconvTrace(t *testing.T) {
 	if run.Attributes["app.tenant"] != "acme" || run.Attributes["session.id"] != nil || run.Attributes["gen_ai.input.messages"] != nil {
 		t.Errorf("agent_run attributes %v: want only unconsumed ones", run.Attributes)
 	}
-	outs := ofType(recs, auditrecord.TypeOutput)
-	if outs[0].Output.Content != "" || outs[0].Output.FinishReason != "tool_call" || outs[1].Output.Content != "Booked AF123 for you." {
+	// The first model call only asked for a tool: no output record, its cost on its llm_call.
+	if outs := ofType(recs, auditrecord.TypeOutput); outs[0].Output.Content != "Booked AF123 for you." {
 		t.Errorf("outputs %s", mustJSON(t, outs))
 	}
 	// gpt-4o-2024-08-06 is priced as gpt-4o: 100 × 2.50/M + 20 × 10/M.
-	if c := outs[0].Output.Cost; c == nil || *c != 0.00045 || outs[0].Output.CostSource != "price_table" {
-		t.Errorf("cost %v %q", c, outs[0].Output.CostSource)
+	if call := ofType(recs, auditrecord.TypeLLMCall)[0].LLMCall; call.Cost == nil || *call.Cost != 0.00045 || call.CostSource != "price_table" {
+		t.Errorf("cost %v %q", call.Cost, call.CostSource)
 	}
 	tool := ofType(recs, auditrecord.TypeToolCall)[0]
 	if tool.ToolCall.Status != "success" || tool.ToolCall.CallID != "call_1" || mustJSON(t, tool.ToolCall.Result) != `{"flights":["AF123"]}` {
@@ -180,9 +180,11 @@ func TestGenAIRequestedAndFailedTools(t *testing.T) {
 	if e.Type != "HTTPError" || e.ToolName != "get_stock" || e.RelatedRecordID != s.RecordID || e.StackTrace != "at fetch()" {
 		t.Errorf("error %s", mustJSON(t, e))
 	}
-	out := ofType(recs, auditrecord.TypeOutput)[0].Output
-	if out.Cost == nil || *out.Cost != 0.5 || out.CostSource != "telemetry" || *out.Tokens.Total != 1100 {
-		t.Errorf("output %s", mustJSON(t, out))
+	if outs := ofType(recs, auditrecord.TypeOutput); len(outs) != 0 {
+		t.Errorf("the model call only asked for tools, yet outputs %s", mustJSON(t, outs))
+	}
+	if call := ofType(recs, auditrecord.TypeLLMCall)[0].LLMCall; call.Cost == nil || *call.Cost != 0.5 || call.CostSource != "telemetry" || *call.Tokens.Total != 1100 {
+		t.Errorf("llm_call %s", mustJSON(t, call))
 	}
 	assertGolden(t, "genai_tools", recs)
 }

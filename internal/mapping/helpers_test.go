@@ -57,6 +57,13 @@ type spanSpec struct {
 	status     ptrace.StatusCode
 	statusMsg  string
 	events     []eventSpec
+	links      []linkSpec
+}
+
+// linkSpec is a span link to span id of trace.
+type linkSpec struct {
+	trace, span byte
+	attrs       map[string]any
 }
 
 type resourceSpec struct {
@@ -91,6 +98,14 @@ func buildTraces(t testing.TB, resources ...resourceSpec) ptrace.Traces {
 			}
 			span.Status().SetCode(s.status)
 			span.Status().SetMessage(s.statusMsg)
+			for _, l := range s.links {
+				link := span.Links().AppendEmpty()
+				link.SetTraceID(traceID(l.trace))
+				link.SetSpanID(spanID(l.span))
+				if err := link.Attributes().FromRaw(l.attrs); err != nil {
+					t.Fatal(err)
+				}
+			}
 			for _, e := range s.events {
 				ev := span.Events().AppendEmpty()
 				ev.SetName(e.name)

@@ -17,8 +17,15 @@ type joinCache struct {
 	mu       sync.Mutex
 	calls    map[string]modelCall // trace id + span id of a model-call span
 	executed map[string]bool      // trace id + "\x00" + tool call id of an executed tool
-	order    []string             // insertion order of both maps' keys, for eviction
-	next     int
+	// contents holds, by digest of the answers and thoughts each signal recorded per trace, when
+	// they were reported (see rememberContent): the other signal's copy of one is the same record.
+	contents map[string][]window
+	// spans are the spans of traces with failures (errorfold_batches.go), by trace id + "\x00s" + span id.
+	spans map[string]failedSpan
+	// reasoningServices are the services whose thoughts this Mapper saw on both signals.
+	reasoningServices map[string]bool
+	order             []string // insertion order of both maps' keys, for eviction
+	next              int
 	// changed is closed (and replaced) whenever spans are remembered, waking WaitForSpans.
 	changed chan struct{}
 }
@@ -32,7 +39,7 @@ type modelCall struct {
 const joinCacheSize = 8192
 
 func newJoinCache() *joinCache {
-	return &joinCache{calls: map[string]modelCall{}, executed: map[string]bool{}, order: make([]string, 0, joinCacheSize), changed: make(chan struct{})}
+	return &joinCache{calls: map[string]modelCall{}, executed: map[string]bool{}, contents: map[string][]window{}, spans: map[string]failedSpan{}, order: make([]string, 0, joinCacheSize), changed: make(chan struct{})}
 }
 
 func (c *joinCache) add(key string, set func()) {
@@ -42,6 +49,8 @@ func (c *joinCache) add(key string, set func()) {
 		old := c.order[c.next]
 		delete(c.calls, old)
 		delete(c.executed, old)
+		delete(c.contents, old)
+		delete(c.spans, old)
 		c.order[c.next] = key
 		c.next = (c.next + 1) % joinCacheSize
 	}
@@ -145,19 +154,28 @@ func (m *Mapper) SpansAwaited(ld plog.Logs) []string {
 // WaitForSpans blocks until every span in keys has been mapped, ctx ends or timeout passes, and
 // reports whether all of them arrived.
 func (m *Mapper) WaitForSpans(ctx context.Context, keys []string, timeout time.Duration) bool {
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	for {
-		m.join.mu.Lock()
+	return m.join.waitFor(ctx, timeout, func() int {
 		missing := 0
 		for _, k := range keys {
 			if _, ok := m.join.calls[k]; !ok {
 				missing++
 			}
 		}
-		changed := m.join.changed
-		m.join.mu.Unlock()
-		if missing == 0 {
+		return missing
+	})
+}
+
+// waitFor blocks until missing (called with the cache locked) reports 0, ctx ends or timeout
+// passes, and reports whether nothing was missing.
+func (c *joinCache) waitFor(ctx context.Context, timeout time.Duration, missing func() int) bool {
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	for {
+		c.mu.Lock()
+		n := missing()
+		changed := c.changed
+		c.mu.Unlock()
+		if n == 0 {
 			return true
 		}
 		select {

@@ -31,6 +31,9 @@ type Stats struct {
 	Malformed int
 	// Truncated counts spans/logs with at least one string cut to MaxContentBytes.
 	Truncated int
+	// UnknownReprs counts contents that are a framework object's repr of a class the repr tables
+	// (reprForm, in the dialect files) do not know; they are kept as they are.
+	UnknownReprs int
 	// Traces lists the traces of the batch that have a session or user id or whose root span (a span
 	// without parent) was in the batch, with the ids: what the exporter needs to give records of the
 	// trace that arrive in other batches their identity, even when the span carrying it made no record.
@@ -42,6 +45,10 @@ type TraceIdentity struct {
 	TraceID, SessionID, UserID string
 	// Root: the batch held the trace's root span; no later span will bring an identity.
 	Root bool
+	// Links are the other traces this trace's spans link to (a framework that starts a trace per
+	// agent turn ties the turns together with span links): a trace without an identity of its own
+	// takes theirs, in this batch or, through the exporter's identity hold, a later one.
+	Links []string
 }
 
 func newStats() Stats { return Stats{Records: map[auditrecord.Type]int{}} }

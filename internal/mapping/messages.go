@@ -62,6 +62,16 @@ func (msg message) text() string {
 	return b.String()
 }
 
+// has reports whether the message has a part of kind k.
+func (msg message) has(k partKind) bool {
+	for _, p := range msg.parts {
+		if p.kind == k {
+			return true
+		}
+	}
+	return false
+}
+
 // literalText is content that must not be read as JSON again (a structured value already rendered
 // as text).
 type literalText string
@@ -76,7 +86,9 @@ func parseMessages(v any, defaultRole string) []message {
 		return []message{{role: defaultRole, parts: []part{{kind: partText, text: string(t)}}}}
 	case string:
 		if j, ok := decodeJSON(t); ok {
-			if _, isStr := j.(string); !isStr {
+			if inner, isStr := j.(string); isStr {
+				t = inner // a JSON-encoded string: its text, not its quotes
+			} else {
 				return parseMessages(j, defaultRole)
 			}
 		}
@@ -121,7 +133,17 @@ func parseMessage(v any, defaultRole string) (message, bool) {
 		return message{}, false
 	}
 	// gen_ai.choice events and OpenInference wrap the message: {"message": {...}, "finish_reason": …}
-	if inner, ok := m["message"].(map[string]any); ok {
+	inner, wrapped := m["message"].(map[string]any)
+	if s, isStr := m["message"].(string); isStr && !wrapped {
+		// gen_ai.choice events whose message is text, or a message as JSON text.
+		if j, ok := decodeJSON(s); ok {
+			inner, wrapped = j.(map[string]any)
+		}
+		if !wrapped {
+			inner, wrapped = map[string]any{"content": s}, true
+		}
+	}
+	if wrapped {
 		msg, _ := parseMessage(inner, defaultRole)
 		if f := getStr(m, "finish_reason", "finishReason"); f != "" {
 			msg.finish = f

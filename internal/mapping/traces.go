@@ -48,19 +48,37 @@ func (m *Mapper) MapTraces(td ptrace.Traces, observed time.Time) ([]*auditrecord
 	}
 	// Byte order of trace ids is the order of their hex form, the order finish emits in.
 	ids := slices.SortedFunc(maps.Keys(byTrace), func(a, b pcommon.TraceID) int { return bytes.Compare(a[:], b[:]) })
-	var out []*auditrecord.Record
-	for _, id := range ids {
-		refs := byTrace[id]
-		units := make([]*unit, len(refs))
-		traceHex := traceIDHex(id) // once per trace: the trace's units share the string
-		for i, r := range refs {
-			units[i] = m.spanUnit(r.span, traceHex, r.scope, r.res, observed)
+	// Traces whose spans link to other traces are mapped after the others, so that a trace without
+	// an identity of its own can take the one of the trace it links to (links.go).
+	perTrace := make([][]*auditrecord.Record, len(ids))
+	identities := map[string]identity{}
+	var linked []int
+	for pass := range 2 {
+		for i, id := range ids {
+			refs := byTrace[id]
+			hasLinks := slices.ContainsFunc(refs, func(r spanRef) bool { return r.span.Links().Len() > 0 })
+			if hasLinks != (pass == 1) {
+				continue
+			}
+			if hasLinks {
+				linked = append(linked, i)
+			}
+			units := make([]*unit, len(refs))
+			traceHex := traceIDHex(id) // once per trace: the trace's units share the string
+			for j, r := range refs {
+				units[j] = m.spanUnit(r.span, traceHex, r.scope, r.res, observed)
+			}
+			before := len(stats.Traces)
+			perTrace[i], stats = m.finishTraces(units, stats, identities)
+			for _, t := range stats.Traces[before:] {
+				identities[t.TraceID] = identity{session: t.SessionID, user: t.UserID}
+			}
 		}
-		var records []*auditrecord.Record
-		records, stats = m.finish(units, stats)
-		out = append(out, records...)
 	}
-	return out, stats
+	if len(linked) > 0 {
+		slices.SortStableFunc(stats.Traces, func(a, b TraceIdentity) int { return strings.Compare(a.TraceID, b.TraceID) })
+	}
+	return slices.Concat(perTrace...), stats
 }
 
 // spanUnit reads one span; traceHex is traceIDHex(span.TraceID()).
@@ -96,6 +114,13 @@ func (m *Mapper) spanUnit(span ptrace.Span, traceHex, scope string, res *resourc
 	}
 	u.id = lookupIdentity(u.view)
 	u.agent = u.facts.agent
+	links := span.Links()
+	for i := range links.Len() {
+		l := links.At(i)
+		if id := traceIDHex(l.TraceID()); id != "" && id != traceHex {
+			u.links = append(u.links, spanLink{traceID: id, id: lookupIdentity(m.newAttrView(l.Attributes(), &u.probs))})
+		}
+	}
 	events := span.Events()
 	for i := range events.Len() {
 		ev := events.At(i)
@@ -122,6 +147,11 @@ func emitOrder(k spanKind) int {
 
 // finish resolves identity across each trace, emits records and fills attributes and stats.
 func (m *Mapper) finish(units []*unit, stats Stats) ([]*auditrecord.Record, Stats) {
+	return m.finishTraces(units, stats, nil)
+}
+
+// finishTraces is finish with the identities of other traces of the batch, for span links.
+func (m *Mapper) finishTraces(units []*unit, stats Stats, others map[string]identity) ([]*auditrecord.Record, Stats) {
 	// slices' stable sort gives the same order as sort.SliceStable without its reflection allocations.
 	slices.SortStableFunc(units, func(a, b *unit) int {
 		if c := strings.Compare(a.traceID, b.traceID); c != 0 {
@@ -148,6 +178,7 @@ func (m *Mapper) finish(units []*unit, stats Stats) ([]*auditrecord.Record, Stat
 	}
 	bySpan := make(map[spanKey]*unit, len(units))
 	for _, u := range units {
+		stats.UnknownReprs += decodeFrameworkValues(u)
 		ts := stateOf(u)
 		if u.res != nil {
 			u.id.fill(u.res.id)
@@ -158,6 +189,14 @@ func (m *Mapper) finish(units []*unit, stats Stats) ([]*auditrecord.Record, Stat
 			bySpan[spanKey{u.traceID, u.spanID}] = u
 		}
 	}
+	linkIdentities(units, traces, others)
+	foldErrors(units, bySpan)
+	for _, u := range units {
+		if u.signal == signalTraces && u.foldedInto == nil && u.recordsErrors() && u.facts.kind != kindTool {
+			m.join.foldIntoEarlier(u, bySpan)
+		}
+	}
+	m.join.rememberFailures(units)
 	stats.Traces = appendTraceIdentities(stats.Traces, units, traces)
 	m.join.rememberSpans(units)
 	order := make([]*unit, len(units))
@@ -224,8 +263,13 @@ func appendTraceIdentities(out []TraceIdentity, units []*unit, traces map[string
 				break
 			}
 			t.Root = t.Root || (v.signal == signalTraces && v.parentID == "")
+			for _, l := range v.links {
+				if !slices.Contains(t.Links, l.traceID) {
+					t.Links = append(t.Links, l.traceID)
+				}
+			}
 		}
-		if t.Root || t.SessionID != "" || t.UserID != "" {
+		if t.Root || t.SessionID != "" || t.UserID != "" || len(t.Links) > 0 {
 			out = append(out, t)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -124,6 +125,9 @@ const (
 	permissionDenied = "permission denied"
 	finalInputTokens = 96
 	finalOutTokens   = 21
+	// What the fake server reports over the scenario's two model calls (scenarioUsage).
+	scenarioInputTokens  = 52 + finalInputTokens
+	scenarioOutputTokens = 24 + finalOutTokens
 )
 
 // expectedTool is a tool call the scenario makes.
@@ -291,6 +295,7 @@ func TestClientsEndToEnd(t *testing.T) {
 				}
 				r.run(t)
 				recs := waitForRun(t, col, r)
+				t.Log(summary(cl.name+"/"+proto.name, recs))
 				problems := checkScenario(recs, r)
 				for _, p := range problems {
 					t.Error(p)
@@ -391,7 +396,71 @@ func checkScenario(recs []*auditrecord.Record, r clientRun) []string {
 	problems = append(problems, toolProblems...)
 	problems = append(problems, checkErrors(byType[auditrecord.TypeError], tools)...)
 	problems = append(problems, checkOutputs(byType[auditrecord.TypeOutput])...)
+	problems = append(problems, checkFidelity(recs, byType)...)
 	return problems
+}
+
+// pyRepr is a framework object's repr where text belongs: Name(…) or <Enum.X: …> / <… object at 0x…>.
+var pyRepr = regexp.MustCompile(`(?s)^\s*([A-Z][A-Za-z0-9_.]*\(.*\)|<[A-Za-z_.]+(: | object at 0x).*>)\s*$`)
+
+// checkFidelity is the strict reading of one turn: the final answer is the only output (a model
+// response that only asks for tools is none), no content is a framework repr, and the model calls'
+// tokens add up to what the fake server reported.
+func checkFidelity(recs []*auditrecord.Record, byType map[auditrecord.Type][]*auditrecord.Record) []string {
+	var problems []string
+	if n := len(byType[auditrecord.TypeOutput]); n != 1 {
+		problems = append(problems, fmt.Sprintf("want one output record for the one turn, got %d: %s", n, describeRecords(byType[auditrecord.TypeOutput])))
+	}
+	for _, rec := range recs {
+		var contents []string
+		switch {
+		case rec.Input != nil:
+			contents = append(contents, rec.Input.Content)
+		case rec.Output != nil:
+			contents = append(contents, rec.Output.Content)
+		case rec.Reasoning != nil:
+			contents = append(contents, rec.Reasoning.Thought)
+		}
+		for _, c := range contents {
+			if pyRepr.MatchString(c) {
+				problems = append(problems, fmt.Sprintf("%s record %s (source %s) holds a framework repr: %q", rec.Type, rec.RecordID, sourceOf(rec), c))
+			}
+		}
+	}
+	in, out := usageOf(byType[auditrecord.TypeLLMCall])
+	if in != scenarioInputTokens || out != scenarioOutputTokens {
+		problems = append(problems, fmt.Sprintf("llm_call tokens add up to input %d output %d, want the fake server's %d/%d", in, out, scenarioInputTokens, scenarioOutputTokens))
+	}
+	return problems
+}
+
+// usageOf adds up the input and output tokens of llm_call records.
+func usageOf(calls []*auditrecord.Record) (in, out int64) {
+	for _, rec := range calls {
+		if t := rec.LLMCall.Tokens; t != nil {
+			if t.Input != nil {
+				in += *t.Input
+			}
+			if t.Output != nil {
+				out += *t.Output
+			}
+		}
+	}
+	return in, out
+}
+
+// summary is one line of the fidelity table: records, errors per failure, outputs per turn, tokens.
+func summary(name string, recs []*auditrecord.Record) string {
+	n := map[auditrecord.Type]int{}
+	var calls []*auditrecord.Record
+	for _, rec := range recs {
+		n[rec.Type]++
+		if rec.Type == auditrecord.TypeLLMCall {
+			calls = append(calls, rec)
+		}
+	}
+	in, out := usageOf(calls)
+	return fmt.Sprintf("fidelity | %s | %d | %d | %d | %d |", name, len(recs), n[auditrecord.TypeError], n[auditrecord.TypeOutput], in+out)
 }
 
 func checkInputs(inputs []*auditrecord.Record) []string {

@@ -149,7 +149,7 @@ func indexTemplate(cfg IndexConfig, kind objectKind) map[string]any {
 		}),
 		"error": obj(map[string]any{
 			"type": keyword, "message": content, "stack_trace": text, "tool_name": keyword,
-			"recovery_action": keyword, "related_record_id": keyword,
+			"recovery_action": keyword, "related_record_id": keyword, "propagated_to": keyword,
 		}),
 		"agent_run": obj(map[string]any{"operation": keyword, "status": keyword, "duration_ms": double}),
 		"llm_call": obj(map[string]any{

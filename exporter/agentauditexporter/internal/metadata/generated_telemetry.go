@@ -49,6 +49,7 @@ type TelemetryBuilder struct {
 	ExporterAgentauditStoreRecordsDeadLettered   metric.Int64Counter
 	ExporterAgentauditStoreRecordsInserted       metric.Int64Counter
 	ExporterAgentauditTruncatedValues            metric.Int64Counter
+	ExporterAgentauditUnknownReprs               metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -225,6 +226,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	builder.ExporterAgentauditTruncatedValues, err = builder.meter.Int64Counter(
 		"otelcol_exporter_agentaudit_truncated_values",
 		metric.WithDescription("Contents, parameters or results cut to max_content_bytes. [Alpha]"),
+		metric.WithUnit("{value}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ExporterAgentauditUnknownReprs, err = builder.meter.Int64Counter(
+		"otelcol_exporter_agentaudit_unknown_reprs",
+		metric.WithDescription("Contents that are a framework object's repr of a class the mapping's repr tables do not know; kept as they are. [Alpha]"),
 		metric.WithUnit("{value}"),
 	)
 	errs = errors.Join(errs, err)

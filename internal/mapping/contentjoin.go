@@ -1,0 +1,87 @@
+package mapping
+
+import (
+	"crypto/sha256"
+	"time"
+)
+
+// The same answer or thought reported by both signals (a gen_ai.choice log beside the span's output
+// messages, an agent.reasoning log beside the model's reasoning part) is one record. The Mapper
+// remembers, per trace, what each signal recorded and when; a report of the other signal with the
+// same content at an overlapping time is a copy. Only the other signal counts, so mapping a batch
+// again (a resend) gives the same records; the time keeps two turns that say the same thing apart.
+
+// contentKind says what a remembered content is.
+type contentKind byte
+
+const (
+	joinOutput       contentKind = 'o'
+	joinThought      contentKind = 't' // a model's reasoning part: the thought alone
+	joinRichThought  contentKind = 'r' // an agent.reasoning report (plan, confidence)
+	reportTimeWindow             = 5 * time.Second
+)
+
+// window is when a report happened: a span's start to its end (plus reportTimeWindow, as an agent
+// logs what a model call said after it returned), or an event's instant.
+type window struct{ from, to time.Time }
+
+func (w window) overlaps(o window) bool { return !w.from.After(o.to) && !o.from.After(w.to) }
+
+func (u *unit) window() window {
+	if u.signal == signalLogs {
+		return window{u.start, u.start}
+	}
+	return window{u.start, u.endTime().Add(reportTimeWindow)}
+}
+
+func instant(t time.Time) window { return window{t, t} }
+
+func contentKey(traceID, signal string, kind contentKind, content string) string {
+	sum := sha256.Sum256([]byte(content))
+	return traceID + "\x00" + signal + string(kind) + string(sum[:16])
+}
+
+// rememberContent notes that u's signal recorded content of kind for u's trace during w.
+func (c *joinCache) rememberContent(u *unit, kind contentKind, content string, w window) {
+	if u.traceID == "" {
+		return
+	}
+	key := contentKey(u.traceID, u.signal, kind, content)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, old := range c.contents[key] {
+		if old == w {
+			return
+		}
+	}
+	if _, known := c.contents[key]; !known {
+		c.add(key, func() {})
+	}
+	c.contents[key] = append(c.contents[key], w)
+	close(c.changed)
+	c.changed = make(chan struct{})
+}
+
+// recordedByOtherSignal reports whether the signal u is not of recorded content of kind for u's
+// trace at a time overlapping w.
+func (c *joinCache) recordedByOtherSignal(u *unit, kind contentKind, content string, w window) bool {
+	if u.traceID == "" {
+		return false
+	}
+	other := signalLogs
+	if u.signal == signalLogs {
+		other = signalTraces
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.overlapsLocked(contentKey(u.traceID, other, kind, content), w)
+}
+
+func (c *joinCache) overlapsLocked(key string, w window) bool {
+	for _, old := range c.contents[key] {
+		if old.overlaps(w) {
+			return true
+		}
+	}
+	return false
+}
