@@ -611,30 +611,3 @@ func unwrapOutput(v any) any {
 	}
 	return v
 }
-
-// vercelResponse reads ai.response.text, .reasoning and .toolCalls into one assistant message.
-func vercelResponse(a *attrView, al alias, f *facts) bool {
-	var out message
-	if s, ok := a.str(al.key); ok {
-		out.parts = append(out.parts, part{kind: partText, text: s})
-	}
-	if s, ok := a.str(al.also[0]); ok && s != "" {
-		out.parts = append(out.parts, part{kind: partReasoning, text: s})
-	}
-	if v, ok := a.structuredPresent(al.also[1]); ok {
-		if list, ok := v.([]any); ok {
-			for _, c := range list {
-				out.parts = appendPart(out.parts, withType(c, "tool_call"))
-			}
-		} else {
-			a.release(al.also[1])
-			a.p.malformed = true
-		}
-	}
-	if len(out.parts) == 0 {
-		return false
-	}
-	out.role = "assistant"
-	f.outputs = append(f.outputs, out)
-	return true
-}

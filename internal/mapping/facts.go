@@ -166,28 +166,6 @@ func unwrapEntity(v any) any {
 	return literalText(canonicalText(v))
 }
 
-// vercelPrompt reads ai.prompt: {"system": …, "prompt": "…"} or {"system": …, "messages": […]}.
-func vercelPrompt(v any, f *facts) []message {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return parseMessages(v, "user")
-	}
-	if s := getStr(m, "system"); s != "" {
-		f.system = append(f.system, s)
-	}
-	var out []message
-	switch p := m["prompt"].(type) {
-	case string:
-		out = append(out, message{role: "user", parts: []part{{kind: partText, text: p}}})
-	case []any:
-		out = append(out, parseMessages(p, "user")...)
-	}
-	if msgs, ok := m["messages"]; ok {
-		out = append(out, parseMessages(msgs, "user")...)
-	}
-	return out
-}
-
 // systemTexts reads gen_ai.system_instructions: a list of parts, or plain text.
 func systemTexts(v any) []string {
 	switch t := v.(type) {
