@@ -474,8 +474,11 @@ func (m *Mapper) emitErrors(u *unit, ts *traceState, related *auditrecord.Record
 		}
 		r := u.newRecord(m, auditrecord.TypeError, at)
 		r.Error = &auditrecord.Error{Type: m.cleanString(typ, &u.probs), Message: m.cleanString(e.message, &u.probs), StackTrace: m.cleanString(e.stack, &u.probs)}
-		if f.kind == kindTool {
+		if f.kind == kindTool || f.toolName != "" { // a log's error event may name its tool
 			r.Error.ToolName = m.toolName(f.toolName, &u.probs)
+		}
+		if f.log != nil {
+			r.Error.RecoveryAction = m.cleanString(f.log.recovery, &u.probs)
 		}
 		if related != nil {
 			r.Error.RelatedRecordID = related.RecordID

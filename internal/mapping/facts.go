@@ -21,6 +21,7 @@ const (
 	convTraceloop     = "traceloop"
 	convVercel        = "vercel_ai"
 	convAgentAudit    = "agentaudit"
+	convAgentLog      = "agent_log"
 	convLangfuse      = "langfuse"
 	convLangSmith     = "langsmith"
 	convGenkit        = "genkit"
@@ -52,6 +53,24 @@ type facts struct {
 	statusMessage string // the failure message an attribute gives
 
 	reasoning []reasoningFact
+
+	log *logFacts // what only log events say; nil for spans
+}
+
+// logFacts are the fields only log dialects feed.
+type logFacts struct {
+	durationMS      *float64
+	stack, recovery string
+	thought         string
+	plan            []string
+	confidence      *float64
+}
+
+func (f *facts) logExtra() *logFacts {
+	if f.log == nil {
+		f.log = &logFacts{}
+	}
+	return f.log
 }
 
 type tokenCounts struct{ in, out, total *int64 }

@@ -31,6 +31,9 @@ type Stats struct {
 	Malformed int
 	// Truncated counts spans/logs with at least one string cut to MaxContentBytes.
 	Truncated int
+	// Unmatched counts log records no convention recognised (an HTTP client's or a framework's own
+	// lines): they make no record.
+	Unmatched int
 	// Traces lists the traces of the batch that have a session or user id or whose root span (a span
 	// without parent) was in the batch, with the ids: what the exporter needs to give records of the
 	// trace that arrive in other batches their identity, even when the span carrying it made no record.
@@ -53,11 +56,14 @@ type Mapper struct {
 	prices     PriceTable
 	maxContent int
 	join       *joinCache
+	logs       []*dialect // the log dialects, user-defined ones first
 }
+
+func (m *Mapper) logDialects() []*dialect { return m.logs }
 
 // New returns a Mapper.
 func New(o Options) *Mapper {
-	m := &Mapper{prices: o.Prices, maxContent: o.MaxContentBytes, join: newJoinCache()}
+	m := &Mapper{prices: o.Prices, maxContent: o.MaxContentBytes, join: newJoinCache(), logs: logDialects}
 	if m.prices == nil {
 		m.prices = DefaultPriceTable()
 	}

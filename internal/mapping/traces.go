@@ -147,11 +147,13 @@ func (m *Mapper) finish(units []*unit, stats Stats) ([]*auditrecord.Record, Stat
 		return traces[u.traceID]
 	}
 	bySpan := make(map[spanKey]*unit, len(units))
+	sessions := sessionIdentities{}
 	for _, u := range units {
 		ts := stateOf(u)
 		if u.res != nil {
 			u.id.fill(u.res.id)
 		}
+		sessions.learn(u)
 		ts.id.fill(u.id)
 		ts.index(u)
 		if u.spanID != "" && u.signal == signalTraces {
@@ -175,6 +177,7 @@ func (m *Mapper) finish(units []*unit, stats Stats) ([]*auditrecord.Record, Stat
 			// An explicit session on any span of the trace wins over a conversation id (identity.sessionID).
 			u.id.fill(ts.id)
 		}
+		sessions.fill(u)
 		if u.agent == (agentInfo{}) {
 			u.agent = inheritedAgent(u, bySpan)
 		}
