@@ -98,6 +98,9 @@ func (t *telemetry) recordMapping(ctx context.Context, signal string, s mapping.
 	if s.Truncated > 0 {
 		t.ExporterAgentauditTruncatedValues.Add(ctx, int64(s.Truncated), sig)
 	}
+	if s.Unmatched > 0 {
+		t.ExporterAgentauditUnmatchedLogs.Add(ctx, int64(s.Unmatched))
+	}
 }
 
 func (t *telemetry) recordWritten(ctx context.Context, signal string, recs []*auditrecord.Record) {

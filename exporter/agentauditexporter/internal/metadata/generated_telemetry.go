@@ -49,6 +49,7 @@ type TelemetryBuilder struct {
 	ExporterAgentauditStoreRecordsDeadLettered   metric.Int64Counter
 	ExporterAgentauditStoreRecordsInserted       metric.Int64Counter
 	ExporterAgentauditTruncatedValues            metric.Int64Counter
+	ExporterAgentauditUnmatchedLogs              metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -226,6 +227,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_exporter_agentaudit_truncated_values",
 		metric.WithDescription("Contents, parameters or results cut to max_content_bytes. [Alpha]"),
 		metric.WithUnit("{value}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ExporterAgentauditUnmatchedLogs, err = builder.meter.Int64Counter(
+		"otelcol_exporter_agentaudit_unmatched_logs",
+		metric.WithDescription("Log records that no convention recognised as an agent event (an HTTP client's or a framework's own lines); they make no audit record. [Alpha]"),
+		metric.WithUnit("{log}"),
 	)
 	errs = errors.Join(errs, err)
 	return &builder, errs
