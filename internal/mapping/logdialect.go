@@ -65,8 +65,10 @@ type logRules struct {
 	errorLogs []string
 	// timeKeys give the event time when the log record has none (ISO 8601, or epoch s/ms/µs/ns).
 	timeKeys []string
-	// sessionKeys and userKeys are read after the shared precedence table (identity.go) found none.
-	sessionKeys, userKeys []identityKey
+	// sessionKeys and userKeys are read after the shared precedence table (identity.go) found none;
+	// sessionAliases and userAliases (member paths of user-defined mappings) after them.
+	sessionKeys, userKeys       []identityKey
+	sessionAliases, userAliases []alias
 }
 
 type typeKey struct {

@@ -167,8 +167,14 @@ func (m *Mapper) mapLogEvent(u *unit, d *dialect, ev logEvent, typeKey string) {
 	if u.id.session == "" {
 		u.id.session = firstKey(u.view, d.logs.sessionKeys)
 	}
+	if u.id.session == "" {
+		u.id.session = firstAlias(u.view, d.logs.sessionAliases)
+	}
 	if u.id.user == "" {
 		u.id.user = firstKey(u.view, d.logs.userKeys)
+	}
+	if u.id.user == "" {
+		u.id.user = firstAlias(u.view, d.logs.userAliases)
 	}
 	u.agent = f.agent
 	lf := f.log

@@ -20,6 +20,9 @@ type Options struct {
 	// MaxContentBytes bounds any single content/parameters/result string kept in a record (default
 	// 256 KiB); longer ones are truncated with a marker and counted.
 	MaxContentBytes int
+	// LogMappings are user-defined log dialects, tried before the built-in ones; each must be valid
+	// (LogMapping.Problems), an invalid one is left out.
+	LogMappings []LogMapping
 }
 
 // Stats counts what one MapTraces or MapLogs call produced.
@@ -63,7 +66,7 @@ func (m *Mapper) logDialects() []*dialect { return m.logs }
 
 // New returns a Mapper.
 func New(o Options) *Mapper {
-	m := &Mapper{prices: o.Prices, maxContent: o.MaxContentBytes, join: newJoinCache(), logs: logDialects}
+	m := &Mapper{prices: o.Prices, maxContent: o.MaxContentBytes, join: newJoinCache(), logs: compileLogMappings(o.LogMappings)}
 	if m.prices == nil {
 		m.prices = DefaultPriceTable()
 	}
