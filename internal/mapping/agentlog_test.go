@@ -229,3 +229,26 @@ func TestAgentLogFailedTool(t *testing.T) {
 		t.Errorf("tool %s error %s", mustJSON(t, tool), mustJSON(t, e))
 	}
 }
+
+// A body that starts like a JSON object but is none (cut, or broken) is an application's event line, broken: it
+// makes no record and is counted as malformed as well as unmatched; a plain text line only as
+// unmatched.
+func TestLogBodyShapes(t *testing.T) {
+	ld := buildLogs(t, nil, "x",
+		logSpec{at: 1, body: `{"type": "input", "session_id": "s", "message": "hi"`},
+		logSpec{at: 2, body: `{"type": "input", "session_id": "s", "message": "hi" oops}`},
+		logSpec{at: 3, body: "GET /health 200"},
+		// logging.basicConfig's formatter puts "LEVEL:logger:" before the JSON line: still an event.
+		logSpec{at: 4, body: `INFO:agent:{"type": "input", "session_id": "s", "message": "hi"}`},
+	)
+	recs, stats := mapLogs(t, New(Options{}), ld)
+	if len(recs) != 1 || stats.Unmatched != 3 || stats.Malformed != 2 {
+		t.Errorf("records %d stats %+v, want 1 record and 3 unmatched of which 2 malformed", len(recs), stats)
+	}
+	if len(recs) == 0 {
+		return
+	}
+	if in := recs[0]; in.Type != auditrecord.TypeInput || in.Input.Content != "hi" || in.Attributes["log.prefix"] != "INFO:agent:" {
+		t.Errorf("prefixed line %s", mustJSON(t, in))
+	}
+}

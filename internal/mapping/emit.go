@@ -29,6 +29,9 @@ type unit struct {
 	id         identity
 	agent      agentInfo
 
+	// unmatched: a log record no dialect recognised whose body was malformed (counted, not mapped).
+	unmatched bool
+
 	counters   typeCounters
 	counterBuf [4]typeCount // counters' first backing array, in the unit's own allocation
 	records    []*auditrecord.Record

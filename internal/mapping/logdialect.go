@@ -121,19 +121,41 @@ func (m *Mapper) logDocument(lr plog.LogRecord, p *problems) pcommon.Map {
 			v.CopyTo(doc.PutEmpty(k))
 		}
 	case pcommon.ValueTypeStr:
-		if j, ok := decodeJSON(body.Str()); ok {
-			if obj, isObj := j.(map[string]any); isObj {
-				for k, v := range obj {
-					put(k, v)
-				}
-				return doc
-			}
+		prefix, obj := jsonObjectIn(body.Str())
+		if obj == nil {
+			put("body", body.Str())
+			break
 		}
-		put("body", body.Str())
+		for k, v := range obj {
+			put(k, v)
+		}
+		if prefix != "" {
+			put("log.prefix", prefix)
+		}
 	default:
 		body.CopyTo(doc.PutEmpty("body"))
 	}
 	return doc
+}
+
+// jsonObjectIn finds the JSON object a text body carries: the whole body, or what follows a
+// formatter's prefix ("INFO:agent:{…}" from logging.basicConfig, "2026-01-15 10:00:00 INFO {…}").
+func jsonObjectIn(s string) (prefix string, obj map[string]any) {
+	if j, ok := decodeJSON(s); ok {
+		obj, _ = j.(map[string]any)
+		return "", obj
+	}
+	t := strings.TrimSpace(s)
+	i := strings.IndexByte(t, '{')
+	if i <= 0 || !strings.HasSuffix(t, "}") {
+		return "", nil
+	}
+	if j, ok := decodeJSON(t[i:]); ok {
+		if obj, _ = j.(map[string]any); obj != nil {
+			return strings.TrimSpace(t[:i]), obj
+		}
+	}
+	return "", nil
 }
 
 // putRaw stores a decoded JSON value in a pdata value; numbers stay integers when they are ones.

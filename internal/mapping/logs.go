@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -29,10 +30,14 @@ func (m *Mapper) MapLogs(ld plog.Logs, observed time.Time) ([]*auditrecord.Recor
 			sl := sls.At(j)
 			lrs := sl.LogRecords()
 			for k := range lrs.Len() {
-				if u := m.logUnit(lrs.At(k), sl.Scope().Name(), res, observed); u != nil {
-					units = append(units, u)
-				} else {
+				switch u := m.logUnit(lrs.At(k), sl.Scope().Name(), res, observed); {
+				case u == nil:
 					stats.Unmatched++
+				case u.unmatched:
+					stats.Unmatched++
+					stats.Malformed++ // a broken JSON body: no event can be told from it
+				default:
+					units = append(units, u)
 				}
 			}
 		}
@@ -135,7 +140,20 @@ func (m *Mapper) dialectLogUnit(lr plog.LogRecord, scope string, res *resourceIn
 		}
 		return u
 	}
+	if u.probs.malformed || looksLikeJSONObject(lr.Body()) {
+		return &unit{unmatched: true}
+	}
 	return nil
+}
+
+// looksLikeJSONObject reports a string body that starts like a JSON object (after logDocument found
+// it is none): an application's event line, broken or cut.
+func looksLikeJSONObject(body pcommon.Value) bool {
+	if body.Type() != pcommon.ValueTypeStr {
+		return false
+	}
+	s := strings.TrimSpace(body.Str())
+	return strings.HasPrefix(s, "{")
 }
 
 // mapLogEvent reads the event's fields from the document with the dialect's aliases; typeKey named
