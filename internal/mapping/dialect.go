@@ -138,17 +138,22 @@ var fieldInfo = [numFields]struct {
 	fieldConfidence:    {doc: "`reasoning.confidence` (0–1)"},
 }
 
-type kindSet uint8
+// smallSet is a set of small enumerated values (span kinds, log events) as bits; zero means all.
+type smallSet[E ~int | ~uint8] uint8
 
-func kinds(ks ...spanKind) kindSet {
-	var s kindSet
-	for _, k := range ks {
-		s |= 1 << k
+func setOf[E ~int | ~uint8](es ...E) smallSet[E] {
+	var s smallSet[E]
+	for _, e := range es {
+		s |= 1 << e
 	}
 	return s
 }
 
-func (s kindSet) has(k spanKind) bool { return s == 0 || s&(1<<k) != 0 }
+func (s smallSet[E]) has(e E) bool { return s == 0 || s&(1<<e) != 0 }
+
+type kindSet = smallSet[spanKind]
+
+func kinds(ks ...spanKind) kindSet { return setOf(ks...) }
 
 // form is how an alias's value is read.
 type form uint8

@@ -33,17 +33,9 @@ const (
 var logEventNames = [...]string{"", "input", "reasoning", "tool_call", "output", "error"}
 
 // logEventSet is a set of log events; zero means all.
-type logEventSet uint8
+type logEventSet = smallSet[logEvent]
 
-func logEvents(es ...logEvent) logEventSet {
-	var s logEventSet
-	for _, e := range es {
-		s |= 1 << e
-	}
-	return s
-}
-
-func (s logEventSet) has(e logEvent) bool { return s == 0 || s&(1<<e) != 0 }
+func logEvents(es ...logEvent) logEventSet { return setOf(es...) }
 
 // logRules is how a log dialect recognises a record and which event it is.
 type logRules struct {
