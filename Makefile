@@ -113,6 +113,7 @@ fuzz:
 	$(GO) test ./internal/auditrecord -run '^$$' -fuzz '^FuzzCanonicalizeJSONMatchesEncodingJSON$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./test/e2e/production -run '^$$' -fuzz '^FuzzOTLPTracesPath$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0
 	$(GO) test ./test/e2e/production -run '^$$' -fuzz '^FuzzOTLPLogsPath$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0
+	$(GO) test ./test/e2e/production -run '^$$' -fuzz '^FuzzAgentLogBodies$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0
 
 demo: build
 	@bash scripts/demo.sh

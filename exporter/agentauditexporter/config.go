@@ -69,6 +69,11 @@ type Config struct {
 	MaxContentBytes int `mapstructure:"max_content_bytes"`
 
 	Identity IdentityConfig `mapstructure:"identity"`
+
+	// LogMappings are user-defined conventions for in-house log shapes: a log record whose fields
+	// match is one agent event, and fields say which of its members feed which record field
+	// (README, "User-defined log mappings"). They are tried before the built-in conventions.
+	LogMappings []mapping.LogMapping `mapstructure:"log_mappings"`
 }
 
 // IdentityConfig configures how records of a trace wait for the trace's session and user, which
@@ -207,6 +212,15 @@ func (c *Config) Validate() error {
 		if err := p.Validate(); err != nil {
 			return fmt.Errorf("pricing.models.%s: %w", model, err)
 		}
+	}
+	var mappingErrs []error
+	for i, lm := range c.LogMappings {
+		for _, err := range lm.Problems() {
+			mappingErrs = append(mappingErrs, fmt.Errorf("log_mappings[%d].%w", i, err))
+		}
+	}
+	if len(mappingErrs) > 0 {
+		return errors.Join(mappingErrs...)
 	}
 	return nil
 }

@@ -100,6 +100,7 @@ func TestInvalidConfigsNameTheField(t *testing.T) {
 		"pg_no_dsn":                "postgres: dsn:",
 		"pg_bad_dsn":               "postgres: dsn:",
 		"pg_signing":               "integrity.signing_key_file:",
+		"bad_log_mapping":          "log_mappings[1].event:",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := loadConfig(t, name)
@@ -150,4 +151,20 @@ func TestPostgresDSNErrorDoesNotEchoThePassword(t *testing.T) {
 	_, err := loadConfig(t, "pg_bad_dsn")
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "secret")
+}
+
+func TestLogMappingsLoadAndNameTheInvalidField(t *testing.T) {
+	cfg, err := loadConfig(t, "log_mappings")
+	require.NoError(t, err)
+	require.Len(t, cfg.LogMappings, 1)
+	lm := cfg.LogMappings[0]
+	assert.Equal(t, "acme", lm.Name)
+	assert.Equal(t, "tool_call", lm.Event)
+	assert.Equal(t, "acme.tool", lm.Match[0].Equals)
+	assert.Equal(t, "payload.args", lm.Fields["tool_call.parameters"])
+
+	_, err = loadConfig(t, "bad_log_mapping")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `log_mappings[1].event: "answer" is not one of input, reasoning, tool_call, output, error`)
+	assert.Contains(t, err.Error(), "log_mappings[1].fields.output.text: not a record field")
 }

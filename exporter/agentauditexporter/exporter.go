@@ -74,7 +74,7 @@ func (e *auditExporter) start(ctx context.Context, _ component.Host) error {
 		prices = fromFile
 	}
 	prices = prices.Merge(e.cfg.Pricing.Models)
-	e.mapper = mapping.New(mapping.Options{Prices: prices, MaxContentBytes: e.cfg.MaxContentBytes})
+	e.mapper = mapping.New(mapping.Options{Prices: prices, MaxContentBytes: e.cfg.MaxContentBytes, LogMappings: e.cfg.LogMappings})
 
 	var err error
 	e.store, err = e.newStore()

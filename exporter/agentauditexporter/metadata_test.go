@@ -45,6 +45,9 @@ func TestMetadataDocumentationAndTelemetryAgree(t *testing.T) {
 	lr.Body().SetStr("{broken")
 	lr.Attributes().PutStr("session.id", "sess_1")
 	require.NoError(t, le.ConsumeLogs(ctx, ld))
+	noise := plog.NewLogs()
+	noise.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty().Body().SetStr("HTTP Request: POST https://api.example.com \"HTTP/1.1 200 OK\"")
+	require.NoError(t, le.ConsumeLogs(ctx, noise))
 
 	seen := metadatatest.CheckEmitted(t, md, metadata.ScopeName, metadatatest.Collect(t, tel))
 	for _, name := range []string{
@@ -54,6 +57,7 @@ func TestMetadataDocumentationAndTelemetryAgree(t *testing.T) {
 		"otelcol_exporter_agentaudit_malformed_items",
 		"otelcol_exporter_agentaudit_truncated_values",
 		"otelcol_exporter_agentaudit_unknown_reprs",
+		"otelcol_exporter_agentaudit_unmatched_logs",
 		"otelcol_exporter_agentaudit_identity_records_held",
 		"otelcol_exporter_agentaudit_identity_records_released",
 		"otelcol_exporter_agentaudit_identity_traces_held",

@@ -101,6 +101,9 @@ func (t *telemetry) recordMapping(ctx context.Context, signal string, s mapping.
 	if s.UnknownReprs > 0 {
 		t.ExporterAgentauditUnknownReprs.Add(ctx, int64(s.UnknownReprs), sig)
 	}
+	if s.Unmatched > 0 {
+		t.ExporterAgentauditUnmatchedLogs.Add(ctx, int64(s.Unmatched))
+	}
 }
 
 func (t *telemetry) recordWritten(ctx context.Context, signal string, recs []*auditrecord.Record) {

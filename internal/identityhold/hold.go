@@ -4,7 +4,9 @@
 // user.id. Records of a trace whose identity is not known yet are held, durably, until the identity
 // arrives, the trace's root span arrives without one, the hold window passes, or the caps are
 // reached; then they are released to be written. Records of traces whose identity is already known
-// get it filled in at once from a bounded table of recent traces.
+// get it filled in at once from a bounded table of recent traces. Log events without trace context
+// (an application's own agent logs) wait by session instead: their session is known, so they wait
+// for its user (see holdKey).
 //
 // Durability: Admit appends the records it holds to a journal (Dir) and fsyncs before returning, so
 // the exporter may acknowledge the batch; Open replays what was held and not released. A released
@@ -199,7 +201,7 @@ func (h *Hold) Admit(recs []*auditrecord.Record, traces []mapping.TraceIdentity,
 	if len(traces) > 0 {
 		inBatch = make(map[string]bool, len(traces))
 		for _, r := range recs {
-			inBatch[r.TraceID] = true
+			inBatch[holdKey(r)] = true
 		}
 	}
 	traces = h.followLinks(traces)
@@ -216,25 +218,31 @@ func (h *Hold) Admit(recs []*auditrecord.Record, traces []mapping.TraceIdentity,
 	}
 	var hold []*auditrecord.Record
 	for _, r := range recs {
-		if r.TraceID == "" {
+		key := holdKey(r)
+		if key == "" {
 			out.Write = append(out.Write, r)
 			continue
 		}
-		if session := explicitSession(r); session != "" || r.UserID != "" {
-			if h.known.learn(r.TraceID, session, r.UserID, false) {
-				learned = append(learned, r.TraceID)
+		session := explicitSession(r)
+		if r.TraceID == "" {
+			session = "" // the session is the key: only a user makes its identity known
+		}
+		if session != "" || r.UserID != "" {
+			if h.known.learn(key, session, r.UserID, false) {
+				learned = append(learned, key)
 			}
 		}
 		if r.Agent != nil {
-			h.known.learnAgent(r.TraceID, r.Agent)
+			h.known.learnAgent(key, r.Agent)
 		}
 	}
 	learned = h.learnLinked(learned)
 	for _, r := range recs {
-		if r.TraceID == "" {
+		key := holdKey(r)
+		if key == "" {
 			continue
 		}
-		k := h.known.get(r.TraceID)
+		k := h.known.get(key)
 		switch {
 		case k != nil && (k.session != "" || k.user != ""):
 			if fill(r, k) {
@@ -352,9 +360,9 @@ func (h *Hold) Done(rel *Release, written bool) {
 }
 
 func (h *Hold) attach(e *entry, since time.Time) {
-	t := h.held[e.rec.TraceID]
+	t := h.held[holdKey(e.rec)]
 	if t == nil {
-		t = &heldTrace{id: e.rec.TraceID, since: since}
+		t = &heldTrace{id: holdKey(e.rec), since: since}
 		h.held[t.id] = t
 		t.elem = h.order.PushBack(t)
 	}
@@ -390,12 +398,12 @@ func fillAgents(entries []*entry, batch []*auditrecord.Record, k *knownTrace) {
 			parents[r.SpanID] = r.ParentSpanID
 		}
 	}
-	trace := entries[0].rec.TraceID
+	trace := holdKey(entries[0].rec)
 	for _, e := range entries {
 		note(e.rec)
 	}
 	for _, r := range batch {
-		if r.TraceID == trace {
+		if holdKey(r) == trace {
 			note(r)
 		}
 	}
@@ -440,6 +448,20 @@ func fill(r *auditrecord.Record, k *knownTrace) bool {
 		r.Agent = &agent
 	}
 	return changed
+}
+
+// holdKey is what a record waits with: its trace, or for a log event without trace context its
+// session (application logs carry no trace, yet name their session on every event and the user on
+// one): such events join their session as spans join their trace, and wait for its user. "" means
+// the record has neither and is written as it is.
+func holdKey(r *auditrecord.Record) string {
+	if r.TraceID != "" {
+		return r.TraceID
+	}
+	if r.SessionID != "" && r.Source != nil && r.Source.Signal == "logs" {
+		return "session\x00" + r.SessionID
+	}
+	return ""
 }
 
 // explicitSession is r's session unless the mapping took it from the framework's conversation id

@@ -356,3 +356,41 @@ func (a *attrView) remaining() map[string]any {
 	}
 	return out
 }
+
+// aliasValue reads a structured alias: the attribute, or a member of its document.
+func (a *attrView) aliasValue(al alias) (any, bool) {
+	if al.member == "" {
+		return a.structuredPresent(al.key)
+	}
+	return a.member(al.key, al.member)
+}
+
+// scalar reports whether the alias's value is a scalar (a string, number or bool).
+func (a *attrView) scalar(al alias) bool {
+	if al.member != "" {
+		v, ok, _ := a.peekStructured(al.key)
+		if !ok {
+			return false
+		}
+		for seg := range strings.SplitSeq(al.member, ".") {
+			m, isMap := v.(map[string]any)
+			if !isMap {
+				return false
+			}
+			if v, ok = m[seg]; !ok {
+				return false
+			}
+		}
+		_, isScalar := asString(v)
+		return isScalar
+	}
+	v, ok := a.attrs.Get(al.key)
+	if !ok {
+		return false
+	}
+	switch v.Type() {
+	case pcommon.ValueTypeStr, pcommon.ValueTypeInt, pcommon.ValueTypeDouble, pcommon.ValueTypeBool:
+		return true
+	}
+	return false
+}

@@ -26,6 +26,9 @@ type dialect struct {
 	// usage objects (reprs.go reads both).
 	reprs []reprForm
 	usage []usageShape
+	// logs, when set, makes this a log dialect: how it recognises an application's log record and
+	// which event the record is (logdialect.go); fields then name members of the log's document.
+	logs *logRules
 }
 
 // kindRule names span kinds by the value of one attribute. Rules of all dialects are tried in rank
@@ -89,15 +92,23 @@ const (
 	fieldToolCallID
 	fieldToolArgs
 	fieldToolResult
+	// Fields only log dialects feed (their events carry what a span says by its shape).
+	fieldDuration
+	fieldErrorStack
+	fieldRecovery
+	fieldThought
+	fieldPlan
+	fieldConfidence
 	numFields
 )
 
 // fieldInfo says how the engine reads a field: every alias in order (all) or the first present one,
 // for which span kinds (zero: all), and how docs name it.
 var fieldInfo = [numFields]struct {
-	doc   string
-	all   bool
-	kinds kindSet
+	doc    string
+	logDoc string // the name in a log dialect's table, when doc speaks of spans
+	all    bool
+	kinds  kindSet
 }{
 	fieldRequestModel:  {doc: "`model` (request)"},
 	fieldResponseModel: {doc: "`model` (response; wins)"},
@@ -106,36 +117,47 @@ var fieldInfo = [numFields]struct {
 	fieldAgentID:       {doc: "`agent.id`"},
 	fieldAgentVersion:  {doc: "`agent.version`"},
 	fieldAgentSpanName: {doc: "`agent.name` of an agent span naming none", kinds: kinds(kindAgent)},
-	fieldErrorType:     {doc: "`error.type`, failure"},
-	fieldFailed:        {doc: "failure (span status ERROR and `exception` events always count)"},
-	fieldStatusMessage: {doc: "`error.message` when the span status has none"},
+	fieldErrorType:     {doc: "`error.type`, failure", logDoc: "`error.type`"},
+	fieldFailed:        {doc: "failure (span status ERROR and `exception` events always count)", logDoc: "failure"},
+	fieldStatusMessage: {doc: "`error.message` when the span status has none", logDoc: "`error.message`"},
 	fieldFinishReason:  {doc: "`output.finish_reason` (last present wins)", all: true},
 	fieldTokensIn:      {doc: "`tokens.input`", kinds: kinds(kindLLM)},
 	fieldTokensOut:     {doc: "`tokens.output`", kinds: kinds(kindLLM)},
 	fieldTokensTotal:   {doc: "`tokens.total`", kinds: kinds(kindLLM)},
 	fieldCost:          {doc: "`cost`", kinds: kinds(kindLLM)},
 	fieldSystem:        {doc: "`input` (system)", all: true},
-	fieldInput:         {doc: "`input` (user; all present are read)", all: true},
-	fieldOutput:        {doc: "`output` (all present are read)", all: true},
+	fieldInput:         {doc: "`input` (user; all present are read)", logDoc: "`input`", all: true},
+	fieldOutput:        {doc: "`output` (all present are read)", logDoc: "`output`", all: true},
 	fieldEntityInput:   {doc: "`input` when no message attribute carried one", kinds: kinds(kindOther, kindAgent, kindStep, kindLLM)},
 	fieldEntityOutput:  {doc: "`output` when no message attribute carried one", kinds: kinds(kindOther, kindAgent, kindStep, kindLLM)},
 	fieldToolName:      {doc: "`tool_call.tool_name`", kinds: kinds(kindTool)},
 	fieldToolCallID:    {doc: "`tool_call.call_id`", kinds: kinds(kindTool)},
 	fieldToolArgs:      {doc: "`tool_call.parameters`", kinds: kinds(kindTool)},
 	fieldToolResult:    {doc: "`tool_call.result`", kinds: kinds(kindTool)},
+	fieldDuration:      {doc: "`tool_call.duration_ms` (milliseconds)"},
+	fieldErrorStack:    {doc: "`error.stack_trace`"},
+	fieldRecovery:      {doc: "`error.recovery_action`"},
+	fieldThought:       {doc: "`reasoning.thought`"},
+	fieldPlan:          {doc: "`reasoning.plan`"},
+	fieldConfidence:    {doc: "`reasoning.confidence` (0–1)"},
 }
 
-type kindSet uint8
+// smallSet is a set of small enumerated values (span kinds, log events) as bits; zero means all.
+type smallSet[E ~int | ~uint8] uint8
 
-func kinds(ks ...spanKind) kindSet {
-	var s kindSet
-	for _, k := range ks {
-		s |= 1 << k
+func setOf[E ~int | ~uint8](es ...E) smallSet[E] {
+	var s smallSet[E]
+	for _, e := range es {
+		s |= 1 << e
 	}
 	return s
 }
 
-func (s kindSet) has(k spanKind) bool { return s == 0 || s&(1<<k) != 0 }
+func (s smallSet[E]) has(e E) bool { return s == 0 || s&(1<<e) != 0 }
+
+type kindSet = smallSet[spanKind]
+
+func kinds(ks ...spanKind) kindSet { return setOf(ks...) }
 
 // form is how an alias's value is read.
 type form uint8
@@ -159,6 +181,8 @@ const (
 	formFailure                    // a value equal (case-insensitively) to match means failure
 	formSpanName                   // the span's name (key unused)
 	formProviderModel              // "provider/model": the model, and the provider when none is known
+	formScalar                     // formText for members that may also hold an object (then skipped)
+	formContent                    // a value as message text (structured values as compact JSON)
 )
 
 // alias is one attribute (or, with member, one member of a JSON attribute) that feeds a field.
@@ -172,8 +196,10 @@ type alias struct {
 	// ownSpans: the alias applies only to spans of its dialect (its key is not namespaced, e.g. a
 	// GenAI attribute that one dialect uses in its own way, or the span name).
 	ownSpans bool
-	owner    *dialect // set when the tables are compiled
-	doc      string   // note for the docs table
+	// events: the log events the alias applies to (zero: all), for log dialects.
+	events logEventSet
+	owner  *dialect // set when the tables are compiled
+	doc    string   // note for the docs table
 }
 
 // dialects lists every dialect in recognition order; a span is of the first whose markers match.
@@ -366,12 +392,30 @@ func extract(a *attrView, f *facts) {
 // readAlias reads one alias into the field and reports whether it supplied a value.
 func readAlias(a *attrView, al alias, fl field, f *facts) bool {
 	switch al.form {
-	case formText:
+	case formText, formScalar:
+		if al.form == formScalar && !a.scalar(al) {
+			return false
+		}
 		s, ok := a.text(al)
 		if !ok || s == "" {
 			return false
 		}
 		setText(f, fl, s)
+		return true
+	case formContent:
+		v, ok := a.aliasValue(al)
+		if !ok {
+			return false
+		}
+		s := canonicalText(v)
+		if s == "" || s == "null" {
+			return false
+		}
+		if fl == fieldPlan {
+			f.logExtra().plan = planSteps(v)
+			return true
+		}
+		appendMessages(f, fl, []message{{role: defaultRole(fl), parts: []part{{kind: partText, text: s}}}})
 		return true
 	case formCount:
 		got, ok := a.countOf(al)
@@ -396,7 +440,18 @@ func readAlias(a *attrView, al alias, fl field, f *facts) bool {
 		}
 		c := new(float64)
 		*c = got
-		f.cost = c
+		switch fl {
+		case fieldDuration:
+			f.logExtra().durationMS = c
+		case fieldConfidence:
+			if got > 1 {
+				a.p.malformed = true
+				return false
+			}
+			f.logExtra().confidence = c
+		default:
+			f.cost = c
+		}
 		return true
 	case formCostSum:
 		other := al.also[0]
@@ -478,7 +533,7 @@ func readAlias(a *attrView, al alias, fl field, f *facts) bool {
 		}
 		return true
 	case formValue, formKwargs, formUnwrapOutput:
-		v, ok := a.structuredPresent(al.key)
+		v, ok := a.aliasValue(al)
 		if !ok {
 			return false
 		}
@@ -549,6 +604,12 @@ func setText(f *facts, fl field, s string) {
 		f.toolName = s
 	case fieldToolCallID:
 		f.toolCallID = s
+	case fieldErrorStack:
+		f.logExtra().stack = s
+	case fieldRecovery:
+		f.logExtra().recovery = s
+	case fieldThought:
+		f.logExtra().thought = s
 	}
 }
 
@@ -622,31 +683,4 @@ func unwrapOutput(v any) any {
 		}
 	}
 	return v
-}
-
-// vercelResponse reads ai.response.text, .reasoning and .toolCalls into one assistant message.
-func vercelResponse(a *attrView, al alias, f *facts) bool {
-	var out message
-	if s, ok := a.str(al.key); ok {
-		out.parts = append(out.parts, part{kind: partText, text: s})
-	}
-	if s, ok := a.str(al.also[0]); ok && s != "" {
-		out.parts = append(out.parts, part{kind: partReasoning, text: s})
-	}
-	if v, ok := a.structuredPresent(al.also[1]); ok {
-		if list, ok := v.([]any); ok {
-			for _, c := range list {
-				out.parts = appendPart(out.parts, withType(c, "tool_call"))
-			}
-		} else {
-			a.release(al.also[1])
-			a.p.malformed = true
-		}
-	}
-	if len(out.parts) == 0 {
-		return false
-	}
-	out.role = "assistant"
-	f.outputs = append(f.outputs, out)
-	return true
 }

@@ -25,7 +25,7 @@ func TestDocsTablesMatchDialects(t *testing.T) {
 	}
 	doc := string(raw)
 	sections := map[string]string{"identity": renderIdentityTable(), "reprs": renderReprTable()}
-	for _, d := range dialects {
+	for _, d := range append(slices.Clone(dialects), logDialects...) {
 		sections["dialect:"+d.name] = renderDialectTable(d)
 	}
 	names := make([]string, 0, len(sections))
@@ -160,6 +160,15 @@ func renderAlias(a alias) string {
 		}
 		s += " [" + strings.Join(ks, ", ") + " spans]"
 	}
+	if a.events != 0 {
+		var es []string
+		for e := logInput; e <= logError; e++ {
+			if a.events.has(e) {
+				es = append(es, logEventNames[e])
+			}
+		}
+		s += " [" + strings.Join(es, ", ") + "]"
+	}
 	if a.doc != "" && a.form != formSpanName {
 		s += " — " + a.doc
 	}
@@ -168,7 +177,11 @@ func renderAlias(a alias) string {
 
 func renderDialectTable(d *dialect) string {
 	var b strings.Builder
-	b.WriteString("| Record field | Attributes (in order; the first present wins unless the field says otherwise) |\n|---|---|\n")
+	if d.logs != nil {
+		b.WriteString("| Record field | Document members (in order; the first present wins; [events] the alias is read for) |\n|---|---|\n")
+	} else {
+		b.WriteString("| Record field | Attributes (in order; the first present wins unless the field says otherwise) |\n|---|---|\n")
+	}
 	var recognised []string
 	if d.recognise != nil {
 		recognised = append(recognised, "the span name or attributes (see the kind row)")
@@ -176,12 +189,18 @@ func renderDialectTable(d *dialect) string {
 	for _, k := range d.markers {
 		recognised = append(recognised, code(k))
 	}
-	if len(recognised) == 0 {
+	switch {
+	case d.logs != nil:
+		recognised = append(recognised, "log records that name no GenAI event and whose document names an event (below)")
+	case len(recognised) == 0:
 		recognised = append(recognised, "every span no other dialect claims")
 	}
 	fmt.Fprintf(&b, "| dialect (`source.convention` = `%s`) | %s |\n", d.name, strings.Join(recognised, ", "))
 	for _, r := range d.kinds {
 		fmt.Fprintf(&b, "| kind | %s |\n", renderKindRule(r))
+	}
+	if d.logs != nil {
+		renderLogRules(&b, d.logs)
 	}
 	for fl := range numFields {
 		as := d.fields[fl]
@@ -192,7 +211,11 @@ func renderDialectTable(d *dialect) string {
 		for i, a := range as {
 			rendered[i] = renderAlias(a)
 		}
-		fmt.Fprintf(&b, "| %s | %s |\n", fieldInfo[fl].doc, strings.Join(rendered, "; "))
+		name := fieldInfo[fl].doc
+		if d.logs != nil && fieldInfo[fl].logDoc != "" {
+			name = fieldInfo[fl].logDoc
+		}
+		fmt.Fprintf(&b, "| %s | %s |\n", name, strings.Join(rendered, "; "))
 	}
 	var session, user []string
 	for _, k := range sessionKeys {
@@ -210,10 +233,67 @@ func renderDialectTable(d *dialect) string {
 			user = append(user, code(k.key))
 		}
 	}
+	if d.logs != nil {
+		for _, k := range d.logs.sessionKeys {
+			session = append(session, code(k.key))
+		}
+		for _, k := range d.logs.userKeys {
+			user = append(user, code(k.key))
+		}
+	}
 	if len(session)+len(user) > 0 {
 		fmt.Fprintf(&b, "| `session_id`, `user_id` | %s; %s (see precedence) |\n", orNone(session), orNone(user))
 	}
 	return b.String()
+}
+
+// renderLogRules renders how a log dialect recognises an event.
+func renderLogRules(b *strings.Builder, r *logRules) {
+	var keys []string
+	for _, k := range r.typeKeys {
+		s := code(k.key)
+		if k.needsIdentity {
+			s += " (with a session or user)"
+		}
+		keys = append(keys, s)
+	}
+	byEvent := map[logEvent][]string{}
+	for v, e := range r.types {
+		byEvent[e] = append(byEvent[e], code(v))
+	}
+	var parts []string
+	for e := logInput; e <= logError; e++ {
+		if vs := byEvent[e]; len(vs) > 0 {
+			slices.Sort(vs)
+			parts = append(parts, strings.Join(vs, ", ")+" → "+logEventNames[e])
+		}
+	}
+	fmt.Fprintf(b, "| event | %s (the first present; case, `-`, `.`, ` ` and `/` ignored): %s |\n", strings.Join(keys, ", "), strings.Join(parts, "; "))
+	if len(r.objects) > 0 {
+		var objs []string
+		for _, o := range r.objects {
+			objs = append(objs, code(o.name)+" → "+logEventNames[o.event])
+		}
+		var flat []string
+		for _, f := range r.flatten {
+			flat = append(flat, code(f))
+		}
+		fmt.Fprintf(b, "| event (nested) | an object member %s; its members (and those of its %s) are read as the record's own, `<object>.<member>` where they clash |\n", strings.Join(objs, ", "), strings.Join(flat, ", "))
+	}
+	if len(r.errorLogs) > 0 {
+		var ks []string
+		for _, k := range r.errorLogs {
+			ks = append(ks, code(k))
+		}
+		fmt.Fprintf(b, "| event (failure) | severity ERROR or FATAL with %s, in a session → error |\n", strings.Join(ks, " or "))
+	}
+	if len(r.timeKeys) > 0 {
+		var ks []string
+		for _, k := range r.timeKeys {
+			ks = append(ks, code(k))
+		}
+		fmt.Fprintf(b, "| `timestamp` | the log record's time, else %s (ISO 8601, or epoch s/ms/µs/ns) |\n", strings.Join(ks, ", "))
+	}
 }
 
 func orNone(s []string) string {
@@ -232,6 +312,7 @@ var identityPrefixes = map[string][]string{
 	"langfuse":        {"langfuse."},
 	"langsmith":       {"langsmith."},
 	"genkit":          {"genkit:"},
+	convAgentLog:      {"session.id", "user.id"},
 }
 
 func ownsKey(d *dialect, key string) bool {

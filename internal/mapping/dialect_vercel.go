@@ -62,3 +62,52 @@ func isVercelSpan(a *attrView, spanName string) bool {
 	}
 	return strings.HasPrefix(op, "ai.") || a.has("ai.model.id") || a.has("ai.toolCall.name")
 }
+
+// vercelPrompt reads ai.prompt: {"system": …, "prompt": "…"} or {"system": …, "messages": […]}.
+func vercelPrompt(v any, f *facts) []message {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return parseMessages(v, "user")
+	}
+	if s := getStr(m, "system"); s != "" {
+		f.system = append(f.system, s)
+	}
+	var out []message
+	switch p := m["prompt"].(type) {
+	case string:
+		out = append(out, message{role: "user", parts: []part{{kind: partText, text: p}}})
+	case []any:
+		out = append(out, parseMessages(p, "user")...)
+	}
+	if msgs, ok := m["messages"]; ok {
+		out = append(out, parseMessages(msgs, "user")...)
+	}
+	return out
+}
+
+// vercelResponse reads ai.response.text, .reasoning and .toolCalls into one assistant message.
+func vercelResponse(a *attrView, al alias, f *facts) bool {
+	var out message
+	if s, ok := a.str(al.key); ok {
+		out.parts = append(out.parts, part{kind: partText, text: s})
+	}
+	if s, ok := a.str(al.also[0]); ok && s != "" {
+		out.parts = append(out.parts, part{kind: partReasoning, text: s})
+	}
+	if v, ok := a.structuredPresent(al.also[1]); ok {
+		if list, ok := v.([]any); ok {
+			for _, c := range list {
+				out.parts = appendPart(out.parts, withType(c, "tool_call"))
+			}
+		} else {
+			a.release(al.also[1])
+			a.p.malformed = true
+		}
+	}
+	if len(out.parts) == 0 {
+		return false
+	}
+	out.role = "assistant"
+	f.outputs = append(f.outputs, out)
+	return true
+}

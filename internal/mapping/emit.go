@@ -34,6 +34,9 @@ type unit struct {
 	id           identity
 	agent        agentInfo
 
+	// unmatched: a log record no dialect recognised whose body was malformed (counted, not mapped).
+	unmatched bool
+
 	counters   typeCounters
 	counterBuf [4]typeCount // counters' first backing array, in the unit's own allocation
 	records    []*auditrecord.Record
@@ -541,8 +544,11 @@ func (m *Mapper) emitErrors(u *unit, ts *traceState, related *auditrecord.Record
 		}
 		r := u.newRecord(m, auditrecord.TypeError, at)
 		r.Error = &auditrecord.Error{Type: m.cleanString(typ, &u.probs), Message: m.cleanString(e.message, &u.probs), StackTrace: m.cleanString(e.stack, &u.probs)}
-		if f.kind == kindTool {
+		if f.kind == kindTool || f.toolName != "" { // a log's error event may name its tool
 			r.Error.ToolName = m.toolName(f.toolName, &u.probs)
+		}
+		if f.log != nil {
+			r.Error.RecoveryAction = m.cleanString(f.log.recovery, &u.probs)
 		}
 		if related != nil {
 			r.Error.RelatedRecordID = related.RecordID

@@ -21,6 +21,7 @@ const (
 	convTraceloop     = "traceloop"
 	convVercel        = "vercel_ai"
 	convAgentAudit    = "agentaudit"
+	convAgentLog      = "agent_log"
 	convLangfuse      = "langfuse"
 	convLangSmith     = "langsmith"
 	convGenkit        = "genkit"
@@ -52,6 +53,24 @@ type facts struct {
 	statusMessage string // the failure message an attribute gives
 
 	reasoning []reasoningFact
+
+	log *logFacts // what only log events say; nil for spans
+}
+
+// logFacts are the fields only log dialects feed.
+type logFacts struct {
+	durationMS      *float64
+	stack, recovery string
+	thought         string
+	plan            []string
+	confidence      *float64
+}
+
+func (f *facts) logExtra() *logFacts {
+	if f.log == nil {
+		f.log = &logFacts{}
+	}
+	return f.log
 }
 
 type tokenCounts struct{ in, out, total *int64 }
@@ -164,28 +183,6 @@ func unwrapEntity(v any) any {
 		}
 	}
 	return literalText(canonicalText(v))
-}
-
-// vercelPrompt reads ai.prompt: {"system": …, "prompt": "…"} or {"system": …, "messages": […]}.
-func vercelPrompt(v any, f *facts) []message {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return parseMessages(v, "user")
-	}
-	if s := getStr(m, "system"); s != "" {
-		f.system = append(f.system, s)
-	}
-	var out []message
-	switch p := m["prompt"].(type) {
-	case string:
-		out = append(out, message{role: "user", parts: []part{{kind: partText, text: p}}})
-	case []any:
-		out = append(out, parseMessages(p, "user")...)
-	}
-	if msgs, ok := m["messages"]; ok {
-		out = append(out, parseMessages(msgs, "user")...)
-	}
-	return out
 }
 
 // systemTexts reads gen_ai.system_instructions: a list of parts, or plain text.

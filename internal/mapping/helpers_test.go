@@ -126,6 +126,9 @@ type logSpec struct {
 	at        int
 	body      any
 	attrs     map[string]any
+	severity  plog.SeverityNumber
+	sevText   string
+	noTime    bool // the record carries no timestamp (its document may)
 }
 
 func buildLogs(t testing.TB, resAttrs map[string]any, scope string, logs ...logSpec) plog.Logs {
@@ -143,7 +146,11 @@ func buildLogs(t testing.TB, resAttrs map[string]any, scope string, logs ...logS
 			lr.SetTraceID(traceID(l.trace))
 			lr.SetSpanID(spanID(l.span))
 		}
-		lr.SetTimestamp(at(l.at))
+		if !l.noTime {
+			lr.SetTimestamp(at(l.at))
+		}
+		lr.SetSeverityNumber(l.severity)
+		lr.SetSeverityText(l.sevText)
 		if l.body != nil {
 			if err := lr.Body().FromRaw(l.body); err != nil {
 				t.Fatal(err)

@@ -149,3 +149,22 @@ func (m *Mapper) readResource(res pcommon.Resource, p *problems) *resourceInfo {
 	ri.id = lookupIdentity(a)
 	return ri
 }
+
+// sessionIdentities joins units without trace context (application logs) by their session: a
+// user named on one event of the session (usually its input) reaches the session's other events.
+type sessionIdentities map[string]identity
+
+func (s sessionIdentities) learn(u *unit) {
+	if u.traceID != "" || u.id.session == "" {
+		return
+	}
+	id := s[u.id.session]
+	id.fill(u.id)
+	s[u.id.session] = id
+}
+
+func (s sessionIdentities) fill(u *unit) {
+	if u.traceID == "" && u.id.session != "" {
+		u.id.fill(s[u.id.session])
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -14,7 +15,8 @@ import (
 )
 
 // MapLogs maps the log records that carry GenAI events (deprecated per-message events,
-// gen_ai.client.inference.operation.details) or agent.reasoning events; other logs yield nothing.
+// gen_ai.client.inference.operation.details) or agent.reasoning events, and the application logs a
+// log dialect recognises (logdialect.go); other logs yield nothing and are counted in Unmatched.
 func (m *Mapper) MapLogs(ld plog.Logs, observed time.Time) ([]*auditrecord.Record, Stats) {
 	stats := newStats()
 	var units []*unit
@@ -28,7 +30,13 @@ func (m *Mapper) MapLogs(ld plog.Logs, observed time.Time) ([]*auditrecord.Recor
 			sl := sls.At(j)
 			lrs := sl.LogRecords()
 			for k := range lrs.Len() {
-				if u := m.logUnit(lrs.At(k), sl.Scope().Name(), res, observed); u != nil {
+				switch u := m.logUnit(lrs.At(k), sl.Scope().Name(), res, observed); {
+				case u == nil:
+					stats.Unmatched++
+				case u.unmatched:
+					stats.Unmatched++
+					stats.Malformed++ // a broken JSON body: no event can be told from it
+				default:
 					units = append(units, u)
 				}
 			}
@@ -50,7 +58,7 @@ func (m *Mapper) logUnit(lr plog.LogRecord, scope string, res *resourceInfo, obs
 		u.view.consume("event.name")
 	}
 	if !isKnownEvent(name) {
-		return nil
+		return m.dialectLogUnit(lr, scope, res, observed)
 	}
 	u.name = name
 	u.traceID = traceIDHex(lr.TraceID())
@@ -59,13 +67,7 @@ func (m *Mapper) logUnit(lr plog.LogRecord, scope string, res *resourceInfo, obs
 	if u.start.IsZero() {
 		u.start = timeOf(lr.ObservedTimestamp())
 	}
-	u.observed = observed
-	if ot := timeOf(lr.ObservedTimestamp()); !ot.IsZero() {
-		u.observed = ot
-	}
-	if u.start.IsZero() {
-		u.start = u.observed
-	}
+	u.setLogTimes(lr, observed)
 	// Several logs share one span, so the log's own identity joins the record id.
 	u.idExtra = []string{"log", strconv.FormatInt(u.start.UnixNano(), 10), m.logDigest(name, lr)}
 	classify(u.view, "", false, &u.facts)
@@ -88,6 +90,125 @@ func (m *Mapper) logUnit(lr plog.LogRecord, scope string, res *resourceInfo, obs
 		u.status = "error"
 	}
 	return u
+}
+
+// setLogTimes sets the unit's observed time, and its start when the record has a time (a unit's
+// start may be known already from its document: it is then kept when the record has none).
+func (u *unit) setLogTimes(lr plog.LogRecord, observed time.Time) {
+	if t := timeOf(lr.Timestamp()); !t.IsZero() {
+		u.start = t
+	}
+	if u.start.IsZero() {
+		u.start = timeOf(lr.ObservedTimestamp())
+	}
+	u.observed = observed
+	if ot := timeOf(lr.ObservedTimestamp()); !ot.IsZero() {
+		u.observed = ot
+	}
+	if u.start.IsZero() {
+		u.start = u.observed
+	}
+}
+
+// dialectLogUnit maps a log record that names no GenAI event through the log dialects; nil when
+// none recognises it (the caller counts it as unmatched).
+func (m *Mapper) dialectLogUnit(lr plog.LogRecord, scope string, res *resourceInfo, observed time.Time) *unit {
+	u := &unit{signal: signalLogs, scope: scope, res: res, status: "unset"}
+	doc := m.logDocument(lr, &u.probs)
+	for _, d := range m.logDialects() {
+		ev, name, typeKey := d.logs.recogniseLog(doc, lr.SeverityNumber())
+		if ev == logNone {
+			continue
+		}
+		u.view = m.newAttrView(doc, &u.probs)
+		u.name = name
+		u.traceID = traceIDHex(lr.TraceID())
+		u.spanID = spanIDHex(lr.SpanID())
+		if timeOf(lr.Timestamp()).IsZero() {
+			u.start = logTime(u.view, d.logs.timeKeys)
+		}
+		u.setLogTimes(lr, observed)
+		u.idExtra = []string{"log", strconv.FormatInt(u.start.UnixNano(), 10), m.logDigest(name, lr)}
+		if typeKey != "" {
+			u.view.consume(typeKey)
+		}
+		m.mapLogEvent(u, d, ev, typeKey)
+		if sev := lr.SeverityText(); sev != "" {
+			doc.PutStr("log.severity", sev)
+		} else if lr.SeverityNumber() != plog.SeverityNumberUnspecified {
+			doc.PutStr("log.severity", lr.SeverityNumber().String())
+		}
+		return u
+	}
+	if u.probs.malformed || looksLikeJSONObject(lr.Body()) {
+		return &unit{unmatched: true}
+	}
+	return nil
+}
+
+// looksLikeJSONObject reports a string body that starts like a JSON object (after logDocument found
+// it is none): an application's event line, broken or cut.
+func looksLikeJSONObject(body pcommon.Value) bool {
+	if body.Type() != pcommon.ValueTypeStr {
+		return false
+	}
+	s := strings.TrimSpace(body.Str())
+	return strings.HasPrefix(s, "{")
+}
+
+// mapLogEvent reads the event's fields from the document with the dialect's aliases; typeKey named
+// the event and feeds no field.
+func (m *Mapper) mapLogEvent(u *unit, d *dialect, ev logEvent, typeKey string) {
+	f := &u.facts
+	f.convention, f.recognised, f.operation = d.name, true, logEventNames[ev]
+	switch ev {
+	case logTool:
+		f.kind = kindTool
+	case logOutput:
+		f.kind = kindLLM // the output carries model, tokens and cost; logs get no llm_call envelope
+	case logError:
+		f.kind = kindOther
+	default:
+		f.kind = kindStep
+	}
+	for fl := range numFields {
+		for _, al := range d.fields[fl] {
+			if !al.events.has(ev) || al.key == typeKey {
+				continue
+			}
+			if readAlias(u.view, al, fl, f) {
+				break // a log names each field once: the first present alias wins
+			}
+		}
+	}
+	u.id = lookupIdentity(u.view)
+	if u.id.session == "" {
+		u.id.session = firstKey(u.view, d.logs.sessionKeys)
+	}
+	if u.id.session == "" {
+		u.id.session = firstAlias(u.view, d.logs.sessionAliases)
+	}
+	if u.id.user == "" {
+		u.id.user = firstKey(u.view, d.logs.userKeys)
+	}
+	if u.id.user == "" {
+		u.id.user = firstAlias(u.view, d.logs.userAliases)
+	}
+	u.agent = f.agent
+	lf := f.log
+	if lf == nil {
+		lf = &logFacts{}
+	}
+	if lf.durationMS != nil && ev == logTool {
+		u.end = u.start
+		u.start = u.end.Add(-time.Duration(*lf.durationMS * float64(time.Millisecond)))
+	}
+	if ev == logReasoning && (lf.thought != "" || len(lf.plan) > 0 || lf.confidence != nil) {
+		f.reasoning = append(f.reasoning, reasoningFact{at: u.endTime(), thought: lf.thought, plan: lf.plan, confidence: lf.confidence})
+	}
+	if ev == logError || f.errorType != "" || f.failedBy != "" || (ev == logTool && f.statusMessage != "") {
+		u.exceptions = append(u.exceptions, exceptionFact{typ: f.errorType, message: f.statusMessage, stack: lf.stack, at: u.endTime()})
+	}
 }
 
 // logDigest hashes what distinguishes two logs of the same span and time: the event name, the body

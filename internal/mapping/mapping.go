@@ -20,6 +20,9 @@ type Options struct {
 	// MaxContentBytes bounds any single content/parameters/result string kept in a record (default
 	// 256 KiB); longer ones are truncated with a marker and counted.
 	MaxContentBytes int
+	// LogMappings are user-defined log dialects, tried before the built-in ones; each must be valid
+	// (LogMapping.Problems), an invalid one is left out.
+	LogMappings []LogMapping
 }
 
 // Stats counts what one MapTraces or MapLogs call produced.
@@ -34,6 +37,9 @@ type Stats struct {
 	// UnknownReprs counts contents that are a framework object's repr of a class the repr tables
 	// (reprForm, in the dialect files) do not know; they are kept as they are.
 	UnknownReprs int
+	// Unmatched counts log records no convention recognised (an HTTP client's or a framework's own
+	// lines): they make no record.
+	Unmatched int
 	// Traces lists the traces of the batch that have a session or user id or whose root span (a span
 	// without parent) was in the batch, with the ids: what the exporter needs to give records of the
 	// trace that arrive in other batches their identity, even when the span carrying it made no record.
@@ -60,11 +66,14 @@ type Mapper struct {
 	prices     PriceTable
 	maxContent int
 	join       *joinCache
+	logs       []*dialect // the log dialects, user-defined ones first
 }
+
+func (m *Mapper) logDialects() []*dialect { return m.logs }
 
 // New returns a Mapper.
 func New(o Options) *Mapper {
-	m := &Mapper{prices: o.Prices, maxContent: o.MaxContentBytes, join: newJoinCache()}
+	m := &Mapper{prices: o.Prices, maxContent: o.MaxContentBytes, join: newJoinCache(), logs: compileLogMappings(o.LogMappings)}
 	if m.prices == nil {
 		m.prices = DefaultPriceTable()
 	}

@@ -177,12 +177,14 @@ func (m *Mapper) finishTraces(units []*unit, stats Stats, others map[string]iden
 		return traces[u.traceID]
 	}
 	bySpan := make(map[spanKey]*unit, len(units))
+	sessions := sessionIdentities{}
 	for _, u := range units {
 		stats.UnknownReprs += decodeFrameworkValues(u)
 		ts := stateOf(u)
 		if u.res != nil {
 			u.id.fill(u.res.id)
 		}
+		sessions.learn(u)
 		ts.id.fill(u.id)
 		ts.index(u)
 		if u.spanID != "" && u.signal == signalTraces {
@@ -214,6 +216,7 @@ func (m *Mapper) finishTraces(units []*unit, stats Stats, others map[string]iden
 			// An explicit session on any span of the trace wins over a conversation id (identity.sessionID).
 			u.id.fill(ts.id)
 		}
+		sessions.fill(u)
 		if u.agent == (agentInfo{}) {
 			u.agent = inheritedAgent(u, bySpan)
 		}

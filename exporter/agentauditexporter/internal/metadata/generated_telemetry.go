@@ -50,6 +50,7 @@ type TelemetryBuilder struct {
 	ExporterAgentauditStoreRecordsInserted       metric.Int64Counter
 	ExporterAgentauditTruncatedValues            metric.Int64Counter
 	ExporterAgentauditUnknownReprs               metric.Int64Counter
+	ExporterAgentauditUnmatchedLogs              metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -233,6 +234,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_exporter_agentaudit_unknown_reprs",
 		metric.WithDescription("Contents that are a framework object's repr of a class the mapping's repr tables do not know; kept as they are. [Alpha]"),
 		metric.WithUnit("{value}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ExporterAgentauditUnmatchedLogs, err = builder.meter.Int64Counter(
+		"otelcol_exporter_agentaudit_unmatched_logs",
+		metric.WithDescription("Log records that no convention recognised as an agent event (an HTTP client's or a framework's own lines); they make no audit record. [Alpha]"),
+		metric.WithUnit("{log}"),
 	)
 	errs = errors.Join(errs, err)
 	return &builder, errs
