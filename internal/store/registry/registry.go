@@ -41,6 +41,8 @@ type NewOptions struct {
 	Settings store.Settings
 	// Signer signs manifests (object stores); nil writes them unsigned.
 	Signer *objectstore.Signer
+	// Checkpoints makes object stores write signed checkpoints (with Signer); nil: none.
+	Checkpoints *objectstore.CheckpointOptions
 }
 
 // Opener prepares the store at u without contacting it: an error here is a bad URL (ErrBadURL).
