@@ -71,6 +71,16 @@ var ErrStreamGap = errors.New("stream records do not run contiguously from seq 1
 // ReadStream calls fn for every stored record of stream in seq order, following its manifests. It
 // stops with ErrStreamGap (wrapped, naming the seq) at the first seq that is not the next one.
 func ReadStream(ctx context.Context, b Backend, l Layout, stream string, fn func(StreamRecord) error) error {
+	return readStream(ctx, b, l, stream, true, fn)
+}
+
+// ScanStream is ReadStream without the contiguity check: every stored record of the stream's
+// manifests, in manifest order, whatever is missing around them.
+func ScanStream(ctx context.Context, b Backend, l Layout, stream string, fn func(StreamRecord) error) error {
+	return readStream(ctx, b, l, stream, false, fn)
+}
+
+func readStream(ctx context.Context, b Backend, l Layout, stream string, strict bool, fn func(StreamRecord) error) error {
 	_, ms, err := ObjectManifests(ctx, b, l, stream)
 	if err != nil {
 		return err
@@ -78,6 +88,9 @@ func ReadStream(ctx context.Context, b Backend, l Layout, stream string, fn func
 	next := uint64(1)
 	for _, m := range ms {
 		data, err := b.Get(ctx, m.ObjectKey)
+		if !strict && errors.Is(err, ErrNotExist) {
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("read object %s: %w", m.ObjectKey, err)
 		}
@@ -87,10 +100,13 @@ func ReadStream(ctx context.Context, b Backend, l Layout, stream string, fn func
 		}
 		for _, line := range lines {
 			_, integ, err := LineHashInput(line)
+			if !strict && (err != nil || integ == nil) {
+				continue
+			}
 			if err != nil || integ == nil {
 				return fmt.Errorf("%s: a line without integrity: %w", m.ObjectKey, ErrStreamGap)
 			}
-			if integ.Seq != next {
+			if strict && integ.Seq != next {
 				return fmt.Errorf("%s: seq %d where %d was due: %w", m.ObjectKey, integ.Seq, next, ErrStreamGap)
 			}
 			if err := fn(StreamRecord{Seq: integ.Seq, Hash: integ.Hash, Line: line, ObjectKey: m.ObjectKey}); err != nil {

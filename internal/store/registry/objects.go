@@ -175,3 +175,8 @@ func (h *objectHandle) DescribeExpiry(verb string, res retain.Result) string {
 func (h *objectHandle) Verify(ctx context.Context, opts verify.Options) (verify.Report, error) {
 	return verify.Verify(ctx, h.target.Backend, h.target.Prefix, opts)
 }
+
+var _ ObjectLayout = (*objectHandle)(nil)
+
+// ObjectStore is the connected object store (nil before Connect).
+func (h *objectHandle) ObjectStore() *objectstore.Store { return h.store }

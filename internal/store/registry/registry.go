@@ -87,6 +87,12 @@ type Verifier interface {
 	Verify(ctx context.Context, opts verify.Options) (verify.Report, error)
 }
 
+// ObjectLayout is a store on the object layout (file, S3): what checkpoint checks and evidence
+// bundles read below the record interface (manifests, checkpoints, record lines as stored).
+type ObjectLayout interface {
+	ObjectStore() *objectstore.Store
+}
+
 // Refresher makes records written a moment ago visible to the next read (search engines refresh
 // periodically; the other stores read their own writes anyway).
 type Refresher interface {
