@@ -227,3 +227,22 @@ func TestExportedBundleVerifiesOfflineAndAttacksFail(t *testing.T) {
 		t.Fatalf("forged checkpoint:\n%s", out)
 	}
 }
+
+// TestErasureAfterCheckpointKeepsProofsValid: after `forget` replaced every record of the stream by
+// tombstones, verify --checkpoints still passes (a tombstone keeps its leaf), and a bundle of the
+// time range proves the tombstones and says when and by which erasure each record was erased.
+func TestErasureAfterCheckpointKeepsProofsValid(t *testing.T) {
+	signer, privFile, pubFile := signingKeys(t)
+	dir, wdir := t.TempDir(), t.TempDir()
+	writeCheckpointed(t, dir, wdir, signer, "a", "b", "c")
+	url, witnessURL := "file://"+filepath.ToSlash(dir), "file://"+filepath.ToSlash(wdir)
+	expectRun(t, exitOK, "forget", "--store", url, "--user", "user-1", "--signing-key", privFile)
+	expectRun(t, exitOK, "verify", "--store", url, "--pubkey", pubFile, "--checkpoints", witnessURL)
+
+	file := filepath.Join(t.TempDir(), "bundle.zip")
+	expectRun(t, exitOK, "export", "--store", url, "--from", "2000-01-01", "-o", file, "--signing-key", privFile)
+	rep := expectRun(t, exitOK, "verify", "--bundle", file, "--pubkey", pubFile)
+	if strings.Count(rep, "info erased") != 9 || !strings.Contains(rep, "by erasure ") || !strings.Contains(rep, "9 proven") {
+		t.Fatalf("bundle after erasure:\n%s", rep)
+	}
+}
