@@ -30,13 +30,21 @@ func writeCheckpointed(t *testing.T, dir, witnessDir string, signer *objectstore
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := objectstore.Options{Gzip: true, Signer: signer, Checkpoints: &objectstore.CheckpointOptions{EveryRecords: 3}}
+	var witness objectstore.Backend
 	if witnessDir != "" {
-		w, err := filestore.NewBackend(witnessDir)
-		if err != nil {
+		if witness, err = filestore.NewBackend(witnessDir); err != nil {
 			t.Fatal(err)
 		}
-		opts.Checkpoints.Witnesses = []objectstore.Backend{w}
+	}
+	return writeCheckpointedOn(t, b, witness, signer, tags...)
+}
+
+// writeCheckpointedOn is writeCheckpointed on any backends (witness nil: none).
+func writeCheckpointedOn(t *testing.T, b, witness objectstore.Backend, signer *objectstore.Signer, tags ...string) *objectstore.Store {
+	t.Helper()
+	opts := objectstore.Options{Gzip: true, Signer: signer, Checkpoints: &objectstore.CheckpointOptions{EveryRecords: 3}}
+	if witness != nil {
+		opts.Checkpoints.Witnesses = []objectstore.Backend{witness}
 	}
 	s := objectstore.New(b, opts, store.Settings{InstanceID: "gw-1"})
 	ctx := context.Background()
