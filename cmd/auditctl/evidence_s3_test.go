@@ -43,8 +43,10 @@ func TestCheckpointsAndBundlesOnS3(t *testing.T) {
 	b, w := s3Bucket(t, srv, "trail"), s3Bucket(t, srv, "witness")
 	s := writeCheckpointedOn(t, b, w, signer, "a", "b", "c")
 	storeArgs := []string{"--store", "s3://trail/audit", "--s3-endpoint", srv.Endpoint, "--s3-region", srv.Region, "--s3-path-style"}
-	witnessArgs := []string{"--checkpoints", "s3://witness/audit", "--checkpoints-s3-endpoint", srv.Endpoint,
-		"--checkpoints-s3-region", srv.Region, "--checkpoints-s3-path-style"}
+	witnessArgs := []string{
+		"--checkpoints", "s3://witness/audit", "--checkpoints-s3-endpoint", srv.Endpoint,
+		"--checkpoints-s3-region", srv.Region, "--checkpoints-s3-path-style",
+	}
 	verifyArgs := append(append([]string{"verify", "--pubkey", pubFile}, storeArgs...), witnessArgs...)
 	expectRun(t, exitOK, verifyArgs...)
 
