@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/evidence"
 	"github.com/agentaudit/otelcol-agentaudit/internal/evidence/bundle"
@@ -42,7 +43,12 @@ func writeCheckpointed(t *testing.T, dir, witnessDir string, signer *objectstore
 // writeCheckpointedOn is writeCheckpointed on any backends (witness nil: none).
 func writeCheckpointedOn(t *testing.T, b, witness objectstore.Backend, signer *objectstore.Signer, tags ...string) *objectstore.Store {
 	t.Helper()
-	opts := objectstore.Options{Gzip: true, Signer: signer, Checkpoints: &objectstore.CheckpointOptions{EveryRecords: 3}}
+	// Written in March (the hour partitions are the write time), so that retention can expire them.
+	at := time.Date(2026, 3, 14, 10, 0, 0, 0, time.UTC)
+	opts := objectstore.Options{
+		Gzip: true, Signer: signer, Checkpoints: &objectstore.CheckpointOptions{EveryRecords: 3},
+		Now: func() time.Time { return at },
+	}
 	if witness != nil {
 		opts.Checkpoints.Witnesses = []objectstore.Backend{witness}
 	}
@@ -252,5 +258,47 @@ func TestErasureAfterCheckpointKeepsProofsValid(t *testing.T) {
 	rep := expectRun(t, exitOK, "verify", "--bundle", file, "--pubkey", pubFile)
 	if strings.Count(rep, "info erased") != 9 || !strings.Contains(rep, "by erasure ") || !strings.Contains(rep, "9 proven") {
 		t.Fatalf("bundle after erasure:\n%s", rep)
+	}
+}
+
+// TestLegalHoldSurvivesForgetAndRetention: records under a hold survive forget and retention, which
+// report them; an override erases them and leaves an access-log entry; a signed release ends it.
+func TestLegalHoldSurvivesForgetAndRetention(t *testing.T) {
+	signer, privFile, pubFile := signingKeys(t)
+	dir := t.TempDir()
+	writeCheckpointed(t, dir, "", signer, "a", "b", "c")
+	url := "file://" + filepath.ToSlash(dir)
+	with := func(args ...string) []string { return append(args, "--store", url, "--signing-key", privFile) }
+
+	out := expectRun(t, exitOK, with("hold", "add", "--session", "session-b", "--reason", "case 2026-17", "--as", "legal@example.com")...)
+	id := strings.Fields(out)[1]
+	id = strings.TrimSuffix(id, ":")
+	if list := expectRun(t, exitOK, with("hold", "list")...); !strings.Contains(list, id) || !strings.Contains(list, "session session-b") {
+		t.Fatalf("hold list:\n%s", list)
+	}
+	out = expectRun(t, exitOK, with("forget", "--user", "user-1")...)
+	if !strings.Contains(out, "replaced 6 records") || !strings.Contains(out, "kept 3 records under legal hold "+id) {
+		t.Fatalf("forget under hold:\n%s", out)
+	}
+	if tl := expectRun(t, exitOK, with("timeline", "session-b")...); strings.Count(tl, "\n") != 4 {
+		t.Fatalf("held session after forget:\n%s", tl)
+	}
+	out = expectRun(t, exitOK, with("retention", "--older-than", "1h")...)
+	if !strings.Contains(out, "1 objects") || !strings.Contains(out, "legal hold "+id) {
+		t.Fatalf("retention under hold:\n%s", out)
+	}
+	expectRun(t, exitOK, "verify", "--store", url, "--pubkey", pubFile)
+
+	out = expectRun(t, exitOK, with("retention", "--older-than", "1h", "--override-hold", "--as", "cto@example.com")...)
+	if !strings.Contains(out, "2 objects") {
+		t.Fatalf("retention with override:\n%s", out)
+	}
+	if log := expectRun(t, exitOK, with("access-log")...); !strings.Contains(log, "override of legal holds "+id+" for retention") ||
+		!strings.Contains(log, "cto@example.com") {
+		t.Fatalf("access log after override:\n%s", log)
+	}
+	expectRun(t, exitOK, with("hold", "release", id)...)
+	if list := expectRun(t, exitOK, with("hold", "list")...); strings.Contains(list, id) {
+		t.Fatalf("released hold still listed:\n%s", list)
 	}
 }

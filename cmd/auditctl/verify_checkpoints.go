@@ -65,7 +65,7 @@ func (e *evidenceFlags) checkWitnesses(ctx context.Context, st *auditStore, opts
 	}
 	if len(keys) == 0 {
 		var err error
-		if keys, err = storeKeys(ctx, src); err != nil {
+		if keys, err = storeKeys(ctx, src.Backend, src.Layout); err != nil {
 			return err
 		}
 	}
@@ -86,14 +86,14 @@ func (e *evidenceFlags) checkWitnesses(ctx context.Context, st *auditStore, opts
 
 // storeKeys are the public keys published in the store (trusted from the store, as verify does
 // without --pubkey; its report warns about that).
-func storeKeys(ctx context.Context, src witness.Source) ([]ed25519.PublicKey, error) {
-	files, err := src.Backend.List(ctx, src.Layout.KeysPrefix())
+func storeKeys(ctx context.Context, b objectstore.Backend, l objectstore.Layout) ([]ed25519.PublicKey, error) {
+	files, err := b.List(ctx, l.KeysPrefix())
 	if err != nil {
 		return nil, err
 	}
 	var keys []ed25519.PublicKey
 	for _, f := range files {
-		raw, err := src.Backend.Get(ctx, f)
+		raw, err := b.Get(ctx, f)
 		if errors.Is(err, objectstore.ErrNotExist) {
 			continue
 		}

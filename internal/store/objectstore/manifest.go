@@ -147,6 +147,11 @@ func (s *Signer) SignCheckpoint(c evidence.Checkpoint) ([]byte, error) {
 	return evidence.Sign(c, ns)
 }
 
+// SignBytes signs a canonical encoding (other signed markers, e.g. legal holds): base64 Ed25519.
+func (s *Signer) SignBytes(in []byte) string {
+	return base64.StdEncoding.EncodeToString(ed25519.Sign(s.key, in))
+}
+
 // PublicKey is the signer's public key.
 func (s *Signer) PublicKey() ed25519.PublicKey { return s.key.Public().(ed25519.PublicKey) }
 
