@@ -92,6 +92,16 @@ func runVerifyBundle(file, storeURL string, opts verify.Options, asJSON bool, st
 		diag(stderr, "auditctl verify: --bundle %s: %v\n", file, err)
 		return exitUsage
 	}
+	return printVerdict(&rep, rep.OK, asJSON, stdout, stderr)
+}
+
+// printVerdict prints a verify report (of a store or a bundle) and returns verify's exit status.
+func printVerdict(rep interface {
+	WriteJSON(io.Writer) error
+	WriteText(io.Writer) error
+}, ok, asJSON bool, stdout, stderr io.Writer,
+) int {
+	var err error
 	if asJSON {
 		err = rep.WriteJSON(stdout)
 	} else {
@@ -101,7 +111,7 @@ func runVerifyBundle(file, storeURL string, opts verify.Options, asJSON bool, st
 		diag(stderr, "auditctl verify: write report: %v\n", err)
 		return exitUsage
 	}
-	if !rep.OK {
+	if !ok {
 		return exitFindings
 	}
 	return exitOK

@@ -85,17 +85,5 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		diag(stderr, "auditctl verify: no audit objects or manifests in %s under prefix %q; check --store\n", rep.Store, rep.Prefix)
 		return exitUsage
 	}
-	if *asJSON {
-		err = rep.WriteJSON(stdout)
-	} else {
-		err = rep.WriteText(stdout)
-	}
-	if err != nil {
-		diag(stderr, "auditctl verify: write report: %v\n", err)
-		return exitUsage
-	}
-	if !rep.OK {
-		return exitFindings
-	}
-	return exitOK
+	return printVerdict(&rep, rep.OK, *asJSON, stdout, stderr)
 }
