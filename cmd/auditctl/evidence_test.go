@@ -302,3 +302,31 @@ func TestLegalHoldSurvivesForgetAndRetention(t *testing.T) {
 		t.Fatalf("released hold still listed:\n%s", list)
 	}
 }
+
+// TestRetentionFloorRefusesShorterRuns: a signed min_age floor makes retention refuse a shorter
+// age with a clear error (exit 2); an age above it runs; setting the floor is in the access log.
+func TestRetentionFloorRefusesShorterRuns(t *testing.T) {
+	signer, privFile, _ := signingKeys(t)
+	dir := t.TempDir()
+	writeCheckpointed(t, dir, "", signer, "a")
+	url := "file://" + filepath.ToSlash(dir)
+	expectRun(t, exitOK, "retention", "--set-min-age", "4380h", "--store", url, "--signing-key", privFile)
+	code, _, errOut := runCLI("retention", "--older-than", "90d", "--store", url, "--signing-key", privFile)
+	if code != exitUsage || !strings.Contains(errOut, "below the store's retention floor min_age 4380h") {
+		t.Fatalf("retention under the floor: exit %d %s", code, errOut)
+	}
+	expectRun(t, exitOK, "retention", "--older-than", "5000h", "--store", url, "--signing-key", privFile)
+	if log := expectRun(t, exitOK, "access-log", "--store", url); !strings.Contains(log, "retention floor set to 4380h") {
+		t.Fatalf("access log:\n%s", log)
+	}
+	// A floor marker nobody signed (or edited) stops retention rather than being ignored.
+	key := filepath.Join(dir, "audit", "_policy", "retention.json")
+	raw, _ := os.ReadFile(key)
+	if err := os.WriteFile(key, []byte(strings.Replace(string(raw), "4380h", "1h", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI("retention", "--older-than", "2h", "--store", url, "--signing-key", privFile); code != exitUsage ||
+		!strings.Contains(errOut, "not signed") {
+		t.Fatalf("edited floor: exit %d %s", code, errOut)
+	}
+}

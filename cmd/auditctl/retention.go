@@ -20,10 +20,14 @@ func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			"On a versioned S3 bucket the current versions are deleted; let a lifecycle rule expire the\n"+
 			"noncurrent ones (Object Lock keeps locked versions until their retention date).", stdout, stderr)
 	olderThan := c.fs.String("older-than", "", "retention age: delete partitions older than this (required)")
+	setMinAge := c.fs.String("set-min-age", "", "set the store's signed retention floor (e.g. 4380h, six months) instead of deleting; needs --signing-key")
 	dryRun := c.fs.Bool("dry-run", false, "only list what would be deleted")
 	override := c.fs.Bool("override-hold", false, "delete partitions holding records under legal hold too (recorded in the access log)")
 	if _, code, ok := c.parse(args, 0); !ok {
 		return code
+	}
+	if *setMinAge != "" {
+		return c.setRetentionFloor(ctx, *setMinAge)
 	}
 	if *olderThan == "" {
 		return c.usageError("--older-than is required")
@@ -40,6 +44,9 @@ func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	expirer, ok := st.Handle.(registry.Expirer)
 	if !ok {
 		return c.fail(exitUsage, "%s: retention is %v", st.url, registry.ErrUnsupported)
+	}
+	if code, err := c.checkRetentionFloor(ctx, st, age); err != nil {
+		return c.fail(code, "%v", err)
 	}
 	holds, err := c.holdsFor(ctx, st, *override && !*dryRun, "retention older than "+*olderThan)
 	if err != nil {
