@@ -88,6 +88,7 @@ bench:
 	$(GO) test ./internal/readside/verify -run '^$$' -bench . -benchmem
 	$(GO) test ./exporter/agentauditexporter -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/store/objectstore -run '^$$' -bench . -benchmem
+	$(GO) test ./internal/evidence/... -run '^$$' -bench . -benchmem
 	$(GO) test ./extension/spoolstorageextension -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/store/esstore -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/store/pgstore -run '^$$' -bench BenchmarkWrite -benchmem -cpu 1

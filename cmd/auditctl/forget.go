@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -27,6 +29,7 @@ func runForget(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			"Objects under S3 Object Lock COMPLIANCE retention cannot be erased before the retention ends.", stdout, stderr)
 	user := c.fs.String("user", "", "user_id whose records to erase (required)")
 	dryRun := c.fs.Bool("dry-run", false, "only list what would be erased")
+	override := c.fs.Bool("override-hold", false, "erase records under legal hold too (recorded in the access log)")
 	if _, code, ok := c.parse(args, 0); !ok {
 		return code
 	}
@@ -52,6 +55,13 @@ func runForget(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	opts := erase.Options{Subject: *user, Traces: traces, Requester: accesslog.Viewer(c.as), Signer: st.signer, DryRun: *dryRun, Now: c.now}
 	if !c.quiet {
 		opts.Progress = objectProgress(c)
+	}
+	holds, err := c.holdsFor(ctx, st, *override && !*dryRun, "forget user "+*user)
+	if err != nil {
+		return c.fail(exitUnreachable, "%v", err)
+	}
+	if len(holds) > 0 {
+		opts.Held = holds.Holding
 	}
 	res, err := eraser.Forget(ctx, opts)
 	switch {
@@ -102,6 +112,9 @@ func printErasure(c *cli, res erase.Result) error {
 		if o.ErasureManifestKey != "" {
 			w.printf("    erasure manifest %s\n", o.ErasureManifestKey)
 		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(res.Held)) {
+		w.printf("kept %d records under legal hold %s (not erased; --override-hold erases them)\n", res.Held[id], id)
 	}
 	for _, warn := range res.Warnings {
 		w.printf("warning: %s\n", warn)

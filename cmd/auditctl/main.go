@@ -37,6 +37,8 @@ var commands = []command{
 	{name: "user", summary: "one user's records across sessions in a time range", run: runUser},
 	{name: "stats", summary: "stats tools | errors --by day | volume --by hour", run: runStats},
 	{name: "report", summary: "one session as a self-contained HTML report (-o report.html)", run: runReport},
+	{name: "export", summary: "an evidence bundle (records, inclusion proofs, signed checkpoints, keys) for offline checking", run: runExport},
+	{name: "hold", summary: "legal holds: add|list|release; held records survive forget and retention", run: runHold},
 	{name: "access-log", summary: "who read the audit trail, when, and what", run: runAccessLog},
 	{name: "forget", summary: "erase a user's records (tombstones, signed erasure manifests); verify still passes", run: runForget},
 	{name: "retention", summary: "delete partitions older than --older-than (e.g. 90d)", run: runRetention},

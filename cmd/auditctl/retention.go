@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
+	"slices"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/query"
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/retain"
@@ -18,9 +20,14 @@ func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			"On a versioned S3 bucket the current versions are deleted; let a lifecycle rule expire the\n"+
 			"noncurrent ones (Object Lock keeps locked versions until their retention date).", stdout, stderr)
 	olderThan := c.fs.String("older-than", "", "retention age: delete partitions older than this (required)")
+	setMinAge := c.fs.String("set-min-age", "", "set the store's signed retention floor (e.g. 4380h, six months) instead of deleting; needs --signing-key")
 	dryRun := c.fs.Bool("dry-run", false, "only list what would be deleted")
+	override := c.fs.Bool("override-hold", false, "delete partitions holding records under legal hold too (recorded in the access log)")
 	if _, code, ok := c.parse(args, 0); !ok {
 		return code
+	}
+	if *setMinAge != "" {
+		return c.setRetentionFloor(ctx, *setMinAge)
 	}
 	if *olderThan == "" {
 		return c.usageError("--older-than is required")
@@ -38,7 +45,18 @@ func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if !ok {
 		return c.fail(exitUsage, "%s: retention is %v", st.url, registry.ErrUnsupported)
 	}
-	res, err := expirer.Expire(ctx, retain.Options{OlderThan: age, DryRun: *dryRun, Now: c.now, Signer: st.signer})
+	if code, err := c.checkRetentionFloor(ctx, st, age); err != nil {
+		return c.fail(code, "%v", err)
+	}
+	holds, err := c.holdsFor(ctx, st, *override && !*dryRun, "retention older than "+*olderThan)
+	if err != nil {
+		return c.fail(exitUnreachable, "%v", err)
+	}
+	opts := retain.Options{OlderThan: age, DryRun: *dryRun, Now: c.now, Signer: st.signer}
+	if objects, ok := st.Handle.(registry.ObjectLayout); ok && len(holds) > 0 {
+		opts.Held = holds.ObjectHeld(objects.ObjectStore().Backend())
+	}
+	res, err := expirer.Expire(ctx, opts)
 	if errors.Is(err, retain.ErrSigningKeyRequired) {
 		return c.fail(exitUsage, "%v", err)
 	}
@@ -63,6 +81,9 @@ func printRetention(c *cli, expirer registry.Expirer, res retain.Result) error {
 	w.printf("%s\n", expirer.DescribeExpiry(verb, res))
 	for _, p := range res.Partitions {
 		w.printf("  %s\n", p)
+	}
+	for _, key := range slices.Sorted(maps.Keys(res.Held)) {
+		w.printf("kept %s and the rest of its stream: it holds records under legal hold %s\n", key, res.Held[key])
 	}
 	return w.err
 }

@@ -5,12 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"go.opentelemetry.io/collector/config/configopaque"
-
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
-	"github.com/agentaudit/otelcol-agentaudit/internal/store/s3store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/s3server"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/sessionfixture"
 )
@@ -19,17 +14,8 @@ import (
 // in-process CLI reads its credentials from, and returns the flags that select the store.
 func fixtureS3Store(t *testing.T, srv *s3server.Server, bucket string, signer *objectstore.Signer) []string {
 	t.Helper()
-	cfg := s3store.NewDefaultConfig()
-	cfg.Bucket, cfg.Endpoint, cfg.Region, cfg.ForcePathStyle = bucket, srv.Endpoint, srv.Region, true
-	cfg.AccessKeyID, cfg.SecretAccessKey = configopaque.String(srv.AccessKey), configopaque.String(srv.SecretKey)
 	ctx := context.Background()
-	b, err := s3store.NewBackend(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Client().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		t.Fatal(err)
-	}
+	b := s3Bucket(t, srv, bucket)
 	if err := sessionfixture.Write(ctx, b, signer); err != nil {
 		t.Fatal(err)
 	}

@@ -26,6 +26,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	})
 	fs.BoolVar(&opts.RequireSignature, "require-signature", false, "treat unsigned manifests as failures")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	ev := addEvidenceFlags(fs)
 	fs.Usage = func() {
 		diag(stderr, "%s\n", "usage: auditctl verify --store URL [--pubkey FILE] [--require-signature] [--json]\n\n"+
 			"Checks every record hash, the hash chain, every object against its manifest and every manifest\n"+
@@ -42,6 +43,9 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if fs.NArg() > 0 {
 		diag(stderr, "auditctl verify: unexpected arguments %q\n", fs.Args())
 		return exitUsage
+	}
+	if ev.bundle != "" {
+		return runVerifyBundle(ev.bundle, store.url, opts, *asJSON, stdout, stderr)
 	}
 	// A URL that cannot name a store is a usage error; one that names a store we cannot open is not.
 	if store.url == "" {
@@ -72,22 +76,14 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		diag(stderr, "auditctl verify: %v\n", err)
 		return exitUnreachable
 	}
+	if err := ev.checkWitnesses(ctx, st, opts, &rep); err != nil {
+		diag(stderr, "auditctl verify: %v\n", err)
+		return exitUnreachable
+	}
 	if rep.Counts.Manifests == 0 && rep.Counts.Objects == 0 {
 		// An empty result is far more often a wrong URL or prefix than an empty trail; "OK" would mislead.
 		diag(stderr, "auditctl verify: no audit objects or manifests in %s under prefix %q; check --store\n", rep.Store, rep.Prefix)
 		return exitUsage
 	}
-	if *asJSON {
-		err = rep.WriteJSON(stdout)
-	} else {
-		err = rep.WriteText(stdout)
-	}
-	if err != nil {
-		diag(stderr, "auditctl verify: write report: %v\n", err)
-		return exitUsage
-	}
-	if !rep.OK {
-		return exitFindings
-	}
-	return exitOK
+	return printVerdict(&rep, rep.OK, *asJSON, stdout, stderr)
 }

@@ -133,6 +133,8 @@ type IntegrityConfig struct {
 	// SigningKeyFile is a PEM PKCS#8 Ed25519 private key (`openssl genpkey -algorithm ed25519`).
 	// Without it manifests are written unsigned and `auditctl verify` says so.
 	SigningKeyFile string `mapstructure:"signing_key_file"`
+	// Checkpoints are signed tree heads, written with the signing key (checkpoints.go).
+	Checkpoints CheckpointsConfig `mapstructure:"checkpoints"`
 }
 
 // PricingConfig overrides the shipped model price table used when telemetry carries no cost.
@@ -202,6 +204,9 @@ func (c *Config) Validate() error {
 		if _, err := os.Stat(f); err != nil {
 			return fmt.Errorf("integrity.signing_key_file: %w", err)
 		}
+	}
+	if err := c.Integrity.Checkpoints.validate(c); err != nil {
+		return err
 	}
 	if f := c.Pricing.File; f != "" {
 		if _, err := os.Stat(f); err != nil {

@@ -80,27 +80,32 @@ func TestElasticsearchConfigLoads(t *testing.T) {
 
 func TestInvalidConfigsNameTheField(t *testing.T) {
 	for name, field := range map[string]string{
-		"bad_store":                "store:",
-		"bad_compression":          "file: compression:",
-		"no_directory":             "file: directory:",
-		"small_content":            "max_content_bytes:",
-		"negative_price":           "pricing.models.cheap:",
-		"missing_key":              "integrity.signing_key_file:",
-		"s3_no_bucket":             "s3:",
-		"s3_bad_lock":              "s3: object_lock.mode:",
-		"bad_wait":                 "log_span_wait:",
-		"bad_dedup":                "dedup_window:",
-		"es_missing":               "elasticsearch:",
-		"es_signing":               "integrity.signing_key_file:",
-		"bad_hold_window":          "identity.hold_window:",
-		"no_held_traces":           "identity.max_held_traces:",
-		"small_held_bytes":         "identity.max_held_bytes:",
-		"s3_no_identity_directory": "identity.directory:",
-		"pg_missing":               "postgres:",
-		"pg_no_dsn":                "postgres: dsn:",
-		"pg_bad_dsn":               "postgres: dsn:",
-		"pg_signing":               "integrity.signing_key_file:",
-		"bad_log_mapping":          "log_mappings[1].event:",
+		"bad_store":                 "store:",
+		"bad_compression":           "file: compression:",
+		"no_directory":              "file: directory:",
+		"small_content":             "max_content_bytes:",
+		"negative_price":            "pricing.models.cheap:",
+		"missing_key":               "integrity.signing_key_file:",
+		"s3_no_bucket":              "s3:",
+		"s3_bad_lock":               "s3: object_lock.mode:",
+		"bad_wait":                  "log_span_wait:",
+		"bad_dedup":                 "dedup_window:",
+		"es_missing":                "elasticsearch:",
+		"es_signing":                "integrity.signing_key_file:",
+		"bad_hold_window":           "identity.hold_window:",
+		"no_held_traces":            "identity.max_held_traces:",
+		"small_held_bytes":          "identity.max_held_bytes:",
+		"s3_no_identity_directory":  "identity.directory:",
+		"pg_missing":                "postgres:",
+		"pg_no_dsn":                 "postgres: dsn:",
+		"pg_bad_dsn":                "postgres: dsn:",
+		"pg_signing":                "integrity.signing_key_file:",
+		"ckpt_zero_every":           "integrity.checkpoints.every_records:",
+		"ckpt_short_interval":       "integrity.checkpoints.interval:",
+		"ckpt_witness_no_key":       "integrity.checkpoints.witness:",
+		"ckpt_witness_inside_store": "integrity.checkpoints.witness.directory:",
+		"ckpt_witness_s3_no_bucket": "witness",
+		"bad_log_mapping":           "log_mappings[1].event:",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := loadConfig(t, name)
@@ -108,6 +113,22 @@ func TestInvalidConfigsNameTheField(t *testing.T) {
 			assert.Contains(t, err.Error(), field)
 		})
 	}
+}
+
+func TestCheckpointConfigLoads(t *testing.T) {
+	def, err := loadConfig(t, "")
+	require.NoError(t, err)
+	assert.Equal(t, CheckpointsConfig{EveryRecords: 10_000, Interval: time.Minute, Witness: def.Integrity.Checkpoints.Witness}, def.Integrity.Checkpoints)
+	assert.False(t, def.Integrity.Checkpoints.Witness.S3.HasValue())
+	cfg, err := loadConfig(t, "ckpt_witness")
+	require.NoError(t, err)
+	c := cfg.Integrity.Checkpoints
+	assert.Equal(t, uint64(500), c.EveryRecords)
+	assert.Equal(t, 30*time.Second, c.Interval)
+	assert.Equal(t, "acme-audit/audit", c.Origin)
+	assert.Equal(t, "/mnt/witness", c.Witness.Directory)
+	require.True(t, c.Witness.S3.HasValue())
+	assert.Equal(t, "acme-witness", c.Witness.S3.Get().Bucket)
 }
 
 func TestIdentityHoldDefaultsToTheFileStoresDataDirectory(t *testing.T) {

@@ -121,7 +121,11 @@ func (e *auditExporter) newStore() (store.Store, error) {
 	if !ok || section == nil {
 		return nil, fmt.Errorf("store: %q is not supported", e.cfg.Store)
 	}
-	return kind.NewStore(section, registry.NewOptions{Settings: e.settings, Signer: signer})
+	ckpt, err := e.cfg.Integrity.Checkpoints.checkpointOptions(context.Background(), signer != nil)
+	if err != nil {
+		return nil, err
+	}
+	return kind.NewStore(section, registry.NewOptions{Settings: e.settings, Signer: signer, Checkpoints: ckpt})
 }
 
 func (e *auditExporter) shutdown(ctx context.Context) error {

@@ -56,6 +56,7 @@ func createDefaultConfig() component.Config {
 		S3:              configoptional.Default(s3store.NewDefaultConfig()),
 		Elasticsearch:   configoptional.Default(esstore.NewDefaultConfig()),
 		Postgres:        configoptional.Default(pgstore.NewDefaultConfig()),
+		Integrity:       IntegrityConfig{Checkpoints: CheckpointsConfig{EveryRecords: defaultCheckpointEvery, Interval: defaultCheckpointInterval, Witness: WitnessConfig{S3: configoptional.Default(s3store.NewDefaultConfig())}}},
 		MaxContentBytes: defaultMaxContentBytes,
 		LogSpanWait:     defaultLogSpanWait,
 		DedupWindow:     defaultDedupWindow,

@@ -56,6 +56,8 @@ type Options struct {
 	Now    func() time.Time
 	// Progress, when set, is told after each object read how many of how many are done.
 	Progress func(done, total int)
+	// Held, when set, names the legal hold that keeps a record from erasure ("" for none).
+	Held func(*auditrecord.Record) string
 }
 
 // SubjectTraces are the traces that belong to subject: those with a record carrying the user id
@@ -84,6 +86,13 @@ func (o Options) subjects(r *auditrecord.Record) bool {
 		return false
 	}
 	return r.UserID == o.Subject || (r.UserID == "" && r.TraceID != "" && o.Traces[r.TraceID])
+}
+
+func heldBy(o Options, r *auditrecord.Record) string {
+	if o.Held == nil {
+		return ""
+	}
+	return o.Held(r)
 }
 
 // Erasure modes.
@@ -119,6 +128,8 @@ type Result struct {
 	// Copies counts further stored copies of those records (same record_id, written again by an
 	// at-least-once retry); they are erased too, and Records counts each record_id once.
 	Copies int `json:"copies,omitempty"`
+	// Held counts the subject's records a legal hold kept (by hold id); they are not erased.
+	Held map[string]int `json:"held,omitempty"`
 }
 
 // planned is an object with the records to erase found in it.
@@ -268,6 +279,13 @@ func findRecords(ctx context.Context, s *objectstore.Store, opts Options, res *R
 				return nil, fmt.Errorf("%s line %d: %w", key, i+1, err)
 			}
 			if !opts.subjects(&r) {
+				continue
+			}
+			if id := heldBy(opts, &r); id != "" {
+				if res.Held == nil {
+					res.Held = map[string]int{}
+				}
+				res.Held[id]++
 				continue
 			}
 			if r.Integrity == nil {

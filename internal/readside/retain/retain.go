@@ -24,6 +24,9 @@ type Options struct {
 	Now       func() time.Time
 	// Signer signs the retention markers (object stores); use the collector's key.
 	Signer *objectstore.Signer
+	// Held, when set, names the legal hold that keeps an object ("" for none): the object and the
+	// rest of its stream after it are kept (the kept part of a chain stays one piece).
+	Held func(ctx context.Context, objectKey string) (string, error)
 }
 
 // Result lists what was (or would be) deleted.
@@ -34,6 +37,8 @@ type Result struct {
 	Objects    int       `json:"objects"`
 	Manifests  int       `json:"manifests"`
 	Records    int       `json:"records"` // as counted by the deleted manifests
+	// Held lists the expired objects a legal hold kept, with the hold's id.
+	Held map[string]string `json:"held,omitempty"`
 }
 
 // Expire deletes every data object in a partition older than the cutoff, with its manifests.
@@ -89,6 +94,7 @@ func Expire(ctx context.Context, b objectstore.Backend, layout objectstore.Layou
 	}
 	sort.Strings(streams)
 	plan := map[string][]doomedManifest{}
+	var heldStreams []string // streams cut short by a legal hold: their expired objects stay
 	for _, stream := range streams {
 		for _, mk := range byStream[stream] { // List is sorted: seq order
 			raw, err := b.Get(ctx, mk)
@@ -104,6 +110,13 @@ func Expire(ctx context.Context, b objectstore.Backend, layout objectstore.Layou
 			}
 			if !expired(m.ObjectKey) {
 				break // later manifests are newer: the chain's kept part starts here
+			}
+			if held, err := heldObject(ctx, opts, m.ObjectKey, &res); err != nil || held {
+				if err != nil {
+					return res, err
+				}
+				heldStreams = append(heldStreams, stream)
+				break
 			}
 			if m.Signature != "" && opts.Signer == nil && !opts.DryRun {
 				return res, ErrSigningKeyRequired // before anything is deleted
@@ -151,7 +164,7 @@ func Expire(ctx context.Context, b objectstore.Backend, layout objectstore.Layou
 		return res, fmt.Errorf("list %s: %w", b, err)
 	}
 	for _, k := range dataKeys {
-		if deleted[k] || !expired(k) || !objectstore.IsDataObject(k) {
+		if deleted[k] || !expired(k) || !objectstore.IsDataObject(k) || ofStream(k, heldStreams) {
 			continue
 		}
 		if err := del(k); err != nil {
@@ -229,4 +242,31 @@ func ExpireIndices(ctx context.Context, ix IndexExpirer, opts Options) (Result, 
 	}
 	res.Partitions = append(res.Partitions, names...)
 	return res, err
+}
+
+// heldObject reports whether a legal hold keeps the object, noting it in res.
+func heldObject(ctx context.Context, opts Options, key string, res *Result) (bool, error) {
+	if opts.Held == nil {
+		return false, nil
+	}
+	id, err := opts.Held(ctx, key)
+	if err != nil || id == "" {
+		return false, err
+	}
+	if res.Held == nil {
+		res.Held = map[string]string{}
+	}
+	res.Held[key] = id
+	return true, nil
+}
+
+// ofStream reports whether data object key belongs to one of streams (its name is <stream>-<seq>).
+func ofStream(key string, streams []string) bool {
+	base := path.Base(key)
+	for _, s := range streams {
+		if rest, ok := strings.CutPrefix(base, s+"-"); ok && len(rest) > 20 && !strings.Contains(rest[:20], "-") {
+			return true
+		}
+	}
+	return false
 }

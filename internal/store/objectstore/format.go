@@ -14,6 +14,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+	"github.com/agentaudit/otelcol-agentaudit/internal/evidence"
 	"github.com/agentaudit/otelcol-agentaudit/internal/jsonvalue"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 )
@@ -53,6 +54,7 @@ type objectEncoder struct {
 	out     bytes.Buffer
 	zw      *gzip.Writer // nil when not compressing
 	chain   chainer
+	tree    *evidence.Frontier // the stream's tree, extended by each chained record; nil: no tree
 }
 
 // newObjectEncoder starts an object, reusing scratch for pending lines and sizing the output for

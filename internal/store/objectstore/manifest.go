@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+	"github.com/agentaudit/otelcol-agentaudit/internal/evidence"
 )
 
 // Manifest describes one closed data object and links to the manifest before it in the stream,
@@ -36,6 +37,11 @@ type Manifest struct {
 	PreviousManifestKey       string    `json:"previous_manifest_key,omitempty"`
 	PreviousManifestSignature string    `json:"previous_manifest_signature,omitempty"`
 	CreatedAt                 time.Time `json:"created_at"`
+	// The stream's Merkle tree after this object's records (package evidence): its size (= last_seq),
+	// root and frontier (what a writer resumes the tree from). Absent on streams without a tree.
+	TreeSize     uint64   `json:"tree_size,omitempty"`
+	TreeRoot     string   `json:"tree_root,omitempty"`
+	TreeFrontier []string `json:"tree_frontier,omitempty"`
 	// Erasure manifests only.
 	ErasureID   string     `json:"erasure_id,omitempty"`
 	ManifestKey string     `json:"manifest_key,omitempty"`
@@ -130,6 +136,24 @@ func (s *Signer) Sign(m *Manifest) error {
 	m.Signature = base64.StdEncoding.EncodeToString(ed25519.Sign(s.key, in))
 	return nil
 }
+
+// SignCheckpoint signs a checkpoint as a C2SP signed note with the manifest key, named
+// evidence.KeyName(fingerprint).
+func (s *Signer) SignCheckpoint(c evidence.Checkpoint) ([]byte, error) {
+	ns, err := evidence.NewSigner(s.key)
+	if err != nil {
+		return nil, err
+	}
+	return evidence.Sign(c, ns)
+}
+
+// SignBytes signs a canonical encoding (other signed markers, e.g. legal holds): base64 Ed25519.
+func (s *Signer) SignBytes(in []byte) string {
+	return base64.StdEncoding.EncodeToString(ed25519.Sign(s.key, in))
+}
+
+// PublicKey is the signer's public key.
+func (s *Signer) PublicKey() ed25519.PublicKey { return s.key.Public().(ed25519.PublicKey) }
 
 // EncodePublicKey writes an Ed25519 public key as PEM "PUBLIC KEY".
 func EncodePublicKey(pub ed25519.PublicKey) ([]byte, error) {

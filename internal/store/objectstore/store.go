@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+	"github.com/agentaudit/otelcol-agentaudit/internal/evidence"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 )
 
@@ -19,6 +20,8 @@ type Options struct {
 	Prefix string  // default DefaultPrefix
 	Gzip   bool    // compress objects
 	Signer *Signer // nil writes unsigned manifests
+	// Checkpoints writes signed checkpoints of each stream's tree (needs Signer); nil: none.
+	Checkpoints *CheckpointOptions
 	// Now is the clock (tests pin it); default time.Now.
 	Now func() time.Time
 }
@@ -35,6 +38,9 @@ type Store struct {
 	// scratch and lastObjectBytes, guarded by mu, let the next batch reuse this one's buffers.
 	scratch         []byte
 	lastObjectBytes int
+	// stopTicker and tickerDone end the interval checkpoint ticker (Start starts it).
+	stopTicker context.CancelFunc
+	tickerDone chan struct{}
 }
 
 // chainHead is the last committed position of a stream.
@@ -44,6 +50,11 @@ type chainHead struct {
 	manifestKey  string
 	manifestSig  string
 	manifestSeen bool
+	// tree is the stream's Merkle frontier after seq; treeOK is false for a stream whose tree could
+	// not be resumed (its manifests then carry none).
+	tree   evidence.Frontier
+	treeOK bool
+	ckpt   checkpointState
 }
 
 var (
@@ -84,6 +95,7 @@ func (s *Store) Start(ctx context.Context) error {
 	if s.opts.Signer == nil {
 		return nil
 	}
+	s.startCheckpointTicker()
 	key := s.layout.PublicKeyKey(s.opts.Signer.Fingerprint())
 	if _, err := s.backend.Get(ctx, key); err == nil {
 		return nil
@@ -100,8 +112,12 @@ func (s *Store) Start(ctx context.Context) error {
 	return nil
 }
 
-// Shutdown has nothing to flush: every Write is complete when it returns.
-func (s *Store) Shutdown(context.Context) error { return nil }
+// Shutdown writes the checkpoints of streams that grew since their last one; records need no
+// flush: every Write is complete when it returns.
+func (s *Store) Shutdown(ctx context.Context) error {
+	s.stopCheckpoints(ctx)
+	return nil
+}
 
 // Write chains the batch's records onto the stream of (instance, signal), stores them as one object
 // and then its manifest. The chain head moves only when both are stored, so a retried batch takes the
@@ -128,6 +144,11 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 		}
 	}()
 	firstPrev := prev
+	var tree evidence.Frontier
+	if head.treeOK {
+		tree = head.tree.Clone()
+		enc.tree = &tree
+	}
 	firstHash, prev, err := enc.appendChained(b.Records, stream, seq, prev)
 	if err != nil {
 		return err
@@ -160,6 +181,9 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 		PreviousManifestSignature: head.manifestSig,
 		CreatedAt:                 now,
 	}
+	if head.treeOK {
+		m.TreeSize, m.TreeRoot, m.TreeFrontier = tree.Size, evidence.Hex(tree.Root()), tree.Encode()
+	}
 	if s.opts.Signer != nil {
 		if err := s.opts.Signer.Sign(&m); err != nil {
 			return err
@@ -181,7 +205,9 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 		return fmt.Errorf("put manifest: %w", err)
 	}
 	head.seq, head.hash, head.manifestKey, head.manifestSig = seq, prev, manifestKey, m.Signature
+	head.tree = tree
 	s.set.Metrics.BytesWritten(ctx, b.Signal, int64(len(data)+len(mBytes)))
+	s.checkpointIfDue(ctx, stream, head, false)
 	return nil
 }
 
@@ -198,6 +224,13 @@ func (e *objectEncoder) appendChained(records []*auditrecord.Record, stream stri
 			return "", "", fmt.Errorf("encode record: %w", err)
 		}
 		e.pending = append(e.pending, '\n')
+		if e.tree != nil {
+			leaf, err := evidence.LeafHash(hash)
+			if err != nil {
+				return "", "", err
+			}
+			e.tree.Append(leaf)
+		}
 		if err := e.flushIfFull(); err != nil {
 			return "", "", err
 		}
@@ -219,6 +252,7 @@ func (s *Store) head(ctx context.Context, stream string) (*chainHead, error) {
 		return nil, fmt.Errorf("list manifests of %s: %w", stream, err)
 	}
 	h := &chainHead{}
+	var last *Manifest
 	for i := len(keys) - 1; i >= 0; i-- {
 		if strings.Contains(keys[i], ".erasure-") || !strings.HasSuffix(keys[i], ".json") {
 			continue
@@ -232,7 +266,12 @@ func (s *Store) head(ctx context.Context, stream string) (*chainHead, error) {
 			return nil, fmt.Errorf("decode manifest %s: %w", keys[i], err)
 		}
 		h = &chainHead{seq: m.LastSeq, hash: m.LastHash, manifestKey: keys[i], manifestSig: m.Signature, manifestSeen: true}
+		last = &m
 		break
+	}
+	h.tree, h.treeOK = s.resumeTree(ctx, stream, last)
+	if err := s.resumeCheckpoint(ctx, stream, h); err != nil {
+		return nil, err
 	}
 	s.heads[stream] = h
 	return h, nil

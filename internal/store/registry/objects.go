@@ -30,7 +30,7 @@ var fileKind = Kind{
 		if err != nil {
 			return nil, fmt.Errorf("file.directory: %w", err)
 		}
-		s := objectstore.New(b, objectstore.Options{Prefix: cfg.Prefix, Gzip: cfg.Compression == "gzip", Signer: o.Signer}, o.Settings)
+		s := objectstore.New(b, objectstore.Options{Prefix: cfg.Prefix, Gzip: cfg.Compression == "gzip", Signer: o.Signer, Checkpoints: o.Checkpoints}, o.Settings)
 		return &fileStore{Store: s, backend: b, logger: o.Settings.Logger}, nil
 	},
 	Flags: func(*flag.FlagSet) Opener { return openObjects(&storeurl.S3Options{}) },
@@ -41,7 +41,8 @@ var s3Kind = Kind{
 	Schemes:  []string{"s3"},
 	URLForms: "s3://bucket/prefix",
 	NewStore: func(section any, o NewOptions) (store.Store, error) {
-		return s3store.New(*section.(*s3store.Config), o.Signer, o.Settings)
+		cfg := *section.(*s3store.Config)
+		return s3store.NewWithOptions(cfg, objectstore.Options{Prefix: cfg.Prefix, Signer: o.Signer, Checkpoints: o.Checkpoints}, o.Settings)
 	},
 	Flags: func(fs *flag.FlagSet) Opener {
 		opts := &storeurl.S3Options{}
@@ -174,3 +175,8 @@ func (h *objectHandle) DescribeExpiry(verb string, res retain.Result) string {
 func (h *objectHandle) Verify(ctx context.Context, opts verify.Options) (verify.Report, error) {
 	return verify.Verify(ctx, h.target.Backend, h.target.Prefix, opts)
 }
+
+var _ ObjectLayout = (*objectHandle)(nil)
+
+// ObjectStore is the connected object store (nil before Connect).
+func (h *objectHandle) ObjectStore() *objectstore.Store { return h.store }

@@ -41,6 +41,8 @@ type NewOptions struct {
 	Settings store.Settings
 	// Signer signs manifests (object stores); nil writes them unsigned.
 	Signer *objectstore.Signer
+	// Checkpoints makes object stores write signed checkpoints (with Signer); nil: none.
+	Checkpoints *objectstore.CheckpointOptions
 }
 
 // Opener prepares the store at u without contacting it: an error here is a bad URL (ErrBadURL).
@@ -83,6 +85,12 @@ type Expirer interface {
 // Verifier checks the store's integrity chain end to end.
 type Verifier interface {
 	Verify(ctx context.Context, opts verify.Options) (verify.Report, error)
+}
+
+// ObjectLayout is a store on the object layout (file, S3): what checkpoint checks and evidence
+// bundles read below the record interface (manifests, checkpoints, record lines as stored).
+type ObjectLayout interface {
+	ObjectStore() *objectstore.Store
 }
 
 // Refresher makes records written a moment ago visible to the next read (search engines refresh

@@ -23,15 +23,17 @@ var (
 
 // New builds the S3 store; signer may be nil for unsigned manifests. It does not contact S3 until Start.
 func New(cfg Config, signer *objectstore.Signer, set store.Settings) (*Store, error) {
+	return NewWithOptions(cfg, objectstore.Options{Prefix: cfg.Prefix, Signer: signer}, set)
+}
+
+// NewWithOptions is New with the object store's options (signer, checkpoints); Gzip follows
+// cfg.Compression.
+func NewWithOptions(cfg Config, opts objectstore.Options, set store.Settings) (*Store, error) {
 	backend, err := NewBackend(context.Background(), cfg)
 	if err != nil {
 		return nil, err
 	}
-	opts := objectstore.Options{
-		Prefix: cfg.Prefix,
-		Gzip:   cfg.Compression != CompressionNone,
-		Signer: signer,
-	}
+	opts.Gzip = cfg.Compression != CompressionNone
 	return &Store{Store: objectstore.New(backend, opts, set), backend: backend}, nil
 }
 

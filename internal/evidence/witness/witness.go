@@ -1,0 +1,248 @@
+// Package witness checks an object store against signed checkpoints — its own and those a witness
+// (a sink configured apart from the store) holds — with consistency proofs: the tree of the records
+// the store holds now must extend every checkpoint ever signed. That catches what the hash chain
+// alone cannot: a head cut off (a shorter chain is still a valid chain) and a history rewritten by
+// someone holding the signing key (the rewrite re-signs manifests, but cannot change what the
+// witness already holds).
+package witness
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"strings"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/evidence"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/verify"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
+)
+
+// Findings this check adds to the verify report (docs/integrity.md, findings table).
+const (
+	// TruncatedHead: a trusted checkpoint covers more records than the store's stream holds.
+	TruncatedHead verify.Kind = "truncated_head"
+	// RewrittenHistory: the stream's records up to a checkpoint's size do not hash to its root (the
+	// consistency proof from the checkpoint to the store's tree fails).
+	RewrittenHistory verify.Kind = "rewritten_history"
+	// BadCheckpoint: a checkpoint that does not parse, is not signed by a trusted key, or names
+	// another log than its stream.
+	BadCheckpoint verify.Kind = "bad_checkpoint"
+	// TreeMismatch: a manifest's tree_size/tree_root is not the tree of the records up to it.
+	TreeMismatch verify.Kind = "tree_mismatch"
+	// Unwitnessed: the newest records are not yet covered by a checkpoint in the witness (info).
+	Unwitnessed verify.Kind = "unwitnessed"
+	// Unverifiable: the stream's oldest records are gone (retention), so its tree cannot be
+	// recomputed and checkpoints are checked for truncation only (info).
+	Unverifiable verify.Kind = "checkpoints_unverifiable"
+)
+
+// Source is a place that holds checkpoints under Layout.CheckpointPrefix: the store or a witness.
+type Source struct {
+	Name    string
+	Backend objectstore.Backend
+	Layout  objectstore.Layout
+}
+
+// Summary counts what was checked.
+type Summary struct {
+	Checkpoints int // checkpoints read (all sources)
+	Witnessed   int // of them in witnesses
+}
+
+// Check checks every stream of store against the checkpoints of store and witnesses, signed by one
+// of keys. The error is for an unreadable source only.
+func Check(ctx context.Context, store Source, witnesses []Source, keys []ed25519.PublicKey) ([]verify.Finding, Summary, error) {
+	trusted, err := evidence.Verifiers(keys...)
+	if err != nil {
+		return nil, Summary{}, err
+	}
+	streams, err := objectstore.Streams(ctx, store.Backend, store.Layout)
+	if err != nil {
+		return nil, Summary{}, err
+	}
+	all := append([]Source{store}, witnesses...)
+	for _, w := range witnesses {
+		ws, err := checkpointStreams(ctx, w)
+		if err != nil {
+			return nil, Summary{}, fmt.Errorf("witness %s: %w", w.Name, err)
+		}
+		streams = union(streams, ws)
+	}
+	c := &checker{ctx: ctx, store: store, trusted: trusted}
+	for _, stream := range streams {
+		if err := c.stream(stream, all); err != nil {
+			return nil, Summary{}, err
+		}
+	}
+	return c.findings, c.sum, nil
+}
+
+type checker struct {
+	ctx      context.Context
+	store    Source
+	trusted  note.Verifiers
+	findings []verify.Finding
+	sum      Summary
+}
+
+// streamTree is what the store holds of one stream: its head (last manifest's last_seq) and, when
+// its records run from seq 1, the whole tree.
+type streamTree struct {
+	head uint64
+	log  *evidence.Log // nil when the oldest records are gone
+	root evidence.Hash
+}
+
+func (c *checker) stream(stream string, sources []Source) error {
+	t, err := c.tree(stream)
+	if err != nil {
+		return err
+	}
+	newestWitnessed := uint64(0)
+	for i, src := range sources {
+		keys, err := src.Backend.List(c.ctx, src.Layout.CheckpointPrefix(stream))
+		if err != nil {
+			return fmt.Errorf("list checkpoints in %s: %w", src.Name, err)
+		}
+		for _, k := range keys {
+			raw, err := src.Backend.Get(c.ctx, k)
+			if err != nil {
+				return fmt.Errorf("read %s in %s: %w", k, src.Name, err)
+			}
+			c.sum.Checkpoints++
+			if i > 0 {
+				c.sum.Witnessed++
+			}
+			if size, ok := c.checkpoint(stream, t, src, k, raw); ok && i > 0 && size > newestWitnessed {
+				newestWitnessed = size
+			}
+		}
+	}
+	if len(sources) > 1 && t.head > newestWitnessed {
+		c.add(verify.Finding{
+			Kind: Unwitnessed, Severity: verify.Info, Stream: stream, Seq: newestWitnessed + 1, LastSeq: t.head,
+			Detail: "these records are not covered by a checkpoint in a witness yet; truncation or a rewrite of them would not be detected",
+		})
+	}
+	return nil
+}
+
+// tree rebuilds the stream's tree from the store and checks each manifest's tree_root against it.
+func (c *checker) tree(stream string) (streamTree, error) {
+	keys, ms, err := objectstore.ObjectManifests(c.ctx, c.store.Backend, c.store.Layout, stream)
+	if err != nil {
+		return streamTree{}, err
+	}
+	var t streamTree
+	if len(ms) > 0 {
+		t.head = ms[len(ms)-1].LastSeq
+	}
+	l := &evidence.Log{}
+	err = objectstore.ReadStream(c.ctx, c.store.Backend, c.store.Layout, stream, func(r objectstore.StreamRecord) error {
+		leaf, err := evidence.LeafHash(r.Hash)
+		if err != nil {
+			return fmt.Errorf("%w: %w", objectstore.ErrStreamGap, err)
+		}
+		return l.Append(leaf)
+	})
+	switch {
+	case errors.Is(err, objectstore.ErrStreamGap) || errors.Is(err, objectstore.ErrNotExist) || (err == nil && l.Size() != t.head):
+		c.add(verify.Finding{
+			Kind: Unverifiable, Severity: verify.Info, Stream: stream, Seq: l.Size() + 1,
+			Detail: "the stream's records do not run from seq 1 (expired or missing: see the other findings), so its tree " +
+				"cannot be recomputed; its checkpoints are checked for truncation only",
+		})
+		return t, nil
+	case err != nil:
+		return streamTree{}, err
+	}
+	t.log = l
+	t.root, _ = l.Root(t.head)
+	for i, m := range ms {
+		if m.TreeSize == 0 && m.TreeRoot == "" {
+			continue // written before trees
+		}
+		root, rerr := l.Root(m.TreeSize)
+		if m.TreeSize != m.LastSeq || rerr != nil || evidence.Hex(root) != m.TreeRoot {
+			c.add(verify.Finding{
+				Kind: TreeMismatch, Severity: verify.Failure, Stream: stream, Seq: m.FirstSeq, LastSeq: m.LastSeq, ManifestKey: keys[i],
+				Detail: fmt.Sprintf("manifest says tree_size %d root %s; the stored records give %s", m.TreeSize, m.TreeRoot, evidence.Hex(root)),
+			})
+		}
+	}
+	return t, nil
+}
+
+// checkpoint checks one signed checkpoint against the stream's tree; it returns its size when the
+// checkpoint itself is valid.
+func (c *checker) checkpoint(stream string, t streamTree, src Source, key string, raw []byte) (uint64, bool) {
+	where := src.Name + ": " + key
+	cp, err := evidence.Open(raw, c.trusted)
+	if err != nil {
+		c.add(verify.Finding{Kind: BadCheckpoint, Severity: verify.Failure, Stream: stream, ObjectKey: where, Detail: err.Error()})
+		return 0, false
+	}
+	if !strings.HasSuffix(cp.Origin, "/"+stream) {
+		c.add(verify.Finding{
+			Kind: BadCheckpoint, Severity: verify.Failure, Stream: stream, ObjectKey: where,
+			Detail: fmt.Sprintf("origin %q is not a log of stream %s", cp.Origin, stream),
+		})
+		return 0, false
+	}
+	if cp.Size > t.head {
+		c.add(verify.Finding{
+			Kind: TruncatedHead, Severity: verify.Failure, Stream: stream, Seq: t.head + 1, LastSeq: cp.Size, ObjectKey: where,
+			Detail: fmt.Sprintf("a checkpoint signed for %d records exists, the store holds %d: its newest records were removed", cp.Size, t.head),
+		})
+		return cp.Size, true
+	}
+	if t.log == nil {
+		return cp.Size, true
+	}
+	proof, err := t.log.ConsistencyProof(cp.Size, t.head)
+	if err == nil {
+		err = evidence.VerifyConsistency(proof, cp.Size, cp.Root, t.head, t.root)
+	}
+	if err != nil {
+		c.add(verify.Finding{
+			Kind: RewrittenHistory, Severity: verify.Failure, Stream: stream, Seq: 1, LastSeq: cp.Size, ObjectKey: where,
+			Detail: fmt.Sprintf("the store's tree of %d records is not an extension of this checkpoint of size %d (consistency proof fails): "+
+				"records up to seq %d were rewritten after it was signed", t.head, cp.Size, cp.Size),
+		})
+	}
+	return cp.Size, true
+}
+
+func (c *checker) add(f verify.Finding) { c.findings = append(c.findings, f) }
+
+// checkpointStreams lists the streams a source holds checkpoints of.
+func checkpointStreams(ctx context.Context, src Source) ([]string, error) {
+	keys, err := src.Backend.List(ctx, src.Layout.CheckpointsRoot())
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, k := range keys {
+		if stream, _, ok := strings.Cut(strings.TrimPrefix(k, src.Layout.CheckpointsRoot()), "/"); ok {
+			out = union(out, []string{stream})
+		}
+	}
+	return out, nil
+}
+
+func union(a, b []string) []string {
+	seen := make(map[string]bool, len(a))
+	for _, s := range a {
+		seen[s] = true
+	}
+	for _, s := range b {
+		if !seen[s] {
+			seen[s] = true
+			a = append(a, s)
+		}
+	}
+	return a
+}

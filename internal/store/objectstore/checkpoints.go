@@ -1,0 +1,170 @@
+package objectstore
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/evidence"
+)
+
+// CheckpointOptions makes the store write signed checkpoints of each stream's tree (they need the
+// manifest Signer): into the store and into every witness, a sink configured apart from the store,
+// so that a head truncated or rewritten in the store still disagrees with what the witness holds.
+type CheckpointOptions struct {
+	// EveryRecords writes a checkpoint once a stream grew by this many records since its last one.
+	EveryRecords uint64
+	// Interval writes one for a stream that grew at all and whose last checkpoint is this old
+	// (checked after each write and by a ticker); 0 disables the ticker.
+	Interval time.Duration
+	// Origin names the store in checkpoint origins ("<origin>/<stream>"); default DefaultOrigin.
+	Origin string
+	// Witnesses also receive every checkpoint, under the same key as in the store.
+	Witnesses []Backend
+}
+
+// checkpointState is a stream's last checkpoint that reached the store and every witness.
+type checkpointState struct {
+	size uint64
+	at   time.Time
+}
+
+// DefaultOrigin names a store in checkpoint origins: its location without scheme, and its prefix,
+// e.g. "acme-audit/audit" or "var/lib/agentaudit/audit".
+func DefaultOrigin(b Backend, prefix string) string {
+	loc, _, _ := strings.Cut(b.String(), " ")
+	if _, rest, ok := strings.Cut(loc, "://"); ok {
+		loc = rest
+	}
+	return strings.Trim(path.Join(loc, prefix), "/")
+}
+
+// CheckpointPrefix lists a stream's checkpoints in size order.
+func (l Layout) CheckpointPrefix(stream string) string {
+	return path.Join(l.Prefix, "_checkpoints", stream) + "/"
+}
+
+// CheckpointsRoot is the prefix below which every stream's checkpoints live.
+func (l Layout) CheckpointsRoot() string { return path.Join(l.Prefix, "_checkpoints") + "/" }
+
+// CheckpointKey names the checkpoint of stream's tree at size.
+func (l Layout) CheckpointKey(stream string, size uint64) string {
+	return l.CheckpointPrefix(stream) + fmt.Sprintf("%020d.checkpoint", size)
+}
+
+// CheckpointSize parses the tree size out of a checkpoint key.
+func CheckpointSize(key string) (uint64, bool) {
+	base, ok := strings.CutSuffix(path.Base(key), ".checkpoint")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(base, 10, 64)
+	return n, err == nil
+}
+
+func (s *Store) checkpointsOn() bool { return s.opts.Checkpoints != nil && s.opts.Signer != nil }
+
+// resumeCheckpoint finds the stream's newest stored checkpoint, so a restart does not write one
+// for records already covered.
+func (s *Store) resumeCheckpoint(ctx context.Context, stream string, h *chainHead) error {
+	h.ckpt.at = s.opts.Now()
+	if !s.checkpointsOn() {
+		return nil
+	}
+	keys, err := s.backend.List(ctx, s.layout.CheckpointPrefix(stream))
+	if err != nil {
+		return fmt.Errorf("list checkpoints of %s: %w", stream, err)
+	}
+	for i := len(keys) - 1; i >= 0; i-- {
+		if n, ok := CheckpointSize(keys[i]); ok {
+			h.ckpt.size = n
+			break
+		}
+	}
+	return nil
+}
+
+// checkpointIfDue writes the stream's checkpoint when it grew by EveryRecords, when its last one is
+// Interval old, or (force) whenever it grew. s.mu is held. A failure is logged and retried at the
+// next occasion, never returned: the records are stored already, and failing the write would only
+// make the pipeline store them twice.
+func (s *Store) checkpointIfDue(ctx context.Context, stream string, h *chainHead, force bool) {
+	if !s.checkpointsOn() || !h.treeOK || h.tree.Size <= h.ckpt.size {
+		return
+	}
+	o := s.opts.Checkpoints
+	now := s.opts.Now()
+	grown := h.tree.Size - h.ckpt.size
+	if !force && (o.EveryRecords == 0 || grown < o.EveryRecords) && (o.Interval == 0 || now.Sub(h.ckpt.at) < o.Interval) {
+		return
+	}
+	origin := o.Origin
+	if origin == "" {
+		origin = DefaultOrigin(s.backend, s.layout.Prefix)
+	}
+	cp := evidence.Checkpoint{Origin: evidence.Origin(origin, stream), Size: h.tree.Size, Root: h.tree.Root()}
+	signed, err := s.opts.Signer.SignCheckpoint(cp)
+	if err != nil {
+		s.set.Logger.Warn("could not sign checkpoint", zap.String("stream", stream), zap.Error(err))
+		return
+	}
+	key := s.layout.CheckpointKey(stream, cp.Size)
+	ok := true
+	for _, b := range append([]Backend{s.backend}, o.Witnesses...) {
+		if err := b.Put(ctx, key, signed); err != nil {
+			ok = false
+			s.set.Logger.Warn("could not store checkpoint; retrying with the next one", zap.String("stream", stream),
+				zap.String("sink", b.String()), zap.Uint64("tree_size", cp.Size), zap.Error(err))
+		}
+	}
+	if ok {
+		h.ckpt = checkpointState{size: cp.Size, at: now}
+	}
+}
+
+// checkpointAll writes the checkpoints that are due (force: of every stream that grew).
+func (s *Store) checkpointAll(ctx context.Context, force bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for stream, h := range s.heads {
+		s.checkpointIfDue(ctx, stream, h, force)
+	}
+}
+
+// startCheckpointTicker writes interval checkpoints for streams that stopped growing.
+func (s *Store) startCheckpointTicker() {
+	if !s.checkpointsOn() || s.opts.Checkpoints.Interval <= 0 || s.stopTicker != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	s.stopTicker, s.tickerDone = cancel, done
+	go func() {
+		defer close(done)
+		t := time.NewTicker(s.opts.Checkpoints.Interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				s.checkpointAll(ctx, false)
+			}
+		}
+	}()
+}
+
+// stopCheckpoints stops the ticker and checkpoints every stream that grew since its last one.
+func (s *Store) stopCheckpoints(ctx context.Context) {
+	if s.stopTicker != nil {
+		s.stopTicker()
+		<-s.tickerDone
+		s.stopTicker = nil
+	}
+	s.checkpointAll(ctx, true)
+}
