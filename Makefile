@@ -2,7 +2,7 @@
 # every test, starting the real peers (versitygw, a search engine, Node agent frameworks) it needs.
 SHELL := /bin/bash
 GO ?= go
-OCB_VERSION := v0.161.0
+OCB_VERSION := v0.165.0
 VERSITYGW_VERSION := v1.8.0
 GOLANGCI_LINT_VERSION := v2.15.0
 TOOLS := $(CURDIR)/.cache/bin
