@@ -10,7 +10,7 @@ FROM golang:${GO_VERSION}-bookworm AS build
 ENV CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 WORKDIR /src
 # ocb is pinned to the collector release the distribution uses (builder-config.yaml).
-RUN go install go.opentelemetry.io/collector/cmd/builder@v0.161.0
+RUN go install go.opentelemetry.io/collector/cmd/builder@v0.165.0
 # Dependencies first, so source edits reuse the module download layer.
 COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/root/go/pkg/mod go mod download

@@ -2,7 +2,7 @@
 # every test, starting the real peers (versitygw, a search engine, Node agent frameworks) it needs.
 SHELL := /bin/bash
 GO ?= go
-OCB_VERSION := v0.161.0
+OCB_VERSION := v0.165.0
 VERSITYGW_VERSION := v1.8.0
 GOLANGCI_LINT_VERSION := v2.15.0
 TOOLS := $(CURDIR)/.cache/bin
@@ -78,7 +78,8 @@ test-quick:
 # Go benchmarks: redaction vs contrib redactionprocessor (same corpus, one invocation), the detection
 # engine, the mapping, verify, the exporter's dedup window, the file store's chaining, the queue's
 # spool_storage against contrib file_storage, the Elasticsearch bulk path (which starts the test search
-# engine) and PostgreSQL batch writes (which start a throwaway cluster).
+# engine), PostgreSQL batch writes (which start a throwaway cluster) and sidecar → Kafka → gateway
+# against direct OTLP (the built binary and a real broker).
 bench:
 	$(GO) test ./processor/piiredactionprocessor -run '^$$' -bench BenchmarkPIIRedaction -benchtime 3s -benchmem
 	$(GO) test ./processor/piiredactionprocessor/internal/detect -run '^$$' -bench BenchmarkDetect -benchmem
@@ -92,6 +93,7 @@ bench:
 	$(GO) test ./extension/spoolstorageextension -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/store/esstore -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/store/pgstore -run '^$$' -bench BenchmarkWrite -benchmem -cpu 1
+	AGENTAUDIT_COLLECTOR_BIN=$(CURDIR)/$(COLLECTOR) $(GO) test ./test/e2e/production -run '^$$' -bench BenchmarkKafkaTopologyVsDirect -benchtime 5000x
 
 # The built binary under agentsim at max rate: piiredaction+agentaudit(file) with the durable default's
 # disk queue (spool_storage), the same with a memory queue, contrib redaction+batch+file, and the

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Pipeline benchmark of the built collector, same machine, same run: (a) otlp → piiredaction →
 # agentaudit(file) with the durable default's persistent queue (spool_storage), (b) the same with an
-# in-memory queue, (c) otlp → contrib redaction → batch → contrib file exporter, (d) (a) with its queue
+# in-memory queue, (c) otlp → contrib redaction → batch → contrib file exporter (its own build at contrib
+# v0.161.0, scripts/contrib-reference.sh, cached), (d) (a) with its queue
 # on contrib file_storage. Prints spans/s, CPU µs per span and peak RSS for each, the headline ratio
 # (a)/(c) (goal >= 1.5x), the cost of durability (a)/(b) and what spool_storage saves (a)/(d).
 # Usage: scripts/bench-pipeline.sh [sessions] (BENCH_SESSIONS=15000, BENCH_ROUNDS=3; a smoke run:
@@ -14,5 +15,6 @@ if [[ ! -x "$collector" ]]; then
   echo "bench-pipeline: $collector not built: run make build" >&2
   exit 1
 fi
-exec go run ./test/bench/pipeline -collector "$collector" -sessions "${1:-${BENCH_SESSIONS:-15000}}" -rounds "${BENCH_ROUNDS:-3}" \
+reference=$(bash scripts/contrib-reference.sh)
+exec go run ./test/bench/pipeline -collector "$collector" -reference "$reference" -sessions "${1:-${BENCH_SESSIONS:-15000}}" -rounds "${BENCH_ROUNDS:-3}" \
   ${BENCH_PROFILE:+-profile "$BENCH_PROFILE"}

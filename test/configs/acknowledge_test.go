@@ -43,7 +43,11 @@ var allowed = map[string]map[string]string{
 }
 
 // overlays are shipped files that are only loaded on top of another one.
-var overlays = map[string]string{"config/gateway-observability.yaml": "config/gateway.yaml"}
+var overlays = map[string]string{
+	"config/gateway-observability.yaml": "config/gateway.yaml",
+	"config/kafka-sidecar-sasl.yaml":    "config/kafka-sidecar.yaml",
+	"config/kafka-gateway-sasl.yaml":    "config/kafka-gateway.yaml",
+}
 
 type violation struct{ where, what string }
 
@@ -101,6 +105,35 @@ func checkPipelines(name string, cfg map[string]any) []violation {
 		}
 		for _, e := range exps {
 			out = append(out, checkQueue(where, e, asMap(exporters[e]), extensions, enabledExtensions)...)
+		}
+		out = append(out, checkKafkaReceivers(where, asStrings(p["receivers"]), asMap(cfg["receivers"]), exps, exporters)...)
+	}
+	return out
+}
+
+// checkKafkaReceivers checks a pipeline fed by a kafka receiver, where acknowledging is committing
+// the message's offset. The receiver commits once the pipeline returned (message_marking.after) and
+// never for a failed message (on_error, on_permanent_error), and the pipeline must return only once
+// the data is written: every exporter synchronous (sending_queue disabled). A queue, even on disk,
+// would let the offset go before the store has the data, and the local disk then stands in for
+// Kafka's replicated log (the at-least-once trap of contrib issue 37136).
+func checkKafkaReceivers(where string, receivers []string, defined map[string]any, exps []string, exporters map[string]any) []violation {
+	var out []violation
+	for _, r := range receivers {
+		if typeOf(r) != "kafka" {
+			continue
+		}
+		marking := asMap(asMap(defined[r])["message_marking"])
+		if marking["after"] != true || marking["on_error"] != false || marking["on_permanent_error"] != false {
+			out = append(out, violation{where, fmt.Sprintf("receiver %s must commit only what the pipeline wrote: message_marking {after: true, on_error: false, on_permanent_error: false}, got %v", r, marking)})
+		}
+		for _, e := range exps {
+			if unqueued[typeOf(e)] {
+				continue
+			}
+			if q := asMap(asMap(exporters[e])["sending_queue"]); q == nil || q["enabled"] != false {
+				out = append(out, violation{where, fmt.Sprintf("exporter %s queues behind receiver %s: the offset would be committed before the store has the data (set sending_queue.enabled: false)", e, r)})
+			}
 		}
 	}
 	return out
@@ -211,7 +244,7 @@ func report(t *testing.T, vs []violation) {
 func TestShippedConfigsAcknowledgeOnlyWhatIsOnDisk(t *testing.T) {
 	root := peers.RepoRoot(t)
 	files, err := filepath.Glob(filepath.Join(root, "config", "*.yaml"))
-	if err != nil || len(files) < 6 {
+	if err != nil || len(files) < 10 {
 		t.Fatalf("shipped configs: %v, %v", files, err)
 	}
 	for _, f := range files {
@@ -406,6 +439,39 @@ extensions:
 	disabled := parse(t, "disabled", []byte("exporters:\n  agentaudit:\n    sending_queue: {enabled: false}\n"))
 	if vs := checkFragment("doc", disabled); len(vs) != 0 {
 		t.Errorf("a disabled queue writes before acknowledging: %v", vs)
+	}
+}
+
+// TestKafkaReceiverCommitsOnlyWrittenData: behind a kafka receiver, a queue (even on disk), marking
+// before processing and marking a failed message are each reported; the synchronous path is not.
+func TestKafkaReceiverCommitsOnlyWrittenData(t *testing.T) {
+	base := `
+receivers:
+  kafka:
+    message_marking: {after: %s, on_error: %s, on_permanent_error: false}
+exporters:
+  agentaudit: {sending_queue: %s}
+extensions:
+  spool_storage/queue: {}
+service:
+  extensions: [spool_storage/queue]
+  pipelines:
+    logs: {receivers: [kafka], processors: [piiredaction], exporters: [agentaudit]}
+`
+	for _, c := range []struct {
+		after, onError, queue string
+		want                  int
+	}{
+		{"true", "false", "{enabled: false}", 0},
+		{"true", "false", "{storage: spool_storage/queue}", 1},
+		{"false", "false", "{enabled: false}", 1},
+		{"true", "true", "{enabled: false}", 1},
+		{"true", "false", "{queue_size: 10}", 2}, // in memory: the queue rule and the kafka rule
+	} {
+		cfg := parse(t, "kafka", fmt.Appendf(nil, base, c.after, c.onError, c.queue))
+		if vs := checkPipelines("x.yaml", cfg); len(vs) != c.want {
+			t.Errorf("after %s, on_error %s, queue %s: %d violations, want %d: %v", c.after, c.onError, c.queue, len(vs), c.want, vs)
+		}
 	}
 }
 

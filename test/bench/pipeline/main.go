@@ -3,7 +3,8 @@
 //	(a) otlp → piiredaction → agentaudit (file store), persistent queue on spool_storage: the durable
 //	    default (config/local.yaml's rule: a client is acknowledged once its data is in the queue on disk)
 //	(b) the same with an in-memory queue: what durability costs
-//	(c) otlp → contrib redaction (the same PII patterns) → batch → contrib file exporter: the reference
+//	(c) otlp → contrib redaction (the same PII patterns) → batch → contrib file exporter: the reference,
+//	    run on its own build at contrib v0.161.0 (-reference; test/bench/reference says why)
 //	(d) (a) with its queue on contrib file_storage (bbolt): what spool_storage saves
 //
 // It records agentsim's OTLP/gRPC requests for a fixed number of sessions once (replay.go says
@@ -13,7 +14,7 @@
 // (a)/(c) (the headline), (a)/(b) (the cost of durability) and (a)/(d), and each collector's peak RSS
 // (VmHWM).
 //
-//	go run ./test/bench/pipeline -collector bin/otelcol-agentaudit -sessions 15000 -rounds 3
+//	go run ./test/bench/pipeline -collector bin/otelcol-agentaudit -reference $(scripts/contrib-reference.sh) -sessions 15000 -rounds 3
 package main
 
 import (
@@ -66,6 +67,8 @@ service:
 
 type pipeline struct {
 	name, exporter, config string
+	// reference runs the pipeline on the contrib reference build instead of the distribution.
+	reference bool
 }
 
 // pprofExtension is the pprof extension's config lines, under a pipeline's extensions section.
@@ -119,8 +122,9 @@ var pipelines = []pipeline{
 		config:   agentauditPipeline("extensions:\n"+pprofExtension, "  extensions: [pprof]\n", ""),
 	},
 	{
-		name:     "(c) contrib: redaction → batch → file",
-		exporter: "file",
+		name:      "(c) contrib: redaction → batch → file",
+		exporter:  "file",
+		reference: true,
 		config: commonHead + `  extensions: [pprof]
   pipelines:
     traces:
@@ -170,6 +174,7 @@ type result struct {
 
 func main() {
 	collector := flag.String("collector", "bin/otelcol-agentaudit", "built collector binary")
+	flag.StringVar(&referenceBin, "reference", "", "contrib reference collector for (c) (scripts/contrib-reference.sh builds it)")
 	sessions := flag.Int("sessions", 15000, "agentsim sessions per pipeline and round (fixed count)")
 	rounds := flag.Int("rounds", 3, "rounds, each running every pipeline; medians are reported")
 	flag.StringVar(&profileDir, "profile", "", "directory to write a CPU profile of each pipeline's first round to (a.pprof … d.pprof)")
@@ -182,9 +187,11 @@ func main() {
 }
 
 // profileDir and profileFor are the -profile flags: where first-round CPU profiles go, and how long each is.
+// referenceBin is the -reference flag.
 var (
-	profileDir string
-	profileFor time.Duration
+	referenceBin string
+	profileDir   string
+	profileFor   time.Duration
 )
 
 // run alternates the pipelines for several rounds: on a shared machine a single run of each can
@@ -193,6 +200,9 @@ func run(collector string, sessions, rounds int, w io.Writer) error {
 	out := &reportWriter{w: w}
 	if _, err := os.Stat(collector); err != nil {
 		return fmt.Errorf("collector binary: %w (run make build)", err)
+	}
+	if _, err := os.Stat(referenceBin); err != nil {
+		return fmt.Errorf("contrib reference binary (-reference): %w (scripts/contrib-reference.sh builds it)", err)
 	}
 	rec, err := record(sessions)
 	if err != nil {
@@ -294,6 +304,9 @@ func measure(collector string, p pipeline, rec *recording, profile string) (_ re
 	}
 	otlp, metricsPort, pprofAddr := freePort(), strings.TrimPrefix(freePort(), "127.0.0.1:"), freePort()
 	metricsURL := "http://127.0.0.1:" + metricsPort + "/metrics"
+	if p.reference {
+		collector = referenceBin
+	}
 	cmd := exec.Command(collector, "--config", config)
 	cmd.Env = append(os.Environ(), "BENCH_OTLP="+otlp, "BENCH_DIR="+dir, "BENCH_METRICS_PORT="+metricsPort, "BENCH_PPROF="+pprofAddr)
 	var logs strings.Builder

@@ -63,18 +63,32 @@ func list(v any) []any { l, _ := v.([]any); return l }
 // misspelt variable would otherwise silently fall back to its default.
 func TestKubernetesManifestsMatchTheConfigs(t *testing.T) {
 	root := peers.RepoRoot(t)
-	k8s := filepath.Join(root, "deploy", "k8s")
-	// configMap name → config file, from the kustomization's configMapGenerator.
-	configs := map[string]string{}
+	for dir, kinds := range map[string][]string{
+		"deploy/k8s":       {"Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"},
+		"deploy/k8s/kafka": {"StatefulSet", "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget"},
+	} {
+		t.Run(dir, func(t *testing.T) { checkKustomization(t, filepath.Join(root, dir), kinds) })
+	}
+}
+
+// checkKustomization checks the manifests of one kustomization directory and that they include
+// the wanted kinds.
+func checkKustomization(t *testing.T, k8s string, wantKinds []string) {
+	// configMap name → its files (key → config file), from the kustomization's configMapGenerator.
+	configs := map[string]map[string]string{}
 	kust := yamlDocs(t, filepath.Join(k8s, "kustomization.yaml"))[0]
 	for _, g := range list(kust["configMapGenerator"]) {
 		for _, f := range list(dig(g, "files")) {
-			_, src, _ := strings.Cut(f.(string), "=")
+			key, src, _ := strings.Cut(f.(string), "=")
 			path := filepath.Join(k8s, src)
 			if _, err := os.Stat(path); err != nil {
 				t.Fatalf("configMapGenerator file: %v", err)
 			}
-			configs[dig(g, "name").(string)] = path
+			name := dig(g, "name").(string)
+			if configs[name] == nil {
+				configs[name] = map[string]string{}
+			}
+			configs[name][key] = path
 		}
 	}
 	kinds := map[string]bool{}
@@ -109,43 +123,62 @@ func TestKubernetesManifestsMatchTheConfigs(t *testing.T) {
 				if dig(c, "resources", "limits", "memory") == nil {
 					t.Errorf("%s: no memory limit (memory_limiter works in fractions of it)", cname)
 				}
-				config := mountedConfig(t, cname, c, volumes, configs)
-				text, err := os.ReadFile(config)
-				if err != nil {
-					t.Fatal(err)
+				var text []byte
+				var names []string
+				for _, config := range mountedConfigs(t, cname, c, volumes, configs) {
+					b, err := os.ReadFile(config)
+					if err != nil {
+						t.Fatal(err)
+					}
+					text = append(text, b...)
+					names = append(names, filepath.Base(config))
 				}
 				for _, e := range list(dig(c, "env")) {
 					env := dig(e, "name").(string)
 					if (strings.HasPrefix(env, "AGENTAUDIT_") || strings.HasPrefix(env, "PII_") || env == "AWS_REGION") &&
 						!strings.Contains(string(text), "${env:"+env) {
-						t.Errorf("%s sets %s, which %s never reads", cname, env, filepath.Base(config))
+						t.Errorf("%s sets %s, which %v never read", cname, env, names)
 					}
 				}
 			}
 		}
 	}
-	for _, want := range []string{"Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"} {
+	for _, want := range wantKinds {
 		if !kinds[want] {
 			t.Errorf("deploy/k8s has no %s", want)
 		}
 	}
 }
 
-// mountedConfig resolves a collector container's --config argument to the config/ file behind it.
-func mountedConfig(t *testing.T, cname string, c any, volumes, configs map[string]string) string {
+// mountedConfigs resolves a collector container's --config arguments to the config/ files behind them.
+func mountedConfigs(t *testing.T, cname string, c any, volumes map[string]string, configs map[string]map[string]string) []string {
 	t.Helper()
 	args := list(dig(c, "args"))
-	i := slices.Index(args, any("--config"))
-	if i < 0 || i+1 >= len(args) {
+	var out []string
+	for i, a := range args {
+		if a != "--config" {
+			continue
+		}
+		if i+1 >= len(args) {
+			t.Fatalf("%s: --config without a file", cname)
+		}
+		out = append(out, mountedConfig(t, cname, args[i+1].(string), c, volumes, configs))
+	}
+	if len(out) == 0 {
 		t.Fatalf("%s: no --config argument", cname)
 	}
-	arg := args[i+1].(string)
+	return out
+}
+
+// mountedConfig resolves one --config argument to the config/ file behind it.
+func mountedConfig(t *testing.T, cname, arg string, c any, volumes map[string]string, configs map[string]map[string]string) string {
+	t.Helper()
 	for _, m := range list(dig(c, "volumeMounts")) {
 		mount := dig(m, "mountPath").(string)
 		if rest, ok := strings.CutPrefix(arg, mount+"/"); ok {
 			cm := volumes[dig(m, "name").(string)]
-			path, ok := configs[cm]
-			if !ok || filepath.Base(path) != rest {
+			path, ok := configs[cm][rest]
+			if !ok {
 				t.Fatalf("%s: --config %s is not a config generated from config/ (configMap %q)", cname, arg, cm)
 			}
 			return path

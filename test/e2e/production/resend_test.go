@@ -54,6 +54,12 @@ func (c *captureServer) Export(_ context.Context, req ptraceotlp.ExportRequest) 
 // runs, model calls, tool calls, failures), captured once so that it can be sent again unchanged.
 func agentExport(t *testing.T) (requests []ptrace.Traces, spans int) {
 	t.Helper()
+	return captureAgentsim(t, agentsim.Config{Sessions: 4, Users: 2, Seed: 17})
+}
+
+// captureAgentsim captures what agentsim's OTLP/gRPC exporter sends for cfg (its endpoint is set here).
+func captureAgentsim(t *testing.T, cfg agentsim.Config) (requests []ptrace.Traces, spans int) {
+	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -63,10 +69,8 @@ func agentExport(t *testing.T) (requests []ptrace.Traces, spans int) {
 	ptraceotlp.RegisterGRPCServer(srv, capture)
 	go func() { _ = srv.Serve(lis) }()
 	defer srv.Stop()
-	stats, err := agentsim.Run(context.Background(), agentsim.Config{
-		Endpoint: lis.Addr().String(), Protocol: "grpc",
-		Insecure: true, Sessions: 4, Users: 2, Seed: 17,
-	})
+	cfg.Endpoint, cfg.Protocol, cfg.Insecure = lis.Addr().String(), "grpc", true
+	stats, err := agentsim.Run(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("agentsim: %v", err)
 	}

@@ -30,6 +30,8 @@ func validate(t *testing.T, env map[string]string, configs ...string) (string, e
 // overlays are shipped config files that only make sense on top of another one.
 var overlays = map[string]string{
 	"gateway-observability.yaml": "gateway.yaml",
+	"kafka-sidecar-sasl.yaml":    "kafka-sidecar.yaml",
+	"kafka-gateway-sasl.yaml":    "kafka-gateway.yaml",
 }
 
 // TestShippedConfigsValidate loads every config/*.yaml with the built binary, with the environment
@@ -42,6 +44,8 @@ func TestShippedConfigsValidate(t *testing.T) {
 		"AGENTAUDIT_SIGNING_KEY_FILE":       signingKey,
 		"AGENTAUDIT_OBSERVABILITY_ENDPOINT": "https://otlp.example.com",
 		"AGENTAUDIT_POSTGRES_DSN":           "postgres://collector@db.example:5432/audit?sslmode=require",
+		"AGENTAUDIT_KAFKA_USERNAME":         "sidecar",
+		"AGENTAUDIT_KAFKA_PASSWORD":         "placeholder",
 	}
 	files, err := filepath.Glob(filepath.Join(peers.RepoRoot(t), "config", "*.yaml"))
 	if err != nil || len(files) == 0 {
@@ -61,7 +65,7 @@ func TestShippedConfigsValidate(t *testing.T) {
 			}
 		})
 	}
-	for _, want := range []string{"local.yaml", "sidecar.yaml", "gateway.yaml", "gateway-observability.yaml"} {
+	for _, want := range []string{"local.yaml", "sidecar.yaml", "gateway.yaml", "gateway-observability.yaml", "kafka-sidecar.yaml", "kafka-gateway.yaml"} {
 		if !seen[want] {
 			t.Errorf("config/%s is not shipped", want)
 		}

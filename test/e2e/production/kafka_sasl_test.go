@@ -1,0 +1,121 @@
+package production
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/collectortest"
+)
+
+// saslEnv points a Kafka collector at the broker's SASL_SSL listener with the given password.
+func saslEnv(password string) map[string]string {
+	return map[string]string{
+		"AGENTAUDIT_KAFKA_BROKERS":  kafkaSASL.addr,
+		"AGENTAUDIT_KAFKA_CA_FILE":  kafkaSASL.caFile,
+		"AGENTAUDIT_KAFKA_USERNAME": kafkaUser,
+		"AGENTAUDIT_KAFKA_PASSWORD": password,
+	}
+}
+
+// TestKafkaSASLSCRAMOverTLS: sidecar and gateway with the shipped SASL overlays reach the broker's
+// SASL_SSL listener (SCRAM-SHA-512, TLS checked against the broker's CA), and the store reads as a
+// single collector's.
+func TestKafkaSASLSCRAMOverTLS(t *testing.T) {
+	reqs, plan := splitAgentRun(t, 2, 777)
+	want := directRecords(t, reqs)
+	k := newKafkaTopology(t)
+	env := saslEnv(kafkaPassword)
+	sc := k.sidecar(env, configPath(t, "kafka-sidecar-sasl.yaml"))
+	s := sender{t, "http://" + sc.HTTPEndpoint}
+	sendRequests(s, reqs[:1])
+	g := k.gateway("gateway-1", env, configPath(t, "kafka-gateway-sasl.yaml"))
+	sendRequests(s, reqs[1:])
+	waitKafkaDelivered(t, k, want, 120*time.Second, allLogs(sc, g))
+	checkIdentityAndVerify(t, k, plan)
+}
+
+// TestKafkaWrongCredentialsFailClearly: a sidecar and a gateway with a wrong SCRAM password say so
+// in their logs at start (the SASL authentication failed), and nothing the sidecar accepted is
+// dropped meanwhile: it stays in the persistent queue.
+func TestKafkaWrongCredentialsFailClearly(t *testing.T) {
+	k := newKafkaTopology(t)
+	env := saslEnv("not-the-password")
+	sc := k.sidecar(env, configPath(t, "kafka-sidecar-sasl.yaml"))
+	g := k.gateway("gateway-1", env, configPath(t, "kafka-gateway-sasl.yaml"))
+	reqs, _ := splitAgentRun(t, 1, 99)
+	sendRequests(sender{t, "http://" + sc.HTTPEndpoint}, reqs[:5])
+	for name, c := range map[string]*collectortest.Collector{"sidecar": sc, "gateway": g} {
+		if !waitFor(60*time.Second, func() bool { return saslFailureLogged(c.Logs()) }) {
+			t.Errorf("%s with a wrong password does not say that SASL authentication failed:\n%s", name, c.Logs())
+		}
+		if strings.Contains(c.Logs(), "not-the-password") {
+			t.Errorf("%s logged the password", name)
+		}
+	}
+	if n := metricSum(t, sc.Metrics(), "otelcol_exporter_send_failed_spans", `exporter="kafka"`); n != 0 {
+		t.Errorf("the sidecar gave up on %v spans; with bad credentials they must stay queued", n)
+	}
+	if q := metricSum(t, sc.Metrics(), "otelcol_exporter_queue_size", `exporter="kafka"`); q == 0 {
+		t.Errorf("nothing in the sidecar's queue: what happened to the acknowledged requests?")
+	}
+}
+
+func saslFailureLogged(logs string) bool {
+	l := strings.ToLower(logs)
+	return strings.Contains(l, "sasl") && (strings.Contains(l, "authentication failed") || strings.Contains(l, "authenticat"))
+}
+
+// bigSpan is one span whose prompt attribute is n bytes of text.
+func bigSpan(n int) ptrace.Traces {
+	td := chatTraces(9000+n%1000, 1)
+	span := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
+	span.Attributes().PutStr("gen_ai.prompt", strings.Repeat("lorem ipsum dolor sit amet ", n/27+1)[:n])
+	return td
+}
+
+// TestKafkaMessageSizeLimits: a request over the sidecar's 4 MiB cap is refused before anything is
+// acknowledged (HTTP 400), while one of 3 MB, larger than a broker's 1 MB default, is produced (the
+// broker from scripts/kafka-broker accepts the producer's 8 MB) and stored.
+func TestKafkaMessageSizeLimits(t *testing.T) {
+	k := newKafkaTopology(t)
+	sc := k.sidecar(nil)
+	base := "http://" + sc.HTTPEndpoint
+	post := func(td ptrace.Traces) int {
+		body, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.Post(base+"/v1/traces", "application/x-protobuf", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode
+	}
+	// The OTLP/HTTP receiver answers a body over max_request_body_size with 400 (or 413): an error
+	// the client sees, nothing acknowledged.
+	if code := post(bigSpan(5 << 20)); code != http.StatusBadRequest && code != http.StatusRequestEntityTooLarge {
+		t.Errorf("a 5 MiB request: HTTP %d, want 400 or 413 (refused before it is acknowledged)", code)
+	}
+	large := bigSpan(3_000_000)
+	if code := post(large); code != http.StatusOK {
+		t.Fatalf("a 3 MB request: HTTP %d", code)
+	}
+	g := k.gateway("gateway-1", nil)
+	spanID := large.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).SpanID().String()
+	if !waitFor(90*time.Second, func() bool {
+		v := viewOf(t, k.store())
+		return len(v.perSpan[spanID]) > 0
+	}) {
+		t.Fatalf("the 3 MB span never reached the store\n%s", allLogs(sc, g)())
+	}
+	if n := metricSum(t, sc.Metrics(), "otelcol_exporter_send_failed_spans", `exporter="kafka"`); n != 0 {
+		t.Errorf("the sidecar dropped %v spans", n)
+	}
+}

@@ -1,0 +1,400 @@
+package production
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/agentsim"
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/query"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/verify"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/collectortest"
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/kafkabroker"
+)
+
+// The Kafka topology (config/kafka-sidecar.yaml → Kafka → config/kafka-gateway.yaml) on the built
+// binary against one real broker for the package (scripts/kafka-broker), which also serves a
+// SASL_SSL listener with SCRAM-SHA-512 for kafka_sasl_test.go.
+var sharedKafka = &kafkabroker.Shared{Setup: kafkaBrokerSetup}
+
+// kafkaSASL is the broker's SASL_SSL listener and the CA that signed its certificate.
+var kafkaSASL struct{ addr, caFile string }
+
+const (
+	kafkaUser     = "agentaudit-sidecar"
+	kafkaPassword = "scram-secret-for-tests"
+	keystorePass  = "keystore-secret"
+)
+
+// kafkaBrokerSetup writes the broker's TLS keystore (keytool, from the JDK the broker runs on: a
+// self-signed certificate for 127.0.0.1 that is its own CA) and adds a SASL_SSL listener with the
+// test's SCRAM user.
+func kafkaBrokerSetup(t testing.TB, dir string) (kafkabroker.Options, error) {
+	keytool := "keytool"
+	if home := os.Getenv("JAVA_HOME"); home != "" {
+		keytool = filepath.Join(home, "bin", "keytool")
+	}
+	ks, ca := filepath.Join(dir, "broker.p12"), filepath.Join(dir, "ca.crt")
+	for _, args := range [][]string{
+		{
+			"-genkeypair", "-alias", "broker", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
+			"-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-keystore", ks, "-storetype", "PKCS12",
+			"-storepass", keystorePass, "-keypass", keystorePass,
+		},
+		{"-exportcert", "-alias", "broker", "-rfc", "-keystore", ks, "-storepass", keystorePass, "-file", ca},
+	} {
+		if out, err := exec.Command(keytool, args...).CombinedOutput(); err != nil { //nolint:gosec // G204: the JDK's keytool with fixed arguments
+			return kafkabroker.Options{}, fmt.Errorf("keytool %s: %w\n%s", args[0], err, out)
+		}
+	}
+	port := collectortest.FreePort(t)
+	kafkaSASL.addr, kafkaSASL.caFile = fmt.Sprintf("127.0.0.1:%d", port), ca
+	return kafkabroker.Options{
+		Partitions: 6,
+		SCRAM:      fmt.Sprintf("SCRAM-SHA-512=[name=%s,password=%s]", kafkaUser, kafkaPassword),
+		Properties: fmt.Sprintf(`listeners=PLAINTEXT://127.0.0.1:@PORT@,CONTROLLER://127.0.0.1:@CONTROLLER_PORT@,SASL_SSL://127.0.0.1:%[1]d
+advertised.listeners=PLAINTEXT://127.0.0.1:@PORT@,SASL_SSL://127.0.0.1:%[1]d
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+ssl.keystore.type=PKCS12
+ssl.keystore.location=%[2]s
+ssl.keystore.password=%[3]s
+ssl.key.password=%[3]s
+`, port, ks, keystorePass),
+	}, nil
+}
+
+// kafkaTopology is one test's topics and consumer group on the shared broker, and the file store
+// its gateways share (each with its own instance_id, i.e. its own chains).
+type kafkaTopology struct {
+	t       testing.TB
+	broker  *kafkabroker.Broker
+	env     map[string]string
+	dataDir string
+}
+
+var (
+	topicUnsafe = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+	// topologies numbers the topologies of a run: a benchmark function runs more than once under one name.
+	topologies atomic.Int64
+)
+
+func newKafkaTopology(t testing.TB) *kafkaTopology {
+	t.Helper()
+	b := sharedKafka.Get(t)
+	name := fmt.Sprintf("%s-%d", topicUnsafe.ReplaceAllString(t.Name(), "-"), topologies.Add(1))
+	return &kafkaTopology{t: t, broker: b, dataDir: t.TempDir(), env: map[string]string{
+		"AGENTAUDIT_KAFKA_BROKERS":      b.Addr,
+		"AGENTAUDIT_KAFKA_TRACES_TOPIC": name + "-spans",
+		"AGENTAUDIT_KAFKA_LOGS_TOPIC":   name + "-logs",
+		"AGENTAUDIT_KAFKA_GROUP_ID":     name + "-gateways",
+		"AGENTAUDIT_METRICS_HOST":       "127.0.0.1",
+	}}
+}
+
+func (k *kafkaTopology) with(extra map[string]string) map[string]string {
+	env := map[string]string{}
+	for key, v := range k.env {
+		env[key] = v
+	}
+	for key, v := range extra {
+		env[key] = v
+	}
+	return env
+}
+
+// sidecar starts config/kafka-sidecar.yaml (its queue in its own temporary directory).
+func (k *kafkaTopology) sidecar(extra map[string]string, overlays ...string) *collectortest.Collector {
+	k.t.Helper()
+	return collectortest.Start(k.t, collectortest.Options{
+		Config:       configPath(k.t, "kafka-sidecar.yaml"),
+		ExtraConfigs: overlays, Env: k.with(extra),
+	})
+}
+
+// gateway starts config/kafka-gateway.yaml on the shared store as instance.
+func (k *kafkaTopology) gateway(instance string, extra map[string]string, overlays ...string) *collectortest.Collector {
+	k.t.Helper()
+	env := k.with(extra)
+	env["AGENTAUDIT_INSTANCE_ID"] = instance
+	return collectortest.Start(k.t, collectortest.Options{
+		Config:       configPath(k.t, "kafka-gateway.yaml"),
+		ExtraConfigs: overlays, Env: env, DataDir: k.dataDir,
+	})
+}
+
+func (k *kafkaTopology) store() *objectstore.Store {
+	return collectortest.OpenFileStore(k.t, k.dataDir)
+}
+
+// splitAgentRun captures agentsim sessions (spans and logs) and splits them into one request per
+// span and per log record, in span-end order (children before their roots), identity on the root
+// spans only: a long agent run reaches the sidecar as many small batches.
+func splitAgentRun(t *testing.T, sessions int, seed int64) (reqs []request, plan map[string]agentsim.Session) {
+	t.Helper()
+	sink := startCaptureSink(t)
+	cfg := agentsim.Config{Endpoint: sink.URL, Protocol: "http", Sessions: sessions, Users: 3, Seed: seed, Insecure: true, Logs: true}
+	if _, err := agentsim.Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	reqs, _ = sink.splitSpanBySpan()
+	plan = map[string]agentsim.Session{}
+	for _, s := range agentsim.Plan(cfg) {
+		plan[s.ID] = s
+	}
+	return reqs, plan
+}
+
+func sendRequests(s sender, reqs []request) {
+	for _, r := range reqs {
+		if r.traces != nil {
+			s.traces(*r.traces)
+		} else {
+			s.logs(*r.logs)
+		}
+	}
+}
+
+// referenceOverlay gives the direct reference collector the sidecar's redaction settings and the
+// Kafka gateway's hold_window (0s: nothing waits, readers join identity), so that it maps what the
+// Kafka topology maps.
+const referenceOverlay = "processors:\n  piiredaction:\n    scan_json: true\n    summary: true\n" +
+	"exporters:\n  agentaudit:\n    identity:\n      hold_window: 0s\n"
+
+// directRecords is what readers return after reqs went straight to one collector (config/local.yaml
+// with referenceOverlay), by record id: the reference the Kafka topology must hold.
+func directRecords(t *testing.T, reqs []request) map[string]*auditrecord.Record {
+	t.Helper()
+	c := collectortest.Start(t, collectortest.Options{ExtraConfigs: []string{writeFile(t, t.TempDir(), "reference.yaml", referenceOverlay)}})
+	sendRequests(sender{t, "http://" + c.HTTPEndpoint}, reqs)
+	if !waitFor(90*time.Second, func() bool {
+		m := c.Metrics()
+		return metricSum(t, m, "otelcol_exporter_sent_spans", "")+metricSum(t, m, "otelcol_exporter_sent_log_records", "") >= float64(len(reqs))
+	}) {
+		t.Fatalf("direct collector did not export %d spans and logs\n%s", len(reqs), c.Logs())
+	}
+	c.Stop()
+	recs, err := query.Records(context.Background(), c.Store(), store.Query{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]*auditrecord.Record{}
+	for _, r := range recs {
+		out[r.RecordID] = r
+	}
+	return out
+}
+
+// batchDependent says whether r is a record the mapping folds away when its counterpart is in the
+// same export batch: a tool call the model requested (folded into its execution) and a repeated
+// input (a system prompt or user message the batch already carries). The direct collector batches
+// whole traces; a gateway writes each Kafka message as its own batch, so it may write these where
+// the direct run did not. Record ids do not depend on the batching, so everything else must match.
+func batchDependent(r *auditrecord.Record) bool {
+	return r.Type == auditrecord.TypeInput ||
+		(r.Type == auditrecord.TypeToolCall && r.ToolCall != nil && r.ToolCall.Status == auditrecord.ToolStatusRequested)
+}
+
+// waitKafkaDelivered waits until readers of the gateways' store return every record of want, then
+// checks that each reads as in want (type, trace, span), that readers count each record once, and
+// that the only records beyond want are batch-dependent ones.
+func waitKafkaDelivered(t *testing.T, k *kafkaTopology, want map[string]*auditrecord.Record, timeout time.Duration, logs func() string) {
+	t.Helper()
+	var got []*auditrecord.Record
+	var missing []string
+	if !waitFor(timeout, func() bool {
+		var err error
+		if got, err = query.Records(context.Background(), k.store(), store.Query{}, nil); err != nil {
+			t.Fatal(err)
+		}
+		ids := map[string]bool{}
+		for _, r := range got {
+			ids[r.RecordID] = true
+		}
+		missing = missing[:0]
+		for id := range want {
+			if !ids[id] {
+				missing = append(missing, id)
+			}
+		}
+		return len(missing) == 0
+	}) {
+		m := want[missing[0]]
+		t.Fatalf("%d of %d records missing from the gateways' store after %v, e.g. %s of span %s\n%s", len(missing), len(want), timeout,
+			m.Type, m.SpanID, logs())
+	}
+	if _, dups := bySpan(got); dups != 0 {
+		t.Errorf("readers return %d records twice", dups)
+	}
+	extra := 0
+	for _, r := range got {
+		w, ok := want[r.RecordID]
+		switch {
+		case !ok && batchDependent(r):
+			extra++
+		case !ok:
+			t.Errorf("record %s (%s, span %s) is not in the direct run", r.RecordID, r.Type, r.SpanID)
+		case w.Type != r.Type || w.TraceID != r.TraceID || w.SpanID != r.SpanID:
+			t.Errorf("record %s reads as %s trace %s span %s; direct: %s %s %s", r.RecordID, r.Type, r.TraceID, r.SpanID, w.Type, w.TraceID, w.SpanID)
+		}
+	}
+	t.Logf("the gateways' store holds all %d records of the direct run, each read once, plus %d batch-dependent ones (requested tool calls, repeated inputs)", len(want), extra)
+}
+
+// checkIdentityAndVerify checks identity as every auditctl query sees it: each record of the store
+// is returned by the session query of its session (readers join records written before their
+// trace's root to the root's session and user) and by the user query of that session's user; and
+// verify is clean over every gateway's chains.
+func checkIdentityAndVerify(t *testing.T, k *kafkaTopology, plan map[string]agentsim.Session) {
+	t.Helper()
+	ctx := context.Background()
+	all, err := query.Records(ctx, k.store(), store.Query{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inSession, ofUser := map[string]string{}, map[string]string{}
+	for id, s := range plan {
+		recs, err := query.Records(ctx, k.store(), store.Query{SessionID: id}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range recs {
+			inSession[r.RecordID] = id
+		}
+		recs, err = query.Records(ctx, k.store(), store.Query{UserID: s.UserID}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range recs {
+			ofUser[r.RecordID] = s.UserID
+		}
+	}
+	bad := 0
+	for _, r := range all {
+		sess, ok := inSession[r.RecordID]
+		if !ok || ofUser[r.RecordID] != plan[sess].UserID {
+			bad++
+			if bad <= 5 {
+				t.Errorf("%s %s (trace %s) is in no session query, or not in its user's (session %q user %q)", r.Type, r.Source.Name, r.TraceID, sess, ofUser[r.RecordID])
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d records read without their identity", bad, len(all))
+	}
+	rep, err := verify.Verify(ctx, k.store().Backend(), objectstore.DefaultPrefix, verify.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK {
+		t.Fatalf("verify failed: %+v", rep.Findings)
+	}
+	t.Logf("%d records as readers count them, each in its session's and user's queries; %d stored (%d copies a redelivery wrote again), verify OK",
+		len(all), rep.Counts.Records, rep.Counts.DuplicateRecords)
+}
+
+func allLogs(cs ...*collectortest.Collector) func() string {
+	return func() string {
+		var b strings.Builder
+		for i, c := range cs {
+			fmt.Fprintf(&b, "--- collector %d\n%s\n", i, c.Logs())
+		}
+		return b.String()
+	}
+}
+
+// TestKafkaSidecarToTwoGatewaysStoresEveryRecordOnce: agentsim sessions split into one request per
+// span and log, children before roots, go through a Kafka sidecar to two gateways of one consumer
+// group sharing the partitions: every auditctl view equals the one a single collector gives for the
+// same requests (every record stored, identity on every record, each counted once), and verify is
+// clean.
+func TestKafkaSidecarToTwoGatewaysStoresEveryRecordOnce(t *testing.T) {
+	reqs, plan := splitAgentRun(t, 8, 2525)
+	want := directRecords(t, reqs)
+	k := newKafkaTopology(t)
+	sc := k.sidecar(nil)
+	s := sender{t, "http://" + sc.HTTPEndpoint}
+	// The first request creates the topic (6 partitions), so the group starts on an existing topic.
+	sendRequests(s, reqs[:1])
+	g1, g2 := k.gateway("gateway-1", nil), k.gateway("gateway-2", nil)
+	sendRequests(s, reqs[1:])
+	waitKafkaDelivered(t, k, want, 120*time.Second, allLogs(sc, g1, g2))
+	// Which gateway took what depends on when the second joined the group; the rebalance test
+	// checks that a joining gateway takes partitions over.
+	t.Logf("spans consumed: gateway-1 %v, gateway-2 %v", metricSum(t, g1.Metrics(), "otelcol_receiver_accepted_spans", ""),
+		metricSum(t, g2.Metrics(), "otelcol_receiver_accepted_spans", ""))
+	checkIdentityAndVerify(t, k, plan)
+	t.Logf("%d requests (%d sessions) through sidecar → Kafka → 2 gateways read as a single collector", len(reqs), len(plan))
+}
+
+// TestKafkaGatewayKill9AndRebalanceLoseNothing: mid-stream, one of two gateways is killed with
+// SIGKILL (its uncommitted messages are redelivered to the other) and a third joins (a rebalance
+// moves partitions to it): everything the sidecar acknowledged is stored, readers count each record
+// once, and verify is clean over the three gateways' chains.
+func TestKafkaGatewayKill9AndRebalanceLoseNothing(t *testing.T) {
+	reqs, plan := splitAgentRun(t, 8, 4242)
+	want := directRecords(t, reqs)
+	k := newKafkaTopology(t)
+	sc := k.sidecar(nil)
+	s := sender{t, "http://" + sc.HTTPEndpoint}
+	sendRequests(s, reqs[:1])
+	g1, g2 := k.gateway("gateway-1", nil), k.gateway("gateway-2", nil)
+	third := len(reqs) / 3
+	sendRequests(s, reqs[1:third])
+	// Kill once gateway-1 is writing, so that it dies with messages read and not yet committed.
+	if !waitFor(60*time.Second, func() bool {
+		return metricSum(t, g1.Metrics(), "otelcol_exporter_sent_spans", "") > 0
+	}) {
+		t.Fatalf("gateway-1 wrote nothing\n%s", allLogs(g1, g2)())
+	}
+	g1.Kill()
+	sendRequests(s, reqs[third:2*third])
+	g3 := k.gateway("gateway-3", nil)
+	sendRequests(s, reqs[2*third:])
+	waitKafkaDelivered(t, k, want, 180*time.Second, allLogs(sc, g2, g3))
+	if n := metricSum(t, g3.Metrics(), "otelcol_receiver_accepted_spans", "") + metricSum(t, g3.Metrics(), "otelcol_receiver_accepted_log_records", ""); n == 0 {
+		t.Errorf("gateway-3 consumed nothing: no partition moved to it")
+	}
+	checkIdentityAndVerify(t, k, plan)
+}
+
+// TestKafkaBrokerDown30sSidecarKeepsAcknowledging: with the broker stopped for 30 s, the sidecar
+// keeps acknowledging into its persistent queue, and after the broker is back everything reaches
+// the gateway's store.
+func TestKafkaBrokerDown30sSidecarKeepsAcknowledging(t *testing.T) {
+	reqs, plan := splitAgentRun(t, 4, 3131)
+	want := directRecords(t, reqs)
+	k := newKafkaTopology(t)
+	sc := k.sidecar(nil)
+	s := sender{t, "http://" + sc.HTTPEndpoint}
+	sendRequests(s, reqs[:1])
+	g := k.gateway("gateway-1", nil)
+	half := len(reqs) / 2
+	sendRequests(s, reqs[1:half])
+	k.broker.Stop()
+	down := time.Now()
+	// Every request is acknowledged (sender fails the test on anything but 200) while Kafka is down.
+	sendRequests(s, reqs[half:])
+	acked := time.Since(down)
+	time.Sleep(30*time.Second - acked)
+	queued := metricSum(t, sc.Metrics(), "otelcol_exporter_queue_size", `exporter="kafka"`)
+	if err := k.broker.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("broker down 30 s: %d requests acknowledged in %v meanwhile, %v in the sidecar's queue at restart", len(reqs)-half, acked.Round(time.Millisecond), queued)
+	if queued == 0 {
+		t.Errorf("the sidecar's queue was empty with the broker down: what did it acknowledge?")
+	}
+	waitKafkaDelivered(t, k, want, 180*time.Second, allLogs(sc, g))
+	checkIdentityAndVerify(t, k, plan)
+}
