@@ -13,8 +13,11 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/collectortest"
 )
 
-// saslEnv points a Kafka collector at the broker's SASL_SSL listener with the given password.
-func saslEnv(password string) map[string]string {
+// saslEnv points a Kafka collector at the broker's SASL_SSL listener with the given password (it
+// starts the shared broker first: its setup picks the listener).
+func saslEnv(t *testing.T, password string) map[string]string {
+	t.Helper()
+	sharedKafka.Get(t)
 	return map[string]string{
 		"AGENTAUDIT_KAFKA_BROKERS":  kafkaSASL.addr,
 		"AGENTAUDIT_KAFKA_CA_FILE":  kafkaSASL.caFile,
@@ -27,17 +30,12 @@ func saslEnv(password string) map[string]string {
 // SASL_SSL listener (SCRAM-SHA-512, TLS checked against the broker's CA), and the store reads as a
 // single collector's.
 func TestKafkaSASLSCRAMOverTLS(t *testing.T) {
-	reqs, plan := splitAgentRun(t, 2, 777)
-	want := directRecords(t, reqs)
-	k := newKafkaTopology(t)
-	env := saslEnv(kafkaPassword)
-	sc := k.sidecar(env, configPath(t, "kafka-sidecar-sasl.yaml"))
-	s := sender{t, "http://" + sc.HTTPEndpoint}
-	sendRequests(s, reqs[:1])
+	env := saslEnv(t, kafkaPassword)
+	k := startKafkaRun(t, 2, 777, env, configPath(t, "kafka-sidecar-sasl.yaml"))
 	g := k.gateway("gateway-1", env, configPath(t, "kafka-gateway-sasl.yaml"))
-	sendRequests(s, reqs[1:])
-	waitKafkaDelivered(t, k, want, 120*time.Second, allLogs(sc, g))
-	checkIdentityAndVerify(t, k, plan)
+	sendRequests(k.send, k.reqs[1:])
+	waitKafkaDelivered(t, k.kafkaTopology, k.want, 120*time.Second, allLogs(k.sc, g))
+	checkIdentityAndVerify(t, k.kafkaTopology, k.plan)
 }
 
 // TestKafkaWrongCredentialsFailClearly: a sidecar and a gateway with a wrong SCRAM password say so
@@ -45,7 +43,7 @@ func TestKafkaSASLSCRAMOverTLS(t *testing.T) {
 // dropped meanwhile: it stays in the persistent queue.
 func TestKafkaWrongCredentialsFailClearly(t *testing.T) {
 	k := newKafkaTopology(t)
-	env := saslEnv("not-the-password")
+	env := saslEnv(t, "not-the-password")
 	sc := k.sidecar(env, configPath(t, "kafka-sidecar-sasl.yaml"))
 	g := k.gateway("gateway-1", env, configPath(t, "kafka-gateway-sasl.yaml"))
 	reqs, _ := splitAgentRun(t, 1, 99)

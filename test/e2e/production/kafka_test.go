@@ -313,19 +313,38 @@ func allLogs(cs ...*collectortest.Collector) func() string {
 	}
 }
 
+// kafkaRun is a test's agent run through the Kafka topology: the split requests, the sessions planned,
+// the direct collector's records for them, and a started sidecar that already sent the first request
+// (which creates the topic, 6 partitions, so the gateways' group starts on an existing topic).
+type kafkaRun struct {
+	*kafkaTopology
+	reqs []request
+	plan map[string]agentsim.Session
+	want map[string]*auditrecord.Record
+	sc   *collectortest.Collector
+	send sender
+}
+
+func startKafkaRun(t *testing.T, sessions int, seed int64, env map[string]string, overlays ...string) *kafkaRun {
+	t.Helper()
+	r := &kafkaRun{}
+	r.reqs, r.plan = splitAgentRun(t, sessions, seed)
+	r.want = directRecords(t, r.reqs)
+	r.kafkaTopology = newKafkaTopology(t)
+	r.sc = r.sidecar(env, overlays...)
+	r.send = sender{t, "http://" + r.sc.HTTPEndpoint}
+	sendRequests(r.send, r.reqs[:1])
+	return r
+}
+
 // TestKafkaSidecarToTwoGatewaysStoresEveryRecordOnce: agentsim sessions split into one request per
 // span and log, children before roots, go through a Kafka sidecar to two gateways of one consumer
 // group sharing the partitions: every auditctl view equals the one a single collector gives for the
 // same requests (every record stored, identity on every record, each counted once), and verify is
 // clean.
 func TestKafkaSidecarToTwoGatewaysStoresEveryRecordOnce(t *testing.T) {
-	reqs, plan := splitAgentRun(t, 8, 2525)
-	want := directRecords(t, reqs)
-	k := newKafkaTopology(t)
-	sc := k.sidecar(nil)
-	s := sender{t, "http://" + sc.HTTPEndpoint}
-	// The first request creates the topic (6 partitions), so the group starts on an existing topic.
-	sendRequests(s, reqs[:1])
+	run := startKafkaRun(t, 8, 2525, nil)
+	k, reqs, plan, want, sc, s := run.kafkaTopology, run.reqs, run.plan, run.want, run.sc, run.send
 	g1, g2 := k.gateway("gateway-1", nil), k.gateway("gateway-2", nil)
 	sendRequests(s, reqs[1:])
 	waitKafkaDelivered(t, k, want, 120*time.Second, allLogs(sc, g1, g2))
@@ -342,12 +361,8 @@ func TestKafkaSidecarToTwoGatewaysStoresEveryRecordOnce(t *testing.T) {
 // moves partitions to it): everything the sidecar acknowledged is stored, readers count each record
 // once, and verify is clean over the three gateways' chains.
 func TestKafkaGatewayKill9AndRebalanceLoseNothing(t *testing.T) {
-	reqs, plan := splitAgentRun(t, 8, 4242)
-	want := directRecords(t, reqs)
-	k := newKafkaTopology(t)
-	sc := k.sidecar(nil)
-	s := sender{t, "http://" + sc.HTTPEndpoint}
-	sendRequests(s, reqs[:1])
+	run := startKafkaRun(t, 8, 4242, nil)
+	k, reqs, plan, want, sc, s := run.kafkaTopology, run.reqs, run.plan, run.want, run.sc, run.send
 	g1, g2 := k.gateway("gateway-1", nil), k.gateway("gateway-2", nil)
 	third := len(reqs) / 3
 	sendRequests(s, reqs[1:third])
@@ -372,12 +387,8 @@ func TestKafkaGatewayKill9AndRebalanceLoseNothing(t *testing.T) {
 // keeps acknowledging into its persistent queue, and after the broker is back everything reaches
 // the gateway's store.
 func TestKafkaBrokerDown30sSidecarKeepsAcknowledging(t *testing.T) {
-	reqs, plan := splitAgentRun(t, 4, 3131)
-	want := directRecords(t, reqs)
-	k := newKafkaTopology(t)
-	sc := k.sidecar(nil)
-	s := sender{t, "http://" + sc.HTTPEndpoint}
-	sendRequests(s, reqs[:1])
+	run := startKafkaRun(t, 4, 3131, nil)
+	k, reqs, plan, want, sc, s := run.kafkaTopology, run.reqs, run.plan, run.want, run.sc, run.send
 	g := k.gateway("gateway-1", nil)
 	half := len(reqs) / 2
 	sendRequests(s, reqs[1:half])
