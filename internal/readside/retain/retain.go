@@ -17,25 +17,6 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 )
 
-// Options says what to delete.
-type Options struct {
-	OlderThan time.Duration
-	DryRun    bool
-	Now       func() time.Time
-	// Signer signs the retention markers (object stores); use the collector's key.
-	Signer *objectstore.Signer
-}
-
-// Result lists what was (or would be) deleted.
-type Result struct {
-	Cutoff     time.Time `json:"cutoff"`
-	DryRun     bool      `json:"dry_run"`
-	Partitions []string  `json:"partitions"`
-	Objects    int       `json:"objects"`
-	Manifests  int       `json:"manifests"`
-	Records    int       `json:"records"` // as counted by the deleted manifests
-}
-
 // Expire deletes every data object in a partition older than the cutoff, with its manifests.
 func Expire(ctx context.Context, b objectstore.Backend, layout objectstore.Layout, opts Options) (Result, error) {
 	if opts.OlderThan <= 0 {
