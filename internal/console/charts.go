@@ -25,7 +25,7 @@ type bar struct {
 const (
 	chartWidth = 640.0
 	labelRoom  = 160.0
-	valueRoom  = 90.0
+	valueRoom  = 140.0
 	barHeight  = 22.0
 )
 
