@@ -67,8 +67,10 @@ func writeHostileSession(t *testing.T, storeURL string) {
 			r.Input = &auditrecord.Input{Role: "user", Content: "summarise " + scriptPayload}
 		}),
 		rec(1, auditrecord.TypeToolCall, func(r *auditrecord.Record) {
-			r.ToolCall = &auditrecord.ToolCall{ToolName: "fetch_page", Status: auditrecord.ToolStatusError, DurationMS: &dur,
-				Parameters: map[string]any{"url": "https://evil.example/" + imgPayload}, Result: scriptPayload}
+			r.ToolCall = &auditrecord.ToolCall{
+				ToolName: "fetch_page", Status: auditrecord.ToolStatusError, DurationMS: &dur,
+				Parameters: map[string]any{"url": "https://evil.example/" + imgPayload}, Result: scriptPayload,
+			}
 		}),
 		rec(2, auditrecord.TypeError, func(r *auditrecord.Record) {
 			r.Error = &auditrecord.Error{Type: "ToolError", Message: "page said " + imgPayload, ToolName: "fetch_page"}
@@ -250,7 +252,7 @@ func TestConsoleLoginGuards(t *testing.T) {
 	if code := post(url.Values{"name": {"adam"}, "password": {"guess"}}); code != http.StatusUnauthorized {
 		t.Errorf("wrong password: %d, want 401", code)
 	}
-	for i := 0; i < 4; i++ {
+	for range 4 {
 		post(url.Values{"name": {"adam"}, "password": {"guess"}})
 	}
 	if code := post(url.Values{"name": {"adam"}, "password": {"guess"}}); code != http.StatusTooManyRequests {

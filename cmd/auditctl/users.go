@@ -18,7 +18,7 @@ import (
 // passwordInput is where `users add` reads the password: the terminal without echo, else one line
 // of standard input (for scripts). Tests replace it.
 var passwordInput = func(stderr io.Writer) ([]byte, error) {
-	fd := int(os.Stdin.Fd()) //nolint:gosec // G115: a file descriptor fits an int
+	fd := int(os.Stdin.Fd())
 	if term.IsTerminal(fd) {
 		diag(stderr, "password: ")
 		pw, err := term.ReadPassword(fd)

@@ -82,8 +82,11 @@ func (s *Server) apiRecords(w http.ResponseWriter, r *http.Request, u who, user 
 	_ = query.WriteRecordsJSONL(w, recs)
 }
 
-func (s *Server) apiSession(w http.ResponseWriter, r *http.Request, u who) { s.apiRecords(w, r, u, false) }
-func (s *Server) apiUser(w http.ResponseWriter, r *http.Request, u who)    { s.apiRecords(w, r, u, true) }
+func (s *Server) apiSession(w http.ResponseWriter, r *http.Request, u who) {
+	s.apiRecords(w, r, u, false)
+}
+
+func (s *Server) apiUser(w http.ResponseWriter, r *http.Request, u who) { s.apiRecords(w, r, u, true) }
 
 // apiStats is `auditctl stats KIND --json`: ?kind=tools|errors|volume&by=hour|day.
 func (s *Server) apiStats(w http.ResponseWriter, r *http.Request, u who) {

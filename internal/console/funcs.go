@@ -11,7 +11,7 @@ import (
 var funcs = template.FuncMap{
 	"time": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") },
 	"ms": func(ms float64) string {
-		return (time.Duration(ms * float64(time.Millisecond))).Round(time.Millisecond).String()
+		return time.Duration(ms * float64(time.Millisecond)).Round(time.Millisecond).String()
 	},
 	"cost":    func(c float64) string { return fmt.Sprintf("$%.4f", c) },
 	"pct":     func(r float64) string { return fmt.Sprintf("%.1f%%", 100*r) },

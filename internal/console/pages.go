@@ -75,10 +75,10 @@ func timeQuery(v url.Values) (store.Query, error) {
 
 // sessionsView is the Sessions page.
 type sessionsView struct {
-	Filter          url.Values
-	Rows            []query.Session
-	Total, Matching int
-	Page, Pages     int
+	Filter           url.Values
+	Rows             []query.Session
+	Total, Matching  int
+	Page, Pages      int
 	PrevURL, NextURL string
 }
 
@@ -135,10 +135,10 @@ func (s *Server) handleSessions(w http.ResponseWriter, r *http.Request, u who) {
 // recordView is one timeline row; Detail is empty for roles that do not see content.
 type recordView struct {
 	Time, Type, Name, Status, Duration, Tokens, Cost string
-	Detail                                          string
-	Error                                           bool
-	Badge, BadgeClass                               string
-	Redactions                                      int
+	Detail                                           string
+	Error                                            bool
+	Badge, BadgeClass                                string
+	Redactions                                       int
 }
 
 // sessionView is the Session page.
