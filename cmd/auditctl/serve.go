@@ -13,6 +13,10 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/trail"
 )
 
+// sessionsCacheTTL is how long the console reuses a sessions list while paging (each page view is
+// still access-logged): new sessions appear at most this late.
+const sessionsCacheTTL = 30 * time.Second
+
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c := newCLI("serve", "serve --store URL --users FILE [--addr 127.0.0.1:8443] [--tls-cert F --tls-key F] [--trusted-header H]",
 		"Serves the web console over the store: sessions, timelines, users, stats, integrity and the access\n"+
@@ -42,7 +46,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	defer c.closeStore(st)
 	verifier, _ := st.Handle.(trail.Verifier)
-	srv, err := console.New(service.New(st.Handle, c.now), verifier, accounts, console.Options{
+	svc := service.New(st.Handle, c.now)
+	svc.CacheSessions(sessionsCacheTTL)
+	srv, err := console.New(svc, verifier, accounts, console.Options{
 		TLS: *cert != "", TrustedHeader: *trusted, Log: c.stderr, Store: st.url,
 	})
 	if err != nil {

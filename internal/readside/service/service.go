@@ -40,8 +40,9 @@ var ErrNotLogged = errors.New("the read could not be logged, so nothing is shown
 
 // Service reads one store for every face.
 type Service struct {
-	st  Store
-	now func() time.Time
+	st    Store
+	now   func() time.Time
+	cache *sessionsCache // nil: no caching
 }
 
 // New returns the read service of st; now stamps the access records (nil: time.Now).
@@ -95,7 +96,18 @@ func (s *Service) Sessions(ctx context.Context, a Actor, q store.Query, p *query
 		target += " of user " + q.UserID
 	}
 	return read(ctx, s, a, target+RangeLabel(q), func() ([]query.Session, int, error) {
-		ss, err := query.Sessions(ctx, s.st, q, p)
+		key, cacheable := s.cache.key(q)
+		ss, hit := []query.Session(nil), false
+		if cacheable {
+			ss, hit = s.cache.get(key, time.Now())
+		}
+		var err error
+		if !hit {
+			ss, err = query.Sessions(ctx, s.st, q, p)
+			if err == nil && cacheable {
+				s.cache.put(key, time.Now(), ss)
+			}
+		}
 		n := 0
 		for _, x := range ss {
 			n += x.Records

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/accesslog"
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/query"
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/service"
@@ -154,4 +155,49 @@ func TestReadsAreLoggedOnASearchEngine(t *testing.T) {
 func TestReadsAreLoggedOnPostgres(t *testing.T) {
 	srv := postgres.Start(t)
 	readsAreLoggedBeforeTheyAnswer(t, fixturestores.Postgres(t, srv, "service"), registry.OpenOptions{})
+}
+
+// A cached Sessions answer is still logged on every read, and an answer older than the TTL is
+// computed again (the session written after the first read shows up).
+func TestCachedSessionsAreLoggedAndExpire(t *testing.T) {
+	ctx := context.Background()
+	h, err := trailstore.Open(fixturestores.File(t, nil), registry.OpenOptions{InstanceID: "cache-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	svc := service.New(h, nil)
+	svc.CacheSessions(time.Hour)
+	a := service.Actor{Viewer: "pager", Role: "auditor", Command: "console sessions"}
+	first, err := svc.Sessions(ctx, a, store.Query{}, nil)
+	if err != nil || len(first) != 3 {
+		t.Fatalf("%d sessions, %v", len(first), err)
+	}
+	extra := *sessionfixture.Sessions()[sessionfixture.Beta][0]
+	extra.RecordID, extra.SessionID, extra.Integrity = "extra-1", "s-extra", nil
+	if err := h.Write(ctx, store.Batch{Signal: "traces", Records: []*auditrecord.Record{&extra}}); err != nil {
+		t.Fatal(err)
+	}
+	second, err := svc.Sessions(ctx, a, store.Query{}, nil)
+	if err != nil || len(second) != 3 {
+		t.Fatalf("within the TTL: %d sessions, %v; want the cached 3", len(second), err)
+	}
+	recs, err := accesslog.List(ctx, h, store.Query{}, nil)
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("two reads left %d access records, %v", len(recs), err)
+	}
+	broken := service.New(failingWrites{h}, nil)
+	broken.CacheSessions(time.Hour)
+	for range 2 { // the second read would come from the cache: it is refused all the same
+		if ss, err := broken.Sessions(ctx, a, store.Query{}, nil); !errors.Is(err, service.ErrNotLogged) || ss != nil {
+			t.Fatalf("failing access log: %d sessions, %v", len(ss), err)
+		}
+	}
+	svc.CacheSessions(time.Nanosecond)
+	third, err := svc.Sessions(ctx, a, store.Query{}, nil)
+	if err != nil || len(third) != 4 {
+		t.Fatalf("after the TTL: %d sessions, %v; want 4", len(third), err)
+	}
 }
