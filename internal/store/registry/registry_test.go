@@ -29,7 +29,7 @@ func TestEveryKindHasANameAndSchemes(t *testing.T) {
 		if got, ok := ByName(k.Name); !ok || got.Name != k.Name {
 			t.Errorf("ByName(%q) does not find it", k.Name)
 		}
-		if k.NewStore == nil || k.Flags == nil || len(k.Schemes) == 0 || k.URLForms == "" {
+		if k.NewStore == nil || k.Open == nil || k.Flags == nil || len(k.Schemes) == 0 || k.URLForms == "" {
 			t.Errorf("kind %q is incomplete", k.Name)
 		}
 		for _, s := range k.Schemes {

@@ -74,7 +74,6 @@ func S3(t *testing.T, srv *s3server.Server, bucket string, signer *objectstore.S
 // URL and the options naming the engine's flavor.
 func Search(t *testing.T, url, prefix string) (string, registry.OpenOptions) {
 	t.Helper()
-	ctx := context.Background()
 	cfg := esstore.NewDefaultConfig()
 	cfg.Endpoints, cfg.Flavor, cfg.Index.Prefix, cfg.Index.Replicas = []string{url}, searchengine.Flavor(), prefix, 0
 	cfg.DeadLetter.Directory = t.TempDir()
@@ -82,16 +81,7 @@ func Search(t *testing.T, url, prefix string) (string, registry.OpenOptions) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = s.Shutdown(ctx) }()
-	if err := sessionfixture.WriteSessions(ctx, s); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Refresh(ctx); err != nil {
-		t.Fatal(err)
-	}
+	writeSessions(t, s, s.Refresh) // readable at once, not at the engine's next refresh
 	var o registry.OpenOptions
 	o.Search.Flavor = searchengine.Flavor()
 	return strings.TrimSuffix(url, "/") + "/" + prefix, o
@@ -100,7 +90,6 @@ func Search(t *testing.T, url, prefix string) (string, registry.OpenOptions) {
 // Postgres writes the fixture into a new database db on srv and returns its URL.
 func Postgres(t *testing.T, srv *postgres.Server, db string) string {
 	t.Helper()
-	ctx := context.Background()
 	dsn := srv.CreateDatabase(t, db)
 	cfg := pgstore.NewDefaultConfig()
 	cfg.DSN = configopaque.String(dsn)
@@ -109,6 +98,15 @@ func Postgres(t *testing.T, srv *postgres.Server, db string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	writeSessions(t, s, nil)
+	return dsn
+}
+
+// writeSessions starts s, writes the fixture's sessions through it, runs then (when given) and
+// shuts s down.
+func writeSessions(t *testing.T, s store.Store, then func(context.Context) error) {
+	t.Helper()
+	ctx := context.Background()
 	if err := s.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -116,5 +114,9 @@ func Postgres(t *testing.T, srv *postgres.Server, db string) string {
 	if err := sessionfixture.WriteSessions(ctx, s); err != nil {
 		t.Fatal(err)
 	}
-	return dsn
+	if then != nil {
+		if err := then(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
