@@ -16,7 +16,7 @@ TEST_TIMEOUT ?= 60m
 
 export PATH := $(TOOLS):$(PATH)
 
-.PHONY: all build run test test-quick test-deps bench bench-pipeline fuzz demo lint golangci clean
+.PHONY: all build run test test-quick test-deps bench bench-pipeline fuzz demo console lint golangci clean
 
 all: build
 
@@ -87,6 +87,7 @@ bench:
 	$(GO) test ./internal/auditrecord -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/jsonvalue -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/readside/verify -run '^$$' -bench . -benchmem
+	$(GO) test ./internal/console -run '^$$' -bench BenchmarkConsole100kSessions -benchtime 5x
 	$(GO) test ./exporter/agentauditexporter -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/store/objectstore -run '^$$' -bench . -benchmem
 	$(GO) test ./internal/evidence/... -run '^$$' -bench . -benchmem
@@ -120,6 +121,11 @@ fuzz:
 
 demo: build
 	@bash scripts/demo.sh
+
+# The web console over demo data: the collector, five agentsim sessions, `auditctl serve` on
+# 127.0.0.1:8443 (CONSOLE_PORT=... for another port) with a demo auditor and viewer (docs/console.md).
+console: build
+	@bash scripts/console.sh
 
 # golangci-lint with .golangci.yml: govet, gofumpt/goimports and the linters contrib reviewers use.
 lint: golangci

@@ -5,7 +5,7 @@ import (
 	"io"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/accesslog"
-	"github.com/agentaudit/otelcol-agentaudit/internal/store/registry"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/service"
 )
 
 func runAccessLog(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -21,24 +21,8 @@ func runAccessLog(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return c.usageError("%v", err)
 	}
-	return c.readAndLog(ctx, func(st *auditStore) (string, int, func() error, error) {
-		if r, ok := st.Handle.(registry.Refresher); ok {
-			// Reads logged a moment ago must be listed, not wait for the engine's periodic refresh.
-			if err := r.Refresh(ctx); err != nil {
-				return "", 0, nil, err
-			}
-		}
-		recs, err := accesslog.List(ctx, st, q, c.progress())
-		entries := accesslog.Entries(recs)
-		if *viewer != "" {
-			kept := entries[:0]
-			for _, e := range entries {
-				if e.Viewer == *viewer {
-					kept = append(kept, e)
-				}
-			}
-			entries = kept
-		}
-		return "access log" + rangeLabel(q), len(entries), func() error { return writeRows(c, entries, accesslog.Table(entries)) }, err
+	return c.readAndLog(ctx, func(svc *service.Service, _ *auditStore) (int, string, func() error, error) {
+		entries, err := svc.AccessLog(ctx, c.actor(), q, *viewer, c.progress())
+		return len(entries), "access log", func() error { return writeRows(c, entries, accesslog.Table(entries)) }, err
 	})
 }

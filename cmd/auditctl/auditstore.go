@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/accesslog"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/service"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/registry"
 )
@@ -68,29 +70,35 @@ func (c *cli) closeStore(st *auditStore) {
 	}
 }
 
-// logAccess appends the access record of this read. A read that cannot be logged is not shown: the
-// caller prints its answer only after this succeeds.
-func (c *cli) logAccess(ctx context.Context, st *auditStore, target string, records int) error {
-	return accesslog.Append(ctx, st, accesslog.NewRecord(accesslog.Viewer(c.as), c.name, target, records, c.now()))
+// actor is who this command reads as, for the access log.
+func (c *cli) actor() service.Actor {
+	return service.Actor{Viewer: accesslog.Viewer(c.as), Role: service.RoleOperator, Command: c.name}
 }
 
-// readAndLog is the common shape of a read command: open, compute, log the access, print.
-// compute returns the access target, the number of records the answer covers and a printer.
-func (c *cli) readAndLog(ctx context.Context, compute func(st *auditStore) (target string, records int, show func() error, err error)) int {
+// logAccess records an access the read service does not compute itself (a hold override, a
+// retention floor): through the service, so it carries the same actor and role as every read.
+func (c *cli) logAccess(ctx context.Context, st *auditStore, target string, records int) error {
+	return service.New(st.Handle, c.now).Log(ctx, c.actor(), target, records)
+}
+
+// readAndLog is the common shape of a read command: open the store, read through the read service
+// (which logs the access before it answers), print. read returns how many rows the answer has, what
+// it was about (for "no records matched") and a printer.
+func (c *cli) readAndLog(ctx context.Context, read func(svc *service.Service, st *auditStore) (rows int, about string, show func() error, err error)) int {
 	st, code, err := c.open(ctx)
 	if err != nil {
 		return c.fail(code, "%v", err)
 	}
 	defer c.closeStore(st)
-	target, n, show, err := compute(st)
-	if err != nil {
+	n, about, show, err := read(service.New(st.Handle, c.now), st)
+	switch {
+	case errors.Is(err, service.ErrNotLogged):
+		return c.fail(exitUnreachable, "%v (nothing shown: every read must be logged)", err)
+	case err != nil:
 		return c.fail(exitUnreachable, "read %s: %v", st.url, err)
 	}
-	if err := c.logAccess(ctx, st, target, n); err != nil {
-		return c.fail(exitUnreachable, "%v (nothing shown: every read must be logged)", err)
-	}
 	if n == 0 && c.emptyIsNotFound {
-		return c.fail(exitFindings, "no records matched %s", strings.TrimSpace(target))
+		return c.fail(exitFindings, "no records matched %s", strings.TrimSpace(about))
 	}
 	if err := show(); err != nil {
 		return c.fail(exitUsage, "write output: %v", err)

@@ -122,19 +122,6 @@ func (c *cli) query() (store.Query, error) {
 	return store.Query{From: from, To: to}, nil
 }
 
-// rangeLabel describes the time range of q for the access log.
-func rangeLabel(q store.Query) string {
-	switch {
-	case q.From.IsZero() && q.To.IsZero():
-		return ""
-	case q.To.IsZero():
-		return " since " + q.From.Format(time.RFC3339)
-	case q.From.IsZero():
-		return " before " + q.To.Format(time.RFC3339)
-	}
-	return " " + q.From.Format(time.RFC3339) + ".." + q.To.Format(time.RFC3339)
-}
-
 func (c *cli) progress() *query.Progress {
 	if c.quiet {
 		return nil

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/evidence/bundle"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/service"
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/verify"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/registry"
 )
@@ -49,18 +50,23 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	default:
 		selection = "records"
 	}
-	selection += rangeLabel(q)
+	selection += service.RangeLabel(q)
 	if st, err := openStore(c.store, ""); err != nil {
 		return c.fail(exitUsage, "%v", err)
-	} else if _, ok := st.Handle.(registry.ObjectLayout); !ok {
+	} else if _, ok := st.Handle.(registry.ObjectHandle); !ok {
 		return c.fail(exitUsage, "store %s: evidence bundles need the file or S3 store's checkpoints: %v", st.url, registry.ErrUnsupported)
 	}
-	return c.readAndLog(ctx, func(st *auditStore) (string, int, func() error, error) {
-		res, err := bundle.Export(ctx, st.Handle.(registry.ObjectLayout).ObjectStore(), q, selection, st.url, c.now())
+	return c.readAndLog(ctx, func(svc *service.Service, st *auditStore) (int, string, func() error, error) {
+		res, err := bundle.Export(ctx, st.Handle.(registry.ObjectHandle).Objects(), q, selection, st.url, c.now())
 		if err != nil {
-			return "", 0, nil, err
+			return 0, "", nil, err
 		}
-		return "evidence bundle of " + selection, res.Records, func() error {
+		// The bundle is computed below the record interface (it needs manifests and proofs), so it
+		// is logged here, through the service, before anything is written out.
+		if err := svc.Log(ctx, c.actor(), "evidence bundle of "+selection, res.Records); err != nil {
+			return 0, "", nil, err
+		}
+		return res.Records, "evidence bundle of " + selection, func() error {
 			if err := os.WriteFile(*out, res.Data, 0o600); err != nil {
 				return err
 			}

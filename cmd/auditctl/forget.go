@@ -13,6 +13,7 @@ import (
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/accesslog"
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/erase"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/service"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/registry"
 )
@@ -71,7 +72,7 @@ func runForget(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return c.fail(exitUnreachable, "%v", err)
 	}
 	if *dryRun {
-		if err := c.logAccess(ctx, st, "dry run: records of user "+*user, res.Records); err != nil {
+		if err := service.New(st.Handle, c.now).Log(ctx, c.actor(), "dry run: records of user "+*user, res.Records); err != nil {
 			return c.fail(exitUnreachable, "%v (nothing shown: every read must be logged)", err)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/fixturestores"
 )
 
 // signingKeys writes a fresh Ed25519 key pair as the PEM files an operator would have.
@@ -73,12 +74,12 @@ func forgetThenVerifyTest(t *testing.T, url, privFile, pubFile string, storeArgs
 
 func TestForgetThenVerifyOnFileStore(t *testing.T) {
 	signer, privFile, pubFile := signingKeys(t)
-	url := fixtureFileStore(t, signer)
+	url := fixturestores.File(t, signer)
 	forgetThenVerifyTest(t, url, privFile, pubFile)
 }
 
 func TestRetentionOnFileStore(t *testing.T) {
-	url := fixtureFileStore(t, nil)
+	url := fixturestores.File(t, nil)
 	// The fixture's newest partition is 2026-11-22 10:00; "older than 1h" from the real now expires all of it.
 	out := expectRun(t, exitOK, "retention", "--older-than", "1h", "--dry-run", "--store", url)
 	if !strings.Contains(out, "dry run: would delete 3 partitions older than") || !strings.Contains(out, "3 objects, 3 manifests, 19 records") {

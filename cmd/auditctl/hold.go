@@ -41,11 +41,11 @@ func runHold(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return c.fail(code, "%v", err)
 	}
 	defer c.closeStore(st)
-	objects, ok := st.Handle.(registry.ObjectLayout)
+	objects, ok := st.Handle.(registry.ObjectHandle)
 	if !ok {
 		return c.fail(exitUsage, "%s: legal holds are %v", st.url, registry.ErrUnsupported)
 	}
-	os := objects.ObjectStore()
+	os := objects.Objects()
 	b, l := os.Backend(), os.Layout()
 	switch sub {
 	case "add":
@@ -108,11 +108,11 @@ func (c *cli) say(format string, args ...any) int {
 
 // activeHolds reads the store's holds; releases count when signed with a key the store publishes.
 func (c *cli) activeHolds(ctx context.Context, st *auditStore) (hold.Set, error) {
-	objects, ok := st.Handle.(registry.ObjectLayout)
+	objects, ok := st.Handle.(registry.ObjectHandle)
 	if !ok {
 		return nil, nil // holds are kept on the object stores only (docs/integrity.md)
 	}
-	os := objects.ObjectStore()
+	os := objects.Objects()
 	keys, err := storeKeys(ctx, os.Backend(), os.Layout())
 	if err != nil {
 		return nil, err

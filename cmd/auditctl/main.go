@@ -42,6 +42,8 @@ var commands = []command{
 	{name: "access-log", summary: "who read the audit trail, when, and what", run: runAccessLog},
 	{name: "forget", summary: "erase a user's records (tombstones, signed erasure manifests); verify still passes", run: runForget},
 	{name: "retention", summary: "delete partitions older than --older-than (e.g. 90d)", run: runRetention},
+	{name: "serve", summary: "the web console and JSON API over a store (--users FILE); every view access-logged", run: runServe},
+	{name: "users", summary: "users add|list|remove: the console's accounts (bcrypt) and roles", run: runUsers},
 }
 
 func main() {

@@ -1,30 +1,13 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
-	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
-	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/sessionfixture"
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/fixturestores"
 )
-
-// fixtureFileStore writes the session fixture to a new file store and returns its URL.
-func fixtureFileStore(t *testing.T, signer *objectstore.Signer) string {
-	t.Helper()
-	dir := t.TempDir()
-	b, err := filestore.NewBackend(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sessionfixture.Write(context.Background(), b, signer); err != nil {
-		t.Fatal(err)
-	}
-	return "file://" + filepath.ToSlash(dir)
-}
 
 func expectRun(t *testing.T, wantCode int, args ...string) string {
 	t.Helper()
@@ -117,12 +100,12 @@ BUCKET      ERRORS  RECORDS  RATE
 }
 
 func TestQueryCommandsOnFileStore(t *testing.T) {
-	url := fixtureFileStore(t, nil)
+	url := fixturestores.File(t, nil)
 	queryCommandsTest(t, url)
 }
 
 func TestQueryExitCodes(t *testing.T) {
-	url := fixtureFileStore(t, nil)
+	url := fixturestores.File(t, nil)
 	for _, tc := range []struct {
 		code int
 		args []string
@@ -147,7 +130,7 @@ func TestQueryExitCodes(t *testing.T) {
 }
 
 func TestReportCommand(t *testing.T) {
-	url := fixtureFileStore(t, nil)
+	url := fixturestores.File(t, nil)
 	out := filepath.Join(t.TempDir(), "report.html")
 	expectRun(t, exitOK, "report", "s-alpha", "-o", out, "--store", url)
 	b, err := os.ReadFile(out)

@@ -7,8 +7,8 @@ import (
 	"os"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/accesslog"
-	"github.com/agentaudit/otelcol-agentaudit/internal/readside/query"
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/report"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/service"
 )
 
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -26,13 +26,13 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	session := pos[0]
 	c.emptyIsNotFound = true
-	return c.readAndLog(ctx, func(st *auditStore) (string, int, func() error, error) {
+	return c.readAndLog(ctx, func(svc *service.Service, st *auditStore) (int, string, func() error, error) {
 		q, err := c.query()
 		if err != nil {
-			return "", 0, nil, err
+			return 0, "", nil, err
 		}
 		q.SessionID = session
-		recs, err := query.Records(ctx, st, q, c.progress())
+		recs, err := svc.Report(ctx, c.actor(), q, c.progress())
 		show := func() error {
 			if len(recs) == 0 {
 				return nil
@@ -54,6 +54,6 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			diag(c.stderr, "auditctl report: wrote %s (%d records, %d bytes)\n", *outFile, len(recs), buf.Len())
 			return nil
 		}
-		return "report of session " + session, len(recs), show, err
+		return len(recs), "report of session " + session, show, err
 	})
 }

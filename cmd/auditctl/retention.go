@@ -53,8 +53,8 @@ func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return c.fail(exitUnreachable, "%v", err)
 	}
 	opts := retain.Options{OlderThan: age, DryRun: *dryRun, Now: c.now, Signer: st.signer}
-	if objects, ok := st.Handle.(registry.ObjectLayout); ok && len(holds) > 0 {
-		opts.Held = holds.ObjectHeld(objects.ObjectStore().Backend())
+	if objects, ok := st.Handle.(registry.ObjectHandle); ok && len(holds) > 0 {
+		opts.Held = holds.ObjectHeld(objects.Objects().Backend())
 	}
 	res, err := expirer.Expire(ctx, opts)
 	if errors.Is(err, retain.ErrSigningKeyRequired) {

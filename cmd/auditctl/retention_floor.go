@@ -23,7 +23,7 @@ func (c *cli) setRetentionFloor(ctx context.Context, minAge string) int {
 		return c.fail(code, "%v", err)
 	}
 	defer c.closeStore(st)
-	objects, ok := st.Handle.(registry.ObjectLayout)
+	objects, ok := st.Handle.(registry.ObjectHandle)
 	if !ok {
 		return c.fail(exitUsage, "%s: a retention floor is %v", st.url, registry.ErrUnsupported)
 	}
@@ -33,7 +33,7 @@ func (c *cli) setRetentionFloor(ctx context.Context, minAge string) int {
 	if err := c.logAccess(ctx, st, "retention floor set to "+minAge, 0); err != nil {
 		return c.fail(exitUnreachable, "%v", err)
 	}
-	os := objects.ObjectStore()
+	os := objects.Objects()
 	p := hold.RetentionPolicy{MinAge: minAge, SetBy: accesslog.Viewer(c.as), SetAt: c.now().UTC()}
 	if err := hold.PutPolicy(ctx, os.Backend(), os.Layout(), p, st.signer); err != nil {
 		return c.fail(exitUnreachable, "%v", err)
@@ -43,11 +43,11 @@ func (c *cli) setRetentionFloor(ctx context.Context, minAge string) int {
 
 // checkRetentionFloor refuses a retention age below the store's signed floor (exit 2).
 func (c *cli) checkRetentionFloor(ctx context.Context, st *auditStore, age time.Duration) (int, error) {
-	objects, ok := st.Handle.(registry.ObjectLayout)
+	objects, ok := st.Handle.(registry.ObjectHandle)
 	if !ok {
 		return exitOK, nil
 	}
-	os := objects.ObjectStore()
+	os := objects.Objects()
 	keys, err := storeKeys(ctx, os.Backend(), os.Layout())
 	if err != nil {
 		return exitUnreachable, err

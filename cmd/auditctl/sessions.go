@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/query"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/service"
 )
 
 func runSessions(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -21,16 +22,12 @@ func runSessions(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return c.usageError("%v", err)
 	}
 	q.UserID = *user
-	return c.readAndLog(ctx, func(st *auditStore) (string, int, func() error, error) {
-		ss, err := query.Sessions(ctx, st, q, c.progress())
-		records := 0
-		for _, s := range ss {
-			records += s.Records
-		}
-		target := "sessions"
-		if q.UserID != "" {
-			target += " of user " + q.UserID
-		}
-		return target + rangeLabel(q), records, func() error { return writeRows(c, ss, query.SessionsTable(ss)) }, err
+	about := "sessions"
+	if q.UserID != "" {
+		about += " of user " + q.UserID
+	}
+	return c.readAndLog(ctx, func(svc *service.Service, _ *auditStore) (int, string, func() error, error) {
+		ss, err := svc.Sessions(ctx, c.actor(), q, c.progress())
+		return len(ss), about + service.RangeLabel(q), func() error { return writeRows(c, ss, query.SessionsTable(ss)) }, err
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/query"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/service"
 )
 
 func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -46,37 +47,18 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if *factor <= 0 {
 		return c.usageError("--spike-factor must be > 0")
 	}
-	target := "stats " + kind
-	if bucket != "" {
-		target += " by " + bucket
-	}
-	if q.UserID != "" {
-		target += " of user " + q.UserID
-	}
-	target += rangeLabel(q)
-	return c.readAndLog(ctx, func(st *auditStore) (string, int, func() error, error) {
+	about := "stats " + kind
+	return c.readAndLog(ctx, func(svc *service.Service, _ *auditStore) (int, string, func() error, error) {
 		switch kind {
 		case "tools":
-			rows, err := query.ToolStats(ctx, st, q, c.progress())
-			n := 0
-			for _, r := range rows {
-				n += r.Calls + r.Requested
-			}
-			return target, n, func() error { return writeRows(c, rows, query.ToolStatsTable(rows)) }, err
+			rows, err := svc.ToolStats(ctx, c.actor(), q, c.progress())
+			return len(rows), about, func() error { return writeRows(c, rows, query.ToolStatsTable(rows)) }, err
 		case "errors":
-			rows, err := query.ErrorStats(ctx, st, q, bucket, c.progress())
-			n := 0
-			for _, r := range rows {
-				n += r.Records
-			}
-			return target, n, func() error { return writeRows(c, rows, query.ErrorStatsTable(rows)) }, err
+			rows, err := svc.ErrorStats(ctx, c.actor(), q, bucket, c.progress())
+			return len(rows), about, func() error { return writeRows(c, rows, query.ErrorStatsTable(rows)) }, err
 		default:
-			rows, err := query.VolumeStats(ctx, st, q, bucket, *factor, c.progress())
-			n := 0
-			for _, r := range rows {
-				n += r.Records
-			}
-			return target, n, func() error { return writeRows(c, rows, query.VolumeStatsTable(rows)) }, err
+			rows, err := svc.VolumeStats(ctx, c.actor(), q, bucket, *factor, c.progress())
+			return len(rows), about, func() error { return writeRows(c, rows, query.VolumeStatsTable(rows)) }, err
 		}
 	})
 }

@@ -1,39 +1,17 @@
 package main
 
 import (
-	"context"
 	"strings"
 	"testing"
 
-	"github.com/agentaudit/otelcol-agentaudit/internal/store"
-	"github.com/agentaudit/otelcol-agentaudit/internal/store/esstore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/fixturestores"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/searchengine"
-	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/sessionfixture"
 )
 
-// fixtureSearchStore indexes the session fixture under its own index prefix on the engine at url
-// and returns the store URL and flags auditctl selects it with.
+// fixtureSearchStore is the fixture under prefix on the engine at url, as the flags that select it.
 func fixtureSearchStore(t *testing.T, url, prefix string) []string {
-	t.Helper()
-	ctx := context.Background()
-	cfg := esstore.NewDefaultConfig()
-	cfg.Endpoints, cfg.Flavor, cfg.Index.Prefix, cfg.Index.Replicas = []string{url}, searchengine.Flavor(), prefix, 0
-	cfg.DeadLetter.Directory = t.TempDir()
-	s, err := esstore.New(cfg, store.Settings{InstanceID: "gw-1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = s.Shutdown(ctx) }()
-	if err := sessionfixture.WriteSessions(ctx, s); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Refresh(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return []string{strings.TrimSuffix(url, "/") + "/" + prefix, "--es-flavor", searchengine.Flavor()}
+	u, o := fixturestores.Search(t, url, prefix)
+	return []string{u, "--es-flavor", o.Search.Flavor}
 }
 
 func TestCommandsOnSearchEngine(t *testing.T) {

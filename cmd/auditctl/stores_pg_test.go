@@ -1,48 +1,21 @@
 package main
 
 import (
-	"context"
 	"strings"
 	"testing"
 
-	"go.opentelemetry.io/collector/config/configopaque"
-
-	"github.com/agentaudit/otelcol-agentaudit/internal/store"
-	"github.com/agentaudit/otelcol-agentaudit/internal/store/pgstore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/fixturestores"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/postgres"
-	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/sessionfixture"
 )
-
-// fixturePostgresStore writes the session fixture into a new database db and returns its URL.
-func fixturePostgresStore(t *testing.T, srv *postgres.Server, db string) string {
-	t.Helper()
-	ctx := context.Background()
-	dsn := srv.CreateDatabase(t, db)
-	cfg := pgstore.NewDefaultConfig()
-	cfg.DSN = configopaque.String(dsn)
-	cfg.DeadLetter.Directory = t.TempDir()
-	s, err := pgstore.New(cfg, store.Settings{InstanceID: sessionfixture.Instance})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = s.Shutdown(ctx) }()
-	if err := sessionfixture.WriteSessions(ctx, s); err != nil {
-		t.Fatal(err)
-	}
-	return dsn
-}
 
 func TestCommandsOnPostgres(t *testing.T) {
 	srv := postgres.Start(t)
 
 	t.Run("queries", func(t *testing.T) {
-		queryCommandsTest(t, fixturePostgresStore(t, srv, "queries"))
+		queryCommandsTest(t, fixturestores.Postgres(t, srv, "queries"))
 	})
 	t.Run("forget then verify", func(t *testing.T) {
-		url := fixturePostgresStore(t, srv, "forget")
+		url := fixturestores.Postgres(t, srv, "forget")
 		with := func(args ...string) []string { return append(args, "--store", url, "--as", "dpo@example.com") }
 		dry := expectRun(t, exitOK, with("forget", "--user", "u-alice", "--dry-run")...)
 		if !strings.HasPrefix(dry, "dry run: would replace 14 records of user u-alice in 1 objects by tombstones:\n") ||
@@ -72,7 +45,7 @@ func TestCommandsOnPostgres(t *testing.T) {
 		}
 	})
 	t.Run("retention", func(t *testing.T) {
-		url := fixturePostgresStore(t, srv, "retention")
+		url := fixturestores.Postgres(t, srv, "retention")
 		out := expectRun(t, exitOK, "retention", "--older-than", "1h", "--store", url)
 		if !strings.HasPrefix(out, "deleted 1 partitions older than") || !strings.Contains(out, ": 19 records") ||
 			!strings.Contains(out, "agentaudit.records/records_2026_11") {
@@ -85,7 +58,7 @@ func TestCommandsOnPostgres(t *testing.T) {
 		}
 	})
 	t.Run("only agentaudit_admin may erase", func(t *testing.T) {
-		fixturePostgresStore(t, srv, "roles")
+		fixturestores.Postgres(t, srv, "roles")
 		srv.Psql(t, "roles", `CREATE ROLE auditor LOGIN IN ROLE agentaudit_reader`)
 		url := srv.DSN("roles", "auditor")
 		expectRun(t, exitOK, "sessions", "--store", url) // the reader reads (and its read is logged)

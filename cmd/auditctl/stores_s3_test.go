@@ -1,31 +1,18 @@
 package main
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/fixturestores"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/s3server"
-	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/sessionfixture"
 )
 
-// fixtureS3Store creates bucket on srv holding the session fixture, sets the AWS environment the
-// in-process CLI reads its credentials from, and returns the flags that select the store.
+// fixtureS3Store is the fixture on srv's bucket as the flags that select it.
 func fixtureS3Store(t *testing.T, srv *s3server.Server, bucket string, signer *objectstore.Signer) []string {
-	t.Helper()
-	ctx := context.Background()
-	b := s3Bucket(t, srv, bucket)
-	if err := sessionfixture.Write(ctx, b, signer); err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range map[string]string{
-		"AWS_ACCESS_KEY_ID": srv.AccessKey, "AWS_SECRET_ACCESS_KEY": srv.SecretKey,
-		"AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_EC2_METADATA_DISABLED": "true",
-	} {
-		t.Setenv(k, v)
-	}
-	return []string{"s3://" + bucket + "/audit", "--s3-endpoint", srv.Endpoint, "--s3-region", srv.Region, "--s3-path-style"}
+	url, o := fixturestores.S3(t, srv, bucket, signer)
+	return []string{url, "--s3-endpoint", o.S3.Endpoint, "--s3-region", o.S3.Region, "--s3-path-style"}
 }
 
 func TestCommandsOnS3(t *testing.T) {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"io"
 
-	"github.com/agentaudit/otelcol-agentaudit/internal/readside/query"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/service"
 )
 
 func runTimeline(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -22,8 +22,8 @@ func runTimeline(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return c.usageError("%v", err)
 	}
 	q.SessionID = pos[0]
-	return c.readAndLog(ctx, func(st *auditStore) (string, int, func() error, error) {
-		recs, err := query.Records(ctx, st, q, c.progress())
-		return "session " + q.SessionID + rangeLabel(q), len(recs), func() error { return c.recordsOrTable(recs, false) }, err
+	return c.readAndLog(ctx, func(svc *service.Service, _ *auditStore) (int, string, func() error, error) {
+		recs, err := svc.Timeline(ctx, c.actor(), q, c.progress())
+		return len(recs), "session " + q.SessionID + service.RangeLabel(q), func() error { return c.recordsOrTable(recs, false) }, err
 	})
 }

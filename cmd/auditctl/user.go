@@ -4,7 +4,7 @@ import (
 	"context"
 	"io"
 
-	"github.com/agentaudit/otelcol-agentaudit/internal/readside/query"
+	"github.com/agentaudit/otelcol-agentaudit/internal/readside/service"
 )
 
 func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -23,8 +23,8 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return c.usageError("%v", err)
 	}
 	q.UserID = pos[0]
-	return c.readAndLog(ctx, func(st *auditStore) (string, int, func() error, error) {
-		recs, err := query.Records(ctx, st, q, c.progress())
-		return "user " + q.UserID + rangeLabel(q), len(recs), func() error { return c.recordsOrTable(recs, true) }, err
+	return c.readAndLog(ctx, func(svc *service.Service, _ *auditStore) (int, string, func() error, error) {
+		recs, err := svc.User(ctx, c.actor(), q, c.progress())
+		return len(recs), "user " + q.UserID + service.RangeLabel(q), func() error { return c.recordsOrTable(recs, true) }, err
 	})
 }

@@ -45,11 +45,11 @@ func (e *evidenceFlags) checkWitnesses(ctx context.Context, st *auditStore, opts
 	if len(e.checkpoints) == 0 {
 		return nil
 	}
-	objects, ok := st.Handle.(registry.ObjectLayout)
-	if !ok || objects.ObjectStore() == nil {
+	objects, ok := st.Handle.(registry.ObjectHandle)
+	if !ok || objects.Objects() == nil {
 		return fmt.Errorf("--checkpoints: store %s keeps no checkpoints: %w", st.url, registry.ErrUnsupported)
 	}
-	os := objects.ObjectStore()
+	os := objects.Objects()
 	src := witness.Source{Name: "store", Backend: os.Backend(), Layout: os.Layout()}
 	var witnesses []witness.Source
 	for _, raw := range e.checkpoints {

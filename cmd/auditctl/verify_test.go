@@ -23,6 +23,7 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/s3store"
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/fixturestores"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/peers"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/recordfixture"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/s3server"
@@ -198,7 +199,7 @@ func TestBinaryEndToEnd(t *testing.T) {
 // After retention, verify accepts the signed cut: exit 0, the deleted seqs listed as expired.
 func TestRetentionThenVerify(t *testing.T) {
 	signer, privFile, pubFile := signingKeys(t)
-	url := fixtureFileStore(t, signer)
+	url := fixturestores.File(t, signer)
 	// Writes an access record now, so a stream with kept manifests remains beside the expired one.
 	expectRun(t, exitOK, "sessions", "--store", url, "--signing-key", privFile)
 	expectRun(t, exitOK, "retention", "--older-than", "1h", "--store", url, "--signing-key", privFile)

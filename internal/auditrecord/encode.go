@@ -53,6 +53,7 @@ func (e *encoder) record(r *Record) error {
 		e.open()
 		e.str("command", r.Access.Command)
 		e.int("records", int64(r.Access.Records))
+		e.strOmit("role", r.Access.Role)
 		e.strOmit("target", r.Access.Target)
 		e.str("viewer", r.Access.Viewer)
 		e.close()

@@ -184,8 +184,11 @@ type LLMCall struct {
 type Access struct {
 	Command string `json:"command"`
 	Records int    `json:"records"`
-	Target  string `json:"target,omitempty"` // what was read: a session id, a user id, a time range
-	Viewer  string `json:"viewer"`
+	// Role is the viewer's role: a console account's (viewer, auditor, admin), "operator" for auditctl
+	// (whoever holds the store's credentials).
+	Role   string `json:"role,omitempty"`
+	Target string `json:"target,omitempty"` // what was read: a session id, a user id, a time range
+	Viewer string `json:"viewer"`
 }
 
 // Erasure records an erasure request that was carried out.

@@ -81,6 +81,7 @@ func List(ctx context.Context, r store.Reader, q store.Query, p *query.Progress)
 type Entry struct {
 	Time    time.Time `json:"time"`
 	Viewer  string    `json:"viewer"`
+	Role    string    `json:"role,omitempty"`
 	Command string    `json:"command"`
 	Target  string    `json:"target,omitempty"`
 	Records int       `json:"records"`
@@ -93,7 +94,7 @@ func Entries(recs []*auditrecord.Record) []Entry {
 		if r.Access == nil {
 			continue
 		}
-		out = append(out, Entry{Time: r.Timestamp, Viewer: r.Access.Viewer, Command: r.Access.Command, Target: r.Access.Target, Records: r.Access.Records})
+		out = append(out, Entry{Time: r.Timestamp, Viewer: r.Access.Viewer, Role: r.Access.Role, Command: r.Access.Command, Target: r.Access.Target, Records: r.Access.Records})
 	}
 	return out
 }

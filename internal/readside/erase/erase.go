@@ -22,6 +22,7 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/query"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/trail"
 )
 
 // Signal is the batch signal erasure records are written under ("<instance>-erasure" stream).
@@ -30,35 +31,6 @@ const Signal = "erasure"
 // ErrSigningKeyRequired: the affected objects have signed manifests, and an unsigned erasure manifest
 // cannot explain a change to a signed object (anyone with write access could forge one).
 var ErrSigningKeyRequired = errors.New("the affected objects have signed manifests: an erasure must be signed too; pass the collector's signing key (--signing-key)")
-
-// ObjectGuard lets a backend that keeps object versions and retention locks (S3) take part.
-type ObjectGuard interface {
-	// CheckErasable returns an error when the current content of key cannot be made unreadable,
-	// e.g. because an Object Lock retention protects it.
-	CheckErasable(ctx context.Context, key string) error
-	// PurgeOldVersions deletes every version of key but the current one, so erased content is gone.
-	PurgeOldVersions(ctx context.Context, key string) error
-}
-
-// Options describes one erasure.
-type Options struct {
-	Subject string // user_id to erase, exactly as stored
-	// Traces are the traces that belong to Subject (query.TraceIDsOf): records of them stored
-	// without any user id (their trace's identity arrived late or at another collector) are the
-	// subject's too and are erased with the rest.
-	Traces    map[string]bool
-	Requester string // who asked for it (recorded)
-	// Signer signs erasure manifests and the manifest of the erasure record; required when the
-	// affected objects are signed.
-	Signer *objectstore.Signer
-	DryRun bool
-	Guard  ObjectGuard // nil for backends without versions (the file store)
-	Now    func() time.Time
-	// Progress, when set, is told after each object read how many of how many are done.
-	Progress func(done, total int)
-	// Held, when set, names the legal hold that keeps a record from erasure ("" for none).
-	Held func(*auditrecord.Record) string
-}
 
 // SubjectTraces are the traces that belong to subject: those with a record carrying the user id
 // now, and those earlier erasures of the subject recorded (a record of such a trace without a user
@@ -79,57 +51,11 @@ func SubjectTraces(ctx context.Context, r store.Reader, subject string, p *query
 	return traces, err
 }
 
-// subjects reports whether r is a record of the subject: it carries the user id, or it carries none
-// and its trace belongs to the subject.
-func (o Options) subjects(r *auditrecord.Record) bool {
-	if r.Type == auditrecord.TypeTombstone {
-		return false
-	}
-	return r.UserID == o.Subject || (r.UserID == "" && r.TraceID != "" && o.Traces[r.TraceID])
-}
-
 func heldBy(o Options, r *auditrecord.Record) string {
 	if o.Held == nil {
 		return ""
 	}
 	return o.Held(r)
-}
-
-// Erasure modes.
-const (
-	ModeTombstone = "tombstone"
-	ModeDelete    = "delete"
-)
-
-// Object is what an erasure did (or would do) to one data object.
-type Object struct {
-	Key                string   `json:"object_key"`
-	Stream             string   `json:"stream"`
-	ManifestKey        string   `json:"manifest_key"`
-	ErasureManifestKey string   `json:"erasure_manifest_key,omitempty"`
-	ErasedSeqs         []uint64 `json:"erased_seqs"`
-}
-
-// Result summarises an erasure.
-type Result struct {
-	ErasureID string    `json:"erasure_id,omitempty"`
-	Subject   string    `json:"subject"`
-	Requester string    `json:"requester"`
-	ErasedAt  time.Time `json:"erased_at"`
-	DryRun    bool      `json:"dry_run"`
-	// Mode is how records were erased: "tombstone" (object stores) or "delete" (search engines).
-	Mode    string   `json:"mode"`
-	Records int      `json:"records"`
-	Objects []Object `json:"objects"`
-	// RecordID is the id of the erasure record written to the store.
-	RecordID string   `json:"erasure_record_id,omitempty"`
-	Warnings []string `json:"warnings,omitempty"`
-
-	// Copies counts further stored copies of those records (same record_id, written again by an
-	// at-least-once retry); they are erased too, and Records counts each record_id once.
-	Copies int `json:"copies,omitempty"`
-	// Held counts the subject's records a legal hold kept (by hold id); they are not erased.
-	Held map[string]int `json:"held,omitempty"`
 }
 
 // planned is an object with the records to erase found in it.
@@ -278,7 +204,7 @@ func findRecords(ctx context.Context, s *objectstore.Store, opts Options, res *R
 			if err := json.Unmarshal(line, &r); err != nil {
 				return nil, fmt.Errorf("%s line %d: %w", key, i+1, err)
 			}
-			if !opts.subjects(&r) {
+			if !opts.Subjects(&r) {
 				continue
 			}
 			if id := heldBy(opts, &r); id != "" {
@@ -346,7 +272,7 @@ func rewrite(ctx context.Context, b objectstore.Backend, layout objectstore.Layo
 			lines[i] = line // byte for byte: its hash must still verify
 			continue
 		}
-		enc, err := auditrecord.MarshalRecord(NewTombstone(r, erasureID, now))
+		enc, err := auditrecord.MarshalRecord(trail.NewTombstone(r, erasureID, now))
 		if err != nil {
 			return err
 		}
@@ -402,20 +328,6 @@ func rewrite(ctx context.Context, b objectstore.Backend, layout objectstore.Layo
 		}
 	}
 	return nil
-}
-
-// NewTombstone is what remains of r after erasure: its id, timestamps and integrity (so its chain
-// position and hash stay checkable), no content.
-func NewTombstone(r *auditrecord.Record, erasureID string, now time.Time) *auditrecord.Record {
-	return &auditrecord.Record{
-		SchemaVersion:     r.SchemaVersion,
-		RecordID:          r.RecordID,
-		Type:              auditrecord.TypeTombstone,
-		Timestamp:         r.Timestamp,
-		ObservedTimestamp: r.ObservedTimestamp,
-		Tombstone:         &auditrecord.Tombstone{ErasedAt: now, OriginalType: r.Type, ErasureID: erasureID},
-		Integrity:         r.Integrity,
-	}
 }
 
 // Tombstoner replaces a subject's records by tombstones where they are stored (PostgreSQL rows) and

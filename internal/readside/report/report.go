@@ -12,17 +12,12 @@ import (
 	"html/template"
 	"io"
 	"math"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/query"
 )
-
-// redactionMarker matches what the redaction processors leave in text: typed placeholders such as
-// [REDACTED:EMAIL] and keyed pseudonyms such as [EMAIL:hmac:0123456789abcdef].
-var redactionMarker = regexp.MustCompile(`\[(?:REDACTED:[A-Z0-9_]+|[A-Z0-9_]+:hmac:[0-9a-f]+)\]`)
 
 // Options are the report's context.
 type Options struct {
@@ -161,7 +156,7 @@ func pretty(v any) string {
 func highlight(s string) (template.HTML, int) {
 	var b strings.Builder
 	last := 0
-	matches := redactionMarker.FindAllStringIndex(s, -1)
+	matches := query.RedactionMarker.FindAllStringIndex(s, -1)
 	for _, m := range matches {
 		b.WriteString(html.EscapeString(s[last:m[0]]))
 		b.WriteString(`<mark class="redaction" title="redacted before storage">`)

@@ -156,7 +156,7 @@ func indexTemplate(cfg IndexConfig, kind objectKind) map[string]any {
 			"operation": keyword, "model": keyword, "provider": keyword, "status": keyword,
 			"duration_ms": double, "tokens": tokens, "cost": double, "cost_source": keyword,
 		}),
-		"access":     obj(map[string]any{"viewer": keyword, "command": keyword, "target": keyword, "records": long}),
+		"access":     obj(map[string]any{"viewer": keyword, "command": keyword, "target": keyword, "records": long, "role": keyword}),
 		"erasure":    obj(map[string]any{"requester": keyword, "subject": keyword, "records": long, "objects": keyword}),
 		"tombstone":  obj(map[string]any{"erased_at": date, "original_type": keyword, "erasure_id": keyword}),
 		"attributes": freeForm,

@@ -11,8 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
-	"github.com/agentaudit/otelcol-agentaudit/internal/readside/erase"
-	"github.com/agentaudit/otelcol-agentaudit/internal/readside/retain"
+	"github.com/agentaudit/otelcol-agentaudit/internal/trail"
 )
 
 // Maintenance for auditctl: erasure by tombstones and retention by dropping partitions. Both run as a
@@ -49,14 +48,14 @@ func (s *Store) maintenance(ctx context.Context, dryRun bool, fn func(tx pgx.Tx)
 
 // Tombstone replaces every record of subject by its tombstone (same record id, timestamps and
 // integrity, no content), clears its typed columns and notes the erased seqs in agentaudit.erasures,
-// all in one transaction. Implements erase.Tombstoner.
-func (s *Store) Tombstone(ctx context.Context, subject string, traces map[string]bool, erasureID, requester string, erasedAt time.Time, dryRun bool) ([]erase.Object, error) {
+// all in one transaction. Implements erase.Tombstoner (readside/erase).
+func (s *Store) Tombstone(ctx context.Context, subject string, traces map[string]bool, erasureID, requester string, erasedAt time.Time, dryRun bool) ([]trail.ErasedObject, error) {
 	// Records stored without a user id belong to the subject when their trace does (traces).
 	traceIDs := make([]string, 0, len(traces))
 	for id := range traces {
 		traceIDs = append(traceIDs, id)
 	}
-	byStream := map[string]*erase.Object{}
+	byStream := map[string]*trail.ErasedObject{}
 	var order []string
 	err := s.maintenance(ctx, dryRun, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT "timestamp", record::text FROM agentaudit.records
@@ -95,12 +94,12 @@ func (s *Store) Tombstone(ctx context.Context, subject string, traces map[string
 			integ := e.rec.Integrity
 			o, ok := byStream[integ.Stream]
 			if !ok {
-				o = &erase.Object{Key: recordsTable + " stream " + integ.Stream, Stream: integ.Stream}
+				o = &trail.ErasedObject{Key: recordsTable + " stream " + integ.Stream, Stream: integ.Stream}
 				byStream[integ.Stream] = o
 				order = append(order, integ.Stream)
 			}
 			o.ErasedSeqs = append(o.ErasedSeqs, integ.Seq)
-			line, err := auditrecord.MarshalRecord(erase.NewTombstone(&e.rec, erasureID, erasedAt))
+			line, err := auditrecord.MarshalRecord(trail.NewTombstone(&e.rec, erasureID, erasedAt))
 			if err != nil {
 				return err
 			}
@@ -116,7 +115,7 @@ WHERE record_id = $1 AND "timestamp" = $2`, e.rec.RecordID, e.ts, string(line))
 		}
 		return tx.SendBatch(ctx, batch).Close()
 	})
-	out := make([]erase.Object, 0, len(order))
+	out := make([]trail.ErasedObject, 0, len(order))
 	for _, st := range order {
 		out = append(out, *byStream[st])
 	}
@@ -154,14 +153,14 @@ WHERE i.inhparent = 'agentaudit.records'::regclass ORDER BY c.relname`)
 // a partition goes, the chain runs it held are recorded in agentaudit.expired_ranges (first seq, last
 // seq, the hash before and the last hash), so verify reports them as expired and still checks that the
 // next kept row links to them. Each partition goes in its own transaction, oldest first.
-func (s *Store) Expire(ctx context.Context, opts retain.Options) (retain.Result, error) {
+func (s *Store) Expire(ctx context.Context, opts trail.RetainOptions) (trail.RetainResult, error) {
 	if opts.OlderThan <= 0 {
-		return retain.Result{}, errors.New("retention age must be > 0")
+		return trail.RetainResult{}, errors.New("retention age must be > 0")
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	res := retain.Result{Cutoff: opts.Now().UTC().Add(-opts.OlderThan), DryRun: opts.DryRun, Partitions: []string{}}
+	res := trail.RetainResult{Cutoff: opts.Now().UTC().Add(-opts.OlderThan), DryRun: opts.DryRun, Partitions: []string{}}
 	if err := s.ensureMigrated(ctx); err != nil {
 		return res, err
 	}
@@ -243,6 +242,6 @@ VALUES ($1, $2, $3, $4, $5, $6, $7)`, r.stream, r.first, r.last, r.firstPrev, r.
 }
 
 // DescribeExpiry is the one-line summary auditctl prints.
-func DescribeExpiry(verb string, res retain.Result) string {
+func DescribeExpiry(verb string, res trail.RetainResult) string {
 	return fmt.Sprintf("%s %d partitions older than %s: %d records", verb, len(res.Partitions), res.Cutoff.Format(time.RFC3339), res.Records)
 }

@@ -7,8 +7,8 @@ import (
 	"sort"
 	"time"
 
-	"github.com/agentaudit/otelcol-agentaudit/internal/readside/verify"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/trail"
 )
 
 // Verify checks every row's hash against its stored record, every link of every stream's chain, that
@@ -16,8 +16,8 @@ import (
 // every changed row is explained by an erasure (a tombstone noted in erasures), and that the typed
 // columns agree with the stored record. It only reads. In the report batches count as manifests and
 // partitions as objects.
-func (s *Store) Verify(ctx context.Context, location string) (verify.Report, error) {
-	rep := verify.Report{Store: location, Prefix: "agentaudit"}
+func (s *Store) Verify(ctx context.Context, location string) (trail.Report, error) {
+	rep := trail.Report{Store: location, Prefix: "agentaudit"}
 	if err := s.ensureMigrated(ctx); err != nil {
 		return rep, err
 	}
@@ -141,7 +141,7 @@ type chainRow struct {
 
 // streamWalk checks one stream's rows in seq order, with its expired ranges merged in.
 type streamWalk struct {
-	rep       *verify.Report
+	rep       *trail.Report
 	name      string
 	expired   []expiredRange
 	erased    map[int64]string
@@ -153,8 +153,8 @@ type streamWalk struct {
 	erasedHi  int64
 }
 
-func (w *streamWalk) add(kind verify.Kind, sev verify.Severity, seq, last int64, detail string) {
-	f := verify.Finding{Kind: kind, Severity: sev, Stream: w.name, Seq: uint64(seq), Detail: detail}
+func (w *streamWalk) add(kind trail.Kind, sev trail.Severity, seq, last int64, detail string) {
+	f := trail.Finding{Kind: kind, Severity: sev, Stream: w.name, Seq: uint64(seq), Detail: detail}
 	if last > seq {
 		f.LastSeq = uint64(last)
 	}
@@ -165,12 +165,12 @@ func (w *streamWalk) add(kind verify.Kind, sev verify.Severity, seq, last int64,
 func (w *streamWalk) link(seq int64, prevHash string) {
 	switch {
 	case seq > w.expect:
-		w.add(verify.MissingSeq, verify.Failure, w.expect, seq-1, "no row holds these seqs and no retention explains them (rows deleted)")
+		w.add(trail.MissingSeq, trail.Failure, w.expect, seq-1, "no row holds these seqs and no retention explains them (rows deleted)")
 	case seq < w.expect:
-		w.add(verify.ReorderedSeq, verify.Failure, seq, 0, fmt.Sprintf("seq %d appears again after seq %d", seq, w.expect-1))
+		w.add(trail.ReorderedSeq, trail.Failure, seq, 0, fmt.Sprintf("seq %d appears again after seq %d", seq, w.expect-1))
 	default:
 		if w.prevKnown && prevHash != w.prev {
-			w.add(verify.BrokenChain, verify.Failure, seq, 0, "prev_hash does not match the hash of the previous seq (rows reordered, replaced or deleted)")
+			w.add(trail.BrokenChain, trail.Failure, seq, 0, "prev_hash does not match the hash of the previous seq (rows reordered, replaced or deleted)")
 		}
 	}
 }
@@ -181,7 +181,7 @@ func (w *streamWalk) expiredUpTo(seq int64) {
 		e := w.expired[0]
 		w.expired = w.expired[1:]
 		w.link(e.first, e.firstPrev)
-		w.add(verify.Expired, verify.Info, e.first, e.last, fmt.Sprintf("dropped by retention with partition %s, as agentaudit.expired_ranges records", e.partition))
+		w.add(trail.Expired, trail.Info, e.first, e.last, fmt.Sprintf("dropped by retention with partition %s, as agentaudit.expired_ranges records", e.partition))
 		w.expect, w.prev, w.prevKnown = e.last+1, e.lastHash, true
 	}
 }
@@ -190,16 +190,16 @@ func (w *streamWalk) row(r chainRow) {
 	w.expiredUpTo(r.seq)
 	content, integ, err := objectstore.LineHashInput(r.raw)
 	if err != nil || integ == nil {
-		w.add(verify.ModifiedRecord, verify.Failure, r.seq, 0, "stored record is not a chained record")
+		w.add(trail.ModifiedRecord, trail.Failure, r.seq, 0, "stored record is not a chained record")
 		w.expect, w.prev, w.prevKnown = r.seq+1, r.hash, true
 		return
 	}
 	w.link(r.seq, r.prevHash)
 	switch {
 	case int64(integ.Seq) != r.seq || integ.Stream != r.stream:
-		w.add(verify.ReorderedSeq, verify.Failure, r.seq, 0, fmt.Sprintf("the row's stream/seq columns differ from its record's (%s seq %d)", integ.Stream, integ.Seq))
+		w.add(trail.ReorderedSeq, trail.Failure, r.seq, 0, fmt.Sprintf("the row's stream/seq columns differ from its record's (%s seq %d)", integ.Stream, integ.Seq))
 	case integ.PrevHash != r.prevHash || integ.Hash != r.hash:
-		w.add(verify.ModifiedRecord, verify.Failure, r.seq, 0, "the row's hash columns differ from its record's integrity")
+		w.add(trail.ModifiedRecord, trail.Failure, r.seq, 0, "the row's hash columns differ from its record's integrity")
 	}
 	var doc struct {
 		RecordID  string    `json:"record_id"`
@@ -216,11 +216,11 @@ func (w *streamWalk) row(r chainRow) {
 		}
 		w.erasedHi = max(w.erasedHi, r.seq)
 	} else if objectstore.LinkHash(integ.PrevHash, content) != integ.Hash {
-		w.add(verify.ModifiedRecord, verify.Failure, r.seq, 0, fmt.Sprintf("record %s no longer hashes to its integrity.hash (changed after it was written)", r.recordID))
+		w.add(trail.ModifiedRecord, trail.Failure, r.seq, 0, fmt.Sprintf("record %s no longer hashes to its integrity.hash (changed after it was written)", r.recordID))
 	}
 	if doc.RecordID != r.recordID || doc.Type != r.typ || doc.SessionID != r.sessionID || doc.UserID != r.userID ||
 		doc.Timestamp.Sub(r.ts).Abs() >= time.Microsecond { // the column holds the record's time rounded to µs
-		w.add(verify.ModifiedRecord, verify.Failure, r.seq, 0, "the row's typed columns (record_id, type, session_id, user_id, timestamp) differ from its stored record")
+		w.add(trail.ModifiedRecord, trail.Failure, r.seq, 0, "the row's typed columns (record_id, type, session_id, user_id, timestamp) differ from its stored record")
 	}
 	w.expect, w.prev, w.prevKnown = r.seq+1, r.hash, true
 }
@@ -229,10 +229,10 @@ func (w *streamWalk) row(r chainRow) {
 func (w *streamWalk) end(maxSeq int64) {
 	w.expiredUpTo(1 << 62)
 	if w.expect <= maxSeq {
-		w.add(verify.MissingSeq, verify.Failure, w.expect, maxSeq, "the batches record these seqs but no row holds them (rows deleted)")
+		w.add(trail.MissingSeq, trail.Failure, w.expect, maxSeq, "the batches record these seqs but no row holds them (rows deleted)")
 	}
 	if w.erasedN > 0 {
-		w.add(verify.Erased, verify.Info, w.erasedLo, w.erasedHi, fmt.Sprintf("%d records replaced by tombstones, as agentaudit.erasures records", w.erasedN))
+		w.add(trail.Erased, trail.Info, w.erasedLo, w.erasedHi, fmt.Sprintf("%d records replaced by tombstones, as agentaudit.erasures records", w.erasedN))
 	}
 }
 

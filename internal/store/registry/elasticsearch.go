@@ -8,12 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"go.opentelemetry.io/collector/config/configopaque"
 
-	"github.com/agentaudit/otelcol-agentaudit/internal/readside/erase"
-	"github.com/agentaudit/otelcol-agentaudit/internal/readside/retain"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/esstore"
 )
@@ -32,24 +29,25 @@ var elasticsearchKind = Kind{
 	NewStore: func(section any, o NewOptions) (store.Store, error) {
 		return esstore.New(*section.(*esstore.Config), o.Settings)
 	},
-	Flags: func(fs *flag.FlagSet) Opener {
-		f := &esFlags{}
-		fs.StringVar(&f.flavor, "es-flavor", esstore.FlavorElasticsearch, "search engine: elasticsearch or opensearch")
-		fs.StringVar(&f.period, "es-index-period", esstore.PeriodDay, "index period the collector writes: day or month (for retention)")
-		fs.StringVar(&f.caFile, "es-ca-file", "", "CA certificate (PEM) for an https search engine")
-		return f.open
+	Open: openSearch,
+	Flags: func(fs *flag.FlagSet, o *OpenOptions) {
+		fs.StringVar(&o.Search.Flavor, "es-flavor", esstore.FlavorElasticsearch, "search engine: elasticsearch or opensearch")
+		fs.StringVar(&o.Search.IndexPeriod, "es-index-period", esstore.PeriodDay, "index period the collector writes: day or month (for retention)")
+		fs.StringVar(&o.Search.CAFile, "es-ca-file", "", "CA certificate (PEM) for an https search engine")
 	},
 }
 
-// esFlags select and authenticate an Elasticsearch/OpenSearch store given as
-// http(s)://[user:password@]host:port/<index-prefix>.
-type esFlags struct {
-	flavor, period, caFile string
+// SearchOptions select an Elasticsearch/OpenSearch store given as
+// http(s)://[user:password@]host:port/<index-prefix>; empty fields take the exporter's defaults.
+type SearchOptions struct {
+	Flavor      string // elasticsearch (default) or opensearch
+	IndexPeriod string // day (default) or month: the collector's index period, for retention
+	CAFile      string // CA certificate (PEM) for an https engine
 }
 
-// open prepares the store; credentials come from the URL or $AUDITCTL_ES_USER, $AUDITCTL_ES_PASSWORD,
-// $AUDITCTL_ES_API_KEY.
-func (f *esFlags) open(u *url.URL, o OpenOptions) (Handle, error) {
+// openSearch prepares the store; credentials come from the URL or $AUDITCTL_ES_USER,
+// $AUDITCTL_ES_PASSWORD, $AUDITCTL_ES_API_KEY.
+func openSearch(u *url.URL, o OpenOptions) (Handle, error) {
 	if u.Host == "" {
 		return nil, fmt.Errorf("store URL %q: want http(s)://host:port/<index-prefix>", u.Redacted())
 	}
@@ -58,7 +56,12 @@ func (f *esFlags) open(u *url.URL, o OpenOptions) (Handle, error) {
 	if prefix := strings.Trim(u.Path, "/"); prefix != "" {
 		cfg.Index.Prefix = prefix
 	}
-	cfg.Flavor, cfg.Index.Period = f.flavor, f.period
+	if o.Search.Flavor != "" {
+		cfg.Flavor = o.Search.Flavor
+	}
+	if o.Search.IndexPeriod != "" {
+		cfg.Index.Period = o.Search.IndexPeriod
+	}
 	cfg.User, cfg.Password, cfg.APIKey = os.Getenv(esUserEnv), configopaque.String(os.Getenv(esPasswordEnv)), configopaque.String(os.Getenv(esAPIKeyEnv))
 	if u.User != nil {
 		cfg.User = u.User.Username()
@@ -66,7 +69,7 @@ func (f *esFlags) open(u *url.URL, o OpenOptions) (Handle, error) {
 			cfg.Password = configopaque.String(p)
 		}
 	}
-	cfg.TLS.CAFile = f.caFile
+	cfg.TLS.CAFile = o.Search.CAFile
 	cfg.Compression = false
 	cfg.Retry.MaxAttempts = 2
 	// auditctl writes one access or erasure record at a time; one the engine rejects for good is kept here.
@@ -78,32 +81,23 @@ func (f *esFlags) open(u *url.URL, o OpenOptions) (Handle, error) {
 	return &esHandle{Store: s, location: u.Redacted()}, nil
 }
 
-// esHandle is an Elasticsearch/OpenSearch store opened by auditctl. It erases by deleting (a search
-// engine keeps no hash chain that tombstones would have to preserve) and expires whole indices; it
-// has no verifier.
+// SearchHandle is a search engine store as a reader opened it; Search is the store the read side's
+// erasure and retention engines work on.
+type SearchHandle interface {
+	Handle
+	Refresher
+	Search() *esstore.Store
+}
+
+// esHandle is an Elasticsearch/OpenSearch store opened by a reader.
 type esHandle struct {
 	*esstore.Store
 	location string
 }
 
-var (
-	_ Eraser    = (*esHandle)(nil)
-	_ Expirer   = (*esHandle)(nil)
-	_ Refresher = (*esHandle)(nil)
-)
+var _ SearchHandle = (*esHandle)(nil)
 
 func (h *esHandle) Connect(ctx context.Context) error { return h.Start(ctx) }
 func (h *esHandle) Location() string                  { return h.location }
 func (h *esHandle) Close() error                      { return h.Shutdown(context.Background()) }
-
-func (h *esHandle) Forget(ctx context.Context, opts erase.Options) (erase.Result, error) {
-	return erase.ForgetIndexed(ctx, h.Store, h.Store, opts)
-}
-
-func (h *esHandle) Expire(ctx context.Context, opts retain.Options) (retain.Result, error) {
-	return retain.ExpireIndices(ctx, h.Store, opts)
-}
-
-func (h *esHandle) DescribeExpiry(verb string, res retain.Result) string {
-	return fmt.Sprintf("%s %d indices older than %s", verb, len(res.Partitions), res.Cutoff.Format(time.RFC3339))
-}
+func (h *esHandle) Search() *esstore.Store            { return h.Store }

@@ -10,9 +10,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
-	"github.com/agentaudit/otelcol-agentaudit/internal/readside/erase"
-	"github.com/agentaudit/otelcol-agentaudit/internal/readside/retain"
-	"github.com/agentaudit/otelcol-agentaudit/internal/readside/verify"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
@@ -33,7 +30,8 @@ var fileKind = Kind{
 		s := objectstore.New(b, objectstore.Options{Prefix: cfg.Prefix, Gzip: cfg.Compression == "gzip", Signer: o.Signer, Checkpoints: o.Checkpoints}, o.Settings)
 		return &fileStore{Store: s, backend: b, logger: o.Settings.Logger}, nil
 	},
-	Flags: func(*flag.FlagSet) Opener { return openObjects(&storeurl.S3Options{}) },
+	Open:  openObjects,
+	Flags: func(*flag.FlagSet, *OpenOptions) {},
 }
 
 var s3Kind = Kind{
@@ -44,12 +42,11 @@ var s3Kind = Kind{
 		cfg := *section.(*s3store.Config)
 		return s3store.NewWithOptions(cfg, objectstore.Options{Prefix: cfg.Prefix, Signer: o.Signer, Checkpoints: o.Checkpoints}, o.Settings)
 	},
-	Flags: func(fs *flag.FlagSet) Opener {
-		opts := &storeurl.S3Options{}
-		fs.StringVar(&opts.Endpoint, "s3-endpoint", "", "S3 endpoint for S3-compatible stores, e.g. http://127.0.0.1:7070")
-		fs.StringVar(&opts.Region, "s3-region", "", "S3 region (default: AWS_REGION or the AWS profile)")
-		fs.BoolVar(&opts.PathStyle, "s3-path-style", false, "address the bucket in the path (most S3-compatible stores need this)")
-		return openObjects(opts)
+	Open: openObjects,
+	Flags: func(fs *flag.FlagSet, o *OpenOptions) {
+		fs.StringVar(&o.S3.Endpoint, "s3-endpoint", "", "S3 endpoint for S3-compatible stores, e.g. http://127.0.0.1:7070")
+		fs.StringVar(&o.S3.Region, "s3-region", "", "S3 region (default: AWS_REGION or the AWS profile)")
+		fs.BoolVar(&o.S3.PathStyle, "s3-path-style", false, "address the bucket in the path (most S3-compatible stores need this)")
 	},
 }
 
@@ -98,37 +95,36 @@ func (f *fileStore) Shutdown(ctx context.Context) error {
 }
 
 // openObjects opens file:// and s3:// URLs (storeurl parses both).
-func openObjects(s3opts *storeurl.S3Options) Opener {
-	return func(u *url.URL, o OpenOptions) (Handle, error) {
-		raw := u.String()
-		scheme, _, _, err := storeurl.Parse(raw)
-		if err != nil {
-			return nil, err
-		}
-		return &objectHandle{raw: raw, scheme: scheme, s3: s3opts, opts: o}, nil
+func openObjects(u *url.URL, o OpenOptions) (Handle, error) {
+	raw := u.String()
+	scheme, _, _, err := storeurl.Parse(raw)
+	if err != nil {
+		return nil, err
 	}
+	return &objectHandle{raw: raw, scheme: scheme, opts: o}, nil
 }
 
-// objectHandle is a file or S3 store opened by auditctl.
+// ObjectHandle is a file or S3 store as a reader opened it; after Connect, Target is its backend and
+// prefix and Objects its record store (what the object-store engines of the read side work on).
+type ObjectHandle interface {
+	Handle
+	Target() storeurl.Target
+	Objects() *objectstore.Store
+}
+
+// objectHandle is a file or S3 store opened by a reader.
 type objectHandle struct {
 	raw, scheme string
-	s3          *storeurl.S3Options
 	opts        OpenOptions
 	target      storeurl.Target
 	store       *objectstore.Store
 	started     bool
 }
 
-var (
-	_ erase.ObjectGuard = (*s3store.Backend)(nil)
-
-	_ Eraser   = (*objectHandle)(nil)
-	_ Expirer  = (*objectHandle)(nil)
-	_ Verifier = (*objectHandle)(nil)
-)
+var _ ObjectHandle = (*objectHandle)(nil)
 
 func (h *objectHandle) Connect(ctx context.Context) error {
-	target, err := storeurl.Open(ctx, h.raw, *h.s3)
+	target, err := storeurl.Open(ctx, h.raw, h.opts.S3)
 	if err != nil {
 		return err
 	}
@@ -138,8 +134,10 @@ func (h *objectHandle) Connect(ctx context.Context) error {
 	return nil
 }
 
-func (h *objectHandle) Location() string { return h.raw }
-func (h *objectHandle) Close() error     { return nil }
+func (h *objectHandle) Location() string            { return h.raw }
+func (h *objectHandle) Close() error                { return nil }
+func (h *objectHandle) Target() storeurl.Target     { return h.target }
+func (h *objectHandle) Objects() *objectstore.Store { return h.store }
 
 func (h *objectHandle) Scan(ctx context.Context, q store.Query, fn func(*auditrecord.Record) error) error {
 	return h.store.Scan(ctx, q, fn)
@@ -155,28 +153,3 @@ func (h *objectHandle) Write(ctx context.Context, b store.Batch) error {
 	}
 	return h.store.Write(ctx, b)
 }
-
-func (h *objectHandle) Forget(ctx context.Context, opts erase.Options) (erase.Result, error) {
-	if guard, ok := h.target.Backend.(erase.ObjectGuard); ok {
-		opts.Guard = guard // S3: Object Lock and old versions
-	}
-	return erase.Forget(ctx, h.store, opts)
-}
-
-func (h *objectHandle) Expire(ctx context.Context, opts retain.Options) (retain.Result, error) {
-	return retain.Expire(ctx, h.target.Backend, objectstore.Layout{Prefix: h.target.Prefix}, opts)
-}
-
-func (h *objectHandle) DescribeExpiry(verb string, res retain.Result) string {
-	return fmt.Sprintf("%s %d partitions older than %s: %d objects, %d manifests, %d records",
-		verb, len(res.Partitions), res.Cutoff.Format(time.RFC3339), res.Objects, res.Manifests, res.Records)
-}
-
-func (h *objectHandle) Verify(ctx context.Context, opts verify.Options) (verify.Report, error) {
-	return verify.Verify(ctx, h.target.Backend, h.target.Prefix, opts)
-}
-
-var _ ObjectLayout = (*objectHandle)(nil)
-
-// ObjectStore is the connected object store (nil before Connect).
-func (h *objectHandle) ObjectStore() *objectstore.Store { return h.store }

@@ -1,9 +1,10 @@
-// Package registry is the one list of store kinds: their exporter names, their auditctl URL schemes,
-// how the exporter builds each from its config section and how auditctl opens each from a URL. What a
-// store can do beyond reading and writing (erase a user, expire old data, verify integrity, make
-// fresh writes readable) is a capability interface here that an opened store implements or not;
-// auditctl asks for the capability, never for a concrete store type. Adding a store is its package
-// plus one entry in kinds.
+// Package registry is the one list of store kinds: their exporter names, their URL schemes, how the
+// exporter builds each from its config section and how a reader opens each from a URL and Options
+// (Open; auditctl fills the Options from flags with AddFlags). What a store can do beyond reading and
+// writing (erase a user, expire old data, verify integrity, make fresh writes readable) is a
+// capability interface of internal/trail; the engines that need the read side (erasure, object-store
+// retention and verification) are attached by internal/readside/trailstore, so this package imports
+// nothing of the read side. Adding a store is its package plus one entry in kinds.
 package registry
 
 import (
@@ -14,11 +15,10 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/agentaudit/otelcol-agentaudit/internal/readside/erase"
-	"github.com/agentaudit/otelcol-agentaudit/internal/readside/retain"
-	"github.com/agentaudit/otelcol-agentaudit/internal/readside/verify"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/storeurl"
+	"github.com/agentaudit/otelcol-agentaudit/internal/trail"
 )
 
 // Kind is one store kind.
@@ -29,11 +29,13 @@ type Kind struct {
 	Schemes []string
 	// URLForms shows the URL forms in --store help.
 	URLForms string
+	// Open prepares the store at u from o without contacting it: an error here is a bad URL.
+	Open func(u *url.URL, o OpenOptions) (Handle, error)
 	// NewStore builds the exporter's store from its config section (the exporter passes the section
 	// named like the kind).
 	NewStore func(section any, o NewOptions) (store.Store, error)
-	// Flags registers the kind's own auditctl flags on fs and returns the opener that uses them.
-	Flags func(fs *flag.FlagSet) Opener
+	// Flags registers the kind's own auditctl flags on fs, filling its part of o.
+	Flags func(fs *flag.FlagSet, o *OpenOptions)
 }
 
 // NewOptions is what every exporter store gets besides its config section.
@@ -45,15 +47,19 @@ type NewOptions struct {
 	Checkpoints *objectstore.CheckpointOptions
 }
 
-// Opener prepares the store at u without contacting it: an error here is a bad URL (ErrBadURL).
-type Opener func(u *url.URL, o OpenOptions) (Handle, error)
-
-// OpenOptions is what auditctl passes every opener.
+// OpenOptions is what a reader (auditctl, the console) opens a store with besides its URL: what every
+// kind takes, then each kind's own settings, which a URL cannot carry. Zero values are the defaults.
 type OpenOptions struct {
-	// InstanceID names the chains auditctl's own records (access, erasure) go to.
+	// InstanceID names the chains the reader's own records (access, erasure) go to.
 	InstanceID string
-	// Signer signs what auditctl writes to stores with signed manifests; nil when not given.
+	// Signer signs what the reader writes to stores with signed manifests; nil when not given.
 	Signer *objectstore.Signer
+	// S3 addresses S3-compatible stores (s3://).
+	S3 storeurl.S3Options
+	// Search is the search engine's flavor, index period and CA (http(s)://).
+	Search SearchOptions
+	// Postgres holds where the PostgreSQL password comes from (postgres://).
+	Postgres PostgresOptions
 }
 
 // Handle is an opened store as auditctl uses it: it reads records and writes its access and erasure
@@ -70,34 +76,14 @@ type Handle interface {
 	Close() error
 }
 
-// Eraser erases one user's records (the right to be forgotten).
-type Eraser interface {
-	Forget(ctx context.Context, opts erase.Options) (erase.Result, error)
-}
+// The capabilities, as auditctl's commands know them (see internal/trail).
+type (
+	Eraser    = trail.Eraser
+	Expirer   = trail.Expirer
+	Verifier  = trail.Verifier
+	Refresher = trail.Refresher
+)
 
-// Expirer deletes data older than a retention age, whole partitions at a time.
-type Expirer interface {
-	Expire(ctx context.Context, opts retain.Options) (retain.Result, error)
-	// DescribeExpiry is the one-line summary of res after verb ("deleted", "dry run: would delete").
-	DescribeExpiry(verb string, res retain.Result) string
-}
-
-// Verifier checks the store's integrity chain end to end.
-type Verifier interface {
-	Verify(ctx context.Context, opts verify.Options) (verify.Report, error)
-}
-
-// ObjectLayout is a store on the object layout (file, S3): what checkpoint checks and evidence
-// bundles read below the record interface (manifests, checkpoints, record lines as stored).
-type ObjectLayout interface {
-	ObjectStore() *objectstore.Store
-}
-
-// Refresher makes records written a moment ago visible to the next read (search engines refresh
-// periodically; the other stores read their own writes anyway).
-type Refresher interface {
-	Refresh(ctx context.Context) error
-}
 
 // ErrBadURL marks a store URL that names no store we can open: a usage error, not an unreachable store.
 var ErrBadURL = errors.New("bad store URL")
@@ -136,45 +122,38 @@ func URLForms() string {
 	return strings.Join(forms, ", ")
 }
 
-// Flags registers every kind's auditctl flags and returns the openers by scheme.
-func Flags(fs *flag.FlagSet) Openers {
-	o := Openers{}
+// AddFlags registers every kind's auditctl flags on fs and returns the options they fill.
+func AddFlags(fs *flag.FlagSet) *OpenOptions {
+	o := &OpenOptions{}
 	for _, k := range kinds {
-		open := k.Flags(fs)
-		for _, s := range k.Schemes {
-			o[s] = open
-		}
+		k.Flags(fs, o)
 	}
 	return o
 }
 
-// Openers are the openers of every kind by URL scheme.
-type Openers map[string]Opener
-
-// Open prepares the store raw names; errors wrap ErrBadURL.
-func (o Openers) Open(raw string, opts OpenOptions) (Handle, error) {
+// Open prepares the store raw names with o, without contacting it; errors wrap ErrBadURL.
+func Open(raw string, o OpenOptions) (Handle, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, BadURL(fmt.Errorf("store URL %q: %w", raw, err))
 	}
-	open, ok := o[u.Scheme]
-	if !ok {
-		schemes := make([]string, 0, len(o))
-		for _, k := range kinds {
-			for _, s := range k.Schemes {
-				schemes = append(schemes, s+"://")
+	var schemes []string
+	for _, k := range kinds {
+		for _, s := range k.Schemes {
+			if s == u.Scheme {
+				h, err := k.Open(u, o)
+				if err != nil {
+					return nil, BadURL(err)
+				}
+				return h, nil
 			}
+			schemes = append(schemes, s+"://")
 		}
-		if u.Scheme == "" {
-			return nil, BadURL(fmt.Errorf("store URL %q: missing scheme (%s)", raw, strings.Join(schemes, ", ")))
-		}
-		return nil, BadURL(fmt.Errorf("store URL %q: unknown scheme %q (%s)", raw, u.Scheme, strings.Join(schemes, ", ")))
 	}
-	h, err := open(u, opts)
-	if err != nil {
-		return nil, BadURL(err)
+	if u.Scheme == "" {
+		return nil, BadURL(fmt.Errorf("store URL %q: missing scheme (%s)", raw, strings.Join(schemes, ", ")))
 	}
-	return h, nil
+	return nil, BadURL(fmt.Errorf("store URL %q: unknown scheme %q (%s)", raw, u.Scheme, strings.Join(schemes, ", ")))
 }
 
 // BadURL marks err as a bad store URL (errors.Is(err, ErrBadURL)) keeping its message.

@@ -8,11 +8,17 @@ import (
 	"testing"
 )
 
-func openers(t *testing.T) Openers {
-	t.Helper()
+// Every kind's flags register on one flag set without clashing, and fill the options Open takes.
+func TestFlagsFillOpenOptions(t *testing.T) {
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	return Flags(fs)
+	o := AddFlags(fs)
+	if err := fs.Parse([]string{"--s3-endpoint", "http://127.0.0.1:7070", "--s3-path-style", "--es-flavor", "opensearch", "--postgres-password-file", "/run/pw"}); err != nil {
+		t.Fatal(err)
+	}
+	if o.S3.Endpoint != "http://127.0.0.1:7070" || !o.S3.PathStyle || o.Search.Flavor != "opensearch" || o.Search.IndexPeriod != "day" || o.Postgres.PasswordFile != "/run/pw" {
+		t.Errorf("options %+v", *o)
+	}
 }
 
 // Every kind is reachable by its exporter name and by each of its URL schemes, and no scheme is
@@ -23,7 +29,7 @@ func TestEveryKindHasANameAndSchemes(t *testing.T) {
 		if got, ok := ByName(k.Name); !ok || got.Name != k.Name {
 			t.Errorf("ByName(%q) does not find it", k.Name)
 		}
-		if k.NewStore == nil || k.Flags == nil || len(k.Schemes) == 0 || k.URLForms == "" {
+		if k.NewStore == nil || k.Open == nil || k.Flags == nil || len(k.Schemes) == 0 || k.URLForms == "" {
 			t.Errorf("kind %q is incomplete", k.Name)
 		}
 		for _, s := range k.Schemes {
@@ -41,55 +47,7 @@ func TestEveryKindHasANameAndSchemes(t *testing.T) {
 	}
 }
 
-// Opening contacts nothing, so each kind's capabilities are known before any network I/O; the
-// capabilities are what auditctl's commands ask for.
-func TestCapabilitiesByKind(t *testing.T) {
-	o := openers(t)
-	for url, want := range map[string]string{
-		"file:///var/lib/agentaudit":                  "erase expire verify",
-		"s3://bucket/audit":                           "erase expire verify",
-		"https://127.0.0.1:1/agentaudit":              "erase expire refresh",
-		"postgres://u@127.0.0.1:1/db?sslmode=disable": "erase expire verify",
-	} {
-		h, err := o.Open(url, OpenOptions{InstanceID: "test"})
-		if err != nil {
-			t.Fatalf("%s: %v", url, err)
-		}
-		var got []string
-		if _, ok := h.(Eraser); ok {
-			got = append(got, "erase")
-		}
-		if _, ok := h.(Expirer); ok {
-			got = append(got, "expire")
-		}
-		if _, ok := h.(Refresher); ok {
-			got = append(got, "refresh")
-		}
-		if _, ok := h.(Verifier); ok {
-			got = append(got, "verify")
-		}
-		if strings.Join(got, " ") != sortedWant(want) {
-			t.Errorf("%s: capabilities %v, want %s", url, got, want)
-		}
-		if strings.Contains(h.Location(), "secret") {
-			t.Errorf("%s: location %q shows a password", url, h.Location())
-		}
-	}
-}
-
-// sortedWant puts the capability names in the order the test checks them.
-func sortedWant(s string) string {
-	var out []string
-	for _, c := range []string{"erase", "expire", "refresh", "verify"} {
-		if strings.Contains(s, c) {
-			out = append(out, c)
-		}
-	}
-	return strings.Join(out, " ")
-}
-
 func TestBadURLsAreUsageErrors(t *testing.T) {
-	o := openers(t)
 	for raw, want := range map[string]string{
 		"ftp://host/x":                    `unknown scheme "ftp"`,
 		"/var/lib/agentaudit":             "missing scheme",
@@ -99,7 +57,7 @@ func TestBadURLsAreUsageErrors(t *testing.T) {
 		"postgres://u@h:x/db":             "invalid port",
 		"postgres://u@h/db?sslmode=bogus": "dsn:",
 	} {
-		_, err := o.Open(raw, OpenOptions{})
+		_, err := Open(raw, OpenOptions{})
 		if err == nil || !errors.Is(err, ErrBadURL) || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want a bad URL error containing %q", raw, err, want)
 		}
@@ -107,7 +65,7 @@ func TestBadURLsAreUsageErrors(t *testing.T) {
 }
 
 func TestPostgresLocationHidesThePassword(t *testing.T) {
-	h, err := openers(t).Open("postgres://collector:secret@127.0.0.1:5432/audit?sslmode=disable", OpenOptions{})
+	h, err := Open("postgres://collector:secret@127.0.0.1:5432/audit?sslmode=disable", OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

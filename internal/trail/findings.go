@@ -1,4 +1,4 @@
-package verify
+package trail
 
 import (
 	"encoding/json"
@@ -28,7 +28,7 @@ const (
 	BrokenChain Kind = "broken_chain"
 	// BadSignature: a manifest (or retention marker) signature that does not verify, or was made with an untrusted/unknown key.
 	BadSignature Kind = "bad_signature"
-	// Unsigned: manifests without a signature; informational unless Options.RequireSignature.
+	// Unsigned: manifests without a signature; informational unless VerifyOptions.RequireSignature.
 	Unsigned Kind = "unsigned"
 	// Erased: a valid erasure manifest explains a changed object (records replaced by tombstones); informational.
 	Erased Kind = "erased"
@@ -87,7 +87,7 @@ type Counts struct {
 	DuplicateRecords int `json:"duplicate_records"`
 }
 
-// Report is the outcome of Verify.
+// Report is the outcome of a verification (readside/verify on the object stores, pgstore on PostgreSQL).
 type Report struct {
 	Store    string    `json:"store"`
 	Prefix   string    `json:"prefix"`
@@ -119,7 +119,8 @@ func (r *Report) TrustedFromStore() bool {
 	return false
 }
 
-func (r *Report) finish() {
+// Finish sorts the findings and keys and sets OK; every verifier calls it on its finished report.
+func (r *Report) Finish() {
 	sort.SliceStable(r.Findings, func(i, j int) bool {
 		a, b := r.Findings[i], r.Findings[j]
 		if a.Stream != b.Stream {
@@ -219,6 +220,3 @@ func (f Finding) location() string {
 	}
 	return strings.Join(parts, " ")
 }
-
-// Finish sorts the findings and sets OK, for verifiers of stores other than the object stores.
-func (r *Report) Finish() { r.finish() }

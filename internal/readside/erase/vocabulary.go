@@ -1,0 +1,18 @@
+package erase
+
+import "github.com/agentaudit/otelcol-agentaudit/internal/trail"
+
+// The erasure vocabulary lives in internal/trail, which the stores import too; these are its names
+// as readers of this package know them.
+type (
+	ObjectGuard = trail.ObjectGuard
+	Options     = trail.EraseOptions
+	Object      = trail.ErasedObject
+	Result      = trail.EraseResult
+)
+
+// Erasure modes.
+const (
+	ModeTombstone = trail.ModeTombstone
+	ModeDelete    = trail.ModeDelete
+)
