@@ -84,7 +84,6 @@ type (
 	Refresher = trail.Refresher
 )
 
-
 // ErrBadURL marks a store URL that names no store we can open: a usage error, not an unreachable store.
 var ErrBadURL = errors.New("bad store URL")
 
