@@ -196,26 +196,7 @@ func (h *Hold) Admit(recs []*auditrecord.Record, traces []mapping.TraceIdentity,
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	out := Admitted{Write: make([]*auditrecord.Record, 0, len(recs))}
-	var learned []string
-	var inBatch map[string]bool
-	if len(traces) > 0 {
-		inBatch = make(map[string]bool, len(traces))
-		for _, r := range recs {
-			inBatch[holdKey(r)] = true
-		}
-	}
-	traces = h.followLinks(traces)
-	for _, t := range traces {
-		if !h.known.learn(t.TraceID, t.SessionID, t.UserID, t.Root) {
-			continue
-		}
-		learned = append(learned, t.TraceID)
-		// The identity came on spans that made no record here (an application's own request
-		// span): keep it in the store so readers can join the trace's records to it.
-		if (t.SessionID != "" || t.UserID != "") && !inBatch[t.TraceID] && h.held[t.TraceID] == nil {
-			out.Write = append(out.Write, identityRecord(t, observed))
-		}
-	}
+	learned := h.learnTraces(&out, recs, traces, observed)
 	var hold []*auditrecord.Record
 	for _, r := range recs {
 		key := holdKey(r)
@@ -268,6 +249,38 @@ func (h *Hold) Admit(recs []*auditrecord.Record, traces []mapping.TraceIdentity,
 		}
 		out.Held = len(hold)
 	}
+	out.Release = h.releaseLearned(learned, recs)
+	return out, nil
+}
+
+// learnTraces learns the identities the mapping saw for the batch's traces and returns the keys it
+// learned something new about. An identity that came on spans that made no record here (an
+// application's own request span) is kept in the store as an identity record, so readers can join
+// the trace's records to it.
+func (h *Hold) learnTraces(out *Admitted, recs []*auditrecord.Record, traces []mapping.TraceIdentity, observed time.Time) []string {
+	var learned []string
+	var inBatch map[string]bool
+	if len(traces) > 0 {
+		inBatch = make(map[string]bool, len(traces))
+		for _, r := range recs {
+			inBatch[holdKey(r)] = true
+		}
+	}
+	for _, t := range h.followLinks(traces) {
+		if !h.known.learn(t.TraceID, t.SessionID, t.UserID, t.Root) {
+			continue
+		}
+		learned = append(learned, t.TraceID)
+		if (t.SessionID != "" || t.UserID != "") && !inBatch[t.TraceID] && h.held[t.TraceID] == nil {
+			out.Write = append(out.Write, identityRecord(t, observed))
+		}
+	}
+	return learned
+}
+
+// releaseLearned releases the held traces whose identity was just learned, then the oldest held
+// traces while the hold is over its limits.
+func (h *Hold) releaseLearned(learned []string, recs []*auditrecord.Record) *Release {
 	var rel *Release
 	release := func(t *heldTrace, o Outcome) {
 		if rel == nil {
@@ -297,8 +310,7 @@ func (h *Hold) Admit(recs []*auditrecord.Record, traces []mapping.TraceIdentity,
 		fillAgents(t.entries, recs, h.known.get(t.id))
 		release(t, Evicted)
 	}
-	out.Release = rel
-	return out, nil
+	return rel
 }
 
 // Due releases the traces whose window has passed, and released traces whose write failed.
