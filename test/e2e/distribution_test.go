@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"regexp"
@@ -289,8 +290,12 @@ func onlyDigitsKeepingBreaks(s string) string {
 	return strings.NewReplacer(" ", "", "-", "").Replace(s)
 }
 
-// malformedTraces carries what a broken or hostile agent could send: wrong types, bad JSON,
-// invalid UTF-8, a 1 MB attribute and 100-deep nesting.
+// acceptedDepth is as deep as maps nest in a request the OTLP receiver still accepts: since
+// collector v0.165 it decodes with protobuf's recursion limit (100 messages, three per map level).
+const acceptedDepth = 30
+
+// malformedTraces carries what a broken or hostile agent could send that the receiver accepts:
+// wrong types, bad JSON, invalid UTF-8, a 1 MB attribute and maps nested acceptedDepth deep.
 func malformedTraces() ptrace.Traces {
 	td := ptrace.NewTraces()
 	span := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
@@ -308,7 +313,7 @@ func malformedTraces() ptrace.Traces {
 	a.PutStr("invalid_utf8", "caf\xc3\x28 \xff")
 	a.PutStr("huge", strings.Repeat("x", 1<<20))
 	deep := a.PutEmptyMap("deep")
-	for i := range 100 {
+	for i := range acceptedDepth {
 		deep = deep.PutEmptyMap(fmt.Sprintf("level%d", i))
 	}
 	deep.PutStr("bottom", "reached")
@@ -317,13 +322,35 @@ func malformedTraces() ptrace.Traces {
 
 func TestMalformedTelemetryIsCountedAndTheCollectorSurvives(t *testing.T) {
 	c := collectortest.Start(t, collectortest.Options{})
+	// Maps nested 100 deep exceed protobuf's recursion limit: since collector v0.165 the OTLP
+	// receiver refuses such a request with a 400, so the agent is told and nothing is acknowledged
+	// that could not be stored.
+	for name, spoil := range map[string]func(pcommon.Map){
+		"100-deep maps": func(a pcommon.Map) {
+			deep := a.PutEmptyMap("deeper")
+			for i := range 100 {
+				deep = deep.PutEmptyMap(fmt.Sprintf("level%d", i))
+			}
+		},
+	} {
+		bad := malformedTraces()
+		spoil(bad.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes())
+		badBody, err := ptraceotlp.NewExportRequestFromTraces(bad).MarshalProto()
+		require.NoError(t, err)
+		resp, err := http.Post("http://"+c.HTTPEndpoint+"/v1/traces", "application/x-protobuf", bytes.NewReader(badBody))
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+		require.Equal(t, http.StatusBadRequest, resp.StatusCode, "%s is refused at the receiver", name)
+	}
+	var resp *http.Response
 	body, err := ptraceotlp.NewExportRequestFromTraces(malformedTraces()).MarshalProto()
 	require.NoError(t, err)
 	for range 3 {
-		resp, err := http.Post("http://"+c.HTTPEndpoint+"/v1/traces", "application/x-protobuf", bytes.NewReader(body))
+		resp, err = http.Post("http://"+c.HTTPEndpoint+"/v1/traces", "application/x-protobuf", bytes.NewReader(body))
 		require.NoError(t, err)
+		msg, _ := io.ReadAll(resp.Body)
 		require.NoError(t, resp.Body.Close())
-		require.Equal(t, http.StatusOK, resp.StatusCode)
+		require.Equal(t, http.StatusOK, resp.StatusCode, "%s", msg)
 	}
 	recs := c.WaitForRecords(30*time.Second, func(r []*auditrecord.Record) bool {
 		for _, x := range r {
@@ -341,7 +368,7 @@ func TestMalformedTelemetryIsCountedAndTheCollectorSurvives(t *testing.T) {
 	require.Eventually(t, func() bool {
 		return strings.Contains(c.Metrics(), "otelcol_exporter_agentaudit_malformed_items")
 	}, 20*time.Second, 250*time.Millisecond, "malformed input is counted on the metrics endpoint")
-	resp, err := http.Get(c.HealthURL)
+	resp, err = http.Get(c.HealthURL)
 	require.NoError(t, err)
 	require.NoError(t, resp.Body.Close())
 	assert.Equal(t, http.StatusOK, resp.StatusCode, "collector still healthy")
