@@ -364,6 +364,10 @@ func (m *Mapper) emitInputs(u *unit, ts *traceState) {
 			return
 		}
 		setTrue(&ts.seenInputs, key)
+		if !m.join.recordOnce(u, joinInput, role+"\x00"+content, u.window().widen(reportTimeWindow)) {
+			u.counters.next(auditrecord.TypeInput) // the other signal recorded it; ids stay what they were
+			return
+		}
 		r := u.newRecord(m, auditrecord.TypeInput, u.start)
 		r.Input = &auditrecord.Input{Content: m.cleanString(content, &u.probs), Role: role, Source: source}
 	}
@@ -483,8 +487,13 @@ func (m *Mapper) toolName(name string, p *problems) string {
 	return m.cleanString(name, p)
 }
 
+// emitToolCall records the executed tool call, or returns nil when the other signal recorded it.
 func (m *Mapper) emitToolCall(u *unit) *auditrecord.Record {
 	f := &u.facts
+	if !m.join.recordToolOnce(u, f.toolName, f.toolArgs, f.hasArgs, u.window()) {
+		u.counters.next(auditrecord.TypeToolCall)
+		return nil
+	}
 	r := u.newRecord(m, auditrecord.TypeToolCall, u.endTime())
 	tc := &auditrecord.ToolCall{ToolName: m.toolName(f.toolName, &u.probs), CallID: m.cleanString(f.toolCallID, &u.probs), Status: auditrecord.ToolStatusSuccess, DurationMS: u.durationMS()}
 	if f.hasArgs {
@@ -538,6 +547,11 @@ func (m *Mapper) emitErrors(u *unit, ts *traceState, related *auditrecord.Record
 			continue
 		}
 		setTrue(&ts.seenErrors, key)
+		// A failure without a message says too little to be told the same as another one.
+		if e.message != "" && !m.join.recordOnce(u, joinError, typ+"\x00"+e.message, u.window()) {
+			u.counters.next(auditrecord.TypeError)
+			continue
+		}
 		at := e.at
 		if at.IsZero() {
 			at = u.endTime()

@@ -1,0 +1,106 @@
+package mapping
+
+import (
+	"slices"
+	"testing"
+
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+)
+
+// An application that is instrumented (GenAI spans, exception span events) and also logs its
+// agent's events as AgentLogger JSON lines through the OTel logging handler, inside the spans (the
+// log carries the span's trace id): each event of the turn is one record, whichever signal the
+// exporter maps first (issue 22: one event, one record).
+
+const (
+	xsInput  = "Book a flight to Paris"
+	xsAnswer = "I found 2 flights: AF123 and BA456."
+)
+
+// loggedTurn is the instrumented side: agent → chat (asks for search_flights) → execute_tool
+// search_flights → execute_tool book_flight (fails: PaymentError) → chat (the answer).
+func loggedTurn(t *testing.T) ptrace.Traces {
+	return buildTraces(t, resourceSpec{attrs: map[string]any{"service.name": "flight-agent"}, scope: "fixture", spans: []spanSpec{
+		{name: "invoke_agent flights", id: 1, start: 0, end: 3000, attrs: map[string]any{"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "flights"}},
+		{name: "chat gpt-4o", id: 2, parent: 1, start: 10, end: 100, attrs: map[string]any{
+			"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o",
+			"gen_ai.input.messages":  `[{"role":"user","parts":[{"type":"text","content":"Book a flight to Paris"}]}]`,
+			"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"tool_call","id":"call_s","name":"search_flights","arguments":{"destination":"Paris","departure_date":"2024-02-01"}}]}]`,
+		}},
+		{name: "execute_tool search_flights", id: 3, parent: 1, start: 110, end: 1360, attrs: map[string]any{
+			"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "search_flights", "gen_ai.tool.call.id": "call_s",
+			"gen_ai.tool.call.arguments": `{"departure_date":"2024-02-01","destination":"Paris"}`,
+			"gen_ai.tool.call.result":    `{"flights":["AF123","BA456"]}`,
+		}},
+		{
+			name: "execute_tool book_flight", id: 5, parent: 1, start: 1400, end: 1500, status: ptrace.StatusCodeError, statusMsg: "card declined",
+			events: []eventSpec{{name: "exception", at: 1499, attrs: map[string]any{"exception.type": "PaymentError", "exception.message": "card declined", "exception.stacktrace": "Traceback: pay()"}}},
+			attrs:  map[string]any{"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "book_flight"},
+		},
+		{name: "chat gpt-4o", id: 4, parent: 1, start: 1600, end: 1900, attrs: map[string]any{
+			"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o", "gen_ai.usage.input_tokens": int64(90), "gen_ai.usage.output_tokens": int64(12),
+			"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"text","content":"I found 2 flights: AF123 and BA456."}]}]`,
+		}},
+	}})
+}
+
+// loggedEvents is the logging side of the same turn: the AgentLogger lines, each inside its span.
+func loggedEvents(t *testing.T) plog.Logs {
+	info := func(span byte, ms int, doc map[string]any) logSpec {
+		doc["session_id"], doc["user_id"] = "sess_abc", "user_456"
+		return logSpec{trace: 1, span: span, at: ms, severity: plog.SeverityNumberInfo, sevText: "INFO", attrs: handlerAttrs, body: jsonLine(t, doc)}
+	}
+	failed := info(1, 1502, map[string]any{"type": "error", "error": map[string]any{
+		"type": "PaymentError", "message": "card declined", "stack_trace": "Traceback: pay()", "recovery_action": "ask the user for another card",
+	}})
+	failed.severity, failed.sevText = plog.SeverityNumberError, "ERROR"
+	return buildLogs(t, map[string]any{"service.name": "flight-agent"}, "agent",
+		info(1, 5, map[string]any{"type": "input", "message": xsInput}),
+		info(3, 1360, map[string]any{
+			"type": "tool_call", "tool_name": "search_flights", "duration_ms": 1250,
+			"parameters": map[string]any{"destination": "Paris", "departure_date": "2024-02-01"}, "result": map[string]any{"flights": []any{"AF123", "BA456"}},
+		}),
+		failed,
+		info(1, 1950, map[string]any{"type": "output", "response": xsAnswer, "tokens_used": 102}),
+	)
+}
+
+func TestLoggedAndInstrumentedEventIsOneRecord(t *testing.T) {
+	for _, order := range []string{"spans first", "logs first"} {
+		t.Run(order, func(t *testing.T) {
+			m := New(Options{})
+			var recs []*auditrecord.Record
+			if order == "spans first" {
+				a, _ := m.MapTraces(loggedTurn(t), observed)
+				b, _ := m.MapLogs(loggedEvents(t), observed)
+				recs = slices.Concat(a, b)
+			} else {
+				b, _ := m.MapLogs(loggedEvents(t), observed)
+				a, _ := m.MapTraces(loggedTurn(t), observed)
+				recs = slices.Concat(b, a)
+			}
+			if in := ofType(recs, auditrecord.TypeInput); len(in) != 1 || in[0].Input.Content != xsInput {
+				t.Errorf("want the input once, got %s", describe(in))
+			}
+			tools := ofType(recs, auditrecord.TypeToolCall)
+			if len(tools) != 2 {
+				t.Errorf("want search_flights and book_flight once each, got %s", describe(tools))
+			}
+			for _, r := range tools {
+				if r.ToolCall.ToolName == "search_flights" && (mustJSON(t, r.ToolCall.Result) != `{"flights":["AF123","BA456"]}` || r.ToolCall.DurationMS == nil) {
+					t.Errorf("search_flights lost its result or duration: %s", describe([]*auditrecord.Record{r}))
+				}
+			}
+			errs := ofType(recs, auditrecord.TypeError)
+			if len(errs) != 1 || errs[0].Error.Type != "PaymentError" || errs[0].Error.Message != "card declined" {
+				t.Errorf("want the PaymentError once, got %s", describe(errs))
+			}
+			if outs := ofType(recs, auditrecord.TypeOutput); len(outs) != 1 || outs[0].Output.Content != xsAnswer {
+				t.Errorf("want the answer once, got %s", describe(outs))
+			}
+		})
+	}
+}
