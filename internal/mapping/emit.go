@@ -73,13 +73,20 @@ type exceptionFact struct {
 type traceState struct {
 	id            identity         // the first of each id any unit of the trace carries
 	seenInputs    map[textKey]bool // (role, content)
-	seenOutputs   map[string]bool
-	seenErrors    map[textKey]bool    // (type, message)
-	richThoughts  map[string][]window // thoughts an agent.reasoning report (with plan or confidence) carries, and when
+	seenOutputs   map[string]keptOutput
+	seenErrors    map[textKey]*auditrecord.Error // (type, message): the record, nil when none was made
+	richThoughts  map[string][]window            // thoughts an agent.reasoning report (with plan or confidence) carries, and when
 	requested     map[string]bool
 	executedIDs   map[string]bool
 	executedNames map[string]bool // tools executed by spans that carry no call id
 	toolResults   map[string]any
+}
+
+// keptOutput is an answer the trace recorded (out nil: it recorded none for it) and whether an agent,
+// step or application log stated it (rather than a model call).
+type keptOutput struct {
+	out    *auditrecord.Output
+	stated bool
 }
 
 // textKey is a pair of strings as a map key: a struct hashes both without building their
@@ -408,30 +415,43 @@ func (m *Mapper) emitOutputs(u *unit, ts *traceState) *auditrecord.Record {
 		// Two model calls of a trace may well give the same text; an agent or step repeating it, or
 		// the other signal reporting it again (a gen_ai.choice log beside the span), is the same answer.
 		emitOutput := key != "" || (f.kind == kindLLM && !msg.has(partToolCall))
-		if key != "" && ((f.kind != kindLLM && ts.seenOutputs[key]) || m.join.recordedByOtherSignal(u, joinOutput, key, u.window())) {
+		// The application's own statement of the answer (an agent_log line) repeats it like an agent span.
+		stated := f.kind != kindLLM || f.convention == convAgentLog
+		prev, seen := ts.seenOutputs[key]
+		copied := key != "" && seen && (stated || prev.stated)
+		if copied || (key != "" && m.join.recordedByOtherSignal(u, joinOutput, key, u.window())) {
 			emitOutput = false
 		}
-		if key != "" {
-			setTrue(&ts.seenOutputs, key)
+		out := &auditrecord.Output{Content: m.cleanString(content, &u.probs), Model: f.model(), Provider: f.provider}
+		finish := msg.finish
+		if finish == "" && i < len(f.finish) {
+			finish = f.finish[i]
+		}
+		out.FinishReason = m.cleanString(finish, &u.probs)
+		if first == nil && f.kind == kindLLM {
+			out.Tokens = f.tokens.record()
+			out.Cost, out.CostSource = m.cost(f)
+		}
+		if copied && prev.out != nil {
+			fillOutput(prev.out, out) // one answer reported twice in the batch: its record has the fields of both
 		}
 		if !emitOutput {
 			u.counters.next(auditrecord.TypeOutput) // the span's other output ids stay what they were
 		}
+		if key != "" && !seen {
+			if ts.seenOutputs == nil {
+				ts.seenOutputs = map[string]keptOutput{}
+			}
+			ts.seenOutputs[key] = keptOutput{stated: stated}
+		}
 		if emitOutput {
 			r := u.newRecord(m, auditrecord.TypeOutput, at)
-			out := &auditrecord.Output{Content: m.cleanString(content, &u.probs), Model: f.model(), Provider: f.provider}
-			finish := msg.finish
-			if finish == "" && i < len(f.finish) {
-				finish = f.finish[i]
-			}
-			out.FinishReason = m.cleanString(finish, &u.probs)
-			if first == nil && f.kind == kindLLM {
-				out.Tokens = f.tokens.record()
-				out.Cost, out.CostSource = m.cost(f)
-			}
 			r.Output = out
 			if key != "" {
 				m.join.rememberContent(u, joinOutput, key, u.window())
+				if !seen {
+					ts.seenOutputs[key] = keptOutput{out: out, stated: stated}
+				}
 			}
 			if first == nil {
 				first = r
@@ -543,10 +563,18 @@ func (m *Mapper) emitErrors(u *unit, ts *traceState, related *auditrecord.Record
 			typ = "error"
 		}
 		key := textKey{typ, e.message}
-		if f.kind != kindTool && ts.seenErrors[key] {
+		if prev, seen := ts.seenErrors[key]; seen && f.kind != kindTool {
+			if prev != nil && f.log != nil {
+				// The same failure logged twice (an AgentLogger line beside logger.exception's record):
+				// its record keeps what either says.
+				m.fillError(prev, u, e)
+			}
 			continue
 		}
-		setTrue(&ts.seenErrors, key)
+		if ts.seenErrors == nil {
+			ts.seenErrors = map[textKey]*auditrecord.Error{}
+		}
+		ts.seenErrors[key] = nil
 		// A failure without a message says too little to be told the same as another one.
 		if e.message != "" && !m.join.recordOnce(u, joinError, typ+"\x00"+e.message, u.window()) {
 			u.counters.next(auditrecord.TypeError)
@@ -568,6 +596,35 @@ func (m *Mapper) emitErrors(u *unit, ts *traceState, related *auditrecord.Record
 			r.Error.RelatedRecordID = related.RecordID
 		}
 		r.Error.PropagatedTo = u.propagatedTo
+		ts.seenErrors[key] = r.Error
+	}
+}
+
+// fillOutput gives dst the fields of src (the same answer, reported again) it lacks.
+func fillOutput(dst, src *auditrecord.Output) {
+	fillString(&dst.Model, src.Model)
+	fillString(&dst.Provider, src.Provider)
+	fillString(&dst.FinishReason, src.FinishReason)
+	if dst.Tokens == nil {
+		dst.Tokens = src.Tokens
+	}
+	if dst.Cost == nil {
+		dst.Cost, dst.CostSource = src.Cost, src.CostSource
+	}
+}
+
+// fillError gives dst what u's report e of the same failure says and dst lacks.
+func (m *Mapper) fillError(dst *auditrecord.Error, u *unit, e exceptionFact) {
+	fillString(&dst.StackTrace, m.cleanString(e.stack, &u.probs))
+	fillString(&dst.RecoveryAction, m.cleanString(u.facts.log.recovery, &u.probs))
+	if u.facts.toolName != "" {
+		fillString(&dst.ToolName, m.toolName(u.facts.toolName, &u.probs))
+	}
+}
+
+func fillString(dst *string, src string) {
+	if *dst == "" {
+		*dst = src
 	}
 }
 

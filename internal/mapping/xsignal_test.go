@@ -104,3 +104,31 @@ func TestLoggedAndInstrumentedEventIsOneRecord(t *testing.T) {
 		})
 	}
 }
+
+// The same events, reported twice in one log batch: the instrumentation's GenAI event logs
+// (gen_ai.user.message, gen_ai.choice) and the OTel logging handler's logger.exception record
+// (exception.* attributes) beside the application's AgentLogger lines. One record each, with the
+// fields of both.
+func TestLoggedTwiceInOneBatchIsOneRecord(t *testing.T) {
+	genai := []logSpec{
+		{eventName: "gen_ai.user.message", trace: 1, span: 2, at: 10, body: map[string]any{"content": xsInput}},
+		{eventName: "gen_ai.choice", trace: 1, span: 4, at: 1900, body: map[string]any{"message": map[string]any{"content": xsAnswer}, "index": int64(0)}},
+		{trace: 1, span: 5, at: 1499, severity: plog.SeverityNumberError, sevText: "ERROR", body: "payment failed", attrs: map[string]any{
+			"session_id": "sess_abc", "exception.type": "PaymentError", "exception.message": "card declined", "exception.stacktrace": "Traceback: pay()", "tool_name": "book_flight",
+		}},
+	}
+	ld := loggedEvents(t)
+	lrs := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+	buildLogs(t, nil, "genai", genai...).ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().MoveAndAppendTo(lrs)
+	recs, _ := mapLogs(t, New(Options{}), ld)
+	if in := ofType(recs, auditrecord.TypeInput); len(in) != 1 {
+		t.Errorf("want the input once, got %s", describe(in))
+	}
+	if outs := ofType(recs, auditrecord.TypeOutput); len(outs) != 1 || outs[0].Output.Tokens == nil || *outs[0].Output.Tokens.Total != 102 {
+		t.Errorf("want the answer once, with the logged tokens, got %s", describe(outs))
+	}
+	errs := ofType(recs, auditrecord.TypeError)
+	if len(errs) != 1 || errs[0].Error.RecoveryAction == "" || errs[0].Error.ToolName != "book_flight" || errs[0].Error.StackTrace == "" {
+		t.Errorf("want the PaymentError once, with its tool, stack and recovery action, got %s", describe(errs))
+	}
+}
