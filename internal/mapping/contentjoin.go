@@ -107,27 +107,35 @@ func (c *joinCache) recordOnce(u *unit, kind contentKind, content string, w wind
 	return true
 }
 
-// recordToolOnce is recordOnce for a tool call: the same tool with the same canonical parameters,
-// or the same tool where one of the two reports gives no parameters (GenAI spans record arguments
-// only when content capture is on), is one call.
+// recordToolOnce is recordOnce for a tool call (see toolRecordedByOtherSignal).
 func (c *joinCache) recordToolOnce(u *unit, name string, args any, hasArgs bool, w window) bool {
 	if name == "" {
 		return true // an unnamed tool is no key: two of them may be anything
 	}
+	if c.toolRecordedByOtherSignal(u, name, args, hasArgs, w) {
+		return false
+	}
 	if hasArgs {
-		key := name + "\x00" + canonicalArgs(args)
-		if c.recordedByOtherSignal(u, joinToolArgs, key, w) || c.recordedByOtherSignal(u, joinToolBare, name, w) {
-			return false
-		}
-		c.rememberContent(u, joinToolArgs, key, w)
+		c.rememberContent(u, joinToolArgs, name+"\x00"+canonicalArgs(args), w)
 	} else {
-		if c.recordedByOtherSignal(u, joinToolName, name, w) {
-			return false
-		}
 		c.rememberContent(u, joinToolBare, name, w)
 	}
 	c.rememberContent(u, joinToolName, name, w)
 	return true
+}
+
+// toolRecordedByOtherSignal reports whether the other signal recorded the call of tool name for u's
+// trace at a time overlapping w: the same tool with the same canonical parameters, or the same tool
+// where one of the two reports gives no parameters (GenAI spans record arguments only when content
+// capture is on).
+func (c *joinCache) toolRecordedByOtherSignal(u *unit, name string, args any, hasArgs bool, w window) bool {
+	if name == "" {
+		return false
+	}
+	if hasArgs {
+		return c.recordedByOtherSignal(u, joinToolArgs, name+"\x00"+canonicalArgs(args), w) || c.recordedByOtherSignal(u, joinToolBare, name, w)
+	}
+	return c.recordedByOtherSignal(u, joinToolName, name, w)
 }
 
 // canonicalArgs is parameters as compact JSON with sorted keys, whether they came as a value or as

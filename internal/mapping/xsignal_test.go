@@ -132,3 +132,19 @@ func TestLoggedTwiceInOneBatchIsOneRecord(t *testing.T) {
 		t.Errorf("want the PaymentError once, with its tool, stack and recovery action, got %s", describe(errs))
 	}
 }
+
+// An instrumentation that reports model calls only (no tool spans) asks for search_flights; the
+// application logs the execution. The execution is the tool call: when its log was mapped first the
+// span's request adds nothing (when the span comes first, the request stands beside it).
+func TestLoggedExecutionAnswersTheRequest(t *testing.T) {
+	td := loggedTurn(t)
+	spans := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
+	spans.RemoveIf(func(s ptrace.Span) bool { return s.Name() != "chat gpt-4o" || s.SpanID() != spanID(2) })
+	m := New(Options{})
+	logs, _ := m.MapLogs(loggedEvents(t), observed)
+	recs, _ := m.MapTraces(td, observed)
+	tools := ofType(slices.Concat(logs, recs), auditrecord.TypeToolCall)
+	if len(tools) != 1 || tools[0].ToolCall.Status != auditrecord.ToolStatusSuccess || tools[0].ToolCall.Result == nil {
+		t.Errorf("want the logged execution only, got %s", describe(tools))
+	}
+}
