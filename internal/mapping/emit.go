@@ -483,9 +483,10 @@ func (m *Mapper) emitRequestedTool(u *unit, ts *traceState, p part, at time.Time
 		executed = executed || ts.executedIDs[p.id] || ts.requested[p.id] || (u.signal == signalLogs && m.join.wasExecuted(u.traceID, p.id))
 		setTrue(&ts.requested, p.id)
 	}
-	// An execution the application logged answers the request too (a request is never remembered:
-	// the execution logged after it is still recorded).
-	executed = executed || m.join.toolRecordedByOtherSignal(u, p.name, p.args, p.hasArgs, u.window())
+	// An execution the application logged answers a span's request too (a request is never
+	// remembered: the execution logged after it is still recorded). A log's request is matched to
+	// the spans' executions by call id above.
+	executed = executed || (u.signal == signalTraces && m.join.toolRecordedByOtherSignal(u, p.name, p.args, p.hasArgs, u.window()))
 	if executed {
 		u.counters.next(auditrecord.TypeToolCall)
 		return

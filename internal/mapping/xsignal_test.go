@@ -27,7 +27,7 @@ func loggedTurn(t *testing.T) ptrace.Traces {
 		{name: "invoke_agent flights", id: 1, start: 0, end: 3000, attrs: map[string]any{"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "flights"}},
 		{name: "chat gpt-4o", id: 2, parent: 1, start: 10, end: 100, attrs: map[string]any{
 			"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o",
-			"gen_ai.input.messages":  `[{"role":"user","parts":[{"type":"text","content":"Book a flight to Paris"}]}]`,
+			"gen_ai.input.messages":  `[{"role":"user","parts":[{"type":"text","content":"Book a flight to Paris"}]},{"role":"user","parts":[{"type":"text","content":"in February"}]}]`,
 			"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"tool_call","id":"call_s","name":"search_flights","arguments":{"destination":"Paris","departure_date":"2024-02-01"}}]}]`,
 		}},
 		{name: "execute_tool search_flights", id: 3, parent: 1, start: 110, end: 1360, attrs: map[string]any{
@@ -73,17 +73,31 @@ func TestLoggedAndInstrumentedEventIsOneRecord(t *testing.T) {
 		t.Run(order, func(t *testing.T) {
 			m := New(Options{})
 			var recs []*auditrecord.Record
+			// mapTraces and mapLogs map each batch twice: a resend gives the same records.
+			var spanRecs []*auditrecord.Record
 			if order == "spans first" {
-				a, _ := m.MapTraces(loggedTurn(t), observed)
-				b, _ := m.MapLogs(loggedEvents(t), observed)
-				recs = slices.Concat(a, b)
+				spanRecs, _ = mapTraces(t, m, loggedTurn(t))
+				b, _ := mapLogs(t, m, loggedEvents(t))
+				recs = slices.Concat(spanRecs, b)
 			} else {
-				b, _ := m.MapLogs(loggedEvents(t), observed)
-				a, _ := m.MapTraces(loggedTurn(t), observed)
-				recs = slices.Concat(b, a)
+				b, _ := mapLogs(t, m, loggedEvents(t))
+				spanRecs, _ = mapTraces(t, m, loggedTurn(t))
+				recs = slices.Concat(b, spanRecs)
 			}
-			if in := ofType(recs, auditrecord.TypeInput); len(in) != 1 || in[0].Input.Content != xsInput {
-				t.Errorf("want the input once, got %s", describe(in))
+			// A skipped copy keeps its index: the spans' other records have the ids they have alone.
+			alone, _ := New(Options{}).MapTraces(loggedTurn(t), observed)
+			ids := map[string]string{}
+			for _, r := range alone {
+				ids[r.RecordID] = mustJSON(t, r)
+			}
+			for _, r := range spanRecs {
+				if ids[r.RecordID] != mustJSON(t, r) {
+					t.Errorf("%s record of span %s is not the one it is without the logs (id %s)", r.Type, r.SpanID, r.RecordID)
+				}
+			}
+			in := ofType(recs, auditrecord.TypeInput)
+			if n := len(slices.DeleteFunc(slices.Clone(in), func(r *auditrecord.Record) bool { return r.Input.Content != xsInput })); n != 1 || len(in) != 2 {
+				t.Errorf("want the logged input once beside the span's second message, got %s", describe(in))
 			}
 			tools := ofType(recs, auditrecord.TypeToolCall)
 			if len(tools) != 2 {
@@ -146,5 +160,39 @@ func TestLoggedExecutionAnswersTheRequest(t *testing.T) {
 	tools := ofType(slices.Concat(logs, recs), auditrecord.TypeToolCall)
 	if len(tools) != 1 || tools[0].ToolCall.Status != auditrecord.ToolStatusSuccess || tools[0].ToolCall.Result == nil {
 		t.Errorf("want the logged execution only, got %s", describe(tools))
+	}
+}
+
+// What is not the same event stays two records: the same input in a later turn of the trace, the
+// same tool with other parameters, a failure with another message, and logs without trace context.
+func TestDistinctEventsAcrossSignalsStayApart(t *testing.T) {
+	info := func(trace byte, ms int, doc map[string]any) logSpec {
+		doc["session_id"] = "sess_abc"
+		return logSpec{trace: trace, span: 1, at: ms, severity: plog.SeverityNumberInfo, body: jsonLine(t, doc)}
+	}
+	logs := buildLogs(t, map[string]any{"service.name": "flight-agent"}, "agent",
+		info(1, 60000, map[string]any{"type": "input", "message": xsInput}),
+		info(1, 1360, map[string]any{"type": "tool_call", "tool_name": "search_flights", "parameters": map[string]any{"destination": "London"}}),
+		info(1, 1502, map[string]any{"type": "error", "error": map[string]any{"type": "PaymentError", "message": "card expired"}}),
+		info(0, 1950, map[string]any{"type": "output", "response": xsAnswer}),
+	)
+	for _, order := range []string{"spans first", "logs first"} {
+		t.Run(order, func(t *testing.T) {
+			m := New(Options{})
+			var recs []*auditrecord.Record
+			if order == "spans first" {
+				a, _ := m.MapTraces(loggedTurn(t), observed)
+				recs, _ = m.MapLogs(logs, observed)
+				recs = append(recs, a...)
+			} else {
+				b, _ := m.MapLogs(logs, observed)
+				recs, _ = m.MapTraces(loggedTurn(t), observed)
+				recs = append(recs, b...)
+			}
+			assertCounts(t, recs, map[auditrecord.Type]int{
+				auditrecord.TypeInput: 3, auditrecord.TypeToolCall: 3, auditrecord.TypeError: 2, auditrecord.TypeOutput: 2,
+				auditrecord.TypeLLMCall: 2, auditrecord.TypeAgentRun: 1,
+			})
+		})
 	}
 }
