@@ -77,8 +77,15 @@ func TestLoggedAndInstrumentedEventIsOneRecord(t *testing.T) {
 			var spanRecs []*auditrecord.Record
 			if order == "spans first" {
 				spanRecs, _ = mapTraces(t, m, loggedTurn(t))
-				b, _ := mapLogs(t, m, loggedEvents(t))
+				b, stats := mapLogs(t, m, loggedEvents(t))
 				recs = slices.Concat(spanRecs, b)
+				// The skipped copies still give the trace their session and user (the exporter's
+				// identity hold hands them to the spans' records).
+				if !slices.ContainsFunc(stats.Traces, func(ti TraceIdentity) bool {
+					return ti.TraceID == hexTrace(1) && ti.SessionID == "sess_abc" && ti.UserID == "user_456"
+				}) {
+					t.Errorf("the logs' trace identity is lost: %+v", stats.Traces)
+				}
 			} else {
 				b, _ := mapLogs(t, m, loggedEvents(t))
 				spanRecs, _ = mapTraces(t, m, loggedTurn(t))
