@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"crypto/sha256"
+	"encoding/json"
 	"time"
 )
 
@@ -20,7 +21,8 @@ const (
 	joinOutput       contentKind = 'o'
 	joinThought      contentKind = 't' // a model's reasoning part: the thought alone
 	joinRichThought  contentKind = 'r' // an agent.reasoning report (plan, confidence)
-	joinInput        contentKind = 'i' // role and text of an input
+	joinInput        contentKind = 'i' // text of a user input
+	joinSystemInput  contentKind = 's' // text of system instructions
 	joinError        contentKind = 'e' // type and message of an error
 	joinToolArgs     contentKind = 'c' // a tool call's name and canonical parameters
 	joinToolName     contentKind = 'n' // a tool call's name, remembered for every report of it
@@ -44,8 +46,31 @@ func (u *unit) window() window {
 func instant(t time.Time) window { return window{t, t} }
 
 func contentKey(traceID, signal string, kind contentKind, content string) string {
+	var buf [128]byte
+	return string(appendContentKey(buf[:0], traceID, signal, kind, digestOf(content)))
+}
+
+// digestOf is the part of a content key that stands for the content.
+func digestOf(content string) [16]byte {
 	sum := sha256.Sum256([]byte(content))
-	return traceID + "\x00" + signal + string(kind) + string(sum[:16])
+	return [16]byte(sum[:16])
+}
+
+// appendContentKey appends the key of a content to dst: the trace, the signal, the kind and the
+// content's digest. Built in a caller's buffer, a key costs no allocation to look up.
+func appendContentKey(dst []byte, traceID, signal string, kind contentKind, d [16]byte) []byte {
+	dst = append(dst, traceID...)
+	dst = append(dst, 0)
+	dst = append(dst, signal...)
+	dst = append(dst, byte(kind))
+	return append(dst, d[:]...)
+}
+
+func otherSignal(u *unit) string {
+	if u.signal == signalLogs {
+		return signalTraces
+	}
+	return signalLogs
 }
 
 // rememberContent notes that u's signal recorded content of kind for u's trace during w.
@@ -53,18 +78,25 @@ func (c *joinCache) rememberContent(u *unit, kind contentKind, content string, w
 	if u.traceID == "" {
 		return
 	}
-	key := contentKey(u.traceID, u.signal, kind, content)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, old := range c.contents[key] {
-		if old == w {
+	c.rememberLocked(u, kind, digestOf(content), w)
+}
+
+func (c *joinCache) rememberLocked(u *unit, kind contentKind, d [16]byte, w window) {
+	var buf [128]byte
+	b := appendContentKey(buf[:0], u.traceID, u.signal, kind, d)
+	old, known := c.contents[string(b)]
+	for _, o := range old {
+		if o == w {
 			return
 		}
 	}
-	if _, known := c.contents[key]; !known {
+	key := string(b)
+	if !known {
 		c.add(key, func() {})
 	}
-	c.contents[key] = append(c.contents[key], w)
+	c.contents[key] = append(old, w)
 	close(c.changed)
 	c.changed = make(chan struct{})
 }
@@ -75,13 +107,20 @@ func (c *joinCache) recordedByOtherSignal(u *unit, kind contentKind, content str
 	if u.traceID == "" {
 		return false
 	}
-	other := signalLogs
-	if u.signal == signalLogs {
-		other = signalTraces
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.overlapsLocked(contentKey(u.traceID, other, kind, content), w)
+	return c.otherRecordedLocked(u, kind, digestOf(content), w)
+}
+
+func (c *joinCache) otherRecordedLocked(u *unit, kind contentKind, d [16]byte, w window) bool {
+	var buf [128]byte
+	// Indexing the map with string(bytes) copies nothing; passing that string on would.
+	for _, old := range c.contents[string(appendContentKey(buf[:0], u.traceID, otherSignal(u), kind, d))] {
+		if old.overlaps(w) {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *joinCache) overlapsLocked(key string, w window) bool {
@@ -100,27 +139,36 @@ func (w window) widen(d time.Duration) window { return window{w.from.Add(-d), w.
 // signal recorded it for u's trace at a time overlapping w. A report to be recorded is remembered.
 // Units without a trace id are always recorded: a session alone does not tell two turns apart.
 func (c *joinCache) recordOnce(u *unit, kind contentKind, content string, w window) bool {
-	if c.recordedByOtherSignal(u, kind, content, w) {
+	if u.traceID == "" {
+		return true
+	}
+	d := digestOf(content)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.otherRecordedLocked(u, kind, d, w) {
 		return false
 	}
-	c.rememberContent(u, kind, content, w)
+	c.rememberLocked(u, kind, d, w)
 	return true
 }
 
 // recordToolOnce is recordOnce for a tool call (see toolRecordedByOtherSignal).
 func (c *joinCache) recordToolOnce(u *unit, name string, args any, hasArgs bool, w window) bool {
-	if name == "" {
+	if name == "" || u.traceID == "" {
 		return true // an unnamed tool is no key: two of them may be anything
 	}
-	if c.toolRecordedByOtherSignal(u, name, args, hasArgs, w) {
+	withArgs, bare := toolDigests(name, args, hasArgs)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.toolRecordedLocked(u, withArgs, bare, hasArgs, w) {
 		return false
 	}
 	if hasArgs {
-		c.rememberContent(u, joinToolArgs, name+"\x00"+canonicalArgs(args), w)
+		c.rememberLocked(u, joinToolArgs, withArgs, w)
 	} else {
-		c.rememberContent(u, joinToolBare, name, w)
+		c.rememberLocked(u, joinToolBare, bare, w)
 	}
-	c.rememberContent(u, joinToolName, name, w)
+	c.rememberLocked(u, joinToolName, bare, w)
 	return true
 }
 
@@ -129,22 +177,39 @@ func (c *joinCache) recordToolOnce(u *unit, name string, args any, hasArgs bool,
 // where one of the two reports gives no parameters (GenAI spans record arguments only when content
 // capture is on).
 func (c *joinCache) toolRecordedByOtherSignal(u *unit, name string, args any, hasArgs bool, w window) bool {
-	if name == "" {
+	if name == "" || u.traceID == "" {
 		return false
 	}
-	if hasArgs {
-		return c.recordedByOtherSignal(u, joinToolArgs, name+"\x00"+canonicalArgs(args), w) || c.recordedByOtherSignal(u, joinToolBare, name, w)
-	}
-	return c.recordedByOtherSignal(u, joinToolName, name, w)
+	withArgs, bare := toolDigests(name, args, hasArgs)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.toolRecordedLocked(u, withArgs, bare, hasArgs, w)
 }
 
-// canonicalArgs is parameters as compact JSON with sorted keys, whether they came as a value or as
-// JSON text (a span's gen_ai.tool.call.arguments).
-func canonicalArgs(v any) string {
-	if s, ok := v.(string); ok {
-		if j, ok := decodeJSON(s); ok {
-			v = j
-		}
+func (c *joinCache) toolRecordedLocked(u *unit, withArgs, bare [16]byte, hasArgs bool, w window) bool {
+	if hasArgs {
+		return c.otherRecordedLocked(u, joinToolArgs, withArgs, w) || c.otherRecordedLocked(u, joinToolBare, bare, w)
 	}
-	return canonicalText(v)
+	return c.otherRecordedLocked(u, joinToolName, bare, w)
+}
+
+// toolDigests are the digests of a tool call's name with its canonical parameters (compact JSON
+// with sorted keys, whether they came as a value or as JSON text, such as a span's
+// gen_ai.tool.call.arguments), and of its name.
+func toolDigests(name string, args any, hasArgs bool) (withArgs, bare [16]byte) {
+	if hasArgs {
+		if s, ok := args.(string); ok {
+			if j, ok := decodeJSON(s); ok {
+				args = j
+			}
+		}
+		b, err := json.Marshal(args) // map keys sorted; both reports encode alike
+		if err != nil {
+			b = nil // a value JSON cannot hold: the name with empty parameters
+		}
+		b = append(append(b, 0), name...)
+		sum := sha256.Sum256(b)
+		withArgs = [16]byte(sum[:16])
+	}
+	return withArgs, digestOf(name)
 }

@@ -371,7 +371,11 @@ func (m *Mapper) emitInputs(u *unit, ts *traceState) {
 			return
 		}
 		setTrue(&ts.seenInputs, key)
-		if !m.join.recordOnce(u, joinInput, role+"\x00"+content, u.window().widen(reportTimeWindow)) {
+		kind := joinInput
+		if role == "system" {
+			kind = joinSystemInput
+		}
+		if !m.join.recordOnce(u, kind, content, u.window().widen(reportTimeWindow)) {
 			u.counters.next(auditrecord.TypeInput) // the other signal recorded it; ids stay what they were
 			return
 		}
