@@ -59,7 +59,21 @@ func digestOf(content string) [16]byte {
 // appendContentKey appends the key of a content to dst: the trace, the signal, the kind and the
 // content's digest. Built in a caller's buffer, a key costs no allocation to look up.
 func appendContentKey(dst []byte, traceID, signal string, kind contentKind, d [16]byte) []byte {
-	dst = append(dst, traceID...)
+	return appendScopedKey(dst, joinScope{id: traceID}, signal, kind, d)
+}
+
+// joinScope is where reports are compared: a trace, or (session set) a session, where an
+// application's logs without trace context meet the spans.
+type joinScope struct {
+	id      string
+	session bool
+}
+
+func appendScopedKey(dst []byte, scope joinScope, signal string, kind contentKind, d [16]byte) []byte {
+	if scope.session {
+		dst = append(dst, 1) // no trace id starts so: a session named like one stays apart
+	}
+	dst = append(dst, scope.id...)
 	dst = append(dst, 0)
 	dst = append(dst, signal...)
 	dst = append(dst, byte(kind))
@@ -80,12 +94,12 @@ func (c *joinCache) rememberContent(u *unit, kind contentKind, content string, w
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.rememberLocked(u, kind, digestOf(content), w)
+	c.rememberLocked(u, joinScope{id: u.traceID}, kind, digestOf(content), w)
 }
 
-func (c *joinCache) rememberLocked(u *unit, kind contentKind, d [16]byte, w window) {
+func (c *joinCache) rememberLocked(u *unit, scope joinScope, kind contentKind, d [16]byte, w window) {
 	var buf [128]byte
-	b := appendContentKey(buf[:0], u.traceID, u.signal, kind, d)
+	b := appendScopedKey(buf[:0], scope, u.signal, kind, d)
 	old, known := c.contents[string(b)]
 	for _, o := range old {
 		if o == w {
@@ -109,13 +123,13 @@ func (c *joinCache) recordedByOtherSignal(u *unit, kind contentKind, content str
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.otherRecordedLocked(u, kind, digestOf(content), w)
+	return c.otherRecordedLocked(u, joinScope{id: u.traceID}, kind, digestOf(content), w)
 }
 
-func (c *joinCache) otherRecordedLocked(u *unit, kind contentKind, d [16]byte, w window) bool {
+func (c *joinCache) otherRecordedLocked(u *unit, scope joinScope, kind contentKind, d [16]byte, w window) bool {
 	var buf [128]byte
 	// Indexing the map with string(bytes) copies nothing; passing that string on would.
-	for _, old := range c.contents[string(appendContentKey(buf[:0], u.traceID, otherSignal(u), kind, d))] {
+	for _, old := range c.contents[string(appendScopedKey(buf[:0], scope, otherSignal(u), kind, d))] {
 		if old.overlaps(w) {
 			return true
 		}
@@ -135,62 +149,93 @@ func (c *joinCache) overlapsLocked(key string, w window) bool {
 // widen extends w by d before it: an application logs the user's input before it calls the model.
 func (w window) widen(d time.Duration) window { return window{w.from.Add(-d), w.to} }
 
+// joinScopes are the scopes u's reports are compared in: its trace; and, for tool calls and
+// errors (bySession), a span's session too, where the logs of an application that logs without
+// trace context name it. An untraced log is compared in its session only then: a session alone
+// does not tell two turns that say the same short text ("yes") apart, a tool's parameters or a
+// failure's message at an overlapping time do. Without either a unit is always recorded.
+func joinScopes(u *unit, bySession bool) (scopes [2]joinScope, n int) {
+	if u.traceID != "" {
+		scopes[n] = joinScope{id: u.traceID}
+		n++
+	}
+	if sess := u.id.sessionID(); bySession && sess != "" && (u.traceID == "" || u.signal == signalTraces) {
+		scopes[n] = joinScope{id: sess, session: true}
+		n++
+	}
+	return scopes, n
+}
+
 // recordOnce reports whether u's report of content (kind) is to be recorded: not when the other
-// signal recorded it for u's trace at a time overlapping w. A report to be recorded is remembered.
-// Units without a trace id are always recorded: a session alone does not tell two turns apart.
+// signal recorded it in one of u's scopes (joinScopes) at a time overlapping w. A report to be
+// recorded is remembered.
 func (c *joinCache) recordOnce(u *unit, kind contentKind, content string, w window) bool {
-	if u.traceID == "" {
+	scopes, n := joinScopes(u, kind == joinError)
+	if n == 0 {
 		return true
 	}
 	d := digestOf(content)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.otherRecordedLocked(u, kind, d, w) {
-		return false
+	for _, sc := range scopes[:n] {
+		if c.otherRecordedLocked(u, sc, kind, d, w) {
+			return false
+		}
 	}
-	c.rememberLocked(u, kind, d, w)
+	for _, sc := range scopes[:n] {
+		c.rememberLocked(u, sc, kind, d, w)
+	}
 	return true
 }
 
 // recordToolOnce is recordOnce for a tool call (see toolRecordedByOtherSignal).
 func (c *joinCache) recordToolOnce(u *unit, name string, args any, hasArgs bool, w window) bool {
-	if name == "" || u.traceID == "" {
+	scopes, n := joinScopes(u, true)
+	if name == "" || n == 0 {
 		return true // an unnamed tool is no key: two of them may be anything
 	}
 	withArgs, bare := toolDigests(name, args, hasArgs)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.toolRecordedLocked(u, withArgs, bare, hasArgs, w) {
+	if c.toolRecordedLocked(u, scopes[:n], withArgs, bare, hasArgs, w) {
 		return false
 	}
-	if hasArgs {
-		c.rememberLocked(u, joinToolArgs, withArgs, w)
-	} else {
-		c.rememberLocked(u, joinToolBare, bare, w)
+	for _, sc := range scopes[:n] {
+		if hasArgs {
+			c.rememberLocked(u, sc, joinToolArgs, withArgs, w)
+		} else {
+			c.rememberLocked(u, sc, joinToolBare, bare, w)
+		}
+		c.rememberLocked(u, sc, joinToolName, bare, w)
 	}
-	c.rememberLocked(u, joinToolName, bare, w)
 	return true
 }
 
-// toolRecordedByOtherSignal reports whether the other signal recorded the call of tool name for u's
-// trace at a time overlapping w: the same tool with the same canonical parameters, or the same tool
-// where one of the two reports gives no parameters (GenAI spans record arguments only when content
-// capture is on).
+// toolRecordedByOtherSignal reports whether the other signal recorded the call of tool name in
+// one of u's scopes at a time overlapping w: the same tool with the same canonical parameters, or
+// the same tool where one of the two reports gives no parameters (GenAI spans record arguments
+// only when content capture is on).
 func (c *joinCache) toolRecordedByOtherSignal(u *unit, name string, args any, hasArgs bool, w window) bool {
-	if name == "" || u.traceID == "" {
+	scopes, n := joinScopes(u, true)
+	if name == "" || n == 0 {
 		return false
 	}
 	withArgs, bare := toolDigests(name, args, hasArgs)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.toolRecordedLocked(u, withArgs, bare, hasArgs, w)
+	return c.toolRecordedLocked(u, scopes[:n], withArgs, bare, hasArgs, w)
 }
 
-func (c *joinCache) toolRecordedLocked(u *unit, withArgs, bare [16]byte, hasArgs bool, w window) bool {
-	if hasArgs {
-		return c.otherRecordedLocked(u, joinToolArgs, withArgs, w) || c.otherRecordedLocked(u, joinToolBare, bare, w)
+func (c *joinCache) toolRecordedLocked(u *unit, scopes []joinScope, withArgs, bare [16]byte, hasArgs bool, w window) bool {
+	for _, sc := range scopes {
+		if hasArgs && (c.otherRecordedLocked(u, sc, joinToolArgs, withArgs, w) || c.otherRecordedLocked(u, sc, joinToolBare, bare, w)) {
+			return true
+		}
+		if !hasArgs && c.otherRecordedLocked(u, sc, joinToolName, bare, w) {
+			return true
+		}
 	}
-	return c.otherRecordedLocked(u, joinToolName, bare, w)
+	return false
 }
 
 // toolDigests are the digests of a tool call's name with its canonical parameters (compact JSON

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
@@ -202,4 +203,47 @@ func TestDistinctEventsAcrossSignalsStayApart(t *testing.T) {
 			})
 		})
 	}
+}
+
+// structlog without trace context beside spans that name the session: a tool call (name and
+// parameters) or a failure (type and message) of the session at an overlapping time is the same
+// event; an input is not matched by session alone (two turns may both say "yes").
+func TestUntracedLogsMeetSpansInTheirSession(t *testing.T) {
+	td := loggedTurn(t)
+	td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes().PutStr("session.id", "sess_abc")
+	ld := loggedEvents(t)
+	lrs := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+	for i := range lrs.Len() {
+		lrs.At(i).SetTraceID(pcommon.NewTraceIDEmpty())
+		lrs.At(i).SetSpanID(pcommon.NewSpanIDEmpty())
+	}
+	for _, order := range []string{"spans first", "logs first"} {
+		t.Run(order, func(t *testing.T) {
+			m := New(Options{})
+			var recs []*auditrecord.Record
+			if order == "spans first" {
+				a, _ := mapTraces(t, m, td)
+				b, _ := mapLogs(t, m, ld)
+				recs = slices.Concat(a, b)
+			} else {
+				b, _ := mapLogs(t, m, ld)
+				a, _ := mapTraces(t, m, td)
+				recs = slices.Concat(b, a)
+			}
+			assertCounts(t, recs, map[auditrecord.Type]int{
+				auditrecord.TypeInput: 3, auditrecord.TypeToolCall: 2, auditrecord.TypeError: 1, auditrecord.TypeOutput: 2,
+				auditrecord.TypeLLMCall: 2, auditrecord.TypeAgentRun: 1,
+			})
+		})
+	}
+	t.Run("another session", func(t *testing.T) {
+		m := New(Options{})
+		other := loggedTurn(t)
+		other.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes().PutStr("session.id", "sess_other")
+		a, _ := m.MapTraces(other, observed)
+		b, _ := m.MapLogs(ld, observed)
+		if n := len(ofType(slices.Concat(a, b), auditrecord.TypeToolCall)); n != 3 {
+			t.Errorf("a tool call of another session is another call: want 3 tool_call records, got %d", n)
+		}
+	})
 }
