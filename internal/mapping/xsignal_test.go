@@ -29,7 +29,7 @@ func loggedTurn(t *testing.T) ptrace.Traces {
 		{name: "chat gpt-4o", id: 2, parent: 1, start: 10, end: 100, attrs: map[string]any{
 			"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o",
 			"gen_ai.input.messages":  `[{"role":"user","parts":[{"type":"text","content":"Book a flight to Paris"}]},{"role":"user","parts":[{"type":"text","content":"in February"}]}]`,
-			"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"tool_call","id":"call_s","name":"search_flights","arguments":{"destination":"Paris","departure_date":"2024-02-01"}}]}]`,
+			"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"reasoning","content":"Search first, then book."},{"type":"tool_call","id":"call_s","name":"search_flights","arguments":{"destination":"Paris","departure_date":"2024-02-01"}}]}]`,
 		}},
 		{name: "execute_tool search_flights", id: 3, parent: 1, start: 110, end: 1360, attrs: map[string]any{
 			"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "search_flights", "gen_ai.tool.call.id": "call_s",
@@ -60,6 +60,7 @@ func loggedEvents(t *testing.T) plog.Logs {
 	failed.severity, failed.sevText = plog.SeverityNumberError, "ERROR"
 	return buildLogs(t, map[string]any{"service.name": "flight-agent"}, "agent",
 		info(1, 5, map[string]any{"type": "input", "message": xsInput}),
+		info(1, 100, map[string]any{"type": "reasoning", "thought": "Search first, then book.", "confidence": 0.9}),
 		info(3, 1360, map[string]any{
 			"type": "tool_call", "tool_name": "search_flights", "duration_ms": 1250,
 			"parameters": map[string]any{"destination": "Paris", "departure_date": "2024-02-01"}, "result": map[string]any{"flights": []any{"AF123", "BA456"}},
@@ -122,6 +123,9 @@ func TestLoggedAndInstrumentedEventIsOneRecord(t *testing.T) {
 			}
 			if outs := ofType(recs, auditrecord.TypeOutput); len(outs) != 1 || outs[0].Output.Content != xsAnswer {
 				t.Errorf("want the answer once, got %s", describe(outs))
+			}
+			if th := ofType(recs, auditrecord.TypeReasoning); len(th) != 1 {
+				t.Errorf("want the thought once, got %s", describe(th))
 			}
 		})
 	}
@@ -199,7 +203,7 @@ func TestDistinctEventsAcrossSignalsStayApart(t *testing.T) {
 			}
 			assertCounts(t, recs, map[auditrecord.Type]int{
 				auditrecord.TypeInput: 3, auditrecord.TypeToolCall: 3, auditrecord.TypeError: 2, auditrecord.TypeOutput: 2,
-				auditrecord.TypeLLMCall: 2, auditrecord.TypeAgentRun: 1,
+				auditrecord.TypeLLMCall: 2, auditrecord.TypeAgentRun: 1, auditrecord.TypeReasoning: 1,
 			})
 		})
 	}
@@ -232,7 +236,7 @@ func TestUntracedLogsMeetSpansInTheirSession(t *testing.T) {
 			}
 			assertCounts(t, recs, map[auditrecord.Type]int{
 				auditrecord.TypeInput: 3, auditrecord.TypeToolCall: 2, auditrecord.TypeError: 1, auditrecord.TypeOutput: 2,
-				auditrecord.TypeLLMCall: 2, auditrecord.TypeAgentRun: 1,
+				auditrecord.TypeLLMCall: 2, auditrecord.TypeAgentRun: 1, auditrecord.TypeReasoning: 2, // untraced text is never a copy
 			})
 		})
 	}
