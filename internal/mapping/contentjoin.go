@@ -198,6 +198,7 @@ func (c *joinCache) recordToolOnce(u *unit, name string, args any, hasArgs bool,
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.toolRecordedLocked(u, scopes[:n], withArgs, bare, hasArgs, w) {
+		c.learnToolServiceLocked(u, name) // its spans will wait for its logged calls (toolwait.go)
 		return false
 	}
 	for _, sc := range scopes[:n] {

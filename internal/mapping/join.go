@@ -24,8 +24,11 @@ type joinCache struct {
 	spans map[string]failedSpan
 	// reasoningServices are the services whose thoughts this Mapper saw on both signals.
 	reasoningServices map[string]bool
-	order             []string // insertion order of both maps' keys, for eviction
-	next              int
+	// toolServices are the services whose tool calls this Mapper saw on both signals (false: a wait
+	// for their logged tool calls brought none), see toolwait.go.
+	toolServices map[string]bool
+	order        []string // insertion order of both maps' keys, for eviction
+	next         int
 	// changed is closed (and replaced) whenever spans are remembered, waking WaitForSpans.
 	changed chan struct{}
 }

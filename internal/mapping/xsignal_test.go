@@ -3,6 +3,7 @@ package mapping
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -250,4 +251,74 @@ func TestUntracedLogsMeetSpansInTheirSession(t *testing.T) {
 			t.Errorf("a tool call of another session is another call: want 3 tool_call records, got %d", n)
 		}
 	})
+}
+
+// retrace moves every span or log record of a batch to trace tr.
+func retraceSpans(td ptrace.Traces, tr byte) ptrace.Traces {
+	spans := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
+	for i := range spans.Len() {
+		spans.At(i).SetTraceID(traceID(tr))
+	}
+	return td
+}
+
+func retraceLogs(ld plog.Logs, tr byte) plog.Logs {
+	lrs := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+	for i := range lrs.Len() {
+		lrs.At(i).SetTraceID(traceID(tr))
+	}
+	return ld
+}
+
+// Tool spans without content capture (no arguments, no result) beside the AgentLogger line that
+// has both: once the service is seen reporting its tool calls on both signals, the exporter's wait
+// makes the log's record, with parameters and result, the one kept.
+func TestLoggedToolCallKeepsItsParametersOverABareSpan(t *testing.T) {
+	bare := func(tr byte) ptrace.Traces {
+		td := retraceSpans(loggedTurn(t), tr)
+		tool := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(2)
+		tool.Attributes().Remove("gen_ai.tool.call.arguments")
+		tool.Attributes().Remove("gen_ai.tool.call.result")
+		return td
+	}
+	toolKeys := func(m *Mapper, td ptrace.Traces) []AwaitedThought {
+		return slices.DeleteFunc(m.ThoughtsAwaited(td), func(a AwaitedThought) bool { return !a.tool })
+	}
+	m := New(Options{})
+	if keys := toolKeys(m, bare(1)); len(keys) != 0 {
+		t.Fatalf("a service not seen logging its tool calls is not waited for: %d keys", len(keys))
+	}
+	// The first turn: spans first, the log's copy is skipped and the service learned.
+	m.MapTraces(bare(1), observed)
+	m.MapLogs(retraceLogs(loggedEvents(t), 1), observed)
+
+	td := bare(2)
+	keys := toolKeys(m, td)
+	if len(keys) != 1 || m.WaitForThoughts(t.Context(), keys, time.Millisecond) {
+		t.Fatalf("want the bare tool span's logged call awaited (1 key), got %d", len(keys))
+	}
+	a, _ := m.MapLogs(retraceLogs(loggedEvents(t), 2), observed)
+	if !m.WaitForThoughts(t.Context(), keys, time.Second) {
+		t.Fatal("the log was mapped, the wait must end")
+	}
+	b, _ := m.MapTraces(td, observed)
+	var searches []*auditrecord.Record
+	for _, r := range ofType(slices.Concat(a, b), auditrecord.TypeToolCall) {
+		if r.ToolCall.ToolName == "search_flights" {
+			searches = append(searches, r)
+		}
+	}
+	if len(searches) != 1 || searches[0].ToolCall.Parameters == nil || searches[0].ToolCall.Result == nil {
+		t.Errorf("want one search_flights with the logged parameters and result, got %s", describe(searches))
+	}
+
+	// A wait that brings no log stops the waiting until the calls are seen on both signals again.
+	keys = toolKeys(m, bare(3))
+	if len(keys) != 1 || m.WaitForThoughts(t.Context(), keys, time.Millisecond) {
+		t.Fatalf("want one awaited key for the third turn, got %d", len(keys))
+	}
+	m.NoThoughtsLogged(keys)
+	if keys := toolKeys(m, bare(4)); len(keys) != 0 {
+		t.Errorf("awaited %d logged tool calls after a wait that brought none", len(keys))
+	}
 }
