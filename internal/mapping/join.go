@@ -39,7 +39,11 @@ type modelCall struct {
 	cost                                  *float64
 }
 
-const joinCacheSize = 8192
+// joinCacheSize bounds the cache's keys (each about 100 bytes with its entry). A trace takes a few
+// per model call, tool call, input, answer, thought and error, twice for tool calls and errors of
+// spans that name a session (contentjoin.go), so this keeps the traces of several seconds of busy
+// traffic, the log_span_wait horizon, within a few MB.
+const joinCacheSize = 32768
 
 func newJoinCache() *joinCache {
 	return &joinCache{calls: map[string]modelCall{}, executed: map[string]bool{}, contents: map[string][]window{}, spans: map[string]failedSpan{}, order: make([]string, 0, joinCacheSize), changed: make(chan struct{})}
