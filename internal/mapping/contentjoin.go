@@ -111,8 +111,7 @@ func (c *joinCache) rememberLocked(u *unit, scope joinScope, kind contentKind, d
 		c.add(key, func() {})
 	}
 	c.contents[key] = append(old, w)
-	close(c.changed)
-	c.changed = make(chan struct{})
+	c.notifyLocked()
 }
 
 // recordedByOtherSignal reports whether the signal u is not of recorded content of kind for u's

@@ -29,8 +29,10 @@ type joinCache struct {
 	toolServices map[string]bool
 	order        []string // insertion order of both maps' keys, for eviction
 	next         int
-	// changed is closed (and replaced) whenever spans are remembered, waking WaitForSpans.
+	// changed is closed (and replaced) whenever spans or contents are remembered while someone
+	// waits (waiters), waking waitFor; with nobody waiting a remember costs no new channel.
 	changed chan struct{}
+	waiters int
 }
 
 type modelCall struct {
@@ -68,10 +70,7 @@ func (c *joinCache) add(key string, set func()) {
 func (c *joinCache) rememberSpans(units []*unit) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	defer func() {
-		close(c.changed)
-		c.changed = make(chan struct{})
-	}()
+	defer c.notifyLocked()
 	for _, u := range units {
 		if u.signal != signalTraces || u.traceID == "" {
 			continue
@@ -179,18 +178,33 @@ func (c *joinCache) waitFor(ctx context.Context, timeout time.Duration, missing 
 	defer timer.Stop()
 	for {
 		c.mu.Lock()
-		n := missing()
-		changed := c.changed
-		c.mu.Unlock()
-		if n == 0 {
+		if missing() == 0 {
+			c.mu.Unlock()
 			return true
 		}
+		changed := c.changed
+		c.waiters++
+		c.mu.Unlock()
+		var woken bool
 		select {
 		case <-changed:
+			woken = true
 		case <-timer.C:
-			return false
 		case <-ctx.Done():
+		}
+		c.mu.Lock()
+		c.waiters--
+		c.mu.Unlock()
+		if !woken {
 			return false
 		}
+	}
+}
+
+// notifyLocked wakes the waiters after a remember.
+func (c *joinCache) notifyLocked() {
+	if c.waiters > 0 {
+		close(c.changed)
+		c.changed = make(chan struct{})
 	}
 }
