@@ -73,13 +73,20 @@ type exceptionFact struct {
 type traceState struct {
 	id            identity         // the first of each id any unit of the trace carries
 	seenInputs    map[textKey]bool // (role, content)
-	seenOutputs   map[string]bool
-	seenErrors    map[textKey]bool    // (type, message)
-	richThoughts  map[string][]window // thoughts an agent.reasoning report (with plan or confidence) carries, and when
+	seenOutputs   map[string]keptOutput
+	seenErrors    map[textKey]*auditrecord.Error // (type, message): the record, nil when none was made
+	richThoughts  map[string][]window            // thoughts an agent.reasoning report (with plan or confidence) carries, and when
 	requested     map[string]bool
 	executedIDs   map[string]bool
 	executedNames map[string]bool // tools executed by spans that carry no call id
 	toolResults   map[string]any
+}
+
+// keptOutput is an answer the trace recorded (out nil: it recorded none for it) and whether an agent,
+// step or application log stated it (rather than a model call).
+type keptOutput struct {
+	out    *auditrecord.Output
+	stated bool
 }
 
 // textKey is a pair of strings as a map key: a struct hashes both without building their
@@ -364,6 +371,14 @@ func (m *Mapper) emitInputs(u *unit, ts *traceState) {
 			return
 		}
 		setTrue(&ts.seenInputs, key)
+		kind := joinInput
+		if role == "system" {
+			kind = joinSystemInput
+		}
+		if !m.join.recordOnce(u, kind, content, u.window().widen(reportTimeWindow)) {
+			u.counters.next(auditrecord.TypeInput) // the other signal recorded it; ids stay what they were
+			return
+		}
 		r := u.newRecord(m, auditrecord.TypeInput, u.start)
 		r.Input = &auditrecord.Input{Content: m.cleanString(content, &u.probs), Role: role, Source: source}
 	}
@@ -404,30 +419,43 @@ func (m *Mapper) emitOutputs(u *unit, ts *traceState) *auditrecord.Record {
 		// Two model calls of a trace may well give the same text; an agent or step repeating it, or
 		// the other signal reporting it again (a gen_ai.choice log beside the span), is the same answer.
 		emitOutput := key != "" || (f.kind == kindLLM && !msg.has(partToolCall))
-		if key != "" && ((f.kind != kindLLM && ts.seenOutputs[key]) || m.join.recordedByOtherSignal(u, joinOutput, key, u.window())) {
+		// The application's own statement of the answer (an agent_log line) repeats it like an agent span.
+		stated := f.kind != kindLLM || f.convention == convAgentLog
+		prev, seen := ts.seenOutputs[key]
+		copied := key != "" && seen && (stated || prev.stated)
+		if copied || (key != "" && m.join.recordedByOtherSignal(u, joinOutput, key, u.window())) {
 			emitOutput = false
 		}
-		if key != "" {
-			setTrue(&ts.seenOutputs, key)
+		out := &auditrecord.Output{Content: m.cleanString(content, &u.probs), Model: f.model(), Provider: f.provider}
+		finish := msg.finish
+		if finish == "" && i < len(f.finish) {
+			finish = f.finish[i]
+		}
+		out.FinishReason = m.cleanString(finish, &u.probs)
+		if first == nil && f.kind == kindLLM {
+			out.Tokens = f.tokens.record()
+			out.Cost, out.CostSource = m.cost(f)
+		}
+		if copied && prev.out != nil {
+			fillOutput(prev.out, out) // one answer reported twice in the batch: its record has the fields of both
 		}
 		if !emitOutput {
 			u.counters.next(auditrecord.TypeOutput) // the span's other output ids stay what they were
 		}
+		if key != "" && !seen {
+			if ts.seenOutputs == nil {
+				ts.seenOutputs = map[string]keptOutput{}
+			}
+			ts.seenOutputs[key] = keptOutput{stated: stated}
+		}
 		if emitOutput {
 			r := u.newRecord(m, auditrecord.TypeOutput, at)
-			out := &auditrecord.Output{Content: m.cleanString(content, &u.probs), Model: f.model(), Provider: f.provider}
-			finish := msg.finish
-			if finish == "" && i < len(f.finish) {
-				finish = f.finish[i]
-			}
-			out.FinishReason = m.cleanString(finish, &u.probs)
-			if first == nil && f.kind == kindLLM {
-				out.Tokens = f.tokens.record()
-				out.Cost, out.CostSource = m.cost(f)
-			}
 			r.Output = out
 			if key != "" {
 				m.join.rememberContent(u, joinOutput, key, u.window())
+				if !seen {
+					ts.seenOutputs[key] = keptOutput{out: out, stated: stated}
+				}
 			}
 			if first == nil {
 				first = r
@@ -459,6 +487,10 @@ func (m *Mapper) emitRequestedTool(u *unit, ts *traceState, p part, at time.Time
 		executed = executed || ts.executedIDs[p.id] || ts.requested[p.id] || (u.signal == signalLogs && m.join.wasExecuted(u.traceID, p.id))
 		setTrue(&ts.requested, p.id)
 	}
+	// An execution the application logged answers a span's request too (a request is never
+	// remembered: the execution logged after it is still recorded). A log's request is matched to
+	// the spans' executions by call id above.
+	executed = executed || (u.signal == signalTraces && m.join.toolRecordedByOtherSignal(u, p.name, p.args, p.hasArgs, u.window()))
 	if executed {
 		u.counters.next(auditrecord.TypeToolCall)
 		return
@@ -483,8 +515,13 @@ func (m *Mapper) toolName(name string, p *problems) string {
 	return m.cleanString(name, p)
 }
 
+// emitToolCall records the executed tool call, or returns nil when the other signal recorded it.
 func (m *Mapper) emitToolCall(u *unit) *auditrecord.Record {
 	f := &u.facts
+	if !m.join.recordToolOnce(u, f.toolName, f.toolArgs, f.hasArgs, u.window()) {
+		u.counters.next(auditrecord.TypeToolCall)
+		return nil
+	}
 	r := u.newRecord(m, auditrecord.TypeToolCall, u.endTime())
 	tc := &auditrecord.ToolCall{ToolName: m.toolName(f.toolName, &u.probs), CallID: m.cleanString(f.toolCallID, &u.probs), Status: auditrecord.ToolStatusSuccess, DurationMS: u.durationMS()}
 	if f.hasArgs {
@@ -505,55 +542,22 @@ func (m *Mapper) emitToolCall(u *unit) *auditrecord.Record {
 	return r
 }
 
-func (u *unit) errorMessage() string {
-	for _, e := range u.exceptions {
-		if e.message != "" {
-			return e.message
-		}
+// fillOutput gives dst the fields of src (the same answer, reported again) it lacks.
+func fillOutput(dst, src *auditrecord.Output) {
+	fillString(&dst.Model, src.Model)
+	fillString(&dst.Provider, src.Provider)
+	fillString(&dst.FinishReason, src.FinishReason)
+	if dst.Tokens == nil {
+		dst.Tokens = src.Tokens
 	}
-	return u.statusMessage
+	if dst.Cost == nil {
+		dst.Cost, dst.CostSource = src.Cost, src.CostSource
+	}
 }
 
-// emitErrors records one error per exception event, or one for a failed span without exception
-// events. A failure that propagates up (tool → model call → agent) is recorded once: spans that
-// are not tools skip errors whose type and message the trace already recorded.
-func (m *Mapper) emitErrors(u *unit, ts *traceState, related *auditrecord.Record) {
-	f := &u.facts
-	if !f.recognised || u.foldedInto != nil {
-		// A plain HTTP or database span failing is the application's business, not the agent's:
-		// the AI span above it records the failure if it mattered. A folded failure is recorded by
-		// the span where it started.
-		return
-	}
-	for _, e := range u.failuresOf() {
-		typ := e.typ
-		if typ == "" {
-			typ = f.errorType
-		}
-		if typ == "" {
-			typ = "error"
-		}
-		key := textKey{typ, e.message}
-		if f.kind != kindTool && ts.seenErrors[key] {
-			continue
-		}
-		setTrue(&ts.seenErrors, key)
-		at := e.at
-		if at.IsZero() {
-			at = u.endTime()
-		}
-		r := u.newRecord(m, auditrecord.TypeError, at)
-		r.Error = &auditrecord.Error{Type: m.cleanString(typ, &u.probs), Message: m.cleanString(e.message, &u.probs), StackTrace: m.cleanString(e.stack, &u.probs)}
-		if f.kind == kindTool || f.toolName != "" { // a log's error event may name its tool
-			r.Error.ToolName = m.toolName(f.toolName, &u.probs)
-		}
-		if f.log != nil {
-			r.Error.RecoveryAction = m.cleanString(f.log.recovery, &u.probs)
-		}
-		if related != nil {
-			r.Error.RelatedRecordID = related.RecordID
-		}
-		r.Error.PropagatedTo = u.propagatedTo
+func fillString(dst *string, src string) {
+	if *dst == "" {
+		*dst = src
 	}
 }
 

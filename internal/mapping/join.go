@@ -24,10 +24,15 @@ type joinCache struct {
 	spans map[string]failedSpan
 	// reasoningServices are the services whose thoughts this Mapper saw on both signals.
 	reasoningServices map[string]bool
-	order             []string // insertion order of both maps' keys, for eviction
-	next              int
-	// changed is closed (and replaced) whenever spans are remembered, waking WaitForSpans.
+	// toolServices are the services whose tool calls this Mapper saw on both signals (false: a wait
+	// for their logged tool calls brought none), see toolwait.go.
+	toolServices map[string]bool
+	order        []string // insertion order of both maps' keys, for eviction
+	next         int
+	// changed is closed (and replaced) whenever spans or contents are remembered while someone
+	// waits (waiters), waking waitFor; with nobody waiting a remember costs no new channel.
 	changed chan struct{}
+	waiters int
 }
 
 type modelCall struct {
@@ -36,7 +41,11 @@ type modelCall struct {
 	cost                                  *float64
 }
 
-const joinCacheSize = 8192
+// joinCacheSize bounds the cache's keys (each about 100 bytes with its entry). A trace takes a few
+// per model call, tool call, input, answer, thought and error, twice for tool calls and errors of
+// spans that name a session (contentjoin.go), so this keeps the traces of several seconds of busy
+// traffic, the log_span_wait horizon, within a few MB.
+const joinCacheSize = 32768
 
 func newJoinCache() *joinCache {
 	return &joinCache{calls: map[string]modelCall{}, executed: map[string]bool{}, contents: map[string][]window{}, spans: map[string]failedSpan{}, order: make([]string, 0, joinCacheSize), changed: make(chan struct{})}
@@ -61,10 +70,7 @@ func (c *joinCache) add(key string, set func()) {
 func (c *joinCache) rememberSpans(units []*unit) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	defer func() {
-		close(c.changed)
-		c.changed = make(chan struct{})
-	}()
+	defer c.notifyLocked()
 	for _, u := range units {
 		if u.signal != signalTraces || u.traceID == "" {
 			continue
@@ -172,18 +178,33 @@ func (c *joinCache) waitFor(ctx context.Context, timeout time.Duration, missing 
 	defer timer.Stop()
 	for {
 		c.mu.Lock()
-		n := missing()
-		changed := c.changed
-		c.mu.Unlock()
-		if n == 0 {
+		if missing() == 0 {
+			c.mu.Unlock()
 			return true
 		}
+		changed := c.changed
+		c.waiters++
+		c.mu.Unlock()
+		var woken bool
 		select {
 		case <-changed:
+			woken = true
 		case <-timer.C:
-			return false
 		case <-ctx.Done():
+		}
+		c.mu.Lock()
+		c.waiters--
+		c.mu.Unlock()
+		if !woken {
 			return false
 		}
+	}
+}
+
+// notifyLocked wakes the waiters after a remember.
+func (c *joinCache) notifyLocked() {
+	if c.waiters > 0 {
+		close(c.changed)
+		c.changed = make(chan struct{})
 	}
 }

@@ -44,14 +44,22 @@ func (c *joinCache) markServiceLocked(name string, logs bool) {
 func (m *Mapper) NoThoughtsLogged(awaited []AwaitedThought) {
 	m.join.mu.Lock()
 	defer m.join.mu.Unlock()
-	delivered := map[string]bool{}
+	type kindOf struct {
+		service string
+		tool    bool
+	}
+	delivered := map[kindOf]bool{}
 	for _, a := range awaited {
 		if m.join.overlapsLocked(a.key, a.at) {
-			delivered[a.service] = true
+			delivered[kindOf{a.service, a.tool}] = true
 		}
 	}
 	for _, a := range awaited {
-		if !delivered[a.service] {
+		switch {
+		case delivered[kindOf{a.service, a.tool}]:
+		case a.tool:
+			m.join.toolServices[a.service] = false // waited for again once its tool calls are seen on both signals
+		default:
 			m.join.markServiceLocked(a.service, false)
 		}
 	}
@@ -64,10 +72,12 @@ func serviceName(u *unit) string {
 	return ""
 }
 
-// AwaitedThought is a reasoning log a span would duplicate: its content key and when it may be.
+// AwaitedThought is a reasoning log a span would duplicate (or, tool set, a logged tool call; see
+// toolwait.go): its content key and when it may be.
 type AwaitedThought struct {
 	key, service string
 	at           window
+	tool         bool
 }
 
 // ThoughtsAwaited lists the reasoning logs that spans of td would duplicate and that this Mapper has
@@ -85,15 +95,22 @@ func (m *Mapper) ThoughtsAwaited(td ptrace.Traces) []AwaitedThought {
 		}
 		m.join.mu.Lock()
 		logs, known := m.join.reasoningServices[name]
+		tools := len(m.join.toolServices) > 0 // appendToolKeys asks for the span's tool
 		m.join.mu.Unlock()
-		if known && !logs {
+		thoughts := !known || logs
+		if !thoughts && !tools {
 			continue
 		}
 		sss := rss.At(i).ScopeSpans()
 		for j := range sss.Len() {
 			spans := sss.At(j).Spans()
 			for k := range spans.Len() {
-				keys = m.appendThoughtKeys(keys, spans.At(k), sss.At(j).Scope().Name(), res)
+				if thoughts {
+					keys = m.appendThoughtKeys(keys, spans.At(k), sss.At(j).Scope().Name(), res)
+				}
+				if tools {
+					keys = m.appendToolKeys(keys, spans.At(k), sss.At(j).Scope().Name(), res)
+				}
 			}
 		}
 	}

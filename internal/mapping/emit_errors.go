@@ -1,0 +1,81 @@
+package mapping
+
+// The error records of a unit: one per failure, once per trace and across the two signals.
+
+import "github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+
+// errorMessage is the first exception message, else the span status message.
+func (u *unit) errorMessage() string {
+	for _, e := range u.exceptions {
+		if e.message != "" {
+			return e.message
+		}
+	}
+	return u.statusMessage
+}
+
+// emitErrors records one error per exception event, or one for a failed span without exception
+// events. A failure that propagates up (tool → model call → agent) is recorded once: spans that
+// are not tools skip errors whose type and message the trace already recorded.
+func (m *Mapper) emitErrors(u *unit, ts *traceState, related *auditrecord.Record) {
+	f := &u.facts
+	if !f.recognised || u.foldedInto != nil {
+		// A plain HTTP or database span failing is the application's business, not the agent's:
+		// the AI span above it records the failure if it mattered. A folded failure is recorded by
+		// the span where it started.
+		return
+	}
+	for _, e := range u.failuresOf() {
+		typ := e.typ
+		if typ == "" {
+			typ = f.errorType
+		}
+		if typ == "" {
+			typ = "error"
+		}
+		key := textKey{typ, e.message}
+		if prev, seen := ts.seenErrors[key]; seen && f.kind != kindTool {
+			if prev != nil && f.log != nil {
+				// The same failure logged twice (an AgentLogger line beside logger.exception's record):
+				// its record keeps what either says.
+				m.fillError(prev, u, e)
+			}
+			continue
+		}
+		if ts.seenErrors == nil {
+			ts.seenErrors = map[textKey]*auditrecord.Error{}
+		}
+		ts.seenErrors[key] = nil
+		// A failure without a message says too little to be told the same as another one.
+		if e.message != "" && !m.join.recordOnce(u, joinError, typ+"\x00"+e.message, u.window()) {
+			u.counters.next(auditrecord.TypeError)
+			continue
+		}
+		at := e.at
+		if at.IsZero() {
+			at = u.endTime()
+		}
+		r := u.newRecord(m, auditrecord.TypeError, at)
+		r.Error = &auditrecord.Error{Type: m.cleanString(typ, &u.probs), Message: m.cleanString(e.message, &u.probs), StackTrace: m.cleanString(e.stack, &u.probs)}
+		if f.kind == kindTool || f.toolName != "" { // a log's error event may name its tool
+			r.Error.ToolName = m.toolName(f.toolName, &u.probs)
+		}
+		if f.log != nil {
+			r.Error.RecoveryAction = m.cleanString(f.log.recovery, &u.probs)
+		}
+		if related != nil {
+			r.Error.RelatedRecordID = related.RecordID
+		}
+		r.Error.PropagatedTo = u.propagatedTo
+		ts.seenErrors[key] = r.Error
+	}
+}
+
+// fillError gives dst what u's report e of the same failure says and dst lacks.
+func (m *Mapper) fillError(dst *auditrecord.Error, u *unit, e exceptionFact) {
+	fillString(&dst.StackTrace, m.cleanString(e.stack, &u.probs))
+	fillString(&dst.RecoveryAction, m.cleanString(u.facts.log.recovery, &u.probs))
+	if u.facts.toolName != "" {
+		fillString(&dst.ToolName, m.toolName(u.facts.toolName, &u.probs))
+	}
+}
