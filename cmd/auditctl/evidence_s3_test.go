@@ -7,31 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"go.opentelemetry.io/collector/config/configopaque"
-
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
-	"github.com/agentaudit/otelcol-agentaudit/internal/store/s3store"
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/fixturestores"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/s3server"
 )
-
-// s3Bucket creates bucket on srv and returns its backend.
-func s3Bucket(t *testing.T, srv *s3server.Server, bucket string) *s3store.Backend {
-	t.Helper()
-	cfg := s3store.NewDefaultConfig()
-	cfg.Bucket, cfg.Endpoint, cfg.Region, cfg.ForcePathStyle = bucket, srv.Endpoint, srv.Region, true
-	cfg.AccessKeyID, cfg.SecretAccessKey = configopaque.String(srv.AccessKey), configopaque.String(srv.SecretKey)
-	ctx := context.Background()
-	b, err := s3store.NewBackend(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Client().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // TestCheckpointsAndBundlesOnS3: on a real S3 API (versitygw), with the witness in a second bucket,
 // a truncated head passes a plain verify and fails verify --checkpoints, and a session's bundle
@@ -40,7 +19,7 @@ func TestCheckpointsAndBundlesOnS3(t *testing.T) {
 	srv := s3server.Start(t)
 	fixtureS3Store(t, srv, "env-only", nil) // sets the AWS environment the in-process CLI reads
 	signer, _, pubFile := signingKeys(t)
-	b, w := s3Bucket(t, srv, "trail"), s3Bucket(t, srv, "witness")
+	b, w := fixturestores.S3Bucket(t, srv, "trail"), fixturestores.S3Bucket(t, srv, "witness")
 	s := writeCheckpointedOn(t, b, w, signer, "a", "b", "c")
 	storeArgs := []string{"--store", "s3://trail/audit", "--s3-endpoint", srv.Endpoint, "--s3-region", srv.Region, "--s3-path-style"}
 	witnessArgs := []string{

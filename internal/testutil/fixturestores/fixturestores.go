@@ -41,21 +41,28 @@ func File(t testing.TB, signer *objectstore.Signer) string {
 	return "file://" + filepath.ToSlash(dir)
 }
 
-// S3 creates bucket on srv holding the fixture and sets the AWS environment readers take their
-// credentials from; it returns the URL and the S3 options that address srv.
-func S3(t *testing.T, srv *s3server.Server, bucket string, signer *objectstore.Signer) (string, registry.OpenOptions) {
+// S3Bucket creates an empty bucket on srv and returns its backend.
+func S3Bucket(t *testing.T, srv *s3server.Server, bucket string) *s3store.Backend {
 	t.Helper()
 	cfg := s3store.NewDefaultConfig()
 	cfg.Bucket, cfg.Endpoint, cfg.Region, cfg.ForcePathStyle = bucket, srv.Endpoint, srv.Region, true
 	cfg.AccessKeyID, cfg.SecretAccessKey = configopaque.String(srv.AccessKey), configopaque.String(srv.SecretKey)
-	ctx := context.Background()
-	b, err := s3store.NewBackend(ctx, cfg)
+	b, err := s3store.NewBackend(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.Client().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+	if _, err := b.Client().CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		t.Fatal(err)
 	}
+	return b
+}
+
+// S3 creates bucket on srv holding the fixture and sets the AWS environment readers take their
+// credentials from; it returns the URL and the S3 options that address srv.
+func S3(t *testing.T, srv *s3server.Server, bucket string, signer *objectstore.Signer) (string, registry.OpenOptions) {
+	t.Helper()
+	ctx := context.Background()
+	b := S3Bucket(t, srv, bucket)
 	if err := sessionfixture.Write(ctx, b, signer); err != nil {
 		t.Fatal(err)
 	}
