@@ -32,9 +32,9 @@ func queryCommandsTest(t *testing.T, url string, storeArgs ...string) {
 	withStore := func(args ...string) []string { return append(args, st...) }
 
 	sameText(t, expectRun(t, exitOK, withStore("sessions", "--user", "u-alice")...), `
-SESSION  USER     AGENT        START                 DURATION  RECORDS  TOOLS  LLM  ERRORS  TOKENS  COST
-s-alpha  u-alice  support-bot  2026-11-20T09:00:00Z  12.0s     10       2      2    1       400     $0.0033
-s-gamma  u-alice  support-bot  2026-11-22T10:00:00Z  5.0s      4        1      0    1       0       $0.0000
+SESSION  USER     AGENT        MODEL        START                 DURATION  RECORDS  TOOLS  LLM  ERRORS  TOKENS  COST
+s-alpha  u-alice  support-bot  gpt-4o       2026-11-20T09:00:00Z  12.0s     10       2      2    1       400     $0.0033
+s-gamma  u-alice  support-bot  gpt-4o-mini  2026-11-22T10:00:00Z  5.0s      4        1      0    1       0       $0.0000
 `)
 	sameText(t, expectRun(t, exitOK, withStore("timeline", "s-gamma")...), `
 TIME          TYPE       NAME         STATUS  DURATION  TOKENS  COST  DETAIL

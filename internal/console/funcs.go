@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -16,6 +17,7 @@ var funcs = template.FuncMap{
 	"cost":    func(c float64) string { return fmt.Sprintf("$%.4f", c) },
 	"pct":     func(r float64) string { return fmt.Sprintf("%.1f%%", 100*r) },
 	"path":    url.PathEscape,
+	"join":    strings.Join,
 	"canSee":  func(u who) bool { return u.Role.SeesContent() },
 	"isAdmin": func(u who) bool { return u.Role == RoleAdmin },
 }

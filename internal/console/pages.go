@@ -82,15 +82,23 @@ type sessionsView struct {
 	PrevURL, NextURL string
 }
 
-// filterSessions keeps the sessions the agent and has-errors filters select, newest first.
-func filterSessions(all []query.Session, agent string, errorsOnly bool) []query.Session {
+// sessionFilter is what the Sessions page narrows the read service's answer by (the user and time
+// range go into the read itself).
+type sessionFilter struct {
+	agent, tool string
+	errorsOnly  bool
+}
+
+// apply keeps the sessions f selects, newest first. It filters the cached answer, so paging through
+// a filtered list does not scan the store again.
+func (f sessionFilter) apply(all []query.Session) []query.Session {
 	out := make([]query.Session, 0, len(all))
 	for i := len(all) - 1; i >= 0; i-- {
-		ss := all[i]
-		if (agent != "" && ss.Agent != agent) || (errorsOnly && ss.Errors == 0) {
+		ss := &all[i]
+		if (f.agent != "" && ss.Agent != f.agent) || (f.errorsOnly && ss.Errors == 0) || (f.tool != "" && !ss.UsedTool(f.tool)) {
 			continue
 		}
-		out = append(out, ss)
+		out = append(out, *ss)
 	}
 	return out
 }
@@ -108,7 +116,7 @@ func (s *Server) handleSessions(w http.ResponseWriter, r *http.Request, u who) {
 		s.readFailed(w, r, u, err)
 		return
 	}
-	rows := filterSessions(all, v.Get("agent"), v.Get("errors") == "1")
+	rows := sessionFilter{agent: v.Get("agent"), tool: v.Get("tool"), errorsOnly: v.Get("errors") == "1"}.apply(all)
 	view := sessionsView{Filter: v, Total: len(all), Matching: len(rows)}
 	view.Pages = max(1, (len(rows)+pageSize-1)/pageSize)
 	view.Page, _ = strconv.Atoi(v.Get("page"))

@@ -65,17 +65,17 @@ func TestSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertText(t, render(t, query.SessionsTable(ss)), `
-SESSION  USER     AGENT        START                 DURATION  RECORDS  TOOLS  LLM  ERRORS  TOKENS  COST
-s-alpha  u-alice  support-bot  2026-11-20T09:00:00Z  12.0s     10       2      2    1       400     $0.0033
-s-beta   u-bob    support-bot  2026-11-21T14:30:00Z  6.0s      5        2      1    0       100     $0.0008
-s-gamma  u-alice  support-bot  2026-11-22T10:00:00Z  5.0s      4        1      0    1       0       $0.0000
+SESSION  USER     AGENT        MODEL        START                 DURATION  RECORDS  TOOLS  LLM  ERRORS  TOKENS  COST
+s-alpha  u-alice  support-bot  gpt-4o       2026-11-20T09:00:00Z  12.0s     10       2      2    1       400     $0.0033
+s-beta   u-bob    support-bot  gpt-4o       2026-11-21T14:30:00Z  6.0s      5        2      1    0       100     $0.0008
+s-gamma  u-alice  support-bot  gpt-4o-mini  2026-11-22T10:00:00Z  5.0s      4        1      0    1       0       $0.0000
 `)
 	var buf bytes.Buffer
 	if err := query.WriteJSONLines(&buf, ss[:1]); err != nil {
 		t.Fatal(err)
 	}
 	assertText(t, buf.String(), `
-{"session_id":"s-alpha","user_id":"u-alice","agent":"support-bot","start":"2026-11-20T09:00:00Z","end":"2026-11-20T09:00:12Z","duration_ms":12000,"records":10,"tool_calls":2,"llm_calls":2,"errors":1,"tokens":400,"cost_usd":0.0033}
+{"session_id":"s-alpha","user_id":"u-alice","agent":"support-bot","start":"2026-11-20T09:00:00Z","end":"2026-11-20T09:00:12Z","duration_ms":12000,"records":10,"tool_calls":2,"llm_calls":2,"errors":1,"tokens":400,"cost_usd":0.0033,"models":["gpt-4o"],"tools":["lookup_order","send_email"]}
 `)
 
 	ss, err = query.Sessions(context.Background(), s, store.Query{UserID: sessionfixture.Alice, From: sessionfixture.Starts[sessionfixture.Beta]}, nil)

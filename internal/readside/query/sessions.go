@@ -2,8 +2,10 @@ package query
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
@@ -24,8 +26,18 @@ type Session struct {
 	Errors     int       `json:"errors"`
 	Tokens     int64     `json:"tokens"`
 	CostUSD    float64   `json:"cost_usd"`
+	// Models are the models the session's model calls and outputs name; Tools the tools it called.
+	// Both distinct and sorted; absent when there are none (fields added after the first release).
+	Models []string `json:"models,omitempty"`
+	Tools  []string `json:"tools,omitempty"`
 
 	usage *usageTally
+}
+
+// UsedTool reports whether the session called tool.
+func (s *Session) UsedTool(tool string) bool {
+	i := sort.SearchStrings(s.Tools, tool)
+	return i < len(s.Tools) && s.Tools[i] == tool
 }
 
 // Sessions lists the sessions with records matching q (its SessionID is ignored), oldest first.
@@ -77,6 +89,8 @@ func SummariseSession(recs []*auditrecord.Record) *Session {
 
 func (s *Session) finish() {
 	s.Tokens, s.CostUSD = s.usage.totals()
+	sort.Strings(s.Models)
+	sort.Strings(s.Tools)
 	s.DurationMS = float64(s.End.Sub(s.Start).Microseconds()) / 1000
 }
 
@@ -103,7 +117,24 @@ func (s *Session) add(r *auditrecord.Record) {
 	case auditrecord.TypeError:
 		s.Errors++
 	}
+	switch {
+	case r.ToolCall != nil:
+		s.Tools = note(s.Tools, r.ToolCall.ToolName)
+	case r.LLMCall != nil:
+		s.Models = note(s.Models, r.LLMCall.Model)
+	case r.Output != nil:
+		s.Models = note(s.Models, r.Output.Model)
+	}
 	s.usage.add(r)
+}
+
+// note appends name to list unless it is empty or already there (a session names a few models and
+// tools, so a linear look beats a set per session).
+func note(list []string, name string) []string {
+	if name == "" || slices.Contains(list, name) {
+		return list
+	}
+	return append(list, name)
 }
 
 // TimeRange is the time a record covers: tool calls are stamped when they end, envelopes when they start;
@@ -128,10 +159,10 @@ func TimeRange(r *auditrecord.Record) (start, end time.Time) {
 
 // SessionsTable renders sessions for a terminal.
 func SessionsTable(ss []Session) Table {
-	t := Table{Header: []string{"SESSION", "USER", "AGENT", "START", "DURATION", "RECORDS", "TOOLS", "LLM", "ERRORS", "TOKENS", "COST"}}
+	t := Table{Header: []string{"SESSION", "USER", "AGENT", "MODEL", "START", "DURATION", "RECORDS", "TOOLS", "LLM", "ERRORS", "TOKENS", "COST"}}
 	for _, s := range ss {
 		t.Rows = append(t.Rows, []string{
-			s.SessionID, dash(s.UserID), dash(s.Agent), fmtTime(s.Start), fmtMS(s.DurationMS),
+			s.SessionID, dash(s.UserID), dash(s.Agent), dash(strings.Join(s.Models, ",")), fmtTime(s.Start), fmtMS(s.DurationMS),
 			strconv.Itoa(s.Records), strconv.Itoa(s.ToolCalls), strconv.Itoa(s.LLMCalls), strconv.Itoa(s.Errors),
 			strconv.FormatInt(s.Tokens, 10), fmtCost(s.CostUSD),
 		})
