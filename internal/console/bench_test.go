@@ -106,7 +106,7 @@ func BenchmarkConsole100kSessions(b *testing.B) {
 			}
 		}
 	})
-	for _, c := range [][2]string{{"page-1", "/sessions"}, {"page-1000", "/sessions?page=1000"}, {"api", "/api/v1/sessions"}} {
+	for _, c := range [][2]string{{"page-1", "/sessions"}, {"page-1000", "/sessions?page=1000"}, {"tool-page-1000", "/sessions?tool=lookup&page=1000"}, {"api", "/api/v1/sessions"}} {
 		path := c[1]
 		b.Run(c[0], func(b *testing.B) {
 			var took []time.Duration
