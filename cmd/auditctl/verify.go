@@ -28,7 +28,8 @@ var errEmptyLocation = errors.New("no audit objects or manifests")
 
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c := newCLI("verify", "verify --store URL [--pubkey FILE] [--require-signature] [--signing-key FILE] [--as ID] [--json]",
-		verifyDescription+"\n\n"+verifyExitCodes, stdout, stderr)
+		verifyDescription, stdout, stderr)
+	c.exitCodes = verifyExitCodes
 	var opts verify.Options
 	c.fs.Func("pubkey", "trusted Ed25519 public key (PEM) manifests must be signed with; repeat for rotated keys. "+
 		"Without it, keys published in the store are used and the report warns", func(file string) error {
