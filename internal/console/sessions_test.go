@@ -19,7 +19,7 @@ import (
 // called a tool (with the other filters); a model name is agent-supplied and rendered as text.
 func TestSessionsPageToolFilterAndModels(t *testing.T) {
 	ctx := context.Background()
-	h, accounts := fixtureConsole(t, "sessions-page-test")
+	h, accounts := fixtureConsole(t, "sessions-page-test", nil)
 	hostile := *sessionfixture.Sessions()[sessionfixture.Beta][0]
 	hostile.RecordID, hostile.SessionID, hostile.Integrity = "hostile-model-1", "s-hostile-model", nil
 	hostile.Type, hostile.Output = auditrecord.TypeOutput, &auditrecord.Output{Content: "hi", Model: `<img src=x onerror=alert(1)>`}
