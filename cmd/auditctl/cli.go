@@ -31,11 +31,13 @@ type cli struct {
 	now            func() time.Time
 	// emptyIsNotFound makes an answer without records exit 1 (a session or user that is not there).
 	emptyIsNotFound bool
+	// exitCodes is the exit status paragraph of the usage text (exitCodesHelp unless a command has its own).
+	exitCodes string
 }
 
 // newCLI sets up the flags every command takes: the store, --as, --json, --quiet and --signing-key.
 func newCLI(name, synopsis, description string, stdout, stderr io.Writer) *cli {
-	c := &cli{name: name, stdout: stdout, stderr: stderr, now: time.Now}
+	c := &cli{name: name, stdout: stdout, stderr: stderr, now: time.Now, exitCodes: exitCodesHelp}
 	c.fs = flag.NewFlagSet("auditctl "+name, flag.ContinueOnError)
 	c.fs.SetOutput(stderr)
 	c.store = addStoreFlags(c.fs)
@@ -45,7 +47,7 @@ func newCLI(name, synopsis, description string, stdout, stderr io.Writer) *cli {
 	c.fs.StringVar(&c.signingKey, "signing-key", os.Getenv(signingKeyEnv), "Ed25519 private key (PEM, PKCS#8) to sign the manifests auditctl writes "+
 		"(access and erasure records, erasure manifests); use the collector's key so verify trusts them (default $"+signingKeyEnv+")")
 	c.fs.Usage = func() {
-		diag(stderr, "usage: auditctl %s\n\n%s\n\n%s\n\nflags:\n", synopsis, description, exitCodesHelp)
+		diag(stderr, "usage: auditctl %s\n\n%s\n\n%s\n\nflags:\n", synopsis, description, c.exitCodes)
 		c.fs.PrintDefaults()
 	}
 	return c

@@ -18,7 +18,8 @@ import (
 func TestCheckpointsAndBundlesOnS3(t *testing.T) {
 	srv := s3server.Start(t)
 	fixtureS3Store(t, srv, "env-only", nil) // sets the AWS environment the in-process CLI reads
-	signer, _, pubFile := signingKeys(t)
+	signer, privFile, pubFile := signingKeys(t)
+	t.Setenv(signingKeyEnv, privFile) // verify signs its access record, as on a signed store it must
 	b, w := fixturestores.S3Bucket(t, srv, "trail"), fixturestores.S3Bucket(t, srv, "witness")
 	s := writeCheckpointedOn(t, b, w, signer, "a", "b", "c")
 	storeArgs := []string{"--store", "s3://trail/audit", "--s3-endpoint", srv.Endpoint, "--s3-region", srv.Region, "--s3-path-style"}

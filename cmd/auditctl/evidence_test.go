@@ -83,7 +83,8 @@ func removeNewest(t *testing.T, b objectstore.Backend, prefix string) {
 // lists as limits pass a plain verify and fail `verify --checkpoints` against the witness; a
 // checkpoint forged with another key in the witness is bad_checkpoint.
 func TestVerifyCheckpointsCatchesTruncationAndKeyHolderRewrite(t *testing.T) {
-	signer, _, pubFile := signingKeys(t)
+	signer, privFile, pubFile := signingKeys(t)
+	t.Setenv(signingKeyEnv, privFile) // each verify signs its access record, as on a signed store it must
 	const stream = "gw-1-traces"
 	setup := func() (dir, url, witnessURL string, s *objectstore.Store) {
 		dir, wdir := t.TempDir(), t.TempDir()
@@ -247,6 +248,7 @@ func TestExportedBundleVerifiesOfflineAndAttacksFail(t *testing.T) {
 // time range proves the tombstones and says when and by which erasure each record was erased.
 func TestErasureAfterCheckpointKeepsProofsValid(t *testing.T) {
 	signer, privFile, pubFile := signingKeys(t)
+	t.Setenv(signingKeyEnv, privFile) // verify signs its access record, as on a signed store it must
 	dir, wdir := t.TempDir(), t.TempDir()
 	writeCheckpointed(t, dir, wdir, signer, "a", "b", "c")
 	url, witnessURL := "file://"+filepath.ToSlash(dir), "file://"+filepath.ToSlash(wdir)
@@ -265,6 +267,7 @@ func TestErasureAfterCheckpointKeepsProofsValid(t *testing.T) {
 // report them; an override erases them and leaves an access-log entry; a signed release ends it.
 func TestLegalHoldSurvivesForgetAndRetention(t *testing.T) {
 	signer, privFile, pubFile := signingKeys(t)
+	t.Setenv(signingKeyEnv, privFile) // verify signs its access record, as on a signed store it must
 	dir := t.TempDir()
 	writeCheckpointed(t, dir, "", signer, "a", "b", "c")
 	url := "file://" + filepath.ToSlash(dir)

@@ -58,7 +58,7 @@ func forgetThenVerifyTest(t *testing.T, url, privFile, pubFile string, storeArgs
 	if !strings.Contains(out, "replaced 14 records of user u-alice in 2 objects by tombstones") || !strings.Contains(out, "requester dpo@example.com") {
 		t.Fatalf("forget output:\n%s", out)
 	}
-	rep := expectRun(t, exitOK, with("verify", "--pubkey", pubFile, "--require-signature")...)
+	rep := expectRun(t, exitOK, with("verify", "--pubkey", pubFile, "--require-signature", "--signing-key", privFile)...)
 	if strings.Count(rep, "info erased") != 2 || !strings.Contains(rep, "result:  OK") {
 		t.Fatalf("verify after forget:\n%s", rep)
 	}
@@ -69,7 +69,7 @@ func forgetThenVerifyTest(t *testing.T, url, privFile, pubFile string, storeArgs
 		t.Fatalf("bob's session changed:\n%s", tl)
 	}
 	// Everything auditctl wrote (access and erasure records) was signed with the key: still clean.
-	expectRun(t, exitOK, with("verify", "--pubkey", pubFile, "--require-signature")...)
+	expectRun(t, exitOK, with("verify", "--pubkey", pubFile, "--require-signature", "--signing-key", privFile)...)
 }
 
 func TestForgetThenVerifyOnFileStore(t *testing.T) {

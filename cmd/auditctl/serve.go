@@ -47,6 +47,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	defer c.closeStore(st)
 	verifier, _ := st.Handle.(trail.Verifier)
 	svc := service.New(st.Handle, c.now)
+	svc.SignsAccess(st.signer != nil)
 	svc.CacheSessions(sessionsCacheTTL)
 	srv, err := console.New(svc, verifier, accounts, console.Options{
 		TLS: *cert != "", TrustedHeader: *trusted, Log: c.stderr, Store: st.url,

@@ -180,12 +180,12 @@ func TestConsoleAPI(t *testing.T) {
 			t.Errorf("viewer on %s: %d, want 403", path, code)
 		}
 	}
+	verifySameAsCLI(t, f)
 	// The CLI's answer is taken first: the API read after it logs an access the next verify counts.
 	same := []struct {
 		path, user string
 		cli        []string
 	}{
-		{"/api/v1/verify", "alice", []string{"verify", "--json"}},
 		{"/api/v1/sessions", "victor", []string{"sessions", "--json"}},
 		{"/api/v1/sessions?user=" + sessionfixture.Alice, "alice", []string{"sessions", "--user", sessionfixture.Alice, "--json"}},
 		{"/api/v1/sessions/" + sessionfixture.Alpha, "alice", []string{"timeline", sessionfixture.Alpha, "--json"}},
@@ -204,7 +204,7 @@ func TestConsoleAPI(t *testing.T) {
 	// Every API read is in the access log, with the account and its role.
 	code, log := f.apiGet(t, "alice", "/api/v1/access-log")
 	for _, want := range []string{
-		`"viewer":"alice","role":"auditor","command":"console api verify","target":"verify"`,
+		`"viewer":"alice","role":"auditor","command":"console api verify","target":"verify: 1 findings, 0 failures","records":19`,
 		`"viewer":"victor","role":"viewer","command":"console api sessions","target":"sessions","records":19`,
 		`"viewer":"adam","role":"admin","command":"console api user","target":"user u-bob 2026-11-21T00:00:00Z..2026-11-22T00:00:00Z","records":5`,
 	} {
@@ -214,6 +214,24 @@ func TestConsoleAPI(t *testing.T) {
 	}
 	if strings.Contains(f.log.String(), sessionfixture.Alpha) || strings.Contains(f.log.String(), sessionfixture.Bob) {
 		t.Errorf("the server log names record ids or users:\n%s", f.log.String())
+	}
+}
+
+// verifySameAsCLI checks that /api/v1/verify answers what `auditctl verify --json` prints for the
+// same store. Each verification appends its access record, which the next one checks, so the CLI
+// verifies a copy of the store taken before the API call: both see the same trail, and the reports
+// may differ only in the location they name.
+func verifySameAsCLI(t *testing.T, f consoleFixture) {
+	t.Helper()
+	dir := strings.TrimPrefix(f.store, "file://")
+	copyDir := t.TempDir()
+	if err := os.CopyFS(copyDir, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	code, body := f.apiGet(t, "alice", "/api/v1/verify")
+	cli := expectRun(t, exitOK, "verify", "--json", "--store", "file://"+copyDir)
+	if want := strings.ReplaceAll(cli, copyDir, dir); code != http.StatusOK || body != want || !strings.Contains(body, `"records": 19`) {
+		t.Errorf("/api/v1/verify: %d\n%s\nwant (auditctl verify --json):\n%s", code, body, want)
 	}
 }
 

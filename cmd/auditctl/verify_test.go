@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"os"
@@ -29,14 +27,11 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/s3server"
 )
 
-// writeSignedStore writes two batches to backend and returns the public key file and one object key.
-func writeSignedStore(t *testing.T, backend objectstore.Backend) (pubkeyFile, objectKey string) {
+// writeSignedStore writes two batches to backend and returns the key files and one object key.
+// verify is given the private key too: a verification of a signed store signs its access record.
+func writeSignedStore(t *testing.T, backend objectstore.Backend) (pubkeyFile, privkeyFile, objectKey string) {
 	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer := objectstore.NewSigner(priv)
+	signer, privkeyFile, pubkeyFile := signingKeys(t)
 	now := time.Date(2026, 3, 14, 10, 0, 0, 0, time.UTC)
 	s := objectstore.New(backend, objectstore.Options{Gzip: true, Signer: signer, Now: func() time.Time { return now }},
 		store.Settings{InstanceID: "gw-1"})
@@ -49,26 +44,18 @@ func writeSignedStore(t *testing.T, backend objectstore.Backend) (pubkeyFile, ob
 			t.Fatal(err)
 		}
 	}
-	pemKey, err := signer.PublicKeyPEM()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pubkeyFile = filepath.Join(t.TempDir(), "audit.pub")
-	if err := os.WriteFile(pubkeyFile, pemKey, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return pubkeyFile, s.Layout().ObjectKey(now, "gw-1-traces", 4, true)
+	return pubkeyFile, privkeyFile, s.Layout().ObjectKey(now, "gw-1-traces", 4, true)
 }
 
-func fileStore(t *testing.T) (url, dir, pubkey, object string) {
+func fileStore(t *testing.T) (url, dir, pubkey, privkey, object string) {
 	t.Helper()
 	dir = t.TempDir()
 	b, err := filestore.NewBackend(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pubkey, object = writeSignedStore(t, b)
-	return "file://" + filepath.ToSlash(dir), dir, pubkey, object
+	pubkey, privkey, object = writeSignedStore(t, b)
+	return "file://" + filepath.ToSlash(dir), dir, pubkey, privkey, object
 }
 
 func runCLI(args ...string) (code int, stdout, stderr string) {
@@ -78,10 +65,16 @@ func runCLI(args ...string) (code int, stdout, stderr string) {
 }
 
 func TestVerifyExitCodes(t *testing.T) {
-	url, dir, pubkey, object := fileStore(t)
+	url, dir, pubkey, privkey, object := fileStore(t)
 
+	// Without the signing key, a verification of a signed store would write its access record
+	// unsigned: refused, and nothing is written.
 	code, out, errOut := runCLI("verify", "--store", url, "--pubkey", pubkey)
-	if code != exitOK || !strings.Contains(out, "result:  OK") {
+	if code != exitUsage || out != "" || !strings.Contains(errOut, "--signing-key") {
+		t.Fatalf("signed store without --signing-key: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = runCLI("verify", "--store", url, "--pubkey", pubkey, "--signing-key", privkey)
+	if code != exitOK || !strings.Contains(out, "result:  OK") || !strings.Contains(out, "checked: 1 streams") {
 		t.Fatalf("clean store: exit %d\n%s%s", code, out, errOut)
 	}
 
@@ -89,7 +82,7 @@ func TestVerifyExitCodes(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(object)), []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, out, _ = runCLI("verify", "--store", url, "--pubkey", pubkey, "--json")
+	code, out, _ = runCLI("verify", "--store", url, "--pubkey", pubkey, "--signing-key", privkey, "--require-signature", "--json")
 	if code != exitFindings {
 		t.Fatalf("tampered store: exit %d, want %d\n%s", code, exitFindings, out)
 	}
@@ -147,8 +140,8 @@ func TestBinaryEndToEnd(t *testing.T) {
 	}
 
 	t.Run("file", func(t *testing.T) {
-		url, _, pubkey, _ := fileStore(t)
-		if code, out := exitCode(exec.Command(bin, "verify", "--store", url, "--pubkey", pubkey)); code != exitOK {
+		url, _, pubkey, privkey, _ := fileStore(t)
+		if code, out := exitCode(exec.Command(bin, "verify", "--store", url, "--pubkey", pubkey, "--signing-key", privkey)); code != exitOK {
 			t.Fatalf("exit %d\n%s", code, out)
 		}
 	})
@@ -167,11 +160,11 @@ func TestBinaryEndToEnd(t *testing.T) {
 		if _, err := b.Client().CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("cli")}); err != nil {
 			t.Fatal(err)
 		}
-		pubkey, object := writeSignedStore(t, b)
+		pubkey, privkey, object := writeSignedStore(t, b)
 
 		verifyS3 := func(secret string) *exec.Cmd {
 			cmd := exec.Command(bin, "verify", "--store", "s3://cli/audit", "--s3-endpoint", srv.Endpoint,
-				"--s3-region", srv.Region, "--s3-path-style", "--pubkey", pubkey)
+				"--s3-region", srv.Region, "--s3-path-style", "--pubkey", pubkey, "--signing-key", privkey)
 			cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+srv.AccessKey, "AWS_SECRET_ACCESS_KEY="+secret,
 				"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true")
 			return cmd
@@ -203,8 +196,48 @@ func TestRetentionThenVerify(t *testing.T) {
 	// Writes an access record now, so a stream with kept manifests remains beside the expired one.
 	expectRun(t, exitOK, "sessions", "--store", url, "--signing-key", privFile)
 	expectRun(t, exitOK, "retention", "--older-than", "1h", "--store", url, "--signing-key", privFile)
-	out := expectRun(t, exitOK, "verify", "--store", url, "--pubkey", pubFile, "--require-signature")
+	out := expectRun(t, exitOK, "verify", "--store", url, "--pubkey", pubFile, "--require-signature", "--signing-key", privFile)
 	if !strings.Contains(out, "info expired             stream=gw-1-traces seq=1..19") || !strings.Contains(out, "result:  OK") {
 		t.Fatalf("verify after retention:\n%s", out)
+	}
+}
+
+// verify is a read like any other: it leaves one access record naming its findings and counting the
+// records it checked. On a signed store that record is signed, so verify --require-signature run
+// again, and again, stays clean; on an unsigned store it is written unsigned, as the store's are.
+func TestVerifyLeavesOneAccessRecord(t *testing.T) {
+	url, _, pubkey, privkey, object := fileStore(t)
+	expectRun(t, exitOK, "verify", "--store", url, "--pubkey", pubkey, "--signing-key", privkey, "--require-signature", "--as", "auditor@example.com")
+	log := expectRun(t, exitOK, "access-log", "--store", url, "--json", "--signing-key", privkey)
+	want := `"viewer":"auditor@example.com","role":"operator","command":"verify","target":"verify: 0 findings, 0 failures","records":6}`
+	if strings.Count(log, "\n") != 1 || !strings.Contains(log, want) {
+		t.Fatalf("access log after one verify, want one record %s:\n%s", want, log)
+	}
+	for range 2 { // each run checks the signed access records the runs before it wrote
+		out := expectRun(t, exitOK, "verify", "--store", url, "--pubkey", pubkey, "--signing-key", privkey, "--require-signature")
+		if !strings.Contains(out, "checked: 2 streams") || !strings.Contains(out, "findings: 0 failures, 0 informational") {
+			t.Fatalf("verify after verify:\n%s", out)
+		}
+	}
+	// Findings are counted in the record too: a deleted object is one failure.
+	dir := strings.TrimPrefix(url, "file://")
+	if err := os.Remove(filepath.Join(dir, filepath.FromSlash(object))); err != nil {
+		t.Fatal(err)
+	}
+	expectRun(t, exitFindings, "verify", "--store", url, "--pubkey", pubkey, "--signing-key", privkey, "--as", "auditor@example.com")
+	log = expectRun(t, exitOK, "access-log", "--store", url, "--viewer", "auditor@example.com", "--json", "--signing-key", privkey)
+	if !strings.Contains(log, `"target":"verify: 1 findings, 1 failures"`) {
+		t.Fatalf("access record of a failing verify:\n%s", log)
+	}
+
+	plain := fixturestores.File(t, nil)
+	expectRun(t, exitOK, "verify", "--store", plain)
+	out := expectRun(t, exitOK, "verify", "--store", plain, "--json")
+	var rep verify.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Counts.Streams != 2 || len(rep.Findings) != 2 || rep.Findings[0].Kind != verify.Unsigned {
+		t.Fatalf("unsigned store after one verify: the access stream is its second stream, unsigned like the first: %+v", rep)
 	}
 }

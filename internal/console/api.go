@@ -21,11 +21,21 @@ func apiError(w http.ResponseWriter, status int, msg string) {
 }
 
 func apiReadFailed(w http.ResponseWriter, err error) {
-	if errors.Is(err, service.ErrNotLogged) {
-		apiError(w, http.StatusServiceUnavailable, "the access log could not be written, so nothing is shown")
-		return
+	apiError(w, http.StatusServiceUnavailable, readFailure(err))
+}
+
+// readFailure says why a read failed, in words for the page and the API (never the store's own error,
+// which may name record content).
+func readFailure(err error) string {
+	switch {
+	case errors.Is(err, service.ErrNotLogged):
+		return "the access log could not be written, so nothing is shown: every read must be logged"
+	case errors.Is(err, service.ErrSigningKeyRequired):
+		return "the store is signed and the console has no signing key (auditctl serve --signing-key): " +
+			"a verification is logged, and an unsigned access record would fail the next verify --require-signature, " +
+			"so nothing was verified or logged"
 	}
-	apiError(w, http.StatusServiceUnavailable, "the store could not be read")
+	return "the store could not be read"
 }
 
 // lines writes rows as JSON Lines, or the read's error.

@@ -2,7 +2,6 @@ package console
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/query"
-	"github.com/agentaudit/otelcol-agentaudit/internal/readside/service"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 )
 
@@ -52,11 +50,8 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, u who, status
 
 // readFailed shows a failed read: unlogged reads are refused, other errors are the store's.
 func (s *Server) readFailed(w http.ResponseWriter, r *http.Request, u who, err error) {
-	msg := "The store could not be read."
-	if errors.Is(err, service.ErrNotLogged) {
-		msg = "The access log could not be written, so nothing is shown: every read must be logged."
-	}
-	s.errorPage(w, r, u, http.StatusServiceUnavailable, msg)
+	msg := readFailure(err)
+	s.errorPage(w, r, u, http.StatusServiceUnavailable, strings.ToUpper(msg[:1])+msg[1:]+".")
 }
 
 // timeQuery reads from/to form values (RFC 3339, a date, or an age like -7d).

@@ -5,17 +5,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/service"
-	"github.com/agentaudit/otelcol-agentaudit/internal/readside/trailstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
-	"github.com/agentaudit/otelcol-agentaudit/internal/store/registry"
-	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/fixturestores"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/sessionfixture"
 )
 
@@ -23,25 +19,11 @@ import (
 // called a tool (with the other filters); a model name is agent-supplied and rendered as text.
 func TestSessionsPageToolFilterAndModels(t *testing.T) {
 	ctx := context.Background()
-	h, err := trailstore.Open(fixturestores.File(t, nil), registry.OpenOptions{InstanceID: "sessions-page-test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := h.Connect(ctx); err != nil {
-		t.Fatal(err)
-	}
+	h, accounts := fixtureConsole(t, "sessions-page-test", nil)
 	hostile := *sessionfixture.Sessions()[sessionfixture.Beta][0]
 	hostile.RecordID, hostile.SessionID, hostile.Integrity = "hostile-model-1", "s-hostile-model", nil
 	hostile.Type, hostile.Output = auditrecord.TypeOutput, &auditrecord.Output{Content: "hi", Model: `<img src=x onerror=alert(1)>`}
 	if err := h.Write(ctx, store.Batch{Signal: "traces", Records: []*auditrecord.Record{&hostile}}); err != nil {
-		t.Fatal(err)
-	}
-	users := filepath.Join(t.TempDir(), "users")
-	if err := AddUser(users, "victor", RoleViewer, []byte("victor password")); err != nil {
-		t.Fatal(err)
-	}
-	accounts, err := OpenAccounts(users)
-	if err != nil {
 		t.Fatal(err)
 	}
 	srv, err := New(service.New(h, nil), nil, accounts, Options{TrustedHeader: "X-Forwarded-User"})

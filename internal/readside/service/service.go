@@ -9,6 +9,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
@@ -38,11 +39,20 @@ const RoleOperator = "operator"
 // ErrNotLogged marks a read whose access record could not be written; its answer was withheld.
 var ErrNotLogged = errors.New("the read could not be logged, so nothing is shown")
 
+// ErrSigningKeyRequired marks a verification of a signed store by a face that would write its access
+// record unsigned: that record would be the one unsigned manifest the next `verify
+// --require-signature` fails on, so the read is refused (nothing logged, nothing shown) until the face
+// is given the store's signing key.
+var ErrSigningKeyRequired = errors.New("the store's manifests are signed, so the access record of this verification must be " +
+	"signed too (an unsigned one would fail the next verify --require-signature); pass the collector's signing key (--signing-key)")
+
 // Service reads one store for every face.
 type Service struct {
 	st    Store
 	now   func() time.Time
 	cache *sessionsCache // nil: no caching
+	// signed: the store signs the manifests of the access records this service writes.
+	signed bool
 }
 
 // New returns the read service of st; now stamps the access records (nil: time.Now).
@@ -52,6 +62,10 @@ func New(st Store, now func() time.Time) *Service {
 	}
 	return &Service{st: st, now: now}
 }
+
+// SignsAccess tells the service that st signs the manifests of the access records it writes (the face
+// opened it with a signing key); Verify refuses a signed store otherwise.
+func (s *Service) SignsAccess(signed bool) { s.signed = signed }
 
 // Store is the store read; faces use it for capabilities (Verifier, Refresher), never to read records.
 func (s *Service) Store() Store { return s.st }
@@ -144,12 +158,38 @@ func (s *Service) records(ctx context.Context, a Actor, target string, q store.Q
 }
 
 // Verify runs v, the store's verifier (the caller asks the store for the capability first); the
-// access record counts the records checked.
+// access record counts the records checked and names the findings. A signed store is verified only
+// by a service whose access records are signed (ErrSigningKeyRequired), so that verifying never
+// leaves behind the unsigned manifest a later verification would report.
 func (s *Service) Verify(ctx context.Context, a Actor, v trail.Verifier, opts trail.VerifyOptions) (trail.Report, error) {
-	return read(ctx, s, a, "verify", func() (trail.Report, int, error) {
-		rep, err := v.Verify(ctx, opts)
-		return rep, rep.Counts.Records, err
-	})
+	// Not through read: the target names the findings, known only once the verification ran.
+	rep, err := v.Verify(ctx, opts)
+	if err != nil {
+		return trail.Report{}, err
+	}
+	if !s.signed && signedStore(&rep) {
+		return trail.Report{}, ErrSigningKeyRequired
+	}
+	target := fmt.Sprintf("verify: %d findings, %d failures", len(rep.Findings), rep.Failures())
+	if err := s.Log(ctx, a, target, rep.Counts.Records); err != nil {
+		return trail.Report{}, err
+	}
+	return rep, nil
+}
+
+// signedStore reports whether any manifest the verification saw carries a signature, good or bad.
+func signedStore(rep *trail.Report) bool {
+	for _, k := range rep.Keys {
+		if k.Manifests > 0 {
+			return true
+		}
+	}
+	for _, f := range rep.Findings {
+		if f.Kind == trail.BadSignature {
+			return true
+		}
+	}
+	return false
 }
 
 // AccessLog lists who read the trail (only viewer's reads when viewer is set), oldest first.
