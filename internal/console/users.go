@@ -46,11 +46,19 @@ type User struct {
 
 // The users file holds one account a line, "name role bcrypt-hash"; # starts a comment.
 
+// errEmptyUsersFile is a zero-byte users file: one caught between an editor's truncate and its
+// write, never one auditctl wrote (it always writes a header line, also when the last account is
+// removed), so it is read as invalid rather than as "no accounts".
+var errEmptyUsersFile = errors.New("the users file is empty (auditctl users writes a header line; an empty file is a half-written one)")
+
 // ReadUsers parses the users file.
 func ReadUsers(path string) (map[string]User, error) {
 	b, err := os.ReadFile(path) //nolint:gosec // G304: the operator names the users file (--users)
 	if err != nil {
 		return nil, err
+	}
+	if len(b) == 0 {
+		return nil, fmt.Errorf("%s: %w", path, errEmptyUsersFile)
 	}
 	users := map[string]User{}
 	sc := bufio.NewScanner(bytes.NewReader(b))
@@ -111,8 +119,8 @@ func AddUser(path, name string, role Role, password []byte) error {
 		return errors.New("password: at least 8 characters")
 	}
 	users, err := ReadUsers(path)
-	if errors.Is(err, os.ErrNotExist) {
-		users, err = map[string]User{}, nil
+	if errors.Is(err, os.ErrNotExist) || errors.Is(err, errEmptyUsersFile) {
+		users, err = map[string]User{}, nil // a new file (or one made with touch)
 	}
 	if err != nil {
 		return err
@@ -170,7 +178,7 @@ func (a *Accounts) reload() error {
 	}
 	users, err := ReadUsers(a.path)
 	if err != nil {
-		return err
+		return err // errEmptyUsersFile too: the accounts read before stay until the file is written
 	}
 	a.mu.Lock()
 	a.users, a.modTime, a.size = users, st.ModTime(), st.Size()
