@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -97,21 +96,13 @@ func fmtTime(t time.Time) string {
 	return t.Format(time.RFC3339)
 }
 
-func signingInput(h Hold) ([]byte, error) {
-	h.Signature = ""
-	return auditrecord.Canonical(h)
-}
-
 // Put signs (when signer is set) and stores h.
 func Put(ctx context.Context, b objectstore.Backend, l objectstore.Layout, h Hold, signer *objectstore.Signer) error {
 	h.KeyFingerprint, h.Signature = "", ""
 	if signer != nil {
-		h.KeyFingerprint = signer.Fingerprint()
-		in, err := signingInput(h)
-		if err != nil {
+		if err := seal(&h, signer); err != nil {
 			return err
 		}
-		h.Signature = signer.SignBytes(in)
 	}
 	raw, err := auditrecord.Canonical(h)
 	if err != nil {
@@ -139,30 +130,13 @@ func Active(ctx context.Context, b objectstore.Backend, l objectstore.Layout, ke
 		if err := json.Unmarshal(raw, &h); err != nil || h.Kind != Kind {
 			return nil, nil, fmt.Errorf("hold marker %s does not parse; refusing to guess what it protects", k)
 		}
-		if h.ReleasedAt != nil && signedBy(h, keys) {
+		if h.ReleasedAt != nil && signedBy(&h, keys) {
 			released = append(released, h)
 			continue
 		}
 		active = append(active, h)
 	}
 	return active, released, nil
-}
-
-func signedBy(h Hold, keys []ed25519.PublicKey) bool {
-	sig, err := base64.StdEncoding.DecodeString(h.Signature)
-	if err != nil {
-		return false
-	}
-	in, err := signingInput(h)
-	if err != nil {
-		return false
-	}
-	for _, k := range keys {
-		if objectstore.Fingerprint(k) == h.KeyFingerprint && ed25519.Verify(k, in, sig) {
-			return true
-		}
-	}
-	return false
 }
 
 // Set is the active holds, as erasure and retention consult them.

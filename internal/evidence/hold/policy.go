@@ -3,7 +3,6 @@ package hold
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,19 +31,12 @@ const PolicyKind = "retention_policy"
 // PolicyKey is where the store's retention policy lives.
 func PolicyKey(l objectstore.Layout) string { return path.Join(l.Prefix, "_policy", "retention.json") }
 
-func policyInput(p RetentionPolicy) ([]byte, error) {
-	p.Signature = ""
-	return auditrecord.Canonical(p)
-}
-
 // PutPolicy signs and stores the policy.
 func PutPolicy(ctx context.Context, b objectstore.Backend, l objectstore.Layout, p RetentionPolicy, signer *objectstore.Signer) error {
-	p.Kind, p.KeyFingerprint = PolicyKind, signer.Fingerprint()
-	in, err := policyInput(p)
-	if err != nil {
+	p.Kind = PolicyKind
+	if err := seal(&p, signer); err != nil {
 		return err
 	}
-	p.Signature = signer.SignBytes(in)
 	raw, err := auditrecord.Canonical(p)
 	if err != nil {
 		return err
@@ -69,14 +61,8 @@ func Policy(ctx context.Context, b objectstore.Backend, l objectstore.Layout, ke
 	if err := json.Unmarshal(raw, &p); err != nil || p.Kind != PolicyKind {
 		return RetentionPolicy{}, false, fmt.Errorf("%s: %w", PolicyKey(l), ErrPolicyUnsigned)
 	}
-	sig, err := base64.StdEncoding.DecodeString(p.Signature)
-	in, ierr := policyInput(p)
-	if err == nil && ierr == nil {
-		for _, k := range keys {
-			if objectstore.Fingerprint(k) == p.KeyFingerprint && ed25519.Verify(k, in, sig) {
-				return p, true, nil
-			}
-		}
+	if signedBy(&p, keys) {
+		return p, true, nil
 	}
 	return RetentionPolicy{}, false, fmt.Errorf("%s: %w", PolicyKey(l), ErrPolicyUnsigned)
 }
