@@ -437,7 +437,7 @@ func (m *Mapper) emitOutputs(u *unit, ts *traceState) *auditrecord.Record {
 			out.Cost, out.CostSource = m.cost(f)
 		}
 		if copied && prev.out != nil {
-			fillOutput(prev.out, out) // one answer reported twice in the batch: its record has the fields of both
+			prev.out.FillFrom(out) // one answer reported twice in the batch: its record has the fields of both
 		}
 		if !emitOutput {
 			u.counters.next(auditrecord.TypeOutput) // the span's other output ids stay what they were
@@ -540,19 +540,6 @@ func (m *Mapper) emitToolCall(u *unit) *auditrecord.Record {
 	}
 	r.ToolCall = tc
 	return r
-}
-
-// fillOutput gives dst the fields of src (the same answer, reported again) it lacks.
-func fillOutput(dst, src *auditrecord.Output) {
-	fillString(&dst.Model, src.Model)
-	fillString(&dst.Provider, src.Provider)
-	fillString(&dst.FinishReason, src.FinishReason)
-	if dst.Tokens == nil {
-		dst.Tokens = src.Tokens
-	}
-	if dst.Cost == nil {
-		dst.Cost, dst.CostSource = src.Cost, src.CostSource
-	}
 }
 
 func fillString(dst *string, src string) {

@@ -68,9 +68,11 @@ func traceIdentities(ctx context.Context, r store.Reader, q store.Query, p *Prog
 	return ids, err
 }
 
-// ScanJoined is Scan with identity joined by trace: with q.SessionID or q.UserID set it also yields
-// the records stored without a session (user) whose trace belongs to it, with the trace's session
-// and user filled in. Without either it is Scan.
+// ScanJoined is the scan every reader of agent activity uses: Scan with identity joined by trace
+// (with q.SessionID or q.UserID set it also yields the records stored without a session (user)
+// whose trace belongs to it, with the trace's session and user filled in), and the copies of one
+// event folded into one record (fold.go). The records that may be copies come after the others,
+// once the scan has seen them all.
 func ScanJoined(ctx context.Context, r store.Reader, q store.Query, p *Progress, fn func(*auditrecord.Record) error) error {
 	return scanJoined(ctx, r, q, p, false, fn)
 }
@@ -78,6 +80,15 @@ func ScanJoined(ctx context.Context, r store.Reader, q store.Query, p *Progress,
 // scanJoined with fillAll also fills the identity of every record when q selects no session or user
 // (listing sessions), at the cost of a first pass over q's time range.
 func scanJoined(ctx context.Context, r store.Reader, q store.Query, p *Progress, fillAll bool, fn func(*auditrecord.Record) error) error {
+	f := newFolder(q.Types, fn)
+	q.Types = widenTypes(q.Types)
+	if err := scanIdentity(ctx, r, q, p, fillAll, f.add); err != nil {
+		return err
+	}
+	return f.flush()
+}
+
+func scanIdentity(ctx context.Context, r store.Reader, q store.Query, p *Progress, fillAll bool, fn func(*auditrecord.Record) error) error {
 	filtered := q.SessionID != "" || q.UserID != ""
 	if !filtered && !fillAll {
 		return Scan(ctx, r, q, p, fn)
