@@ -131,11 +131,20 @@ func (f *folder) foldBucket(idx []int, drop []bool) {
 		}
 		return i
 	}
+	anchors := f.answerAnchors(idx)
 	for i := range idx {
 		for j := i + 1; j < len(idx); j++ {
+			if anchors != nil && (anchors[i] || anchors[j]) != (anchors[i] && anchors[j]) {
+				continue // a stated answer joins one model call's (below), never two
+			}
 			if find(i) != find(j) && f.copies(f.buf[idx[i]], f.buf[idx[j]]) {
 				parent[find(j)] = find(i)
 			}
+		}
+	}
+	for i := range idx {
+		if anchors != nil && !anchors[i] {
+			parent[find(i)] = find(f.nearestAnchor(idx, anchors, i))
 		}
 	}
 	groups := map[int][]int{}
@@ -155,6 +164,42 @@ func (f *folder) foldBucket(idx []int, drop []bool) {
 			drop[i] = i != first
 		}
 	}
+}
+
+// answerAnchors marks, in a bucket of outputs with both, the model calls' answers: an answer stated
+// by an agent span, a step or a log folds into the model call's answer nearest in time (as the
+// mapping folds it into the one it saw), and two model calls saying the same stay two. nil when the
+// bucket is not outputs or has not both kinds.
+func (f *folder) answerAnchors(idx []int) []bool {
+	if f.buf[idx[0]].Type != auditrecord.TypeOutput {
+		return nil
+	}
+	anchors, n := make([]bool, len(idx)), 0
+	for i, k := range idx {
+		if !f.stated(f.buf[k]) {
+			anchors[i] = true
+			n++
+		}
+	}
+	if n == 0 || n == len(idx) {
+		return nil
+	}
+	return anchors
+}
+
+func (f *folder) nearestAnchor(idx []int, anchors []bool, i int) int {
+	best := -1
+	var bestD time.Duration
+	for j := range idx {
+		if !anchors[j] {
+			continue
+		}
+		d := f.buf[idx[j]].Timestamp.Sub(f.buf[idx[i]].Timestamp).Abs()
+		if best < 0 || d < bestD || (d == bestD && preferred(f.buf[idx[j]], f.buf[idx[best]]) < 0) {
+			best, bestD = j, d
+		}
+	}
+	return best
 }
 
 // foldKey is the trace, the type and the canonical content a record's copies share; ok is false for
@@ -217,7 +262,7 @@ func (f *folder) copies(a, b *auditrecord.Record) bool {
 		if other {
 			return f.overlap(a, b)
 		}
-		return !(toolFailure(a) && toolFailure(b) && a.SpanID != b.SpanID)
+		return !toolFailure(a) || !toolFailure(b) || a.SpanID == b.SpanID
 	}
 	return false
 }
