@@ -39,6 +39,8 @@ type folder struct {
 	buf     []*auditrecord.Record
 	buckets map[[16]byte][]int // fold key → indexes into buf
 	spans   map[string]spanTime
+	params  map[*auditrecord.Record]string // canonical tool parameters, computed once per record
+	windows map[*auditrecord.Record][2]time.Time
 	// Copies counts the records folded into another.
 	Copies int
 }
@@ -290,7 +292,19 @@ func (f *folder) toolCopies(a, b *auditrecord.Record) bool {
 	if ta.CallID != "" && tb.CallID != "" {
 		return ta.CallID == tb.CallID
 	}
-	return ta.Parameters == nil || tb.Parameters == nil || canonical(ta.Parameters) == canonical(tb.Parameters)
+	return ta.Parameters == nil || tb.Parameters == nil || f.canonicalParams(a) == f.canonicalParams(b)
+}
+
+func (f *folder) canonicalParams(r *auditrecord.Record) string {
+	if f.params == nil {
+		f.params = map[*auditrecord.Record]string{}
+	}
+	c, ok := f.params[r]
+	if !ok {
+		c = canonical(r.ToolCall.Parameters)
+		f.params[r] = c
+	}
+	return c
 }
 
 // canonical renders tool parameters as compact JSON with sorted keys, decoding JSON text first (a
@@ -345,6 +359,13 @@ func (f *folder) overlap(a, b *auditrecord.Record) bool {
 }
 
 func (f *folder) window(r *auditrecord.Record) (from, to time.Time) {
+	if w, ok := f.windows[r]; ok {
+		return w[0], w[1]
+	}
+	if f.windows == nil {
+		f.windows = map[*auditrecord.Record][2]time.Time{}
+	}
+	defer func() { f.windows[r] = [2]time.Time{from, to} }()
 	from, to = TimeRange(r)
 	if st, ok := f.spans[r.TraceID+"/"+r.SpanID]; ok && r.ToolCall == nil && signal(r) == "traces" {
 		from, to = st.start, st.end

@@ -2,6 +2,7 @@ package query_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/recordfixture"
 )
 
 // The read-side fold's rules (fold.go) on records written as two collectors would: what is one event
@@ -47,7 +49,7 @@ func toolErr(id, span string, atMS int) *auditrecord.Record {
 }
 
 // writeSplit writes recs alternately as two instances, in the order given.
-func writeSplit(t *testing.T, recs []*auditrecord.Record) *objectstore.Store {
+func writeSplit(t testing.TB, recs []*auditrecord.Record) *objectstore.Store {
 	t.Helper()
 	b, err := filestore.NewBackend(t.TempDir())
 	if err != nil {
@@ -121,4 +123,35 @@ func reversed(recs []*auditrecord.Record) []*auditrecord.Record {
 	out := slices.Clone(recs)
 	slices.Reverse(out)
 	return out
+}
+
+// BenchmarkFoldedRead reads 10,000 tool-call records of 100 traces, each stored twice by two
+// instances with other ids (a log's and a span's report): Scan (ids counted once, no fold) against
+// ScanJoined (folded), the cost of the fold per read.
+func BenchmarkFoldedRead(b *testing.B) {
+	recs := recordfixture.Records("bench", 5000)
+	for i, r := range recs {
+		r.TraceID = fmt.Sprintf("eeee%028d", i%100)
+		c := *r
+		c.RecordID, c.Source = auditrecord.NewRecordID("copy", r.RecordID), &auditrecord.Source{Signal: "logs"}
+		recs = append(recs, &c)
+	}
+	s := writeSplit(b, recs)
+	for _, fold := range []bool{false, true} {
+		b.Run(fmt.Sprintf("fold=%v", fold), func(b *testing.B) {
+			for b.Loop() {
+				n := 0
+				count := func(*auditrecord.Record) error { n++; return nil }
+				var err error
+				if fold {
+					err = query.ScanJoined(context.Background(), s, store.Query{}, nil, count)
+				} else {
+					err = query.Scan(context.Background(), s, store.Query{}, nil, count)
+				}
+				if err != nil || (fold && n != 5000) || (!fold && n != 10000) {
+					b.Fatalf("%d records, %v", n, err)
+				}
+			}
+		})
+	}
 }
