@@ -47,6 +47,10 @@ var overlays = map[string]string{
 	"config/gateway-observability.yaml": "config/gateway.yaml",
 	"config/kafka-sidecar-sasl.yaml":    "config/kafka-sidecar.yaml",
 	"config/kafka-gateway-sasl.yaml":    "config/kafka-gateway.yaml",
+	// The Kafka gateway on the other stores (kafka_test.go checks they keep the group commit).
+	"config/kafka-gateway-s3.yaml":            "config/kafka-gateway.yaml",
+	"config/kafka-gateway-elasticsearch.yaml": "config/kafka-gateway.yaml",
+	"config/kafka-gateway-postgres.yaml":      "config/kafka-gateway.yaml",
 }
 
 type violation struct{ where, what string }
@@ -114,9 +118,11 @@ func checkPipelines(name string, cfg map[string]any) []violation {
 // checkKafkaReceivers checks a pipeline fed by a kafka receiver, where acknowledging is committing
 // the message's offset. The receiver commits once the pipeline returned (message_marking.after) and
 // never for a failed message (on_error, on_permanent_error), and the pipeline must return only once
-// the data is written: every exporter synchronous (sending_queue disabled). A queue, even on disk,
-// would let the offset go before the store has the data, and the local disk then stands in for
-// Kafka's replicated log (the at-least-once trap of contrib issue 37136).
+// the data is written: every exporter synchronous, i.e. sending_queue disabled or in memory with
+// wait_for_result (each call returns the outcome of the write its data was batched into, a group
+// commit). A queue that answers before the write, even on disk, would let the offset go before the
+// store has the data, and the local disk then stands in for Kafka's replicated log (the
+// at-least-once trap of contrib issue 37136).
 func checkKafkaReceivers(where string, receivers []string, defined map[string]any, exps []string, exporters map[string]any) []violation {
 	var out []violation
 	for _, r := range receivers {
@@ -131,22 +137,36 @@ func checkKafkaReceivers(where string, receivers []string, defined map[string]an
 			if unqueued[typeOf(e)] {
 				continue
 			}
-			if q := asMap(asMap(exporters[e])["sending_queue"]); q == nil || q["enabled"] != false {
-				out = append(out, violation{where, fmt.Sprintf("exporter %s queues behind receiver %s: the offset would be committed before the store has the data (set sending_queue.enabled: false)", e, r)})
+			if q := asMap(asMap(exporters[e])["sending_queue"]); !waitsForWrite(q) {
+				out = append(out, violation{where, fmt.Sprintf("exporter %s queues behind receiver %s: the offset would be committed before the store has the data (set sending_queue.enabled: false, or wait_for_result: true without storage)", e, r)})
 			}
 		}
 	}
 	return out
 }
 
-// checkQueue checks that exporter e's sending queue is on disk (or that it has none).
+// waitsForWrite reports whether a sending queue answers its caller only after the export: disabled,
+// or in memory with wait_for_result (a persistent queue answers once the data is in its file).
+func waitsForWrite(q map[string]any) bool {
+	if q == nil {
+		return false // the exporterhelper default is an in-memory queue that answers at once
+	}
+	if q["enabled"] == false {
+		return true
+	}
+	storage, _ := q["storage"].(string)
+	return q["wait_for_result"] == true && storage == ""
+}
+
+// checkQueue checks that exporter e's sending queue is on disk, that its callers wait for the write
+// (waitsForWrite), or that it has none.
 func checkQueue(where, e string, exp, extensions map[string]any, enabledExtensions []string) []violation {
 	if unqueued[typeOf(e)] {
 		return nil
 	}
 	q, hasQueue := exp["sending_queue"]
 	queue := asMap(q)
-	if hasQueue && queue != nil && queue["enabled"] == false {
+	if hasQueue && waitsForWrite(queue) {
 		return nil // synchronous: the write finishes before the acknowledgement
 	}
 	storage, _ := queue["storage"].(string)
@@ -467,6 +487,11 @@ service:
 		{"false", "false", "{enabled: false}", 1},
 		{"true", "true", "{enabled: false}", 1},
 		{"true", "false", "{queue_size: 10}", 2}, // in memory: the queue rule and the kafka rule
+		// A group commit: in memory, each caller waits for the batch write its data went into.
+		{"true", "false", "{wait_for_result: true, batch: {min_size: 1024}}", 0},
+		{"true", "false", "{wait_for_result: false, batch: {min_size: 1024}}", 2},
+		// wait_for_result on disk answers once the queue file has the data, not the store.
+		{"true", "false", "{wait_for_result: true, storage: spool_storage/queue}", 1},
 	} {
 		cfg := parse(t, "kafka", fmt.Appendf(nil, base, c.after, c.onError, c.queue))
 		if vs := checkPipelines("x.yaml", cfg); len(vs) != c.want {

@@ -29,9 +29,12 @@ func validate(t *testing.T, env map[string]string, configs ...string) (string, e
 
 // overlays are shipped config files that only make sense on top of another one.
 var overlays = map[string]string{
-	"gateway-observability.yaml": "gateway.yaml",
-	"kafka-sidecar-sasl.yaml":    "kafka-sidecar.yaml",
-	"kafka-gateway-sasl.yaml":    "kafka-gateway.yaml",
+	"gateway-observability.yaml":       "gateway.yaml",
+	"kafka-sidecar-sasl.yaml":          "kafka-sidecar.yaml",
+	"kafka-gateway-sasl.yaml":          "kafka-gateway.yaml",
+	"kafka-gateway-s3.yaml":            "kafka-gateway.yaml",
+	"kafka-gateway-elasticsearch.yaml": "kafka-gateway.yaml",
+	"kafka-gateway-postgres.yaml":      "kafka-gateway.yaml",
 }
 
 // TestShippedConfigsValidate loads every config/*.yaml with the built binary, with the environment
