@@ -137,6 +137,13 @@ func TestNameAndAddressCases(t *testing.T) {
 		{"Field row 184 token processor 308", "", 0},
 		{"Version 2 Release 3 ships in 5 days.", "", 0},
 		{"Ward 7 at St Mary's", "", 0},
+		// The capitalised-word fast path: a weekday or a phrase whose first word is also a name is
+		// skipped whole, the words after it are still read; a name cue still sends a place word to
+		// the full run.
+		{"On Monday Julia Silva called.", "Julia Silva", TypePerson},
+		{"Black Friday sales doubled.", "", 0},
+		{"After Black Friday Julia Silva called.", "Julia Silva", TypePerson},
+		{"Hi, my name is Paris Hilton.", "Paris Hilton", TypePerson},
 	} {
 		var got []string
 		for _, f := range e.Scan(tc.text, nil) {
