@@ -191,3 +191,34 @@ func TestConcurrentRedactSameResult(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestPhraseFilterKeepsEveryPhrase: the filter in front of multi-word lookups must pass every
+// multi-word entry of the lexicon (a false negative would turn "Golden Gate Bridge" into words).
+func TestPhraseFilterKeepsEveryPhrase(t *testing.T) {
+	lx := loadLexicon()
+	phrases := 0
+	for _, off := range lx.slots {
+		if off == 0 {
+			continue
+		}
+		o := int(off - 1)
+		w := lx.text[o : o+strings.IndexByte(lx.text[o:], '\t')]
+		if strings.IndexByte(w, ' ') < 0 {
+			continue
+		}
+		phrases++
+		title := w
+		if w[0] >= 'a' && w[0] <= 'z' {
+			title = strings.ToUpper(w[:1]) + w[1:]
+		}
+		if !lx.mayBePhrase(fnv32(w)) || lx.lookup(title) == 0 {
+			t.Fatalf("phrase %q filtered out", w)
+		}
+	}
+	if phrases < 1000 {
+		t.Fatalf("only %d phrases in the lexicon", phrases)
+	}
+	if lx.lookup("Black Friday forecast") != 0 || lx.lookup("New York") == 0 {
+		t.Error("phrase lookups wrong")
+	}
+}
