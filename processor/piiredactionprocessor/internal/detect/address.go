@@ -249,6 +249,7 @@ func (e *Engine) streetAfterNumber(s string, i, ne, floor int) (int, bool) {
 	}
 	var toks [6]addrTok
 	n := 0
+	stop := false // the word before was the last one the grammar looks past
 	for n < len(toks) && j < len(s) {
 		t, ok := e.readAddrWord(s, j)
 		if !ok {
@@ -260,9 +261,10 @@ func (e *Engine) streetAfterNumber(s string, i, ne, floor int) (int, bool) {
 		}
 		toks[n] = t
 		n++
-		if t.end+1 >= len(s) || s[t.end] != ' ' || n > 1 && endsStreetAfter(&toks[0], &toks[n-2]) {
+		if t.end+1 >= len(s) || s[t.end] != ' ' || stop {
 			break
 		}
+		stop = endsStreetAfter(&toks[0], &t)
 		j = t.end + 1
 	}
 	if n == 0 {
