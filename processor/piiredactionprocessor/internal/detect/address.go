@@ -205,7 +205,9 @@ func (e *Engine) readStreetBack(s string, num, floor int, toks *[5]addrTok) int 
 		}
 		toks[n] = t
 		n++
-		if t.start < 1 || s[t.start-1] != ' ' {
+		// streetBeforeNumber looks past a word that is neither a body word nor a street type
+		// only in its first three ("Árpád fejedelem útja 62"): reading on would be wasted.
+		if t.start < 1 || s[t.start-1] != ' ' || n >= 3 && !isBodyWord(t) && !isStreetType(t.word) {
 			break
 		}
 		end = t.start - 1
@@ -247,6 +249,7 @@ func (e *Engine) streetAfterNumber(s string, i, ne, floor int) (int, bool) {
 	}
 	var toks [6]addrTok
 	n := 0
+	stop := false // the word before was the last one the grammar looks past
 	for n < len(toks) && j < len(s) {
 		t, ok := e.readAddrWord(s, j)
 		if !ok {
@@ -258,9 +261,10 @@ func (e *Engine) streetAfterNumber(s string, i, ne, floor int) (int, bool) {
 		}
 		toks[n] = t
 		n++
-		if t.end+1 >= len(s) || s[t.end] != ' ' {
+		if t.end+1 >= len(s) || s[t.end] != ' ' || stop {
 			break
 		}
+		stop = endsStreetAfter(&toks[0], &t)
 		j = t.end + 1
 	}
 	if n == 0 {
@@ -270,6 +274,20 @@ func (e *Engine) streetAfterNumber(s string, i, ne, floor int) (int, bool) {
 		return prefixedStreet(s, toks[:n])
 	}
 	return e.namedStreet(s, toks[:n], i, floor)
+}
+
+// endsStreetAfter reports that the words read after a house number need not go on past the one
+// after prev: namedStreet and typedStreet stop at a lower-case word that is no particle or at a
+// sentence word, and look at most one word further (a direction after a street type). A street
+// led by its type (prefixedStreet) or a place phrase ("Golden Gate Bridge") reads on.
+func endsStreetAfter(first, prev *addrTok) bool {
+	if first.fl&lexPhrase != 0 || inSet(streetPrefixWords, first.word) {
+		return false
+	}
+	if prev.upper {
+		return inSet(sentenceWords, prev.word)
+	}
+	return !inSet(streetParticles, prev.word)
 }
 
 // streetStart returns where the street after the house number ending at ne starts, past a second

@@ -137,6 +137,13 @@ func TestNameAndAddressCases(t *testing.T) {
 		{"Field row 184 token processor 308", "", 0},
 		{"Version 2 Release 3 ships in 5 days.", "", 0},
 		{"Ward 7 at St Mary's", "", 0},
+		// The capitalised-word fast path: a weekday or a phrase whose first word is also a name is
+		// skipped whole, the words after it are still read; a name cue still sends a place word to
+		// the full run.
+		{"On Monday Julia Silva called.", "Julia Silva", TypePerson},
+		{"Black Friday sales doubled.", "", 0},
+		{"After Black Friday Julia Silva called.", "Julia Silva", TypePerson},
+		{"Hi, my name is Paris Hilton.", "Paris Hilton", TypePerson},
 	} {
 		var got []string
 		for _, f := range e.Scan(tc.text, nil) {
@@ -182,5 +189,36 @@ func TestConcurrentRedactSameResult(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// TestPhraseFilterKeepsEveryPhrase: the filter in front of multi-word lookups must pass every
+// multi-word entry of the lexicon (a false negative would turn "Golden Gate Bridge" into words).
+func TestPhraseFilterKeepsEveryPhrase(t *testing.T) {
+	lx := loadLexicon()
+	phrases := 0
+	for _, off := range lx.slots {
+		if off == 0 {
+			continue
+		}
+		o := int(off - 1)
+		w := lx.text[o : o+strings.IndexByte(lx.text[o:], '\t')]
+		if strings.IndexByte(w, ' ') < 0 {
+			continue
+		}
+		phrases++
+		title := w
+		if w[0] >= 'a' && w[0] <= 'z' {
+			title = strings.ToUpper(w[:1]) + w[1:]
+		}
+		if !lx.mayBePhrase(fnv32(w)) || lx.lookup(title) == 0 {
+			t.Fatalf("phrase %q filtered out", w)
+		}
+	}
+	if phrases < 1000 {
+		t.Fatalf("only %d phrases in the lexicon", phrases)
+	}
+	if lx.lookup("Black Friday forecast") != 0 || lx.lookup("New York") == 0 {
+		t.Error("phrase lookups wrong")
 	}
 }

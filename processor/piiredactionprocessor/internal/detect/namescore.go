@@ -75,19 +75,25 @@ func (e *Engine) capitalFastPath(s string, i, lastPerson int, last *int) (next i
 	if !e.enabled[TypePerson] {
 		return end, true
 	}
-	// A word that is only a product, a place or a plain word ("Google", "Tokyo", "Report")
-	// is a barrier whatever follows; the words after it are read on their own.
-	if fl&(lexStop|lexBarrier|lexWord|lexPlace) != 0 && fl&(lexGiven|lexFamily|lexTitle|lexPhrase) == 0 && !mayEndNameCue(s, i) {
+	// After "my name is" every capitalised word may be the name: only the full run decides.
+	// (mayEndNameCue is the one-byte test that rules out most text before the exact one.)
+	if mayEndNameCue(s, i) && nameCueBefore(s, i) {
+		return 0, false
+	}
+	// A word that is only a product, a place, a plain word or a weekday or month ("Google",
+	// "Tokyo", "Report", "Monday") is a barrier whatever follows (names.go, category); the words
+	// after it are read on their own.
+	if fl&(lexStop|lexBarrier|lexWord|lexPlace|lexMonth|lexWeekday) != 0 && fl&(lexGiven|lexFamily|lexTitle|lexPhrase) == 0 {
 		return end, true
 	}
-	// A multi-word place, landmark or product ("Golden Gate Bridge", "Google Drive") is one
-	// barrier: skip it whole.
-	if fl&lexPhrase != 0 && fl&(lexGiven|lexFamily|lexTitle) == 0 && !mayEndNameCue(s, i) {
+	// A multi-word place, landmark or product ("Golden Gate Bridge", "Black Friday") is one
+	// barrier even when its first word is also a name (markRunBarriers): skip it whole.
+	if fl&lexPhrase != 0 && fl&lexTitle == 0 {
 		if p := e.placePhraseEnd(s, i, end); p > 0 {
 			return p, true
 		}
 	}
-	if plainWordEnd(s, end) && !mayEndNameCue(s, i) && fl&lexTitle == 0 &&
+	if plainWordEnd(s, end) && fl&lexTitle == 0 &&
 		(fl&(lexStop|lexBarrier) != 0 || fl&(lexWord|lexPlace) != 0 && fl&(lexGiven|lexFamily) == 0 ||
 			// A name that is also a common word or a place ("Page", "Austin") needs a cue.
 			fl&(lexWord|lexPlace) != 0 && cueBefore(s, i) == cueNone && !followerAfter(s, end) &&
