@@ -16,14 +16,16 @@ import (
 // queue replays what it had not marked done. Record ids are deterministic, so a copy of a record
 // written a moment ago is recognised and dropped before it reaches the store. Ids enter the window
 // only once their write succeeded, so a failed write never hides a record from its retry. The
-// window is a ring of 16-byte keys plus a set over it, seeded at start from the store's last objects
+// window is a ring of 16-byte keys plus a set over it (keySet: fixed size, one cache line a look-up), seeded at start from the store's last objects
 // (seed); what falls out of it is stored again and counted once by every reader.
 type recentRecords struct {
 	mu   sync.Mutex
 	ring []auditrecord.RecordKey
 	next int
 	full bool
-	set  map[auditrecord.RecordKey]struct{}
+	set  *keySet
+	// inBatch is dropWritten's set of the ids earlier in its batch, reused under mu.
+	inBatch *keySet
 }
 
 // newRecentRecords returns a window of size ids, or nil (no dedup) for size 0.
@@ -31,7 +33,7 @@ func newRecentRecords(size int) *recentRecords {
 	if size <= 0 {
 		return nil
 	}
-	return &recentRecords{ring: make([]auditrecord.RecordKey, size), set: make(map[auditrecord.RecordKey]struct{}, size)}
+	return &recentRecords{ring: make([]auditrecord.RecordKey, size), set: newKeySet(size), inBatch: newKeySet(0)}
 }
 
 // dropWritten returns recs without the records whose id the window holds or that an earlier record
@@ -42,18 +44,16 @@ func (w *recentRecords) dropWritten(recs []*auditrecord.Record) ([]*auditrecord.
 	if w == nil {
 		return recs, 0
 	}
-	inBatch := make(map[auditrecord.RecordKey]struct{}, len(recs))
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.inBatch.reset(len(recs))
 	var kept []*auditrecord.Record
 	for i, r := range recs {
 		seen := false
 		if r.RecordID != "" { // nothing tells copies of id-less records apart
 			k := auditrecord.KeyOf(r.RecordID)
-			_, written := w.set[k]
-			_, repeated := inBatch[k]
-			inBatch[k] = struct{}{}
-			seen = written || repeated
+			repeated := !w.inBatch.add(k)
+			seen = repeated || w.set.has(k)
 		}
 		switch {
 		case seen && kept == nil:
@@ -80,14 +80,14 @@ func (w *recentRecords) remember(recs []*auditrecord.Record) {
 			continue
 		}
 		k := auditrecord.KeyOf(r.RecordID)
-		if _, ok := w.set[k]; ok {
+		if w.set.has(k) {
 			continue
 		}
 		if w.full {
-			delete(w.set, w.ring[w.next])
+			w.set.remove(w.ring[w.next])
 		}
 		w.ring[w.next] = k
-		w.set[k] = struct{}{}
+		w.set.add(k)
 		w.next++
 		if w.next == len(w.ring) {
 			w.next, w.full = 0, true

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -38,6 +39,10 @@ type auditExporter struct {
 	recent *recentRecords
 	// hold keeps records of traces whose session and user have not arrived yet (nil: off).
 	hold *identityhold.Hold
+	// tracesFed and logsFed say which signals' pipelines feed this exporter (set as the collector
+	// builds them, before start): a batch waits for the other signal only when a pipeline can bring
+	// it, so a traces-only collector never holds a batch for reasoning logs that cannot come.
+	tracesFed, logsFed atomic.Bool
 	// stopReleases ends the loop that writes held records whose window passed.
 	stopReleases context.CancelFunc
 	releasesDone chan struct{}
@@ -139,7 +144,7 @@ func (e *auditExporter) shutdown(ctx context.Context) error {
 func (e *auditExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
 	// A model call's reasoning part that the agent also logs (agent.reasoning, with plan and
 	// confidence) is one record, the log's: wait for those logs as logs wait for their spans.
-	if wait := e.logSpanWait(ctx); wait > 0 {
+	if wait := e.logSpanWait(ctx, &e.logsFed); wait > 0 {
 		if awaited := e.mapper.ThoughtsAwaited(td); len(awaited) > 0 && !e.mapper.WaitForThoughts(ctx, awaited, wait) {
 			e.mapper.NoThoughtsLogged(awaited)
 		}
@@ -149,7 +154,7 @@ func (e *auditExporter) pushTraces(ctx context.Context, td ptrace.Traces) error 
 }
 
 func (e *auditExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
-	if wait := e.logSpanWait(ctx); wait > 0 {
+	if wait := e.logSpanWait(ctx, &e.tracesFed); wait > 0 {
 		if awaited := e.mapper.SpansAwaited(ld); len(awaited) > 0 && !e.mapper.WaitForSpans(ctx, awaited, wait) {
 			e.telemetry.recordUnjoined(ctx, len(awaited))
 		}
@@ -158,9 +163,13 @@ func (e *auditExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	return e.write(ctx, signalLogs, recs, stats)
 }
 
-// logSpanWait bounds the wait for spans by half of the export's remaining time, so the write that
+// logSpanWait is how long a batch may wait for records of the other signal: none when no pipeline
+// feeds that signal (other), else at most half of the export's remaining time, so the write that
 // follows still fits in the exporterhelper timeout.
-func (e *auditExporter) logSpanWait(ctx context.Context) time.Duration {
+func (e *auditExporter) logSpanWait(ctx context.Context, other *atomic.Bool) time.Duration {
+	if !other.Load() {
+		return 0
+	}
 	wait := e.cfg.LogSpanWait
 	if deadline, ok := ctx.Deadline(); ok {
 		if half := time.Until(deadline) / 2; half < wait {

@@ -40,3 +40,24 @@ func TestTracesAndLogsOfOneConfigShareOneExporterStartedOnce(t *testing.T) {
 	_ = other.shutdown(ctx)
 	_ = c.shutdown(ctx)
 }
+
+// A batch waits for the other signal only when a pipeline feeds it: a traces-only collector must not
+// hold every first batch of a service for reasoning logs that cannot arrive.
+func TestSignalWaitsOnlyForAFedSignal(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.File.Directory = t.TempDir()
+	set := exportertest.NewNopSettings(metadata.Type)
+	ctx := context.Background()
+	_, err := NewFactory().CreateTraces(ctx, set, cfg)
+	require.NoError(t, err)
+	e, err := exporters.getOrCreate(cfg, set)
+	require.NoError(t, err)
+	t.Cleanup(func() { exporters.mu.Lock(); delete(exporters.byID, cfg); exporters.mu.Unlock() })
+
+	assert.Zero(t, e.logSpanWait(ctx, &e.logsFed), "traces wait for logs no pipeline brings")
+	assert.Equal(t, cfg.LogSpanWait, e.logSpanWait(ctx, &e.tracesFed), "a logs batch would wait for the fed traces")
+
+	_, err = NewFactory().CreateLogs(ctx, set, cfg)
+	require.NoError(t, err)
+	assert.Equal(t, cfg.LogSpanWait, e.logSpanWait(ctx, &e.logsFed), "with a logs pipeline, traces wait for its reasoning logs")
+}
