@@ -3,11 +3,11 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"errors"
 	"flag"
 	"fmt"
 	"strings"
 
+	"github.com/agentaudit/otelcol-agentaudit/internal/evidence"
 	"github.com/agentaudit/otelcol-agentaudit/internal/evidence/witness"
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/verify"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
@@ -45,31 +45,33 @@ func (e *evidenceFlags) checkWitnesses(ctx context.Context, st *auditStore, opts
 	if len(e.checkpoints) == 0 {
 		return nil
 	}
-	objects, ok := st.Handle.(registry.ObjectHandle)
-	if !ok || objects.Objects() == nil {
+	ev, ok := st.Handle.(registry.Evidencer)
+	if !ok {
 		return fmt.Errorf("--checkpoints: store %s keeps no checkpoints: %w", st.url, registry.ErrUnsupported)
 	}
-	os := objects.Objects()
-	src := witness.Source{Name: "store", Backend: os.Backend(), Layout: os.Layout()}
-	var witnesses []witness.Source
+	ledger := ev.Ledger()
+	var witnesses []evidence.CheckpointSource
 	for _, raw := range e.checkpoints {
 		t, err := storeurl.Open(ctx, raw, e.witnessS3)
 		if err != nil {
 			return fmt.Errorf("--checkpoints %s: %w", raw, err)
 		}
-		witnesses = append(witnesses, witness.Source{Name: "witness " + raw, Backend: t.Backend, Layout: objectstore.Layout{Prefix: t.Prefix}})
+		witnesses = append(witnesses, objectstore.BackendSource{SourceName: "witness " + raw, Backend: t.Backend, Layout: objectstore.Layout{Prefix: t.Prefix}})
 	}
 	keys := make([]ed25519.PublicKey, 0, len(opts.PublicKeys))
 	for _, k := range opts.PublicKeys {
 		keys = append(keys, k.Key)
 	}
 	if len(keys) == 0 {
-		var err error
-		if keys, err = storeKeys(ctx, src.Backend, src.Layout); err != nil {
+		published, err := ledger.PublicKeys(ctx)
+		if err != nil {
 			return err
 		}
+		for _, k := range published {
+			keys = append(keys, k.Key)
+		}
 	}
-	findings, sum, err := witness.Check(ctx, src, witnesses, keys)
+	findings, sum, err := witness.Check(ctx, ledger, witnesses, keys)
 	if err != nil {
 		return err
 	}
@@ -87,22 +89,13 @@ func (e *evidenceFlags) checkWitnesses(ctx context.Context, st *auditStore, opts
 // storeKeys are the public keys published in the store (trusted from the store, as verify does
 // without --pubkey; its report warns about that).
 func storeKeys(ctx context.Context, b objectstore.Backend, l objectstore.Layout) ([]ed25519.PublicKey, error) {
-	files, err := b.List(ctx, l.KeysPrefix())
+	published, err := objectstore.BackendLedger(b, l).PublicKeys(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var keys []ed25519.PublicKey
-	for _, f := range files {
-		raw, err := b.Get(ctx, f)
-		if errors.Is(err, objectstore.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if k, err := objectstore.ParsePublicKey(raw); err == nil {
-			keys = append(keys, k)
-		}
+	keys := make([]ed25519.PublicKey, 0, len(published))
+	for _, k := range published {
+		keys = append(keys, k.Key)
 	}
 	return keys, nil
 }
