@@ -78,7 +78,7 @@ func TestCheckpointsOnPostgres(t *testing.T) {
 	})
 }
 
-func openStoreWith(t *testing.T, dsn string, signer *objectstore.Signer, o *objectstore.CheckpointOptions) *pgstore.Store {
+func openStoreWith(t testing.TB, dsn string, signer *objectstore.Signer, o *objectstore.CheckpointOptions) *pgstore.Store {
 	t.Helper()
 	cfg := pgstore.NewDefaultConfig()
 	cfg.DSN = configopaque.String(dsn)
