@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/evidence"
+	"github.com/agentaudit/otelcol-agentaudit/internal/evidence/httpwitness"
 	"github.com/agentaudit/otelcol-agentaudit/internal/evidence/witness"
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/verify"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
@@ -18,6 +19,7 @@ import (
 // evidenceFlags are verify's flags for witnessed checkpoints and offline bundles.
 type evidenceFlags struct {
 	checkpoints []string
+	httpWitness []string
 	witnessS3   storeurl.S3Options
 	bundle      string
 }
@@ -32,6 +34,13 @@ func addEvidenceFlags(fs *flag.FlagSet) *evidenceFlags {
 		e.checkpoints = append(e.checkpoints, s)
 		return nil
 	})
+	fs.Func("checkpoints-http", "also check the store against the latest checkpoints of an HTTP witness (GET URL/<stream>/latest); repeatable", func(s string) error {
+		if err := httpwitness.Validate(s); err != nil {
+			return err
+		}
+		e.httpWitness = append(e.httpWitness, s)
+		return nil
+	})
 	fs.StringVar(&e.witnessS3.Endpoint, "checkpoints-s3-endpoint", "", "S3 endpoint of an s3:// --checkpoints witness (S3-compatible stores)")
 	fs.StringVar(&e.witnessS3.Region, "checkpoints-s3-region", "", "S3 region of an s3:// --checkpoints witness")
 	fs.BoolVar(&e.witnessS3.PathStyle, "checkpoints-s3-path-style", false, "path-style addressing for an s3:// --checkpoints witness")
@@ -42,7 +51,7 @@ func addEvidenceFlags(fs *flag.FlagSet) *evidenceFlags {
 // checkWitnesses adds the checkpoint findings to rep. Its error means a witness or the store could
 // not be read (exit 3).
 func (e *evidenceFlags) checkWitnesses(ctx context.Context, st *auditStore, opts verify.Options, rep *verify.Report) error {
-	if len(e.checkpoints) == 0 {
+	if len(e.checkpoints) == 0 && len(e.httpWitness) == 0 {
 		return nil
 	}
 	ev, ok := st.Handle.(registry.Evidencer)
@@ -57,6 +66,13 @@ func (e *evidenceFlags) checkWitnesses(ctx context.Context, st *auditStore, opts
 			return fmt.Errorf("--checkpoints %s: %w", raw, err)
 		}
 		witnesses = append(witnesses, objectstore.BackendSource{SourceName: "witness " + raw, Backend: t.Backend, Layout: objectstore.Layout{Prefix: t.Prefix}})
+	}
+	for _, raw := range e.httpWitness {
+		h, err := httpwitness.New(raw)
+		if err != nil {
+			return err
+		}
+		witnesses = append(witnesses, h)
 	}
 	keys := make([]ed25519.PublicKey, 0, len(opts.PublicKeys))
 	for _, k := range opts.PublicKeys {
@@ -78,7 +94,7 @@ func (e *evidenceFlags) checkWitnesses(ctx context.Context, st *auditStore, opts
 	if sum.Witnessed == 0 {
 		findings = append(findings, verify.Finding{
 			Kind: witness.Unwitnessed, Severity: verify.Failure,
-			Detail: fmt.Sprintf("no checkpoints found in %s: nothing witnessed, so truncation and key-holder rewrites cannot be ruled out", strings.Join(e.checkpoints, ", ")),
+			Detail: fmt.Sprintf("no checkpoints found in %s: nothing witnessed, so truncation and key-holder rewrites cannot be ruled out", strings.Join(append(e.checkpoints, e.httpWitness...), ", ")),
 		})
 	}
 	rep.Findings = append(rep.Findings, findings...)

@@ -103,6 +103,7 @@ func TestInvalidConfigsNameTheField(t *testing.T) {
 		"ckpt_short_interval":       "integrity.checkpoints.interval:",
 		"ckpt_witness_no_key":       "integrity.checkpoints.witness:",
 		"ckpt_witness_inside_store": "integrity.checkpoints.witness.directory:",
+		"ckpt_witness_http_bad":     "integrity.checkpoints.witness.http.endpoint:",
 		"ckpt_witness_s3_no_bucket": "witness",
 		"bad_log_mapping":           "log_mappings[1].event:",
 	} {
