@@ -57,7 +57,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return c.fail(exitUsage, "store %s: evidence bundles need a store with checkpoints (file, S3, PostgreSQL): %v", st.url, registry.ErrUnsupported)
 	}
 	return c.readAndLog(ctx, func(svc *service.Service, st *auditStore) (int, string, func() error, error) {
-		res, err := bundle.Export(ctx, st.Handle.(registry.Evidencer).Ledger(), q, selection, st.url, c.now())
+		res, err := bundle.ExportSigned(ctx, st.Handle.(registry.Evidencer).Ledger(), q, selection, st.url, c.now(), st.signer)
 		if err != nil {
 			return 0, "", nil, err
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 	"github.com/agentaudit/otelcol-agentaudit/internal/evidence"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 )
 
 // Result is a written bundle.
@@ -34,6 +35,12 @@ type selected struct {
 // session or user id join their trace's, as every auditctl reader does). Each record is proven
 // against its stream's newest stored checkpoint that covers it.
 func Export(ctx context.Context, s evidence.Ledger, q store.Query, selection, location string, now time.Time) (Result, error) {
+	return ExportSigned(ctx, s, q, selection, location, now, nil)
+}
+
+// ExportSigned is Export with index.json signed by signer (index.sig), so that removing a record
+// together with its index entry is caught; nil signer: unsigned.
+func ExportSigned(ctx context.Context, s evidence.Ledger, q store.Query, selection, location string, now time.Time, signer *objectstore.Signer) (Result, error) {
 	streams, err := s.Streams(ctx)
 	if err != nil {
 		return Result{}, err
@@ -82,6 +89,9 @@ func Export(ctx context.Context, s evidence.Ledger, q store.Query, selection, lo
 		return Result{}, err
 	}
 	c[IndexFile] = idx
+	if signer != nil {
+		c[IndexSigFile] = []byte(signer.Fingerprint() + " " + signer.SignBytes(idx) + "\n")
+	}
 	c[RecordsFile] = append(bytes.Join(lines, []byte("\n")), '\n')
 	c[ReadmeFile] = []byte(readme(ix))
 	res.Records = len(ix.Records)
