@@ -18,7 +18,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		"Writes an evidence bundle (zip): the selected records as stored, an inclusion proof for each\n"+
 			"against its stream's newest signed checkpoint, those checkpoints, the public keys and a README.\n"+
 			"The recipient checks it offline with `auditctl verify --bundle FILE --pubkey KEY`. The export\n"+
-			"is recorded in the access log. File and S3 stores.", stdout, stderr)
+			"is recorded in the access log. File, S3 and PostgreSQL stores.", stdout, stderr)
 	session := c.fs.String("session", "", "the records of this session (and of its traces' records without a session id)")
 	user := c.fs.String("user", "", "the records of this user")
 	out := c.fs.String("o", "", "bundle file to write (required)")
@@ -53,11 +53,11 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	selection += service.RangeLabel(q)
 	if st, err := openStore(c.store, ""); err != nil {
 		return c.fail(exitUsage, "%v", err)
-	} else if _, ok := st.Handle.(registry.ObjectHandle); !ok {
-		return c.fail(exitUsage, "store %s: evidence bundles need the file or S3 store's checkpoints: %v", st.url, registry.ErrUnsupported)
+	} else if _, ok := st.Handle.(registry.Evidencer); !ok {
+		return c.fail(exitUsage, "store %s: evidence bundles need a store with checkpoints (file, S3, PostgreSQL): %v", st.url, registry.ErrUnsupported)
 	}
 	return c.readAndLog(ctx, func(svc *service.Service, st *auditStore) (int, string, func() error, error) {
-		res, err := bundle.Export(ctx, st.Handle.(registry.ObjectHandle).Objects(), q, selection, st.url, c.now())
+		res, err := bundle.ExportSigned(ctx, st.Handle.(registry.Evidencer).Ledger(), q, selection, st.url, c.now(), st.signer)
 		if err != nil {
 			return 0, "", nil, err
 		}

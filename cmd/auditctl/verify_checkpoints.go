@@ -3,11 +3,12 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"errors"
 	"flag"
 	"fmt"
 	"strings"
 
+	"github.com/agentaudit/otelcol-agentaudit/internal/evidence"
+	"github.com/agentaudit/otelcol-agentaudit/internal/evidence/httpwitness"
 	"github.com/agentaudit/otelcol-agentaudit/internal/evidence/witness"
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/verify"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
@@ -18,6 +19,7 @@ import (
 // evidenceFlags are verify's flags for witnessed checkpoints and offline bundles.
 type evidenceFlags struct {
 	checkpoints []string
+	httpWitness []string
 	witnessS3   storeurl.S3Options
 	bundle      string
 }
@@ -32,6 +34,13 @@ func addEvidenceFlags(fs *flag.FlagSet) *evidenceFlags {
 		e.checkpoints = append(e.checkpoints, s)
 		return nil
 	})
+	fs.Func("checkpoints-http", "also check the store against the latest checkpoints of an HTTP witness (GET URL/<stream>/latest); repeatable", func(s string) error {
+		if err := httpwitness.Validate(s); err != nil {
+			return err
+		}
+		e.httpWitness = append(e.httpWitness, s)
+		return nil
+	})
 	fs.StringVar(&e.witnessS3.Endpoint, "checkpoints-s3-endpoint", "", "S3 endpoint of an s3:// --checkpoints witness (S3-compatible stores)")
 	fs.StringVar(&e.witnessS3.Region, "checkpoints-s3-region", "", "S3 region of an s3:// --checkpoints witness")
 	fs.BoolVar(&e.witnessS3.PathStyle, "checkpoints-s3-path-style", false, "path-style addressing for an s3:// --checkpoints witness")
@@ -42,41 +51,50 @@ func addEvidenceFlags(fs *flag.FlagSet) *evidenceFlags {
 // checkWitnesses adds the checkpoint findings to rep. Its error means a witness or the store could
 // not be read (exit 3).
 func (e *evidenceFlags) checkWitnesses(ctx context.Context, st *auditStore, opts verify.Options, rep *verify.Report) error {
-	if len(e.checkpoints) == 0 {
+	if len(e.checkpoints) == 0 && len(e.httpWitness) == 0 {
 		return nil
 	}
-	objects, ok := st.Handle.(registry.ObjectHandle)
-	if !ok || objects.Objects() == nil {
+	ev, ok := st.Handle.(registry.Evidencer)
+	if !ok {
 		return fmt.Errorf("--checkpoints: store %s keeps no checkpoints: %w", st.url, registry.ErrUnsupported)
 	}
-	os := objects.Objects()
-	src := witness.Source{Name: "store", Backend: os.Backend(), Layout: os.Layout()}
-	var witnesses []witness.Source
+	ledger := ev.Ledger()
+	var witnesses []evidence.CheckpointSource
 	for _, raw := range e.checkpoints {
 		t, err := storeurl.Open(ctx, raw, e.witnessS3)
 		if err != nil {
 			return fmt.Errorf("--checkpoints %s: %w", raw, err)
 		}
-		witnesses = append(witnesses, witness.Source{Name: "witness " + raw, Backend: t.Backend, Layout: objectstore.Layout{Prefix: t.Prefix}})
+		witnesses = append(witnesses, objectstore.BackendSource{SourceName: "witness " + raw, Backend: t.Backend, Layout: objectstore.Layout{Prefix: t.Prefix}})
+	}
+	for _, raw := range e.httpWitness {
+		h, err := httpwitness.New(raw)
+		if err != nil {
+			return err
+		}
+		witnesses = append(witnesses, h)
 	}
 	keys := make([]ed25519.PublicKey, 0, len(opts.PublicKeys))
 	for _, k := range opts.PublicKeys {
 		keys = append(keys, k.Key)
 	}
 	if len(keys) == 0 {
-		var err error
-		if keys, err = storeKeys(ctx, src.Backend, src.Layout); err != nil {
+		published, err := ledger.PublicKeys(ctx)
+		if err != nil {
 			return err
 		}
+		for _, k := range published {
+			keys = append(keys, k.Key)
+		}
 	}
-	findings, sum, err := witness.Check(ctx, src, witnesses, keys)
+	findings, sum, err := witness.Check(ctx, ledger, witnesses, keys)
 	if err != nil {
 		return err
 	}
 	if sum.Witnessed == 0 {
 		findings = append(findings, verify.Finding{
 			Kind: witness.Unwitnessed, Severity: verify.Failure,
-			Detail: fmt.Sprintf("no checkpoints found in %s: nothing witnessed, so truncation and key-holder rewrites cannot be ruled out", strings.Join(e.checkpoints, ", ")),
+			Detail: fmt.Sprintf("no checkpoints found in %s: nothing witnessed, so truncation and key-holder rewrites cannot be ruled out", strings.Join(append(e.checkpoints, e.httpWitness...), ", ")),
 		})
 	}
 	rep.Findings = append(rep.Findings, findings...)
@@ -87,22 +105,13 @@ func (e *evidenceFlags) checkWitnesses(ctx context.Context, st *auditStore, opts
 // storeKeys are the public keys published in the store (trusted from the store, as verify does
 // without --pubkey; its report warns about that).
 func storeKeys(ctx context.Context, b objectstore.Backend, l objectstore.Layout) ([]ed25519.PublicKey, error) {
-	files, err := b.List(ctx, l.KeysPrefix())
+	published, err := objectstore.BackendLedger(b, l).PublicKeys(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var keys []ed25519.PublicKey
-	for _, f := range files {
-		raw, err := b.Get(ctx, f)
-		if errors.Is(err, objectstore.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if k, err := objectstore.ParsePublicKey(raw); err == nil {
-			keys = append(keys, k)
-		}
+	keys := make([]ed25519.PublicKey, 0, len(published))
+	for _, k := range published {
+		keys = append(keys, k.Key)
 	}
 	return keys, nil
 }

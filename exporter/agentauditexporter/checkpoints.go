@@ -9,6 +9,7 @@ import (
 
 	"go.opentelemetry.io/collector/config/configoptional"
 
+	"github.com/agentaudit/otelcol-agentaudit/internal/evidence/httpwitness"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/s3store"
@@ -32,6 +33,13 @@ type CheckpointsConfig struct {
 type WitnessConfig struct {
 	Directory string                                  `mapstructure:"directory"`
 	S3        configoptional.Optional[s3store.Config] `mapstructure:"s3"`
+	HTTP      HTTPWitnessConfig                       `mapstructure:"http"`
+}
+
+// HTTPWitnessConfig is a witness reached over HTTP (internal/evidence/httpwitness): each checkpoint
+// is POSTed to <endpoint>/<stream>.
+type HTTPWitnessConfig struct {
+	Endpoint string `mapstructure:"endpoint"`
 }
 
 const (
@@ -47,7 +55,7 @@ func (c CheckpointsConfig) validate(cfg *Config) error {
 		return fmt.Errorf("integrity.checkpoints.interval: %v must be at least 1s", c.Interval)
 	}
 	w := c.Witness
-	if w.Directory == "" && !w.S3.HasValue() {
+	if w.Directory == "" && !w.S3.HasValue() && w.HTTP.Endpoint == "" {
 		return nil
 	}
 	if cfg.Integrity.SigningKeyFile == "" {
@@ -58,6 +66,11 @@ func (c CheckpointsConfig) validate(cfg *Config) error {
 		sd, _ := filepath.Abs(cfg.File.Directory)
 		if rel, err := filepath.Rel(sd, wd); err == nil && (rel == "." || filepath.IsLocal(rel)) {
 			return fmt.Errorf("integrity.checkpoints.witness.directory: %s lies inside file.directory %s; a witness must be independent of the store", w.Directory, cfg.File.Directory)
+		}
+	}
+	if w.HTTP.Endpoint != "" {
+		if err := httpwitness.Validate(w.HTTP.Endpoint); err != nil {
+			return fmt.Errorf("integrity.checkpoints.witness.http.endpoint: %w", err)
 		}
 	}
 	if w.S3.HasValue() {
@@ -81,6 +94,13 @@ func (c CheckpointsConfig) checkpointOptions(ctx context.Context, signed bool) (
 			return nil, fmt.Errorf("integrity.checkpoints.witness.directory: %w", err)
 		}
 		o.Witnesses = append(o.Witnesses, b)
+	}
+	if e := c.Witness.HTTP.Endpoint; e != "" {
+		h, err := httpwitness.New(e)
+		if err != nil {
+			return nil, fmt.Errorf("integrity.checkpoints.witness.http.endpoint: %w", err)
+		}
+		o.Sinks = append(o.Sinks, h)
 	}
 	if c.Witness.S3.HasValue() {
 		b, err := s3store.NewBackend(ctx, *c.Witness.S3.Get())

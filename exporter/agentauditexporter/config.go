@@ -128,10 +128,12 @@ func (c IdentityConfig) validate(store string) error {
 	return nil
 }
 
-// IntegrityConfig configures manifest signing for the file and S3 stores.
+// IntegrityConfig configures manifest signing for the file and S3 stores and checkpoint signing
+// for them and PostgreSQL.
 type IntegrityConfig struct {
 	// SigningKeyFile is a PEM PKCS#8 Ed25519 private key (`openssl genpkey -algorithm ed25519`).
-	// Without it manifests are written unsigned and `auditctl verify` says so.
+	// Without it manifests are written unsigned and `auditctl verify` says so; PostgreSQL rows stay
+	// unsigned, but its streams' checkpoints are signed with it.
 	SigningKeyFile string `mapstructure:"signing_key_file"`
 	// Checkpoints are signed tree heads, written with the signing key (checkpoints.go).
 	Checkpoints CheckpointsConfig `mapstructure:"checkpoints"`
@@ -179,9 +181,6 @@ func (c *Config) Validate() error {
 	case StorePostgres:
 		if !c.Postgres.HasValue() {
 			return errors.New("postgres: must be set when store is postgres (at least postgres.dsn)")
-		}
-		if c.Integrity.SigningKeyFile != "" {
-			return errors.New("integrity.signing_key_file: manifests are written by the file and s3 stores only; the postgres store chains rows and relies on its append-only trigger and grants")
 		}
 	case "":
 		return errors.New("store: must be set (file, s3, elasticsearch or postgres)")

@@ -99,11 +99,11 @@ func TestInvalidConfigsNameTheField(t *testing.T) {
 		"pg_missing":                "postgres:",
 		"pg_no_dsn":                 "postgres: dsn:",
 		"pg_bad_dsn":                "postgres: dsn:",
-		"pg_signing":                "integrity.signing_key_file:",
 		"ckpt_zero_every":           "integrity.checkpoints.every_records:",
 		"ckpt_short_interval":       "integrity.checkpoints.interval:",
 		"ckpt_witness_no_key":       "integrity.checkpoints.witness:",
 		"ckpt_witness_inside_store": "integrity.checkpoints.witness.directory:",
+		"ckpt_witness_http_bad":     "integrity.checkpoints.witness.http.endpoint:",
 		"ckpt_witness_s3_no_bucket": "witness",
 		"bad_log_mapping":           "log_mappings[1].event:",
 	} {
@@ -116,6 +116,10 @@ func TestInvalidConfigsNameTheField(t *testing.T) {
 }
 
 func TestCheckpointConfigLoads(t *testing.T) {
+	// PostgreSQL signs its streams' checkpoints with the key (its rows stay unsigned).
+	pg, err := loadConfig(t, "pg_signing")
+	require.NoError(t, err)
+	assert.Equal(t, "testdata/config.yaml", pg.Integrity.SigningKeyFile)
 	def, err := loadConfig(t, "")
 	require.NoError(t, err)
 	assert.Equal(t, CheckpointsConfig{EveryRecords: 10_000, Interval: time.Minute, Witness: def.Integrity.Checkpoints.Witness}, def.Integrity.Checkpoints)

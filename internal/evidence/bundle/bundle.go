@@ -24,8 +24,10 @@ const (
 	IndexFile   = "index.json"
 	RecordsFile = "records.jsonl"
 	ReadmeFile  = "README.md"
-	keysDir     = "keys/"
-	ckptDir     = "checkpoints/"
+	// IndexSigFile signs index.json: "<key fingerprint> <base64 Ed25519 signature of index.json>".
+	IndexSigFile = "index.sig"
+	keysDir      = "keys/"
+	ckptDir      = "checkpoints/"
 )
 
 // Index is index.json: what was selected and, per record, where its proof is.

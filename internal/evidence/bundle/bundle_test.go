@@ -40,7 +40,7 @@ func sessionBundle(tb testing.TB, n int) (bundle.Result, ed25519.PublicKey) {
 	if err := s.Shutdown(ctx); err != nil {
 		tb.Fatal(err)
 	}
-	res, err := bundle.Export(ctx, s, store.Query{SessionID: "session-s"}, "session session-s", "test", time.Now())
+	res, err := bundle.Export(ctx, s.Ledger(), store.Query{SessionID: "session-s"}, "session session-s", "test", time.Now())
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package bundle
 import (
 	"bytes"
 	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -32,6 +33,11 @@ const (
 	BadSignature verify.Kind = "bundle_bad_signature"
 	// Unproven: a record no signed checkpoint covered when the bundle was made (info).
 	Unproven verify.Kind = "bundle_unproven"
+	// BadIndexSignature: index.sig does not verify index.json with a trusted key: the index was
+	// changed after export (a record removed together with its entry, for one).
+	BadIndexSignature verify.Kind = "bundle_bad_index_signature"
+	// IndexUnsigned: the bundle has no index.sig, so a record removed with its entry goes unseen (info).
+	IndexUnsigned verify.Kind = "bundle_index_unsigned"
 )
 
 // Report is the outcome of Check.
@@ -70,6 +76,7 @@ func Check(data []byte, trusted []ed25519.PublicKey) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
+	checkIndexSignature(&rep, c, trusted)
 	lines := indexLines(c[RecordsFile])
 	ck := &checker{rep: &rep, c: c, verifiers: verifiers, checkpoints: map[string]*evidence.Checkpoint{}}
 	for _, e := range ix.Records {
@@ -236,4 +243,27 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
+}
+
+// checkIndexSignature checks index.sig over index.json with the trusted keys.
+func checkIndexSignature(rep *Report, c contents, trusted []ed25519.PublicKey) {
+	sig, ok := c[IndexSigFile]
+	if !ok {
+		rep.Findings = append(rep.Findings, verify.Finding{
+			Kind: IndexUnsigned, Severity: verify.Info, ObjectKey: IndexSigFile,
+			Detail: "the index is not signed (exported without a signing key): a record removed together with its index entry would not be noticed",
+		})
+		return
+	}
+	_, b64, _ := strings.Cut(strings.TrimSpace(string(sig)), " ")
+	raw, err := base64.StdEncoding.DecodeString(b64)
+	for _, k := range trusted {
+		if err == nil && ed25519.Verify(k, c[IndexFile], raw) {
+			return
+		}
+	}
+	rep.Findings = append(rep.Findings, verify.Finding{
+		Kind: BadIndexSignature, Severity: verify.Failure, ObjectKey: IndexSigFile,
+		Detail: "index.sig does not verify index.json with a trusted key: the index was changed after export (records removed with their entries, or added)",
+	})
 }

@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
@@ -28,17 +26,22 @@ type Result struct {
 
 // selected is a record chosen for the bundle.
 type selected struct {
-	rec  objectstore.StreamRecord
+	rec  evidence.StoredRecord
 	id   string
 	line []byte
 }
 
-// Export builds the bundle of the records of the object store matching q (records without a
+// Export builds the bundle of the records of the store matching q (records without a
 // session or user id join their trace's, as every auditctl reader does). Each record is proven
 // against its stream's newest stored checkpoint that covers it.
-func Export(ctx context.Context, s *objectstore.Store, q store.Query, selection, location string, now time.Time) (Result, error) {
-	b, l := s.Backend(), s.Layout()
-	streams, err := objectstore.Streams(ctx, b, l)
+func Export(ctx context.Context, s evidence.Ledger, q store.Query, selection, location string, now time.Time) (Result, error) {
+	return ExportSigned(ctx, s, q, selection, location, now, nil)
+}
+
+// ExportSigned is Export with index.json signed by signer (index.sig), so that removing a record
+// together with its index entry is caught; nil signer: unsigned.
+func ExportSigned(ctx context.Context, s evidence.Ledger, q store.Query, selection, location string, now time.Time, signer *objectstore.Signer) (Result, error) {
+	streams, err := s.Streams(ctx)
 	if err != nil {
 		return Result{}, err
 	}
@@ -86,6 +89,9 @@ func Export(ctx context.Context, s *objectstore.Store, q store.Query, selection,
 		return Result{}, err
 	}
 	c[IndexFile] = idx
+	if signer != nil {
+		c[IndexSigFile] = []byte(signer.Fingerprint() + " " + signer.SignBytes(idx) + "\n")
+	}
 	c[RecordsFile] = append(bytes.Join(lines, []byte("\n")), '\n')
 	c[ReadmeFile] = []byte(readme(ix))
 	res.Records = len(ix.Records)
@@ -95,13 +101,13 @@ func Export(ctx context.Context, s *objectstore.Store, q store.Query, selection,
 
 // readStream rebuilds the stream's tree and picks the records matching q. A stream whose oldest
 // records are gone (retention) has no tree to prove against: its records are picked without one.
-func readStream(ctx context.Context, s *objectstore.Store, stream string, q store.Query) (*evidence.Log, []selected, error) {
+func readStream(ctx context.Context, s evidence.Ledger, stream string, q store.Query) (*evidence.Log, []selected, error) {
 	log := &evidence.Log{}
 	var all []selected
 	var recs []*auditrecord.Record
-	read := objectstore.ReadStream
+	strict := true
 	for {
-		err := read(ctx, s.Backend(), s.Layout(), stream, func(r objectstore.StreamRecord) error {
+		err := s.ReadStream(ctx, stream, strict, func(r evidence.StoredRecord) error {
 			if log != nil {
 				leaf, err := evidence.LeafHash(r.Hash)
 				if err != nil {
@@ -113,9 +119,9 @@ func readStream(ctx context.Context, s *objectstore.Store, stream string, q stor
 			}
 			return decodeInto(stream, r, &all, &recs)
 		})
-		if errors.Is(err, objectstore.ErrStreamGap) && log != nil {
+		if errors.Is(err, evidence.ErrStreamGap) && log != nil {
 			// The oldest records expired: no tree to prove against, the records go in unproven.
-			log, all, recs, read = nil, nil, nil, objectstore.ScanStream
+			log, all, recs, strict = nil, nil, nil, false
 			continue
 		}
 		if err != nil {
@@ -134,7 +140,7 @@ func readStream(ctx context.Context, s *objectstore.Store, stream string, q stor
 }
 
 // decodeInto decodes a stored line for matching and keeps it.
-func decodeInto(stream string, r objectstore.StreamRecord, all *[]selected, recs *[]*auditrecord.Record) error {
+func decodeInto(stream string, r evidence.StoredRecord, all *[]selected, recs *[]*auditrecord.Record) error {
 	var rec auditrecord.Record
 	if err := json.Unmarshal(r.Line, &rec); err != nil {
 		return fmt.Errorf("%s seq %d: %w", stream, r.Seq, err)
@@ -159,57 +165,44 @@ func joinTraces(q store.Query, recs []*auditrecord.Record) map[string]bool {
 
 // newestCheckpoint adds the stream's newest stored checkpoint to the bundle and returns its file
 // name ("" when the stream has none). It refuses one that does not match the stored records.
-func newestCheckpoint(ctx context.Context, s *objectstore.Store, stream string, log *evidence.Log, c contents) (string, evidence.Checkpoint, error) {
-	keys, err := s.Backend().List(ctx, s.Layout().CheckpointPrefix(stream))
+func newestCheckpoint(ctx context.Context, s evidence.Ledger, stream string, log *evidence.Log, c contents) (string, evidence.Checkpoint, error) {
+	cps, err := s.Checkpoints(ctx, stream)
 	if err != nil {
 		return "", evidence.Checkpoint{}, err
 	}
-	sort.Strings(keys)
-	for i := len(keys) - 1; i >= 0; i-- {
-		size, ok := objectstore.CheckpointSize(keys[i])
-		if !ok || size > log.Size() {
+	sort.Slice(cps, func(i, j int) bool { return cps[i].Size < cps[j].Size })
+	for i := len(cps) - 1; i >= 0; i-- {
+		size := cps[i].Size
+		if size == 0 || size > log.Size() {
 			continue
 		}
-		raw, err := s.Backend().Get(ctx, keys[i])
+		cp, err := evidence.OpenUnverified(cps[i].Signed)
 		if err != nil {
-			return "", evidence.Checkpoint{}, err
-		}
-		cp, err := evidence.OpenUnverified(raw)
-		if err != nil {
-			return "", evidence.Checkpoint{}, fmt.Errorf("%s: %w", keys[i], err)
+			return "", evidence.Checkpoint{}, fmt.Errorf("%s: %w", cps[i].Where, err)
 		}
 		if root, _ := log.Root(cp.Size); root != cp.Root || cp.Size != size {
-			return "", evidence.Checkpoint{}, fmt.Errorf("checkpoint %s does not match the stored records of %s; run `auditctl verify --checkpoints`", keys[i], stream)
+			return "", evidence.Checkpoint{}, fmt.Errorf("checkpoint %s does not match the stored records of %s; run `auditctl verify --checkpoints`", cps[i].Where, stream)
 		}
 		name := checkpointFile(stream, size)
-		c[name] = raw
+		c[name] = cps[i].Signed
 		return name, cp, nil
 	}
 	return "", evidence.Checkpoint{}, nil
 }
 
 // addKeys adds the store's published public keys, as PEM and as note verifier keys.
-func addKeys(ctx context.Context, s *objectstore.Store, c contents) error {
-	files, err := s.Backend().List(ctx, s.Layout().KeysPrefix())
+func addKeys(ctx context.Context, s evidence.Ledger, c contents) error {
+	keys, err := s.PublicKeys(ctx)
 	if err != nil {
 		return err
 	}
-	for _, f := range files {
-		raw, err := s.Backend().Get(ctx, f)
+	for _, k := range keys {
+		vkey, err := evidence.VerifierKey(k.Key)
 		if err != nil {
 			return err
 		}
-		pub, err := objectstore.ParsePublicKey(raw)
-		if err != nil {
-			continue
-		}
-		vkey, err := evidence.VerifierKey(pub)
-		if err != nil {
-			return err
-		}
-		base := strings.TrimSuffix(path.Base(f), ".pub")
-		c[keysDir+base+".pub"] = raw
-		c[keysDir+base+".vkey"] = []byte(vkey + "\n")
+		c[keysDir+k.Fingerprint+".pub"] = k.PEM
+		c[keysDir+k.Fingerprint+".vkey"] = []byte(vkey + "\n")
 	}
 	return nil
 }

@@ -1,5 +1,6 @@
-// Package witness checks an object store against signed checkpoints — its own and those a witness
-// (a sink configured apart from the store) holds — with consistency proofs: the tree of the records
+// Package witness checks a store (any evidence.Ledger: the object stores, PostgreSQL) against
+// signed checkpoints — its own and those a witness (a sink configured apart from the store) holds —
+// with consistency proofs: the tree of the records
 // the store holds now must extend every checkpoint ever signed. That catches what the hash chain
 // alone cannot: a head cut off (a shorter chain is still a valid chain) and a history rewritten by
 // someone holding the signing key (the rewrite re-signs manifests, but cannot change what the
@@ -39,13 +40,6 @@ const (
 	Unverifiable verify.Kind = "checkpoints_unverifiable"
 )
 
-// Source is a place that holds checkpoints under Layout.CheckpointPrefix: the store or a witness.
-type Source struct {
-	Name    string
-	Backend objectstore.Backend
-	Layout  objectstore.Layout
-}
-
 // Summary counts what was checked.
 type Summary struct {
 	Checkpoints int // checkpoints read (all sources)
@@ -54,20 +48,20 @@ type Summary struct {
 
 // Check checks every stream of store against the checkpoints of store and witnesses, signed by one
 // of keys. The error is for an unreadable source only.
-func Check(ctx context.Context, store Source, witnesses []Source, keys []ed25519.PublicKey) ([]verify.Finding, Summary, error) {
+func Check(ctx context.Context, store evidence.Ledger, witnesses []evidence.CheckpointSource, keys []ed25519.PublicKey) ([]verify.Finding, Summary, error) {
 	trusted, err := evidence.Verifiers(keys...)
 	if err != nil {
 		return nil, Summary{}, err
 	}
-	streams, err := objectstore.Streams(ctx, store.Backend, store.Layout)
+	streams, err := store.Streams(ctx)
 	if err != nil {
 		return nil, Summary{}, err
 	}
-	all := append([]Source{store}, witnesses...)
-	for _, w := range witnesses {
-		ws, err := checkpointStreams(ctx, w)
+	all := append([]evidence.CheckpointSource{store}, witnesses...)
+	for _, w := range all {
+		ws, err := w.CheckpointStreams(ctx)
 		if err != nil {
-			return nil, Summary{}, fmt.Errorf("witness %s: %w", w.Name, err)
+			return nil, Summary{}, fmt.Errorf("%s: %w", w.Name(), err)
 		}
 		streams = union(streams, ws)
 	}
@@ -82,41 +76,37 @@ func Check(ctx context.Context, store Source, witnesses []Source, keys []ed25519
 
 type checker struct {
 	ctx      context.Context
-	store    Source
+	store    evidence.Ledger
 	trusted  note.Verifiers
 	findings []verify.Finding
 	sum      Summary
 }
 
-// streamTree is what the store holds of one stream: its head (last manifest's last_seq) and, when
-// its records run from seq 1, the whole tree.
+// streamTree is what the store holds of one stream: its head (last manifest's or batch's last_seq)
+// and, when its records run from seq 1, the whole tree.
 type streamTree struct {
 	head uint64
 	log  *evidence.Log // nil when the oldest records are gone
 	root evidence.Hash
 }
 
-func (c *checker) stream(stream string, sources []Source) error {
+func (c *checker) stream(stream string, sources []evidence.CheckpointSource) error {
 	t, err := c.tree(stream)
 	if err != nil {
 		return err
 	}
 	newestWitnessed := uint64(0)
 	for i, src := range sources {
-		keys, err := src.Backend.List(c.ctx, src.Layout.CheckpointPrefix(stream))
+		cps, err := src.Checkpoints(c.ctx, stream)
 		if err != nil {
-			return fmt.Errorf("list checkpoints in %s: %w", src.Name, err)
+			return fmt.Errorf("read checkpoints of %s in %s: %w", stream, src.Name(), err)
 		}
-		for _, k := range keys {
-			raw, err := src.Backend.Get(c.ctx, k)
-			if err != nil {
-				return fmt.Errorf("read %s in %s: %w", k, src.Name, err)
-			}
+		for _, cp := range cps {
 			c.sum.Checkpoints++
 			if i > 0 {
 				c.sum.Witnessed++
 			}
-			if size, ok := c.checkpoint(stream, t, src, k, raw); ok && i > 0 && size > newestWitnessed {
+			if size, ok := c.checkpoint(stream, t, src.Name()+": "+cp.Where, cp.Signed); ok && i > 0 && size > newestWitnessed {
 				newestWitnessed = size
 			}
 		}
@@ -130,26 +120,23 @@ func (c *checker) stream(stream string, sources []Source) error {
 	return nil
 }
 
-// tree rebuilds the stream's tree from the store and checks each manifest's tree_root against it.
+// tree rebuilds the stream's tree from the store and checks each recorded tree_root against it.
 func (c *checker) tree(stream string) (streamTree, error) {
-	keys, ms, err := objectstore.ObjectManifests(c.ctx, c.store.Backend, c.store.Layout, stream)
+	head, err := c.store.Head(c.ctx, stream)
 	if err != nil {
 		return streamTree{}, err
 	}
-	var t streamTree
-	if len(ms) > 0 {
-		t.head = ms[len(ms)-1].LastSeq
-	}
+	t := streamTree{head: head}
 	l := &evidence.Log{}
-	err = objectstore.ReadStream(c.ctx, c.store.Backend, c.store.Layout, stream, func(r objectstore.StreamRecord) error {
+	err = c.store.ReadStream(c.ctx, stream, true, func(r evidence.StoredRecord) error {
 		leaf, err := evidence.LeafHash(r.Hash)
 		if err != nil {
-			return fmt.Errorf("%w: %w", objectstore.ErrStreamGap, err)
+			return fmt.Errorf("%w: %w", evidence.ErrStreamGap, err)
 		}
 		return l.Append(leaf)
 	})
 	switch {
-	case errors.Is(err, objectstore.ErrStreamGap) || errors.Is(err, objectstore.ErrNotExist) || (err == nil && l.Size() != t.head):
+	case errors.Is(err, evidence.ErrStreamGap) || errors.Is(err, objectstore.ErrNotExist) || (err == nil && l.Size() != t.head):
 		c.add(verify.Finding{
 			Kind: Unverifiable, Severity: verify.Info, Stream: stream, Seq: l.Size() + 1,
 			Detail: "the stream's records do not run from seq 1 (expired or missing: see the other findings), so its tree " +
@@ -161,15 +148,16 @@ func (c *checker) tree(stream string) (streamTree, error) {
 	}
 	t.log = l
 	t.root, _ = l.Root(t.head)
-	for i, m := range ms {
-		if m.TreeSize == 0 && m.TreeRoot == "" {
-			continue // written before trees
-		}
-		root, rerr := l.Root(m.TreeSize)
-		if m.TreeSize != m.LastSeq || rerr != nil || evidence.Hex(root) != m.TreeRoot {
+	claims, err := c.store.TreeClaims(c.ctx, stream)
+	if err != nil {
+		return streamTree{}, err
+	}
+	for _, m := range claims {
+		root, rerr := l.Root(m.Size)
+		if m.Size != m.LastSeq || rerr != nil || evidence.Hex(root) != m.Root {
 			c.add(verify.Finding{
-				Kind: TreeMismatch, Severity: verify.Failure, Stream: stream, Seq: m.FirstSeq, LastSeq: m.LastSeq, ManifestKey: keys[i],
-				Detail: fmt.Sprintf("manifest says tree_size %d root %s; the stored records give %s", m.TreeSize, m.TreeRoot, evidence.Hex(root)),
+				Kind: TreeMismatch, Severity: verify.Failure, Stream: stream, Seq: m.FirstSeq, LastSeq: m.LastSeq, ManifestKey: m.Where,
+				Detail: fmt.Sprintf("manifest says tree_size %d root %s; the stored records give %s", m.Size, m.Root, evidence.Hex(root)),
 			})
 		}
 	}
@@ -178,8 +166,7 @@ func (c *checker) tree(stream string) (streamTree, error) {
 
 // checkpoint checks one signed checkpoint against the stream's tree; it returns its size when the
 // checkpoint itself is valid.
-func (c *checker) checkpoint(stream string, t streamTree, src Source, key string, raw []byte) (uint64, bool) {
-	where := src.Name + ": " + key
+func (c *checker) checkpoint(stream string, t streamTree, where string, raw []byte) (uint64, bool) {
 	cp, err := evidence.Open(raw, c.trusted)
 	if err != nil {
 		c.add(verify.Finding{Kind: BadCheckpoint, Severity: verify.Failure, Stream: stream, ObjectKey: where, Detail: err.Error()})
@@ -217,21 +204,6 @@ func (c *checker) checkpoint(stream string, t streamTree, src Source, key string
 }
 
 func (c *checker) add(f verify.Finding) { c.findings = append(c.findings, f) }
-
-// checkpointStreams lists the streams a source holds checkpoints of.
-func checkpointStreams(ctx context.Context, src Source) ([]string, error) {
-	keys, err := src.Backend.List(ctx, src.Layout.CheckpointsRoot())
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, k := range keys {
-		if stream, _, ok := strings.Cut(strings.TrimPrefix(k, src.Layout.CheckpointsRoot()), "/"); ok {
-			out = union(out, []string{stream})
-		}
-	}
-	return out, nil
-}
 
 func union(a, b []string) []string {
 	seen := make(map[string]bool, len(a))

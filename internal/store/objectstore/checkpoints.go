@@ -26,7 +26,35 @@ type CheckpointOptions struct {
 	Origin string
 	// Witnesses also receive every checkpoint, under the same key as in the store.
 	Witnesses []Backend
+	// Sinks also receive every checkpoint (witnesses that are not object backends: HTTP).
+	Sinks []evidence.Sink
 }
+
+// Policy is when checkpoints are due.
+func (o *CheckpointOptions) Policy() evidence.Policy {
+	return evidence.Policy{EveryRecords: o.EveryRecords, Interval: o.Interval}
+}
+
+// WitnessSinks are every witness as a sink: the backends under l's checkpoint keys, then Sinks.
+func (o *CheckpointOptions) WitnessSinks(l Layout) []evidence.Sink {
+	out := make([]evidence.Sink, 0, len(o.Witnesses)+len(o.Sinks))
+	for _, b := range o.Witnesses {
+		out = append(out, BackendSink{Backend: b, Layout: l})
+	}
+	return append(out, o.Sinks...)
+}
+
+// BackendSink stores checkpoints in a Backend under Layout.CheckpointKey.
+type BackendSink struct {
+	Backend Backend
+	Layout  Layout
+}
+
+func (b BackendSink) PutCheckpoint(ctx context.Context, stream string, size uint64, signed []byte) error {
+	return b.Backend.Put(ctx, b.Layout.CheckpointKey(stream, size), signed)
+}
+
+func (b BackendSink) String() string { return b.Backend.String() }
 
 // checkpointState is a stream's last checkpoint that reached the store and every witness.
 type checkpointState struct {
@@ -99,8 +127,7 @@ func (s *Store) checkpointIfDue(ctx context.Context, stream string, h *chainHead
 	}
 	o := s.opts.Checkpoints
 	now := s.opts.Now()
-	grown := h.tree.Size - h.ckpt.size
-	if !force && (o.EveryRecords == 0 || grown < o.EveryRecords) && (o.Interval == 0 || now.Sub(h.ckpt.at) < o.Interval) {
+	if !o.Policy().Due(h.tree.Size-h.ckpt.size, now.Sub(h.ckpt.at), force) {
 		return
 	}
 	origin := o.Origin
@@ -113,10 +140,9 @@ func (s *Store) checkpointIfDue(ctx context.Context, stream string, h *chainHead
 		s.set.Logger.Warn("could not sign checkpoint", zap.String("stream", stream), zap.Error(err))
 		return
 	}
-	key := s.layout.CheckpointKey(stream, cp.Size)
 	ok := true
-	for _, b := range append([]Backend{s.backend}, o.Witnesses...) {
-		if err := b.Put(ctx, key, signed); err != nil {
+	for _, b := range append([]evidence.Sink{BackendSink{Backend: s.backend, Layout: s.layout}}, o.WitnessSinks(s.layout)...) {
+		if err := b.PutCheckpoint(ctx, stream, cp.Size, signed); err != nil {
 			ok = false
 			s.set.Logger.Warn("could not store checkpoint; retrying with the next one", zap.String("stream", stream),
 				zap.String("sink", b.String()), zap.Uint64("tree_size", cp.Size), zap.Error(err))
@@ -138,33 +164,15 @@ func (s *Store) checkpointAll(ctx context.Context, force bool) {
 
 // startCheckpointTicker writes interval checkpoints for streams that stopped growing.
 func (s *Store) startCheckpointTicker() {
-	if !s.checkpointsOn() || s.opts.Checkpoints.Interval <= 0 || s.stopTicker != nil {
+	if !s.checkpointsOn() || s.opts.Checkpoints.Interval <= 0 || s.ticker != nil {
 		return
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	s.stopTicker, s.tickerDone = cancel, done
-	go func() {
-		defer close(done)
-		t := time.NewTicker(s.opts.Checkpoints.Interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				s.checkpointAll(ctx, false)
-			}
-		}
-	}()
+	s.ticker = evidence.StartTicker(s.opts.Checkpoints.Interval, func(ctx context.Context) { s.checkpointAll(ctx, false) })
 }
 
 // stopCheckpoints stops the ticker and checkpoints every stream that grew since its last one.
 func (s *Store) stopCheckpoints(ctx context.Context) {
-	if s.stopTicker != nil {
-		s.stopTicker()
-		<-s.tickerDone
-		s.stopTicker = nil
-	}
+	s.ticker.Stop()
+	s.ticker = nil
 	s.checkpointAll(ctx, true)
 }

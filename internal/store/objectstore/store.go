@@ -38,9 +38,8 @@ type Store struct {
 	// scratch and lastObjectBytes, guarded by mu, let the next batch reuse this one's buffers.
 	scratch         []byte
 	lastObjectBytes int
-	// stopTicker and tickerDone end the interval checkpoint ticker (Start starts it).
-	stopTicker context.CancelFunc
-	tickerDone chan struct{}
+	// ticker writes the interval checkpoints (Start starts it).
+	ticker *evidence.Ticker
 }
 
 // chainHead is the last committed position of a stream.

@@ -66,7 +66,7 @@ func ObjectManifests(ctx context.Context, b Backend, l Layout, stream string) ([
 
 // ErrStreamGap is returned by ReadStream when the stored records do not run 1, 2, 3, … from the
 // start (retention removed the oldest, or something is missing; `auditctl verify` says which).
-var ErrStreamGap = errors.New("stream records do not run contiguously from seq 1")
+var ErrStreamGap = evidence.ErrStreamGap
 
 // ReadStream calls fn for every stored record of stream in seq order, following its manifests. It
 // stops with ErrStreamGap (wrapped, naming the seq) at the first seq that is not the next one.

@@ -2,6 +2,8 @@ package pgstore_test
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"fmt"
 	"runtime"
 	"syscall"
@@ -9,6 +11,8 @@ import (
 	"time"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/pgstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/postgres"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/recordfixture"
 )
@@ -24,9 +28,21 @@ import (
 func BenchmarkWrite(b *testing.B) {
 	srv := postgres.Start(b)
 	run := 0 // b.Run calls the function again for each b.N it tries: ids must stay new
-	for _, size := range []int{100, 1000, 5000} {
-		s := openStore(b, srv.CreateDatabase(b, fmt.Sprintf("bench_%d", size)))
-		b.Run(fmt.Sprintf("batch=%d", size), func(b *testing.B) {
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	for _, c := range []struct {
+		size        int
+		checkpoints bool
+	}{{100, false}, {1000, false}, {1000, true}, {5000, false}} {
+		size, name := c.size, fmt.Sprintf("batch=%d", c.size)
+		var s *pgstore.Store
+		if c.checkpoints {
+			// The Merkle tree kept per stream and a signed checkpoint every 10,000 rows (the default).
+			name += "/checkpoints"
+			s = openStoreWith(b, srv.CreateDatabase(b, fmt.Sprintf("bench_%d_ckpt", size)), objectstore.NewSigner(priv), &objectstore.CheckpointOptions{EveryRecords: 10_000})
+		} else {
+			s = openStore(b, srv.CreateDatabase(b, fmt.Sprintf("bench_%d", size)))
+		}
+		b.Run(name, func(b *testing.B) {
 			ctx := context.Background()
 			run++
 			batches := make([]store.Batch, b.N)

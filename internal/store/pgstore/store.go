@@ -21,6 +21,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+	"github.com/agentaudit/otelcol-agentaudit/internal/evidence"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/deadletter"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
@@ -43,6 +44,13 @@ type Store struct {
 	heads      map[string]chainHead
 	partitions map[string]bool // months ("2006-01") whose partition exists
 	buf        []byte          // line scratch, guarded by mu
+
+	// signer, ckpt, trees and ticker keep the streams' Merkle trees and their signed checkpoints
+	// (evidence.go; nil ckpt: none). trees is guarded by mu.
+	signer *objectstore.Signer
+	ckpt   *objectstore.CheckpointOptions
+	trees  map[string]*treeState
+	ticker *evidence.Ticker
 }
 
 type chainHead struct {
@@ -91,13 +99,20 @@ func (s *Store) Start(ctx context.Context) error {
 	}
 	if err := s.pool.Ping(ctx); err != nil {
 		s.logger.Warn("PostgreSQL not reachable; the schema is checked before the first write", zap.Error(err))
+		s.startCheckpoints()
 		return nil
 	}
-	return s.ensureMigrated(ctx)
+	if err := s.ensureMigrated(ctx); err != nil {
+		return err
+	}
+	s.startCheckpoints()
+	return nil
 }
 
-// Shutdown closes the pool; every Write is complete when it returns.
-func (s *Store) Shutdown(context.Context) error {
+// Shutdown writes the checkpoints of streams that grew and closes the pool; every Write is complete
+// when it returns.
+func (s *Store) Shutdown(ctx context.Context) error {
+	s.stopCheckpoints(ctx)
 	if s.pool != nil {
 		s.pool.Close()
 	}
@@ -117,6 +132,9 @@ func (s *Store) ensureMigrated(ctx context.Context) error {
 		return err
 	}
 	s.migrated = true
+	if err := s.publishKey(ctx); err != nil {
+		return err
+	}
 	return s.ensureAhead(ctx)
 }
 
@@ -261,6 +279,10 @@ func (s *Store) writeBatch(ctx context.Context, stream string, recs []*auditreco
 		return tx.Commit(ctx)
 	}
 	rows := make([][]any, len(fresh))
+	var hashes []string // for the stream's tree (checkpoints on)
+	if s.checkpointsOn() {
+		hashes = make([]string, 0, len(fresh))
+	}
 	seq, prev := head.seq, head.hash
 	firstPrev := prev
 	for i, r := range fresh {
@@ -273,6 +295,9 @@ func (s *Store) writeBatch(ctx context.Context, stream string, recs []*auditreco
 		}
 		rows[i] = rowValues(r, stream, seq, prev, hash, string(s.buf))
 		prev = hash
+		if hashes != nil {
+			hashes = append(hashes, hash)
+		}
 	}
 	// The ids go first: once they are in, no row of this batch can collide, so the rows are copied
 	// straight into the partitioned table (no staging copy of the records themselves).
@@ -304,6 +329,7 @@ func (s *Store) writeBatch(ctx context.Context, stream string, recs []*auditreco
 	}
 	s.heads[stream] = chainHead{seq: seq, hash: prev}
 	s.m.RecordsInserted(ctx, int64(len(fresh)))
+	s.extendTree(ctx, stream, head.seq+1, hashes)
 	return nil
 }
 

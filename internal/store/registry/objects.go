@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+	"github.com/agentaudit/otelcol-agentaudit/internal/evidence"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
@@ -108,6 +109,7 @@ func openObjects(u *url.URL, o OpenOptions) (Handle, error) {
 // prefix and Objects its record store (what the object-store engines of the read side work on).
 type ObjectHandle interface {
 	Handle
+	Evidencer
 	Target() storeurl.Target
 	Objects() *objectstore.Store
 }
@@ -138,6 +140,7 @@ func (h *objectHandle) Location() string            { return h.raw }
 func (h *objectHandle) Close() error                { return nil }
 func (h *objectHandle) Target() storeurl.Target     { return h.target }
 func (h *objectHandle) Objects() *objectstore.Store { return h.store }
+func (h *objectHandle) Ledger() evidence.Ledger     { return h.store.Ledger() }
 
 func (h *objectHandle) Scan(ctx context.Context, q store.Query, fn func(*auditrecord.Record) error) error {
 	return h.store.Scan(ctx, q, fn)

@@ -19,7 +19,11 @@ var postgresKind = Kind{
 	Schemes:  []string{"postgres", "postgresql"},
 	URLForms: "postgres://user@host:5432/db?sslmode=verify-full",
 	NewStore: func(section any, o NewOptions) (store.Store, error) {
-		return pgstore.New(*section.(*pgstore.Config), o.Settings)
+		s, err := pgstore.New(*section.(*pgstore.Config), o.Settings)
+		if err == nil {
+			s.SetCheckpoints(o.Signer, o.Checkpoints)
+		}
+		return s, err
 	},
 	Open: func(u *url.URL, o OpenOptions) (Handle, error) {
 		cfg := pgstore.NewDefaultConfig()
@@ -50,6 +54,7 @@ type PostgresHandle interface {
 	Handle
 	Expirer
 	Verifier
+	Evidencer
 	Postgres() *pgstore.Store
 }
 

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/agentaudit/otelcol-agentaudit/internal/evidence"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/storeurl"
@@ -83,6 +84,13 @@ type (
 	Verifier  = trail.Verifier
 	Refresher = trail.Refresher
 )
+
+// Evidencer is a store whose streams are Merkle trees with signed checkpoints (file, S3,
+// PostgreSQL): `auditctl verify --checkpoints` and `auditctl export` work on its Ledger (after
+// Connect).
+type Evidencer interface {
+	Ledger() evidence.Ledger
+}
 
 // ErrBadURL marks a store URL that names no store we can open: a usage error, not an unreachable store.
 var ErrBadURL = errors.New("bad store URL")
