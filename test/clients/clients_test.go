@@ -2,7 +2,7 @@
 // checks the audit records they leave: Node (Vercel AI SDK 7 and 6, the OpenTelemetry OpenAI
 // instrumentation; JSON and protobuf), Python (Langfuse SDK, LangSmith in OTel mode, Pydantic AI,
 // the OpenAI Agents SDK with OpenInference,
-// Semantic Kernel with its GenAI diagnostics; protobuf) and Go (Firebase Genkit; protobuf). The Node
+// Semantic Kernel with its GenAI diagnostics, CrewAI with OpenInference; protobuf) and Go (Firebase Genkit; protobuf). The Node
 // side lives beside this file (package.json, *.mjs), the Python side in python/ (a virtualenv in
 // .venv), Genkit in genkit/ (its own Go module); `make test-deps` installs them.
 package clients
@@ -121,6 +121,12 @@ var clients = []client{
 			"gen_ai.assistant.message", "gen_ai.choice", "gen_ai.choice", "gen_ai.system.message", "gen_ai.system.message",
 			"gen_ai.tool.message", "gen_ai.tool.message", "gen_ai.user.message", "gen_ai.user.message",
 		},
+	},
+	{
+		// CrewAI with OpenInference.
+		// CrewAIInstrumentor traces crew, agent and tools, OpenAIInstrumentor the model calls.
+		name: "crewai", script: "crewai_agent.py", runtime: runtimePython, venv: "crewai", protobufOnly: true, noCallIDs: true, golden: true,
+		spans: []string{"ChatCompletion", "ChatCompletion", "deleteFile.run", "getWeather.run", "weather-agent._execute_core", "weather-crew.kickoff"},
 	},
 	{
 		// Firebase Genkit for Go: genkit:* attributes only.
