@@ -546,6 +546,7 @@ func readAlias(a *attrView, al alias, fl field, f *facts) bool {
 		case formUnwrapOutput:
 			v = unwrapOutput(v)
 		}
+		v = pyLiteral(v)
 		if fl == fieldToolArgs {
 			f.toolArgs, f.hasArgs = v, true
 		} else {

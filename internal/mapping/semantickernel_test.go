@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"encoding/json"
 	"testing"
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -62,5 +63,21 @@ func TestStatedAnswerTakesTheModelAndTokensOfTheCallThatMadeIt(t *testing.T) {
 	o := outs[0].Output
 	if o.Content != "It is sunny." || o.Model != "mock-gpt-4o" || o.Tokens == nil || o.Tokens.Input == nil || *o.Tokens.Input != 96 || *o.Tokens.Output != 21 {
 		t.Errorf("want the answer with the last call's model and tokens 96/21, got %s", describe(outs))
+	}
+}
+
+// Semantic Kernel writes a tool's dict result with Python's str(): the record holds the dict.
+// Text that only looks like one stays text.
+func TestPythonLiteralToolResultIsItsValue(t *testing.T) {
+	for in, want := range map[string]string{
+		`{'city': 'Paris', 'forecast': 'sunny', 'temperatureC': 21, 'ok': True}`: `{"city":"Paris","forecast":"sunny","ok":true,"temperatureC":21}`,
+		`['a', 'b']`:            `["a","b"]`,
+		`{not python}`:          `"{not python}"`,
+		`permission denied: /x`: `"permission denied: /x"`,
+	} {
+		got, _ := json.Marshal(pyLiteral(in))
+		if string(got) != want {
+			t.Errorf("pyLiteral(%q) = %s, want %s", in, got, want)
+		}
 	}
 }
