@@ -2,7 +2,7 @@
 // checks the audit records they leave: Node (Vercel AI SDK 7 and 6, the OpenTelemetry OpenAI
 // instrumentation; JSON and protobuf), Python (Langfuse SDK, LangSmith in OTel mode, Pydantic AI,
 // the OpenAI Agents SDK with OpenInference,
-// Semantic Kernel with its GenAI diagnostics, CrewAI with OpenInference; protobuf) and Go (Firebase Genkit; protobuf). The Node
+// Semantic Kernel with its GenAI diagnostics, CrewAI with OpenInference, Google ADK; protobuf) and Go (Firebase Genkit; protobuf). The Node
 // side lives beside this file (package.json, *.mjs), the Python side in python/ (a virtualenv in
 // .venv), Genkit in genkit/ (its own Go module); `make test-deps` installs them.
 package clients
@@ -127,6 +127,15 @@ var clients = []client{
 		// CrewAIInstrumentor traces crew, agent and tools, OpenAIInstrumentor the model calls.
 		name: "crewai", script: "crewai_agent.py", runtime: runtimePython, venv: "crewai", protobufOnly: true, noCallIDs: true, golden: true,
 		spans: []string{"ChatCompletion", "ChatCompletion", "deleteFile.run", "getWeather.run", "weather-agent._execute_core", "weather-crew.kickoff"},
+	},
+	{
+		// Google ADK's own spans; its Gemini model talks to the fake server's Gemini API.
+		// "execute_tool (merged)" is ADK's span over the two calls of one model response.
+		name: "google-adk", script: "google_adk_agent.py", runtime: runtimePython, venv: "adk", protobufOnly: true, golden: true,
+		spans: []string{
+			"execute_tool (merged)", "execute_tool deleteFile", "execute_tool getWeather", "generate_content mock-gpt-4o",
+			"generate_content mock-gpt-4o", "handle request", "invoke_agent weather_agent", "invoke_workflow weather_agent",
+		},
 	},
 	{
 		// Firebase Genkit for Go: genkit:* attributes only.
