@@ -47,11 +47,16 @@ $(VERSITYGW):
 test-deps: $(VERSITYGW)
 	@if command -v npm >/dev/null; then npm ci --prefix test/clients --no-audit --no-fund --loglevel=error; \
 	  else echo "npm not found: the agent framework tests will skip (fail under AGENTAUDIT_REQUIRE_PEERS=1)"; fi
+	@# One virtualenv per requirements file: requirements.txt → .venv, requirements-<name>.txt →
+	@# .venv-<name> (frameworks whose pins conflict with the main ones); rebuilt only when it changed.
 	@if python3 -c 'import venv, ensurepip' 2>/dev/null; then \
-	  cmp -s test/clients/python/requirements.txt test/clients/.venv/requirements.installed || { \
-	    python3 -m venv --clear test/clients/.venv && \
-	    test/clients/.venv/bin/pip install -q --disable-pip-version-check -r test/clients/python/requirements.txt && \
-	    cp test/clients/python/requirements.txt test/clients/.venv/requirements.installed; } || exit 1; \
+	  for reqs in test/clients/python/requirements*.txt; do \
+	    name=$$(basename $$reqs .txt); venv=test/clients/.venv$${name#requirements}; \
+	    cmp -s $$reqs $$venv/requirements.installed || { \
+	      python3 -m venv --clear $$venv && \
+	      $$venv/bin/pip install -q --disable-pip-version-check -r $$reqs && \
+	      cp $$reqs $$venv/requirements.installed; } || exit 1; \
+	  done; \
 	  else echo "python3 with venv not found: the Python agent framework tests will skip (fail under AGENTAUDIT_REQUIRE_PEERS=1)"; fi
 	cd test/clients/genkit && GOWORK=off GOFLAGS=-mod=readonly $(GO) mod download
 	@for engine in elasticsearch opensearch opensearch3; do \

@@ -26,6 +26,9 @@ type dialect struct {
 	// usage objects (reprs.go reads both).
 	reprs []reprForm
 	usage []usageShape
+	// entities are its frameworks' call-argument documents that stand as a span's entity input or
+	// output, and the member holding what the span was given (facts.go, unwrapEntity).
+	entities []entityForm
 	// logs, when set, makes this a log dialect: how it recognises an application's log record and
 	// which event the record is (logdialect.go); fields then name members of the log's document.
 	logs *logRules
@@ -543,6 +546,7 @@ func readAlias(a *attrView, al alias, fl field, f *facts) bool {
 		case formUnwrapOutput:
 			v = unwrapOutput(v)
 		}
+		v = pyLiteral(v)
 		if fl == fieldToolArgs {
 			f.toolArgs, f.hasArgs = v, true
 		} else {

@@ -6,6 +6,10 @@ var genAI = &dialect{
 	name:  convGenAI,
 	title: "OpenTelemetry GenAI semantic conventions 1.37+",
 	kinds: []kindRule{
+		{
+			rank: 5, key: "gen_ai.tool.name", values: map[string]kindOp{"(merged tools)": {kind: kindOther}},
+			doc: "Google ADK's `execute_tool (merged)` span over the parallel calls of one model response: no call of its own",
+		},
 		{rank: 10, key: "gen_ai.operation.name", marks: true, values: map[string]kindOp{
 			"invoke_agent": {kind: kindAgent}, "create_agent": {kind: kindAgent},
 			"agent_step": {kind: kindStep},

@@ -60,4 +60,9 @@ var openInference = &dialect{
 	usage: []usageShape{
 		{key: "token_usage", in: "input_tokens", out: "output_tokens", total: "total_tokens", framework: "smolagents `TokenUsage`"},
 	},
+	entities: []entityForm{
+		// The agent span's input.value is Task._execute_core(agent, context, tools): the agent's
+		// configuration and tools are plumbing; context is what earlier tasks handed this one.
+		{members: []string{"agent", "context", "tools"}, text: "context", framework: "CrewAI `Task._execute_core`"},
+	},
 }

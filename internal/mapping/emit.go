@@ -80,6 +80,9 @@ type traceState struct {
 	executedIDs   map[string]bool
 	executedNames map[string]bool // tools executed by spans that carry no call id
 	toolResults   map[string]any
+	// silentCall is the trace's last-ending model call whose span carries no response (Semantic
+	// Kernel writes it as a gen_ai.choice log record): the call an agent's stated answer came from.
+	silentCall *unit
 }
 
 // keptOutput is an answer the trace recorded (out nil: it recorded none for it) and whether an agent,
@@ -407,6 +410,9 @@ func (m *Mapper) emitOutputs(u *unit, ts *traceState) *auditrecord.Record {
 	f := &u.facts
 	var first *auditrecord.Record
 	at := u.endTime()
+	if f.kind == kindLLM && u.signal == signalTraces && len(f.outputs) == 0 && (ts.silentCall == nil || !u.endTime().Before(ts.silentCall.endTime())) {
+		ts.silentCall = u
+	}
 	for i, msg := range f.outputs {
 		if msg.role != "assistant" && msg.role != "model" && msg.role != "" {
 			continue
@@ -438,6 +444,9 @@ func (m *Mapper) emitOutputs(u *unit, ts *traceState) *auditrecord.Record {
 		}
 		if copied && prev.out != nil {
 			prev.out.FillFrom(out) // one answer reported twice in the batch: its record has the fields of both
+		}
+		if stated && !seen && ts.silentCall != nil && !ts.silentCall.endTime().After(at) {
+			m.fillFromCall(out, &ts.silentCall.facts) // no model span told the answer: the call that ended last made it
 		}
 		if !emitOutput {
 			u.counters.next(auditrecord.TypeOutput) // the span's other output ids stay what they were
@@ -540,6 +549,13 @@ func (m *Mapper) emitToolCall(u *unit) *auditrecord.Record {
 	}
 	r.ToolCall = tc
 	return r
+}
+
+// fillFromCall gives an answer the model, tokens and cost of the model call that produced it.
+func (m *Mapper) fillFromCall(dst *auditrecord.Output, call *facts) {
+	src := &auditrecord.Output{Model: call.model(), Provider: call.provider, Tokens: call.tokens.record()}
+	src.Cost, src.CostSource = m.cost(call)
+	dst.FillFrom(src)
 }
 
 func fillString(dst *string, src string) {

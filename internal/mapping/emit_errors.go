@@ -2,7 +2,11 @@ package mapping
 
 // The error records of a unit: one per failure, once per trace and across the two signals.
 
-import "github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+import (
+	"encoding/json"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+)
 
 // errorMessage is the first exception message, else the span status message.
 func (u *unit) errorMessage() string {
@@ -78,4 +82,32 @@ func (m *Mapper) fillError(dst *auditrecord.Error, u *unit, e exceptionFact) {
 	if u.facts.toolName != "" {
 		fillString(&dst.ToolName, m.toolName(u.facts.toolName, &u.probs))
 	}
+}
+
+// resultErrorMessage is a failed tool's message: the status message, unless that only repeats the
+// error type (Google ADK's status "TOOL_ERROR") while the result the model got names the failure
+// ({"error": "permission denied: …"}, what ADK's on_tool_error_callback returns).
+func resultErrorMessage(status string, f *facts) string {
+	if f.kind != kindTool || (status != "" && status != f.errorType) {
+		return status
+	}
+	if doc, ok := decodedDoc(f.toolResult); ok {
+		if msg, ok := doc["error"].(string); ok && msg != "" {
+			return msg
+		}
+	}
+	return status
+}
+
+// decodedDoc is a tool value as a JSON object, decoded when it is JSON text.
+func decodedDoc(v any) (map[string]any, bool) {
+	if s, ok := v.(string); ok {
+		var doc map[string]any
+		if json.Unmarshal([]byte(s), &doc) == nil {
+			return doc, true
+		}
+		return nil, false
+	}
+	doc, ok := v.(map[string]any)
+	return doc, ok
 }

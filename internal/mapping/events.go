@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"slices"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -94,7 +95,12 @@ func (m *Mapper) applyEvent(u *unit, name string, a *attrView, body pcommon.Valu
 		e.typ, _ = a.str("exception.type")
 		e.message, _ = a.str("exception.message")
 		e.stack, _ = a.str("exception.stacktrace")
-		u.exceptions = append(u.exceptions, e)
+		// One exception recorded twice on its span is one failure: Semantic Kernel records it where
+		// the function raised and again as it leaves start_as_current_span. The first, whose stack
+		// ends where it was raised, stays.
+		if !slices.ContainsFunc(u.exceptions, func(p exceptionFact) bool { return p.typ == e.typ && p.message == e.message }) {
+			u.exceptions = append(u.exceptions, e)
+		}
 	}
 }
 

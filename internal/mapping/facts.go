@@ -182,7 +182,22 @@ func unwrapEntity(v any) any {
 			return s
 		}
 	}
+	for _, form := range entityForms {
+		if len(m) == len(form.members) && hasAll(m, form.members) {
+			s, _ := m[form.text].(string)
+			return s
+		}
+	}
 	return literalText(canonicalText(v))
+}
+
+func hasAll(m map[string]any, keys []string) bool {
+	for _, k := range keys {
+		if _, ok := m[k]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // systemTexts reads gen_ai.system_instructions: a list of parts, or plain text.

@@ -267,3 +267,22 @@ func (p *pyParser) name(depth int) (any, bool) {
 	}
 	return obj, true
 }
+
+// pyLiteral is a tool's value that a framework wrote with Python's str() instead of JSON (Semantic
+// Kernel's gen_ai.tool.call.result "{'city': 'Paris', …}") as the dict or list it holds; any other
+// value, and any text that is no whole Python literal, stays as it is.
+func pyLiteral(v any) any {
+	s, ok := v.(string)
+	if !ok {
+		return v
+	}
+	t := strings.TrimSpace(s)
+	if len(t) < 2 || (t[0] != '{' || t[len(t)-1] != '}') && (t[0] != '[' || t[len(t)-1] != ']') {
+		return v
+	}
+	parsed, ok := parsePyRepr(t)
+	if !ok {
+		return v
+	}
+	return parsed
+}

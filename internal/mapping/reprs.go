@@ -18,6 +18,15 @@ type reprForm struct {
 	framework string // for docs
 }
 
+// entityForm is one framework's document of a call's arguments (all of members, no other): the text
+// the span was given is member text; its other members (the agent's configuration, the tools) are
+// the framework's plumbing, not content.
+type entityForm struct {
+	members   []string
+	text      string
+	framework string // for docs
+}
+
 // usageShape is one framework's usage object: the member of a document (or repr) holding token counts.
 type usageShape struct {
 	key, in, out, total string
@@ -30,6 +39,7 @@ var modelKeys = []string{"model", "model_name", "model_id", "ai_model_id", "mode
 var (
 	reprTable   = map[string]reprForm{}
 	usageShapes []usageShape
+	entityForms []entityForm
 )
 
 func init() {
@@ -38,6 +48,7 @@ func init() {
 			reprTable[r.class] = r
 		}
 		usageShapes = append(usageShapes, d.usage...)
+		entityForms = append(entityForms, d.entities...)
 	}
 }
 

@@ -112,6 +112,7 @@ func (m *Mapper) spanUnit(span ptrace.Span, traceHex, scope string, res *resourc
 	if u.statusMessage == "" {
 		u.statusMessage = u.facts.statusMessage
 	}
+	u.statusMessage = resultErrorMessage(u.statusMessage, &u.facts)
 	u.id = lookupIdentity(u.view)
 	u.agent = u.facts.agent
 	links := span.Links()

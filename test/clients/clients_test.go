@@ -1,7 +1,8 @@
 // Package clients runs real agent frameworks against the real built collector over OTLP/HTTP and
 // checks the audit records they leave: Node (Vercel AI SDK 7 and 6, the OpenTelemetry OpenAI
 // instrumentation; JSON and protobuf), Python (Langfuse SDK, LangSmith in OTel mode, Pydantic AI,
-// the OpenAI Agents SDK with OpenInference; protobuf) and Go (Firebase Genkit; protobuf). The Node
+// the OpenAI Agents SDK with OpenInference,
+// Semantic Kernel with its GenAI diagnostics, CrewAI with OpenInference, Google ADK; protobuf) and Go (Firebase Genkit; protobuf). The Node
 // side lives beside this file (package.json, *.mjs), the Python side in python/ (a virtualenv in
 // .venv), Genkit in genkit/ (its own Go module); `make test-deps` installs them.
 package clients
@@ -43,6 +44,13 @@ type client struct {
 	// conversationIDs: the framework generates its own gen_ai.conversation.id, which every record
 	// keeps as conversation_id while the application's session is the session_id.
 	conversationIDs bool
+	// venv names a Python client's own virtualenv, .venv-<venv> built from
+	// python/requirements-<venv>.txt, for a framework whose pins conflict with requirements.txt's.
+	venv string
+	// toolPrefix: the framework names the executed tools with this prefix (a plugin's name).
+	toolPrefix string
+	// golden: the run's records, less what differs between runs, must equal testdata/<name>.golden.jsonl.
+	golden bool
 }
 
 const (
@@ -97,6 +105,36 @@ var clients = []client{
 		spans: []string{
 			"Agent workflow", "Agent workflow", "deleteFile", "generation", "generation", "getWeather",
 			"turn", "turn", "weather-agent",
+		},
+	},
+	{
+		// Semantic Kernel with its GenAI diagnostics on; "handle request" is the application's span.
+		// SK sends and executes its tools by plugin-qualified name (Tools-getWeather), and writes the
+		// messages as gen_ai.* log records of the model span.
+		name: "semantic-kernel", script: "semantic_kernel_agent.py", runtime: runtimePython, venv: "sk", protobufOnly: true,
+		toolPrefix: "Tools-", golden: true,
+		spans: []string{
+			"AutoFunctionInvocationLoop", "chat mock-gpt-4o", "chat mock-gpt-4o", "execute_tool Tools-deleteFile",
+			"execute_tool Tools-getWeather", "handle request", "invoke_agent weather-agent",
+		},
+		logEvents: []string{
+			"gen_ai.assistant.message", "gen_ai.choice", "gen_ai.choice", "gen_ai.system.message", "gen_ai.system.message",
+			"gen_ai.tool.message", "gen_ai.tool.message", "gen_ai.user.message", "gen_ai.user.message",
+		},
+	},
+	{
+		// CrewAI with OpenInference.
+		// CrewAIInstrumentor traces crew, agent and tools, OpenAIInstrumentor the model calls.
+		name: "crewai", script: "crewai_agent.py", runtime: runtimePython, venv: "crewai", protobufOnly: true, noCallIDs: true, golden: true,
+		spans: []string{"ChatCompletion", "ChatCompletion", "deleteFile.run", "getWeather.run", "weather-agent._execute_core", "weather-crew.kickoff"},
+	},
+	{
+		// Google ADK's own spans; its Gemini model talks to the fake server's Gemini API.
+		// "execute_tool (merged)" is ADK's span over the two calls of one model response.
+		name: "google-adk", script: "google_adk_agent.py", runtime: runtimePython, venv: "adk", protobufOnly: true, golden: true,
+		spans: []string{
+			"execute_tool (merged)", "execute_tool deleteFile", "execute_tool getWeather", "generate_content mock-gpt-4o",
+			"generate_content mock-gpt-4o", "handle request", "invoke_agent weather_agent", "invoke_workflow weather_agent",
 		},
 	},
 	{
@@ -160,12 +198,16 @@ func requireRuntime(t *testing.T, dir string, cl client) []string {
 	t.Helper()
 	switch cl.runtime {
 	case runtimePython:
-		python := filepath.Join(dir, ".venv", "bin", "python")
+		venv, reqs := ".venv", "requirements.txt"
+		if cl.venv != "" {
+			venv, reqs = ".venv-"+cl.venv, "requirements-"+cl.venv+".txt"
+		}
+		python := filepath.Join(dir, venv, "bin", "python")
 		_, venvErr := os.Stat(python)
-		peers.Require(t, venvErr == nil, "test/clients/.venv missing: run make test-deps (needs python3 with the venv module, e.g. apt-get install python3-venv)")
-		want, _ := os.ReadFile(filepath.Join(dir, "python", "requirements.txt"))
-		got, _ := os.ReadFile(filepath.Join(dir, ".venv", "requirements.installed"))
-		peers.Require(t, len(want) > 0 && bytes.Equal(want, got), "test/clients/.venv does not hold python/requirements.txt: run make test-deps")
+		peers.Require(t, venvErr == nil, "test/clients/"+venv+" missing: run make test-deps (needs python3 with the venv module, e.g. apt-get install python3-venv)")
+		want, _ := os.ReadFile(filepath.Join(dir, "python", reqs))
+		got, _ := os.ReadFile(filepath.Join(dir, venv, "requirements.installed"))
+		peers.Require(t, len(want) > 0 && bytes.Equal(want, got), "test/clients/"+venv+" does not hold python/"+reqs+": run make test-deps")
 		return []string{python, filepath.Join(dir, "python", cl.script)}
 	case runtimeGo:
 		return []string{buildGoClient(t, filepath.Join(dir, cl.script))}
@@ -223,6 +265,7 @@ type clientRun struct {
 	endpoint, protocol, openAIURL string
 	session, user, instance       string
 	noCallIDs, conversationIDs    bool
+	toolPrefix                    string
 }
 
 // run executes the script and fails the test, with its output, if it exits non-zero.
@@ -291,7 +334,7 @@ func TestClientsEndToEnd(t *testing.T) {
 				r := clientRun{
 					dir: dir, command: requireRuntime(t, dir, cl), endpoint: "http://" + col.HTTPEndpoint, protocol: proto.value,
 					openAIURL: model, session: "session-" + id, user: "user-" + id, instance: "instance-" + id,
-					noCallIDs: cl.noCallIDs, conversationIDs: cl.conversationIDs,
+					noCallIDs: cl.noCallIDs, conversationIDs: cl.conversationIDs, toolPrefix: cl.toolPrefix,
 				}
 				r.run(t)
 				recs := waitForRun(t, col, r)
@@ -299,6 +342,9 @@ func TestClientsEndToEnd(t *testing.T) {
 				problems := checkScenario(recs, r)
 				for _, p := range problems {
 					t.Error(p)
+				}
+				if cl.golden && len(problems) == 0 {
+					checkGolden(t, id, recs)
 				}
 				if len(problems) > 0 {
 					t.Logf("records of this run:\n%s", describeRecords(recs))
@@ -392,9 +438,9 @@ func checkScenario(recs []*auditrecord.Record, r clientRun) []string {
 		}
 	}
 	problems = append(problems, checkInputs(byType[auditrecord.TypeInput])...)
-	tools, toolProblems := checkToolCalls(byType[auditrecord.TypeToolCall], r.noCallIDs)
+	tools, toolProblems := checkToolCalls(byType[auditrecord.TypeToolCall], r.noCallIDs, r.toolPrefix)
 	problems = append(problems, toolProblems...)
-	problems = append(problems, checkErrors(byType[auditrecord.TypeError], tools)...)
+	problems = append(problems, checkErrors(byType[auditrecord.TypeError], tools, r.toolPrefix)...)
 	problems = append(problems, checkOutputs(byType[auditrecord.TypeOutput])...)
 	problems = append(problems, checkFidelity(recs, byType)...)
 	return problems
@@ -502,7 +548,7 @@ func checkInputs(inputs []*auditrecord.Record) []string {
 // tool, and returns them by tool name. A record of the model's request for the same call (status
 // requested, same call id and parameters) may accompany it: it is true, if redundant; any other
 // status on a second record would contradict the execution.
-func checkToolCalls(calls []*auditrecord.Record, noCallIDs bool) (map[string]*auditrecord.Record, []string) {
+func checkToolCalls(calls []*auditrecord.Record, noCallIDs bool, prefix string) (map[string]*auditrecord.Record, []string) {
 	var problems []string
 	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	executed := map[string][]*auditrecord.Record{}
@@ -512,7 +558,11 @@ func checkToolCalls(calls []*auditrecord.Record, noCallIDs bool) (map[string]*au
 			requested = append(requested, rec)
 			continue
 		}
-		executed[rec.ToolCall.ToolName] = append(executed[rec.ToolCall.ToolName], rec)
+		name, ok := strings.CutPrefix(rec.ToolCall.ToolName, prefix)
+		if !ok {
+			fail("tool_call %s: tool_name %q lacks the framework's prefix %q", rec.RecordID, rec.ToolCall.ToolName, prefix)
+		}
+		executed[name] = append(executed[name], rec)
 	}
 	found := map[string]*auditrecord.Record{}
 	for _, want := range expectedTools {
@@ -565,7 +615,7 @@ func isScenarioRequest(tc *auditrecord.ToolCall) bool {
 }
 
 // checkErrors wants exactly one error record: the failed deleteFile, linked to its tool_call record.
-func checkErrors(errs []*auditrecord.Record, tools map[string]*auditrecord.Record) []string {
+func checkErrors(errs []*auditrecord.Record, tools map[string]*auditrecord.Record, prefix string) []string {
 	if len(errs) != 1 {
 		return []string{fmt.Sprintf("want exactly one error record (the failed deleteFile), got %d: %s", len(errs), describeRecords(errs))}
 	}
@@ -574,8 +624,8 @@ func checkErrors(errs []*auditrecord.Record, tools map[string]*auditrecord.Recor
 	if !strings.Contains(e.Message, permissionDenied) {
 		problems = append(problems, fmt.Sprintf("error record message %q lacks %q", e.Message, permissionDenied))
 	}
-	if e.ToolName != "deleteFile" {
-		problems = append(problems, fmt.Sprintf("error record tool_name %q, want deleteFile", e.ToolName))
+	if e.ToolName != prefix+"deleteFile" {
+		problems = append(problems, fmt.Sprintf("error record tool_name %q, want %sdeleteFile", e.ToolName, prefix))
 	}
 	if call := tools["deleteFile"]; call != nil && e.RelatedRecordID != call.RecordID {
 		problems = append(problems, fmt.Sprintf("error record related_record_id %q, want the deleteFile tool_call %q", e.RelatedRecordID, call.RecordID))

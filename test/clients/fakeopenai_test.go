@@ -67,6 +67,7 @@ func startFakeOpenAI(t *testing.T) string {
 			"usage":   map[string]any{"prompt_tokens": in, "completion_tokens": out, "total_tokens": in + out},
 		})
 	})
+	serveFakeGemini(mux)
 	srv := &http.Server{Handler: mux}
 	go func() { _ = srv.Serve(l) }()
 	t.Cleanup(func() { _ = srv.Close() })

@@ -67,6 +67,25 @@ def otlp_tracer_provider():
     return provider
 
 
+def otlp_logging(logger_name: str):
+    """A LoggerProvider exporting over OTLP/HTTP (protobuf), and an OpenTelemetry LoggingHandler on
+    the named Python logger, for frameworks that report content as log records (Semantic Kernel's
+    gen_ai.* events). The caller flushes and shuts the provider down."""
+    import logging
+
+    from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
+    from opentelemetry.sdk._logs import LoggerProvider, LoggingHandler
+    from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
+    from opentelemetry.sdk.resources import Resource
+
+    provider = LoggerProvider(resource=Resource.create())
+    provider.add_log_record_processor(BatchLogRecordProcessor(OTLPLogExporter(endpoint=ENDPOINT + "/v1/logs")))
+    logger = logging.getLogger(logger_name)
+    logger.addHandler(LoggingHandler(level=logging.INFO, logger_provider=provider))
+    logger.setLevel(logging.INFO)
+    return provider
+
+
 def chat_agent(client, tools: dict, question: str) -> str:
     """A hand-written tool loop over an OpenAI client (the Langfuse and LangSmith clients wrap this
     client and trace this function): asks the model, runs the tools it requests (a failure is
