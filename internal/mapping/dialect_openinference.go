@@ -12,6 +12,12 @@ var openInference = &dialect{
 			"llm":   {kind: kindLLM, op: "llm"}, "embedding": {kind: kindLLM, op: "embedding"},
 			"tool": {kind: kindTool, op: "tool"},
 		}},
+		// Methods OpenInference marks LLM that call no model: their spans would be a model call
+		// without tokens and the prepared messages as inputs and outputs a second time.
+		{
+			rank: 19, value: spanNameValue, ownSpans: true, suffixes: openInferenceNotModelCalls,
+			doc: "span names ending in a method that prepares a model call (LlamaIndex `._prepare_chat_with_tools`) are not model calls",
+		},
 	},
 	fields: map[field][]alias{
 		fieldResponseModel: {{key: "llm.model_name"}},
@@ -40,7 +46,7 @@ var openInference = &dialect{
 		fieldToolCallID:   {{key: "tool_call.id"}},
 		fieldToolArgs: {
 			{key: "tool_call.function.arguments", form: formValue},
-			{key: "input.value", form: formValue},
+			{key: "input.value", form: formKwargs, doc: "LlamaIndex's `{\"kwargs\":{…}}` is unwrapped to the keyword arguments"},
 			{key: "tool.parameters", form: formValue},
 		},
 		fieldToolResult: {{key: "output.value", form: formValue}},
@@ -61,3 +67,12 @@ var openInference = &dialect{
 		{key: "token_usage", in: "input_tokens", out: "output_tokens", total: "total_tokens", framework: "smolagents `TokenUsage`"},
 	},
 }
+
+// openInferenceNotModelCalls are the (lowercased) ends of span names OpenInference's LlamaIndex
+// instrumentation marks LLM for methods that only build the request.
+var openInferenceNotModelCalls = map[string]kindOp{
+	"._prepare_chat_with_tools": {kind: kindOther, op: "prepare"},
+}
+
+// spanNameValue is a kind rule's value read from the span name.
+func spanNameValue(_ *attrView, spanName string) (string, bool) { return spanName, spanName != "" }

@@ -207,10 +207,15 @@ func systemTexts(v any) []string {
 	return nil
 }
 
-// unwrapToolInput turns OpenLLMetry's {"args":[],"kwargs":{…}} into the keyword arguments.
+// unwrapToolInput turns OpenLLMetry's {"args":[],"kwargs":{…}} (LlamaIndex's {"kwargs":{…}}) into
+// the keyword arguments; a map with other members is a tool's own parameters and stays.
 func unwrapToolInput(v any) any {
 	if m, ok := v.(map[string]any); ok {
-		if kw, ok := m["kwargs"].(map[string]any); ok {
+		members := 1
+		if _, hasArgs := m["args"]; hasArgs {
+			members = 2
+		}
+		if kw, ok := m["kwargs"].(map[string]any); ok && len(m) == members {
 			if args, _ := m["args"].([]any); len(args) == 0 {
 				return kw
 			}
