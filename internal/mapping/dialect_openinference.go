@@ -46,7 +46,7 @@ var openInference = &dialect{
 		fieldToolCallID:   {{key: "tool_call.id"}},
 		fieldToolArgs: {
 			{key: "tool_call.function.arguments", form: formValue},
-			{key: "input.value", form: formKwargs, doc: "LlamaIndex's `{\"kwargs\":{…}}` is unwrapped to the keyword arguments"},
+			{key: "input.value", form: formKwargs, doc: "LlamaIndex's `{\"kwargs\":{…}}` and smolagents' `{\"args\":[],\"kwargs\":{…},\"sanitize_inputs_outputs\":…}` are unwrapped to the keyword arguments"},
 			{key: "tool.parameters", form: formValue},
 		},
 		fieldToolResult: {{key: "output.value", form: formValue}},
@@ -63,6 +63,12 @@ var openInference = &dialect{
 		{class: "FinalAnswerStep", text: []string{"output", "final_answer"}, framework: "smolagents"},
 		{class: "RunResult", text: []string{"output", "final_output"}, framework: "smolagents, OpenAI Agents SDK"},
 	},
+	answerTools:    []answerTool{{name: "final_answer", arg: "answer", framework: "smolagents"}},
+	promptPrefixes: []string{"New task:\n"}, // smolagents' task template
+	entryArgs: []entryCall{{
+		text: "task", others: []string{"stream", "reset", "images", "additional_args", "max_steps", "return_full_result"},
+		framework: "smolagents `MultiStepAgent.run`",
+	}},
 	usage: []usageShape{
 		{key: "token_usage", in: "input_tokens", out: "output_tokens", total: "total_tokens", framework: "smolagents `TokenUsage`"},
 	},
