@@ -2,7 +2,7 @@
 // checks the audit records they leave: Node (Vercel AI SDK 7 and 6, the OpenTelemetry OpenAI
 // instrumentation; JSON and protobuf), Python (Langfuse SDK, LangSmith in OTel mode, Pydantic AI,
 // the OpenAI Agents SDK with OpenInference,
-// Semantic Kernel with its GenAI diagnostics, LlamaIndex with OpenInference; protobuf) and Go (Firebase Genkit; protobuf). The Node
+// Semantic Kernel with its GenAI diagnostics, LlamaIndex and smolagents with OpenInference; protobuf) and Go (Firebase Genkit; protobuf). The Node
 // side lives beside this file (package.json, *.mjs), the Python side in python/ (a virtualenv in
 // .venv), Genkit in genkit/ (its own Go module); `make test-deps` installs them.
 package clients
@@ -139,6 +139,12 @@ var clients = []client{
 			"FakeServedOpenAI._prepare_chat_with_tools", "FakeServedOpenAI.achat", "FakeServedOpenAI.achat", "FunctionAgent.run",
 			"FunctionTool.acall", "FunctionTool.acall",
 		},
+	},
+	{
+		// smolagents' ToolCallingAgent with OpenInference; it finishes through its final_answer tool
+		// (fakeopenai_test.go answers with that call), and its tool spans carry no call id.
+		name: "smolagents", script: "smolagents_agent.py", runtime: runtimePython, venv: "smolagents", protobufOnly: true, noCallIDs: true, golden: true,
+		spans: []string{"FinalAnswerTool", "OpenAIModel.generate", "OpenAIModel.generate", "SimpleTool", "SimpleTool", "Step 1", "Step 2", "weather_agent.run"},
 	},
 	{
 		// Firebase Genkit for Go: genkit:* attributes only.
