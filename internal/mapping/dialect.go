@@ -29,6 +29,14 @@ type dialect struct {
 	// entities are its frameworks' call-argument documents that stand as a span's entity input or
 	// output, and the member holding what the span was given (facts.go, unwrapEntity).
 	entities []entityForm
+	// answerTools are its frameworks' tools for giving the final answer (reprs.go): the model's
+	// call of one is its answer, and executing it is no tool call of the application.
+	answerTools []answerTool
+	// promptPrefixes are what its frameworks write before the user's text in the model's user
+	// message (smolagents' "New task:\n"); entryArgs the agent entry points whose recorded call
+	// arguments hold the user's text (reprs.go).
+	promptPrefixes []string
+	entryArgs      []entryCall
 	// logs, when set, makes this a log dialect: how it recognises an application's log record and
 	// which event the record is (logdialect.go); fields then name members of the log's document.
 	logs *logRules

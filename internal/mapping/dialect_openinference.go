@@ -12,6 +12,12 @@ var openInference = &dialect{
 			"llm":   {kind: kindLLM, op: "llm"}, "embedding": {kind: kindLLM, op: "embedding"},
 			"tool": {kind: kindTool, op: "tool"},
 		}},
+		// Methods OpenInference marks LLM that call no model: their spans would be a model call
+		// without tokens and the prepared messages as inputs and outputs a second time.
+		{
+			rank: 19, value: spanNameValue, ownSpans: true, suffixes: openInferenceNotModelCalls,
+			doc: "span names ending in a method that prepares a model call (LlamaIndex `._prepare_chat_with_tools`) are not model calls",
+		},
 	},
 	fields: map[field][]alias{
 		fieldResponseModel: {{key: "llm.model_name"}},
@@ -40,7 +46,7 @@ var openInference = &dialect{
 		fieldToolCallID:   {{key: "tool_call.id"}},
 		fieldToolArgs: {
 			{key: "tool_call.function.arguments", form: formValue},
-			{key: "input.value", form: formValue},
+			{key: "input.value", form: formKwargs, doc: "LlamaIndex's `{\"kwargs\":{…}}` and smolagents' `{\"args\":[],\"kwargs\":{…},\"sanitize_inputs_outputs\":…}` are unwrapped to the keyword arguments"},
 			{key: "tool.parameters", form: formValue},
 		},
 		fieldToolResult: {{key: "output.value", form: formValue}},
@@ -57,6 +63,12 @@ var openInference = &dialect{
 		{class: "FinalAnswerStep", text: []string{"output", "final_answer"}, framework: "smolagents"},
 		{class: "RunResult", text: []string{"output", "final_output"}, framework: "smolagents, OpenAI Agents SDK"},
 	},
+	answerTools:    []answerTool{{name: "final_answer", arg: "answer", framework: "smolagents"}},
+	promptPrefixes: []string{"New task:\n"}, // smolagents' task template
+	entryArgs: []entryCall{{
+		text: "task", others: []string{"stream", "reset", "images", "additional_args", "max_steps", "return_full_result"},
+		framework: "smolagents `MultiStepAgent.run`",
+	}},
 	usage: []usageShape{
 		{key: "token_usage", in: "input_tokens", out: "output_tokens", total: "total_tokens", framework: "smolagents `TokenUsage`"},
 	},
@@ -66,3 +78,12 @@ var openInference = &dialect{
 		{members: []string{"agent", "context", "tools"}, text: "context", framework: "CrewAI `Task._execute_core`"},
 	},
 }
+
+// openInferenceNotModelCalls are the (lowercased) ends of span names OpenInference's LlamaIndex
+// instrumentation marks LLM for methods that only build the request.
+var openInferenceNotModelCalls = map[string]kindOp{
+	"._prepare_chat_with_tools": {kind: kindOther, op: "prepare"},
+}
+
+// spanNameValue is a kind rule's value read from the span name.
+func spanNameValue(_ *attrView, spanName string) (string, bool) { return spanName, spanName != "" }

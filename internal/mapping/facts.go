@@ -188,6 +188,9 @@ func unwrapEntity(v any) any {
 			return s
 		}
 	}
+	if s, ok := entryText(m); ok {
+		return s
+	}
 	return literalText(canonicalText(v))
 }
 
@@ -222,16 +225,27 @@ func systemTexts(v any) []string {
 	return nil
 }
 
-// unwrapToolInput turns OpenLLMetry's {"args":[],"kwargs":{…}} into the keyword arguments.
+// kwargsEnvelope are the members of a recorded Python call ({"args":[],"kwargs":{…}}: OpenLLMetry,
+// LlamaIndex without args, smolagents with its own call flag beside them); a map with any other
+// member is a tool's own parameters.
+var kwargsEnvelope = map[string]bool{"args": true, "kwargs": true, "sanitize_inputs_outputs": true}
+
+// unwrapToolInput turns a recorded call without positional arguments into its keyword arguments.
 func unwrapToolInput(v any) any {
-	if m, ok := v.(map[string]any); ok {
-		if kw, ok := m["kwargs"].(map[string]any); ok {
-			if args, _ := m["args"].([]any); len(args) == 0 {
-				return kw
-			}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return v
+	}
+	kw, ok := m["kwargs"].(map[string]any)
+	if args, _ := m["args"].([]any); !ok || len(args) > 0 {
+		return v
+	}
+	for k := range m {
+		if !kwargsEnvelope[k] {
+			return v
 		}
 	}
-	return v
+	return kw
 }
 
 // extractReasoningAttrs reads our agent.reasoning.* attributes (see docs/audit-record.md).

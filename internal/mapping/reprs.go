@@ -36,11 +36,28 @@ type usageShape struct {
 // modelKeys name the model in a framework's own response object (top level of the document).
 var modelKeys = []string{"model", "model_name", "model_id", "ai_model_id", "modelVersion"}
 
+// answerTool is a framework's tool through which the model gives its final answer.
+type answerTool struct {
+	name, arg string // the tool's name and the argument holding the answer
+	framework string // for docs
+}
+
 var (
 	reprTable   = map[string]reprForm{}
 	usageShapes []usageShape
 	entityForms []entityForm
+	answerTools = map[string]answerTool{}
+	prefixes    []string
+	entryCalls  []entryCall
 )
+
+// entryCall is an agent entry point's recorded arguments: text names the one holding the user's
+// text, others the rest it may record beside it.
+type entryCall struct {
+	text      string
+	others    []string
+	framework string // for docs
+}
 
 func init() {
 	for _, d := range dialects {
@@ -49,6 +66,51 @@ func init() {
 		}
 		usageShapes = append(usageShapes, d.usage...)
 		entityForms = append(entityForms, d.entities...)
+		for _, a := range d.answerTools {
+			answerTools[a.name] = a
+		}
+		prefixes = append(prefixes, d.promptPrefixes...)
+		entryCalls = append(entryCalls, d.entryArgs...)
+	}
+}
+
+// answerToolsAsAnswers makes a model's call of a framework's answer tool (smolagents' final_answer)
+// the text it answers, and that tool's own span no tool call: the answer is one output record,
+// with the model call's model and tokens, and no tool_call of the application.
+func answerToolsAsAnswers(u *unit) {
+	f := &u.facts
+	if _, ok := answerTools[f.toolName]; ok && f.kind == kindTool {
+		f.kind = kindOther
+		return
+	}
+	if f.kind != kindLLM {
+		return
+	}
+	for i := range f.inputs {
+		if f.inputs[i].role != "user" {
+			continue
+		}
+		for j := range f.inputs[i].parts {
+			if p := &f.inputs[i].parts[j]; p.kind == partText {
+				for _, pre := range prefixes {
+					p.text = strings.TrimPrefix(p.text, pre)
+				}
+			}
+		}
+	}
+	for i := range f.outputs {
+		for j := range f.outputs[i].parts {
+			p := &f.outputs[i].parts[j]
+			at, ok := answerTools[p.name]
+			if p.kind != partToolCall || !ok {
+				continue
+			}
+			if args, isMap := p.args.(map[string]any); isMap {
+				if text, isStr := args[at.arg].(string); isStr {
+					*p = part{kind: partText, text: text}
+				}
+			}
+		}
 	}
 }
 
@@ -56,6 +118,7 @@ func init() {
 // and takes model and tokens from the reprs (or the usage objects) when the span's attributes gave
 // none. It reports how many texts were reprs of no known class (left as they are).
 func decodeFrameworkValues(u *unit) (unknown int) {
+	answerToolsAsAnswers(u)
 	f := &u.facts
 	for _, msgs := range [][]message{f.inputs, f.outputs} {
 		for i := range msgs {
@@ -165,4 +228,25 @@ func findUsage(doc map[string]any, f *facts, depth int) bool {
 		}
 	}
 	return false
+}
+
+// entryText is the user's text in an agent entry point's recorded arguments (smolagents' run:
+// {"task": …, "stream": …, "reset": …}), when the map holds nothing else.
+func entryText(m map[string]any) (string, bool) {
+	for _, c := range entryCalls {
+		text, ok := m[c.text].(string)
+		if !ok {
+			continue
+		}
+		n := 1
+		for _, k := range c.others {
+			if _, has := m[k]; has {
+				n++
+			}
+		}
+		if n == len(m) {
+			return text, true
+		}
+	}
+	return "", false
 }

@@ -1,6 +1,7 @@
 package clients
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -35,21 +36,39 @@ func startFakeOpenAI(t *testing.T) string {
 		var request struct {
 			Stream   bool `json:"stream"`
 			Messages []struct {
-				Role string `json:"role"`
+				Role    string          `json:"role"`
+				Content json.RawMessage `json:"content"`
 			} `json:"messages"`
+			Tools []struct {
+				Function struct {
+					Name string `json:"name"`
+				} `json:"function"`
+			} `json:"tools"`
 		}
 		if err := json.NewDecoder(req.Body).Decode(&request); err != nil || request.Stream {
 			http.Error(w, `{"error":{"message":"not a non-streaming chat completion request"}}`, http.StatusBadRequest)
 			return
 		}
+		// A request after the first turn carries tool results: as tool messages, or (smolagents,
+		// whose step fails as a whole when one parallel call fails) as the failure's text appended
+		// to the user message.
 		turn := 0
 		for _, m := range request.Messages {
-			if m.Role == "tool" {
+			if m.Role == "tool" || (m.Role == "user" && bytes.Contains(m.Content, []byte(permissionDenied))) {
 				turn = 1
 			}
 		}
 		message := map[string]any{"role": "assistant", "content": finalAnswer}
 		finish := "stop"
+		if turn == 1 && offersTool(request.Tools, finalAnswerTool) {
+			// A framework that ends a run only through its own answer tool (smolagents) gets the
+			// answer as that tool's call.
+			args, _ := json.Marshal(map[string]any{"answer": finalAnswer})
+			message = map[string]any{"role": "assistant", "content": nil, "tool_calls": []map[string]any{{
+				"id": "call_final_1", "type": "function", "function": map[string]any{"name": finalAnswerTool, "arguments": string(args)},
+			}}}
+			finish = "tool_calls"
+		}
 		if turn == 0 {
 			var calls []map[string]any
 			for _, c := range scenarioToolCalls {
@@ -72,4 +91,21 @@ func startFakeOpenAI(t *testing.T) string {
 	go func() { _ = srv.Serve(l) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	return "http://" + l.Addr().String() + "/v1"
+}
+
+// finalAnswerTool is smolagents' tool for ending a run.
+const finalAnswerTool = "final_answer"
+
+func offersTool(tools []struct {
+	Function struct {
+		Name string `json:"name"`
+	} `json:"function"`
+}, name string,
+) bool {
+	for _, tl := range tools {
+		if tl.Function.Name == name {
+			return true
+		}
+	}
+	return false
 }
