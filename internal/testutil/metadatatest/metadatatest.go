@@ -68,14 +68,7 @@ type Metric struct {
 // Load reads dir/metadata.yaml and checks what every metric needs.
 func Load(t *testing.T, dir string) Metadata {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, "metadata.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var md Metadata
-	if err := yaml.Unmarshal(data, &md); err != nil {
-		t.Fatalf("metadata.yaml: %v", err)
-	}
+	md := read(t, dir)
 	if md.Type == "" || md.Status.Class == "" || len(md.Status.Stability) == 0 {
 		t.Fatalf("metadata.yaml: type, status.class and status.stability are required")
 	}
@@ -97,6 +90,19 @@ func Load(t *testing.T, dir string) Metadata {
 				t.Errorf("metadata.yaml %s: attribute %q is not declared under attributes", name, a)
 			}
 		}
+	}
+	return md
+}
+
+func read(t *testing.T, dir string) Metadata {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "metadata.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var md Metadata
+	if err := yaml.Unmarshal(data, &md); err != nil {
+		t.Fatalf("metadata.yaml: %v", err)
 	}
 	return md
 }
@@ -523,4 +529,18 @@ func CheckComponent(t *testing.T, dir string, f Factory) Metadata {
 	CheckDocumentation(t, md, dir)
 	CheckReadme(t, md, dir)
 	return md
+}
+
+// CheckExtension keeps an extension's dir/metadata.yaml (class extension, no telemetry), its
+// factory and its hand-written internal/metadata ExtensionStability (generated) in agreement.
+func CheckExtension(t *testing.T, dir string, typ component.Type, stability, generated component.StabilityLevel) {
+	t.Helper()
+	md := read(t, dir)
+	if md.Status.Class != "extension" {
+		t.Errorf("metadata.yaml status.class %q, want extension", md.Status.Class)
+	}
+	CheckStatus(t, md, typ, map[string]component.StabilityLevel{"extension": stability})
+	if generated != stability {
+		t.Errorf("internal/metadata ExtensionStability %v, the factory's %v", generated, stability)
+	}
 }

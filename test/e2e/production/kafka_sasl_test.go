@@ -2,7 +2,11 @@ package production
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"net/http"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,8 +23,8 @@ func saslEnv(t *testing.T, password string) map[string]string {
 	t.Helper()
 	sharedKafka.Get(t)
 	return map[string]string{
-		"AGENTAUDIT_KAFKA_BROKERS":  kafkaSASL.addr,
-		"AGENTAUDIT_KAFKA_CA_FILE":  kafkaSASL.caFile,
+		"AGENTAUDIT_KAFKA_BROKERS":  kafkaSASL.Addr,
+		"AGENTAUDIT_KAFKA_CA_FILE":  kafkaSASL.CAFile,
 		"AGENTAUDIT_KAFKA_USERNAME": kafkaUser,
 		"AGENTAUDIT_KAFKA_PASSWORD": password,
 	}
@@ -38,35 +42,59 @@ func TestKafkaSASLSCRAMOverTLS(t *testing.T) {
 	checkIdentityAndVerify(t, k.kafkaTopology, k.plan)
 }
 
-// TestKafkaWrongCredentialsFailClearly: a sidecar and a gateway with a wrong SCRAM password say so
-// in their logs at start (the SASL authentication failed), and nothing the sidecar accepted is
-// dropped meanwhile: it stays in the persistent queue.
+// TestKafkaWrongCredentialsFailClearly: a sidecar and a gateway with a wrong SCRAM password do not
+// start: each exits non-zero on its own (well before runUntilExit's 90 s), naming the settings at
+// fault (kafka_auth_check, in the SASL overlays) and never the password. Nothing was acknowledged:
+// the OTLP receivers never opened.
 func TestKafkaWrongCredentialsFailClearly(t *testing.T) {
 	k := newKafkaTopology(t)
 	env := saslEnv(t, "not-the-password")
-	sc := k.sidecar(env, configPath(t, "kafka-sidecar-sasl.yaml"))
-	g := k.gateway("gateway-1", env, configPath(t, "kafka-gateway-sasl.yaml"))
-	reqs, _ := splitAgentRun(t, 1, 99)
-	sendRequests(sender{t, "http://" + sc.HTTPEndpoint}, reqs[:5])
-	for name, c := range map[string]*collectortest.Collector{"sidecar": sc, "gateway": g} {
-		if !waitFor(60*time.Second, func() bool { return saslFailureLogged(c.Logs()) }) {
-			t.Errorf("%s with a wrong password does not say that SASL authentication failed:\n%s", name, c.Logs())
+	for name, c := range map[string]collectortest.Options{
+		"sidecar": {Config: configPath(t, "kafka-sidecar.yaml"), ExtraConfigs: []string{configPath(t, "kafka-sidecar-sasl.yaml")}},
+		"gateway": {Config: configPath(t, "kafka-gateway.yaml"), ExtraConfigs: []string{configPath(t, "kafka-gateway-sasl.yaml")}},
+	} {
+		dir := t.TempDir()
+		c.Env = k.with(env)
+		c.Env["AGENTAUDIT_DATA_DIR"], c.Env["AGENTAUDIT_QUEUE_DIR"] = dir, filepath.Join(dir, "queue")
+		c.Env["AGENTAUDIT_IDENTITY_DIR"] = filepath.Join(dir, "identity")
+		began := time.Now()
+		out, err := runUntilExit(t, c)
+		took := time.Since(began)
+		var exit *exec.ExitError
+		switch {
+		case !errors.As(err, &exit) || took > 60*time.Second:
+			t.Errorf("%s with a wrong password: want it to exit non-zero on its own, got %v after %v:\n%s", name, err, took, out)
+		case !strings.Contains(out, "refused the SASL credentials") || !strings.Contains(out, "auth.sasl.username / auth.sasl.password"):
+			t.Errorf("%s exited without naming auth.sasl.username / auth.sasl.password:\n%s", name, out)
 		}
-		if strings.Contains(c.Logs(), "not-the-password") {
-			t.Errorf("%s logged the password", name)
+		if strings.Contains(out, "not-the-password") {
+			t.Errorf("%s printed the password", name)
 		}
-	}
-	if n := metricSum(t, sc.Metrics(), "otelcol_exporter_send_failed_spans", `exporter="kafka"`); n != 0 {
-		t.Errorf("the sidecar gave up on %v spans; with bad credentials they must stay queued", n)
-	}
-	if q := metricSum(t, sc.Metrics(), "otelcol_exporter_queue_size", `exporter="kafka"`); q == 0 {
-		t.Errorf("nothing in the sidecar's queue: what happened to the acknowledged requests?")
+		t.Logf("%s exited (%v) after %v: %s", name, err, took.Round(time.Millisecond), lastLine(out))
 	}
 }
 
-func saslFailureLogged(logs string) bool {
-	l := strings.ToLower(logs)
-	return strings.Contains(l, "sasl") && (strings.Contains(l, "authentication failed") || strings.Contains(l, "authenticat"))
+// TestKafkaSASLSidecarStartsDuringOutage: with the SASL overlay and no broker listening, the
+// sidecar still starts (the credential check only warns), accepts requests and keeps them in its
+// persistent queue rather than dropping them.
+func TestKafkaSASLSidecarStartsDuringOutage(t *testing.T) {
+	k := newKafkaTopology(t)
+	env := saslEnv(t, kafkaPassword)
+	env["AGENTAUDIT_KAFKA_BROKERS"] = fmt.Sprintf("127.0.0.1:%d", collectortest.FreePort(t))
+	sc := k.sidecar(env, configPath(t, "kafka-sidecar-sasl.yaml"))
+	if !strings.Contains(sc.Logs(), "not reachable at start") {
+		t.Errorf("the sidecar does not warn that the brokers were unreachable at start:\n%s", sc.Logs())
+	}
+	reqs, _ := splitAgentRun(t, 1, 99)
+	sendRequests(sender{t, "http://" + sc.HTTPEndpoint}, reqs[:5])
+	if n := metricSum(t, sc.Metrics(), "otelcol_exporter_send_failed_spans", `exporter="kafka"`); n != 0 {
+		t.Errorf("the sidecar gave up on %v spans; during an outage they must stay queued", n)
+	}
+	if !waitFor(30*time.Second, func() bool {
+		return metricSum(t, sc.Metrics(), "otelcol_exporter_queue_size", `exporter="kafka"`) > 0
+	}) {
+		t.Errorf("nothing in the sidecar's queue: what happened to the acknowledged requests?")
+	}
 }
 
 // bigSpan is one span whose prompt attribute is n bytes of text.
@@ -116,4 +144,10 @@ func TestKafkaMessageSizeLimits(t *testing.T) {
 	if n := metricSum(t, sc.Metrics(), "otelcol_exporter_send_failed_spans", `exporter="kafka"`); n != 0 {
 		t.Errorf("the sidecar dropped %v spans", n)
 	}
+}
+
+// lastLine is the last non-empty line of out (where the collector says why it exited).
+func lastLine(out string) string {
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	return lines[len(lines)-1]
 }

@@ -3,9 +3,6 @@ package production
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -25,54 +22,15 @@ import (
 // The Kafka topology (config/kafka-sidecar.yaml → Kafka → config/kafka-gateway.yaml) on the built
 // binary against one real broker for the package (scripts/kafka-broker), which also serves a
 // SASL_SSL listener with SCRAM-SHA-512 for kafka_sasl_test.go.
-var sharedKafka = &kafkabroker.Shared{Setup: kafkaBrokerSetup}
-
-// kafkaSASL is the broker's SASL_SSL listener and the CA that signed its certificate.
-var kafkaSASL struct{ addr, caFile string }
+var sharedKafka = &kafkabroker.Shared{Setup: kafkabroker.SCRAMOverTLS(kafkaSASL, 6)}
 
 const (
 	kafkaUser     = "agentaudit-sidecar"
 	kafkaPassword = "scram-secret-for-tests"
-	keystorePass  = "keystore-secret"
 )
 
-// kafkaBrokerSetup writes the broker's TLS keystore (keytool, from the JDK the broker runs on: a
-// self-signed certificate for 127.0.0.1 that is its own CA) and adds a SASL_SSL listener with the
-// test's SCRAM user.
-func kafkaBrokerSetup(t testing.TB, dir string) (kafkabroker.Options, error) {
-	keytool := "keytool"
-	if home := os.Getenv("JAVA_HOME"); home != "" {
-		keytool = filepath.Join(home, "bin", "keytool")
-	}
-	ks, ca := filepath.Join(dir, "broker.p12"), filepath.Join(dir, "ca.crt")
-	for _, args := range [][]string{
-		{
-			"-genkeypair", "-alias", "broker", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-			"-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-keystore", ks, "-storetype", "PKCS12",
-			"-storepass", keystorePass, "-keypass", keystorePass,
-		},
-		{"-exportcert", "-alias", "broker", "-rfc", "-keystore", ks, "-storepass", keystorePass, "-file", ca},
-	} {
-		if out, err := exec.Command(keytool, args...).CombinedOutput(); err != nil { //nolint:gosec // G204: the JDK's keytool with fixed arguments
-			return kafkabroker.Options{}, fmt.Errorf("keytool %s: %w\n%s", args[0], err, out)
-		}
-	}
-	port := collectortest.FreePort(t)
-	kafkaSASL.addr, kafkaSASL.caFile = fmt.Sprintf("127.0.0.1:%d", port), ca
-	return kafkabroker.Options{
-		Partitions: 6,
-		SCRAM:      fmt.Sprintf("SCRAM-SHA-512=[name=%s,password=%s]", kafkaUser, kafkaPassword),
-		Properties: fmt.Sprintf(`listeners=PLAINTEXT://127.0.0.1:@PORT@,CONTROLLER://127.0.0.1:@CONTROLLER_PORT@,SASL_SSL://127.0.0.1:%[1]d
-advertised.listeners=PLAINTEXT://127.0.0.1:@PORT@,SASL_SSL://127.0.0.1:%[1]d
-sasl.enabled.mechanisms=SCRAM-SHA-512
-listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
-ssl.keystore.type=PKCS12
-ssl.keystore.location=%[2]s
-ssl.keystore.password=%[3]s
-ssl.key.password=%[3]s
-`, port, ks, keystorePass),
-	}, nil
-}
+// kafkaSASL is the broker's SASL_SSL listener and the CA that signed its certificate.
+var kafkaSASL = &kafkabroker.SASLListener{User: kafkaUser, Password: kafkaPassword}
 
 // kafkaTopology is one test's topics and consumer group on the shared broker, and the file store
 // its gateways share (each with its own instance_id, i.e. its own chains).

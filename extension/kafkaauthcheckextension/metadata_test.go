@@ -1,0 +1,15 @@
+package kafkaauthcheckextension
+
+import (
+	"testing"
+
+	"github.com/agentaudit/otelcol-agentaudit/extension/kafkaauthcheckextension/internal/metadata"
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/metadatatest"
+)
+
+// TestMetadataAgreesWithTheFactory keeps metadata.yaml and the hand-written generated_status.go
+// (mdatagen's shape) in agreement.
+func TestMetadataAgreesWithTheFactory(t *testing.T) {
+	f := NewFactory()
+	metadatatest.CheckExtension(t, ".", f.Type(), f.Stability(), metadata.ExtensionStability)
+}
