@@ -27,8 +27,6 @@ type client struct {
 	// spanRepeatsVary: how often a span repeats follows the scheduling (LlamaIndex's workflow runs
 	// aggregate_tool_results two or three times), so the emitted spans are compared by name only.
 	spanRepeatsVary bool
-	// golden: the run's records, less what differs between runs, must equal testdata/<name>.golden.jsonl.
-	golden bool
 }
 
 const (
@@ -90,7 +88,7 @@ var clients = []client{
 		// SK sends and executes its tools by plugin-qualified name (Tools-getWeather), and writes the
 		// messages as gen_ai.* log records of the model span.
 		name: "semantic-kernel", script: "semantic_kernel_agent.py", runtime: runtimePython, venv: "sk", protobufOnly: true,
-		toolPrefix: "Tools-", golden: true,
+		toolPrefix: "Tools-",
 		spans: []string{
 			"AutoFunctionInvocationLoop", "chat mock-gpt-4o", "chat mock-gpt-4o", "execute_tool Tools-deleteFile",
 			"execute_tool Tools-getWeather", "handle request", "invoke_agent weather-agent",
@@ -103,13 +101,13 @@ var clients = []client{
 	{
 		// CrewAI with OpenInference.
 		// CrewAIInstrumentor traces crew, agent and tools, OpenAIInstrumentor the model calls.
-		name: "crewai", script: "crewai_agent.py", runtime: runtimePython, venv: "crewai", protobufOnly: true, noCallIDs: true, golden: true,
+		name: "crewai", script: "crewai_agent.py", runtime: runtimePython, venv: "crewai", protobufOnly: true, noCallIDs: true,
 		spans: []string{"ChatCompletion", "ChatCompletion", "deleteFile.run", "getWeather.run", "weather-agent._execute_core", "weather-crew.kickoff"},
 	},
 	{
 		// Google ADK's own spans; its Gemini model talks to the fake server's Gemini API.
 		// "execute_tool (merged)" is ADK's span over the two calls of one model response.
-		name: "google-adk", script: "google_adk_agent.py", runtime: runtimePython, venv: "adk", protobufOnly: true, golden: true,
+		name: "google-adk", script: "google_adk_agent.py", runtime: runtimePython, venv: "adk", protobufOnly: true,
 		spans: []string{
 			"execute_tool (merged)", "execute_tool deleteFile", "execute_tool getWeather", "generate_content mock-gpt-4o",
 			"generate_content mock-gpt-4o", "handle request", "invoke_agent weather_agent", "invoke_workflow weather_agent",
@@ -118,7 +116,7 @@ var clients = []client{
 	{
 		// LlamaIndex's FunctionAgent workflow with OpenInference (own virtualenv: openai < 3). Its
 		// tool spans carry no call id; _prepare_chat_with_tools spans are marked LLM but call no model.
-		name: "llamaindex", script: "llamaindex_agent.py", runtime: runtimePython, venv: "llamaindex", protobufOnly: true, noCallIDs: true, golden: true,
+		name: "llamaindex", script: "llamaindex_agent.py", runtime: runtimePython, venv: "llamaindex", protobufOnly: true, noCallIDs: true,
 		spanRepeatsVary: true,
 		spans: []string{
 			"BaseWorkflowAgent.aggregate_tool_results", "BaseWorkflowAgent.aggregate_tool_results", "BaseWorkflowAgent.call_tool",
@@ -132,7 +130,7 @@ var clients = []client{
 	{
 		// smolagents' ToolCallingAgent with OpenInference; it finishes through its final_answer tool
 		// (fakeopenai_test.go answers with that call), and its tool spans carry no call id.
-		name: "smolagents", script: "smolagents_agent.py", runtime: runtimePython, venv: "smolagents", protobufOnly: true, noCallIDs: true, golden: true,
+		name: "smolagents", script: "smolagents_agent.py", runtime: runtimePython, venv: "smolagents", protobufOnly: true, noCallIDs: true,
 		spans: []string{"FinalAnswerTool", "OpenAIModel.generate", "OpenAIModel.generate", "SimpleTool", "SimpleTool", "Step 1", "Step 2", "weather_agent.run"},
 	},
 	{
