@@ -14,6 +14,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -302,7 +304,26 @@ func TestRootAfterTheWindowStillJoinsForReaders(t *testing.T) {
 		t.Fatalf("all %d records carry the identity: the window did not pass", len(recs))
 	}
 	t.Logf("root after the window: %d of %d stored records carry session and user; readers join the rest", with, len(recs))
-	joinedReads(t, st, len(recs), nil, "--store", "file://"+filepath.ToSlash(c.DataDir))
+	joinedReads(t, st, len(recs)-repeatedInputs(recs), nil, "--store", "file://"+filepath.ToSlash(c.DataDir))
+}
+
+// repeatedInputs counts the stored input records that repeat an earlier one of the trace (same
+// role and text): both model calls of the split trace send the user's question, and spans mapped
+// in separate batches each store it, while readers show one input (docs/audit-record.md, "One
+// event, one record as readers see it").
+func repeatedInputs(recs []*auditrecord.Record) int {
+	seen, n := map[[2]string]bool{}, 0
+	for _, r := range recs {
+		if r.Type != auditrecord.TypeInput || r.Input == nil {
+			continue
+		}
+		k := [2]string{r.Input.Role, r.Input.Content}
+		if seen[k] {
+			n++
+		}
+		seen[k] = true
+	}
+	return n
 }
 
 func hasIdentityRecord(recs []*auditrecord.Record) bool {
@@ -403,7 +424,12 @@ func joinedReads(t *testing.T, st *splitTrace, want int, env map[string]string, 
 	if code != 0 {
 		t.Fatalf("forget: exit %d\n%s", code, out)
 	}
-	if !strings.Contains(out, fmt.Sprintf(" %d records of user %s", want, st.user)) {
+	// forget erases what is stored, copies of one event included, so it may count more than readers show.
+	erased := 0
+	if m := regexp.MustCompile(` (\d+) records of user ` + regexp.QuoteMeta(st.user)).FindStringSubmatch(out); m != nil {
+		erased, _ = strconv.Atoi(m[1])
+	}
+	if erased < want {
 		t.Errorf("forget did not erase the trace's %d records:\n%s", want, out)
 	}
 	if _, code := auditctl(t, env, append([]string{"timeline", st.session, "--json", "--quiet"}, storeArgs...)...); code != 1 {
