@@ -99,24 +99,12 @@ func (e *Engine) addressTail(s string, p int) int {
 			break
 		}
 		if !t.upper {
-			// Lower-cased text: "6, sé, portugal", "44, belfast": a place the lexicon knows, or
-			// the city before one.
-			if t.word == "nan" || t.fl&(lexWord|lexStop) == 0 && (t.fl&lexPlace != 0 || e.cityBeforePlace(s, q, t.end)) {
-				p = t.end
-				continue
+			en := e.lowerTailWord(s, q, t)
+			if en == 0 {
+				break
 			}
-			if en := e.placePhraseAfter(s, t); en > 0 {
-				p = en // "belfast, south africa"
-				continue
-			}
-			// "Torroella de Montgrí": a particle inside a place name.
-			if inSet(streetParticles, t.word) && t.end+1 < len(s) && s[t.end] == ' ' {
-				if u, ok := e.readAddrWord(s, t.end+1); ok && u.upper && !inSet(sentenceWords, u.word) {
-					p = u.end
-					continue
-				}
-			}
-			break
+			p = en
+			continue
 		}
 		if inSet(sentenceWords, t.word) && (t.end-t.start > 3 || !allUpperASCII(t.word)) {
 			break // "ON", "AT" are provinces and regions here
@@ -213,4 +201,23 @@ func (e *Engine) placePhraseAfter(s string, t addrTok) int {
 		return 0
 	}
 	return end
+}
+
+// lowerTailWord returns the end of the tail's lower-case word t at q and what it carries, or 0
+// where the tail ends: "nan" (an empty field), a place the lexicon knows or the city before one
+// ("6, sé, portugal", "44, belfast, south africa"), a particle inside a place name
+// ("Torroella de Montgrí").
+func (e *Engine) lowerTailWord(s string, q int, t addrTok) int {
+	if t.word == "nan" || t.fl&(lexWord|lexStop) == 0 && (t.fl&lexPlace != 0 || e.cityBeforePlace(s, q, t.end)) {
+		return t.end
+	}
+	if en := e.placePhraseAfter(s, t); en > 0 {
+		return en
+	}
+	if inSet(streetParticles, t.word) && t.end+1 < len(s) && s[t.end] == ' ' {
+		if u, ok := e.readAddrWord(s, t.end+1); ok && u.upper && !inSet(sentenceWords, u.word) {
+			return u.end
+		}
+	}
+	return 0
 }
