@@ -50,6 +50,16 @@ func (e *Engine) lowerNameKind(w string) int {
 	return 0
 }
 
+// scanLowerText runs the lower-case name grammar when s has no capitals. Every rule of it needs
+// a second word (a cue, a family name, a list), so short values and single tokens ("user",
+// "tool_call") skip it.
+func (e *Engine) scanLowerText(s string, dst []Finding) []Finding {
+	if len(s) < len("hi ana") || e.lex == nil || !e.enabled[TypePerson] || strings.IndexByte(s, ' ') < 0 || hasUpper(s) {
+		return dst
+	}
+	return e.scanLowerNames(s, dst)
+}
+
 // scanLowerNames appends the names found in s, a text without capitals, to dst (sorted,
 // non-overlapping with what dst holds).
 func (e *Engine) scanLowerNames(s string, dst []Finding) []Finding {
