@@ -135,6 +135,9 @@ func (e *Engine) lowerNameAt(s string, i, end, lastPerson int, found []Finding) 
 		}
 		w := trimPossessive(s[j+1 : k])
 		kind := e.lowerNameKind(w)
+		if kind == 0 && j > en && first == 2 && len(w) >= 3 && e.lex.lookup(w)&(lexWord|lexStop|lexBarrier) == 0 {
+			kind = 2 // after an initial, a word that is not a common one is the family name: "leidy t muris"
+		}
 		if kind == 0 && (named && e.lex.lookup(w)&(lexWord|lexStop|lexBarrier) == 0 || words == 1 && first == 2 && e.lowerFamily(w)) {
 			kind = 2 // "monika žilková", "nijito asano": an unknown, name-like word after a given name
 		}

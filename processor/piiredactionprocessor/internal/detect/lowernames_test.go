@@ -51,6 +51,7 @@ func TestLowerCaseNames(t *testing.T) {
 		{"my name is borna jerković but everyone calls me borna", "borna jerković|borna"},
 		{"they had 3: silvana, adam and caleb.", "silvana|adam|caleb"},
 		{"selma is from the oslo office", "selma"},
+		{"leidy t muris\nlabor relations director", "leidy t muris"},
 		{"the los angeles and san francisco offices share one vpn.", ""},
 		{"customer berlin office asked for the report.", ""},
 		{"air france a annulé le vol pour marseille.", ""},

@@ -136,6 +136,8 @@ func TestNameAndAddressCases(t *testing.T) {
 		{"meet at 221 Baker Street, london, then dinner", "221 Baker Street, london", TypeStreetAddress},
 		{"Meet at 12 Main St, done, ok.", "12 Main St", TypeStreetAddress},
 		{"Address: 7 Kase põik 12\nTartu", "7 Kase põik 12\nTartu", TypeStreetAddress},
+		{"She lives at 65 Jiřího z Poděbrad 18 now.", "65 Jiřího z Poděbrad 18", TypeStreetAddress},
+		{"We packed 12 Boxes of Tea 3 times.", "", 0},
 		{"Claude Sonnet wrote the summary.", "", 0},
 		{"Ask Claude to draft it; Gemini and Llama disagreed with Mistral.", "", 0},
 		{"Take the train from Victoria Station to Gatwick.", "", 0},
