@@ -382,6 +382,9 @@ func (e *Engine) namedStreet(s string, toks []addrTok, i, floor int) (int, bool)
 	last := 0
 	for k := 0; k < len(toks) && k < 4; k++ {
 		t := toks[k]
+		if k > 0 && !t.upper && inSet(streetParticles, t.word) && k+1 < len(toks) && toks[k+1].upper {
+			continue // "Jiřího z Poděbrad 1874", "Rua do Arenque 12"
+		}
 		if !t.upper || !isBodyWord(t) || plainAddrWord(t) || t.fl&(lexStop|lexPlace) != 0 || inSet(measureUnits, t.word) ||
 			len(t.word) > 1 && allUpperASCII(t.word) && t.fl&lexStreet == 0 { // "107 EMEA 491": an acronym
 			break

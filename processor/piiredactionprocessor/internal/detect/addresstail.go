@@ -29,11 +29,12 @@ func afterNumber(s string, i int) string {
 func (e *Engine) addressTail(s string, p int) int {
 	limit := min(len(s), p+200)
 	lines := 0
-	for range 10 {
+	for range 12 {
 		countWork(1)
 		q := p
 		for q < limit && (s[q] == ' ' || s[q] == ',' || s[q] == '\n' || s[q] == '\r' || s[q] == '\t' || s[q] == '>' || s[q] == '(' || s[q] == ')' ||
-			s[q] == '?' && q > 0 && (s[q-1] == '\n' || s[q-1] == '?')) { // "??? " line markers
+			s[q] == '?' && q > 0 && (s[q-1] == '\n' || s[q-1] == '?') || // "??? " line markers
+			s[q] == '.' && q > 0 && isDigit(s[q-1]) && q+1 < limit && s[q+1] == '\n') { // "Piroska u. 97.\nPorto Alegre"
 			if s[q] == '\n' {
 				lines++
 			}
@@ -98,18 +99,12 @@ func (e *Engine) addressTail(s string, p int) int {
 			break
 		}
 		if !t.upper {
-			if t.word == "nan" {
-				p = t.end
-				continue
+			en := e.lowerTailWord(s, q, t)
+			if en == 0 {
+				break
 			}
-			// "Torroella de Montgrí": a particle inside a place name.
-			if inSet(streetParticles, t.word) && t.end+1 < len(s) && s[t.end] == ' ' {
-				if u, ok := e.readAddrWord(s, t.end+1); ok && u.upper && !inSet(sentenceWords, u.word) {
-					p = u.end
-					continue
-				}
-			}
-			break
+			p = en
+			continue
 		}
 		if inSet(sentenceWords, t.word) && (t.end-t.start > 3 || !allUpperASCII(t.word)) {
 			break // "ON", "AT" are provinces and regions here
@@ -182,4 +177,47 @@ func ukPostcode(s string, i int) int {
 		return 0
 	}
 	return j + 4
+}
+
+// cityBeforePlace reports whether the word s[q:end], after a comma, is followed by ", " and a
+// place the lexicon knows: "sé, portugal" is a city then its country.
+func (e *Engine) cityBeforePlace(s string, q, end int) bool {
+	if q < 2 || s[q-2] != ',' || end+2 >= len(s) || s[end] != ',' || s[end+1] != ' ' {
+		return false
+	}
+	u, ok := e.readAddrWord(s, end+2)
+	return ok && u.fl&lexPlace != 0 && u.fl&(lexWord|lexStop) == 0
+}
+
+// placePhraseAfter returns the end of a two-word place the lexicon knows that starts with t
+// ("south africa", "new zealand"), or 0.
+func (e *Engine) placePhraseAfter(s string, t addrTok) int {
+	if t.fl&lexPhrase == 0 || t.end+1 >= len(s) || s[t.end] != ' ' {
+		return 0
+	}
+	u, ok := e.readAddrWord(s, t.end+1)
+	end := u.start + len(u.word) // without a sentence's dot
+	if !ok || e.lex.lookup(s[t.start:end])&lexPlace == 0 {
+		return 0
+	}
+	return end
+}
+
+// lowerTailWord returns the end of the tail's lower-case word t at q and what it carries, or 0
+// where the tail ends: "nan" (an empty field), a place the lexicon knows or the city before one
+// ("6, sé, portugal", "44, belfast, south africa"), a particle inside a place name
+// ("Torroella de Montgrí").
+func (e *Engine) lowerTailWord(s string, q int, t addrTok) int {
+	if t.word == "nan" || t.fl&(lexWord|lexStop) == 0 && (t.fl&lexPlace != 0 || e.cityBeforePlace(s, q, t.end)) {
+		return t.end
+	}
+	if en := e.placePhraseAfter(s, t); en > 0 {
+		return en
+	}
+	if inSet(streetParticles, t.word) && t.end+1 < len(s) && s[t.end] == ' ' {
+		if u, ok := e.readAddrWord(s, t.end+1); ok && u.upper && !inSet(sentenceWords, u.word) {
+			return u.end
+		}
+	}
+	return 0
 }

@@ -14,7 +14,7 @@ import (
 var streetTypeWords = wordSet(`street st road rd avenue ave av lane ln drive dr close crescent cres way court ct
 place pl boulevard blvd bvd terrace ter tce gardens gdns square sq parkway pkwy highway hwy mews grove trail trl
 circle cir plaza alley row walk rise str utca út u körút tér köz sétány ulica ul cesta tee tänav iela gatvė
-straße strasse gasse weg platz allee ring damm gate gata vej gade laan straat terrasse kapu útja rkp`)
+straße strasse gasse weg platz allee ring damm gate gata vej gade laan straat terrasse kapu útja rkp põik puiestee maantee`)
 
 // lowerOnlyStreetTypes are street types only in lower case ("Trenerys gate 232"); capitalised they
 // are ordinary words before a number ("Gate 12", "Ring 3").
@@ -22,7 +22,7 @@ var lowerOnlyStreetTypes = wordSet(`gate gata vej gade ring rise row walk way`)
 
 // lowerStreetTypes are written in lower case after the name ("Király u. 15", "Erzsébet tér 19").
 var lowerStreetTypes = wordSet(`u utca út tér köz körút str ulica ul gate gata vej gade terrasse kapu útja rkp cesta tee
-tänav iela gatvė straße strasse gasse weg platz allee ring`)
+tänav iela gatvė straße strasse gasse weg platz allee ring põik puiestee maantee`)
 
 var weakStreetTypeWords = wordSet(`alleyway amble anchorage approach arcade basin beach brae bridge broadway brook brooks
 brow burg burgs bypass byway canyon cape causeway chase circles circlet circuit circus cliff cliffs club colonnade common
@@ -47,7 +47,7 @@ bulevardul aleea calea soseaua jalan jl jln lorong rambla trg leoforos odos λ �
 
 // streetParticles join the words of a street name ("Rua do Arenque", "Via dei Fiorentini").
 var streetParticles = wordSet(`de del della delle dei degli di da do dos das du des la le les los las el al von van der
-den am an im zum zur auf na nad pod of the and y e i à`)
+den am an im zum zur auf na nad pod u v z ze of the and y e i à`)
 
 func isStreetType(w string) bool { return inSet(streetTypeWords, w) || inSet(weakStreetTypeWords, w) }
 

@@ -217,7 +217,10 @@ func (e *Engine) Scan(s string, dst []Finding) []Finding { return e.scan(s, dst,
 
 // scan is Scan; names false leaves out the name and address grammars (identifier values).
 func (e *Engine) scan(s string, dst []Finding, names bool) []Finding {
-	dst = e.scanBuiltin(s, dst, names)
+	dst, capital := e.scanBuiltin(s, dst, names)
+	if names && !capital {
+		dst = e.scanLowerText(s, dst)
+	}
 	if len(e.custom) > 0 {
 		dst = e.scanCustom(s, dst)
 	}

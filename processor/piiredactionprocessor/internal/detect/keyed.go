@@ -89,6 +89,9 @@ func (e *Engine) keyedText(s string, i int, t Type) (Finding, bool) {
 	if j == vs || !e.KeyedValue(t, s[vs:j]) || t == TypeStreetAddress && !hasDigit(s[vs:j]) {
 		return Finding{}, false // "Billing address: Sara Schwarz" opens a block whose first line is a name
 	}
+	if t == TypeStreetAddress {
+		j = e.addressTail(s, j) // the block goes on over its next lines: city, region, postcode
+	}
 	return Finding{Start: vs, End: j, Type: t}, true
 }
 

@@ -35,7 +35,7 @@ var weakNameCues = []string{
 	"said", "says", "asked", "ask", "ping", "email", "emailed", "call", "called", "forward it to",
 	"forward this to", "forwarded it to", "forwarded to", "send it to", "sent it to", "reply to", "assigned to",
 	"assign it to", "cc", "thank", "invite", "invited", "hired", "married", "brother", "sister", "mother",
-	"father", "colleague", "friend", "boss", "according to", "including", "ex-", "songwriter", "singer",
+	"father", "son", "daughter", "kid", "child", "colleague", "friend", "boss", "according to", "including", "ex-", "songwriter", "singer",
 	"actor", "actress", "writer", "author", "poet", "president", "minister", "coach", "player",
 }
 
@@ -259,7 +259,7 @@ func mayEndNameCue(s string, pos int) bool {
 // nameCues introduce a name for certain: everything capitalised after them is the name.
 var nameCues = []string{
 	"my name is", "name is", "name:", "name's", "names are", "call me", "named", "surname:", "surname is",
-	"named him", "named her", "called him", "called her",
+	"named him", "named her", "called him", "called her", "calls me",
 }
 
 func nameCueBefore(s string, pos int) bool {

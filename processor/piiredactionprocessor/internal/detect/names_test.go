@@ -128,6 +128,16 @@ func TestNameAndAddressCases(t *testing.T) {
 		{"Meet at 43 Golden Gate Bridge view.", "", 0},
 		{"billing_address: 12 Main St, Springfield, IL 62701", "12 Main St, Springfield, IL 62701", TypeStreetAddress},
 		{"USNS Bergman\nFPO AP 93757", "USNS Bergman\nFPO AP 93757", TypeStreetAddress},
+		// An address block under a key goes on over its next lines; a lower-cased tail keeps the
+		// cities and countries the lexicon knows, and the city before one; Czech and Estonian forms.
+		{"Address: 14 Elm Road\nSpringfield\n, IL\n 62701", "14 Elm Road\nSpringfield\n, IL\n 62701", TypeStreetAddress},
+		{"Our office is at 5 Kossuth u. 97.\nSzeged\n, CS\n 6720", "5 Kossuth u. 97.\nSzeged\n, CS\n 6720", TypeStreetAddress},
+		{"send it to 40 rua das flores 7, belfast, south africa.", "40 rua das flores 7, belfast, south africa", TypeStreetAddress},
+		{"meet at 221 Baker Street, london, then dinner", "221 Baker Street, london", TypeStreetAddress},
+		{"Meet at 12 Main St, done, ok.", "12 Main St", TypeStreetAddress},
+		{"Address: 7 Kase põik 12\nTartu", "7 Kase põik 12\nTartu", TypeStreetAddress},
+		{"She lives at 65 Jiřího z Poděbrad 18 now.", "65 Jiřího z Poděbrad 18", TypeStreetAddress},
+		{"We packed 12 Boxes of Tea 3 times.", "", 0},
 		{"Claude Sonnet wrote the summary.", "", 0},
 		{"Ask Claude to draft it; Gemini and Llama disagreed with Mistral.", "", 0},
 		{"Take the train from Victoria Station to Gatwick.", "", 0},

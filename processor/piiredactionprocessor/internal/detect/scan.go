@@ -129,8 +129,9 @@ func init() {
 
 // scanBuiltin is the single pass over s. A branch-light loop reads each byte once and wakes up
 // only on digits, '@', ':', '=', '-', '+', '(' and at words that start like a vendor secret;
-// ordinary text never leaves the loop.
-func (e *Engine) scanBuiltin(s string, dst []Finding, names bool) []Finding {
+// ordinary text never leaves the loop. capital reports that a word starting with a capital was
+// seen (not seeing one does not prove there is none: findings are skipped whole).
+func (e *Engine) scanBuiltin(s string, dst []Finding, names bool) (_ []Finding, capital bool) {
 	n := len(s)
 	last := 0 // look-backs never cross the end of the previous finding
 	lastPerson := -1
@@ -172,11 +173,13 @@ func (e *Engine) scanBuiltin(s string, dst []Finding, names bool) []Finding {
 				}
 			}
 			if !ok && words && c <= 'Z' && prevAlnum == 0 {
+				capital = true
 				f, ok, next = e.scanCapital(s, i, lastPerson, &last)
 			}
 		case trigUpperUTF8:
 			if words && prevAlnum == 0 {
 				if r, _ := utf8.DecodeRuneInString(s[i:]); unicode.IsUpper(r) {
+					capital = true
 					f, ok, next = e.scanCapital(s, i, lastPerson, &last)
 				}
 			}
@@ -216,7 +219,7 @@ func (e *Engine) scanBuiltin(s string, dst []Finding, names bool) []Finding {
 		}
 		i = next
 	}
-	return dst
+	return dst, capital
 }
 
 // atDigit handles a digit: a date, a street address or a number (card, phone, SSN, IP) where a
