@@ -14,7 +14,8 @@ import (
 
 // TestCheckpointsAndBundlesOnS3: on a real S3 API (versitygw), with the witness in a second bucket,
 // a truncated head passes a plain verify and fails verify --checkpoints, and a session's bundle
-// exported from S3 verifies offline.
+// exported from S3 verifies offline; after retention cut the oldest object the stream still
+// verifies from the retention marker's frontier and the truncation is caught after the cut.
 func TestCheckpointsAndBundlesOnS3(t *testing.T) {
 	srv := s3server.Start(t)
 	fixtureS3Store(t, srv, "env-only", nil) // sets the AWS environment the in-process CLI reads
@@ -37,6 +38,17 @@ func TestCheckpointsAndBundlesOnS3(t *testing.T) {
 	}
 	if _, err := os.Stat(file); err != nil {
 		t.Fatal(err)
+	}
+
+	// Retention cuts the first object (a hold keeps session b on): the rest still verifies from the
+	// marker's signed frontier, and the truncation below is still caught after the cut.
+	signed := append([]string{"--signing-key", privFile}, storeArgs...)
+	expectRun(t, exitOK, append([]string{"hold", "add", "--session", "session-b", "--reason", "keep", "--as", "legal@example.com"}, signed...)...)
+	if out := expectRun(t, exitOK, append([]string{"retention", "--older-than", "1h"}, signed...)...); !strings.Contains(out, "1 objects") {
+		t.Fatalf("retention on S3:\n%s", out)
+	}
+	if out := expectRun(t, exitOK, verifyArgs...); strings.Contains(out, "checkpoints_unverifiable") {
+		t.Fatalf("after retention on S3:\n%s", out)
 	}
 
 	ctx := context.Background()

@@ -78,3 +78,23 @@ type Sink interface {
 	PutCheckpoint(ctx context.Context, stream string, size uint64, signed []byte) error
 	String() string
 }
+
+// Cut is where retention cut a stream's oldest records off, as its signed retention marker states
+// it: the tree's frontier after the last removed record, from which a verifier rebuilds the tree of
+// what remains (NewLogFrom) and checks it against the checkpoints signed before the cut.
+type Cut struct {
+	Frontier Frontier
+	Root     string // hex, as the marker states it
+	Where    string // the marker, for findings
+	// Err: the marker names a tree frontier that does not parse.
+	Err error
+	// SignedBy reports whether the marker is signed by one of keys.
+	SignedBy func(keys []ed25519.PublicKey) bool
+}
+
+// CutLedger is a Ledger whose streams may start after a retention cut.
+type CutLedger interface {
+	// RetentionCut is the stream's cut, nil when none was made or its marker carries no tree
+	// (written before markers carried one).
+	RetentionCut(ctx context.Context, stream string) (*Cut, error)
+}

@@ -12,7 +12,31 @@ import (
 type Log struct {
 	stored []Hash
 	size   int64
+	// A log started from a Frontier (NewLogFrom: the stream's oldest records were removed by
+	// retention) knows no stored hash below start but the frontier's nodes, kept in base.
+	start, base int64
+	frontier    map[int64]Hash
 }
+
+// NewLogFrom starts a log at f: the tree of f.Size leaves of which only the frontier is known.
+// Roots and consistency proofs from any size >= f.Size can be computed (every node they need is
+// either a frontier node or above the cut); nothing below f.Size can.
+func NewLogFrom(f Frontier) *Log {
+	l := &Log{size: int64(f.Size), start: int64(f.Size), base: tlog.StoredHashCount(int64(f.Size)), frontier: map[int64]Hash{}}
+	offset := int64(0)
+	for i, level := 0, 63; level >= 0 && i < len(f.Nodes); level-- {
+		if f.Size&(1<<level) == 0 {
+			continue
+		}
+		l.frontier[tlog.StoredHashIndex(level, offset>>level)] = f.Nodes[i]
+		offset += 1 << level
+		i++
+	}
+	return l
+}
+
+// Start is the size the log was started from (0 unless NewLogFrom).
+func (l *Log) Start() uint64 { return uint64(l.start) }
 
 // Append adds the next leaf.
 func (l *Log) Append(leaf Hash) error {
@@ -32,10 +56,18 @@ func (l *Log) Size() uint64 { return uint64(l.size) }
 func (l *Log) ReadHashes(indexes []int64) ([]Hash, error) {
 	out := make([]Hash, len(indexes))
 	for i, x := range indexes {
-		if x < 0 || x >= int64(len(l.stored)) {
+		if x < l.base {
+			h, ok := l.frontier[x]
+			if !ok {
+				return nil, fmt.Errorf("stored hash %d lies before the tree's cut at size %d", x, l.start)
+			}
+			out[i] = h
+			continue
+		}
+		if x-l.base >= int64(len(l.stored)) {
 			return nil, fmt.Errorf("stored hash %d is outside the tree of size %d", x, l.size)
 		}
-		out[i] = l.stored[x]
+		out[i] = l.stored[x-l.base]
 	}
 	return out, nil
 }
@@ -76,6 +108,9 @@ func (l *Log) ConsistencyProof(old, size uint64) ([]Hash, error) {
 	if err := l.within(size); err != nil {
 		return nil, err
 	}
+	if old < uint64(l.start) {
+		return nil, fmt.Errorf("tree of size %d lies before the cut at %d", old, l.start)
+	}
 	if old == 0 || old > size {
 		return nil, fmt.Errorf("no consistency proof from size %d to %d", old, size)
 	}
@@ -88,6 +123,9 @@ func (l *Log) ConsistencyProof(old, size uint64) ([]Hash, error) {
 func (l *Log) within(size uint64) error {
 	if size > uint64(l.size) {
 		return fmt.Errorf("tree of size %d is beyond the %d leaves known", size, l.size)
+	}
+	if size < uint64(l.start) {
+		return fmt.Errorf("tree of size %d lies before the cut at %d", size, l.start)
 	}
 	return nil
 }

@@ -119,3 +119,27 @@ func popcount(n uint64) int {
 	}
 	return c
 }
+
+// PrefixRoot is the root of the tree of the first size leaves when the frontier alone determines
+// it: size is f.Size or the leaves of its first few subtrees (a checkpoint signed before a cut at
+// such a size is still checked against the cut's frontier; at any other size it cannot be).
+func (f Frontier) PrefixRoot(size uint64) (Hash, bool) {
+	if size == 0 {
+		return emptyRoot, true
+	}
+	covered, j := uint64(0), 0
+	for level := 63; level >= 0 && covered < size; level-- {
+		if f.Size&(1<<level) != 0 {
+			covered += 1 << level
+			j++
+		}
+	}
+	if covered != size || j > len(f.Nodes) {
+		return Hash{}, false
+	}
+	h := f.Nodes[j-1]
+	for i := j - 2; i >= 0; i-- {
+		h = tlog.NodeHash(f.Nodes[i], h)
+	}
+	return h, true
+}

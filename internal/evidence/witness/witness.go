@@ -38,6 +38,9 @@ const (
 	// Unverifiable: the stream's oldest records are gone (retention), so its tree cannot be
 	// recomputed and checkpoints are checked for truncation only (info).
 	Unverifiable verify.Kind = "checkpoints_unverifiable"
+	// BadFrontier: the retention marker's tree frontier (what the tree of the records kept after a
+	// cut is rebuilt from) is not signed by a trusted key, does not parse or does not hash to its root.
+	BadFrontier verify.Kind = "bad_frontier"
 )
 
 // Summary counts what was checked.
@@ -65,7 +68,7 @@ func Check(ctx context.Context, store evidence.Ledger, witnesses []evidence.Chec
 		}
 		streams = union(streams, ws)
 	}
-	c := &checker{ctx: ctx, store: store, trusted: trusted}
+	c := &checker{ctx: ctx, store: store, trusted: trusted, keys: keys}
 	for _, stream := range streams {
 		if err := c.stream(stream, all); err != nil {
 			return nil, Summary{}, err
@@ -78,16 +81,18 @@ type checker struct {
 	ctx      context.Context
 	store    evidence.Ledger
 	trusted  note.Verifiers
+	keys     []ed25519.PublicKey
 	findings []verify.Finding
 	sum      Summary
 }
 
 // streamTree is what the store holds of one stream: its head (last manifest's or batch's last_seq)
-// and, when its records run from seq 1, the whole tree.
+// and, when its records run from seq 1 or from a trusted retention cut, the whole tree.
 type streamTree struct {
 	head uint64
-	log  *evidence.Log // nil when the oldest records are gone
+	log  *evidence.Log // nil when the oldest records are gone and no trusted cut says what they were
 	root evidence.Hash
+	cut  *evidence.Cut // the retention cut the log starts from, if any
 }
 
 func (c *checker) stream(stream string, sources []evidence.CheckpointSource) error {
@@ -120,15 +125,28 @@ func (c *checker) stream(stream string, sources []evidence.CheckpointSource) err
 	return nil
 }
 
-// tree rebuilds the stream's tree from the store and checks each recorded tree_root against it.
+// tree rebuilds the stream's tree from the store (from seq 1, or from the frontier of a trusted
+// retention cut) and checks each recorded tree_root against it.
 func (c *checker) tree(stream string) (streamTree, error) {
 	head, err := c.store.Head(c.ctx, stream)
 	if err != nil {
 		return streamTree{}, err
 	}
 	t := streamTree{head: head}
+	cut, err := c.cut(stream)
+	if err != nil {
+		return streamTree{}, err
+	}
 	l := &evidence.Log{}
-	err = c.store.ReadStream(c.ctx, stream, true, func(r evidence.StoredRecord) error {
+	if cut != nil {
+		l, t.cut = evidence.NewLogFrom(cut.Frontier), cut
+		t.head = max(t.head, cut.Frontier.Size) // everything was cut: the marker is the head
+	}
+	// Not strict: a stream after a cut starts past seq 1; contiguity from the log's start is checked here.
+	err = c.store.ReadStream(c.ctx, stream, false, func(r evidence.StoredRecord) error {
+		if r.Seq != l.Size()+1 {
+			return fmt.Errorf("seq %d where %d was due: %w", r.Seq, l.Size()+1, evidence.ErrStreamGap)
+		}
 		leaf, err := evidence.LeafHash(r.Hash)
 		if err != nil {
 			return fmt.Errorf("%w: %w", evidence.ErrStreamGap, err)
@@ -139,18 +157,49 @@ func (c *checker) tree(stream string) (streamTree, error) {
 	case errors.Is(err, evidence.ErrStreamGap) || errors.Is(err, objectstore.ErrNotExist) || (err == nil && l.Size() != t.head):
 		c.add(verify.Finding{
 			Kind: Unverifiable, Severity: verify.Info, Stream: stream, Seq: l.Size() + 1,
-			Detail: "the stream's records do not run from seq 1 (expired or missing: see the other findings), so its tree " +
-				"cannot be recomputed; its checkpoints are checked for truncation only",
+			Detail: "the stream's records do not run from seq 1 or from a signed retention cut (expired or missing: see the " +
+				"other findings), so its tree cannot be recomputed; its checkpoints are checked for truncation only",
 		})
+		t.cut = nil
 		return t, nil
 	case err != nil:
 		return streamTree{}, err
 	}
 	t.log = l
 	t.root, _ = l.Root(t.head)
+	return t, c.treeClaims(stream, l)
+}
+
+// cut returns the stream's retention cut when the store has one its signature and frontier make
+// trusted; an untrusted one is a finding (and the stream is then as if it had none).
+func (c *checker) cut(stream string) (*evidence.Cut, error) {
+	cl, ok := c.store.(evidence.CutLedger)
+	if !ok {
+		return nil, nil
+	}
+	cut, err := cl.RetentionCut(c.ctx, stream)
+	if err != nil || cut == nil {
+		return nil, err
+	}
+	bad := cut.Err
+	if bad == nil && !cut.SignedBy(c.keys) {
+		bad = errors.New("the retention marker is not signed by a trusted key")
+	}
+	if bad != nil {
+		c.add(verify.Finding{
+			Kind: BadFrontier, Severity: verify.Failure, Stream: stream, ManifestKey: cut.Where,
+			Detail: bad.Error() + ": the tree of the records kept after the cut cannot be trusted",
+		})
+		return nil, nil
+	}
+	return cut, nil
+}
+
+// treeClaims checks every manifest's recorded tree against l (those before a cut are gone).
+func (c *checker) treeClaims(stream string, l *evidence.Log) error {
 	claims, err := c.store.TreeClaims(c.ctx, stream)
 	if err != nil {
-		return streamTree{}, err
+		return err
 	}
 	for _, m := range claims {
 		root, rerr := l.Root(m.Size)
@@ -161,7 +210,7 @@ func (c *checker) tree(stream string) (streamTree, error) {
 			})
 		}
 	}
-	return t, nil
+	return nil
 }
 
 // checkpoint checks one signed checkpoint against the stream's tree; it returns its size when the
@@ -189,6 +238,10 @@ func (c *checker) checkpoint(stream string, t streamTree, where string, raw []by
 	if t.log == nil {
 		return cp.Size, true
 	}
+	if t.cut != nil && cp.Size < t.cut.Frontier.Size {
+		c.beforeCut(stream, t.cut, where, cp)
+		return cp.Size, true
+	}
 	proof, err := t.log.ConsistencyProof(cp.Size, t.head)
 	if err == nil {
 		err = evidence.VerifyConsistency(proof, cp.Size, cp.Root, t.head, t.root)
@@ -201,6 +254,26 @@ func (c *checker) checkpoint(stream string, t streamTree, where string, raw []by
 		})
 	}
 	return cp.Size, true
+}
+
+// beforeCut checks a checkpoint older than the stream's retention cut against the cut's frontier:
+// its root is derivable from the frontier when its size is that of the frontier's first subtrees.
+func (c *checker) beforeCut(stream string, cut *evidence.Cut, where string, cp evidence.Checkpoint) {
+	root, ok := cut.Frontier.PrefixRoot(cp.Size)
+	switch {
+	case !ok:
+		c.add(verify.Finding{
+			Kind: Unverifiable, Severity: verify.Info, Stream: stream, LastSeq: cp.Size, ObjectKey: where,
+			Detail: fmt.Sprintf("this checkpoint is older than the retention cut at %d records and its root is not derivable "+
+				"from the cut's frontier: it is checked for truncation only", cut.Frontier.Size),
+		})
+	case root != cp.Root:
+		c.add(verify.Finding{
+			Kind: RewrittenHistory, Severity: verify.Failure, Stream: stream, Seq: 1, LastSeq: cp.Size, ObjectKey: where,
+			Detail: fmt.Sprintf("the retention cut's frontier (%s) gives another root for the first %d records than this checkpoint: "+
+				"the frontier or the records before the cut were rewritten", cut.Where, cp.Size),
+		})
+	}
 }
 
 func (c *checker) add(f verify.Finding) { c.findings = append(c.findings, f) }

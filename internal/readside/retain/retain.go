@@ -174,6 +174,10 @@ func writeMarker(ctx context.Context, b objectstore.Backend, layout objectstore.
 		PreviousManifestKey:       last.key,
 		PreviousManifestSignature: last.m.Signature,
 		CreatedAt:                 opts.Now().UTC(),
+		// The tree's frontier at the cut: what the remaining stream's tree is rebuilt from.
+		TreeSize:     last.m.TreeSize,
+		TreeRoot:     last.m.TreeRoot,
+		TreeFrontier: last.m.TreeFrontier,
 	}
 	if opts.Signer != nil {
 		if err := opts.Signer.Sign(&marker); err != nil {

@@ -2,7 +2,9 @@ package objectstore
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
+	"fmt"
 	"path"
 	"strings"
 
@@ -110,6 +112,36 @@ func (l *objectLedger) TreeClaims(ctx context.Context, stream string) ([]evidenc
 		out = append(out, evidence.TreeClaim{FirstSeq: m.FirstSeq, LastSeq: m.LastSeq, Size: m.TreeSize, Root: m.TreeRoot, Where: keys[i]})
 	}
 	return out, nil
+}
+
+var _ evidence.CutLedger = (*objectLedger)(nil)
+
+// RetentionCut reads the stream's retention marker.
+func (l *objectLedger) RetentionCut(ctx context.Context, stream string) (*evidence.Cut, error) {
+	key := l.backendSource.Layout.RetentionMarkerKey(stream)
+	raw, err := l.backendSource.Backend.Get(ctx, key)
+	if errors.Is(err, ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	m, err := DecodeManifest(raw)
+	if err != nil {
+		return &evidence.Cut{Where: key, Err: fmt.Errorf("retention marker: %w", err), SignedBy: func([]ed25519.PublicKey) bool { return false }}, nil
+	}
+	if m.TreeSize == 0 && m.TreeRoot == "" {
+		return nil, nil // written before markers carried the tree
+	}
+	cut := &evidence.Cut{Root: m.TreeRoot, Where: key, SignedBy: m.SignedBy}
+	if m.TreeSize != m.LastSeq {
+		cut.Err = fmt.Errorf("retention marker's tree_size %d is not its last_seq %d", m.TreeSize, m.LastSeq)
+	} else if cut.Frontier, err = evidence.DecodeFrontier(m.TreeSize, m.TreeFrontier); err != nil {
+		cut.Err = err
+	} else if evidence.Hex(cut.Frontier.Root()) != m.TreeRoot {
+		cut.Err = fmt.Errorf("retention marker's tree_frontier does not hash to its tree_root %s", m.TreeRoot)
+	}
+	return cut, nil
 }
 
 func (l *objectLedger) PublicKeys(ctx context.Context) ([]evidence.PublishedKey, error) {

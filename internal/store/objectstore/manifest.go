@@ -61,13 +61,33 @@ const ManifestKindErasure = "erasure"
 // manifest folder (writers resume their chain from that folder), and records the last deleted
 // manifest — its key, signature, last seq and last hash — so that a verifier can accept that the
 // first kept manifest links to a manifest that is gone and that the seqs up to last_seq are missing
-// on purpose.
+// on purpose. It also carries the last deleted manifest's tree_size, tree_root and tree_frontier:
+// the verifier rebuilds the remaining stream's tree from that frontier (evidence.Cut), so the
+// checkpoints still prove the kept records unaltered after the oldest are gone.
 const ManifestKindRetention = "retention"
 
 // SigningInput is the canonical encoding of m without its signature: what is signed.
 func (m Manifest) SigningInput() ([]byte, error) {
 	m.Signature = ""
 	return auditrecord.Canonical(m)
+}
+
+// SignedBy reports whether m carries a valid signature by one of keys.
+func (m Manifest) SignedBy(keys []ed25519.PublicKey) bool {
+	sig, err := base64.StdEncoding.DecodeString(m.Signature)
+	if err != nil || m.Signature == "" {
+		return false
+	}
+	in, err := m.SigningInput()
+	if err != nil {
+		return false
+	}
+	for _, k := range keys {
+		if Fingerprint(k) == m.KeyFingerprint && ed25519.Verify(k, in, sig) {
+			return true
+		}
+	}
+	return false
 }
 
 // Encode returns the stored form of m.
