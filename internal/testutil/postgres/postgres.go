@@ -103,10 +103,17 @@ func (s *Server) dataDir() string { return filepath.Join(s.dir, "data") }
 
 func (s *Server) command(name string, args ...string) *exec.Cmd {
 	path := filepath.Join(s.binDir, name)
+	var c *exec.Cmd
 	if s.asUser != "" {
-		return exec.Command("runuser", append([]string{"-u", s.asUser, "--", path}, args...)...)
+		c = exec.Command("runuser", append([]string{"-u", s.asUser, "--", path}, args...)...)
+	} else {
+		c = exec.Command(path, args...)
 	}
-	return exec.Command(path, args...)
+	// In the cluster's own directory: the test's working directory may be private to root (a
+	// checkout under a 0700 directory), and psql then prints "could not change directory" into
+	// the output the tests parse.
+	c.Dir = s.dir
+	return c
 }
 
 // Restart starts the server again on the same port (after Stop).
