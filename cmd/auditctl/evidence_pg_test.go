@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/pgstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/postgres"
-	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/recordfixture"
 )
 
 // writeCheckpointedPG writes one batch of 3 records per tag to the PostgreSQL store at dsn as the
@@ -37,18 +35,7 @@ func writeCheckpointedPG(t *testing.T, dsn, witnessDir string, signer *objectsto
 		o.Witnesses = []objectstore.Backend{w}
 	}
 	s.SetCheckpoints(signer, o)
-	ctx := context.Background()
-	if err := s.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	for _, tag := range tags {
-		if err := s.Write(ctx, store.Batch{Signal: "traces", Records: recordfixture.Records(tag, 3)}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := s.Shutdown(ctx); err != nil {
-		t.Fatal(err)
-	}
+	writeTagged(t, s, tags...)
 }
 
 // TestEvidenceOnPostgres: the attacks of TestVerifyCheckpointsCatchesTruncationAndKeyHolderRewrite

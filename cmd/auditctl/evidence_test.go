@@ -53,18 +53,7 @@ func writeCheckpointedOn(t *testing.T, b, witness objectstore.Backend, signer *o
 		opts.Checkpoints.Witnesses = []objectstore.Backend{witness}
 	}
 	s := objectstore.New(b, opts, store.Settings{InstanceID: "gw-1"})
-	ctx := context.Background()
-	if err := s.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	for _, tag := range tags {
-		if err := s.Write(ctx, store.Batch{Signal: "traces", Records: recordfixture.Records(tag, 3)}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := s.Shutdown(ctx); err != nil {
-		t.Fatal(err)
-	}
+	writeTagged(t, s, tags...)
 	return s
 }
 
@@ -331,5 +320,23 @@ func TestRetentionFloorRefusesShorterRuns(t *testing.T) {
 	if code, _, errOut := runCLI("retention", "--older-than", "2h", "--store", url, "--signing-key", privFile); code != exitUsage ||
 		!strings.Contains(errOut, "not signed") {
 		t.Fatalf("edited floor: exit %d %s", code, errOut)
+	}
+}
+
+// writeTagged starts s, writes one traces batch of three fixture records per tag and shuts it
+// down (the checkpoint written at shutdown included).
+func writeTagged(t *testing.T, s store.Store, tags ...string) {
+	t.Helper()
+	ctx := context.Background()
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, tag := range tags {
+		if err := s.Write(ctx, store.Batch{Signal: "traces", Records: recordfixture.Records(tag, 3)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Shutdown(ctx); err != nil {
+		t.Fatal(err)
 	}
 }
