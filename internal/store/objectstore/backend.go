@@ -18,7 +18,8 @@ var ErrObjectLocked = errors.New("object is under S3 Object Lock retention")
 
 // Backend is a flat key/value object space (a directory tree or an S3 prefix).
 type Backend interface {
-	// Put stores data under key atomically: readers see the whole object or none.
+	// Put stores data under key atomically: readers see the whole object or none. It must not
+	// keep data after it returns: the Store reuses the buffer for its next object.
 	Put(ctx context.Context, key string, data []byte) error
 	// Get returns ErrNotExist (errors.Is) when the key is missing.
 	Get(ctx context.Context, key string) ([]byte, error)

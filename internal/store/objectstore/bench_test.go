@@ -24,13 +24,12 @@ func BenchmarkEncodeChainedAgentsim(b *testing.B) {
 		records = append(records, recs)
 	}
 	prev := strings.Repeat("0", 64)
-	var scratch []byte
-	lastSize := 0
+	var scratch, object []byte
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i += spans {
 		for _, recs := range records {
-			enc := newObjectEncoder(true, scratch, lastSize) // as Store.Write sizes it
+			enc := newObjectEncoder(true, scratch, object) // as Store.Write reuses them
 			var err error
 			if _, prev, err = enc.appendChained(recs, "bench-traces", 0, prev); err != nil {
 				b.Fatal(err)
@@ -40,7 +39,7 @@ func BenchmarkEncodeChainedAgentsim(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			lastSize = len(data)
+			object = data[:0]
 		}
 	}
 }

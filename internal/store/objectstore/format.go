@@ -24,7 +24,7 @@ const maxLineBytes = 64 << 20
 
 // EncodeObject writes records as JSONL, gzip-compressed when gz is set.
 func EncodeObject(lines [][]byte, gz bool) ([]byte, error) {
-	enc := newObjectEncoder(gz, nil, 0)
+	enc := newObjectEncoder(gz, nil, nil)
 	for _, l := range lines {
 		enc.pending = append(append(enc.pending, l...), '\n')
 		if err := enc.flushIfFull(); err != nil {
@@ -57,11 +57,11 @@ type objectEncoder struct {
 	tree    *evidence.Frontier // the stream's tree, extended by each chained record; nil: no tree
 }
 
-// newObjectEncoder starts an object, reusing scratch for pending lines and sizing the output for
-// sizeHint bytes (say, the previous object's size).
-func newObjectEncoder(gz bool, scratch []byte, sizeHint int) *objectEncoder {
+// newObjectEncoder starts an object, reusing scratch for pending lines and out for the object's
+// bytes (say, the previous object's, once stored): a batch then allocates neither.
+func newObjectEncoder(gz bool, scratch, out []byte) *objectEncoder {
 	enc := &objectEncoder{pending: scratch[:0]}
-	enc.out.Grow(sizeHint)
+	enc.out = *bytes.NewBuffer(out[:0])
 	if gz {
 		enc.zw = gzipWriters.Get().(*gzip.Writer)
 		enc.zw.Reset(&enc.out)

@@ -35,9 +35,10 @@ type Store struct {
 
 	mu    sync.Mutex // serialises writes: a stream's chain has one head
 	heads map[string]*chainHead
-	// scratch and lastObjectBytes, guarded by mu, let the next batch reuse this one's buffers.
-	scratch         []byte
-	lastObjectBytes int
+	// scratch and object, guarded by mu, let the next batch reuse this one's buffers: the JSONL
+	// chunk and the stored object (every backend is done with an object's bytes when Put returns).
+	scratch []byte
+	object  []byte
 	// ticker writes the interval checkpoints (Start starts it).
 	ticker *evidence.Ticker
 }
@@ -118,6 +119,10 @@ func (s *Store) Shutdown(ctx context.Context) error {
 	return nil
 }
 
+// maxKeptObjectBytes bounds the object buffer a Store keeps for its next batch: a batch of the
+// default sizes (8,192 spans) compresses to about 2 MiB; a rare larger one must not stay resident.
+const maxKeptObjectBytes = 8 << 20
+
 // Write chains the batch's records onto the stream of (instance, signal), stores them as one object
 // and then its manifest. The chain head moves only when both are stored, so a retried batch takes the
 // same sequence numbers again.
@@ -136,7 +141,7 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 	seq, prev := head.seq, head.hash
 	// Lines are encoded into a reused buffer (Write holds s.mu) and compressed in chunks, so a
 	// batch costs no per-record allocations and its uncompressed JSONL is never held whole.
-	enc := newObjectEncoder(s.opts.Gzip, s.scratch, s.lastObjectBytes)
+	enc := newObjectEncoder(s.opts.Gzip, s.scratch, s.object)
 	defer func() {
 		if enc.zw != nil { // an encoding error left the object unfinished
 			_, _ = enc.finish()
@@ -160,7 +165,9 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 	if err != nil {
 		return err
 	}
-	s.lastObjectBytes = len(data)
+	if cap(data) <= maxKeptObjectBytes {
+		defer func() { s.object = data[:0] }() // once Put is done with it
+	}
 	now := s.opts.Now().UTC()
 	firstSeq := head.seq + 1
 	objKey := s.layout.ObjectKey(now, stream, firstSeq, s.opts.Gzip)

@@ -136,8 +136,9 @@ func TestWriteChainsRecordsAcrossObjectsAndRestarts(t *testing.T) {
 }
 
 // TestLargeBatchesSpanManyCompressionChunks writes batches far larger than the encoder's chunk
-// (so lines are compressed piecewise and the buffer is reused between batches), compressed and
-// not, then reads every record back in order with its chain intact.
+// (so lines are compressed piecewise and the line and object buffers are reused between batches
+// of different sizes), compressed and not, then reads every record back in order with its chain
+// intact and every object as its manifest describes it.
 func TestLargeBatchesSpanManyCompressionChunks(t *testing.T) {
 	for _, gz := range []bool{true, false} {
 		t.Run(fmt.Sprintf("gzip=%v", gz), func(t *testing.T) {
@@ -173,7 +174,31 @@ func TestLargeBatchesSpanManyCompressionChunks(t *testing.T) {
 			if strings.Join(got, ",") != strings.Join(want, ",") {
 				t.Fatal("records read back differ from those written, or their order does")
 			}
+			checkObjectsMatchManifests(t, s, 3)
 		})
+	}
+}
+
+// checkObjectsMatchManifests: the stream has want manifests and each one's object is stored with
+// the size and SHA-256 the manifest gives (a reused buffer overwritten too early would not be).
+func checkObjectsMatchManifests(t *testing.T, s *objectstore.Store, want int) {
+	t.Helper()
+	ctx := context.Background()
+	_, ms, err := objectstore.ObjectManifests(ctx, s.Backend(), s.Layout(), "gw-1-traces")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != want {
+		t.Fatalf("%d manifests, want %d", len(ms), want)
+	}
+	for _, m := range ms {
+		data, err := s.Backend().Get(ctx, m.ObjectKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if int64(len(data)) != m.ObjectBytes || objectstore.ObjectDigest(data) != m.ObjectSHA256 {
+			t.Fatalf("%s: stored object is not the one its manifest describes", m.ObjectKey)
+		}
 	}
 }
 
