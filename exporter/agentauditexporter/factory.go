@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
+	"go.opentelemetry.io/collector/exporter/exporterhelper/xexporterhelper"
 
 	"github.com/agentaudit/otelcol-agentaudit/exporter/agentauditexporter/internal/metadata"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/esstore"
@@ -64,15 +65,21 @@ func createDefaultConfig() component.Config {
 	}
 }
 
-func helperOptions(cfg *Config, e *sharedExporter) []exporterhelper.Option {
+// helperOptions are the exporterhelper options of one signal; queue is the signal's default queue
+// settings, whose encoding gets the cache of just-encoded requests (queuecache.go).
+func helperOptions(cfg *Config, e *sharedExporter, queue xexporterhelper.QueueBatchSettings) ([]exporterhelper.Option, error) {
+	queue, err := withRequestCache(queue)
+	if err != nil {
+		return nil, err
+	}
 	return []exporterhelper.Option{
 		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
 		exporterhelper.WithTimeout(cfg.TimeoutConfig),
-		exporterhelper.WithQueue(cfg.QueueConfig),
+		xexporterhelper.WithQueueBatch(cfg.QueueConfig, queue),
 		exporterhelper.WithRetry(cfg.RetryConfig),
 		exporterhelper.WithStart(e.start),
 		exporterhelper.WithShutdown(e.shutdown),
-	}
+	}, nil
 }
 
 // exporters shares one auditExporter between the traces and logs pipelines of one configured
@@ -87,7 +94,11 @@ func createTraces(ctx context.Context, set exporter.Settings, c component.Config
 		return nil, err
 	}
 	e.tracesFed.Store(true)
-	return exporterhelper.NewTraces(ctx, set, cfg, e.pushTraces, helperOptions(cfg, e)...)
+	opts, err := helperOptions(cfg, e, xexporterhelper.NewTracesQueueBatchSettings())
+	if err != nil {
+		return nil, err
+	}
+	return exporterhelper.NewTraces(ctx, set, cfg, e.pushTraces, opts...)
 }
 
 func createLogs(ctx context.Context, set exporter.Settings, c component.Config) (exporter.Logs, error) {
@@ -97,5 +108,9 @@ func createLogs(ctx context.Context, set exporter.Settings, c component.Config) 
 		return nil, err
 	}
 	e.logsFed.Store(true)
-	return exporterhelper.NewLogs(ctx, set, cfg, e.pushLogs, helperOptions(cfg, e)...)
+	opts, err := helperOptions(cfg, e, xexporterhelper.NewLogsQueueBatchSettings())
+	if err != nil {
+		return nil, err
+	}
+	return exporterhelper.NewLogs(ctx, set, cfg, e.pushLogs, opts...)
 }
