@@ -12,7 +12,6 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
-	"go.opentelemetry.io/collector/exporter/exporterhelper/xexporterhelper"
 
 	"github.com/agentaudit/otelcol-agentaudit/exporter/agentauditexporter/internal/metadata"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/esstore"
@@ -65,21 +64,15 @@ func createDefaultConfig() component.Config {
 	}
 }
 
-// helperOptions are the exporterhelper options of one signal; queue is the signal's default queue
-// settings, whose encoding gets the cache of just-encoded requests (queuecache.go).
-func helperOptions(cfg *Config, e *sharedExporter, queue xexporterhelper.QueueBatchSettings) ([]exporterhelper.Option, error) {
-	queue, err := withRequestCache(queue)
-	if err != nil {
-		return nil, err
-	}
+func helperOptions(cfg *Config, e *sharedExporter) []exporterhelper.Option {
 	return []exporterhelper.Option{
 		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
 		exporterhelper.WithTimeout(cfg.TimeoutConfig),
-		xexporterhelper.WithQueueBatch(cfg.QueueConfig, queue),
+		exporterhelper.WithQueue(cfg.QueueConfig),
 		exporterhelper.WithRetry(cfg.RetryConfig),
 		exporterhelper.WithStart(e.start),
 		exporterhelper.WithShutdown(e.shutdown),
-	}, nil
+	}
 }
 
 // exporters shares one auditExporter between the traces and logs pipelines of one configured
@@ -94,11 +87,7 @@ func createTraces(ctx context.Context, set exporter.Settings, c component.Config
 		return nil, err
 	}
 	e.tracesFed.Store(true)
-	opts, err := helperOptions(cfg, e, xexporterhelper.NewTracesQueueBatchSettings())
-	if err != nil {
-		return nil, err
-	}
-	return exporterhelper.NewTraces(ctx, set, cfg, e.pushTraces, opts...)
+	return exporterhelper.NewTraces(ctx, set, cfg, e.pushTraces, helperOptions(cfg, e)...)
 }
 
 func createLogs(ctx context.Context, set exporter.Settings, c component.Config) (exporter.Logs, error) {
@@ -108,9 +97,5 @@ func createLogs(ctx context.Context, set exporter.Settings, c component.Config) 
 		return nil, err
 	}
 	e.logsFed.Store(true)
-	opts, err := helperOptions(cfg, e, xexporterhelper.NewLogsQueueBatchSettings())
-	if err != nil {
-		return nil, err
-	}
-	return exporterhelper.NewLogs(ctx, set, cfg, e.pushLogs, opts...)
+	return exporterhelper.NewLogs(ctx, set, cfg, e.pushLogs, helperOptions(cfg, e)...)
 }
