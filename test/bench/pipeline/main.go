@@ -99,12 +99,13 @@ processors:
       directory: ${env:BENCH_DIR}/store
     # A bounded queue that holds the receiver back when full, as (c)'s batch processor does: all
     # are measured under back-pressure, rather than (a)/(b) buffering most of the run. Batches are
-    # bounded as config/local.yaml bounds them (1,024 to 8,192 spans), so several are mapped at once
-    # while one is written; the queue holds what 16 of the smallest take.
+    # bounded as config/local.yaml bounds them (1,024 to 8,192 spans, two in flight: one is mapped
+    # while the other is written); the queue holds what 16 of the smallest take.
     sending_queue:
 ` + queue + `      sizer: items
       queue_size: 16384
       block_on_overflow: true
+      num_consumers: 2
       batch:
         flush_timeout: 200ms
         sizer: items
