@@ -48,7 +48,7 @@ func (c *cli) checkRetentionFloor(ctx context.Context, st *auditStore, age time.
 		return exitOK, nil
 	}
 	os := objects.Objects()
-	keys, err := storeKeys(ctx, os.Backend(), os.Layout())
+	keys, err := storeKeys(ctx, objects)
 	if err != nil {
 		return exitUnreachable, err
 	}

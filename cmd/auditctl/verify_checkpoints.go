@@ -104,8 +104,8 @@ func (e *evidenceFlags) checkWitnesses(ctx context.Context, st *auditStore, opts
 
 // storeKeys are the public keys published in the store (trusted from the store, as verify does
 // without --pubkey; its report warns about that).
-func storeKeys(ctx context.Context, b objectstore.Backend, l objectstore.Layout) ([]ed25519.PublicKey, error) {
-	published, err := objectstore.BackendLedger(b, l).PublicKeys(ctx)
+func storeKeys(ctx context.Context, ev registry.Evidencer) ([]ed25519.PublicKey, error) {
+	published, err := ev.Ledger().PublicKeys(ctx)
 	if err != nil {
 		return nil, err
 	}
