@@ -121,3 +121,28 @@ func pgLegalHolds(t *testing.T, srv *postgres.Server, signer *objectstore.Signer
 	}
 	expectRun(t, exitOK, "verify", "--store", dsn)
 }
+
+// pgWriterResumesFromCut: a cut past the stream's newest checkpoint (rows 4..6 written without
+// checkpoints, then dropped with 1..3) is computed from that checkpoint's frontier and the rows
+// after it; a writer started afterwards resumes its tree from the cut's marker, so it checkpoints
+// again (at 9) and verify --checkpoints proves the kept rows from the cut. The checkpoint at 3,
+// older than the cut at 6 = 4+2 and not one of its subtrees' sizes, is the info finding for a root
+// the frontier does not determine.
+func pgWriterResumesFromCut(t *testing.T, srv *postgres.Server, signer *objectstore.Signer, privFile, pubFile string) {
+	dsn, wdir := srv.CreateDatabase(t, "resume"), t.TempDir()
+	writeCheckpointedPGBatches(t, dsn, wdir, signer, recordsAt("a", recordfixture.Base))
+	writeCheckpointedPGBatches(t, dsn, "", nil, recordsAt("b", recordfixture.Base.Add(time.Hour))) // no checkpoints
+	expectRun(t, exitOK, "retention", "--older-than", "1h", "--store", dsn, "--signing-key", privFile)
+	if got := srv.Psql(t, "resume", `SELECT max(last_seq), count(marker) FROM agentaudit.expired_ranges`); got != "6|1" {
+		t.Fatalf("cut at 6 with its marker: %q", got)
+	}
+	writeCheckpointedPGBatches(t, dsn, wdir, signer, recordsAt("c", time.Now().UTC()))
+	if got := srv.Psql(t, "resume", `SELECT max(tree_size) FROM agentaudit.checkpoints`); got != "9" {
+		t.Fatalf("the writer did not checkpoint after the cut: newest checkpoint %q", got)
+	}
+	out := expectRun(t, exitOK, "verify", "--store", dsn, "--pubkey", pubFile, "--checkpoints", "file://"+filepath.ToSlash(wdir))
+	if strings.Contains(out, "do not run from seq 1") || strings.Contains(out, "unwitnessed") ||
+		!strings.Contains(out, "tree_size=3: this checkpoint is older than the retention cut at 6 records") {
+		t.Fatalf("verify after the resumed writer:\n%s", out)
+	}
+}
