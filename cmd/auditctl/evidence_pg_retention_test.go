@@ -63,7 +63,7 @@ func pgRetentionAfterCheckpoint(t *testing.T, srv *postgres.Server, signer *obje
 	}
 }
 
-// pgLegalHolds: holds on PostgreSQL are rows of agentaudit.holds; held records survive forget and
+// pgLegalHolds: holds on PostgreSQL are rows of agentaudit.markers; held records survive forget and
 // retention (both report them), --override-hold erases and expires them and leaves an access-log
 // entry, and a signed release ends a hold.
 func pgLegalHolds(t *testing.T, srv *postgres.Server, signer *objectstore.Signer, privFile string) {
@@ -144,5 +144,37 @@ func pgWriterResumesFromCut(t *testing.T, srv *postgres.Server, signer *objectst
 	if strings.Contains(out, "do not run from seq 1") || strings.Contains(out, "unwitnessed") ||
 		!strings.Contains(out, "tree_size=3: this checkpoint is older than the retention cut at 6 records") {
 		t.Fatalf("verify after the resumed writer:\n%s", out)
+	}
+}
+
+// pgRetentionFloor: the retention floor on PostgreSQL is a signed row of agentaudit.markers;
+// retention below it refuses (exit 2) and deletes nothing, at or above it runs, and a floor row
+// planted without the key stops retention instead of being ignored.
+func pgRetentionFloor(t *testing.T, srv *postgres.Server, signer *objectstore.Signer, privFile string) {
+	dsn := srv.CreateDatabase(t, "floor")
+	writeCheckpointedPGBatches(t, dsn, "", signer, recordsAt("a", recordfixture.Base), recordsAt("b", time.Now().UTC()))
+	with := func(args ...string) []string {
+		return append(args, "--store", dsn, "--signing-key", privFile, "--as", "dpo@example.com")
+	}
+	if code, _, errOut := runCLI("retention", "--set-min-age", "4380h", "--store", dsn); code != exitUsage || !strings.Contains(errOut, "--signing-key") {
+		t.Fatalf("an unsigned floor: exit %d, %s", code, errOut)
+	}
+	expectRun(t, exitOK, with("retention", "--set-min-age", "4380h")...)
+	code, _, errOut := runCLI(with("retention", "--older-than", "1h")...)
+	if code != exitUsage || !strings.Contains(errOut, "below the store's retention floor min_age 4380h") {
+		t.Fatalf("retention below the floor: exit %d, %s", code, errOut)
+	}
+	if got := srv.Psql(t, "floor", `SELECT count(*) FROM agentaudit.expired_ranges`); got != "0" {
+		t.Fatalf("retention below the floor deleted: %s expired ranges", got)
+	}
+	if log := expectRun(t, exitOK, "access-log", "--store", dsn); !strings.Contains(log, "retention floor set to 4380h") {
+		t.Fatalf("setting the floor is not in the access log:\n%s", log)
+	}
+	if out := expectRun(t, exitOK, with("retention", "--older-than", "4400h")...); !strings.Contains(out, "deleted 1 partitions") {
+		t.Fatalf("retention above the floor:\n%s", out)
+	}
+	srv.Psql(t, "floor", `INSERT INTO agentaudit.markers (kind, marker_id, marker) VALUES ('retention_policy', 'retention', '{"kind":"retention_policy","min_age":"1h"}')`)
+	if code, _, errOut := runCLI(with("retention", "--older-than", "4400h")...); code != exitUsage || !strings.Contains(errOut, "not signed") {
+		t.Fatalf("a planted unsigned floor: exit %d, %s", code, errOut)
 	}
 }

@@ -99,6 +99,7 @@ DELETE FROM agentaudit.checkpoints WHERE stream = '`+stream+`'`)
 	t.Run("retention after a checkpoint", func(t *testing.T) { pgRetentionAfterCheckpoint(t, srv, signer, privFile, pubFile) })
 	t.Run("writer resumes from the cut", func(t *testing.T) { pgWriterResumesFromCut(t, srv, signer, privFile, pubFile) })
 	t.Run("legal holds", func(t *testing.T) { pgLegalHolds(t, srv, signer, privFile) })
+	t.Run("retention floor", func(t *testing.T) { pgRetentionFloor(t, srv, signer, privFile) })
 
 	t.Run("bundle verifies offline", func(t *testing.T) {
 		dsn, _ := setup("bundle")

@@ -22,7 +22,7 @@ func runHold(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	sub, args := args[0], args[1:]
 	c := newCLI("hold "+sub, "hold add (--session ID | --user ID | --from T --to T) --reason R --store URL | hold list --store URL | hold release ID --store URL",
 		"Legal holds: records a hold covers survive `forget` and `retention` (which report them) until the\n"+
-			"hold is released. Holds are signed markers in <prefix>/_holds/ (file, S3) or agentaudit.holds\n"+
+			"hold is released. Holds are signed markers in <prefix>/_holds/ (file, S3) or agentaudit.markers\n"+
 			"(PostgreSQL; adding one takes agentaudit_admin): give --signing-key, the collector's key; a release\n"+
 			"counts only when signed with a key the store publishes.", stdout, stderr)
 	session := c.fs.String("session", "", "hold this session's records")
@@ -42,7 +42,8 @@ func runHold(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return c.fail(code, "%v", err)
 	}
 	defer c.closeStore(st)
-	markers, _, ok := holdMarkers(st)
+	ms, ok := markersOf(st)
+	markers := ms.holds
 	if !ok {
 		return c.fail(exitUsage, "%s: legal holds are %v", st.url, registry.ErrUnsupported)
 	}
@@ -105,30 +106,37 @@ func (c *cli) say(format string, args ...any) int {
 	return exitOK
 }
 
-// holdMarkers is where the store keeps its hold markers, and what says whose keys sign them; ok
-// is false for a store without holds (the search engines).
-func holdMarkers(st *auditStore) (hold.Markers, registry.Evidencer, bool) {
+// markerStore is where a store keeps auditctl's signed markers (holds, the retention floor) and
+// whose published keys sign them.
+type markerStore struct {
+	holds  hold.Markers
+	policy hold.PolicyMarkers
+	keys   registry.Evidencer
+}
+
+// markersOf is the store's marker place; ok is false for a store without one (the search engines).
+func markersOf(st *auditStore) (markerStore, bool) {
 	switch h := st.Handle.(type) {
 	case registry.ObjectHandle:
 		os := h.Objects()
-		return hold.ObjectMarkers(os.Backend(), os.Layout()), h, true
+		return markerStore{hold.ObjectMarkers(os.Backend(), os.Layout()), hold.ObjectPolicy(os.Backend(), os.Layout()), h}, true
 	case registry.PostgresHandle:
-		return h.Postgres(), h, true
+		return markerStore{h.Postgres(), h.Postgres(), h}, true
 	}
-	return nil, nil, false
+	return markerStore{}, false
 }
 
 // activeHolds reads the store's holds; releases count when signed with a key the store publishes.
 func (c *cli) activeHolds(ctx context.Context, st *auditStore) (hold.Set, error) {
-	markers, ev, ok := holdMarkers(st)
+	ms, ok := markersOf(st)
 	if !ok {
 		return nil, nil // the search engines keep no holds (docs/integrity.md)
 	}
-	keys, err := storeKeys(ctx, ev)
+	keys, err := storeKeys(ctx, ms.keys)
 	if err != nil {
 		return nil, err
 	}
-	active, _, err := hold.Active(ctx, markers, keys)
+	active, _, err := hold.Active(ctx, ms.holds, keys)
 	return active, err
 }
 
