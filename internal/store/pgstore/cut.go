@@ -81,10 +81,10 @@ func cutBase(ctx context.Context, tx pgx.Tx, signer *objectstore.Signer, stream 
 	var frontier []string
 	err = tx.QueryRow(ctx, `SELECT tree_size, checkpoint, frontier FROM agentaudit.checkpoints
 WHERE stream = $1 AND tree_size <= $2 ORDER BY tree_size DESC LIMIT 1`, stream, last).Scan(&size, &signed, &frontier)
-	if errors.Is(err, pgx.ErrNoRows) || uint64(size) <= best.Size {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return best, nil
 	}
-	if err != nil {
+	if err != nil || uint64(size) <= best.Size {
 		return best, err
 	}
 	trusted, err := evidence.Verifiers(signer.PublicKey())
