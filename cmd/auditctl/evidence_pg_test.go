@@ -7,17 +7,29 @@ import (
 
 	"go.opentelemetry.io/collector/config/configopaque"
 
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/pgstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/postgres"
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/recordfixture"
 )
 
 // writeCheckpointedPG writes one batch of 3 records per tag to the PostgreSQL store at dsn as the
 // exporter does with a signing key: checkpoints every 3 records into agentaudit.checkpoints and the
 // witness directory (none when ""), and a final one at shutdown.
 func writeCheckpointedPG(t *testing.T, dsn, witnessDir string, signer *objectstore.Signer, tags ...string) {
+	t.Helper()
+	batches := make([][]*auditrecord.Record, len(tags))
+	for i, tag := range tags {
+		batches[i] = recordfixture.Records(tag, 3)
+	}
+	writeCheckpointedPGBatches(t, dsn, witnessDir, signer, batches...)
+}
+
+// writeCheckpointedPGBatches is writeCheckpointedPG of the given batches.
+func writeCheckpointedPGBatches(t *testing.T, dsn, witnessDir string, signer *objectstore.Signer, batches ...[]*auditrecord.Record) {
 	t.Helper()
 	cfg := pgstore.NewDefaultConfig()
 	cfg.DSN = configopaque.String(dsn)
@@ -35,7 +47,7 @@ func writeCheckpointedPG(t *testing.T, dsn, witnessDir string, signer *objectsto
 		o.Witnesses = []objectstore.Backend{w}
 	}
 	s.SetCheckpoints(signer, o)
-	writeTagged(t, s, tags...)
+	writeBatches(t, s, batches...)
 }
 
 // TestEvidenceOnPostgres: the attacks of TestVerifyCheckpointsCatchesTruncationAndKeyHolderRewrite
@@ -43,7 +55,7 @@ func writeCheckpointedPG(t *testing.T, dsn, witnessDir string, signer *objectsto
 // that verifies offline.
 func TestEvidenceOnPostgres(t *testing.T) {
 	srv := postgres.Start(t)
-	signer, _, pubFile := signingKeys(t)
+	signer, privFile, pubFile := signingKeys(t)
 	const stream = "gw-1-traces"
 	setup := func(db string) (dsn, witnessURL string) {
 		dsn, wdir := srv.CreateDatabase(t, db), t.TempDir()
@@ -83,6 +95,11 @@ DELETE FROM agentaudit.checkpoints WHERE stream = '`+stream+`'`)
 			t.Fatalf("rewrite:\n%s", out)
 		}
 	})
+
+	t.Run("retention after a checkpoint", func(t *testing.T) { pgRetentionAfterCheckpoint(t, srv, signer, privFile, pubFile) })
+	t.Run("writer resumes from the cut", func(t *testing.T) { pgWriterResumesFromCut(t, srv, signer, privFile, pubFile) })
+	t.Run("legal holds", func(t *testing.T) { pgLegalHolds(t, srv, signer, privFile) })
+	t.Run("retention floor", func(t *testing.T) { pgRetentionFloor(t, srv, signer, privFile) })
 
 	t.Run("bundle verifies offline", func(t *testing.T) {
 		dsn, _ := setup("bundle")

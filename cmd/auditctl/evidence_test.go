@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 	"github.com/agentaudit/otelcol-agentaudit/internal/evidence"
 	"github.com/agentaudit/otelcol-agentaudit/internal/evidence/bundle"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
@@ -327,12 +328,22 @@ func TestRetentionFloorRefusesShorterRuns(t *testing.T) {
 // down (the checkpoint written at shutdown included).
 func writeTagged(t *testing.T, s store.Store, tags ...string) {
 	t.Helper()
+	batches := make([][]*auditrecord.Record, len(tags))
+	for i, tag := range tags {
+		batches[i] = recordfixture.Records(tag, 3)
+	}
+	writeBatches(t, s, batches...)
+}
+
+// writeBatches starts s, writes each batch as a traces batch and shuts it down.
+func writeBatches(t *testing.T, s store.Store, batches ...[]*auditrecord.Record) {
+	t.Helper()
 	ctx := context.Background()
 	if err := s.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	for _, tag := range tags {
-		if err := s.Write(ctx, store.Batch{Signal: "traces", Records: recordfixture.Records(tag, 3)}); err != nil {
+	for _, b := range batches {
+		if err := s.Write(ctx, store.Batch{Signal: "traces", Records: b}); err != nil {
 			t.Fatal(err)
 		}
 	}

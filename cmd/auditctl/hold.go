@@ -22,8 +22,9 @@ func runHold(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	sub, args := args[0], args[1:]
 	c := newCLI("hold "+sub, "hold add (--session ID | --user ID | --from T --to T) --reason R --store URL | hold list --store URL | hold release ID --store URL",
 		"Legal holds: records a hold covers survive `forget` and `retention` (which report them) until the\n"+
-			"hold is released. Holds are signed markers in <prefix>/_holds/ (give --signing-key, the collector's\n"+
-			"key); a release counts only when signed with a key the store publishes. File and S3 stores.", stdout, stderr)
+			"hold is released. Holds are signed markers in <prefix>/_holds/ (file, S3) or agentaudit.markers\n"+
+			"(PostgreSQL; adding one takes agentaudit_admin): give --signing-key, the collector's key; a release\n"+
+			"counts only when signed with a key the store publishes.", stdout, stderr)
 	session := c.fs.String("session", "", "hold this session's records")
 	user := c.fs.String("user", "", "hold this user's records")
 	reason := c.fs.String("reason", "", "why (a case or ticket reference; required for add)")
@@ -41,12 +42,11 @@ func runHold(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return c.fail(code, "%v", err)
 	}
 	defer c.closeStore(st)
-	objects, ok := st.Handle.(registry.ObjectHandle)
+	ms, ok := markersOf(st)
+	markers := ms.holds
 	if !ok {
 		return c.fail(exitUsage, "%s: legal holds are %v", st.url, registry.ErrUnsupported)
 	}
-	os := objects.Objects()
-	b, l := os.Backend(), os.Layout()
 	switch sub {
 	case "add":
 		if *reason == "" {
@@ -60,7 +60,7 @@ func runHold(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return c.usageError("%v", err)
 		}
-		if err := hold.Put(ctx, b, l, h, st.signer); err != nil {
+		if err := hold.Put(ctx, markers, h, st.signer); err != nil {
 			return c.fail(exitUnreachable, "%v", err)
 		}
 		return c.say("hold %s: %s (%s)\n", h.ID, h.Describe(), h.Reason)
@@ -76,7 +76,7 @@ func runHold(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				}
 				now := c.now().UTC()
 				h.ReleasedAt, h.ReleasedBy = &now, accesslog.Viewer(c.as)
-				if err := hold.Put(ctx, b, l, h, st.signer); err != nil {
+				if err := hold.Put(ctx, markers, h, st.signer); err != nil {
 					return c.fail(exitUnreachable, "%v", err)
 				}
 				return c.say("released hold %s: %s\n", h.ID, h.Describe())
@@ -106,18 +106,37 @@ func (c *cli) say(format string, args ...any) int {
 	return exitOK
 }
 
+// markerStore is where a store keeps auditctl's signed markers (holds, the retention floor) and
+// whose published keys sign them.
+type markerStore struct {
+	holds  hold.Markers
+	policy hold.PolicyMarkers
+	keys   registry.Evidencer
+}
+
+// markersOf is the store's marker place; ok is false for a store without one (the search engines).
+func markersOf(st *auditStore) (markerStore, bool) {
+	switch h := st.Handle.(type) {
+	case registry.ObjectHandle:
+		os := h.Objects()
+		return markerStore{hold.ObjectMarkers(os.Backend(), os.Layout()), hold.ObjectPolicy(os.Backend(), os.Layout()), h}, true
+	case registry.PostgresHandle:
+		return markerStore{h.Postgres(), h.Postgres(), h}, true
+	}
+	return markerStore{}, false
+}
+
 // activeHolds reads the store's holds; releases count when signed with a key the store publishes.
 func (c *cli) activeHolds(ctx context.Context, st *auditStore) (hold.Set, error) {
-	objects, ok := st.Handle.(registry.ObjectHandle)
+	ms, ok := markersOf(st)
 	if !ok {
-		return nil, nil // holds are kept on the object stores only (docs/integrity.md)
+		return nil, nil // the search engines keep no holds (docs/integrity.md)
 	}
-	os := objects.Objects()
-	keys, err := storeKeys(ctx, os.Backend(), os.Layout())
+	keys, err := storeKeys(ctx, ms.keys)
 	if err != nil {
 		return nil, err
 	}
-	active, _, err := hold.Active(ctx, os.Backend(), os.Layout(), keys)
+	active, _, err := hold.Active(ctx, ms.holds, keys)
 	return active, err
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/query"
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/retain"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/pgstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/registry"
 )
 
@@ -53,11 +54,14 @@ func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return c.fail(exitUnreachable, "%v", err)
 	}
 	opts := retain.Options{OlderThan: age, DryRun: *dryRun, Now: c.now, Signer: st.signer}
-	if objects, ok := st.Handle.(registry.ObjectHandle); ok && len(holds) > 0 {
-		opts.Held = holds.ObjectHeld(objects.Objects().Backend())
+	if len(holds) > 0 {
+		opts.HeldRecord = holds.Holding
+		if objects, ok := st.Handle.(registry.ObjectHandle); ok {
+			opts.Held = holds.ObjectHeld(objects.Objects().Backend())
+		}
 	}
 	res, err := expirer.Expire(ctx, opts)
-	if errors.Is(err, retain.ErrSigningKeyRequired) {
+	if errors.Is(err, retain.ErrSigningKeyRequired) || errors.Is(err, pgstore.ErrSigningKeyRequired) {
 		return c.fail(exitUsage, "%v", err)
 	}
 	if err != nil {

@@ -23,7 +23,7 @@ func (c *cli) setRetentionFloor(ctx context.Context, minAge string) int {
 		return c.fail(code, "%v", err)
 	}
 	defer c.closeStore(st)
-	objects, ok := st.Handle.(registry.ObjectHandle)
+	ms, ok := markersOf(st)
 	if !ok {
 		return c.fail(exitUsage, "%s: a retention floor is %v", st.url, registry.ErrUnsupported)
 	}
@@ -33,9 +33,8 @@ func (c *cli) setRetentionFloor(ctx context.Context, minAge string) int {
 	if err := c.logAccess(ctx, st, "retention floor set to "+minAge, 0); err != nil {
 		return c.fail(exitUnreachable, "%v", err)
 	}
-	os := objects.Objects()
 	p := hold.RetentionPolicy{MinAge: minAge, SetBy: accesslog.Viewer(c.as), SetAt: c.now().UTC()}
-	if err := hold.PutPolicy(ctx, os.Backend(), os.Layout(), p, st.signer); err != nil {
+	if err := hold.PutPolicy(ctx, ms.policy, p, st.signer); err != nil {
 		return c.fail(exitUnreachable, "%v", err)
 	}
 	return c.say("retention floor of %s: min_age %s\n", st.url, minAge)
@@ -43,16 +42,15 @@ func (c *cli) setRetentionFloor(ctx context.Context, minAge string) int {
 
 // checkRetentionFloor refuses a retention age below the store's signed floor (exit 2).
 func (c *cli) checkRetentionFloor(ctx context.Context, st *auditStore, age time.Duration) (int, error) {
-	objects, ok := st.Handle.(registry.ObjectHandle)
+	ms, ok := markersOf(st)
 	if !ok {
 		return exitOK, nil
 	}
-	os := objects.Objects()
-	keys, err := storeKeys(ctx, os.Backend(), os.Layout())
+	keys, err := storeKeys(ctx, ms.keys)
 	if err != nil {
 		return exitUnreachable, err
 	}
-	p, ok, err := hold.Policy(ctx, os.Backend(), os.Layout(), keys)
+	p, ok, err := hold.Policy(ctx, ms.policy, keys)
 	if errors.Is(err, hold.ErrPolicyUnsigned) {
 		return exitUsage, fmt.Errorf("%w; refusing to run retention", err)
 	}

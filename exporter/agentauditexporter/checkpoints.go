@@ -7,7 +7,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/config/configoptional"
+	"go.uber.org/zap"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/evidence/httpwitness"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
@@ -37,9 +40,10 @@ type WitnessConfig struct {
 }
 
 // HTTPWitnessConfig is a witness reached over HTTP (internal/evidence/httpwitness): each checkpoint
-// is POSTed to <endpoint>/<stream>.
+// is POSTed to <endpoint>/<stream>. It is the collector's HTTP client configuration (endpoint, tls,
+// headers such as Authorization, auth, proxy_url, timeout), as every HTTP exporter has it.
 type HTTPWitnessConfig struct {
-	Endpoint string `mapstructure:"endpoint"`
+	confighttp.ClientConfig `mapstructure:",squash"`
 }
 
 const (
@@ -69,8 +73,8 @@ func (c CheckpointsConfig) validate(cfg *Config) error {
 		}
 	}
 	if w.HTTP.Endpoint != "" {
-		if err := httpwitness.Validate(w.HTTP.Endpoint); err != nil {
-			return fmt.Errorf("integrity.checkpoints.witness.http.endpoint: %w", err)
+		if err := httpwitness.Validate(&w.HTTP.ClientConfig); err != nil {
+			return fmt.Errorf("integrity.checkpoints.witness.http.%w", err)
 		}
 	}
 	if w.S3.HasValue() {
@@ -83,7 +87,7 @@ func (c CheckpointsConfig) validate(cfg *Config) error {
 
 // checkpointOptions builds the store's checkpoint options (nil without a signing key: a
 // checkpoint is a signed statement).
-func (c CheckpointsConfig) checkpointOptions(ctx context.Context, signed bool) (*objectstore.CheckpointOptions, error) {
+func (c CheckpointsConfig) checkpointOptions(ctx context.Context, signed bool, host component.Host, set component.TelemetrySettings) (*objectstore.CheckpointOptions, error) {
 	if !signed {
 		return nil, nil
 	}
@@ -95,10 +99,10 @@ func (c CheckpointsConfig) checkpointOptions(ctx context.Context, signed bool) (
 		}
 		o.Witnesses = append(o.Witnesses, b)
 	}
-	if e := c.Witness.HTTP.Endpoint; e != "" {
-		h, err := httpwitness.New(e)
+	if c.Witness.HTTP.Endpoint != "" {
+		h, err := httpWitness(ctx, c.Witness.HTTP.ClientConfig, host, set)
 		if err != nil {
-			return nil, fmt.Errorf("integrity.checkpoints.witness.http.endpoint: %w", err)
+			return nil, err
 		}
 		o.Sinks = append(o.Sinks, h)
 	}
@@ -110,4 +114,25 @@ func (c CheckpointsConfig) checkpointOptions(ctx context.Context, signed bool) (
 		o.Witnesses = append(o.Witnesses, b)
 	}
 	return o, nil
+}
+
+// httpWitness builds the HTTP witness and probes it once: a refused credential or a certificate
+// that does not verify fails the start; a witness that is only down is logged (its checkpoints are
+// retried with the next ones).
+func httpWitness(ctx context.Context, cfg confighttp.ClientConfig, host component.Host, set component.TelemetrySettings) (*httpwitness.Witness, error) {
+	var extensions map[component.ID]component.Component
+	if host != nil {
+		extensions = host.GetExtensions()
+	}
+	h, err := httpwitness.New(ctx, cfg, extensions, set)
+	if err != nil {
+		return nil, fmt.Errorf("integrity.checkpoints.witness.http: %w", err)
+	}
+	if err := h.Probe(ctx); err != nil {
+		if httpwitness.Fatal(err) {
+			return nil, fmt.Errorf("integrity.checkpoints.witness.http: %w", err)
+		}
+		set.Logger.Warn("HTTP witness not reachable at start; checkpoints are sent to it when it is", zap.String("witness", h.String()), zap.Error(err))
+	}
+	return h, nil
 }

@@ -69,7 +69,7 @@ func newAuditExporter(cfg *Config, set exporter.Settings, now func() time.Time) 
 	}, nil
 }
 
-func (e *auditExporter) start(ctx context.Context, _ component.Host) error {
+func (e *auditExporter) start(ctx context.Context, host component.Host) error {
 	prices := mapping.DefaultPriceTable()
 	if e.cfg.Pricing.File != "" {
 		fromFile, err := mapping.LoadPriceTable(e.cfg.Pricing.File)
@@ -82,7 +82,7 @@ func (e *auditExporter) start(ctx context.Context, _ component.Host) error {
 	e.mapper = mapping.New(mapping.Options{Prices: prices, MaxContentBytes: e.cfg.MaxContentBytes, LogMappings: e.cfg.LogMappings})
 
 	var err error
-	e.store, err = e.newStore()
+	e.store, err = e.newStore(ctx, host)
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func (e *auditExporter) seedRecentRecords(ctx context.Context) {
 	}
 }
 
-func (e *auditExporter) newStore() (store.Store, error) {
+func (e *auditExporter) newStore(ctx context.Context, host component.Host) (store.Store, error) {
 	var signer *objectstore.Signer
 	if f := e.cfg.Integrity.SigningKeyFile; f != "" {
 		var err error
@@ -126,7 +126,7 @@ func (e *auditExporter) newStore() (store.Store, error) {
 	if !ok || section == nil {
 		return nil, fmt.Errorf("store: %q is not supported", e.cfg.Store)
 	}
-	ckpt, err := e.cfg.Integrity.Checkpoints.checkpointOptions(context.Background(), signer != nil)
+	ckpt, err := e.cfg.Integrity.Checkpoints.checkpointOptions(ctx, signer != nil, host, component.TelemetrySettings{Logger: e.logger})
 	if err != nil {
 		return nil, err
 	}

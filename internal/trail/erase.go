@@ -37,6 +37,18 @@ type EraseOptions struct {
 	Held func(*auditrecord.Record) string
 }
 
+// TombstoneRequest is one erasure as a store that tombstones rows in place (PostgreSQL) carries it
+// out: the subject's records, and those stored without a user id whose trace is in Traces, are
+// replaced, except those Held names a hold for.
+type TombstoneRequest struct {
+	Subject              string
+	Traces               map[string]bool
+	Held                 func(*auditrecord.Record) string // nil: no holds
+	ErasureID, Requester string
+	ErasedAt             time.Time
+	DryRun               bool
+}
+
 // Subjects reports whether r is a record of the subject: it carries the user id, or it carries none
 // and its trace belongs to the subject.
 func (o EraseOptions) Subjects(r *auditrecord.Record) bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 )
 
@@ -17,6 +18,10 @@ type RetainOptions struct {
 	// Held, when set, names the legal hold that keeps an object ("" for none): the object and the
 	// rest of its stream after it are kept (the kept part of a chain stays one piece).
 	Held func(ctx context.Context, objectKey string) (string, error)
+	// HeldRecord, when set, names the legal hold that keeps a record ("" for none), for stores that
+	// drop partitions of rows (PostgreSQL): a partition holding such a record is kept, and so are
+	// the later ones (the kept part of every chain stays one piece).
+	HeldRecord func(*auditrecord.Record) string
 }
 
 // RetainResult lists what was (or would be) deleted.

@@ -1,7 +1,8 @@
-// Package hold keeps legal holds on the object stores: signed markers, one per hold, naming a
-// session, a user or a time range whose records must survive erasure and retention (GDPR Art.
-// 17(3)(e): data needed for legal claims). A hold is active until a validly signed release; an
-// unsigned or forged marker can only make more records survive, never fewer.
+// Package hold keeps legal holds: signed markers naming a session, a user or a time range whose
+// records must survive erasure and retention (GDPR Art. 17(3)(e): data needed for legal claims),
+// in the store's own place for them (Markers: a folder of an object store, a PostgreSQL table). A
+// hold is active until a validly signed release; an unsigned or forged marker can only make more
+// records survive, never fewer.
 package hold
 
 import (
@@ -96,8 +97,53 @@ func fmtTime(t time.Time) string {
 	return t.Format(time.RFC3339)
 }
 
+// Marker is one stored hold marker and where it was found.
+type Marker struct {
+	Where string
+	Raw   []byte
+}
+
+// Markers is where a store keeps its hold markers. A store may keep several markers of one hold
+// (PostgreSQL appends a release as a further row): the hold is released when one of them is a
+// validly signed release.
+type Markers interface {
+	PutHoldMarker(ctx context.Context, id string, raw []byte) error
+	HoldMarkers(ctx context.Context) ([]Marker, error)
+}
+
+// ObjectMarkers keeps an object store's holds, one object per hold below Prefix(l).
+func ObjectMarkers(b objectstore.Backend, l objectstore.Layout) Markers { return objectMarkers{b, l} }
+
+type objectMarkers struct {
+	b objectstore.Backend
+	l objectstore.Layout
+}
+
+func (o objectMarkers) PutHoldMarker(ctx context.Context, id string, raw []byte) error {
+	return o.b.Put(ctx, Key(o.l, id), raw)
+}
+
+func (o objectMarkers) HoldMarkers(ctx context.Context) ([]Marker, error) {
+	names, err := o.b.List(ctx, Prefix(o.l))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Marker, 0, len(names))
+	for _, k := range names {
+		raw, err := o.b.Get(ctx, k)
+		if errors.Is(err, objectstore.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Marker{Where: k, Raw: raw})
+	}
+	return out, nil
+}
+
 // Put signs (when signer is set) and stores h.
-func Put(ctx context.Context, b objectstore.Backend, l objectstore.Layout, h Hold, signer *objectstore.Signer) error {
+func Put(ctx context.Context, m Markers, h Hold, signer *objectstore.Signer) error {
 	h.KeyFingerprint, h.Signature = "", ""
 	if signer != nil {
 		if err := seal(&h, signer); err != nil {
@@ -108,33 +154,36 @@ func Put(ctx context.Context, b objectstore.Backend, l objectstore.Layout, h Hol
 	if err != nil {
 		return err
 	}
-	return b.Put(ctx, Key(l, h.ID), raw)
+	return m.PutHoldMarker(ctx, h.ID, raw)
 }
 
 // Active returns the holds that are not validly released, and the ones whose release counts. A
 // release is honoured only when the marker is signed by one of keys (the trusted manifest keys).
-func Active(ctx context.Context, b objectstore.Backend, l objectstore.Layout, keys []ed25519.PublicKey) (active, released []Hold, err error) {
-	names, err := b.List(ctx, Prefix(l))
+func Active(ctx context.Context, m Markers, keys []ed25519.PublicKey) (active, released []Hold, err error) {
+	markers, err := m.HoldMarkers(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, k := range names {
-		raw, err := b.Get(ctx, k)
-		if errors.Is(err, objectstore.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, nil, err
-		}
+	var all []Hold
+	releasedIDs := map[string]bool{}
+	for _, mk := range markers {
 		var h Hold
-		if err := json.Unmarshal(raw, &h); err != nil || h.Kind != Kind {
-			return nil, nil, fmt.Errorf("hold marker %s does not parse; refusing to guess what it protects", k)
+		if err := json.Unmarshal(mk.Raw, &h); err != nil || h.Kind != Kind {
+			return nil, nil, fmt.Errorf("hold marker %s does not parse; refusing to guess what it protects", mk.Where)
 		}
 		if h.ReleasedAt != nil && signedBy(&h, keys) {
-			released = append(released, h)
+			if !releasedIDs[h.ID] {
+				released = append(released, h)
+			}
+			releasedIDs[h.ID] = true
 			continue
 		}
-		active = append(active, h)
+		all = append(all, h)
+	}
+	for _, h := range all {
+		if !releasedIDs[h.ID] {
+			active = append(active, h)
+		}
 	}
 	return active, released, nil
 }

@@ -331,11 +331,10 @@ func rewrite(ctx context.Context, b objectstore.Backend, layout objectstore.Layo
 }
 
 // Tombstoner replaces a subject's records by tombstones where they are stored (PostgreSQL rows) and
-// reports, per stream, which seqs it replaced; with dryRun it only reports.
+// reports, per stream, which seqs it replaced and how many records legal holds kept; with DryRun
+// it only reports.
 type Tombstoner interface {
-	// Tombstone replaces the subject's records, and those stored without a user id whose trace is in
-	// traces (the subject's traces, identity joined by trace_id).
-	Tombstone(ctx context.Context, subject string, traces map[string]bool, erasureID, requester string, erasedAt time.Time, dryRun bool) ([]Object, error)
+	Tombstone(ctx context.Context, req trail.TombstoneRequest) ([]Object, map[string]int, error)
 }
 
 // ForgetInPlace erases a subject's records from a store that rewrites them in place, keeping their
@@ -347,9 +346,14 @@ func ForgetInPlace(ctx context.Context, t Tombstoner, w Writer, opts Options) (R
 	}
 	now := res.ErasedAt
 	id := newErasureID(now)
-	objs, err := t.Tombstone(ctx, opts.Subject, opts.Traces, id, opts.Requester, now, opts.DryRun)
+	objs, held, err := t.Tombstone(ctx, trail.TombstoneRequest{
+		Subject: opts.Subject, Traces: opts.Traces, Held: opts.Held, ErasureID: id, Requester: opts.Requester, ErasedAt: now, DryRun: opts.DryRun,
+	})
 	if err != nil {
 		return res, err
+	}
+	if len(held) > 0 {
+		res.Held = held
 	}
 	keys := make([]string, 0, len(objs))
 	for _, o := range objs {

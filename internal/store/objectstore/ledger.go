@@ -126,14 +126,21 @@ func (l *objectLedger) RetentionCut(ctx context.Context, stream string) (*eviden
 	if err != nil {
 		return nil, err
 	}
+	return MarkerCut(key, raw), nil
+}
+
+// MarkerCut is the retention cut a stored retention marker (raw, found at where) states: nil when
+// it carries no tree (written before markers did), a Cut with Err when it is malformed or its
+// frontier does not hash to its root. Every store that keeps retention markers reads them so.
+func MarkerCut(where string, raw []byte) *evidence.Cut {
 	m, err := DecodeManifest(raw)
 	if err != nil {
-		return &evidence.Cut{Where: key, Err: fmt.Errorf("retention marker: %w", err), SignedBy: func([]ed25519.PublicKey) bool { return false }}, nil
+		return &evidence.Cut{Where: where, Err: fmt.Errorf("retention marker: %w", err), SignedBy: func([]ed25519.PublicKey) bool { return false }}
 	}
 	if m.TreeSize == 0 && m.TreeRoot == "" {
-		return nil, nil // written before markers carried the tree
+		return nil // written before markers carried the tree
 	}
-	cut := &evidence.Cut{Root: m.TreeRoot, Where: key, SignedBy: m.SignedBy}
+	cut := &evidence.Cut{Root: m.TreeRoot, Where: where, SignedBy: m.SignedBy}
 	if m.TreeSize != m.LastSeq {
 		cut.Err = fmt.Errorf("retention marker's tree_size %d is not its last_seq %d", m.TreeSize, m.LastSeq)
 	} else if cut.Frontier, err = evidence.DecodeFrontier(m.TreeSize, m.TreeFrontier); err != nil {
@@ -141,7 +148,7 @@ func (l *objectLedger) RetentionCut(ctx context.Context, stream string) (*eviden
 	} else if evidence.Hex(cut.Frontier.Root()) != m.TreeRoot {
 		cut.Err = fmt.Errorf("retention marker's tree_frontier does not hash to its tree_root %s", m.TreeRoot)
 	}
-	return cut, nil
+	return cut
 }
 
 func (l *objectLedger) PublicKeys(ctx context.Context) ([]evidence.PublishedKey, error) {

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/trail"
 )
 
@@ -46,51 +47,28 @@ func (s *Store) maintenance(ctx context.Context, dryRun bool, fn func(tx pgx.Tx)
 	return tx.Commit(ctx)
 }
 
-// Tombstone replaces every record of subject by its tombstone (same record id, timestamps and
-// integrity, no content), clears its typed columns and notes the erased seqs in agentaudit.erasures,
-// all in one transaction. Implements erase.Tombstoner (readside/erase).
-func (s *Store) Tombstone(ctx context.Context, subject string, traces map[string]bool, erasureID, requester string, erasedAt time.Time, dryRun bool) ([]trail.ErasedObject, error) {
-	// Records stored without a user id belong to the subject when their trace does (traces).
-	traceIDs := make([]string, 0, len(traces))
-	for id := range traces {
-		traceIDs = append(traceIDs, id)
-	}
+// Tombstone replaces every record of the request's subject by its tombstone (same record id,
+// timestamps and integrity, no content), clears its typed columns and notes the erased seqs in
+// agentaudit.erasures, all in one transaction; records a legal hold covers are kept and counted by
+// hold id. Implements erase.Tombstoner (readside/erase).
+func (s *Store) Tombstone(ctx context.Context, req trail.TombstoneRequest) ([]trail.ErasedObject, map[string]int, error) {
 	byStream := map[string]*trail.ErasedObject{}
 	var order []string
-	err := s.maintenance(ctx, dryRun, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT "timestamp", record::text FROM agentaudit.records
-			WHERE (user_id = $1 OR (coalesce(user_id, '') = '' AND trace_id = ANY($2))) AND type <> 'tombstone' ORDER BY stream, seq`, subject, traceIDs)
+	held := map[string]int{}
+	err := s.maintenance(ctx, req.DryRun, func(tx pgx.Tx) error {
+		all, err := subjectRows(ctx, tx, req)
 		if err != nil {
-			return err
-		}
-		type erased struct {
-			ts  time.Time
-			rec auditrecord.Record
-		}
-		var all []erased
-		for rows.Next() {
-			var e erased
-			var raw []byte
-			if err := rows.Scan(&e.ts, &raw); err != nil {
-				rows.Close()
-				return err
-			}
-			if err := json.Unmarshal(raw, &e.rec); err != nil {
-				rows.Close()
-				return fmt.Errorf("decode record: %w", err)
-			}
-			if e.rec.Integrity == nil {
-				rows.Close()
-				return fmt.Errorf("record %s has no integrity; refusing to rewrite a row the store did not chain", e.rec.RecordID)
-			}
-			all = append(all, e)
-		}
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		batch := &pgx.Batch{}
 		for i := range all {
 			e := &all[i]
+			if req.Held != nil {
+				if id := req.Held(&e.rec); id != "" {
+					held[id]++
+					continue
+				}
+			}
 			integ := e.rec.Integrity
 			o, ok := byStream[integ.Stream]
 			if !ok {
@@ -99,7 +77,7 @@ func (s *Store) Tombstone(ctx context.Context, subject string, traces map[string
 				order = append(order, integ.Stream)
 			}
 			o.ErasedSeqs = append(o.ErasedSeqs, integ.Seq)
-			line, err := auditrecord.MarshalRecord(trail.NewTombstone(&e.rec, erasureID, erasedAt))
+			line, err := auditrecord.MarshalRecord(trail.NewTombstone(&e.rec, req.ErasureID, req.ErasedAt))
 			if err != nil {
 				return err
 			}
@@ -108,7 +86,7 @@ func (s *Store) Tombstone(ctx context.Context, subject string, traces map[string
   input_tokens = NULL, output_tokens = NULL, cost_usd = NULL, record = $3::text::jsonb
 WHERE record_id = $1 AND "timestamp" = $2`, e.rec.RecordID, e.ts, string(line))
 			batch.Queue(`INSERT INTO agentaudit.erasures (erasure_id, stream, seq, record_id, requester, erased_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-				erasureID, integ.Stream, int64(integ.Seq), e.rec.RecordID, requester, erasedAt)
+				req.ErasureID, integ.Stream, int64(integ.Seq), e.rec.RecordID, req.Requester, req.ErasedAt)
 		}
 		if batch.Len() == 0 {
 			return nil
@@ -119,7 +97,44 @@ WHERE record_id = $1 AND "timestamp" = $2`, e.rec.RecordID, e.ts, string(line))
 	for _, st := range order {
 		out = append(out, *byStream[st])
 	}
-	return out, err
+	return out, held, err
+}
+
+// erasedRow is a row of the subject's, with its stored record.
+type erasedRow struct {
+	ts  time.Time
+	rec auditrecord.Record
+}
+
+// subjectRows reads the subject's rows (and those without a user id of the subject's traces), by
+// stream and seq.
+func subjectRows(ctx context.Context, tx pgx.Tx, req trail.TombstoneRequest) ([]erasedRow, error) {
+	traceIDs := make([]string, 0, len(req.Traces))
+	for id := range req.Traces {
+		traceIDs = append(traceIDs, id)
+	}
+	rows, err := tx.Query(ctx, `SELECT "timestamp", record::text FROM agentaudit.records
+	WHERE (user_id = $1 OR (coalesce(user_id, '') = '' AND trace_id = ANY($2))) AND type <> 'tombstone' ORDER BY stream, seq`, req.Subject, traceIDs)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var all []erasedRow
+	for rows.Next() {
+		var e erasedRow
+		var raw []byte
+		if err := rows.Scan(&e.ts, &raw); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(raw, &e.rec); err != nil {
+			return nil, fmt.Errorf("decode record: %w", err)
+		}
+		if e.rec.Integrity == nil {
+			return nil, fmt.Errorf("record %s has no integrity; refusing to rewrite a row the store did not chain", e.rec.RecordID)
+		}
+		all = append(all, e)
+	}
+	return all, rows.Err()
 }
 
 // partition is one monthly partition of agentaudit.records.
@@ -152,7 +167,9 @@ WHERE i.inhparent = 'agentaudit.records'::regclass ORDER BY c.relname`)
 // Expire drops every monthly partition whose whole month lies before now minus opts.OlderThan. Before
 // a partition goes, the chain runs it held are recorded in agentaudit.expired_ranges (first seq, last
 // seq, the hash before and the last hash), so verify reports them as expired and still checks that the
-// next kept row links to them. Each partition goes in its own transaction, oldest first.
+// next kept row links to them; the run of each stream's last dropped row carries the signed retention
+// marker of the cut (cut.go). Each partition goes in its own transaction, oldest first; the first
+// holding a record under legal hold (opts.HeldRecord) is kept, and so are all after it.
 func (s *Store) Expire(ctx context.Context, opts trail.RetainOptions) (trail.RetainResult, error) {
 	if opts.OlderThan <= 0 {
 		return trail.RetainResult{}, errors.New("retention age must be > 0")
@@ -172,10 +189,18 @@ func (s *Store) Expire(ctx context.Context, opts trail.RetainOptions) (trail.Ret
 		if p.to.After(res.Cutoff) {
 			break
 		}
+		held, err := s.partitionHeld(ctx, p, opts.HeldRecord)
+		if err != nil {
+			return res, fmt.Errorf("expire %s: %w", p.name, err)
+		}
+		if held != "" {
+			res.Held = map[string]string{recordsTable + "/" + p.name: held}
+			break
+		}
 		n := 0
-		err := s.maintenance(ctx, opts.DryRun, func(tx pgx.Tx) error {
+		err = s.maintenance(ctx, opts.DryRun, func(tx pgx.Tx) error {
 			var err error
-			if n, err = recordExpiredRuns(ctx, tx, p, opts.Now().UTC()); err != nil || opts.DryRun {
+			if n, err = recordExpiredRuns(ctx, tx, p, opts); err != nil || opts.DryRun {
 				return err
 			}
 			if _, err := tx.Exec(ctx, `DELETE FROM agentaudit.record_ids WHERE "timestamp" >= $1 AND "timestamp" < $2`, p.from, p.to); err != nil {
@@ -196,42 +221,57 @@ func (s *Store) Expire(ctx context.Context, opts trail.RetainOptions) (trail.Ret
 	return res, nil
 }
 
-// recordExpiredRuns stores the runs of consecutive seqs per stream that partition p holds and returns
-// how many rows it holds.
-func recordExpiredRuns(ctx context.Context, tx pgx.Tx, p partition, now time.Time) (int, error) {
-	rows, err := tx.Query(ctx, `SELECT stream, seq, prev_hash, hash FROM agentaudit.records
-WHERE "timestamp" >= $1 AND "timestamp" < $2 ORDER BY stream, seq`, p.from, p.to)
+// partitionHeld returns the id of a legal hold covering a row of p ("" for none). Holds select by
+// session, user and time, which the typed columns hold: the rows' records need not be decoded.
+func (s *Store) partitionHeld(ctx context.Context, p partition, held func(*auditrecord.Record) string) (string, error) {
+	if held == nil {
+		return "", nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT coalesce(session_id, ''), coalesce(user_id, ''), "timestamp" FROM agentaudit.records
+WHERE "timestamp" >= $1 AND "timestamp" < $2`, p.from, p.to)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r auditrecord.Record
+		if err := rows.Scan(&r.SessionID, &r.UserID, &r.Timestamp); err != nil {
+			return "", err
+		}
+		if id := held(&r); id != "" {
+			return id, nil
+		}
+	}
+	return "", rows.Err()
+}
+
+// expiredRun is a run of consecutive seqs of one stream in a partition about to be dropped.
+type expiredRun struct {
+	stream           string
+	first, last      int64
+	firstPrev, lastH string
+}
+
+// recordExpiredRuns stores the runs of consecutive seqs per stream that partition p holds, the last
+// run of each stream with the marker of its cut, and returns how many rows p holds.
+func recordExpiredRuns(ctx context.Context, tx pgx.Tx, p partition, opts trail.RetainOptions) (int, error) {
+	runs, n, err := expiredRuns(ctx, tx, p)
+	if err != nil || opts.DryRun {
+		return n, err
+	}
+	markers, err := cutMarkers(ctx, tx, runs, opts)
 	if err != nil {
 		return 0, err
 	}
-	type run struct {
-		stream           string
-		first, last      int64
-		firstPrev, lastH string
-	}
-	var runs []run
-	n := 0
-	for rows.Next() {
-		var stream, prev, hash string
-		var seq int64
-		if err := rows.Scan(&stream, &seq, &prev, &hash); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		n++
-		if k := len(runs) - 1; k >= 0 && runs[k].stream == stream && runs[k].last == seq-1 {
-			runs[k].last, runs[k].lastH = seq, hash
-			continue
-		}
-		runs = append(runs, run{stream: stream, first: seq, last: seq, firstPrev: prev, lastH: hash})
-	}
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
+	now := opts.Now().UTC()
 	batch := &pgx.Batch{}
-	for _, r := range runs {
-		batch.Queue(`INSERT INTO agentaudit.expired_ranges (stream, first_seq, last_seq, first_prev_hash, last_hash, partition_name, expired_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7)`, r.stream, r.first, r.last, r.firstPrev, r.lastH, p.name, now)
+	for i, r := range runs {
+		var marker *string
+		if m, ok := markers[r.stream]; ok && (i == len(runs)-1 || runs[i+1].stream != r.stream) {
+			marker = &m
+		}
+		batch.Queue(`INSERT INTO agentaudit.expired_ranges (stream, first_seq, last_seq, first_prev_hash, last_hash, partition_name, expired_at, marker)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, r.stream, r.first, r.last, r.firstPrev, r.lastH, p.name, now, marker)
 	}
 	if batch.Len() > 0 {
 		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
@@ -239,6 +279,71 @@ VALUES ($1, $2, $3, $4, $5, $6, $7)`, r.stream, r.first, r.last, r.firstPrev, r.
 		}
 	}
 	return n, nil
+}
+
+// expiredRuns reads the runs of p, by stream and seq.
+func expiredRuns(ctx context.Context, tx pgx.Tx, p partition) ([]expiredRun, int, error) {
+	rows, err := tx.Query(ctx, `SELECT stream, seq, prev_hash, hash FROM agentaudit.records
+WHERE "timestamp" >= $1 AND "timestamp" < $2 ORDER BY stream, seq`, p.from, p.to)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var runs []expiredRun
+	n := 0
+	for rows.Next() {
+		var stream, prev, hash string
+		var seq int64
+		if err := rows.Scan(&stream, &seq, &prev, &hash); err != nil {
+			return nil, 0, err
+		}
+		n++
+		if k := len(runs) - 1; k >= 0 && runs[k].stream == stream && runs[k].last == seq-1 {
+			runs[k].last, runs[k].lastH = seq, hash
+			continue
+		}
+		runs = append(runs, expiredRun{stream: stream, first: seq, last: seq, firstPrev: prev, lastH: hash})
+	}
+	return runs, n, rows.Err()
+}
+
+// cutMarkers are the retention markers of the cuts the runs make, by stream: for each stream whose
+// last run ends past its previous cut. Without a signer there are none, and a stream with signed
+// checkpoints refuses (its marker must be signed).
+func cutMarkers(ctx context.Context, tx pgx.Tx, runs []expiredRun, opts trail.RetainOptions) (map[string]string, error) {
+	last := map[string]int64{}
+	var streams []string
+	for _, r := range runs {
+		if _, ok := last[r.stream]; !ok {
+			streams = append(streams, r.stream)
+		}
+		last[r.stream] = r.last
+	}
+	out := map[string]string{}
+	if opts.Signer == nil {
+		ok, err := anyCheckpointed(ctx, tx, streams)
+		if err == nil && ok {
+			err = ErrSigningKeyRequired
+		}
+		return out, err
+	}
+	for _, st := range streams {
+		prev, err := markerAt(ctx, tx, st, 0)
+		if err != nil {
+			return nil, err
+		}
+		if cut := objectstore.MarkerCut("", []byte(prev)); prev != "" && cut != nil && cut.Err == nil && cut.Frontier.Size >= uint64(last[st]) {
+			continue // an earlier cut already lies past these rows
+		}
+		m, err := cutMarker(ctx, tx, opts.Signer, st, last[st], opts.Now().UTC())
+		if err != nil {
+			return nil, err
+		}
+		if m != "" {
+			out[st] = m
+		}
+	}
+	return out, nil
 }
 
 // DescribeExpiry is the one-line summary auditctl prints.

@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"time"
@@ -109,6 +110,9 @@ func (s *Store) loadTree(ctx context.Context, stream string) *treeState {
 		}
 		t.ckptSize = uint64(size)
 	}
+	if cut := s.ownCut(ctx, stream); cut != nil && cut.Frontier.Size > t.tree.Size {
+		t.tree = cut.Frontier // retention cut past the newest checkpoint: its rows are gone
+	}
 	err = s.readStream(ctx, stream, t.tree.Size, true, func(r evidence.StoredRecord) error {
 		leaf, err := evidence.LeafHash(r.Hash)
 		if err != nil {
@@ -123,6 +127,15 @@ func (s *Store) loadTree(ctx context.Context, stream string) *treeState {
 	}
 	t.ok = true
 	return t
+}
+
+// ownCut is the stream's retention cut when its marker is sound and signed with the writer's key.
+func (s *Store) ownCut(ctx context.Context, stream string) *evidence.Cut {
+	cut, err := pgLedger{s}.RetentionCut(ctx, stream)
+	if err != nil || cut == nil || cut.Err != nil || !cut.SignedBy([]ed25519.PublicKey{s.signer.PublicKey()}) {
+		return nil
+	}
+	return cut
 }
 
 // checkpointIfDue signs and stores the stream's checkpoint when the policy says so (force: whenever
