@@ -47,7 +47,6 @@ func writeCheckpointedES(t *testing.T, url, prefix, witnessDir string, signer *o
 func TestEvidenceOnSearchEngine(t *testing.T) {
 	url, _, _ := searchengine.Start(t)
 	signer, _, pubFile := signingKeys(t)
-	const stream = "gw-1-traces"
 	setup := func(prefix string) (storeURL, witnessURL string) {
 		wdir := t.TempDir()
 		writeCheckpointedES(t, url, prefix, wdir, signer, "a", "b", "c")
@@ -58,8 +57,8 @@ func TestEvidenceOnSearchEngine(t *testing.T) {
 		st, witnessURL := setup("ev-truncation")
 		expectRun(t, exitOK, "verify", "--store", st, "--pubkey", pubFile, "--checkpoints", witnessURL)
 		// The newest batch's documents deleted with the store's newest checkpoint.
-		esDelete(t, url, "ev-truncation-2*", termsAbove("integrity.stream", stream, "integrity.seq", 6))
-		esDelete(t, url, "ev-truncation_evidence", termsAbove("stream", stream, "tree_size", 6))
+		esDelete(t, url, "ev-truncation-2*", streamAbove("integrity.stream", "integrity.seq", 6))
+		esDelete(t, url, "ev-truncation_evidence", streamAbove("stream", "tree_size", 6))
 		expectRun(t, exitOK, "verify", "--store", st, "--pubkey", pubFile) // what the chain alone cannot see
 		out := expectRun(t, exitFindings, "verify", "--store", st, "--pubkey", pubFile, "--checkpoints", witnessURL)
 		if !strings.Contains(out, "FAIL truncated_head") || !strings.Contains(out, "seq=7..9") {
@@ -71,8 +70,8 @@ func TestEvidenceOnSearchEngine(t *testing.T) {
 		st, witnessURL := setup("ev-rewrite")
 		// The stream written again, as long, with other records, and re-checkpointed in the store
 		// with the same key (the witness is out of the attacker's reach).
-		esDelete(t, url, "ev-rewrite-2*", termsAbove("integrity.stream", stream, "integrity.seq", 0))
-		esDelete(t, url, "ev-rewrite_evidence", termsAbove("stream", stream, "tree_size", 0))
+		esDelete(t, url, "ev-rewrite-2*", streamAbove("integrity.stream", "integrity.seq", 0))
+		esDelete(t, url, "ev-rewrite_evidence", streamAbove("stream", "tree_size", 0))
 		writeCheckpointedES(t, url, "ev-rewrite", "", signer, "a", "x", "c")
 		expectRun(t, exitOK, "verify", "--store", st, "--pubkey", pubFile)
 		out := expectRun(t, exitFindings, "verify", "--store", st, "--pubkey", pubFile, "--checkpoints", witnessURL)
@@ -112,10 +111,10 @@ func TestEvidenceOnSearchEngine(t *testing.T) {
 	})
 }
 
-// termsAbove is a query for documents whose term field is value and whose num field is above n.
-func termsAbove(term, value, num string, n int) map[string]any {
+// streamAbove is a query for the documents of gw-1-traces (in its field) whose num field is above n.
+func streamAbove(field, num string, n int) map[string]any {
 	return map[string]any{"bool": map[string]any{"filter": []any{
-		map[string]any{"term": map[string]any{term: value}},
+		map[string]any{"term": map[string]any{field: "gw-1-traces"}},
 		map[string]any{"range": map[string]any{num: map[string]any{"gt": n}}},
 	}}}
 }

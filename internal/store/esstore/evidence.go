@@ -70,9 +70,7 @@ func (s *Store) ensureEvidence(ctx context.Context) error {
 				"kind": keyword, "stream": keyword, "tree_size": long, "fingerprint": keyword,
 			}},
 		}
-		err := s.do(ctx, http.MethodPut, "/"+url.PathEscape(s.evidenceIndex()), body, nil)
-		var ee *engineError
-		if err != nil && !(errors.As(err, &ee) && ee.Status == http.StatusBadRequest && strings.Contains(ee.Body, "already_exists")) {
+		if err := s.do(ctx, http.MethodPut, "/"+url.PathEscape(s.evidenceIndex()), body, nil); err != nil && !alreadyExists(err) {
 			return fmt.Errorf("create evidence index: %w", err)
 		}
 		s.evidenceIdx = true
@@ -89,6 +87,12 @@ func (s *Store) ensureEvidence(ctx context.Context) error {
 		s.keyPublished = true
 	}
 	return nil
+}
+
+// alreadyExists: the engine refused to create an index that exists (another run created it).
+func alreadyExists(err error) bool {
+	var ee *engineError
+	return errors.As(err, &ee) && ee.Status == http.StatusBadRequest && strings.Contains(ee.Body, "already_exists")
 }
 
 // createEvidence stores doc under id unless a document has that id already (a checkpoint is
