@@ -18,7 +18,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		"Writes an evidence bundle (zip): the selected records as stored, an inclusion proof for each\n"+
 			"against its stream's newest signed checkpoint, those checkpoints, the public keys and a README.\n"+
 			"The recipient checks it offline with `auditctl verify --bundle FILE --pubkey KEY`. The export\n"+
-			"is recorded in the access log. File, S3 and PostgreSQL stores.", stdout, stderr)
+			"is recorded in the access log. File, S3, PostgreSQL and search engine stores.", stdout, stderr)
 	session := c.fs.String("session", "", "the records of this session (and of its traces' records without a session id)")
 	user := c.fs.String("user", "", "the records of this user")
 	out := c.fs.String("o", "", "bundle file to write (required)")
@@ -54,7 +54,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if st, err := openStore(c.store, ""); err != nil {
 		return c.fail(exitUsage, "%v", err)
 	} else if _, ok := st.Handle.(registry.Evidencer); !ok {
-		return c.fail(exitUsage, "store %s: evidence bundles need a store with checkpoints (file, S3, PostgreSQL): %v", st.url, registry.ErrUnsupported)
+		return c.fail(exitUsage, "store %s: evidence bundles need a store with checkpoints (file, S3, PostgreSQL, search engine): %v", st.url, registry.ErrUnsupported)
 	}
 	return c.readAndLog(ctx, func(svc *service.Service, st *auditStore) (int, string, func() error, error) {
 		res, err := bundle.ExportSigned(ctx, st.Handle.(registry.Evidencer).Ledger(), q, selection, st.url, c.now(), st.signer)

@@ -18,8 +18,8 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/s3store"
 )
 
-// CheckpointsConfig configures the signed checkpoints of each stream's Merkle tree (file and S3
-// stores, with integrity.signing_key_file): how often, and the witness they also go to.
+// CheckpointsConfig configures the signed checkpoints of each stream's Merkle tree (every store,
+// with integrity.signing_key_file): how often, and the witness they also go to.
 type CheckpointsConfig struct {
 	// EveryRecords writes a checkpoint each time a stream grew by this many records.
 	EveryRecords uint64 `mapstructure:"every_records"`

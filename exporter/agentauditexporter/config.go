@@ -129,11 +129,11 @@ func (c IdentityConfig) validate(store string) error {
 }
 
 // IntegrityConfig configures manifest signing for the file and S3 stores and checkpoint signing
-// for them and PostgreSQL.
+// for them, PostgreSQL and the search engine.
 type IntegrityConfig struct {
 	// SigningKeyFile is a PEM PKCS#8 Ed25519 private key (`openssl genpkey -algorithm ed25519`).
-	// Without it manifests are written unsigned and `auditctl verify` says so; PostgreSQL rows stay
-	// unsigned, but its streams' checkpoints are signed with it.
+	// Without it manifests are written unsigned and `auditctl verify` says so; PostgreSQL rows and
+	// search engine documents stay unsigned, but their streams' checkpoints are signed with it.
 	SigningKeyFile string `mapstructure:"signing_key_file"`
 	// Checkpoints are signed tree heads, written with the signing key (checkpoints.go).
 	Checkpoints CheckpointsConfig `mapstructure:"checkpoints"`
@@ -174,9 +174,6 @@ func (c *Config) Validate() error {
 	case StoreElasticsearch:
 		if !c.Elasticsearch.HasValue() {
 			return errors.New("elasticsearch: must be set when store is elasticsearch (at least elasticsearch.endpoints)")
-		}
-		if c.Integrity.SigningKeyFile != "" {
-			return errors.New("integrity.signing_key_file: manifests are written by the file and s3 stores only; the elasticsearch store relies on op_type create and the engine's own access control")
 		}
 	case StorePostgres:
 		if !c.Postgres.HasValue() {

@@ -91,7 +91,6 @@ func TestInvalidConfigsNameTheField(t *testing.T) {
 		"bad_wait":                  "log_span_wait:",
 		"bad_dedup":                 "dedup_window:",
 		"es_missing":                "elasticsearch:",
-		"es_signing":                "integrity.signing_key_file:",
 		"bad_hold_window":           "identity.hold_window:",
 		"no_held_traces":            "identity.max_held_traces:",
 		"small_held_bytes":          "identity.max_held_bytes:",
@@ -120,6 +119,10 @@ func TestCheckpointConfigLoads(t *testing.T) {
 	pg, err := loadConfig(t, "pg_signing")
 	require.NoError(t, err)
 	assert.Equal(t, "testdata/config.yaml", pg.Integrity.SigningKeyFile)
+	// So does the search engine (its documents stay unsigned).
+	es, err := loadConfig(t, "es_signing")
+	require.NoError(t, err)
+	assert.Equal(t, "testdata/config.yaml", es.Integrity.SigningKeyFile)
 	def, err := loadConfig(t, "")
 	require.NoError(t, err)
 	assert.Equal(t, CheckpointsConfig{EveryRecords: 10_000, Interval: time.Minute, Witness: def.Integrity.Checkpoints.Witness}, def.Integrity.Checkpoints)

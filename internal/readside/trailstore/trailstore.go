@@ -68,8 +68,9 @@ func (h *objects) Verify(ctx context.Context, opts trail.VerifyOptions) (trail.R
 	return verify.Verify(ctx, t.Backend, t.Prefix, opts)
 }
 
-// search is an Elasticsearch/OpenSearch store. It erases by deleting (a search engine keeps no hash
-// chain that tombstones would have to preserve) and expires whole indices; it has no verifier.
+// search is an Elasticsearch/OpenSearch store. It erases by deleting and expires whole indices (both
+// leave missing seqs in its chains that verify reports: docs/integrity.md, Limits); it verifies its
+// chains and keeps checkpoints itself.
 type search struct{ registry.SearchHandle }
 
 var (

@@ -14,7 +14,7 @@ func TestCapabilitiesByKind(t *testing.T) {
 	for url, want := range map[string]string{
 		"file:///var/lib/agentaudit":                  "erase expire verify",
 		"s3://bucket/audit":                           "erase expire verify",
-		"https://127.0.0.1:1/agentaudit":              "erase expire refresh",
+		"https://127.0.0.1:1/agentaudit":              "erase expire refresh verify",
 		"postgres://u@127.0.0.1:1/db?sslmode=disable": "erase expire verify",
 	} {
 		h, err := Open(url, registry.OpenOptions{InstanceID: "test"})

@@ -18,11 +18,20 @@ import (
 	"github.com/opensearch-project/opensearch-go/v4/opensearchutil"
 )
 
-// bulkDoc is one create action: the document body under its id in its index.
+// bulkDoc is one create action: the document body under its id in its index (Overwrite: an index
+// action, replacing a version of the writer's own; chain.go).
 type bulkDoc struct {
-	Index string
-	ID    string
-	Body  []byte
+	Index     string
+	ID        string
+	Body      []byte
+	Overwrite bool
+}
+
+func (d bulkDoc) action() string {
+	if d.Overwrite {
+		return "index"
+	}
+	return "create"
 }
 
 // itemOutcome is what the engine said about one bulk item. Err is set when the item got no
@@ -156,7 +165,7 @@ func (e *elasticsearchEngine) bulkCreate(ctx context.Context, docs []bulkDoc, ou
 	}
 	return addAll(ctx, docs, bi.Close, func(i int, d bulkDoc) error {
 		return bi.Add(ctx, esutil.BulkIndexerItem{
-			Index: d.Index, Action: "create", DocumentID: d.ID, Body: bytes.NewReader(d.Body),
+			Index: d.Index, Action: d.action(), DocumentID: d.ID, Body: bytes.NewReader(d.Body),
 			OnSuccess: func(_ context.Context, _ esutil.BulkIndexerItem, r esutil.BulkIndexerResponseItem) {
 				c.set(i, itemOutcome{Status: r.Status})
 			},
@@ -228,7 +237,7 @@ func (e *openSearchEngine) bulkCreate(ctx context.Context, docs []bulkDoc, outco
 	}
 	return addAll(ctx, docs, bi.Close, func(i int, d bulkDoc) error {
 		return bi.Add(ctx, opensearchutil.BulkIndexerItem{
-			Index: d.Index, Action: "create", DocumentID: d.ID, Body: bytes.NewReader(d.Body),
+			Index: d.Index, Action: d.action(), DocumentID: d.ID, Body: bytes.NewReader(d.Body),
 			OnSuccess: func(_ context.Context, _ opensearchutil.BulkIndexerItem, r opensearchapi.BulkRespItem) {
 				c.set(i, itemOutcome{Status: r.Status})
 			},

@@ -283,6 +283,11 @@ func testSearchBySessionAndUser(t *testing.T, url, flavor string) {
 		return nil
 	})
 	for i := range back {
+		// The store chains what it writes: the record comes back with its place in the chain.
+		if in := back[i].Integrity; in == nil || in.Stream != "test-traces" || in.Seq == 0 || len(in.Hash) != 64 {
+			t.Errorf("record %d read back without its chain integrity: %+v", i, in)
+		}
+		back[i].Integrity = nil
 		want, _ := json.Marshal(alice[i])
 		got, _ := json.Marshal(back[i])
 		if !bytes.Equal(got, want) {
@@ -377,6 +382,10 @@ func testRejectedDocumentGoesToDeadLetter(t *testing.T, url, flavor string) {
 	}
 	if dl.Index != indexName(cfg.Index.Prefix, PeriodDay, recs[2].Timestamp) {
 		t.Errorf("dead letter index %q", dl.Index)
+	}
+	// The rejected record holds no seq: the accepted ones were chained again without it.
+	if rep, err := s.Verify(context.Background(), url); err != nil || !rep.OK || rep.Counts.Records != 4 {
+		t.Errorf("verify after a rejection: %+v (%v)", rep, err)
 	}
 	if got := s.Stats().DeadLettered.Load(); got != 1 {
 		t.Errorf("dead-lettered = %d, want 1", got)

@@ -29,7 +29,9 @@ import (
 )
 
 // fakeEngine answers the few requests the store makes with scripted per-item bulk statuses, to
-// test what a real single node will not do on demand: 429 and 5xx on single items.
+// test what a real single node will not do on demand: 429 and 5xx on single items. It keeps the
+// documents it stored (a create of one it holds is 409, as on a real engine) and answers _mget for
+// them; searches find nothing.
 type fakeEngine struct {
 	t      *testing.T
 	flavor string
@@ -37,19 +39,24 @@ type fakeEngine struct {
 	status func(id string, attempt int) int
 
 	mu          sync.Mutex
+	docs        map[string][]byte // id → body stored
 	attempts    map[string]int
 	bulkGzipped []bool
 	authHeaders []string
 }
 
 func newFakeEngine(t *testing.T, flavor string, status func(id string, attempt int) int) (*fakeEngine, string) {
-	f := &fakeEngine{t: t, flavor: flavor, status: status, attempts: map[string]int{}}
+	f := &fakeEngine{t: t, flavor: flavor, status: status, attempts: map[string]int{}, docs: map[string][]byte{}}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	return f, srv.URL
 }
 
 func created(string, int) int { return http.StatusCreated }
+
+// storedButFailed is a scripted status: the fake stores the document yet answers 500, as an engine
+// whose answer is lost after applying the write (a timeout, a node dying after the primary wrote).
+const storedButFailed = 1500
 
 func (f *fakeEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f.flavor == FlavorElasticsearch {
@@ -67,6 +74,13 @@ func (f *fakeEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = fmt.Fprint(w, `{"acknowledged":true}`)
 	case r.Method == http.MethodPost && r.URL.Path == "/_bulk":
 		f.bulk(w, r)
+	case r.Method == http.MethodPost && r.URL.Path == "/_mget":
+		f.mget(w, r)
+	case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/_refresh"):
+		_, _ = fmt.Fprint(w, `{}`)
+	case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/_search"):
+		_, _ = io.Copy(io.Discard, r.Body)
+		_, _ = fmt.Fprint(w, `{"hits":{"hits":[]}}`)
 	default:
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = fmt.Fprintf(w, `{"error":"fake engine: no %s %s"}`, r.Method, r.URL.Path) //nolint:gosec // G705: a test fake answering its own client with JSON, never rendered as HTML
@@ -100,22 +114,78 @@ func (f *fakeEngine) bulk(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		sc.Scan() // the document
-		meta, ok := action["create"]
+		op := "create"
+		meta, ok := action[op]
 		if !ok {
-			f.t.Errorf("bulk action %v is not create", action)
+			op = "index"
+			if meta, ok = action[op]; !ok {
+				f.t.Errorf("bulk action %v is neither create nor index", action)
+			}
 		}
 		f.attempts[meta.ID]++
 		status := f.status(meta.ID, f.attempts[meta.ID])
+		if _, held := f.docs[meta.ID]; held && op == "create" && status < 300 {
+			status = http.StatusConflict
+		}
+		if status < 300 || status == storedButFailed {
+			f.docs[meta.ID] = append([]byte(nil), sc.Bytes()...)
+		}
+		if status == storedButFailed {
+			status = http.StatusInternalServerError
+		}
 		item := map[string]any{"_index": meta.Index, "_id": meta.ID, "status": status}
 		if status >= 300 {
 			item["error"] = map[string]any{"type": fmt.Sprintf("fake_%d_exception", status), "reason": "scripted by the test"}
 		} else {
 			item["result"] = "created"
 		}
-		items = append(items, map[string]any{"create": item})
+		items = append(items, map[string]any{op: item})
 	}
 	f.mu.Unlock()
 	_ = json.NewEncoder(w).Encode(map[string]any{"took": 1, "errors": true, "items": items})
+}
+
+func (f *fakeEngine) mget(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Docs []struct {
+			ID string `json:"_id"`
+		} `json:"docs"`
+	}
+	body := io.Reader(r.Body)
+	if r.Header.Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		body = zr
+	}
+	if err := json.NewDecoder(body).Decode(&req); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	docs := make([]map[string]any, len(req.Docs))
+	for i, d := range req.Docs {
+		body, ok := f.docs[d.ID]
+		docs[i] = map[string]any{"_id": d.ID, "found": ok}
+		if ok {
+			docs[i]["_source"] = json.RawMessage(body)
+		}
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"docs": docs})
+}
+
+// stored returns the documents the fake holds, by id.
+func (f *fakeEngine) stored() map[string][]byte {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make(map[string][]byte, len(f.docs))
+	for id, b := range f.docs {
+		out[id] = b
+	}
+	return out
 }
 
 func fakeConfig(t *testing.T, url, flavor string) Config {
@@ -255,7 +325,7 @@ func TestClassify(t *testing.T) {
 func TestTLSWithCustomCA(t *testing.T) {
 	for _, flavor := range []string{FlavorElasticsearch, FlavorOpenSearch} {
 		t.Run(flavor, func(t *testing.T) {
-			f := &fakeEngine{t: t, flavor: flavor, status: created, attempts: map[string]int{}}
+			f := &fakeEngine{t: t, flavor: flavor, status: created, attempts: map[string]int{}, docs: map[string][]byte{}}
 			srv := httptest.NewUnstartedServer(f)
 			// The untrusted client's failed handshakes are expected; keep them out of the test output.
 			srv.Config.ErrorLog = log.New(io.Discard, "", 0)

@@ -21,6 +21,12 @@ func encodeDocument(r *auditrecord.Record) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return appendSearch(body, r)
+}
+
+// appendSearch adds r's search member to its encoded record body (a chained line: the member is
+// outside what the chain hash covers, and readers of the chain exclude it).
+func appendSearch(body []byte, r *auditrecord.Record) ([]byte, error) {
 	tc := r.ToolCall
 	if tc == nil || (tc.Parameters == nil && tc.Result == nil) {
 		return body, nil

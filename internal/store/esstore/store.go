@@ -1,15 +1,16 @@
 // Package esstore stores audit records in Elasticsearch (8.x/9.x, go-elasticsearch/v8) or OpenSearch
 // (1.x–3.x, opensearch-go/v4): one document per record with _id = record_id written with
-// op_type=create into time-based indices under an explicit index template, item-level retries for
-// 429/5xx, a dead-letter file store for documents the engine rejects for good, and retention by
-// deleting old indices. docs/elasticsearch.md describes it.
+// op_type=create into time-based indices under an explicit index template, each chained per stream
+// like the other stores' records (chain.go), item-level retries for 429/5xx, a dead-letter file store
+// for documents the engine rejects for good (outside the chain), retention by deleting old indices,
+// and each stream's Merkle tree with signed checkpoints in the store's evidence index (evidence.go).
+// docs/elasticsearch.md describes it.
 package esstore
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,8 +21,10 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/agentaudit/otelcol-agentaudit/internal/evidence"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/deadletter"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 )
 
 // Store is the Elasticsearch/OpenSearch store. It implements store.Store and store.Reader.
@@ -39,6 +42,20 @@ type Store struct {
 
 	stopRetention chan struct{}
 	retentionDone chan struct{}
+
+	instanceID string
+	now        func() time.Time
+	mu         sync.Mutex // serialises writes: a stream's chain has one head
+	chains     map[string]*streamChain
+
+	// signer, ckpt and ticker sign checkpoints of the streams' trees into the evidence index and
+	// every witness (evidence.go; nil ckpt: none).
+	signer       *objectstore.Signer
+	ckpt         *objectstore.CheckpointOptions
+	ticker       *evidence.Ticker
+	keyPublished bool
+	evidenceMu   sync.Mutex
+	evidenceIdx  bool // the evidence index exists
 }
 
 var (
@@ -65,11 +82,14 @@ func New(cfg Config, set store.Settings) (*Store, error) {
 		logger = zap.NewNop()
 	}
 	return &Store{
-		cfg:       cfg,
-		retention: retention,
-		logger:    logger,
-		metrics:   set.Metrics,
-		dead:      deadletter.New(cfg.DeadLetter.Directory, cfg.Index.Prefix),
+		cfg:        cfg,
+		retention:  retention,
+		logger:     logger,
+		metrics:    set.Metrics,
+		dead:       deadletter.New(cfg.DeadLetter.Directory, cfg.Index.Prefix),
+		instanceID: set.InstanceID,
+		now:        time.Now,
+		chains:     map[string]*streamChain{},
 	}, nil
 }
 
@@ -114,11 +134,14 @@ func (s *Store) Start(ctx context.Context) error {
 		// Start's context ends with Start (collector contract); the loop runs until Shutdown.
 		go s.retentionLoop() //nolint:gosec // G118: Start's ctx must not outlive Start; stopRetention ends the loop
 	}
+	s.startCheckpoints()
 	return nil
 }
 
-// Shutdown stops the retention loop and releases the client.
+// Shutdown writes the checkpoints of streams that grew, stops the retention loop and releases the
+// client.
 func (s *Store) Shutdown(ctx context.Context) error {
+	s.stopCheckpoints(ctx)
 	if s.stopRetention != nil {
 		close(s.stopRetention)
 		select {
@@ -179,92 +202,6 @@ func (s *Store) objectKind(ctx context.Context) (objectKind, error) {
 		return kindFlatObject, nil
 	}
 	return kindDisabled, nil
-}
-
-// Write indexes the batch. It returns nil only when every record is indexed, was already indexed
-// (409 on create), or is durably in the dead-letter store; otherwise it returns an error and the
-// caller retries the whole batch, which creates nothing twice because _id is the record id.
-func (s *Store) Write(ctx context.Context, b store.Batch) error {
-	if len(b.Records) == 0 {
-		return nil
-	}
-	if s.engine == nil {
-		return errors.New("elasticsearch store: Write before Start")
-	}
-	if err := s.ensureTemplate(ctx); err != nil {
-		return err
-	}
-	docs := make([]bulkDoc, 0, len(b.Records))
-	var rejected []DeadLetter
-	for _, r := range b.Records {
-		index := indexName(s.cfg.Index.Prefix, s.cfg.Index.Period, indexTime(r, time.Now()))
-		body, err := encodeDocument(r)
-		if err != nil {
-			rejected = append(rejected, newDeadLetter(b.Signal, index, r, itemOutcome{ErrorType: "encode_error", Reason: err.Error()}))
-			continue
-		}
-		docs = append(docs, bulkDoc{Index: index, ID: r.RecordID, Body: body})
-	}
-	byID := make(map[string]int, len(b.Records))
-	for i, r := range b.Records {
-		byID[r.RecordID] = i
-	}
-
-	var indexed, already int64
-	pending := docs
-	var lastRetryable itemOutcome
-	for attempt := 1; len(pending) > 0; attempt++ {
-		outcomes := make([]itemOutcome, len(pending))
-		if err := s.engine.bulkCreate(ctx, pending, outcomes); err != nil {
-			s.count(ctx, indexed, already, 0)
-			return fmt.Errorf("bulk request: %w", err)
-		}
-		var retry []bulkDoc
-		for i, o := range outcomes {
-			switch classify(o) {
-			case outcomeStored:
-				indexed++
-			case outcomeAlreadyStored:
-				already++
-			case outcomeRetryable:
-				retry = append(retry, pending[i])
-				lastRetryable = o
-			case outcomeRejected:
-				rejected = append(rejected, newDeadLetter(b.Signal, pending[i].Index, b.Records[byID[pending[i].ID]], o))
-			}
-		}
-		pending = retry
-		if len(pending) == 0 {
-			break
-		}
-		if attempt >= s.cfg.Retry.MaxAttempts {
-			// Rejections are final whatever happens to the rest; keep them now.
-			if err := s.dead.Write(rejected); err != nil {
-				s.count(ctx, indexed, already, 0)
-				return err
-			}
-			s.count(ctx, indexed, already, int64(len(rejected)))
-			return fmt.Errorf("%d of %d documents not stored after %d attempts (last: %s)",
-				len(pending), len(b.Records), attempt, describeRetryable(lastRetryable))
-		}
-		s.stats.RetriedItems.Add(int64(len(pending)))
-		s.metrics.ItemsRetried(ctx, int64(len(pending)))
-		if err := sleepContext(ctx, s.backoff(attempt)); err != nil {
-			s.count(ctx, indexed, already, 0)
-			return err
-		}
-	}
-	if err := s.dead.Write(rejected); err != nil {
-		s.count(ctx, indexed, already, 0)
-		return err
-	}
-	if len(rejected) > 0 {
-		// The engine's reason can quote field values, so only the count goes to the log.
-		s.logger.Warn("Documents rejected by the engine were written to the dead-letter store",
-			zap.Int("count", len(rejected)), zap.String("directory", s.cfg.DeadLetter.Directory))
-	}
-	s.count(ctx, indexed, already, int64(len(rejected)))
-	return nil
 }
 
 func (s *Store) count(ctx context.Context, indexed, already, deadLettered int64) {

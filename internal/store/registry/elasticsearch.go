@@ -13,6 +13,7 @@ import (
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/esstore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/trail"
 )
 
 // Environment variables holding search engine credentials, so they stay out of shell history.
@@ -27,7 +28,11 @@ var elasticsearchKind = Kind{
 	Schemes:  []string{"http", "https"},
 	URLForms: "https://host:9200/<index-prefix>",
 	NewStore: func(section any, o NewOptions) (store.Store, error) {
-		return esstore.New(*section.(*esstore.Config), o.Settings)
+		s, err := esstore.New(*section.(*esstore.Config), o.Settings)
+		if err == nil {
+			s.SetCheckpoints(o.Signer, o.Checkpoints)
+		}
+		return s, err
 	},
 	Open: openSearch,
 	Flags: func(fs *flag.FlagSet, o *OpenOptions) {
@@ -82,10 +87,12 @@ func openSearch(u *url.URL, o OpenOptions) (Handle, error) {
 }
 
 // SearchHandle is a search engine store as a reader opened it; Search is the store the read side's
-// erasure and retention engines work on.
+// erasure and retention engines work on (it verifies its chains and keeps checkpoints itself).
 type SearchHandle interface {
 	Handle
 	Refresher
+	Verifier
+	Evidencer
 	Search() *esstore.Store
 }
 
@@ -101,3 +108,17 @@ func (h *esHandle) Connect(ctx context.Context) error { return h.Start(ctx) }
 func (h *esHandle) Location() string                  { return h.location }
 func (h *esHandle) Close() error                      { return h.Shutdown(context.Background()) }
 func (h *esHandle) Search() *esstore.Store            { return h.Store }
+
+// Verify checks the chains. Documents carry no signatures, so --require-signature cannot be met:
+// it is reported as a failure rather than passed over.
+func (h *esHandle) Verify(ctx context.Context, opts trail.VerifyOptions) (trail.Report, error) {
+	rep, err := h.Store.Verify(ctx, h.location)
+	if err == nil && opts.RequireSignature {
+		rep.Findings = append(rep.Findings, trail.Finding{
+			Kind: trail.Unsigned, Severity: trail.Failure,
+			Detail: "search engine documents carry no signatures (their checkpoints do: verify --checkpoints); --require-signature cannot be met",
+		})
+		rep.Finish()
+	}
+	return rep, err
+}

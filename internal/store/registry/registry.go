@@ -86,8 +86,8 @@ type (
 )
 
 // Evidencer is a store whose streams are Merkle trees with signed checkpoints (file, S3,
-// PostgreSQL): `auditctl verify --checkpoints` and `auditctl export` work on its Ledger (after
-// Connect).
+// PostgreSQL, search engine): `auditctl verify --checkpoints` and `auditctl export` work on its
+// Ledger (after Connect).
 type Evidencer interface {
 	Ledger() evidence.Ledger
 }

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/store"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/esstore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/filestore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
+	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/searchengine"
+)
+
+// writeCheckpointedES writes one batch of 3 records per tag to the search engine at url under
+// prefix as the exporter does with a signing key: checkpoints every 3 records into the evidence
+// index and the witness directory (none when ""), and a final one at shutdown.
+func writeCheckpointedES(t *testing.T, url, prefix, witnessDir string, signer *objectstore.Signer, tags ...string) {
+	t.Helper()
+	cfg := esstore.NewDefaultConfig()
+	cfg.Endpoints, cfg.Index.Prefix, cfg.Index.Replicas = []string{url}, prefix, 0
+	cfg.DeadLetter.Directory = t.TempDir()
+	s, err := esstore.New(cfg, store.Settings{InstanceID: "gw-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &objectstore.CheckpointOptions{EveryRecords: 3}
+	if witnessDir != "" {
+		w, err := filestore.NewBackend(witnessDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Witnesses = []objectstore.Backend{w}
+	}
+	s.SetCheckpoints(signer, o)
+	writeTagged(t, s, tags...)
+}
+
+// TestEvidenceOnSearchEngine: the attacks of TestVerifyCheckpointsCatchesTruncationAndKeyHolderRewrite
+// on Elasticsearch (documents deleted and written again through the engine's own API), and a bundle
+// of its documents that verifies offline.
+func TestEvidenceOnSearchEngine(t *testing.T) {
+	url, _, _ := searchengine.Start(t)
+	signer, _, pubFile := signingKeys(t)
+	setup := func(prefix string) (storeURL, witnessURL string) {
+		wdir := t.TempDir()
+		writeCheckpointedES(t, url, prefix, wdir, signer, "a", "b", "c")
+		return url + "/" + prefix, "file://" + filepath.ToSlash(wdir)
+	}
+
+	t.Run("head truncation", func(t *testing.T) {
+		st, witnessURL := setup("ev-truncation")
+		expectRun(t, exitOK, "verify", "--store", st, "--pubkey", pubFile, "--checkpoints", witnessURL)
+		// The newest batch's documents deleted with the store's newest checkpoint.
+		esDelete(t, url, "ev-truncation-2*", streamAbove("integrity.stream", "integrity.seq", 6))
+		esDelete(t, url, "ev-truncation_evidence", streamAbove("stream", "tree_size", 6))
+		expectRun(t, exitOK, "verify", "--store", st, "--pubkey", pubFile) // what the chain alone cannot see
+		out := expectRun(t, exitFindings, "verify", "--store", st, "--pubkey", pubFile, "--checkpoints", witnessURL)
+		if !strings.Contains(out, "FAIL truncated_head") || !strings.Contains(out, "seq=7..9") {
+			t.Fatalf("truncation:\n%s", out)
+		}
+	})
+
+	t.Run("rewrite with the key", func(t *testing.T) {
+		st, witnessURL := setup("ev-rewrite")
+		// The stream written again, as long, with other records, and re-checkpointed in the store
+		// with the same key (the witness is out of the attacker's reach).
+		esDelete(t, url, "ev-rewrite-2*", streamAbove("integrity.stream", "integrity.seq", 0))
+		esDelete(t, url, "ev-rewrite_evidence", streamAbove("stream", "tree_size", 0))
+		writeCheckpointedES(t, url, "ev-rewrite", "", signer, "a", "x", "c")
+		expectRun(t, exitOK, "verify", "--store", st, "--pubkey", pubFile)
+		out := expectRun(t, exitFindings, "verify", "--store", st, "--pubkey", pubFile, "--checkpoints", witnessURL)
+		if !strings.Contains(out, "FAIL rewritten_history") || strings.Contains(out, "truncated_head") {
+			t.Fatalf("rewrite:\n%s", out)
+		}
+	})
+
+	t.Run("bundle verifies offline", func(t *testing.T) {
+		st, _ := setup("ev-bundle")
+		file := filepath.Join(t.TempDir(), "bundle.zip")
+		out := expectRun(t, exitOK, "export", "--store", st, "--session", "session-b", "-o", file, "--as", "auditor@example.com")
+		if !strings.Contains(out, "3 records (0 without a covering checkpoint)") {
+			t.Fatalf("export: %s", out)
+		}
+		if log := expectRun(t, exitOK, "access-log", "--store", st); !strings.Contains(log, "evidence bundle of session session-b") {
+			t.Fatalf("access log:\n%s", log)
+		}
+		var indices []struct {
+			Index string `json:"index"`
+		}
+		if err := json.Unmarshal(esRequest(t, http.MethodGet, url+"/_cat/indices/ev-bundle-*,ev-bundle_evidence?format=json&h=index", nil), &indices); err != nil || len(indices) < 2 {
+			t.Fatalf("indices %v (%v)", indices, err)
+		}
+		names := make([]string, len(indices))
+		for i, ix := range indices {
+			names[i] = ix.Index
+		}
+		esRequest(t, http.MethodDelete, url+"/"+strings.Join(names, ","), nil) // offline: the store is gone
+		rep := expectRun(t, exitOK, "verify", "--bundle", file, "--pubkey", pubFile)
+		if !strings.Contains(rep, "3 checked, 3 proven") {
+			t.Fatalf("bundle report:\n%s", rep)
+		}
+		if rep := expectRun(t, exitOK, "verify", "--bundle", file); !strings.Contains(rep, "WARNING") {
+			t.Fatalf("the bundle's own keys (published in the evidence index) are not used:\n%s", rep)
+		}
+	})
+}
+
+// streamAbove is a query for the documents of gw-1-traces (in its field) whose num field is above n.
+func streamAbove(field, num string, n int) map[string]any {
+	return map[string]any{"bool": map[string]any{"filter": []any{
+		map[string]any{"term": map[string]any{field: "gw-1-traces"}},
+		map[string]any{"range": map[string]any{num: map[string]any{"gt": n}}},
+	}}}
+}
+
+// esDelete deletes the documents of indices matching query (search, then bulk delete: minimal
+// nodes have no _delete_by_query), as someone with write access to the engine could.
+func esDelete(t *testing.T, url, indices string, query map[string]any) {
+	t.Helper()
+	esRequest(t, http.MethodPost, url+"/"+indices+"/_refresh", nil)
+	var page struct {
+		Hits struct {
+			Hits []struct {
+				Index string `json:"_index"`
+				ID    string `json:"_id"`
+			} `json:"hits"`
+		} `json:"hits"`
+	}
+	body, _ := json.Marshal(map[string]any{"size": 10000, "query": query, "_source": false})
+	if err := json.Unmarshal(esRequest(t, http.MethodPost, url+"/"+indices+"/_search", body), &page); err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Hits.Hits) == 0 {
+		t.Fatalf("nothing to delete in %s", indices)
+	}
+	var bulk bytes.Buffer
+	for _, h := range page.Hits.Hits {
+		fmt.Fprintf(&bulk, `{"delete":{"_index":%q,"_id":%q}}`+"\n", h.Index, h.ID)
+	}
+	esRequest(t, http.MethodPost, url+"/_bulk?refresh=true", bulk.Bytes())
+}
+
+func esRequest(t *testing.T, method, url string, body []byte) []byte {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if strings.Contains(url, "/_bulk") {
+		req.Header.Set("Content-Type", "application/x-ndjson")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	out, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		t.Fatalf("%s %s: status %d: %s", method, url, resp.StatusCode, out)
+	}
+	return out
+}
