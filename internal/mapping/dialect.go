@@ -501,16 +501,16 @@ func readAlias(a *attrView, al alias, fl field, f *facts) bool {
 		}
 		return true
 	case formSystem:
-		v, ok := a.document(al.key)
+		texts, ok := a.systemInstructions(al.key)
 		if !ok {
 			return false
 		}
-		f.system = append(f.system, systemTexts(v)...)
+		f.system = append(f.system, texts...)
 		return true
 	case formMessagesJSON, formMessages:
-		msgs := a.messages(al.key, defaultRole(fl), al.form == formMessagesJSON)
+		msgs, scanned := a.messageList(al.key, defaultRole(fl), al.form == formMessagesJSON)
 		appendMessages(f, fl, msgs)
-		if len(msgs) > 0 && fl == fieldOutput && f.kind == kindLLM {
+		if len(msgs) > 0 && fl == fieldOutput && f.kind == kindLLM && !scanned {
 			if v, ok := a.structuredPresent(al.key); ok {
 				usageInto(v, f) // a chat completion's own model and usage, when no attribute said them
 			}
