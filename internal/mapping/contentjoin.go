@@ -3,7 +3,10 @@ package mapping
 import (
 	"crypto/sha256"
 	"encoding/json"
+	"sync"
 	"time"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 )
 
 // The same answer or thought reported by both signals (a gen_ai.choice log beside the span's output
@@ -238,6 +241,12 @@ func (c *joinCache) toolRecordedLocked(u *unit, scopes []joinScope, withArgs, ba
 	return false
 }
 
+// digestBufs keep toolDigests' encoding buffers: every tool call is digested, on both signals.
+var digestBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxDigestBuf bounds the buffers kept in digestBufs (bytes).
+const maxDigestBuf = 64 << 10
+
 // toolDigests are the digests of a tool call's name with its canonical parameters (compact JSON
 // with sorted keys, whether they came as a value or as JSON text, such as a span's
 // gen_ai.tool.call.arguments), and of its name.
@@ -248,13 +257,24 @@ func toolDigests(name string, args any, hasArgs bool) (withArgs, bare [16]byte) 
 				args = j
 			}
 		}
-		b, err := json.Marshal(args) // map keys sorted; both reports encode alike
+		// Map keys sorted, so both reports encode alike. The record encoder writes what
+		// encoding/json does without HTML escaping, which tells the same values apart (the digests
+		// never leave the process); what it refuses, such as nesting past its bound, goes the
+		// reflective way.
+		buf := digestBufs.Get().(*[]byte)
+		b, err := auditrecord.AppendValue((*buf)[:0], args)
 		if err != nil {
-			b = nil // a value JSON cannot hold: the name with empty parameters
+			if b, err = json.Marshal(args); err != nil {
+				b = nil // a value JSON cannot hold: the name with empty parameters
+			}
 		}
 		b = append(append(b, 0), name...)
 		sum := sha256.Sum256(b)
 		withArgs = [16]byte(sum[:16])
+		if cap(b) <= maxDigestBuf {
+			*buf = b[:0]
+			digestBufs.Put(buf)
+		}
 	}
 	return withArgs, digestOf(name)
 }
