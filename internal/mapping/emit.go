@@ -344,7 +344,7 @@ func (m *Mapper) cost(f *facts) (*float64, string) {
 	if f.tokens.out != nil {
 		out = *f.tokens.out
 	}
-	if c, ok := m.prices.Cost(f.model(), in, out); ok {
+	if c, ok := m.prices.cost(f.model(), in, out); ok {
 		return &c, costPriceTable
 	}
 	return nil, ""
