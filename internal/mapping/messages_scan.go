@@ -92,9 +92,10 @@ func scanMessages(s, defaultRole string) ([]message, bool) {
 	if !ok {
 		return nil, false
 	}
-	var out []message
+	out := make([]message, 0, 2)
+	var parts []part // every message's parts, in one array (scanMessage)
 	for more {
-		msg, ok := scanMessage(&sc, defaultRole)
+		msg, ok := scanMessage(&sc, defaultRole, &parts)
 		if !ok {
 			return nil, false
 		}
@@ -105,9 +106,6 @@ func scanMessages(s, defaultRole string) ([]message, bool) {
 	}
 	if !sc.Done() {
 		return nil, false
-	}
-	if out == nil {
-		out = []message{}
 	}
 	return out, true
 }
@@ -123,8 +121,11 @@ func scanPartList(s string) ([]part, bool) {
 	return parts, true
 }
 
-// scanMessage reads one message object as parseMessage reads its map.
-func scanMessage(sc *jsonvalue.Scanner, defaultRole string) (message, bool) {
+// scanMessage reads one message object as parseMessage reads its map. Its parts are appended to
+// all, the document's shared parts array, and the message holds its own range of it (capped, so
+// a later message's parts never show in it; a message's range is taken after its last append, so
+// it sees the array that holds them).
+func scanMessage(sc *jsonvalue.Scanner, defaultRole string, all *[]part) (message, bool) {
 	more, ok := sc.Open('{')
 	if !ok {
 		return message{}, false
@@ -146,7 +147,13 @@ func scanMessage(sc *jsonvalue.Scanner, defaultRole string) (message, bool) {
 			msg.finish, ok = sc.Str()
 		case "parts":
 			bit = 4
-			msg.parts, ok = scanParts(sc, nil)
+			if *all == nil {
+				*all = make([]part, 0, 2) // not nil: parseMessage makes the slice for a parts array, even an empty one
+			}
+			start := len(*all)
+			if *all, ok = scanParts(sc, *all); ok {
+				msg.parts = (*all)[start:len(*all):len(*all)]
+			}
 		default:
 			if messageKeysRead[k] {
 				return message{}, false
