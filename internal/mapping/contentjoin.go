@@ -111,7 +111,7 @@ func (c *joinCache) rememberLocked(u *unit, scope joinScope, kind contentKind, d
 	}
 	key := string(b)
 	if !known {
-		c.add(key, func() {})
+		c.add(key, inContents, func() {})
 	}
 	c.contents[key] = append(old, w)
 	c.notifyLocked()
