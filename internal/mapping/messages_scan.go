@@ -209,7 +209,8 @@ func scanParts(sc *jsonvalue.Scanner, parts []part) ([]part, bool) {
 // scannedPart holds the members of a part object the scanner handles.
 type scannedPart struct {
 	typ, id, name string
-	content       any // a string, or the value as Parse gives it
+	text          string // content, when it is a string (kept unboxed: most parts are text)
+	content       any    // content, when it is not a string, as Parse gives it
 	arguments     any
 	response      any
 	has           uint8 // partHas* bits of the members present
@@ -219,7 +220,8 @@ const (
 	partHasType = 1 << iota
 	partHasID
 	partHasName
-	partHasContent
+	partHasContent // content is present (a string in text, or else in content)
+	partHasText    // content is a string
 	partHasArguments
 	partHasResponse
 )
@@ -248,7 +250,12 @@ func scanPart(sc *jsonvalue.Scanner) (scannedPart, bool) {
 			sp.name, ok = sc.Str()
 		case "content":
 			bit = partHasContent
-			sp.content, ok = scanAny(sc)
+			if sc.Peek() == '"' {
+				sp.text, ok = sc.Str()
+				sp.has |= partHasText
+			} else {
+				sp.content, ok = sc.Value()
+			}
 		case "arguments":
 			bit = partHasArguments
 			sp.arguments, ok = sc.Value()
@@ -272,15 +279,6 @@ func scanPart(sc *jsonvalue.Scanner) (scannedPart, bool) {
 	return sp, true
 }
 
-// scanAny reads a value, a string without boxing it twice.
-func scanAny(sc *jsonvalue.Scanner) (any, bool) {
-	if sc.Peek() == '"' {
-		s, ok := sc.Str()
-		return s, ok
-	}
-	return sc.Value()
-}
-
 // appendTo is appendPart of the part's map; ok is false where that would read what the scanner
 // does not keep (a text whose content is no string).
 func (sp scannedPart) appendTo(parts []part) ([]part, bool) {
@@ -297,13 +295,15 @@ func (sp scannedPart) appendTo(parts []part) ([]part, bool) {
 		switch {
 		case sp.has&partHasResponse != 0:
 			p.result = decodeArgs(sp.response)
+		case sp.has&partHasText != 0:
+			p.result = decodeArgs(sp.text)
 		case sp.has&partHasContent != 0:
 			p.result = decodeArgs(sp.content)
 		}
 		return append(parts, p), true
 	case "reasoning", "thinking", "", "text", "input_text", "output_text":
-		text, isStr := sp.content.(string)
-		if !isStr && sp.has&partHasContent != 0 {
+		text := sp.text
+		if sp.has&(partHasContent|partHasText) == partHasContent {
 			return nil, false // getStr would read a number's text, or go on to "text"
 		}
 		switch {
