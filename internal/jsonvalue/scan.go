@@ -91,6 +91,46 @@ func (sc *Scanner) Value() (any, bool) {
 	return sc.p.value()
 }
 
+// Skip reads past the next value without building it, accepting and rejecting what Value does.
+func (sc *Scanner) Skip() bool {
+	p := &sc.p
+	switch c := sc.Peek(); {
+	case c == '{' || c == '[':
+		return sc.skipContainer(c)
+	case c == '"':
+		return p.skipString()
+	case c == '-' || ('0' <= c && c <= '9'):
+		return p.skipNumber()
+	case c == 't':
+		return p.literal("true")
+	case c == 'f':
+		return p.literal("false")
+	case c == 'n':
+		return p.literal("null")
+	}
+	return false
+}
+
+func (sc *Scanner) skipContainer(bracket byte) bool {
+	closing := byte(']')
+	if bracket == '{' {
+		closing = '}'
+	}
+	more, ok := sc.Open(bracket)
+	for ok && more {
+		if bracket == '{' {
+			if _, ok = sc.Key(); !ok {
+				return false
+			}
+		}
+		if !sc.Skip() {
+			return false
+		}
+		more, ok = sc.Next(closing)
+	}
+	return ok
+}
+
 // Done reports whether only white space is left after the value read.
 func (sc *Scanner) Done() bool {
 	sc.p.skipSpace()

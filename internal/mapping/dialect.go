@@ -508,7 +508,7 @@ func readAlias(a *attrView, al alias, fl field, f *facts) bool {
 		f.system = append(f.system, texts...)
 		return true
 	case formMessagesJSON, formMessages:
-		msgs, scanned := a.messageList(al.key, defaultRole(fl), al.form == formMessagesJSON)
+		msgs, scanned := a.messageList(al.key, defaultRole(fl), al.form == formMessagesJSON, fl != fieldInput)
 		appendMessages(f, fl, msgs)
 		if len(msgs) > 0 && fl == fieldOutput && f.kind == kindLLM && !scanned {
 			if v, ok := a.structuredPresent(al.key); ok {

@@ -49,10 +49,12 @@ func (a *attrView) jsonText(key string) (string, bool) {
 }
 
 // messageList is messages, trying the scanner first; scanned reports that it read the value, which
-// then was a JSON array (so it holds no chat completion's own usage).
-func (a *attrView) messageList(key, defaultRole string, mustBeJSON bool) (msgs []message, scanned bool) {
+// then was a JSON array (so it holds no chat completion's own usage). keepArgs is false for input
+// messages: the scanner then checks their tool calls' arguments but does not build them (see
+// part.args).
+func (a *attrView) messageList(key, defaultRole string, mustBeJSON, keepArgs bool) (msgs []message, scanned bool) {
 	if s, ok := a.jsonText(key); ok {
-		if msgs, ok = scanMessages(s, defaultRole); ok {
+		if msgs, ok = scanMessages(s, defaultRole, keepArgs); ok {
 			a.consume(key)
 			if len(msgs) == 0 {
 				a.release(key)
@@ -85,7 +87,7 @@ func (a *attrView) systemInstructions(key string) ([]string, bool) {
 
 // scanMessages is parseMessages of s's JSON when s holds a JSON array of message objects the
 // scanner reads; ok is false otherwise.
-func scanMessages(s, defaultRole string) ([]message, bool) {
+func scanMessages(s, defaultRole string, keepArgs bool) ([]message, bool) {
 	s = strings.TrimSpace(s) // as decodeJSON
 	sc := jsonvalue.NewScanner(s)
 	more, ok := sc.Open('[')
@@ -95,7 +97,7 @@ func scanMessages(s, defaultRole string) ([]message, bool) {
 	out := make([]message, 0, 2)
 	var parts []part // every message's parts, in one array (scanMessage)
 	for more {
-		msg, ok := scanMessage(&sc, defaultRole, &parts)
+		msg, ok := scanMessage(&sc, defaultRole, keepArgs, &parts)
 		if !ok {
 			return nil, false
 		}
@@ -114,7 +116,7 @@ func scanMessages(s, defaultRole string) ([]message, bool) {
 func scanPartList(s string) ([]part, bool) {
 	s = strings.TrimSpace(s)
 	sc := jsonvalue.NewScanner(s)
-	parts, ok := scanParts(&sc, nil)
+	parts, ok := scanParts(&sc, nil, true)
 	if !ok || !sc.Done() {
 		return nil, false
 	}
@@ -125,7 +127,7 @@ func scanPartList(s string) ([]part, bool) {
 // all, the document's shared parts array, and the message holds its own range of it (capped, so
 // a later message's parts never show in it; a message's range is taken after its last append, so
 // it sees the array that holds them).
-func scanMessage(sc *jsonvalue.Scanner, defaultRole string, all *[]part) (message, bool) {
+func scanMessage(sc *jsonvalue.Scanner, defaultRole string, keepArgs bool, all *[]part) (message, bool) {
 	more, ok := sc.Open('{')
 	if !ok {
 		return message{}, false
@@ -151,7 +153,7 @@ func scanMessage(sc *jsonvalue.Scanner, defaultRole string, all *[]part) (messag
 				*all = make([]part, 0, 2) // not nil: parseMessage makes the slice for a parts array, even an empty one
 			}
 			start := len(*all)
-			if *all, ok = scanParts(sc, *all); ok {
+			if *all, ok = scanParts(sc, *all, keepArgs); ok {
 				msg.parts = (*all)[start:len(*all):len(*all)]
 			}
 		default:
@@ -183,7 +185,7 @@ func scanMessage(sc *jsonvalue.Scanner, defaultRole string, all *[]part) (messag
 }
 
 // scanParts appends the parts of the JSON array of part objects that comes next to parts.
-func scanParts(sc *jsonvalue.Scanner, parts []part) ([]part, bool) {
+func scanParts(sc *jsonvalue.Scanner, parts []part, keepArgs bool) ([]part, bool) {
 	more, ok := sc.Open('[')
 	if !ok {
 		return nil, false
@@ -193,7 +195,7 @@ func scanParts(sc *jsonvalue.Scanner, parts []part) ([]part, bool) {
 	}
 	for more {
 		var sp scannedPart
-		if sp, ok = scanPart(sc); !ok {
+		if sp, ok = scanPart(sc, keepArgs); !ok {
 			return nil, false
 		}
 		if parts, ok = sp.appendTo(parts); !ok {
@@ -226,7 +228,7 @@ const (
 	partHasResponse
 )
 
-func scanPart(sc *jsonvalue.Scanner) (scannedPart, bool) {
+func scanPart(sc *jsonvalue.Scanner, keepArgs bool) (scannedPart, bool) {
 	var sp scannedPart
 	more, ok := sc.Open('{')
 	if !ok {
@@ -258,7 +260,11 @@ func scanPart(sc *jsonvalue.Scanner) (scannedPart, bool) {
 			}
 		case "arguments":
 			bit = partHasArguments
-			sp.arguments, ok = sc.Value()
+			if keepArgs {
+				sp.arguments, ok = sc.Value()
+			} else {
+				ok = sc.Skip()
+			}
 		case "response":
 			bit = partHasResponse
 			sp.response, ok = sc.Value()
