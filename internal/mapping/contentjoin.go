@@ -53,9 +53,16 @@ func contentKey(traceID, signal string, kind contentKind, content string) string
 	return string(appendContentKey(buf[:0], traceID, signal, kind, digestOf(content)))
 }
 
-// digestOf is the part of a content key that stands for the content.
+// digestOf is the part of a content key that stands for the content. The content is copied into
+// a pooled buffer: a conversion to []byte would allocate for any text longer than 32 bytes.
 func digestOf(content string) [16]byte {
-	sum := sha256.Sum256([]byte(content))
+	buf := digestBufs.Get().(*[]byte)
+	b := append((*buf)[:0], content...)
+	sum := sha256.Sum256(b)
+	if cap(b) <= maxDigestBuf {
+		*buf = b[:0]
+		digestBufs.Put(buf)
+	}
 	return [16]byte(sum[:16])
 }
 
@@ -241,7 +248,8 @@ func (c *joinCache) toolRecordedLocked(u *unit, scopes []joinScope, withArgs, ba
 	return false
 }
 
-// digestBufs keep toolDigests' encoding buffers: every tool call is digested, on both signals.
+// digestBufs keep the buffers digests are computed in (digestOf, toolDigests): every content,
+// tool call and failure is digested, on both signals.
 var digestBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // maxDigestBuf bounds the buffers kept in digestBufs (bytes).
