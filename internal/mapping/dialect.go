@@ -632,12 +632,18 @@ func defaultRole(fl field) string {
 	return "user"
 }
 
+// appendMessages adds msgs to the field's messages. Every caller passes a slice of its own, so the
+// first is taken rather than copied.
 func appendMessages(f *facts, fl field, msgs []message) {
+	dst := &f.inputs
 	if fl == fieldOutput || fl == fieldEntityOutput {
-		f.outputs = append(f.outputs, msgs...)
-	} else {
-		f.inputs = append(f.inputs, msgs...)
+		dst = &f.outputs
 	}
+	if len(*dst) == 0 && len(msgs) > 0 {
+		*dst = msgs
+		return
+	}
+	*dst = append(*dst, msgs...)
 }
 
 // text reads a formText alias: the attribute, or a member of its JSON document.
