@@ -57,10 +57,9 @@ func contentKey(traceID, signal string, kind contentKind, content string) string
 // a pooled buffer: a conversion to []byte would allocate for any text longer than 32 bytes.
 func digestOf(content string) [16]byte {
 	buf := digestBufs.Get().(*[]byte)
-	b := append((*buf)[:0], content...)
-	sum := sha256.Sum256(b)
-	if cap(b) <= maxDigestBuf {
-		*buf = b[:0]
+	*buf = append((*buf)[:0], content...)
+	sum := sha256.Sum256(*buf)
+	if cap(*buf) <= maxDigestBuf {
 		digestBufs.Put(buf)
 	}
 	return [16]byte(sum[:16])

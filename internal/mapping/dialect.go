@@ -581,7 +581,7 @@ func readAlias(a *attrView, al alias, fl field, f *facts) bool {
 		setText(f, fl, s)
 		return true
 	case formFailure:
-		v, ok := a.attrs.Get(al.key)
+		v, ok := a.get(al.key)
 		if !ok || !strings.EqualFold(v.AsString(), al.match) {
 			return false
 		}

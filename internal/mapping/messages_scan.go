@@ -41,7 +41,7 @@ func (a *attrView) jsonText(key string) (string, bool) {
 			return "", false
 		}
 	}
-	v, ok := a.attrs.Get(key)
+	v, ok := a.get(key)
 	if !ok || v.Type() != pcommon.ValueTypeStr {
 		return "", false
 	}
