@@ -19,7 +19,8 @@ import (
 // takes the generic path. FuzzScanMatchesParse holds the two to the same result.
 
 // messageKeysRead are the members parseMessage reads; the scanner handles role, parts and
-// finish_reason, gives up on the others and skips any member not listed (parseMessage ignores it).
+// finish_reason, gives up on the others and skips (checks, not builds) any member not listed:
+// parseMessage ignores it.
 var messageKeysRead = map[string]bool{
 	"message": true, "role": true, "finish_reason": true, "finishReason": true, "parts": true,
 	"content": true, "contents": true, "tool_calls": true, "tool_call_id": true, "id": true,
@@ -160,7 +161,7 @@ func scanMessage(sc *jsonvalue.Scanner, defaultRole string, keepArgs bool, all *
 			if messageKeysRead[k] {
 				return message{}, false
 			}
-			_, ok = sc.Value()
+			ok = sc.Skip()
 		}
 		if !ok || seen&bit != 0 {
 			return message{}, false
@@ -272,7 +273,7 @@ func scanPart(sc *jsonvalue.Scanner, keepArgs bool) (scannedPart, bool) {
 			if partKeysRead[k] {
 				return sp, false
 			}
-			_, ok = sc.Value()
+			ok = sc.Skip()
 		}
 		if !ok || sp.has&bit != 0 {
 			return sp, false
