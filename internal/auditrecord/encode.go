@@ -344,6 +344,15 @@ func (e *encoder) strings(list []string) {
 	e.b = append(e.b, ']')
 }
 
+// AppendValue appends the JSON encoding of an attribute value (what the mapping produces, or
+// what jsonvalue.Parse yields) to dst, as a record's attributes are written: encoding/json's bytes
+// with HTML escaping off, map keys sorted, without its reflection.
+func AppendValue(dst []byte, v any) ([]byte, error) {
+	e := encoder{b: dst}
+	err := e.value(v, 0)
+	return e.b, err
+}
+
 // value writes an attribute value: the plain Go values the mapping produces (string, int64, float64,
 // bool, nil, []any, map[string]any). Anything else goes through encoding/json, so the result is
 // the same either way.

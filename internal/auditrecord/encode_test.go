@@ -124,6 +124,10 @@ func TestEncoderValuesMatchEncodingJSON(t *testing.T) {
 	}
 	for _, v := range values {
 		assertSameAsEncodingJSON(t, &Record{Type: TypeToolCall, ToolCall: &ToolCall{Parameters: v, Result: []any{v}}})
+		want, err := marshalNoEscape(v)
+		if got, gotErr := AppendValue([]byte("x"), v); err != nil || gotErr != nil || string(got) != "x"+string(want) {
+			t.Errorf("AppendValue(%#v) = %s, %v; encoding/json %s, %v", v, got, gotErr, want, err)
+		}
 	}
 	for _, bad := range []any{math.NaN(), math.Inf(1), []any{math.Inf(-1)}} {
 		if _, err := AppendRecord(nil, &Record{ToolCall: &ToolCall{Result: bad}}); err == nil {

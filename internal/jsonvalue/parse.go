@@ -190,6 +190,14 @@ func (p *jsonParser) separator(closing byte) (more, ok bool) {
 
 // number scans -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? and keeps its text.
 func (p *jsonParser) number() (any, bool) {
+	s, ok := p.numberText()
+	if !ok {
+		return nil, false
+	}
+	return json.Number(s), true
+}
+
+func (p *jsonParser) numberText() (string, bool) {
 	start := p.i
 	if p.s[p.i] == '-' {
 		p.i++
@@ -198,12 +206,12 @@ func (p *jsonParser) number() (any, bool) {
 	case p.i < len(p.s) && p.s[p.i] == '0':
 		p.i++
 	case p.digits() == 0:
-		return nil, false
+		return "", false
 	}
 	if p.i < len(p.s) && p.s[p.i] == '.' {
 		p.i++
 		if p.digits() == 0 {
-			return nil, false
+			return "", false
 		}
 	}
 	if p.i < len(p.s) && (p.s[p.i] == 'e' || p.s[p.i] == 'E') {
@@ -212,10 +220,16 @@ func (p *jsonParser) number() (any, bool) {
 			p.i++
 		}
 		if p.digits() == 0 {
-			return nil, false
+			return "", false
 		}
 	}
-	return json.Number(p.s[start:p.i]), true
+	return p.s[start:p.i], true
+}
+
+// skipNumber is number without keeping the text.
+func (p *jsonParser) skipNumber() bool {
+	_, ok := p.numberText()
+	return ok
 }
 
 func (p *jsonParser) digits() int {
@@ -251,6 +265,39 @@ func (p *jsonParser) string() (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// skipString is string without keeping the text: it accepts and rejects what string does.
+func (p *jsonParser) skipString() bool {
+	p.i++ // opening quote
+	for p.i < len(p.s) {
+		c := p.s[p.i]
+		switch {
+		case c == '"':
+			p.i++
+			return true
+		case c < 0x20:
+			return false
+		case c == '\\':
+			if p.i+1 >= len(p.s) {
+				return false
+			}
+			esc := p.s[p.i+1]
+			p.i += 2
+			switch esc {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if _, ok := p.hex4(); !ok {
+					return false
+				}
+			default:
+				return false
+			}
+		default: // invalid UTF-8 is replaced, not refused
+			p.i++
+		}
+	}
+	return false
 }
 
 func (p *jsonParser) decodeString(start int) (string, bool) {

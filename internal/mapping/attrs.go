@@ -30,6 +30,35 @@ type attrView struct {
 	reasoningRead bool
 	// spanName is the span's name, for dialects that name tools and agents by it.
 	spanName string
+	// keys, once filterKeys ran, has keyBit set for every key of attrs: the engine probes a span's
+	// view for every alias of every dialect, most of them absent, and the bit rules most of those
+	// out without a scan of the map. Only views of maps the mapping does not change are filtered.
+	keys     uint64
+	filtered bool
+}
+
+// keyBit is a key's bit in attrView.keys.
+func keyBit(k string) uint64 {
+	if k == "" {
+		return 1
+	}
+	return 1 << ((uint(len(k))*7 + uint(k[len(k)-1])*3 + uint(k[len(k)/2])) & 63)
+}
+
+// filterKeys sets keys from the view's attributes.
+func (a *attrView) filterKeys() {
+	for k := range a.attrs.All() {
+		a.keys |= keyBit(k)
+	}
+	a.filtered = true
+}
+
+// get is attrs.Get, answering for most absent keys from the filter.
+func (a *attrView) get(key string) (pcommon.Value, bool) {
+	if a.filtered && a.keys&keyBit(key) == 0 {
+		return pcommon.Value{}, false
+	}
+	return a.attrs.Get(key)
 }
 
 type decodedEntry struct {
@@ -107,14 +136,14 @@ func (a *attrView) consume(key string) { a.mark(key, true) }
 func (a *attrView) release(key string) { a.mark(key, false) }
 
 func (a *attrView) has(key string) bool {
-	_, ok := a.attrs.Get(key)
+	_, ok := a.get(key)
 	return ok
 }
 
 // str returns a scalar attribute as a string and consumes it. Maps and slices are not strings:
 // they are left in the attributes and count as malformed.
 func (a *attrView) str(key string) (string, bool) {
-	v, ok := a.attrs.Get(key)
+	v, ok := a.get(key)
 	if !ok {
 		return "", false
 	}
@@ -145,7 +174,7 @@ func (a *attrView) firstStr(keys ...string) string {
 
 // count reads a non-negative integer (ints, whole doubles and numeric strings are accepted).
 func (a *attrView) count(key string) (int64, bool) {
-	v, ok := a.attrs.Get(key)
+	v, ok := a.get(key)
 	if !ok {
 		return 0, false
 	}
@@ -165,7 +194,7 @@ func (a *attrView) count(key string) (int64, bool) {
 
 // number reads a finite non-negative float (numbers or numeric strings).
 func (a *attrView) number(key string) (float64, bool) {
-	v, ok := a.attrs.Get(key)
+	v, ok := a.get(key)
 	if !ok {
 		return 0, false
 	}
@@ -205,7 +234,7 @@ func (a *attrView) peekStructured(key string) (v any, present bool, isJSON bool)
 			return d.v, true, d.ok
 		}
 	}
-	val, ok := a.attrs.Get(key)
+	val, ok := a.get(key)
 	if !ok {
 		return nil, false, false
 	}
@@ -384,7 +413,7 @@ func (a *attrView) scalar(al alias) bool {
 		_, isScalar := asString(v)
 		return isScalar
 	}
-	v, ok := a.attrs.Get(al.key)
+	v, ok := a.get(al.key)
 	if !ok {
 		return false
 	}

@@ -56,3 +56,42 @@ func TestAttrViewConsumeBeyondInlinePositionsAndDuplicateKeys(t *testing.T) {
 		t.Errorf("remaining after consuming a duplicated key = %v, want only k5-other", got)
 	}
 }
+
+// TestFilteredViewFindsEveryKey: the key filter only ever rules absent keys out.
+func TestFilteredViewFindsEveryKey(t *testing.T) {
+	attrs := pcommon.NewMap() // a chat span's attributes, as agentsim sends them
+	for _, k := range []string{
+		"gen_ai.conversation.id", "session.id", "user.id", "gen_ai.operation.name",
+		"gen_ai.provider.name", "gen_ai.request.model", "gen_ai.response.model", "gen_ai.response.id",
+		"gen_ai.response.finish_reasons", "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens",
+		"gen_ai.system_instructions", "gen_ai.input.messages", "gen_ai.output.messages", "", "x",
+	} {
+		attrs.PutStr(k, "v")
+	}
+	keys := []string{"absent.key", "gen_ai.absent"}
+	for k := range attrs.All() {
+		keys = append(keys, k)
+	}
+	for _, d := range dialects { // every key the engine probes
+		for _, as := range d.fields {
+			for _, al := range as {
+				keys = append(keys, al.key)
+			}
+		}
+	}
+	a := (&Mapper{}).newAttrView(attrs, &problems{})
+	a.filterKeys()
+	ruledOut := 0
+	for _, k := range keys {
+		_, want := attrs.Get(k)
+		if _, got := a.get(k); got != want {
+			t.Fatalf("%q: filtered view present=%v, map %v", k, got, want)
+		}
+		if !want && a.keys&keyBit(k) == 0 {
+			ruledOut++
+		}
+	}
+	if ruledOut == 0 {
+		t.Fatal("the filter ruled no absent key out")
+	}
+}

@@ -3,7 +3,10 @@ package mapping
 import (
 	"crypto/sha256"
 	"encoding/json"
+	"sync"
 	"time"
+
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 )
 
 // The same answer or thought reported by both signals (a gen_ai.choice log beside the span's output
@@ -50,9 +53,15 @@ func contentKey(traceID, signal string, kind contentKind, content string) string
 	return string(appendContentKey(buf[:0], traceID, signal, kind, digestOf(content)))
 }
 
-// digestOf is the part of a content key that stands for the content.
+// digestOf is the part of a content key that stands for the content. The content is copied into
+// a pooled buffer: a conversion to []byte would allocate for any text longer than 32 bytes.
 func digestOf(content string) [16]byte {
-	sum := sha256.Sum256([]byte(content))
+	buf := digestBufs.Get().(*[]byte)
+	*buf = append((*buf)[:0], content...)
+	sum := sha256.Sum256(*buf)
+	if cap(*buf) <= maxDigestBuf {
+		digestBufs.Put(buf)
+	}
 	return [16]byte(sum[:16])
 }
 
@@ -108,7 +117,7 @@ func (c *joinCache) rememberLocked(u *unit, scope joinScope, kind contentKind, d
 	}
 	key := string(b)
 	if !known {
-		c.add(key, func() {})
+		c.add(key, inContents, func() {})
 	}
 	c.contents[key] = append(old, w)
 	c.notifyLocked()
@@ -238,6 +247,13 @@ func (c *joinCache) toolRecordedLocked(u *unit, scopes []joinScope, withArgs, ba
 	return false
 }
 
+// digestBufs keep the buffers digests are computed in (digestOf, toolDigests): every content,
+// tool call and failure is digested, on both signals.
+var digestBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxDigestBuf bounds the buffers kept in digestBufs (bytes).
+const maxDigestBuf = 64 << 10
+
 // toolDigests are the digests of a tool call's name with its canonical parameters (compact JSON
 // with sorted keys, whether they came as a value or as JSON text, such as a span's
 // gen_ai.tool.call.arguments), and of its name.
@@ -248,13 +264,24 @@ func toolDigests(name string, args any, hasArgs bool) (withArgs, bare [16]byte) 
 				args = j
 			}
 		}
-		b, err := json.Marshal(args) // map keys sorted; both reports encode alike
+		// Map keys sorted, so both reports encode alike. The record encoder writes what
+		// encoding/json does without HTML escaping, which tells the same values apart (the digests
+		// never leave the process); what it refuses, such as nesting past its bound, goes the
+		// reflective way.
+		buf := digestBufs.Get().(*[]byte)
+		b, err := auditrecord.AppendValue((*buf)[:0], args)
 		if err != nil {
-			b = nil // a value JSON cannot hold: the name with empty parameters
+			if b, err = json.Marshal(args); err != nil {
+				b = nil // a value JSON cannot hold: the name with empty parameters
+			}
 		}
 		b = append(append(b, 0), name...)
 		sum := sha256.Sum256(b)
 		withArgs = [16]byte(sum[:16])
+		if cap(b) <= maxDigestBuf {
+			*buf = b[:0]
+			digestBufs.Put(buf)
+		}
 	}
 	return withArgs, digestOf(name)
 }

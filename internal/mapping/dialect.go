@@ -501,16 +501,16 @@ func readAlias(a *attrView, al alias, fl field, f *facts) bool {
 		}
 		return true
 	case formSystem:
-		v, ok := a.document(al.key)
+		texts, ok := a.systemInstructions(al.key)
 		if !ok {
 			return false
 		}
-		f.system = append(f.system, systemTexts(v)...)
+		f.system = append(f.system, texts...)
 		return true
 	case formMessagesJSON, formMessages:
-		msgs := a.messages(al.key, defaultRole(fl), al.form == formMessagesJSON)
+		msgs, scanned := a.messageList(al.key, defaultRole(fl), al.form == formMessagesJSON, fl != fieldInput)
 		appendMessages(f, fl, msgs)
-		if len(msgs) > 0 && fl == fieldOutput && f.kind == kindLLM {
+		if len(msgs) > 0 && fl == fieldOutput && f.kind == kindLLM && !scanned {
 			if v, ok := a.structuredPresent(al.key); ok {
 				usageInto(v, f) // a chat completion's own model and usage, when no attribute said them
 			}
@@ -581,7 +581,7 @@ func readAlias(a *attrView, al alias, fl field, f *facts) bool {
 		setText(f, fl, s)
 		return true
 	case formFailure:
-		v, ok := a.attrs.Get(al.key)
+		v, ok := a.get(al.key)
 		if !ok || !strings.EqualFold(v.AsString(), al.match) {
 			return false
 		}
@@ -632,12 +632,18 @@ func defaultRole(fl field) string {
 	return "user"
 }
 
+// appendMessages adds msgs to the field's messages. Every caller passes a slice of its own, so the
+// first is taken rather than copied.
 func appendMessages(f *facts, fl field, msgs []message) {
+	dst := &f.inputs
 	if fl == fieldOutput || fl == fieldEntityOutput {
-		f.outputs = append(f.outputs, msgs...)
-	} else {
-		f.inputs = append(f.inputs, msgs...)
+		dst = &f.outputs
 	}
+	if len(*dst) == 0 && len(msgs) > 0 {
+		*dst = msgs
+		return
+	}
+	*dst = append(*dst, msgs...)
 }
 
 // text reads a formText alias: the attribute, or a member of its JSON document.

@@ -188,6 +188,9 @@ func (u *unit) newRecord(m *Mapper, typ auditrecord.Type, ts time.Time) *auditre
 		block.service = *u.res.service
 		r.Service = &block.service
 	}
+	if u.records == nil {
+		u.records = make([]*auditrecord.Record, 0, 4) // a model call's records, grown once
+	}
 	u.records = append(u.records, r)
 	return r
 }
@@ -344,7 +347,7 @@ func (m *Mapper) cost(f *facts) (*float64, string) {
 	if f.tokens.out != nil {
 		out = *f.tokens.out
 	}
-	if c, ok := m.prices.Cost(f.model(), in, out); ok {
+	if c, ok := m.prices.cost(f.model(), in, out); ok {
 		return &c, costPriceTable
 	}
 	return nil, ""

@@ -36,7 +36,7 @@ func (c *joinCache) rememberFailures(units []*unit) {
 			fs.failures = u.failuresOf()
 		}
 		if _, known := c.spans[key]; !known {
-			c.add(key, func() { c.spans[key] = fs })
+			c.add(key, inSpans, func() { c.spans[key] = fs })
 		}
 	}
 }

@@ -120,7 +120,7 @@ func eventDocument(a *attrView, body pcommon.Value) any {
 	}
 	doc := map[string]any{}
 	for _, k := range []string{"content", "role", "id", "finish_reason", "index"} {
-		if v, ok := a.attrs.Get(k); ok {
+		if v, ok := a.get(k); ok {
 			a.consume(k)
 			doc[k] = rawValue(v, 0) // content is text even when it looks like JSON
 		}

@@ -72,7 +72,7 @@ func lookupIdentity(a *attrView) identity {
 	if id.session != "" && id.user != "" {
 		return id
 	}
-	v, ok := a.attrs.Get(metadataKey)
+	v, ok := a.get(metadataKey)
 	if !ok {
 		return id
 	}

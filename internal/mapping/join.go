@@ -27,7 +27,7 @@ type joinCache struct {
 	// toolServices are the services whose tool calls this Mapper saw on both signals (false: a wait
 	// for their logged tool calls brought none), see toolwait.go.
 	toolServices map[string]bool
-	order        []string // insertion order of both maps' keys, for eviction
+	order        []cachedKey // insertion order of the maps' keys, for eviction
 	next         int
 	// changed is closed (and replaced) whenever spans or contents are remembered while someone
 	// waits (waiters), waking waitFor; with nobody waiting a remember costs no new channel.
@@ -48,19 +48,42 @@ type modelCall struct {
 const joinCacheSize = 32768
 
 func newJoinCache() *joinCache {
-	return &joinCache{calls: map[string]modelCall{}, executed: map[string]bool{}, contents: map[string][]window{}, spans: map[string]failedSpan{}, order: make([]string, 0, joinCacheSize), changed: make(chan struct{})}
+	return &joinCache{calls: map[string]modelCall{}, executed: map[string]bool{}, contents: map[string][]window{}, spans: map[string]failedSpan{}, order: make([]cachedKey, 0, joinCacheSize), changed: make(chan struct{})}
 }
 
-func (c *joinCache) add(key string, set func()) {
+// cachedKey is a key of the cache and the map that holds it: a full cache evicts on every add, and
+// deleting the oldest key from the one map that holds it, rather than from all four, was most of
+// what remembering a batch cost.
+type cachedKey struct {
+	key string
+	in  cacheMap
+}
+
+type cacheMap uint8
+
+const (
+	inCalls cacheMap = iota
+	inExecuted
+	inContents
+	inSpans
+)
+
+func (c *joinCache) add(key string, in cacheMap, set func()) {
 	if len(c.order) < joinCacheSize {
-		c.order = append(c.order, key)
+		c.order = append(c.order, cachedKey{key, in})
 	} else {
 		old := c.order[c.next]
-		delete(c.calls, old)
-		delete(c.executed, old)
-		delete(c.contents, old)
-		delete(c.spans, old)
-		c.order[c.next] = key
+		switch old.in {
+		case inCalls:
+			delete(c.calls, old.key)
+		case inExecuted:
+			delete(c.executed, old.key)
+		case inContents:
+			delete(c.contents, old.key)
+		case inSpans:
+			delete(c.spans, old.key)
+		}
+		c.order[c.next] = cachedKey{key, in}
 		c.next = (c.next + 1) % joinCacheSize
 	}
 	set()
@@ -80,7 +103,7 @@ func (c *joinCache) rememberSpans(units []*unit) {
 		case kindLLM:
 			key := u.traceID + u.spanID
 			if _, dup := c.calls[key]; !dup {
-				c.add(key, func() {
+				c.add(key, inCalls, func() {
 					c.calls[key] = modelCall{requestModel: f.requestModel, responseModel: f.responseModel, provider: f.provider, tokens: f.tokens, cost: f.cost}
 				})
 			}
@@ -88,7 +111,7 @@ func (c *joinCache) rememberSpans(units []*unit) {
 			if f.toolCallID != "" {
 				key := u.traceID + "\x00" + f.toolCallID
 				if !c.executed[key] {
-					c.add(key, func() { c.executed[key] = true })
+					c.add(key, inExecuted, func() { c.executed[key] = true })
 				}
 			}
 		}

@@ -295,7 +295,7 @@ func pathValue(doc pcommon.Map, path string) (string, bool) {
 // assumed) or an epoch number, its unit told by its size.
 func logTime(a *attrView, keys []string) time.Time {
 	for _, k := range keys {
-		v, ok := a.attrs.Get(k)
+		v, ok := a.get(k)
 		if !ok {
 			continue
 		}

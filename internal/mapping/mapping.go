@@ -63,7 +63,7 @@ func newStats() Stats { return Stats{Records: map[auditrecord.Type]int{}} }
 // is a bounded cache that lets log events borrow model, tokens and tool executions from spans it
 // mapped before (see joinCache); use one Mapper for both signals.
 type Mapper struct {
-	prices     PriceTable
+	prices     priceIndex
 	maxContent int
 	join       *joinCache
 	logs       []*dialect // the log dialects, user-defined ones first
@@ -73,10 +73,11 @@ func (m *Mapper) logDialects() []*dialect { return m.logs }
 
 // New returns a Mapper.
 func New(o Options) *Mapper {
-	m := &Mapper{prices: o.Prices, maxContent: o.MaxContentBytes, join: newJoinCache(), logs: compileLogMappings(o.LogMappings)}
-	if m.prices == nil {
-		m.prices = DefaultPriceTable()
+	prices := o.Prices
+	if prices == nil {
+		prices = DefaultPriceTable()
 	}
+	m := &Mapper{prices: newPriceIndex(prices), maxContent: o.MaxContentBytes, join: newJoinCache(), logs: compileLogMappings(o.LogMappings)}
 	if m.maxContent <= 0 {
 		m.maxContent = DefaultMaxContentBytes
 	}

@@ -19,11 +19,14 @@ const (
 )
 
 type part struct {
-	kind    partKind
-	text    string // text and reasoning content
-	id      string // tool call id
-	name    string // tool name
-	args    any    // tool call arguments (decoded when they were a JSON string)
+	kind partKind
+	text string // text and reasoning content
+	id   string // tool call id
+	name string // tool name
+	// args are a tool call's arguments (decoded when they were a JSON string). The scanner does
+	// not keep them for input messages (hasArgs is still set): only the calls a model's output
+	// asks for are recorded with their arguments (emitRequestedTool, answerToolsAsAnswers).
+	args    any
 	hasArgs bool
 	result  any // tool call response
 }

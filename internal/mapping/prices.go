@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -98,6 +99,39 @@ func parsePrices(raw []byte, name string) (PriceTable, error) {
 // Lookup finds a model's price: exact name, then longest prefix. Provider prefixes such as
 // "openai/" or "models/" are ignored.
 func (t PriceTable) Lookup(model string) (ModelPrice, bool) {
+	return newPriceIndex(t).lookup(model)
+}
+
+// Cost prices a call; ok is false when the model is not in the table.
+func (t PriceTable) Cost(model string, inputTokens, outputTokens int64) (float64, bool) {
+	return newPriceIndex(t).cost(model, inputTokens, outputTokens)
+}
+
+// priceIndex is a PriceTable with its names longest first, built once per Mapper: the longest
+// prefix is then the first that matches, where a lookup otherwise ranges over the whole map for
+// every model call.
+type priceIndex struct {
+	table        PriceTable
+	longestFirst []string
+}
+
+func newPriceIndex(t PriceTable) priceIndex {
+	x := priceIndex{table: t, longestFirst: make([]string, 0, len(t))}
+	for k := range t {
+		x.longestFirst = append(x.longestFirst, k)
+	}
+	// Two names of one length cannot both prefix a model, so the order among them is immaterial;
+	// sorting them too keeps it fixed.
+	slices.SortFunc(x.longestFirst, func(a, b string) int {
+		if len(a) != len(b) {
+			return len(b) - len(a)
+		}
+		return strings.Compare(a, b)
+	})
+	return x
+}
+
+func (x priceIndex) lookup(model string) (ModelPrice, bool) {
 	name := strings.ToLower(strings.TrimSpace(model))
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
 		name = name[i+1:]
@@ -105,24 +139,19 @@ func (t PriceTable) Lookup(model string) (ModelPrice, bool) {
 	if name == "" {
 		return ModelPrice{}, false
 	}
-	if p, ok := t[name]; ok {
+	if p, ok := x.table[name]; ok {
 		return p, true
 	}
-	best, found := "", false
-	for k := range t {
-		if len(k) > len(best) && strings.HasPrefix(name, k) {
-			best, found = k, true
+	for _, k := range x.longestFirst {
+		if k != "" && strings.HasPrefix(name, k) {
+			return x.table[k], true
 		}
 	}
-	if !found {
-		return ModelPrice{}, false
-	}
-	return t[best], true
+	return ModelPrice{}, false
 }
 
-// Cost prices a call; ok is false when the model is not in the table.
-func (t PriceTable) Cost(model string, inputTokens, outputTokens int64) (float64, bool) {
-	p, ok := t.Lookup(model)
+func (x priceIndex) cost(model string, inputTokens, outputTokens int64) (float64, bool) {
+	p, ok := x.lookup(model)
 	if !ok {
 		return 0, false
 	}

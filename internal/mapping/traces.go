@@ -104,7 +104,8 @@ func (m *Mapper) spanUnit(span ptrace.Span, traceHex, scope string, res *resourc
 		u.status = "unset"
 	}
 	u.spanView = attrView{m: m, attrs: span.Attributes(), p: &u.probs}
-	u.view = &u.spanView // in the unit's own allocation
+	u.spanView.filterKeys() // the mapping reads span attributes, never changes them
+	u.view = &u.spanView    // in the unit's own allocation
 	u.view.spanName = u.name
 	u.statusMessage = m.cleanString(span.Status().Message(), &u.probs)
 	classify(u.view, u.name, span.ParentSpanID().IsEmpty(), &u.facts)
