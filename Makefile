@@ -118,6 +118,8 @@ fuzz:
 	$(GO) test ./internal/mapping -run '^$$' -fuzz '^FuzzMapTraces$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/mapping -run '^$$' -fuzz '^FuzzMapLogs$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/jsonvalue -run '^$$' -fuzz '^FuzzParseMatchesEncodingJSON$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/mapping -run '^$$' -fuzz '^FuzzScanMatchesParse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/jsonvalue -run '^$$' -fuzz '^FuzzSkipMatchesParse$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/auditrecord -run '^$$' -fuzz '^FuzzEncoderMatchesEncodingJSON$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/auditrecord -run '^$$' -fuzz '^FuzzCanonicalizeJSONMatchesEncodingJSON$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./test/e2e/production -run '^$$' -fuzz '^FuzzOTLPTracesPath$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 0
