@@ -220,7 +220,8 @@ func (e *Engine) Scan(s string, dst []Finding) []Finding { return e.scan(s, dst,
 
 // scan is Scan; names false leaves out the name and address grammars (identifier values).
 func (e *Engine) scan(s string, dst []Finding, names bool) []Finding {
-	dst, capital := e.scanBuiltin(s, dst, names)
+	sc := scanner{Engine: e, text: s}
+	dst, capital := sc.scanBuiltin(s, dst, names)
 	if names && !capital {
 		dst = e.scanLowerText(s, dst)
 	}

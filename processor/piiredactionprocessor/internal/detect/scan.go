@@ -131,7 +131,7 @@ func init() {
 // only on digits, '@', ':', '=', '-', '+', '(' and at words that start like a vendor secret;
 // ordinary text never leaves the loop. capital reports that a word starting with a capital was
 // seen (not seeing one does not prove there is none: findings are skipped whole).
-func (e *Engine) scanBuiltin(s string, dst []Finding, names bool) (_ []Finding, capital bool) {
+func (e *scanner) scanBuiltin(s string, dst []Finding, names bool) (_ []Finding, capital bool) {
 	n := len(s)
 	last := 0 // look-backs never cross the end of the previous finding
 	lastPerson := -1
@@ -225,7 +225,7 @@ func (e *Engine) scanBuiltin(s string, dst []Finding, names bool) (_ []Finding, 
 // atDigit handles a digit: a date, a street address or a number (card, phone, SSN, IP) where a
 // number starts, an IBAN where the digit is the third character of a word ("GB82..."). It may
 // move *last past a kept date so that no look-back enters it.
-func (e *Engine) atDigit(s string, i int, inWord, words bool, last *int) (Finding, bool, int) {
+func (e *scanner) atDigit(s string, i int, inWord, words bool, last *int) (Finding, bool, int) {
 	if !inWord {
 		if words {
 			if end := e.lex.dateAt(s, i); end > 0 {
