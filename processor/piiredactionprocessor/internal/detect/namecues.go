@@ -47,6 +47,16 @@ var nameFollowers = []string{
 	"married", "died", "joined", "founded", "graduated", "resigned", "signed",
 }
 
+// followersByFirst indexes nameFollowers by their first byte: followerAfter compares only the
+// followers that can start the word after a name. (The followers are ASCII, so strings.EqualFold
+// can only match a window whose first byte folds the same way.)
+var followersByFirst = func() (idx [256][]string) {
+	for _, c := range nameFollowers {
+		idx[c[0]|0x20] = append(idx[c[0]|0x20], c)
+	}
+	return idx
+}()
+
 const (
 	cueNone = iota
 	cueWeak
@@ -122,7 +132,7 @@ func followerAfter(s string, pos int) bool {
 		return false
 	}
 	rest := s[pos+1:]
-	for _, c := range nameFollowers {
+	for _, c := range followersByFirst[rest[0]|0x20] {
 		if len(rest) >= len(c) && strings.EqualFold(rest[:len(c)], c) && (len(rest) == len(c) || !isAlnum(rest[len(c)])) {
 			return true
 		}

@@ -90,7 +90,7 @@ func (e *scanner) capitalFastPath(s string, i, lastPerson int, last *int) (next 
 	// A multi-word place, landmark or product ("Golden Gate Bridge", "Black Friday") is one
 	// barrier even when its first word is also a name (markRunBarriers): skip it whole.
 	if fl&lexPhrase != 0 && fl&lexTitle == 0 {
-		if p := e.placePhraseEnd(s, i, end); p > 0 {
+		if p := e.phraseEnd(s, i, end, w.h); p > 0 {
 			return p, true
 		}
 	}
@@ -118,6 +118,30 @@ func (e *Engine) placePhraseEnd(s string, i, end int) int {
 	}
 	for k--; k >= 0; k-- {
 		if e.lex.lookup(s[i:ends[k]])&lexPlace != 0 {
+			kept(keepPlace, i, ends[k])
+			return ends[k]
+		}
+	}
+	return 0
+}
+
+// phraseEnd is placePhraseEnd for the scanner: the following words come from the memo (the
+// scan reads them next anyway) and a phrase is looked up only when the lexicon's filter over
+// word hashes lets it through. h0 is the first word's hash (wordInfo.h).
+func (e *scanner) phraseEnd(s string, i, end int, h0 uint32) int {
+	var ends [2]int
+	hs := [3]uint32{h0}
+	p, k := end, 0
+	for ; k < len(ends) && p+1 < len(s) && s[p] == ' '; k++ {
+		w := e.word(s, p+1)
+		q, ok := w.asciiEnd(s, p+1)
+		if !ok {
+			break
+		}
+		ends[k], hs[k+1], p = q, w.h, q
+	}
+	for k--; k >= 0; k-- {
+		if e.lex.mayBeWordPhrase(hs[:k+2]) && e.lex.lookup(s[i:ends[k]])&lexPlace != 0 {
 			kept(keepPlace, i, ends[k])
 			return ends[k]
 		}

@@ -27,11 +27,15 @@ type wordInfo struct {
 	shape wordShape
 	fl    lexFlags  // the lexicon's flags for s[start:end]
 	cls   wordClass // the grammar word lists s[start:end] is in, once shapeClassed is set
+	h     uint32    // FNV-1a of the lower-cased word, for ASCII words read in one pass (else 0)
 }
 
 // shapeClassed marks a wordInfo whose cls is computed: the name grammar's fast path decides
 // most capitalised words from the lexicon alone and never asks for the word lists.
 const shapeClassed wordShape = 1 << 7
+
+// shapeHashed marks an ASCII word read in one pass: h is its lower-case hash.
+const shapeHashed wordShape = 1 << 6
 
 func (w *wordInfo) firstUpper() bool { return w.shape&shapeFirstUpper != 0 }
 
@@ -67,7 +71,11 @@ func (sc *scanner) word(s string, i int) *wordInfo {
 func (sc *scanner) wordClassed(s string, i int) *wordInfo {
 	w := sc.word(s, i)
 	if w.shape&shapeClassed == 0 {
-		w.cls = classOf(s[i:w.end])
+		if w.shape&shapeHashed != 0 {
+			w.cls = grammar.classOfASCII(s[i:w.end], w.h)
+		} else {
+			w.cls = classOf(s[i:w.end])
+		}
 		w.shape |= shapeClassed
 	}
 	return w
@@ -120,7 +128,8 @@ done:
 		w.shape = shapeAllUpper
 		return
 	}
-	w.shape = shape
+	w.shape = shape | shapeHashed
+	w.h = h
 	if lx == nil {
 		return
 	}
@@ -183,4 +192,35 @@ func (w *wordInfo) asciiEnd(s string, i int) (int, bool) {
 		}
 	}
 	return end, true
+}
+
+// classOfASCII is classOf for an ASCII word (any case, no trailing dot) whose lower-case FNV
+// hash is h: the keys are compared case-insensitively instead of lower-casing the word again.
+func (t *wordTable) classOfASCII(w string, h uint32) wordClass {
+	if len(w) == 0 || len(w) > maxLexWord {
+		return 0
+	}
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
+		k := t.keys[i]
+		if k == "" {
+			return 0
+		}
+		if len(k) == len(w) && equalLowerASCII(k, w) {
+			return t.classes[i]
+		}
+	}
+}
+
+// equalLowerASCII reports whether w (ASCII letters, any case) lower-cased equals lower.
+func equalLowerASCII(lower, w string) bool {
+	for i := range len(w) {
+		c := w[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
 }
