@@ -222,6 +222,7 @@ func (e *Engine) Scan(s string, dst []Finding) []Finding { return e.scan(s, dst,
 func (e *Engine) scan(s string, dst []Finding, names bool) []Finding {
 	sc := scanner{Engine: e, text: s}
 	dst, capital := sc.scanBuiltin(s, dst, names)
+	sc.release()
 	if names && !capital {
 		dst = e.scanLowerText(s, dst)
 	}

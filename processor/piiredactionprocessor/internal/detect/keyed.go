@@ -92,6 +92,7 @@ func (e *Engine) keyedText(s string, i int, t Type) (Finding, bool) {
 	if t == TypeStreetAddress {
 		sc := scanner{Engine: e, text: s}
 		j = sc.addressTail(s, j) // the block goes on over its next lines: city, region, postcode
+		sc.release()
 	}
 	return Finding{Start: vs, End: j, Type: t}, true
 }

@@ -1,6 +1,9 @@
 package detect
 
-import "unsafe"
+import (
+	"sync"
+	"unsafe"
+)
 
 // The grammars' view of a word. The name and address grammars both read the words around a
 // capital or a house number ("Terminal 5", "12 March", "42 Rowan Close"), often the same words:
@@ -28,6 +31,7 @@ type wordInfo struct {
 	fl    lexFlags  // the lexicon's flags for s[start:end]
 	cls   wordClass // the grammar word lists s[start:end] is in, once shapeClassed is set
 	h     uint32    // FNV-1a of the lower-cased word, for ASCII words read in one pass (else 0)
+	gen   uint32    // the memo generation the entry belongs to
 }
 
 // shapeClassed marks a wordInfo whose cls is computed: the name grammar's fast path decides
@@ -44,26 +48,60 @@ func (w *wordInfo) firstUpper() bool { return w.shape&shapeFirstUpper != 0 }
 const memoSlots = 32
 
 // scanner is one scan of one text by an Engine: the Engine's configuration plus the per-call
-// memo of classified words. It lives on the caller's stack (no allocation, nothing to pool);
-// its memo is only trusted for the text it was made for.
+// memo of classified words. It lives on the caller's stack; the memo is taken from a pool at
+// the first word read (most values, JSON keys and lower-case prose, never read one) and given
+// back by release. It is only trusted for the text the scanner was made for.
 type scanner struct {
 	*Engine
 	text  string
 	spare wordInfo // the answer for a text other than the memo's
-	memo  [memoSlots]wordInfo
+	memo  *wordMemo
+}
+
+// wordMemo is the direct-mapped memo of classified words by offset. Entries carry the
+// generation they were written in, and each scan takes a new generation, so that a pooled memo
+// needs no clearing between texts.
+type wordMemo struct {
+	gen   uint32
+	slots [memoSlots]wordInfo
+}
+
+var memoPool = sync.Pool{New: func() any { return new(wordMemo) }}
+
+// release gives the memo back to the pool; the scanner must not be used afterwards.
+func (sc *scanner) release() {
+	if sc.memo != nil {
+		memoPool.Put(sc.memo)
+		sc.memo = nil
+	}
+}
+
+func (sc *scanner) takeMemo() *wordMemo {
+	m := memoPool.Get().(*wordMemo)
+	if m.gen++; m.gen == 0 { // after 2^32 scans: old entries could pass for new ones
+		*m = wordMemo{gen: 1}
+	}
+	sc.memo = m
+	return m
 }
 
 // word returns the classified word that starts at i in s (end == i when no letter starts
 // there). The pointer is valid until the next call.
 func (sc *scanner) word(s string, i int) *wordInfo {
-	m := &sc.spare
 	// Comparing the data pointers tells the scanned text from a substring or another string.
-	if len(s) == len(sc.text) && unsafe.StringData(s) == unsafe.StringData(sc.text) { //nolint:gosec // G103: compares pointers, reads nothing
-		if m = &sc.memo[i&(memoSlots-1)]; m.key == i+1 {
-			return m
-		}
+	if len(s) != len(sc.text) || unsafe.StringData(s) != unsafe.StringData(sc.text) { //nolint:gosec // G103: compares pointers, reads nothing
+		classifyWord(sc.lex, s, i, &sc.spare)
+		return &sc.spare
 	}
-	classifyWord(sc.lex, s, i, m)
+	memo := sc.memo
+	if memo == nil {
+		memo = sc.takeMemo()
+	}
+	m := &memo.slots[i&(memoSlots-1)]
+	if m.key != i+1 || m.gen != memo.gen {
+		classifyWord(sc.lex, s, i, m)
+		m.gen = memo.gen
+	}
 	return m
 }
 
