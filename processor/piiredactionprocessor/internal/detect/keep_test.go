@@ -158,3 +158,27 @@ func TestSecretRulesDeriveThePrefilter(t *testing.T) {
 		}
 	}
 }
+
+// TestSkipperKeepsEveryWake: the byte skipper passes over the wakes idleWake calls idle without
+// leaving its loop. Every positive case, at every alignment of the skipper's eight-byte steps and
+// after words that wake it idly (lower-case words starting like a secret, "-", "(" and "+"
+// before letters), is found where it is found alone.
+func TestSkipperKeepsEveryWake(t *testing.T) {
+	e := newTestEngine(t, Options{})
+	const idle = "see how we-go (so) +be "
+	for _, tc := range positives {
+		alone := e.Scan(tc.text, nil)
+		for pad := range 9 {
+			prefix := idle + strings.Repeat("q", pad) + " "
+			got := e.Scan(prefix+tc.text, nil)
+			if len(got) != len(alone) {
+				t.Fatalf("%s after %q: %d findings, alone %d", tc.name, prefix, len(got), len(alone))
+			}
+			for k := range got {
+				if got[k].Type != alone[k].Type || got[k].Start-len(prefix) != alone[k].Start || got[k].End-len(prefix) != alone[k].End {
+					t.Fatalf("%s after %q: %+v, alone %+v", tc.name, prefix, got[k], alone[k])
+				}
+			}
+		}
+	}
+}
