@@ -209,14 +209,21 @@ func (e *scanner) readStreetBack(s string, num, floor int, toks *[5]addrTok) int
 		}
 		toks[n] = t
 		n++
-		// streetBeforeNumber looks past a word that is neither a body word nor a street type
-		// only in its first three ("Árpád fejedelem útja 62"): reading on would be wasted.
-		if t.start < 1 || s[t.start-1] != ' ' || n >= 3 && !isBodyWord(t) && !t.in(streetTypeWords|weakStreetTypeWords) {
+		if t.start < 1 || s[t.start-1] != ' ' || n >= 2 && !isBodyWord(t) && !t.in(streetTypeWords|weakStreetTypeWords) && backEnds(toks, n) {
 			break
 		}
 		end = t.start - 1
 	}
 	return n
+}
+
+// backEnds reports that streetBeforeNumber needs no word beyond the n read (nearest first) when
+// the last one is neither a body word nor a street type: a street type before the name must
+// be reached over body words, and the extension over the name stops at that word. Only
+// knownStreetBefore looks past one such word, the second, after a lower-case street type
+// ("Árpád fejedelem útja 62"); "Paris 42", after "to Paris", reads no third word.
+func backEnds(toks *[5]addrTok, n int) bool {
+	return n >= 3 || toks[0].upper || !toks[0].in(lowerStreetTypes)
 }
 
 // capAddrName: a capitalised word that can be part of a street's name.
