@@ -182,3 +182,31 @@ func TestSkipperKeepsEveryWake(t *testing.T) {
 		}
 	}
 }
+
+// TestSkipQuietMatchesByteWise: the lane-packed skipper, its idle-wake filter and its tail loop
+// answer what the byte-by-byte wake test answers, from every offset of the test texts.
+func TestSkipQuietMatchesByteWise(t *testing.T) {
+	texts := append([]string{"see how we-go (so) +be a@b.io", "x (5", "Ab +1", "n-a--b"}, hardNegatives...)
+	for _, tc := range positives {
+		texts = append(texts, tc.text, "so "+tc.val)
+	}
+	checked := 0
+	for _, s := range texts {
+		for i := 1; i < len(s); i++ {
+			want := i
+			for ; want < len(s); want++ {
+				c, p := byteClass[s[want]], byteClass[s[want-1]]
+				if (c&clsAlways != 0 || c&clsStart != 0 && p&clsAlnum == 0) && !idleWake(s, want) {
+					break
+				}
+			}
+			if got := skipQuiet(s, i); got != want {
+				t.Fatalf("skipQuiet(%q, %d) = %d, byte-wise %d", s, i, got, want)
+			}
+			checked++
+		}
+	}
+	if checked < 1000 {
+		t.Fatalf("only %d offsets checked", checked)
+	}
+}

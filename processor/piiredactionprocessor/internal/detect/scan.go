@@ -138,19 +138,15 @@ func (e *scanner) scanBuiltin(s string, dst []Finding, names bool) (_ []Finding,
 	words := names && e.lex != nil
 	i := 0
 	for i < n {
+		c := s[i]
+		prevAlnum := uint8(0) // clsAlnum when the previous byte is a letter or digit
 		if i > 0 {
+			// skipQuiet returns only bytes that wake the scanner.
 			if i = skipQuiet(s, i); i >= n {
 				break
 			}
-		}
-		c := s[i]
-		cls := byteClass[c]
-		prevAlnum := uint8(0) // clsAlnum when the previous byte is a letter or digit
-		if i > 0 {
-			prevAlnum = byteClass[s[i-1]] & clsAlnum
-		}
-		// Wake on clsAlways, or on clsStart when the previous byte is not alphanumeric.
-		if cls&clsAlways|(cls>>2)&^prevAlnum == 0 {
+			c, prevAlnum = s[i], byteClass[s[i-1]]&clsAlnum
+		} else if byteClass[c]&(clsAlways|clsStart) == 0 {
 			i++
 			continue
 		}
@@ -254,8 +250,8 @@ func (e *scanner) atDigit(s string, i int, inWord, words bool, last *int) (Findi
 // bytes per step. A byte's wake test depends only on itself and its predecessor, so the eight
 // tests are independent: the eight byte classes are packed into the lanes of one word, the
 // predecessors' classes are the same word shifted by one lane, and one expression tests all
-// eight lanes; the lowest set lane is the answer unless idleWake passes over it.
-// Fewer than eight remaining bytes are left to the caller's byte-wise test.
+// eight lanes; the lowest set lane is the answer unless idleWake passes over it. Fewer than
+// eight remaining bytes are tested one by one; len(s) means none wakes it.
 func skipQuiet(s string, i int) int {
 	const lanes = 0x0101010101010101
 	prev := uint64(byteClass[s[i-1]])
@@ -272,6 +268,11 @@ func skipQuiet(s string, i int) int {
 		}
 		prev = x >> 56
 		i += 8
+	}
+	for ; i < len(s); i++ {
+		if c := byteClass[s[i]]; (c&clsAlways != 0 || c&clsStart != 0 && byteClass[s[i-1]]&clsAlnum == 0) && !idleWake(s, i) {
+			return i
+		}
 	}
 	return i
 }
