@@ -209,7 +209,8 @@ func (r *redactor) addSummary(attrs pcommon.Map, f *detect.Findings) {
 	if v, ok := attrs.Get(summaryCountKey); ok && v.Type() == pcommon.ValueTypeInt {
 		count += v.Int()
 	}
-	types := r.engine.TypeNames(f.Types)
+	var buf [8]string // a span rarely carries more types; more spill to the heap
+	types := r.engine.AppendTypeNames(buf[:0], f.Types)
 	if v, ok := attrs.Get(summaryTypesKey); ok && v.Type() == pcommon.ValueTypeSlice {
 		for _, el := range v.Slice().All() {
 			if el.Type() == pcommon.ValueTypeStr {

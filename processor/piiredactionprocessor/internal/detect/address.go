@@ -18,15 +18,20 @@ type addrTok struct {
 	word       string
 	upper      bool // starts with an upper-case letter
 	fl         lexFlags
+	cls        wordClass // the grammar word lists word is in (classOf)
 }
 
+// in reports whether the token's word is in one of the word lists in c: inSet without a lookup.
+func (t addrTok) in(c wordClass) bool { return t.cls&c != 0 }
+
 // readAddrWord reads a word at i (letters; a trailing dot is kept for abbreviations).
-func (e *Engine) readAddrWord(s string, i int) (addrTok, bool) {
-	end, firstUpper, _, _ := readWord(s, i)
+func (e *scanner) readAddrWord(s string, i int) (addrTok, bool) {
+	w := e.wordClassed(s, i)
+	end := w.end
 	if end == i {
 		return addrTok{}, false
 	}
-	t := addrTok{start: i, end: end, word: s[i:end], upper: firstUpper}
+	t := addrTok{start: i, end: end, word: s[i:end], upper: w.firstUpper(), fl: w.fl, cls: w.cls}
 	if end < len(s) && s[end] == '.' {
 		t.end++
 	}
@@ -35,12 +40,11 @@ func (e *Engine) readAddrWord(s string, i int) (addrTok, bool) {
 			return addrTok{}, false
 		}
 	}
-	t.fl = e.lex.lookup(t.word)
 	return t, true
 }
 
 // readAddrWordBack reads the word that ends at end (exclusive), allowing a trailing dot.
-func (e *Engine) readAddrWordBack(s string, end, floor int) (addrTok, bool) {
+func (e *scanner) readAddrWordBack(s string, end, floor int) (addrTok, bool) {
 	j := end
 	if j > floor && s[j-1] == '.' {
 		j--
@@ -82,9 +86,9 @@ func isBodyWord(t addrTok) bool {
 		if len(t.word) > 3 && (t.word[1] == '\'' || strings.HasPrefix(t.word[1:], "’")) {
 			return true // d'Ouchy, l'Église
 		}
-		return inSet(streetParticles, t.word) || hasStreetSuffix(t.word) || inSet(streetPrefixWords, t.word) || inSet(streetTypeWords, t.word)
+		return t.in(streetParticles) || hasStreetSuffix(t.word) || t.in(streetPrefixWords) || t.in(streetTypeWords)
 	}
-	return !inSet(sentenceWords, t.word)
+	return !t.in(sentenceWords)
 }
 
 // readHouseNumber reads 1-6 digits with an optional letter or /n, -n part; it returns the end.
@@ -114,14 +118,14 @@ func readHouseNumber(s string, i int) (int, bool) {
 
 // streetBeforeNumber returns where the street that ends right before the house number at num
 // starts, not before min.
-func (e *Engine) streetBeforeNumber(s string, num, floor int) (int, bool) {
+func (e *scanner) streetBeforeNumber(s string, num, floor int) (int, bool) {
 	var toks [5]addrTok
 	n := e.readStreetBack(s, num, floor, &toks)
 	if n == 0 {
 		return 0, false
 	}
 	t0 := toks[0]
-	if inSet(unitWords, t0.word) {
+	if t0.in(unitWords) {
 		st := t0.start
 		for _, po := range [...]string{"P.O. ", "PO ", "P. O. ", "p.o. "} {
 			if st-len(po) >= floor && s[st-len(po):st] == po {
@@ -135,12 +139,12 @@ func (e *Engine) streetBeforeNumber(s string, num, floor int) (int, bool) {
 	}
 	// A street type before the name: the farthest one within reach wins ("Rue de la Paix 5").
 	for k := n - 1; k >= 1; k-- {
-		if !inSet(streetPrefixWords, toks[k].word) {
+		if !toks[k].in(streetPrefixWords) {
 			continue
 		}
 		ok := true
 		for m := k - 1; m >= 0; m-- {
-			if !isBodyWord(toks[m]) && !isStreetType(toks[m].word) {
+			if !isBodyWord(toks[m]) && !toks[m].in(streetTypeWords|weakStreetTypeWords) {
 				ok = false
 			}
 		}
@@ -163,7 +167,7 @@ func (e *Engine) streetBeforeNumber(s string, num, floor int) (int, bool) {
 	// Extend over capitalised words of the same name ("Brucker Bundesstrasse 31").
 	st := t0.start
 	for m := 1; m < n && m < 4; m++ {
-		if !capAddrName(toks[m]) || plainAddrWord(toks[m]) || inSet(measureUnits, toks[m].word) ||
+		if !capAddrName(toks[m]) || plainAddrWord(toks[m]) || toks[m].in(measureUnits) ||
 			s[toks[m].end-1] == '.' && toks[m].fl&lexAddress == 0 && len(toks[m].word) > 2 { // "EMEA. Link 226": a sentence ends
 			break
 		}
@@ -177,7 +181,7 @@ func (e *Engine) streetBeforeNumber(s string, num, floor int) (int, bool) {
 	}
 	// An unknown capitalised name before a number: a street when an address cue or another
 	// house number comes first ("lives at Coronilla 3599", "72134 Coronilla 3599").
-	if st >= 2 && isDigit(s[st-2]) && s[st-1] == ' ' && t0.fl&lexStop == 0 && !inSet(measureUnits, t0.word) && !allUpperASCII(t0.word) {
+	if st >= 2 && isDigit(s[st-2]) && s[st-1] == ' ' && t0.fl&lexStop == 0 && !t0.in(measureUnits) && !allUpperASCII(t0.word) {
 		return st, true
 	}
 	return st, addressCueBefore(s, st, floor)
@@ -185,7 +189,7 @@ func (e *Engine) streetBeforeNumber(s string, num, floor int) (int, bool) {
 
 // readStreetBack reads up to len(toks) words backwards from the house number at num, nearest
 // first; none when the nearest is a plain English word that is no street word ("Report 42").
-func (e *Engine) readStreetBack(s string, num, floor int, toks *[5]addrTok) int {
+func (e *scanner) readStreetBack(s string, num, floor int, toks *[5]addrTok) int {
 	if num < 2 || s[num-1] != ' ' {
 		return 0
 	}
@@ -205,9 +209,7 @@ func (e *Engine) readStreetBack(s string, num, floor int, toks *[5]addrTok) int 
 		}
 		toks[n] = t
 		n++
-		// streetBeforeNumber looks past a word that is neither a body word nor a street type
-		// only in its first three ("Árpád fejedelem útja 62"): reading on would be wasted.
-		if t.start < 1 || s[t.start-1] != ' ' || n >= 3 && !isBodyWord(t) && !isStreetType(t.word) {
+		if t.start < 1 || s[t.start-1] != ' ' || n >= 2 && !isBodyWord(t) && !t.in(streetTypeWords|weakStreetTypeWords) && backEnds(toks, n) {
 			break
 		}
 		end = t.start - 1
@@ -215,8 +217,17 @@ func (e *Engine) readStreetBack(s string, num, floor int, toks *[5]addrTok) int 
 	return n
 }
 
+// backEnds reports that streetBeforeNumber needs no word beyond the n read (nearest first) when
+// the last one is neither a body word nor a street type: a street type before the name must
+// be reached over body words, and the extension over the name stops at that word. Only
+// knownStreetBefore looks past one such word, the second, after a lower-case street type
+// ("Árpád fejedelem útja 62"); "Paris 42", after "to Paris", reads no third word.
+func backEnds(toks *[5]addrTok, n int) bool {
+	return n >= 3 || toks[0].upper || !toks[0].in(lowerStreetTypes)
+}
+
 // capAddrName: a capitalised word that can be part of a street's name.
-func capAddrName(t addrTok) bool { return t.upper && isBodyWord(t) && !inSet(streetParticles, t.word) }
+func capAddrName(t addrTok) bool { return t.upper && isBodyWord(t) && !t.in(streetParticles) }
 
 // knownStreetBefore reports whether the words before a house number (nearest first) end with
 // a street type or are a known street; it may drop a lower-case word inside the name.
@@ -225,14 +236,14 @@ func knownStreetBefore(toks *[5]addrTok, n *int) bool {
 	switch {
 	case hasStreetSuffix(t0.word) && !plainAddrWord(t0) && (t0.upper || t0.fl&(lexWord|lexStop) == 0):
 		return true // "Hauptstraße 5", "Nybyvägen 65"
-	case *n > 1 && capAddrName(toks[1]) && inSet(streetTypeWords, t0.word) &&
-		(t0.upper && !plainAddrWord(toks[1]) && !inSet(lowerOnlyStreetTypes, t0.word) || !t0.upper && inSet(lowerStreetTypes, t0.word)):
+	case *n > 1 && capAddrName(toks[1]) && t0.in(streetTypeWords) &&
+		(t0.upper && !plainAddrWord(toks[1]) && !t0.in(lowerOnlyStreetTypes) || !t0.upper && t0.in(lowerStreetTypes)):
 		return true // "Villacher Strasse 89", "Király u. 15", "Trenerys gate 232"
-	case *n > 2 && !t0.upper && !toks[1].upper && !inSet(sentenceWords, toks[1].word) && capAddrName(toks[2]) && inSet(lowerStreetTypes, t0.word):
+	case *n > 2 && !t0.upper && !toks[1].upper && !toks[1].in(sentenceWords) && capAddrName(toks[2]) && t0.in(lowerStreetTypes):
 		toks[1] = toks[2] // "Árpád fejedelem útja 62": one lower-case word inside the name
 		*n = 2
 		return true
-	case *n > 1 && capAddrName(toks[1]) && t0.upper && inSet(weakStreetTypeWords, t0.word) && !plainAddrWord(toks[1]):
+	case *n > 1 && capAddrName(toks[1]) && t0.upper && t0.in(weakStreetTypeWords) && !plainAddrWord(toks[1]):
 		return true
 	case t0.upper && t0.fl&lexStreet != 0 && t0.fl&(lexWord|lexStop|lexPlace) == 0:
 		return true // a street name from the lexicon: "Tylova 285"
@@ -242,7 +253,7 @@ func knownStreetBefore(toks *[5]addrTok, n *int) bool {
 
 // streetAfterNumber matches the street that follows the house number ending at ne
 // ("12 Rowan Close", "12 rue de la Paix", "3654 Brixtonlaan 380"). It returns the end of the street.
-func (e *Engine) streetAfterNumber(s string, i, ne, floor int) (int, bool) {
+func (e *scanner) streetAfterNumber(s string, i, ne, floor int) (int, bool) {
 	j, ok := streetStart(s, ne)
 	if !ok {
 		return 0, false
@@ -256,7 +267,7 @@ func (e *Engine) streetAfterNumber(s string, i, ne, floor int) (int, bool) {
 			break
 		}
 		// The first word decides most rejections: read no further when it fails them.
-		if n == 0 && !inSet(streetPrefixWords, t.word) && (!t.upper || !isBodyWord(t)) && (!hasStreetSuffix(t.word) || plainAddrWord(t)) {
+		if n == 0 && !t.in(streetPrefixWords) && (!t.upper || !isBodyWord(t)) && (!hasStreetSuffix(t.word) || plainAddrWord(t)) {
 			return 0, false
 		}
 		toks[n] = t
@@ -270,7 +281,7 @@ func (e *Engine) streetAfterNumber(s string, i, ne, floor int) (int, bool) {
 	if n == 0 {
 		return 0, false
 	}
-	if inSet(streetPrefixWords, toks[0].word) {
+	if toks[0].in(streetPrefixWords) {
 		return prefixedStreet(s, toks[:n])
 	}
 	return e.namedStreet(s, toks[:n], i, floor)
@@ -281,13 +292,13 @@ func (e *Engine) streetAfterNumber(s string, i, ne, floor int) (int, bool) {
 // sentence word, and look at most one word further (a direction after a street type). A street
 // led by its type (prefixedStreet) or a place phrase ("Golden Gate Bridge") reads on.
 func endsStreetAfter(first, prev *addrTok) bool {
-	if first.fl&lexPhrase != 0 || inSet(streetPrefixWords, first.word) {
+	if first.fl&lexPhrase != 0 || first.in(streetPrefixWords) {
 		return false
 	}
 	if prev.upper {
-		return inSet(sentenceWords, prev.word)
+		return prev.in(sentenceWords)
 	}
-	return !inSet(streetParticles, prev.word)
+	return !prev.in(streetParticles)
 }
 
 // streetStart returns where the street after the house number ending at ne starts, past a second
@@ -342,11 +353,11 @@ func withHouseNumber(s string, end int) int {
 func prefixedStreet(s string, toks []addrTok) (int, bool) {
 	end, capital := 0, toks[0].upper
 	for _, t := range toks[1:] {
-		if inSet(sentenceWords, t.word) && !inSet(streetParticles, t.word) || t.fl&lexStop != 0 && !t.upper {
+		if t.in(sentenceWords) && !t.in(streetParticles) || t.fl&lexStop != 0 && !t.upper {
 			break
 		}
 		capital = capital || t.upper
-		if !inSet(streetParticles, t.word) || t.upper {
+		if !t.in(streetParticles) || t.upper {
 			end = t.end
 		}
 	}
@@ -361,14 +372,14 @@ func prefixedStreet(s string, toks []addrTok) (int, bool) {
 
 // namedStreet matches a street name followed by its type ("Rowan Close"), a compound street
 // ("Brixtonlaan 380"), or capitalised words then a house number or after an address cue.
-func (e *Engine) namedStreet(s string, toks []addrTok, i, floor int) (int, bool) {
+func (e *scanner) namedStreet(s string, toks []addrTok, i, floor int) (int, bool) {
 	if (!toks[0].upper || !isBodyWord(toks[0])) && (!hasStreetSuffix(toks[0].word) || plainAddrWord(toks[0])) {
 		return 0, false
 	}
 	if toks[0].fl&lexPhrase != 0 {
 		for k := min(len(toks)-1, 3); k >= 1; k-- {
 			// "43 Golden Gate Bridge" is a landmark; "10 Downing Street" is still a street.
-			if !inSet(streetTypeWords, toks[k].word) && e.lex.lookup(s[toks[0].start:toks[k].end])&lexPlace != 0 {
+			if !toks[k].in(streetTypeWords) && e.lex.lookup(s[toks[0].start:toks[k].end])&lexPlace != 0 {
 				kept(keepPlace, toks[0].start, toks[k].end)
 				return 0, false
 			}
@@ -382,10 +393,10 @@ func (e *Engine) namedStreet(s string, toks []addrTok, i, floor int) (int, bool)
 	last := 0
 	for k := 0; k < len(toks) && k < 4; k++ {
 		t := toks[k]
-		if k > 0 && !t.upper && inSet(streetParticles, t.word) && k+1 < len(toks) && toks[k+1].upper {
+		if k > 0 && !t.upper && t.in(streetParticles) && k+1 < len(toks) && toks[k+1].upper {
 			continue // "Jiřího z Poděbrad 1874", "Rua do Arenque 12"
 		}
-		if !t.upper || !isBodyWord(t) || plainAddrWord(t) || t.fl&(lexStop|lexPlace) != 0 || inSet(measureUnits, t.word) ||
+		if !t.upper || !isBodyWord(t) || plainAddrWord(t) || t.fl&(lexStop|lexPlace) != 0 || t.in(measureUnits) ||
 			len(t.word) > 1 && allUpperASCII(t.word) && t.fl&lexStreet == 0 { // "107 EMEA 491": an acronym
 			break
 		}
@@ -406,14 +417,14 @@ func typedStreet(s string, toks []addrTok) (end int, ok, decided bool) {
 	allNames := true // no body word so far is a plain English word
 	products := true // every body word so far is a product or company word (stop.txt)
 	for k, t := range toks {
-		if k > 0 && (t.upper && inSet(streetTypeWords, t.word) && !inSet(lowerOnlyStreetTypes, t.word) ||
-			!t.upper && inSet(lowerStreetTypes, t.word) || t.upper && allNames && inSet(weakStreetTypeWords, t.word)) {
+		if k > 0 && (t.upper && t.in(streetTypeWords) && !t.in(lowerOnlyStreetTypes) ||
+			!t.upper && t.in(lowerStreetTypes) || t.upper && allNames && t.in(weakStreetTypeWords)) {
 			if products && t.fl&lexStop != 0 {
 				kept(keepProduct, toks[0].start, t.end) // "492 Shopify Drive": a product, not a street
 				return 0, false, true
 			}
 			end := t.end
-			if k+1 < len(toks) && inSet(directionWords, toks[k+1].word) && toks[k+1].upper {
+			if k+1 < len(toks) && toks[k+1].in(directionWords) && toks[k+1].upper {
 				end = toks[k+1].end
 			}
 			return end, true, true
@@ -421,7 +432,7 @@ func typedStreet(s string, toks []addrTok) (end int, ok, decided bool) {
 		if hasStreetSuffix(t.word) && !plainAddrWord(t) {
 			return withHouseNumber(s, t.end), true, true
 		}
-		if !isBodyWord(t) || !t.upper && !inSet(streetParticles, t.word) {
+		if !isBodyWord(t) || !t.upper && !t.in(streetParticles) {
 			return 0, false, false
 		}
 		if t.upper && t.fl&(lexMonth|lexWeekday) != 0 && t.fl&lexStreet == 0 {
@@ -439,7 +450,7 @@ func typedStreet(s string, toks []addrTok) (end int, ok, decided bool) {
 }
 
 // scanAddressNumber is called at a number that starts a word.
-func (e *Engine) scanAddressNumber(s string, i, last int) (Finding, bool) {
+func (e *scanner) scanAddressNumber(s string, i, last int) (Finding, bool) {
 	ne, ok := readHouseNumber(s, i)
 	if !ok || !addressContext(s, i, ne) {
 		return Finding{}, false
@@ -469,7 +480,7 @@ func (e *Engine) scanAddressNumber(s string, i, last int) (Finding, bool) {
 		// Words of the same address before the number ("Fuglie 41 Popović Dam").
 		for range 3 {
 			t, ok := e.readAddrWordBack(s, start-1, last)
-			if start < 2 || s[start-1] != ' ' || !ok || !t.upper || inSet(sentenceWords, t.word) {
+			if start < 2 || s[start-1] != ' ' || !ok || !t.upper || t.in(sentenceWords) {
 				break
 			}
 			start = t.start
@@ -495,7 +506,7 @@ func (e *Engine) scanAddressNumber(s string, i, last int) (Finding, bool) {
 }
 
 // scanAddressWord is called at a capitalised word: military addresses ("USNS Bergman\nFPO AP 93757").
-func (e *Engine) scanAddressWord(s string, i int) (Finding, bool) {
+func (e *scanner) scanAddressWord(s string, i int) (Finding, bool) {
 	if s[i] != 'U' || len(s)-i < 8 {
 		return Finding{}, false
 	}

@@ -26,7 +26,7 @@ func afterNumber(s string, i int) string {
 
 // addressTail extends an address over what follows on its lines: units, postcodes, cities,
 // regions and countries, and a second street after "and" ("the corner of X and Y").
-func (e *Engine) addressTail(s string, p int) int {
+func (e *scanner) addressTail(s string, p int) int {
 	limit := min(len(s), p+200)
 	lines := 0
 	for range 12 {
@@ -76,7 +76,7 @@ func (e *Engine) addressTail(s string, p int) int {
 		if !ok {
 			break
 		}
-		if inSet(unitWords, t.word) || strings.EqualFold(t.word, "unit") {
+		if t.in(unitWords) || strings.EqualFold(t.word, "unit") {
 			if t.end+1 < len(s) && s[t.end] == ' ' && isDigit(s[t.end+1]) {
 				k, ok := readHouseNumber(s, t.end+1)
 				if !ok {
@@ -106,7 +106,7 @@ func (e *Engine) addressTail(s string, p int) int {
 			p = en
 			continue
 		}
-		if inSet(sentenceWords, t.word) && (t.end-t.start > 3 || !allUpperASCII(t.word)) {
+		if t.in(sentenceWords) && (t.end-t.start > 3 || !allUpperASCII(t.word)) {
 			break // "ON", "AT" are provinces and regions here
 		}
 		p = t.end
@@ -122,7 +122,7 @@ func (e *Engine) addressTail(s string, p int) int {
 }
 
 // secondStreet matches the street after "and" in "the corner of X and Y".
-func (e *Engine) secondStreet(s string, i int) (int, bool) {
+func (e *scanner) secondStreet(s string, i int) (int, bool) {
 	if i < len(s) && isDigit(s[i]) {
 		if ne, ok := readHouseNumber(s, i); ok {
 			return e.streetAfterNumber(s, i, ne, i)
@@ -132,10 +132,10 @@ func (e *Engine) secondStreet(s string, i int) (int, bool) {
 	j := i
 	for n := 0; n < 4 && j < len(s); n++ {
 		t, ok := e.readAddrWord(s, j)
-		if !ok || !t.upper && !inSet(streetPrefixWords, t.word) {
+		if !ok || !t.upper && !t.in(streetPrefixWords) {
 			return 0, false
 		}
-		if n > 0 && isStreetType(t.word) {
+		if n > 0 && t.in(streetTypeWords|weakStreetTypeWords) {
 			return t.end, true
 		}
 		if hasStreetSuffix(t.word) {
@@ -181,7 +181,7 @@ func ukPostcode(s string, i int) int {
 
 // cityBeforePlace reports whether the word s[q:end], after a comma, is followed by ", " and a
 // place the lexicon knows: "sé, portugal" is a city then its country.
-func (e *Engine) cityBeforePlace(s string, q, end int) bool {
+func (e *scanner) cityBeforePlace(s string, q, end int) bool {
 	if q < 2 || s[q-2] != ',' || end+2 >= len(s) || s[end] != ',' || s[end+1] != ' ' {
 		return false
 	}
@@ -191,7 +191,7 @@ func (e *Engine) cityBeforePlace(s string, q, end int) bool {
 
 // placePhraseAfter returns the end of a two-word place the lexicon knows that starts with t
 // ("south africa", "new zealand"), or 0.
-func (e *Engine) placePhraseAfter(s string, t addrTok) int {
+func (e *scanner) placePhraseAfter(s string, t addrTok) int {
 	if t.fl&lexPhrase == 0 || t.end+1 >= len(s) || s[t.end] != ' ' {
 		return 0
 	}
@@ -207,15 +207,15 @@ func (e *Engine) placePhraseAfter(s string, t addrTok) int {
 // where the tail ends: "nan" (an empty field), a place the lexicon knows or the city before one
 // ("6, sé, portugal", "44, belfast, south africa"), a particle inside a place name
 // ("Torroella de Montgrí").
-func (e *Engine) lowerTailWord(s string, q int, t addrTok) int {
+func (e *scanner) lowerTailWord(s string, q int, t addrTok) int {
 	if t.word == "nan" || t.fl&(lexWord|lexStop) == 0 && (t.fl&lexPlace != 0 || e.cityBeforePlace(s, q, t.end)) {
 		return t.end
 	}
 	if en := e.placePhraseAfter(s, t); en > 0 {
 		return en
 	}
-	if inSet(streetParticles, t.word) && t.end+1 < len(s) && s[t.end] == ' ' {
-		if u, ok := e.readAddrWord(s, t.end+1); ok && u.upper && !inSet(sentenceWords, u.word) {
+	if t.in(streetParticles) && t.end+1 < len(s) && s[t.end] == ' ' {
+		if u, ok := e.readAddrWord(s, t.end+1); ok && u.upper && !u.in(sentenceWords) {
 			return u.end
 		}
 	}

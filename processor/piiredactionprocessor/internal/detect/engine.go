@@ -149,14 +149,17 @@ func (e *Engine) Name(t Type) string { return e.names[t] }
 func (e *Engine) NumTypes() int { return len(e.names) }
 
 // TypeNames lists the names in a type set, in Type order.
-func (e *Engine) TypeNames(set uint64) []string {
-	var out []string
+func (e *Engine) TypeNames(set uint64) []string { return e.AppendTypeNames(nil, set) }
+
+// AppendTypeNames is TypeNames appending to dst: a caller's stack buffer spares the allocation
+// per summarised span.
+func (e *Engine) AppendTypeNames(dst []string, set uint64) []string {
 	for t := range len(e.names) {
 		if set&(1<<t) != 0 {
-			out = append(out, e.names[t])
+			dst = append(dst, e.names[t])
 		}
 	}
-	return out
+	return dst
 }
 
 // Placeholder is the redact placeholder of type t.
@@ -217,7 +220,9 @@ func (e *Engine) Scan(s string, dst []Finding) []Finding { return e.scan(s, dst,
 
 // scan is Scan; names false leaves out the name and address grammars (identifier values).
 func (e *Engine) scan(s string, dst []Finding, names bool) []Finding {
-	dst, capital := e.scanBuiltin(s, dst, names)
+	sc := scanner{Engine: e, text: s}
+	dst, capital := sc.scanBuiltin(s, dst, names)
+	sc.release()
 	if names && !capital {
 		dst = e.scanLowerText(s, dst)
 	}

@@ -155,14 +155,22 @@ func calendarLexicon(b *strings.Builder) {
 // 2026", "12 March", "3. März 2026", "12 de marzo de 2026", "March 12, 2026", "Dec 2026". A
 // weekday alone is left to the lexicon (it is a stop word there).
 func (lx *lexiconTable) dateAt(s string, i int) int {
-	j := i
-	weekday := false
 	if !isDigit(s[i]) {
 		end, _, _, _ := readWord(s, i)
 		if end == i {
 			return 0
 		}
-		fl := lx.lookup(s[i:end])
+		return lx.dateAfterWord(s, i, end, lx.lookup(s[i:end]))
+	}
+	return lx.dateAfterWord(s, i, i, 0)
+}
+
+// dateAfterWord is dateAt for a caller that has read the word s[i:end] and its lexicon flags
+// fl already (end == i when i is a digit).
+func (lx *lexiconTable) dateAfterWord(s string, i, end int, fl lexFlags) int {
+	j := i
+	weekday := false
+	if end > i {
 		switch {
 		case fl&lexWeekday != 0:
 			weekday = true
@@ -192,7 +200,7 @@ func (lx *lexiconTable) dateAt(s string, i int) int {
 	if hasPrefixFold(s[m:], "de ") { // "12 de marzo"
 		m += 3
 	}
-	end, _, _, _ := readWord(s, m)
+	end, _, _, _ = readWord(s, m)
 	if end == m || lx.lookup(s[m:end])&lexMonth == 0 || streetTypeAfter(s, end) {
 		if weekday && k-i >= 8 {
 			return k // "Friday 12" (a full weekday name): still a date

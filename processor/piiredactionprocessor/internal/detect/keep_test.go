@@ -158,3 +158,55 @@ func TestSecretRulesDeriveThePrefilter(t *testing.T) {
 		}
 	}
 }
+
+// TestSkipperKeepsEveryWake: the byte skipper passes over the wakes idleWake calls idle without
+// leaving its loop. Every positive case, at every alignment of the skipper's eight-byte steps and
+// after words that wake it idly (lower-case words starting like a secret, "-", "(" and "+"
+// before letters), is found where it is found alone.
+func TestSkipperKeepsEveryWake(t *testing.T) {
+	e := newTestEngine(t, Options{})
+	const idle = "see how we-go (so) +be "
+	for _, tc := range positives {
+		alone := e.Scan(tc.text, nil)
+		for pad := range 9 {
+			prefix := idle + strings.Repeat("q", pad) + " "
+			got := e.Scan(prefix+tc.text, nil)
+			if len(got) != len(alone) {
+				t.Fatalf("%s after %q: %d findings, alone %d", tc.name, prefix, len(got), len(alone))
+			}
+			for k := range got {
+				if got[k].Type != alone[k].Type || got[k].Start-len(prefix) != alone[k].Start || got[k].End-len(prefix) != alone[k].End {
+					t.Fatalf("%s after %q: %+v, alone %+v", tc.name, prefix, got[k], alone[k])
+				}
+			}
+		}
+	}
+}
+
+// TestSkipQuietMatchesByteWise: the lane-packed skipper, its idle-wake filter and its tail loop
+// answer what the byte-by-byte wake test answers, from every offset of the test texts.
+func TestSkipQuietMatchesByteWise(t *testing.T) {
+	texts := append([]string{"see how we-go (so) +be a@b.io", "x (5", "Ab +1", "n-a--b"}, hardNegatives...)
+	for _, tc := range positives {
+		texts = append(texts, tc.text, "so "+tc.val)
+	}
+	checked := 0
+	for _, s := range texts {
+		for i := 1; i < len(s); i++ {
+			want := i
+			for ; want < len(s); want++ {
+				c, p := byteClass[s[want]], byteClass[s[want-1]]
+				if (c&clsAlways != 0 || c&clsStart != 0 && p&clsAlnum == 0) && !idleWake(s, want) {
+					break
+				}
+			}
+			if got := skipQuiet(s, i); got != want {
+				t.Fatalf("skipQuiet(%q, %d) = %d, byte-wise %d", s, i, got, want)
+			}
+			checked++
+		}
+	}
+	if checked < 1000 {
+		t.Fatalf("only %d offsets checked", checked)
+	}
+}

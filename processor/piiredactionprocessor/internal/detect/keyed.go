@@ -90,7 +90,9 @@ func (e *Engine) keyedText(s string, i int, t Type) (Finding, bool) {
 		return Finding{}, false // "Billing address: Sara Schwarz" opens a block whose first line is a name
 	}
 	if t == TypeStreetAddress {
-		j = e.addressTail(s, j) // the block goes on over its next lines: city, region, postcode
+		sc := scanner{Engine: e, text: s}
+		j = sc.addressTail(s, j) // the block goes on over its next lines: city, region, postcode
+		sc.release()
 	}
 	return Finding{Start: vs, End: j, Type: t}, true
 }

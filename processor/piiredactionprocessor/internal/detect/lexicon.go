@@ -62,6 +62,10 @@ type lexiconTable struct {
 	// nearly all are no entry. Without it each such miss probes the table and evicts a cached
 	// word. nil lets every phrase through to the table.
 	phrases []uint64
+	// wordPhrases is the same kind of filter keyed by the entries' word hashes combined
+	// (phraseOfWords), for entries of two or three words: a caller holding the words' hashes
+	// (wordInfo.h) asks without hashing the phrase again. nil lets every phrase through.
+	wordPhrases []uint64
 }
 
 const phraseBits = 17 // ~10,000 multi-word entries: about one unknown pair in thirteen passes
@@ -160,6 +164,7 @@ func buildLexicon(text string) *lexiconTable {
 			t.flags[h] |= fl
 			if strings.IndexByte(key, ' ') >= 0 {
 				t.addPhrase(fnv32(key))
+				t.addWordPhrase(key)
 			}
 		}
 		off += nl + 1
@@ -284,6 +289,43 @@ func (t *lexiconTable) addPhrase(full uint32) {
 	}
 	h := full >> (32 - phraseBits)
 	t.phrases[h>>6] |= 1 << (h & 63)
+}
+
+// phraseOfWords combines the FNV hashes of a phrase's lower-cased words (hs[0] the first) into
+// the bit wordPhrases holds for it.
+func phraseOfWords(hs []uint32) uint32 {
+	m := hs[0]
+	for _, h := range hs[1:] {
+		m = (m^0x5bd1e995)*0x9E3779B1 ^ h
+	}
+	return (m * 0x85EBCA77) >> (32 - phraseBits)
+}
+
+// addWordPhrase adds an entry of two or three words to wordPhrases.
+func (t *lexiconTable) addWordPhrase(key string) {
+	parts := strings.Split(key, " ")
+	if len(parts) > 3 {
+		return
+	}
+	var hs [3]uint32
+	for k, p := range parts {
+		hs[k] = fnv32(p)
+	}
+	if t.wordPhrases == nil {
+		t.wordPhrases = make([]uint64, 1<<phraseBits/64)
+	}
+	h := phraseOfWords(hs[:len(parts)])
+	t.wordPhrases[h>>6] |= 1 << (h & 63)
+}
+
+// mayBeWordPhrase reports whether an entry made of the words with these lower-case FNV hashes
+// (two or three, joined by single spaces) may exist.
+func (t *lexiconTable) mayBeWordPhrase(hs []uint32) bool {
+	if t.wordPhrases == nil {
+		return true
+	}
+	h := phraseOfWords(hs)
+	return t.wordPhrases[h>>6]&(1<<(h&63)) != 0
 }
 
 // mayBePhrase reports whether a lower-cased entry with a space and this FNV hash may exist.

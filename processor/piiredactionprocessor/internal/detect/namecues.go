@@ -47,6 +47,16 @@ var nameFollowers = []string{
 	"married", "died", "joined", "founded", "graduated", "resigned", "signed",
 }
 
+// followersByFirst indexes nameFollowers by their first byte: followerAfter compares only the
+// followers that can start the word after a name. (The followers are ASCII, so strings.EqualFold
+// can only match a window whose first byte folds the same way.)
+var followersByFirst = func() (idx [256][]string) {
+	for _, c := range nameFollowers {
+		idx[c[0]|0x20] = append(idx[c[0]|0x20], c)
+	}
+	return idx
+}()
+
 const (
 	cueNone = iota
 	cueWeak
@@ -122,7 +132,7 @@ func followerAfter(s string, pos int) bool {
 		return false
 	}
 	rest := s[pos+1:]
-	for _, c := range nameFollowers {
+	for _, c := range followersByFirst[rest[0]|0x20] {
 		if len(rest) >= len(c) && strings.EqualFold(rest[:len(c)], c) && (len(rest) == len(c) || !isAlnum(rest[len(c)])) {
 			return true
 		}
@@ -162,7 +172,7 @@ func placeCueBefore(s string, st int) bool {
 
 // scanNameCue is called at a word starting with "na": after "name is", "name:", "named" the next
 // words are a name even in lower case ("my name is lena andersson").
-func (e *Engine) scanNameCue(s string, i int) (Finding, bool) {
+func (e *scanner) scanNameCue(s string, i int) (Finding, bool) {
 	if i > 0 && (s[i-1] == '_' || s[i-1] == '-' || s[i-1] == '.') {
 		return Finding{}, false // first_name: is a key, handled with the other keys
 	}
@@ -183,16 +193,16 @@ func (e *Engine) scanNameCue(s string, i int) (Finding, bool) {
 	}
 	st, en := j, 0
 	for w := 0; w < 4 && j < len(s); w++ {
-		end, firstUpper, _, camel := readWord(s, j)
-		if end == j || camel || !wordEndOK(s, end) {
+		wi := e.wordClassed(s, j)
+		end, firstUpper := wi.end, wi.firstUpper()
+		if end == j || wi.shape&shapeCamel != 0 || !wordEndOK(s, end) {
 			break
 		}
-		word := s[j:end]
 		initial := end-j == 1
 		if !initial {
-			fl := e.lex.lookup(word)
+			fl := wi.fl
 			t := nameTok{start: j, end: end, fl: fl}
-			t.barrier = inSet(sentenceWords, word) || inSet(nameBarrierWords, word)
+			t.barrier = wi.cls&(sentenceWords|nameBarrierWords) != 0
 			c := t.category()
 			ok := c == catStrong || c == catWeak && fl&lexGiven != 0 ||
 				c == catUnknown ||
@@ -240,18 +250,28 @@ func speakerLabel(s string, st, en int) bool {
 	return st == 0 || s[st-1] == '\n' || (st > 1 && s[st-1] == '>' && s[st-2] == '\n')
 }
 
-// mayEndNameCue is a quick test before nameCueBefore: every name cue ends with one of these bytes.
+// mayEndNameCue is a quick test before nameCueBefore: every name cue ends with one of these
+// pairs of bytes (the word before a capital is "the", "for", "and" far more often).
 func mayEndNameCue(s string, pos int) bool {
 	j := pos
 	for j > 0 && pos-j < 64 && (s[j-1] == ' ' || s[j-1] == '\t' || s[j-1] == '"') {
 		j--
 	}
-	if j == 0 {
+	if j < 2 {
 		return false
 	}
+	// The last two bytes of every cue in nameCues, folded the way endsWithWord compares ASCII:
+	// "is", "'s", "e:", "re", "me", "ed", "im", "er".
+	p := s[j-2] | 0x20
 	switch s[j-1] | 0x20 {
-	case ':', 's', 'e', 'd', 'm', 'r':
-		return true
+	case 's':
+		return p == 'i' || p == '\''
+	case ':', 'd', 'r':
+		return p == 'e'
+	case 'e':
+		return p == 'r' || p == 'm'
+	case 'm':
+		return p == 'i'
 	}
 	return false
 }
@@ -278,19 +298,20 @@ func nameCueBefore(s string, pos int) bool {
 
 // nameFollows reports whether a list continues with a known name after en ("Monjeau, Graves and
 // Reed": Graves is a name, so Monjeau is one too).
-func (e *Engine) nameFollows(s string, en int) bool {
+func (e *scanner) nameFollows(s string, en int) bool {
 	rest := s[en:]
 	for _, sep := range [...]string{", ", " and ", " & ", " und ", " et ", " y ", " e ", " or "} {
 		if !strings.HasPrefix(rest, sep) {
 			continue
 		}
 		i := en + len(sep)
-		end, firstUpper, _, camel := readWord(s, i)
-		if end == i || !firstUpper || camel || !wordEndOK(s, end) {
+		w := e.wordClassed(s, i)
+		end := w.end
+		if end == i || !w.firstUpper() || w.shape&shapeCamel != 0 || !wordEndOK(s, end) {
 			return false
 		}
-		t := nameTok{start: i, end: end, fl: e.lex.lookup(s[i:end])}
-		t.barrier = inSet(sentenceWords, s[i:end])
+		t := nameTok{start: i, end: end, fl: w.fl}
+		t.barrier = w.cls&sentenceWords != 0
 		c := t.category()
 		return c == catStrong || c == catWeak && t.fl&lexPlace == 0
 	}

@@ -29,7 +29,8 @@ type nameTok struct {
 	next       int // where the separator after the token starts
 	kind       tokKind
 	fl         lexFlags
-	barrier    bool // a function word, or part of a multi-word place ("Los Angeles")
+	cls        wordClass // the grammar word lists the word is in (classOf)
+	barrier    bool      // a function word, or part of a multi-word place ("Los Angeles")
 }
 
 // Token categories for scoring.
@@ -257,10 +258,10 @@ func wordEndOK(s string, j int) bool {
 }
 
 // readNameRun collects up to maxNameTokens name-shaped tokens from i, separated by single spaces.
-func readNameRun(lx *lexiconTable, s string, i int, toks *[maxNameTokens]nameTok) int {
+func (e *scanner) readNameRun(s string, i int, toks *[maxNameTokens]nameTok) int {
 	n := 0
 	for n < maxNameTokens && i < len(s) {
-		t, ok := readNameTok(lx, s, i, n > 0)
+		t, ok := e.readNameTok(s, i, n > 0)
 		if !ok {
 			break
 		}
@@ -275,15 +276,17 @@ func readNameRun(lx *lexiconTable, s string, i int, toks *[maxNameTokens]nameTok
 		}
 		i = j + 1
 	}
-	return markRunBarriers(lx, s, toks, n)
+	return markRunBarriers(e.lex, s, toks, n)
 }
 
 // readNameTok reads one token of a name run at i; ok is false where the run ends.
-func readNameTok(lx *lexiconTable, s string, i int, inRun bool) (nameTok, bool) {
+func (e *scanner) readNameTok(s string, i int, inRun bool) (nameTok, bool) {
 	if c := s[i]; c >= 'a' && c <= 'z' && particleStart&(1<<(c-'a')) == 0 {
 		return nameTok{}, false // a lower-case word that is not a particle ends the run
 	}
-	end, firstUpper, allUpper, camel := readWord(s, i)
+	lx := e.lex
+	wi := e.wordClassed(s, i)
+	end, firstUpper, allUpper, camel := wi.end, wi.firstUpper(), wi.shape&shapeAllUpper != 0, wi.shape&shapeCamel != 0
 	if end == i {
 		return nameTok{}, false
 	}
@@ -315,8 +318,15 @@ func readNameTok(lx *lexiconTable, s string, i int, inRun bool) (nameTok, bool) 
 			t.end -= len("’s")
 		}
 	}
+	t.cls = wi.cls
+	if t.end != end {
+		t.cls = classOf(s[t.start:t.end])
+	}
 	if t.kind != tokParticle && t.kind != tokInitial {
-		t.fl = lx.lookup(s[t.start:t.end])
+		t.fl = wi.fl
+		if t.end != end {
+			t.fl = lx.lookup(s[t.start:t.end])
+		}
 		if inRun && t.fl&(lexMonth|lexWeekday) != 0 && lx.dateAt(s, i) > 0 {
 			return nameTok{}, false // "Field Sun, 06 Dec 2026": the date is not part of the run
 		}
@@ -346,7 +356,7 @@ func markRunBarriers(lx *lexiconTable, s string, toks *[maxNameTokens]nameTok, n
 	}
 	// "St Mary's", "Saint Jude": a saint's name is a place or an institution.
 	for a := 0; a+1 < n; a++ {
-		if toks[a].fl&lexBarrier != 0 && toks[a].kind != tokParticle && inSet(nameBarrierWords, s[toks[a].start:toks[a].end]) {
+		if toks[a].fl&lexBarrier != 0 && toks[a].kind != tokParticle && toks[a].cls&nameBarrierWords != 0 {
 			toks[a+1].barrier = true
 		}
 	}

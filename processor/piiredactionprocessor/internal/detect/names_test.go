@@ -206,7 +206,7 @@ func TestConcurrentRedactSameResult(t *testing.T) {
 // multi-word entry of the lexicon (a false negative would turn "Golden Gate Bridge" into words).
 func TestPhraseFilterKeepsEveryPhrase(t *testing.T) {
 	lx := loadLexicon()
-	phrases := 0
+	phrases, wordPhrases := 0, 0
 	for _, off := range lx.slots {
 		if off == 0 {
 			continue
@@ -224,9 +224,31 @@ func TestPhraseFilterKeepsEveryPhrase(t *testing.T) {
 		if !lx.mayBePhrase(fnv32(w)) || lx.lookup(title) == 0 {
 			t.Fatalf("phrase %q filtered out", w)
 		}
+		if parts := strings.Split(w, " "); len(parts) <= 3 {
+			hs := make([]uint32, len(parts))
+			for k, p := range parts {
+				hs[k] = fnv32(p)
+			}
+			if !lx.mayBeWordPhrase(hs) {
+				t.Fatalf("phrase %q filtered out by its word hashes", w)
+			}
+			wordPhrases++
+		}
 	}
-	if phrases < 1000 {
-		t.Fatalf("only %d phrases in the lexicon", phrases)
+	if phrases < 1000 || wordPhrases < 1000 {
+		t.Fatalf("only %d phrases (%d of two or three words) in the lexicon", phrases, wordPhrases)
+	}
+	// The scanner's path: the words' hashes come from the memo.
+	e := newTestEngine(t, Options{})
+	for _, c := range []struct {
+		text string
+		want int
+	}{{"Golden Gate Bridge today", len("Golden Gate Bridge")}, {"New York City", len("New York")}, {"Black Friday forecast", len("Black Friday")}, {"Golden retriever", 0}} {
+		sc := scanner{Engine: e, text: c.text}
+		w := sc.word(c.text, 0)
+		if got := sc.phraseEnd(c.text, 0, w.end, w.h); got != c.want {
+			t.Errorf("phraseEnd(%q) = %d, want %d", c.text, got, c.want)
+		}
 	}
 	if lx.lookup("Black Friday forecast") != 0 || lx.lookup("New York") == 0 {
 		t.Error("phrase lookups wrong")

@@ -10,7 +10,7 @@ import (
 // scanCapital is called at a word that starts with a capital letter (ASCII or UTF-8). It returns a
 // PERSON or STREET_ADDRESS finding, or where scanning should continue; a date it keeps moves
 // *last past it, so that no look-back enters it.
-func (e *Engine) scanCapital(s string, i, lastPerson int, last *int) (Finding, bool, int) {
+func (e *scanner) scanCapital(s string, i, lastPerson int, last *int) (Finding, bool, int) {
 	if !wordStartOK(s, i) {
 		return Finding{}, false, i + 1
 	}
@@ -26,7 +26,7 @@ func (e *Engine) scanCapital(s string, i, lastPerson int, last *int) (Finding, b
 		return Finding{}, false, i + 1
 	}
 	var toks [maxNameTokens]nameTok
-	n := readNameRun(e.lex, s, i, &toks)
+	n := e.readNameRun(s, i, &toks)
 	if n == 0 {
 		return Finding{}, false, i + 1
 	}
@@ -59,14 +59,15 @@ func (e *Engine) scanCapital(s string, i, lastPerson int, last *int) (Finding, b
 // capitalFastPath decides the common case, a capitalised ordinary word ("Report revenue...",
 // "Tokyo"), or a date, with one cached lookup and without building the run. done reports that
 // scanning continues at next.
-func (e *Engine) capitalFastPath(s string, i, lastPerson int, last *int) (next int, done bool) {
-	end, ok := asciiWordEnd(s, i)
+func (e *scanner) capitalFastPath(s string, i, lastPerson int, last *int) (next int, done bool) {
+	w := e.word(s, i)
+	end, ok := w.asciiEnd(s, i)
 	if !ok || end-i <= 1 {
 		return 0, false
 	}
-	fl := e.lex.lookup(s[i:end])
+	fl := w.fl
 	if fl&(lexMonth|lexWeekday) != 0 {
-		if d := e.lex.dateAt(s, i); d > 0 {
+		if d := e.lex.dateAfterWord(s, i, end, fl); d > 0 {
 			kept(keepDate, i, d)
 			*last = d // look-backs stay out of the date
 			return d, true
@@ -89,7 +90,7 @@ func (e *Engine) capitalFastPath(s string, i, lastPerson int, last *int) (next i
 	// A multi-word place, landmark or product ("Golden Gate Bridge", "Black Friday") is one
 	// barrier even when its first word is also a name (markRunBarriers): skip it whole.
 	if fl&lexPhrase != 0 && fl&lexTitle == 0 {
-		if p := e.placePhraseEnd(s, i, end); p > 0 {
+		if p := e.phraseEnd(s, i, end, w.h); p > 0 {
 			return p, true
 		}
 	}
@@ -124,6 +125,30 @@ func (e *Engine) placePhraseEnd(s string, i, end int) int {
 	return 0
 }
 
+// phraseEnd is placePhraseEnd for the scanner: the following words come from the memo (the
+// scan reads them next anyway) and a phrase is looked up only when the lexicon's filter over
+// word hashes lets it through. h0 is the first word's hash (wordInfo.h).
+func (e *scanner) phraseEnd(s string, i, end int, h0 uint32) int {
+	var ends [2]int
+	hs := [3]uint32{h0}
+	p, k := end, 0
+	for ; k < len(ends) && p+1 < len(s) && s[p] == ' '; k++ {
+		w := e.word(s, p+1)
+		q, ok := w.asciiEnd(s, p+1)
+		if !ok {
+			break
+		}
+		ends[k], hs[k+1], p = q, w.h, q
+	}
+	for k--; k >= 0; k-- {
+		if e.lex.mayBeWordPhrase(hs[:k+2]) && e.lex.lookup(s[i:ends[k]])&lexPlace != 0 {
+			kept(keepPlace, i, ends[k])
+			return ends[k]
+		}
+	}
+	return 0
+}
+
 // segment counts the kinds of words in toks[a:b], a stretch of a run that may be one name.
 type segment struct {
 	strong, weak, weakPlace, unk, ini int
@@ -134,7 +159,7 @@ type segment struct {
 func (g *segment) words() int { return g.strong + g.weak + g.unk }
 
 // personInRun looks for a name among the n tokens of a run, before limit.
-func (e *Engine) personInRun(s string, toks *[maxNameTokens]nameTok, n, limit, lastPerson int) (Finding, bool) {
+func (e *scanner) personInRun(s string, toks *[maxNameTokens]nameTok, n, limit, lastPerson int) (Finding, bool) {
 	// After "my name is", "Name:" every capitalised word of the run is part of the name.
 	named := nameCueBefore(s, toks[0].start)
 	for a := 0; a < n && toks[a].start < limit; {
@@ -149,7 +174,7 @@ func (e *Engine) personInRun(s string, toks *[maxNameTokens]nameTok, n, limit, l
 		}
 		b, g := e.readSegment(s, toks, n, a, limit, named, givenThenFamily)
 		switch {
-		case b < n && inSet(companyWords, s[toks[b].start:toks[b].end]):
+		case b < n && toks[b].cls&companyWords != 0:
 			a = b + 1 // "Smith Ltd" is a company
 		case b > a && g.upperOnly && b-a == 1:
 			a = b // a single ALL-CAPS word is an acronym more often than a name
@@ -167,7 +192,7 @@ func (e *Engine) personInRun(s string, toks *[maxNameTokens]nameTok, n, limit, l
 
 // readSegment extends a segment from toks[a] over the words that may belong to one name and
 // returns its end b (trailing particles dropped) with its counts.
-func (e *Engine) readSegment(s string, toks *[maxNameTokens]nameTok, n, a, limit int, named, givenThenFamily bool) (int, segment) {
+func (e *scanner) readSegment(s string, toks *[maxNameTokens]nameTok, n, a, limit int, named, givenThenFamily bool) (int, segment) {
 	g := segment{upperOnly: true}
 	b := a
 	for ; b < n && toks[b].end <= limit; b++ {
@@ -218,7 +243,7 @@ func (e *Engine) readSegment(s string, toks *[maxNameTokens]nameTok, n, a, limit
 
 // judgeSegment decides whether toks[a:b] is a name and returns its finding (with a title before
 // it and a suffix after it).
-func (e *Engine) judgeSegment(s string, toks *[maxNameTokens]nameTok, n, a, b int, g *segment, named bool, lastPerson int) (Finding, bool) {
+func (e *scanner) judgeSegment(s string, toks *[maxNameTokens]nameTok, n, a, b int, g *segment, named bool, lastPerson int) (Finding, bool) {
 	st, en := toks[a].start, toks[b-1].end
 	titled := a > 0 && toks[a-1].kind == tokTitle
 	if g.unk > 0 {
@@ -242,7 +267,7 @@ func (e *Engine) judgeSegment(s string, toks *[maxNameTokens]nameTok, n, a, b in
 	if titled {
 		st = toks[a-1].start // "Mrs. Kathrine Filemonsen": the title goes too
 	}
-	if b < n && inSet(nameSuffixes, s[toks[b].start:toks[b].end]) {
+	if b < n && toks[b].cls&nameSuffixes != 0 {
 		en = toks[b].end // "... DDS", "... Jr"
 	}
 	return Finding{Start: st, End: en, Type: TypePerson}, true

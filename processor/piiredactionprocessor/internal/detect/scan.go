@@ -131,26 +131,22 @@ func init() {
 // only on digits, '@', ':', '=', '-', '+', '(' and at words that start like a vendor secret;
 // ordinary text never leaves the loop. capital reports that a word starting with a capital was
 // seen (not seeing one does not prove there is none: findings are skipped whole).
-func (e *Engine) scanBuiltin(s string, dst []Finding, names bool) (_ []Finding, capital bool) {
+func (e *scanner) scanBuiltin(s string, dst []Finding, names bool) (_ []Finding, capital bool) {
 	n := len(s)
 	last := 0 // look-backs never cross the end of the previous finding
 	lastPerson := -1
 	words := names && e.lex != nil
 	i := 0
 	for i < n {
+		c := s[i]
+		prevAlnum := uint8(0) // clsAlnum when the previous byte is a letter or digit
 		if i > 0 {
+			// skipQuiet returns only bytes that wake the scanner.
 			if i = skipQuiet(s, i); i >= n {
 				break
 			}
-		}
-		c := s[i]
-		cls := byteClass[c]
-		prevAlnum := uint8(0) // clsAlnum when the previous byte is a letter or digit
-		if i > 0 {
-			prevAlnum = byteClass[s[i-1]] & clsAlnum
-		}
-		// Wake on clsAlways, or on clsStart when the previous byte is not alphanumeric.
-		if cls&clsAlways|(cls>>2)&^prevAlnum == 0 {
+			c, prevAlnum = s[i], byteClass[s[i-1]]&clsAlnum
+		} else if byteClass[c]&(clsAlways|clsStart) == 0 {
 			i++
 			continue
 		}
@@ -225,7 +221,7 @@ func (e *Engine) scanBuiltin(s string, dst []Finding, names bool) (_ []Finding, 
 // atDigit handles a digit: a date, a street address or a number (card, phone, SSN, IP) where a
 // number starts, an IBAN where the digit is the third character of a word ("GB82..."). It may
 // move *last past a kept date so that no look-back enters it.
-func (e *Engine) atDigit(s string, i int, inWord, words bool, last *int) (Finding, bool, int) {
+func (e *scanner) atDigit(s string, i int, inWord, words bool, last *int) (Finding, bool, int) {
 	if !inWord {
 		if words {
 			if end := e.lex.dateAt(s, i); end > 0 {
@@ -252,27 +248,53 @@ func (e *Engine) atDigit(s string, i int, inWord, words bool, last *int) (Findin
 
 // skipQuiet returns the first index >= i (i > 0) whose byte wakes the scanner, examining eight
 // bytes per step. A byte's wake test depends only on itself and its predecessor, so the eight
-// tests are independent; their bits combine into one mask whose lowest set bit is the answer.
-// Fewer than eight remaining bytes are left to the caller's byte-wise test.
+// tests are independent: the eight byte classes are packed into the lanes of one word, the
+// predecessors' classes are the same word shifted by one lane, and one expression tests all
+// eight lanes; the lowest set lane is the answer unless idleWake passes over it. Fewer than
+// eight remaining bytes are tested one by one; len(s) means none wakes it.
 func skipQuiet(s string, i int) int {
+	const lanes = 0x0101010101010101
+	prev := uint64(byteClass[s[i-1]])
 	for i+8 <= len(s) {
-		b := s[i-1 : i+8]
-		c0, c1, c2, c3 := byteClass[b[0]], byteClass[b[1]], byteClass[b[2]], byteClass[b[3]]
-		c4, c5, c6, c7, c8 := byteClass[b[4]], byteClass[b[5]], byteClass[b[6]], byteClass[b[7]], byteClass[b[8]]
-		w := uint(c1>>1|(c1>>2)&^c0)&1 |
-			uint(c2>>1|(c2>>2)&^c1)&1<<1 |
-			uint(c3>>1|(c3>>2)&^c2)&1<<2 |
-			uint(c4>>1|(c4>>2)&^c3)&1<<3 |
-			uint(c5>>1|(c5>>2)&^c4)&1<<4 |
-			uint(c6>>1|(c6>>2)&^c5)&1<<5 |
-			uint(c7>>1|(c7>>2)&^c6)&1<<6 |
-			uint(c8>>1|(c8>>2)&^c7)&1<<7
-		if w != 0 {
-			return i + bits.TrailingZeros(w)
+		b := s[i : i+8]
+		x := uint64(byteClass[b[0]]) | uint64(byteClass[b[1]])<<8 | uint64(byteClass[b[2]])<<16 |
+			uint64(byteClass[b[3]])<<24 | uint64(byteClass[b[4]])<<32 | uint64(byteClass[b[5]])<<40 |
+			uint64(byteClass[b[6]])<<48 | uint64(byteClass[b[7]])<<56
+		// Lane k: clsAlways, or clsStart when the byte before is not clsAlnum.
+		for w := (x>>1 | (x>>2)&^(x<<8|prev)) & lanes; w != 0; w &= w - 1 {
+			if p := i + bits.TrailingZeros64(w)>>3; !idleWake(s, p) {
+				return p
+			}
 		}
+		prev = x >> 56
 		i += 8
 	}
+	for ; i < len(s); i++ {
+		if c := byteClass[s[i]]; (c&clsAlways != 0 || c&clsStart != 0 && byteClass[s[i-1]]&clsAlnum == 0) && !idleWake(s, i) {
+			return i
+		}
+	}
 	return i
+}
+
+// idleWake reports that the scanner, woken at p, would do nothing there: the first test of
+// scanBuiltin's case for the byte fails (a lower-case word that opens no secret or "name is", a
+// '-' that opens no PEM line, a '+' or '(' before no digit). skipQuiet passes over such bytes
+// without leaving its loop: in prose, about one word in four starts with such a letter.
+func idleWake(s string, p int) bool {
+	c := s[p]
+	if p+1 >= len(s) {
+		return c >= 'a' && c <= 'z' || c == '-' || c == '+' || c == '('
+	}
+	switch c1 := s[p+1]; {
+	case c >= 'a' && c <= 'z':
+		return !opensWord(c, c1)
+	case c == '-':
+		return c1 != '-'
+	case c == '+' || c == '(':
+		return !isDigit(c1)
+	}
+	return false
 }
 
 func hasPrefixFold(s, prefix string) bool {
