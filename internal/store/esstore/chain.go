@@ -42,8 +42,8 @@ type streamChain struct {
 	baseSeq  uint64
 	baseHash string
 	pending  []*pendingDoc
-	ids      map[string]bool // record ids in pending
-	tree     *treeState      // nil until checkpoints need it
+	ids      map[string]bool         // record ids in pending
+	tree     *objectstore.StreamTree // nil until checkpoints need it
 }
 
 // last is the seq and hash the next record chains after.

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"go.uber.org/zap"
 
@@ -21,14 +20,6 @@ import (
 // "<prefix>-*" template, so retention and erasure never touch it) and every witness; a checkpoint
 // document also keeps the frontier, so a restarted writer reads only the documents after its
 // stream's newest checkpoint. The evidence index also publishes the signing public key.
-
-// treeState is a stream's tree as the writer keeps it.
-type treeState struct {
-	tree     evidence.Frontier
-	ok       bool // false: the tree could not be rebuilt (documents missing and no checkpoint frontier)
-	ckptSize uint64
-	ckptAt   time.Time
-}
 
 // SetCheckpoints makes the store sign checkpoints of its streams' trees with signer, as o says
 // (nil o or signer: none). Call it before Start.
@@ -113,86 +104,54 @@ func (s *Store) extendTree(ctx context.Context, stream string, c *streamChain, f
 	if !s.checkpointsOn() || len(hashes) == 0 {
 		return
 	}
-	t := c.tree
-	if t == nil || (t.ok && t.tree.Size != first-1) {
-		t = s.loadTree(ctx, stream)
-		c.tree = t
-	} else if t.ok {
-		for _, h := range hashes {
-			leaf, err := evidence.LeafHash(h)
-			if err != nil {
-				t.ok = false
-				break
-			}
-			t.tree.Append(leaf)
-		}
+	if c.tree == nil || !c.tree.Extend(first, hashes) {
+		c.tree = s.loadTree(ctx, stream)
 	}
-	s.checkpointIfDue(ctx, stream, t, false)
+	s.checkpointIfDue(ctx, stream, c.tree, false)
 }
 
 // loadTree rebuilds the stream's tree: from its newest checkpoint's frontier and the documents
 // after it, or from all its documents.
-func (s *Store) loadTree(ctx context.Context, stream string) *treeState {
-	t := &treeState{ckptAt: s.now()}
+func (s *Store) loadTree(ctx context.Context, stream string) *objectstore.StreamTree {
+	t := &objectstore.StreamTree{}
+	t.CheckpointedAt(0, s.now())
 	cps, err := s.checkpointDocs(ctx, stream, 1, "desc")
 	if err != nil {
 		s.logger.Warn("could not read the stream's newest checkpoint; no checkpoints are written for it", zap.String("stream", stream), zap.Error(err))
 		return t
 	}
+	var start evidence.Frontier
 	if len(cps) == 1 {
-		if t.tree, err = evidence.DecodeFrontier(cps[0].Size, cps[0].Frontier); err != nil {
+		if start, err = evidence.DecodeFrontier(cps[0].Size, cps[0].Frontier); err != nil {
 			s.logger.Warn("the stream's newest checkpoint has a malformed frontier; rebuilding from the documents", zap.String("stream", stream))
-			t.tree = evidence.Frontier{}
+			start = evidence.Frontier{}
 		}
-		t.ckptSize = cps[0].Size
+		t.CheckpointedAt(cps[0].Size, s.now())
 	}
-	err = s.readStream(ctx, stream, t.tree.Size, true, func(r evidence.StoredRecord) error {
-		leaf, err := evidence.LeafHash(r.Hash)
-		if err != nil {
-			return err
-		}
-		t.tree.Append(leaf)
-		return nil
+	t.Tree, err = objectstore.RebuildTree(start, func(from uint64, fn func(string) error) error {
+		return s.readStream(ctx, stream, from, true, func(r evidence.StoredRecord) error { return fn(r.Hash) })
 	})
 	if err != nil {
 		s.logger.Warn("stream's Merkle tree cannot be rebuilt from its documents; no checkpoints are written for it", zap.String("stream", stream), zap.Error(err))
 		return t
 	}
-	t.ok = true
+	t.TreeOK = true
 	return t
 }
 
-// checkpointIfDue signs and stores the stream's checkpoint when the policy says so (force: whenever
-// it grew). A failure is logged and retried with the next one.
-func (s *Store) checkpointIfDue(ctx context.Context, stream string, t *treeState, force bool) {
-	now := s.now()
-	if !t.ok || t.tree.Size <= t.ckptSize || !s.ckpt.Policy().Due(t.tree.Size-t.ckptSize, now.Sub(t.ckptAt), force) {
-		return
+// checkpointIfDue signs and stores the stream's checkpoint when it is due (Checkpointer.IfDue).
+func (s *Store) checkpointIfDue(ctx context.Context, stream string, t *objectstore.StreamTree, force bool) {
+	c := objectstore.Checkpointer{
+		Options: s.ckpt, Signer: s.signer, Origin: s.origin(),
+		Layout: objectstore.Layout{Prefix: objectstore.DefaultPrefix}, Logger: s.logger, Now: s.now,
 	}
-	cp := evidence.Checkpoint{Origin: evidence.Origin(s.origin(), stream), Size: t.tree.Size, Root: t.tree.Root()}
-	signed, err := s.signer.SignCheckpoint(cp)
-	if err != nil {
-		s.logger.Warn("could not sign checkpoint", zap.String("stream", stream), zap.Error(err))
-		return
-	}
-	ok := true
-	sinks := append([]evidence.Sink{indexSink{s: s, frontier: t.tree.Encode()}}, s.ckpt.WitnessSinks(objectstore.Layout{Prefix: objectstore.DefaultPrefix})...)
-	for _, sink := range sinks {
-		if err := sink.PutCheckpoint(ctx, stream, cp.Size, signed); err != nil {
-			ok = false
-			s.logger.Warn("could not store checkpoint; retrying with the next one", zap.String("stream", stream),
-				zap.String("sink", sink.String()), zap.Uint64("tree_size", cp.Size), zap.Error(err))
-		}
-	}
-	if ok {
-		t.ckptSize, t.ckptAt = cp.Size, now
-	}
+	c.IfDue(ctx, stream, t, indexSink{s: s, tree: t}, force)
 }
 
 // indexSink stores checkpoints in the evidence index.
 type indexSink struct {
-	s        *Store
-	frontier []string
+	s    *Store
+	tree *objectstore.StreamTree // its frontier is kept with the checkpoint, for a restarted writer
 }
 
 func (k indexSink) PutCheckpoint(ctx context.Context, stream string, size uint64, signed []byte) error {
@@ -200,7 +159,7 @@ func (k indexSink) PutCheckpoint(ctx context.Context, stream string, size uint64
 		return err
 	}
 	return k.s.createEvidence(ctx, fmt.Sprintf("checkpoint-%s-%d", stream, size), map[string]any{
-		"kind": "checkpoint", "stream": stream, "tree_size": size, "checkpoint": string(signed), "frontier": k.frontier,
+		"kind": "checkpoint", "stream": stream, "tree_size": size, "checkpoint": string(signed), "frontier": k.tree.Tree.Encode(),
 	})
 }
 

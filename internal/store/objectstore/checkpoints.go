@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"go.uber.org/zap"
-
 	"github.com/agentaudit/otelcol-agentaudit/internal/evidence"
 )
 
@@ -56,12 +54,6 @@ func (b BackendSink) PutCheckpoint(ctx context.Context, stream string, size uint
 
 func (b BackendSink) String() string { return b.Backend.String() }
 
-// checkpointState is a stream's last checkpoint that reached the store and every witness.
-type checkpointState struct {
-	size uint64
-	at   time.Time
-}
-
 // DefaultOrigin names a store in checkpoint origins: its location without scheme, and its prefix,
 // e.g. "acme-audit/audit" or "var/lib/agentaudit/audit".
 func DefaultOrigin(b Backend, prefix string) string {
@@ -100,7 +92,8 @@ func (s *Store) checkpointsOn() bool { return s.opts.Checkpoints != nil && s.opt
 // resumeCheckpoint finds the stream's newest stored checkpoint, so a restart does not write one
 // for records already covered.
 func (s *Store) resumeCheckpoint(ctx context.Context, stream string, h *chainHead) error {
-	h.ckpt.at = s.opts.Now()
+	at := s.opts.Now()
+	h.CheckpointedAt(0, at)
 	if !s.checkpointsOn() {
 		return nil
 	}
@@ -110,47 +103,23 @@ func (s *Store) resumeCheckpoint(ctx context.Context, stream string, h *chainHea
 	}
 	for i := len(keys) - 1; i >= 0; i-- {
 		if n, ok := CheckpointSize(keys[i]); ok {
-			h.ckpt.size = n
+			h.CheckpointedAt(n, at)
 			break
 		}
 	}
 	return nil
 }
 
-// checkpointIfDue writes the stream's checkpoint when it grew by EveryRecords, when its last one is
-// Interval old, or (force) whenever it grew. s.mu is held. A failure is logged and retried at the
-// next occasion, never returned: the records are stored already, and failing the write would only
-// make the pipeline store them twice.
+// checkpointIfDue writes the stream's checkpoint when it is due (Checkpointer.IfDue). s.mu is held.
 func (s *Store) checkpointIfDue(ctx context.Context, stream string, h *chainHead, force bool) {
-	if !s.checkpointsOn() || !h.treeOK || h.tree.Size <= h.ckpt.size {
+	if !s.checkpointsOn() {
 		return
 	}
-	o := s.opts.Checkpoints
-	now := s.opts.Now()
-	if !o.Policy().Due(h.tree.Size-h.ckpt.size, now.Sub(h.ckpt.at), force) {
-		return
+	c := Checkpointer{
+		Options: s.opts.Checkpoints, Signer: s.opts.Signer, Origin: DefaultOrigin(s.backend, s.layout.Prefix),
+		Layout: s.layout, Logger: s.set.Logger, Now: s.opts.Now,
 	}
-	origin := o.Origin
-	if origin == "" {
-		origin = DefaultOrigin(s.backend, s.layout.Prefix)
-	}
-	cp := evidence.Checkpoint{Origin: evidence.Origin(origin, stream), Size: h.tree.Size, Root: h.tree.Root()}
-	signed, err := s.opts.Signer.SignCheckpoint(cp)
-	if err != nil {
-		s.set.Logger.Warn("could not sign checkpoint", zap.String("stream", stream), zap.Error(err))
-		return
-	}
-	ok := true
-	for _, b := range append([]evidence.Sink{BackendSink{Backend: s.backend, Layout: s.layout}}, o.WitnessSinks(s.layout)...) {
-		if err := b.PutCheckpoint(ctx, stream, cp.Size, signed); err != nil {
-			ok = false
-			s.set.Logger.Warn("could not store checkpoint; retrying with the next one", zap.String("stream", stream),
-				zap.String("sink", b.String()), zap.Uint64("tree_size", cp.Size), zap.Error(err))
-		}
-	}
-	if ok {
-		h.ckpt = checkpointState{size: cp.Size, at: now}
-	}
+	c.IfDue(ctx, stream, &h.StreamTree, BackendSink{Backend: s.backend, Layout: s.layout}, force)
 }
 
 // checkpointAll writes the checkpoints that are due (force: of every stream that grew).

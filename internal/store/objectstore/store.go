@@ -50,11 +50,9 @@ type chainHead struct {
 	manifestKey  string
 	manifestSig  string
 	manifestSeen bool
-	// tree is the stream's Merkle frontier after seq; treeOK is false for a stream whose tree could
-	// not be resumed (its manifests then carry none).
-	tree   evidence.Frontier
-	treeOK bool
-	ckpt   checkpointState
+	// StreamTree is the stream's Merkle frontier after seq; TreeOK is false for a stream whose tree
+	// could not be resumed (its manifests then carry none).
+	StreamTree
 }
 
 var (
@@ -149,8 +147,8 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 	}()
 	firstPrev := prev
 	var tree evidence.Frontier
-	if head.treeOK {
-		tree = head.tree.Clone()
+	if head.TreeOK {
+		tree = head.Tree.Clone()
 		enc.tree = &tree
 	}
 	firstHash, prev, err := enc.appendChained(b.Records, stream, seq, prev)
@@ -187,7 +185,7 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 		PreviousManifestSignature: head.manifestSig,
 		CreatedAt:                 now,
 	}
-	if head.treeOK {
+	if head.TreeOK {
 		m.TreeSize, m.TreeRoot, m.TreeFrontier = tree.Size, evidence.Hex(tree.Root()), tree.Encode()
 	}
 	if s.opts.Signer != nil {
@@ -211,7 +209,7 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 		return fmt.Errorf("put manifest: %w", err)
 	}
 	head.seq, head.hash, head.manifestKey, head.manifestSig = seq, prev, manifestKey, m.Signature
-	head.tree = tree
+	head.Tree = tree
 	s.set.Metrics.BytesWritten(ctx, b.Signal, int64(len(data)+len(mBytes)))
 	s.checkpointIfDue(ctx, stream, head, false)
 	return nil
@@ -275,7 +273,7 @@ func (s *Store) head(ctx context.Context, stream string) (*chainHead, error) {
 		last = &m
 		break
 	}
-	h.tree, h.treeOK = s.resumeTree(ctx, stream, last)
+	h.Tree, h.TreeOK = s.resumeTree(ctx, stream, last)
 	if err := s.resumeCheckpoint(ctx, stream, h); err != nil {
 		return nil, err
 	}

@@ -132,14 +132,8 @@ func (s *Store) resumeTree(ctx context.Context, stream string, m *Manifest) (evi
 		}
 		s.set.Logger.Warn("stream's last manifest has a malformed tree frontier; rebuilding it from the records", zap.String("stream", stream))
 	}
-	var f evidence.Frontier
-	err := ReadStream(ctx, s.backend, s.layout, stream, func(r StreamRecord) error {
-		leaf, err := evidence.LeafHash(r.Hash)
-		if err != nil {
-			return err
-		}
-		f.Append(leaf)
-		return nil
+	f, err := RebuildTree(evidence.Frontier{}, func(_ uint64, fn func(string) error) error {
+		return ReadStream(ctx, s.backend, s.layout, stream, func(r StreamRecord) error { return fn(r.Hash) })
 	})
 	if err != nil || f.Size != m.LastSeq {
 		s.set.Logger.Warn("stream's Merkle tree cannot be rebuilt from its records; its manifests carry no tree and no checkpoints are written for it",

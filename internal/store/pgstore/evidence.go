@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"go.uber.org/zap"
@@ -19,14 +18,6 @@ import (
 // of it into agentaudit.checkpoints and every witness; a checkpoint row also keeps the frontier, so a
 // restarted writer reads only the rows after its stream's newest checkpoint.
 
-// treeState is a stream's tree as the writer keeps it.
-type treeState struct {
-	tree     evidence.Frontier
-	ok       bool // false: the tree could not be rebuilt (the oldest rows are gone and no checkpoint has a frontier)
-	ckptSize uint64
-	ckptAt   time.Time
-}
-
 // SetCheckpoints makes the store sign checkpoints of its streams' trees with signer, as o says
 // (nil o or signer: none). Call it before Start.
 func (s *Store) SetCheckpoints(signer *objectstore.Signer, o *objectstore.CheckpointOptions) {
@@ -34,7 +25,7 @@ func (s *Store) SetCheckpoints(signer *objectstore.Signer, o *objectstore.Checkp
 		return
 	}
 	s.signer, s.ckpt = signer, o
-	s.trees = map[string]*treeState{}
+	s.trees = map[string]*objectstore.StreamTree{}
 }
 
 func (s *Store) checkpointsOn() bool { return s.ckpt != nil }
@@ -76,26 +67,18 @@ func (s *Store) extendTree(ctx context.Context, stream string, first uint64, has
 		return
 	}
 	t := s.trees[stream]
-	if t == nil || (t.ok && t.tree.Size != first-1) {
+	if t == nil || !t.Extend(first, hashes) {
 		t = s.loadTree(ctx, stream)
 		s.trees[stream] = t
-	} else if t.ok {
-		for _, h := range hashes {
-			leaf, err := evidence.LeafHash(h)
-			if err != nil {
-				t.ok = false
-				break
-			}
-			t.tree.Append(leaf)
-		}
 	}
 	s.checkpointIfDue(ctx, stream, t, false)
 }
 
-// loadTree rebuilds the stream's tree: from its newest checkpoint's frontier and the rows after it,
-// or from all its rows.
-func (s *Store) loadTree(ctx context.Context, stream string) *treeState {
-	t := &treeState{ckptAt: s.now()}
+// loadTree rebuilds the stream's tree: from its newest checkpoint's frontier (or a retention cut
+// past it) and the rows after it, or from all its rows.
+func (s *Store) loadTree(ctx context.Context, stream string) *objectstore.StreamTree {
+	t := &objectstore.StreamTree{}
+	t.CheckpointedAt(0, s.now())
 	var size int64
 	var frontier []string
 	err := s.pool.QueryRow(ctx, `SELECT tree_size, frontier FROM agentaudit.checkpoints WHERE stream = $1 ORDER BY tree_size DESC LIMIT 1`, stream).Scan(&size, &frontier)
@@ -103,29 +86,25 @@ func (s *Store) loadTree(ctx context.Context, stream string) *treeState {
 		s.logger.Warn("could not read the stream's newest checkpoint; no checkpoints are written for it", zap.String("stream", stream), zap.Error(err))
 		return t
 	}
+	var start evidence.Frontier
 	if err == nil {
-		if t.tree, err = evidence.DecodeFrontier(uint64(size), frontier); err != nil {
+		if start, err = evidence.DecodeFrontier(uint64(size), frontier); err != nil {
 			s.logger.Warn("the stream's newest checkpoint has a malformed frontier; rebuilding from the rows", zap.String("stream", stream))
-			t.tree = evidence.Frontier{}
+			start = evidence.Frontier{}
 		}
-		t.ckptSize = uint64(size)
+		t.CheckpointedAt(uint64(size), s.now())
 	}
-	if cut := s.ownCut(ctx, stream); cut != nil && cut.Frontier.Size > t.tree.Size {
-		t.tree = cut.Frontier // retention cut past the newest checkpoint: its rows are gone
+	if cut := s.ownCut(ctx, stream); cut != nil && cut.Frontier.Size > start.Size {
+		start = cut.Frontier // retention cut past the newest checkpoint: its rows are gone
 	}
-	err = s.readStream(ctx, stream, t.tree.Size, true, func(r evidence.StoredRecord) error {
-		leaf, err := evidence.LeafHash(r.Hash)
-		if err != nil {
-			return err
-		}
-		t.tree.Append(leaf)
-		return nil
+	t.Tree, err = objectstore.RebuildTree(start, func(from uint64, fn func(string) error) error {
+		return s.readStream(ctx, stream, from, true, func(r evidence.StoredRecord) error { return fn(r.Hash) })
 	})
 	if err != nil {
 		s.logger.Warn("stream's Merkle tree cannot be rebuilt from its rows; no checkpoints are written for it", zap.String("stream", stream), zap.Error(err))
 		return t
 	}
-	t.ok = true
+	t.TreeOK = true
 	return t
 }
 
@@ -138,41 +117,24 @@ func (s *Store) ownCut(ctx context.Context, stream string) *evidence.Cut {
 	return cut
 }
 
-// checkpointIfDue signs and stores the stream's checkpoint when the policy says so (force: whenever
-// it grew). A failure is logged and retried with the next one.
-func (s *Store) checkpointIfDue(ctx context.Context, stream string, t *treeState, force bool) {
-	now := s.now()
-	if !t.ok || t.tree.Size <= t.ckptSize || !s.ckpt.Policy().Due(t.tree.Size-t.ckptSize, now.Sub(t.ckptAt), force) {
-		return
+// checkpointIfDue signs and stores the stream's checkpoint when it is due (Checkpointer.IfDue).
+func (s *Store) checkpointIfDue(ctx context.Context, stream string, t *objectstore.StreamTree, force bool) {
+	c := objectstore.Checkpointer{
+		Options: s.ckpt, Signer: s.signer, Origin: s.origin(),
+		Layout: objectstore.Layout{Prefix: objectstore.DefaultPrefix}, Logger: s.logger, Now: s.now,
 	}
-	cp := evidence.Checkpoint{Origin: evidence.Origin(s.origin(), stream), Size: t.tree.Size, Root: t.tree.Root()}
-	signed, err := s.signer.SignCheckpoint(cp)
-	if err != nil {
-		s.logger.Warn("could not sign checkpoint", zap.String("stream", stream), zap.Error(err))
-		return
-	}
-	ok := true
-	for _, sink := range append([]evidence.Sink{tableSink{s: s, frontier: t.tree.Encode()}}, s.ckpt.WitnessSinks(objectstore.Layout{Prefix: objectstore.DefaultPrefix})...) {
-		if err := sink.PutCheckpoint(ctx, stream, cp.Size, signed); err != nil {
-			ok = false
-			s.logger.Warn("could not store checkpoint; retrying with the next one", zap.String("stream", stream),
-				zap.String("sink", sink.String()), zap.Uint64("tree_size", cp.Size), zap.Error(err))
-		}
-	}
-	if ok {
-		t.ckptSize, t.ckptAt = cp.Size, now
-	}
+	c.IfDue(ctx, stream, t, tableSink{s: s, tree: t}, force)
 }
 
 // tableSink stores checkpoints in agentaudit.checkpoints.
 type tableSink struct {
-	s        *Store
-	frontier []string
+	s    *Store
+	tree *objectstore.StreamTree // its frontier is kept with the checkpoint, for a restarted writer
 }
 
 func (k tableSink) PutCheckpoint(ctx context.Context, stream string, size uint64, signed []byte) error {
 	_, err := k.s.pool.Exec(ctx, `INSERT INTO agentaudit.checkpoints (stream, tree_size, checkpoint, frontier) VALUES ($1, $2, $3, $4) ON CONFLICT (stream, tree_size) DO NOTHING`,
-		stream, int64(size), string(signed), k.frontier)
+		stream, int64(size), string(signed), k.tree.Tree.Encode())
 	return err
 }
 

@@ -49,7 +49,7 @@ type Store struct {
 	// (evidence.go; nil ckpt: none). trees is guarded by mu.
 	signer *objectstore.Signer
 	ckpt   *objectstore.CheckpointOptions
-	trees  map[string]*treeState
+	trees  map[string]*objectstore.StreamTree
 	ticker *evidence.Ticker
 }
 
