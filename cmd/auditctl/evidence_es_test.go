@@ -164,3 +164,66 @@ func esRequest(t *testing.T, method, url string, body []byte) []byte {
 	}
 	return out
 }
+
+// TestErasureOnSearchEngine: forget on the search engine replaces the user's documents by tombstones
+// in place: verify (with the witnessed checkpoints) passes and reports them erased, the erased text
+// is no longer in the engine, and a bundle of the range proves each tombstone and says when and by
+// which erasure its record was erased.
+func TestErasureOnSearchEngine(t *testing.T) {
+	url, _, _ := searchengine.Start(t)
+	signer, _, pubFile := signingKeys(t)
+	wdir := t.TempDir()
+	writeCheckpointedES(t, url, "ev-erasure", wdir, signer, "a", "b", "c")
+	st, witnessURL := url+"/ev-erasure", "file://"+filepath.ToSlash(wdir)
+	callA := map[string]any{"term": map[string]any{"tool_call.call_id": "call-a-0"}}
+	if n := esCount(t, url, "ev-erasure-2*", callA); n != 1 {
+		t.Fatalf("before erasure: %d documents with the call id", n)
+	}
+
+	out := expectRun(t, exitOK, "forget", "--store", st, "--user", "user-1", "--as", "dpo@example.com")
+	if !strings.Contains(out, "replaced 9 records of user user-1") || !strings.Contains(out, "recorded as erasure record") {
+		t.Fatalf("forget:\n%s", out)
+	}
+	rep := expectRun(t, exitOK, "verify", "--store", st, "--pubkey", pubFile, "--checkpoints", witnessURL)
+	if !strings.Contains(rep, "erased") || !strings.Contains(rep, "9 records replaced by tombstones") || strings.Contains(rep, "missing_seq") {
+		t.Fatalf("verify after erasure:\n%s", rep)
+	}
+	if n := esCount(t, url, "ev-erasure-2*", callA); n != 0 {
+		t.Fatalf("erased content still in the engine: %d documents with the call id", n)
+	}
+	var hits struct {
+		Hits struct {
+			Hits []json.RawMessage `json:"hits"`
+		} `json:"hits"`
+	}
+	all, _ := json.Marshal(map[string]any{"size": 100, "query": map[string]any{"match_all": map[string]any{}}})
+	if err := json.Unmarshal(esRequest(t, http.MethodPost, url+"/ev-erasure-2*/_search", all), &hits); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hits.Hits.Hits {
+		if strings.Contains(string(h), "call-a-") || strings.Contains(string(h), "lookup") || strings.Contains(string(h), `"session-`) {
+			t.Fatalf("a stored document still carries erased content: %s", h)
+		}
+	}
+
+	file := filepath.Join(t.TempDir(), "bundle.zip")
+	expectRun(t, exitOK, "export", "--store", st, "--from", "2000-01-01", "-o", file)
+	rep = expectRun(t, exitOK, "verify", "--bundle", file, "--pubkey", pubFile)
+	if strings.Count(rep, "info erased") != 9 || !strings.Contains(rep, "by erasure ") || !strings.Contains(rep, "9 proven") {
+		t.Fatalf("bundle after erasure:\n%s", rep)
+	}
+}
+
+// esCount counts the documents of indices matching query.
+func esCount(t *testing.T, url, indices string, query map[string]any) int {
+	t.Helper()
+	esRequest(t, http.MethodPost, url+"/"+indices+"/_refresh", nil)
+	body, _ := json.Marshal(map[string]any{"query": query})
+	var out struct {
+		Count int `json:"count"`
+	}
+	if err := json.Unmarshal(esRequest(t, http.MethodPost, url+"/"+indices+"/_count", body), &out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Count
+}
