@@ -227,3 +227,51 @@ func esCount(t *testing.T, url, indices string, query map[string]any) int {
 	}
 	return out.Count
 }
+
+// TestLegalHoldOnSearchEngine: holds are signed markers in the evidence index; records under a hold
+// survive forget and retention, which report them; an override deletes and leaves an access-log
+// entry; a signed release ends the hold.
+func TestLegalHoldOnSearchEngine(t *testing.T) {
+	url, _, _ := searchengine.Start(t)
+	signer, privFile, pubFile := signingKeys(t)
+	writeCheckpointedES(t, url, "ev-hold", "", signer, "a", "b", "c")
+	st := url + "/ev-hold"
+	with := func(args ...string) []string { return append(args, "--store", st, "--signing-key", privFile) }
+
+	out := expectRun(t, exitOK, with("hold", "add", "--session", "session-b", "--reason", "case 2026-17", "--as", "legal@example.com")...)
+	id := strings.TrimSuffix(strings.Fields(out)[1], ":")
+	if n := esCount(t, url, "ev-hold_evidence", map[string]any{"term": map[string]any{"kind": "legal_hold"}}); n != 1 {
+		t.Fatalf("%d hold markers in the evidence index, want 1", n)
+	}
+	if list := expectRun(t, exitOK, with("hold", "list")...); !strings.Contains(list, id) || !strings.Contains(list, "session session-b") {
+		t.Fatalf("hold list:\n%s", list)
+	}
+	out = expectRun(t, exitOK, with("forget", "--user", "user-1")...)
+	if !strings.Contains(out, "replaced 6 records") || !strings.Contains(out, "kept 3 records under legal hold "+id) {
+		t.Fatalf("forget under hold:\n%s", out)
+	}
+	if tl := expectRun(t, exitOK, with("timeline", "session-b")...); strings.Count(tl, "\n") != 4 {
+		t.Fatalf("held session after forget:\n%s", tl)
+	}
+	expectRun(t, exitOK, "verify", "--store", st, "--pubkey", pubFile)
+	out = expectRun(t, exitOK, with("retention", "--older-than", "1h")...)
+	if !strings.Contains(out, "deleted 0 indices") || !strings.Contains(out, "legal hold "+id) {
+		t.Fatalf("retention under hold:\n%s", out)
+	}
+	if tl := expectRun(t, exitOK, with("timeline", "session-b")...); strings.Count(tl, "\n") != 4 {
+		t.Fatalf("held session after retention:\n%s", tl)
+	}
+
+	out = expectRun(t, exitOK, with("retention", "--older-than", "1h", "--override-hold", "--as", "cto@example.com")...)
+	if !strings.Contains(out, "deleted 1 indices") {
+		t.Fatalf("retention with override:\n%s", out)
+	}
+	if log := expectRun(t, exitOK, with("access-log")...); !strings.Contains(log, "override of legal holds "+id+" for retention") ||
+		!strings.Contains(log, "cto@example.com") {
+		t.Fatalf("access log after override:\n%s", log)
+	}
+	expectRun(t, exitOK, with("hold", "release", id)...)
+	if list := expectRun(t, exitOK, with("hold", "list")...); strings.Contains(list, id) {
+		t.Fatalf("released hold still listed:\n%s", list)
+	}
+}
