@@ -164,3 +164,114 @@ func esRequest(t *testing.T, method, url string, body []byte) []byte {
 	}
 	return out
 }
+
+// TestErasureOnSearchEngine: forget on the search engine replaces the user's documents by tombstones
+// in place: verify (with the witnessed checkpoints) passes and reports them erased, the erased text
+// is no longer in the engine, and a bundle of the range proves each tombstone and says when and by
+// which erasure its record was erased.
+func TestErasureOnSearchEngine(t *testing.T) {
+	url, _, _ := searchengine.Start(t)
+	signer, _, pubFile := signingKeys(t)
+	wdir := t.TempDir()
+	writeCheckpointedES(t, url, "ev-erasure", wdir, signer, "a", "b", "c")
+	st, witnessURL := url+"/ev-erasure", "file://"+filepath.ToSlash(wdir)
+	callA := map[string]any{"term": map[string]any{"tool_call.call_id": "call-a-0"}}
+	if n := esCount(t, url, "ev-erasure-2*", callA); n != 1 {
+		t.Fatalf("before erasure: %d documents with the call id", n)
+	}
+
+	out := expectRun(t, exitOK, "forget", "--store", st, "--user", "user-1", "--as", "dpo@example.com")
+	if !strings.Contains(out, "replaced 9 records of user user-1") || !strings.Contains(out, "recorded as erasure record") {
+		t.Fatalf("forget:\n%s", out)
+	}
+	rep := expectRun(t, exitOK, "verify", "--store", st, "--pubkey", pubFile, "--checkpoints", witnessURL)
+	if !strings.Contains(rep, "erased") || !strings.Contains(rep, "9 records replaced by tombstones") || strings.Contains(rep, "missing_seq") {
+		t.Fatalf("verify after erasure:\n%s", rep)
+	}
+	if n := esCount(t, url, "ev-erasure-2*", callA); n != 0 {
+		t.Fatalf("erased content still in the engine: %d documents with the call id", n)
+	}
+	var hits struct {
+		Hits struct {
+			Hits []json.RawMessage `json:"hits"`
+		} `json:"hits"`
+	}
+	all, _ := json.Marshal(map[string]any{"size": 100, "query": map[string]any{"match_all": map[string]any{}}})
+	if err := json.Unmarshal(esRequest(t, http.MethodPost, url+"/ev-erasure-2*/_search", all), &hits); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hits.Hits.Hits {
+		if strings.Contains(string(h), "call-a-") || strings.Contains(string(h), "lookup") || strings.Contains(string(h), `"session-`) {
+			t.Fatalf("a stored document still carries erased content: %s", h)
+		}
+	}
+
+	file := filepath.Join(t.TempDir(), "bundle.zip")
+	expectRun(t, exitOK, "export", "--store", st, "--from", "2000-01-01", "-o", file)
+	rep = expectRun(t, exitOK, "verify", "--bundle", file, "--pubkey", pubFile)
+	if strings.Count(rep, "info erased") != 9 || !strings.Contains(rep, "by erasure ") || !strings.Contains(rep, "9 proven") {
+		t.Fatalf("bundle after erasure:\n%s", rep)
+	}
+}
+
+// esCount counts the documents of indices matching query.
+func esCount(t *testing.T, url, indices string, query map[string]any) int {
+	t.Helper()
+	esRequest(t, http.MethodPost, url+"/"+indices+"/_refresh", nil)
+	body, _ := json.Marshal(map[string]any{"query": query})
+	var out struct {
+		Count int `json:"count"`
+	}
+	if err := json.Unmarshal(esRequest(t, http.MethodPost, url+"/"+indices+"/_count", body), &out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Count
+}
+
+// TestLegalHoldOnSearchEngine: holds are signed markers in the evidence index; records under a hold
+// survive forget and retention, which report them; an override deletes and leaves an access-log
+// entry; a signed release ends the hold.
+func TestLegalHoldOnSearchEngine(t *testing.T) {
+	url, _, _ := searchengine.Start(t)
+	signer, privFile, pubFile := signingKeys(t)
+	writeCheckpointedES(t, url, "ev-hold", "", signer, "a", "b", "c")
+	st := url + "/ev-hold"
+	with := func(args ...string) []string { return append(args, "--store", st, "--signing-key", privFile) }
+
+	out := expectRun(t, exitOK, with("hold", "add", "--session", "session-b", "--reason", "case 2026-17", "--as", "legal@example.com")...)
+	id := strings.TrimSuffix(strings.Fields(out)[1], ":")
+	if n := esCount(t, url, "ev-hold_evidence", map[string]any{"term": map[string]any{"kind": "legal_hold"}}); n != 1 {
+		t.Fatalf("%d hold markers in the evidence index, want 1", n)
+	}
+	if list := expectRun(t, exitOK, with("hold", "list")...); !strings.Contains(list, id) || !strings.Contains(list, "session session-b") {
+		t.Fatalf("hold list:\n%s", list)
+	}
+	out = expectRun(t, exitOK, with("forget", "--user", "user-1")...)
+	if !strings.Contains(out, "replaced 6 records") || !strings.Contains(out, "kept 3 records under legal hold "+id) {
+		t.Fatalf("forget under hold:\n%s", out)
+	}
+	if tl := expectRun(t, exitOK, with("timeline", "session-b")...); strings.Count(tl, "\n") != 4 {
+		t.Fatalf("held session after forget:\n%s", tl)
+	}
+	expectRun(t, exitOK, "verify", "--store", st, "--pubkey", pubFile)
+	out = expectRun(t, exitOK, with("retention", "--older-than", "1h")...)
+	if !strings.Contains(out, "deleted 0 indices") || !strings.Contains(out, "legal hold "+id) {
+		t.Fatalf("retention under hold:\n%s", out)
+	}
+	if tl := expectRun(t, exitOK, with("timeline", "session-b")...); strings.Count(tl, "\n") != 4 {
+		t.Fatalf("held session after retention:\n%s", tl)
+	}
+
+	out = expectRun(t, exitOK, with("retention", "--older-than", "1h", "--override-hold", "--as", "cto@example.com")...)
+	if !strings.Contains(out, "deleted 1 indices") {
+		t.Fatalf("retention with override:\n%s", out)
+	}
+	if log := expectRun(t, exitOK, with("access-log")...); !strings.Contains(log, "override of legal holds "+id+" for retention") ||
+		!strings.Contains(log, "cto@example.com") {
+		t.Fatalf("access log after override:\n%s", log)
+	}
+	expectRun(t, exitOK, with("hold", "release", id)...)
+	if list := expectRun(t, exitOK, with("hold", "list")...); strings.Contains(list, id) {
+		t.Fatalf("released hold still listed:\n%s", list)
+	}
+}

@@ -96,10 +96,6 @@ func printErasure(c *cli, res erase.Result) error {
 	case res.Records == 0:
 		w.printf("no records of user %s found; nothing to erase\n", res.Subject)
 		return w.err
-	case res.Mode == erase.ModeDelete && res.DryRun:
-		w.printf("dry run: would delete %d records of user %s\n", res.Records, res.Subject)
-	case res.Mode == erase.ModeDelete:
-		w.printf("erasure %s: deleted %d records of user %s\n", res.ErasureID, res.Records, res.Subject)
 	case res.DryRun:
 		w.printf("dry run: would replace %d records of user %s in %d objects by tombstones:\n", res.Records, res.Subject, len(res.Objects))
 	default:
@@ -122,9 +118,7 @@ func printErasure(c *cli, res erase.Result) error {
 	}
 	if !res.DryRun {
 		w.printf("recorded as erasure record %s (requester %s)\n", res.RecordID, res.Requester)
-		if res.Mode == erase.ModeTombstone {
-			w.printf("`auditctl verify` lists these objects as erased\n")
-		}
+		w.printf("`auditctl verify` lists these objects as erased\n")
 	}
 	return w.err
 }

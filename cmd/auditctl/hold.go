@@ -22,9 +22,9 @@ func runHold(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	sub, args := args[0], args[1:]
 	c := newCLI("hold "+sub, "hold add (--session ID | --user ID | --from T --to T) --reason R --store URL | hold list --store URL | hold release ID --store URL",
 		"Legal holds: records a hold covers survive `forget` and `retention` (which report them) until the\n"+
-			"hold is released. Holds are signed markers in <prefix>/_holds/ (file, S3) or agentaudit.markers\n"+
-			"(PostgreSQL; adding one takes agentaudit_admin): give --signing-key, the collector's key; a release\n"+
-			"counts only when signed with a key the store publishes.", stdout, stderr)
+			"hold is released. Holds are signed markers in <prefix>/_holds/ (file, S3), agentaudit.markers\n"+
+			"(PostgreSQL; adding one takes agentaudit_admin) or the <prefix>_evidence index (search engine):\n"+
+			"give --signing-key, the collector's key; a release counts only when signed with a key the store publishes.", stdout, stderr)
 	session := c.fs.String("session", "", "hold this session's records")
 	user := c.fs.String("user", "", "hold this user's records")
 	reason := c.fs.String("reason", "", "why (a case or ticket reference; required for add)")
@@ -114,7 +114,7 @@ type markerStore struct {
 	keys   registry.Evidencer
 }
 
-// markersOf is the store's marker place; ok is false for a store without one (the search engines).
+// markersOf is the store's marker place; ok is false for a store without one.
 func markersOf(st *auditStore) (markerStore, bool) {
 	switch h := st.Handle.(type) {
 	case registry.ObjectHandle:
@@ -122,6 +122,8 @@ func markersOf(st *auditStore) (markerStore, bool) {
 		return markerStore{hold.ObjectMarkers(os.Backend(), os.Layout()), hold.ObjectPolicy(os.Backend(), os.Layout()), h}, true
 	case registry.PostgresHandle:
 		return markerStore{h.Postgres(), h.Postgres(), h}, true
+	case registry.SearchHandle:
+		return markerStore{h.Search(), h.Search(), h}, true
 	}
 	return markerStore{}, false
 }
@@ -130,7 +132,7 @@ func markersOf(st *auditStore) (markerStore, bool) {
 func (c *cli) activeHolds(ctx context.Context, st *auditStore) (hold.Set, error) {
 	ms, ok := markersOf(st)
 	if !ok {
-		return nil, nil // the search engines keep no holds (docs/integrity.md)
+		return nil, nil // a store without markers keeps no holds
 	}
 	keys, err := storeKeys(ctx, ms.keys)
 	if err != nil {

@@ -25,12 +25,15 @@ func TestCommandsOnSearchEngine(t *testing.T) {
 		st := fixtureSearchStore(t, url, "auditctl-forget")
 		with := func(args ...string) []string { return append(append(args, "--store"), st...) }
 		dry := expectRun(t, exitOK, with("forget", "--user", "u-alice", "--dry-run", "--as", "dpo@example.com")...)
-		if !strings.HasPrefix(dry, "dry run: would delete 14 records of user u-alice") {
+		if !strings.HasPrefix(dry, "dry run: would replace 14 records of user u-alice in 1 objects by tombstones:") {
 			t.Fatalf("dry run:\n%s", dry)
 		}
 		out := expectRun(t, exitOK, with("forget", "--user", "u-alice", "--as", "dpo@example.com")...)
-		if !strings.Contains(out, "deleted 14 records of user u-alice") {
+		if !strings.Contains(out, "replaced 14 records of user u-alice") || !strings.Contains(out, "requester dpo@example.com") {
 			t.Fatalf("forget:\n%s", out)
+		}
+		if rep := expectRun(t, exitOK, with("verify")...); !strings.Contains(rep, "info erased") || !strings.Contains(rep, "14 records replaced by tombstones") {
+			t.Fatalf("verify after forget:\n%s", rep)
 		}
 		sessions := expectRun(t, exitOK, with("sessions")...)
 		if strings.Contains(sessions, "u-alice") || !strings.Contains(sessions, "s-beta") {

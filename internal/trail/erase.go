@@ -58,11 +58,9 @@ func (o EraseOptions) Subjects(r *auditrecord.Record) bool {
 	return r.UserID == o.Subject || (r.UserID == "" && r.TraceID != "" && o.Traces[r.TraceID])
 }
 
-// Erasure modes.
-const (
-	ModeTombstone = "tombstone"
-	ModeDelete    = "delete"
-)
+// ModeTombstone is how every store erases: records replaced by tombstones in place (the result's
+// mode field says so for readers of its JSON).
+const ModeTombstone = "tombstone"
 
 // ErasedObject is what an erasure did (or would do) to one data object (or, in PostgreSQL, one stream).
 type ErasedObject struct {
@@ -80,7 +78,7 @@ type EraseResult struct {
 	Requester string    `json:"requester"`
 	ErasedAt  time.Time `json:"erased_at"`
 	DryRun    bool      `json:"dry_run"`
-	// Mode is how records were erased: "tombstone" (object stores) or "delete" (search engines).
+	// Mode is how records were erased: "tombstone" (every store).
 	Mode    string         `json:"mode"`
 	Records int            `json:"records"`
 	Objects []ErasedObject `json:"objects"`

@@ -150,31 +150,6 @@ func recordErasure(ctx context.Context, w Writer, res *Result, objects []string,
 	return nil
 }
 
-// Deleter deletes records by query: the search engine store.
-type Deleter interface {
-	DeleteMatching(ctx context.Context, q store.Query, dryRun bool) (int64, error)
-}
-
-// ForgetIndexed erases a subject's records from a search engine store by deleting them (a search
-// engine keeps no hash chain that tombstones would have to preserve) and records the erasure there.
-func ForgetIndexed(ctx context.Context, d Deleter, w Writer, opts Options) (Result, error) {
-	res, err := newResult(opts, ModeDelete)
-	if err != nil {
-		return res, err
-	}
-	now := res.ErasedAt
-	n, err := d.DeleteMatching(ctx, store.Query{UserID: opts.Subject, TraceIDs: opts.Traces}, opts.DryRun)
-	res.Records = int(n)
-	if err != nil {
-		return res, err
-	}
-	if opts.DryRun || n == 0 {
-		return res, nil
-	}
-	res.ErasureID = newErasureID(now)
-	return res, recordErasure(ctx, w, &res, nil, opts.Traces)
-}
-
 // findRecords reads every data object and plans the objects holding records of subject.
 func findRecords(ctx context.Context, s *objectstore.Store, opts Options, res *Result) ([]planned, error) {
 	keys, err := s.DataObjects(ctx, time.Time{})
@@ -330,7 +305,8 @@ func rewrite(ctx context.Context, b objectstore.Backend, layout objectstore.Layo
 	return nil
 }
 
-// Tombstoner replaces a subject's records by tombstones where they are stored (PostgreSQL rows) and
+// Tombstoner replaces a subject's records by tombstones where they are stored (PostgreSQL rows,
+// search engine documents) and
 // reports, per stream, which seqs it replaced and how many records legal holds kept; with DryRun
 // it only reports.
 type Tombstoner interface {

@@ -11,8 +11,5 @@ type (
 	Result      = trail.EraseResult
 )
 
-// Erasure modes.
-const (
-	ModeTombstone = trail.ModeTombstone
-	ModeDelete    = trail.ModeDelete
-)
+// ModeTombstone is the erasure mode of every store: records replaced by tombstones in place.
+const ModeTombstone = trail.ModeTombstone

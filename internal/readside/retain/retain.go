@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 )
 
@@ -201,10 +202,14 @@ var ErrSigningKeyRequired = errors.New("the expired objects have signed manifest
 type IndexExpirer interface {
 	ExpiredIndices(ctx context.Context, cutoff time.Time) ([]string, error)
 	DeleteIndices(ctx context.Context, names []string) ([]string, error)
+	// IndexHeld names the legal hold covering a record of the index ("" for none).
+	IndexHeld(ctx context.Context, index string, held func(*auditrecord.Record) string) (string, error)
 }
 
 // ExpireIndices deletes every index whose whole period ended before now minus the retention age;
-// Result.Partitions lists the indices.
+// Result.Partitions lists the indices. The first expired index holding a record under legal hold
+// (opts.HeldRecord) is kept, and so are all after it, as on PostgreSQL: the kept part of every
+// chain stays one piece.
 func ExpireIndices(ctx context.Context, ix IndexExpirer, opts Options) (Result, error) {
 	if opts.OlderThan <= 0 {
 		return Result{}, errors.New("retention age must be > 0")
@@ -216,6 +221,17 @@ func ExpireIndices(ctx context.Context, ix IndexExpirer, opts Options) (Result, 
 	names, err := ix.ExpiredIndices(ctx, res.Cutoff)
 	if err != nil {
 		return res, err
+	}
+	for i, name := range names { // oldest first
+		id, err := ix.IndexHeld(ctx, name, opts.HeldRecord)
+		if err != nil {
+			return res, err
+		}
+		if id != "" {
+			res.Held = map[string]string{name: id}
+			names = names[:i]
+			break
+		}
 	}
 	if !opts.DryRun {
 		names, err = ix.DeleteIndices(ctx, names)

@@ -68,9 +68,9 @@ func (h *objects) Verify(ctx context.Context, opts trail.VerifyOptions) (trail.R
 	return verify.Verify(ctx, t.Backend, t.Prefix, opts)
 }
 
-// search is an Elasticsearch/OpenSearch store. It erases by deleting and expires whole indices (both
-// leave missing seqs in its chains that verify reports: docs/integrity.md, Limits); it verifies its
-// chains and keeps checkpoints itself.
+// search is an Elasticsearch/OpenSearch store. It erases by tombstones in place, as PostgreSQL does,
+// and expires whole indices (which leaves missing seqs in its chains that verify reports:
+// docs/integrity.md, Limits); it verifies its chains and keeps checkpoints itself.
 type search struct{ registry.SearchHandle }
 
 var (
@@ -80,7 +80,7 @@ var (
 )
 
 func (h *search) Forget(ctx context.Context, opts trail.EraseOptions) (trail.EraseResult, error) {
-	return erase.ForgetIndexed(ctx, h.Search(), h.Search(), opts)
+	return erase.ForgetInPlace(ctx, h.Search(), h.Search(), opts)
 }
 
 func (h *search) Expire(ctx context.Context, opts trail.RetainOptions) (trail.RetainResult, error) {

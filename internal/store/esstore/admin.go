@@ -1,11 +1,7 @@
 package esstore
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -15,8 +11,8 @@ import (
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
 )
 
-// Maintenance operations for auditctl: the right to be forgotten (delete by query) and retention on
-// demand (delete whole indices).
+// Maintenance operations for auditctl: the query filters erasure selects the subject's documents
+// with (erase.go) and retention on demand (delete whole indices).
 
 // queryFilters turns a store query into Elasticsearch/OpenSearch bool filters.
 func queryFilters(q store.Query) []any {
@@ -66,74 +62,6 @@ func queryFilters(q store.Query) []any {
 
 // ndjson is a request body sent as is (bulk requests), not encoded as JSON.
 type ndjson []byte
-
-// deletePage is how many matching documents one search-and-bulk-delete round removes.
-const deletePage = 1000
-
-// DeleteMatching deletes every record matching q and returns how many it deleted; with dryRun it only
-// counts them. It searches and bulk-deletes page by page, refreshing after each page, rather than
-// calling _delete_by_query, which needs the engine's reindex module (absent from minimal nodes). An
-// empty query is refused: it would delete everything.
-func (s *Store) DeleteMatching(ctx context.Context, q store.Query, dryRun bool) (int64, error) {
-	filters := queryFilters(q)
-	if len(filters) == 0 {
-		return 0, errors.New("refusing to delete with an empty query")
-	}
-	query := map[string]any{"bool": map[string]any{"filter": filters}}
-	pattern := "/" + url.PathEscape(s.indexPattern())
-	if dryRun {
-		var out struct {
-			Count int64 `json:"count"`
-		}
-		err := s.do(ctx, http.MethodPost, pattern+"/_count?ignore_unavailable=true&allow_no_indices=true", map[string]any{"query": query}, &out)
-		return out.Count, err
-	}
-	var deleted int64
-	for {
-		var page struct {
-			Hits struct {
-				Hits []struct {
-					Index string `json:"_index"`
-					ID    string `json:"_id"`
-				} `json:"hits"`
-			} `json:"hits"`
-		}
-		body := map[string]any{"size": deletePage, "query": query, "_source": false, "track_total_hits": false}
-		if err := s.do(ctx, http.MethodPost, pattern+"/_search?ignore_unavailable=true&allow_no_indices=true", body, &page); err != nil {
-			return deleted, fmt.Errorf("search: %w", err)
-		}
-		hits := page.Hits.Hits
-		if len(hits) == 0 {
-			return deleted, nil
-		}
-		var bulk bytes.Buffer
-		for _, h := range hits {
-			line, _ := json.Marshal(map[string]any{"delete": map[string]string{"_index": h.Index, "_id": h.ID}})
-			bulk.Write(line)
-			bulk.WriteByte('\n')
-		}
-		var out struct {
-			Items []map[string]struct {
-				Status int `json:"status"`
-			} `json:"items"`
-		}
-		if err := s.do(ctx, http.MethodPost, "/_bulk?refresh=true", ndjson(bulk.Bytes()), &out); err != nil {
-			return deleted, fmt.Errorf("bulk delete: %w", err)
-		}
-		var failed int
-		for _, item := range out.Items {
-			switch item["delete"].Status {
-			case http.StatusOK, http.StatusNotFound: // deleted, or gone already
-				deleted++
-			default:
-				failed++
-			}
-		}
-		if failed > 0 {
-			return deleted, fmt.Errorf("bulk delete: %d of %d documents not deleted", failed, len(hits))
-		}
-	}
-}
 
 // ExpiredIndices lists this store's indices whose whole period ended at or before cutoff. Indices
 // whose names do not parse as <prefix>-<period> are never listed.

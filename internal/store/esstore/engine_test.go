@@ -480,43 +480,6 @@ func testEngineOutageLosesNothing(t *testing.T, kind searchengine.Kind) {
 	}
 }
 
-func TestDeleteMatchingRemovesOnlyMatches(t *testing.T) {
-	forEachEngine(t, testDeleteMatchingRemovesOnlyMatches)
-}
-
-func testDeleteMatchingRemovesOnlyMatches(t *testing.T, url, flavor string) {
-	cfg := testConfig(t, url, flavor)
-	s := startStore(t, cfg)
-	ctx := context.Background()
-	// More than one delete page of user-1's records, and records of user-2 that must stay.
-	forgotten := recordfixture.Records("forgotten", deletePage+7)
-	kept := recordfixture.Records("kept", 3)
-	for _, r := range kept {
-		r.UserID = "user-2"
-	}
-	write(t, s, append(append([]*auditrecord.Record{}, forgotten...), kept...))
-	refresh(t, url, cfg.Index.Prefix)
-
-	if n, err := s.DeleteMatching(ctx, store.Query{UserID: "user-1"}, true); err != nil || n != int64(len(forgotten)) {
-		t.Fatalf("dry run: %d, %v; want %d", n, err, len(forgotten))
-	}
-	if got := countDocs(t, url, cfg.Index.Prefix, nil); got != len(forgotten)+len(kept) {
-		t.Fatalf("the dry run deleted: %d documents left, want %d", got, len(forgotten)+len(kept))
-	}
-	if n, err := s.DeleteMatching(ctx, store.Query{UserID: "user-1"}, false); err != nil || n != int64(len(forgotten)) {
-		t.Fatalf("DeleteMatching: %d, %v; want %d", n, err, len(forgotten))
-	}
-	if got := scanIDs(t, s, store.Query{UserID: "user-1"}); len(got) != 0 {
-		t.Errorf("%d records of user-1 left", len(got))
-	}
-	if got, want := scanIDs(t, s, store.Query{UserID: "user-2"}), recordfixture.IDs(kept); !equal(got, want) {
-		t.Errorf("user-2's records: got %v, want %v", got, want)
-	}
-	if _, err := s.DeleteMatching(ctx, store.Query{}, false); err == nil {
-		t.Error("an empty query was not refused")
-	}
-}
-
 func TestRetentionDeletesOnlyOldIndices(t *testing.T) {
 	forEachEngine(t, testRetentionDeletesOnlyOldIndices)
 }

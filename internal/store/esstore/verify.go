@@ -2,10 +2,12 @@ package esstore
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 
+	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 	"github.com/agentaudit/otelcol-agentaudit/internal/evidence"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/trail"
@@ -32,11 +34,16 @@ func (s *Store) Verify(ctx context.Context, location string) (trail.Report, erro
 		return rep, err
 	}
 	rep.Counts.Streams = len(streams)
+	erased, err := s.erasedSeqs(ctx)
+	if err != nil {
+		return rep, err
+	}
 	for _, stream := range streams {
-		w := &chainWalk{rep: &rep, stream: stream, expect: 1, prevKnown: true, seen: map[string]bool{}}
+		w := &chainWalk{rep: &rep, stream: stream, expect: 1, prevKnown: true, seen: map[string]bool{}, erased: erased[stream]}
 		if err := s.readStream(ctx, stream, 0, false, w.doc); err != nil {
 			return rep, err
 		}
+		w.end()
 	}
 	if err := s.countUnchained(ctx, &rep); err != nil {
 		return rep, err
@@ -72,6 +79,10 @@ type chainWalk struct {
 	prev      string // hash of the previous seq
 	prevKnown bool
 	seen      map[string]bool
+	erased    map[uint64]string // seq → erasure id, from the erasure notes
+	erasedN   int
+	erasedLo  uint64
+	erasedHi  uint64
 }
 
 func (w *chainWalk) add(kind trail.Kind, seq, last uint64, detail string) {
@@ -102,9 +113,38 @@ func (w *chainWalk) doc(r evidence.StoredRecord) error {
 	case w.prevKnown && integ.PrevHash != w.prev:
 		w.add(trail.BrokenChain, r.Seq, 0, "prev_hash does not match the hash of the previous seq (documents replaced or deleted)")
 	}
-	if objectstore.LinkHash(integ.PrevHash, content) != integ.Hash {
+	if w.erasedTombstone(r) {
+		w.erasedN++
+		if w.erasedLo == 0 {
+			w.erasedLo = r.Seq
+		}
+		w.erasedHi = r.Seq
+	} else if objectstore.LinkHash(integ.PrevHash, content) != integ.Hash {
 		w.add(trail.ModifiedRecord, r.Seq, 0, fmt.Sprintf("record %s no longer hashes to its integrity.hash (changed after it was written)", id))
 	}
 	w.expect, w.prev, w.prevKnown = max(w.expect, r.Seq+1), integ.Hash, true
 	return nil
+}
+
+// erasedTombstone: r is a tombstone at a seq an erasure note names (a tombstone anywhere else is a
+// record whose content was removed without an erasure, and fails its hash).
+func (w *chainWalk) erasedTombstone(r evidence.StoredRecord) bool {
+	if _, ok := w.erased[r.Seq]; !ok {
+		return false
+	}
+	var doc struct {
+		Type      auditrecord.Type       `json:"type"`
+		Tombstone *auditrecord.Tombstone `json:"tombstone"`
+	}
+	return json.Unmarshal(r.Line, &doc) == nil && doc.Type == auditrecord.TypeTombstone && doc.Tombstone != nil
+}
+
+// end reports the stream's erased records (informational).
+func (w *chainWalk) end() {
+	if w.erasedN > 0 {
+		w.rep.Findings = append(w.rep.Findings, trail.Finding{
+			Kind: trail.Erased, Severity: trail.Info, Stream: w.stream, Seq: w.erasedLo, LastSeq: w.erasedHi,
+			Detail: fmt.Sprintf("%d records replaced by tombstones, as the erasure notes in the evidence index record", w.erasedN),
+		})
+	}
 }
