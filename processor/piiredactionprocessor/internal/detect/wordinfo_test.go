@@ -46,3 +46,32 @@ func TestWordInfoMatchesTheReaders(t *testing.T) {
 		t.Fatalf("only %d offsets checked", checked)
 	}
 }
+
+// TestClassifyWordOnCacheMiss classifies mixed-case words against a lexicon with a cold cache,
+// so that every word takes the miss path (the word lower-cased after the hashing loop), and
+// checks the flags against the warm lexicon's lookup, twice (the second time from the cache).
+func TestClassifyWordOnCacheMiss(t *testing.T) {
+	warm := loadLexicon()
+	cold := buildLexicon(warm.text)
+	text := "Berlin PARIS mcdonald Golden tHe Monday march Garcia SMITH abcdefghijklmnopqrstuvwxyzabcdefghijklmnop"
+	known := 0
+	for pass := range 2 {
+		for i := range len(text) {
+			if i > 0 && text[i-1] != ' ' || text[i] == ' ' {
+				continue
+			}
+			var w wordInfo
+			classifyWord(cold, text, i, &w)
+			want := warm.lookup(text[i:w.end])
+			if w.fl != want {
+				t.Fatalf("pass %d %q: flags %b, lookup %b", pass, text[i:w.end], w.fl, want)
+			}
+			if want != 0 {
+				known++
+			}
+		}
+	}
+	if known < 16 {
+		t.Fatalf("only %d known words classified: the test checks nothing", known)
+	}
+}
