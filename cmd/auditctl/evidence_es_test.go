@@ -22,6 +22,12 @@ import (
 // index and the witness directory (none when ""), and a final one at shutdown.
 func writeCheckpointedES(t *testing.T, url, prefix, witnessDir string, signer *objectstore.Signer, tags ...string) {
 	t.Helper()
+	writeTagged(t, checkpointedES(t, url, prefix, witnessDir, signer), tags...)
+}
+
+// checkpointedES is the store writeCheckpointedES writes with.
+func checkpointedES(t *testing.T, url, prefix, witnessDir string, signer *objectstore.Signer) store.Store {
+	t.Helper()
 	cfg := esstore.NewDefaultConfig()
 	cfg.Endpoints, cfg.Index.Prefix, cfg.Index.Replicas = []string{url}, prefix, 0
 	cfg.DeadLetter.Directory = t.TempDir()
@@ -38,7 +44,7 @@ func writeCheckpointedES(t *testing.T, url, prefix, witnessDir string, signer *o
 		o.Witnesses = []objectstore.Backend{w}
 	}
 	s.SetCheckpoints(signer, o)
-	writeTagged(t, s, tags...)
+	return s
 }
 
 // TestEvidenceOnSearchEngine: the attacks of TestVerifyCheckpointsCatchesTruncationAndKeyHolderRewrite

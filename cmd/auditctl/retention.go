@@ -10,6 +10,7 @@ import (
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/query"
 	"github.com/agentaudit/otelcol-agentaudit/internal/readside/retain"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/esstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/pgstore"
 	"github.com/agentaudit/otelcol-agentaudit/internal/store/registry"
 )
@@ -61,7 +62,8 @@ func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 	}
 	res, err := expirer.Expire(ctx, opts)
-	if errors.Is(err, retain.ErrSigningKeyRequired) || errors.Is(err, pgstore.ErrSigningKeyRequired) {
+	if errors.Is(err, retain.ErrSigningKeyRequired) || errors.Is(err, pgstore.ErrSigningKeyRequired) ||
+		errors.Is(err, esstore.ErrSigningKeyRequired) {
 		return c.fail(exitUsage, "%v", err)
 	}
 	if err != nil {

@@ -141,6 +141,9 @@ func readStream(ctx context.Context, s evidence.Ledger, stream string, q store.Q
 
 // decodeInto decodes a stored line for matching and keeps it.
 func decodeInto(stream string, r evidence.StoredRecord, all *[]selected, recs *[]*auditrecord.Record) error {
+	if r.Line == nil {
+		return nil // expired: the store gives only its hash (search engine retention holes)
+	}
 	var rec auditrecord.Record
 	if err := json.Unmarshal(r.Line, &rec); err != nil {
 		return fmt.Errorf("%s seq %d: %w", stream, r.Seq, err)

@@ -201,7 +201,9 @@ var ErrSigningKeyRequired = errors.New("the expired objects have signed manifest
 // IndexExpirer lists and deletes a search engine store's time-based indices.
 type IndexExpirer interface {
 	ExpiredIndices(ctx context.Context, cutoff time.Time) ([]string, error)
-	DeleteIndices(ctx context.Context, names []string) ([]string, error)
+	// DeleteIndices notes, per stream, what the indices take with them (signed with signer, the
+	// collector's key; refused without one when the streams have signed checkpoints), then deletes them.
+	DeleteIndices(ctx context.Context, names []string, signer *objectstore.Signer) ([]string, error)
 	// IndexHeld names the legal hold covering a record of the index ("" for none).
 	IndexHeld(ctx context.Context, index string, held func(*auditrecord.Record) string) (string, error)
 }
@@ -234,7 +236,7 @@ func ExpireIndices(ctx context.Context, ix IndexExpirer, opts Options) (Result, 
 		}
 	}
 	if !opts.DryRun {
-		names, err = ix.DeleteIndices(ctx, names)
+		names, err = ix.DeleteIndices(ctx, names, opts.Signer)
 	}
 	res.Partitions = append(res.Partitions, names...)
 	return res, err

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/store"
+	"github.com/agentaudit/otelcol-agentaudit/internal/store/objectstore"
 )
 
 // Maintenance operations for auditctl: the query filters erasure selects the subject's documents
@@ -92,8 +93,12 @@ func (s *Store) ExpiredIndices(ctx context.Context, cutoff time.Time) ([]string,
 	return expired, nil
 }
 
-// DeleteIndices deletes the named indices and returns those deleted before any error.
-func (s *Store) DeleteIndices(ctx context.Context, names []string) ([]string, error) {
+// DeleteIndices writes the retention note of every stream the named indices hold (signed with
+// signer; see expire.go), then deletes the indices and returns those deleted before any error.
+func (s *Store) DeleteIndices(ctx context.Context, names []string, signer *objectstore.Signer) ([]string, error) {
+	if err := s.noteRetention(ctx, names, signer, time.Now().UTC()); err != nil {
+		return nil, err
+	}
 	for i := 0; i < len(names); i += deleteChunk {
 		chunk := names[i:min(i+deleteChunk, len(names))]
 		if err := s.do(ctx, http.MethodDelete, "/"+strings.Join(chunk, ","), nil, nil); err != nil {

@@ -74,11 +74,48 @@ func (l esLedger) Head(ctx context.Context, stream string) (uint64, error) {
 	return seq, err
 }
 
+// ReadStream reads the stream's documents; not strict, it gives in their place the seqs retention
+// deleted past the stream's cut (holes: late records of expired indices) with the hash the
+// retention note holds and no line, so the tree is rebuilt across them.
 func (l esLedger) ReadStream(ctx context.Context, stream string, strict bool, fn func(evidence.StoredRecord) error) error {
 	if err := l.s.Refresh(ctx); err != nil {
 		return err
 	}
-	return l.s.readStream(ctx, stream, 0, strict, fn)
+	if strict {
+		return l.s.readStream(ctx, stream, 0, strict, fn)
+	}
+	note, err := l.s.retentionNote(ctx, stream)
+	if err != nil {
+		return err
+	}
+	holes := make([]uint64, 0, len(note.holes))
+	for seq := range note.holes {
+		holes = append(holes, seq)
+	}
+	sort.Slice(holes, func(i, j int) bool { return holes[i] < holes[j] })
+	where := l.s.retentionWhere(stream)
+	fill := func(before uint64) error {
+		for len(holes) > 0 && holes[0] < before {
+			if err := fn(evidence.StoredRecord{Seq: holes[0], Hash: note.holes[holes[0]], Where: where}); err != nil {
+				return err
+			}
+			holes = holes[1:]
+		}
+		return nil
+	}
+	err = l.s.readStream(ctx, stream, 0, false, func(r evidence.StoredRecord) error {
+		if err := fill(r.Seq); err != nil {
+			return err
+		}
+		if len(holes) > 0 && holes[0] == r.Seq {
+			holes = holes[1:] // still stored: the document counts
+		}
+		return fn(r)
+	})
+	if err != nil {
+		return err
+	}
+	return fill(^uint64(0))
 }
 
 // readStream calls fn for the stream's documents after seq from, in seq order; strict stops with

@@ -46,7 +46,7 @@ func (s *Store) ApplyRetention(ctx context.Context, now time.Time) ([]string, er
 			break
 		}
 	}
-	return s.DeleteIndices(ctx, expired)
+	return s.DeleteIndices(ctx, expired, s.signer)
 }
 
 // activeHolds are the legal holds not validly released.

@@ -39,7 +39,14 @@ func (s *Store) Verify(ctx context.Context, location string) (trail.Report, erro
 		return rep, err
 	}
 	for _, stream := range streams {
-		w := &chainWalk{rep: &rep, stream: stream, expect: 1, prevKnown: true, seen: map[string]bool{}, erased: erased[stream]}
+		note, err := s.retentionNote(ctx, stream)
+		if err != nil {
+			return rep, err
+		}
+		w := &chainWalk{
+			rep: &rep, stream: stream, expect: note.cut.LastSeq + 1, prev: note.cut.LastHash, prevKnown: true,
+			seen: map[string]bool{}, erased: erased[stream], cut: note.cut.LastSeq, holes: note.holes,
+		}
 		if err := s.readStream(ctx, stream, 0, false, w.doc); err != nil {
 			return rep, err
 		}
@@ -83,6 +90,9 @@ type chainWalk struct {
 	erasedN   int
 	erasedLo  uint64
 	erasedHi  uint64
+	cut       uint64            // seqs up to here expired (the retention note's cut)
+	holes     map[uint64]string // expired seqs past the cut → their record hash, from the note
+	expiredN  int               // holes passed
 }
 
 func (w *chainWalk) add(kind trail.Kind, seq, last uint64, detail string) {
@@ -95,6 +105,11 @@ func (w *chainWalk) add(kind trail.Kind, seq, last uint64, detail string) {
 
 func (w *chainWalk) doc(r evidence.StoredRecord) error {
 	w.rep.Counts.Records++
+	if r.Seq <= w.cut {
+		return nil // kept past its note (a deletion that failed after it): inside the cut's frontier
+	}
+	delete(w.holes, r.Seq) // a noted hole still stored: checked as any record
+	w.skipHoles(r.Seq)
 	content, integ, id, err := objectstore.SplitLine(r.Line)
 	if err != nil || integ == nil {
 		w.add(trail.ModifiedRecord, r.Seq, 0, fmt.Sprintf("document %s is not a chained record", r.Where))
@@ -139,8 +154,30 @@ func (w *chainWalk) erasedTombstone(r evidence.StoredRecord) bool {
 	return json.Unmarshal(r.Line, &doc) == nil && doc.Type == auditrecord.TypeTombstone && doc.Tombstone != nil
 }
 
-// end reports the stream's erased records (informational).
+// skipHoles passes the noted expired seqs from the next one due up to before seq: the chain goes on
+// from each one's noted hash.
+func (w *chainWalk) skipHoles(before uint64) {
+	for w.expect < before {
+		h, ok := w.holes[w.expect]
+		if !ok {
+			return
+		}
+		w.prev, w.prevKnown = h, true
+		w.expect++
+		w.expiredN++
+	}
+}
+
+// end reports the stream's expired and erased records (informational).
 func (w *chainWalk) end() {
+	w.skipHoles(^uint64(0))
+	if w.cut > 0 || w.expiredN > 0 {
+		w.rep.Findings = append(w.rep.Findings, trail.Finding{
+			Kind: trail.Expired, Severity: trail.Info, Stream: w.stream, Seq: 1, LastSeq: max(w.cut, 1),
+			Detail: fmt.Sprintf("seqs 1..%d and %d later seqs (late records of expired indices) were deleted by retention, "+
+				"as the stream's retention note in the evidence index records", w.cut, w.expiredN),
+		})
+	}
 	if w.erasedN > 0 {
 		w.rep.Findings = append(w.rep.Findings, trail.Finding{
 			Kind: trail.Erased, Severity: trail.Info, Stream: w.stream, Seq: w.erasedLo, LastSeq: w.erasedHi,
