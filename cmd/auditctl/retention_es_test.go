@@ -83,16 +83,24 @@ func TestRetentionOnSearchEngine(t *testing.T) {
 		body, _ := json.Marshal(doc)
 		esRequest(t, http.MethodPut, noteURL+"?refresh=true", body)
 	}
-	// The cut moved: its signature no longer holds.
+	// The cut moved: its signature no longer holds. A bad signature makes the store count as signed
+	// (readside/service), so these verifications sign their access record.
 	edit("cut", func(m *objectstore.Manifest) { m.LastSeq, m.TreeSize = 2, 2 })
-	out = expectRun(t, exitFindings, "verify", "--store", st, "--pubkey", pubFile, "--checkpoints", witnessURL)
+	out = expectRun(t, exitFindings, "verify", "--store", st, "--pubkey", pubFile, "--checkpoints", witnessURL, "--signing-key", privFile)
 	if !strings.Contains(out, "bad_frontier") {
 		t.Fatalf("verify after the cut was edited:\n%s", out)
 	}
+	// Without a witness the edited cut's signature is what gives it away.
+	if out = expectRun(t, exitFindings, "verify", "--store", st, "--pubkey", pubFile, "--signing-key", privFile); !strings.Contains(out, "bad_signature") {
+		t.Fatalf("verify (no witness) after the cut was edited:\n%s", out)
+	}
 	// The hole's hash replaced: the chain breaks there and the tree no longer matches the checkpoints.
 	edit("holes", func(m *objectstore.Manifest) { m.LastHash = strings.Repeat("0", 64) })
-	out = expectRun(t, exitFindings, "verify", "--store", st, "--pubkey", pubFile, "--checkpoints", witnessURL)
+	out = expectRun(t, exitFindings, "verify", "--store", st, "--pubkey", pubFile, "--checkpoints", witnessURL, "--signing-key", privFile)
 	if !strings.Contains(out, "broken_chain") || !strings.Contains(out, "rewritten_history") {
 		t.Fatalf("verify after the hole was edited:\n%s", out)
+	}
+	if out = expectRun(t, exitFindings, "verify", "--store", st, "--pubkey", pubFile, "--signing-key", privFile); !strings.Contains(out, "bad_signature") {
+		t.Fatalf("verify (no witness) after the hole was edited:\n%s", out)
 	}
 }

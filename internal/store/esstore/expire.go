@@ -42,6 +42,7 @@ type retentionState struct {
 	cut      objectstore.Manifest
 	frontier evidence.Frontier
 	holes    map[uint64]string
+	holeMs   []objectstore.Manifest // the holes as signed, for verify's signature check
 	raw      retentionDoc
 	cutErr   error // the cut's tree does not hold together: verify reports it (witness), retention refuses to build on it
 }
@@ -233,6 +234,7 @@ func (s *Store) retentionNote(ctx context.Context, stream string) (retentionStat
 			return st, fmt.Errorf("retention note of stream %s: malformed hole", stream)
 		}
 		st.holes[m.LastSeq] = m.LastHash
+		st.holeMs = append(st.holeMs, m)
 	}
 	return st, nil
 }

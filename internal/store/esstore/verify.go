@@ -2,6 +2,7 @@ package esstore
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -16,8 +17,9 @@ import (
 // Verify checks every chained document's hash against its stored record and every link of every
 // stream's chain, in seq order from 1. It only reads. A search engine keeps no signed manifests and
 // no record of how far a stream was written, so a cut-off head is not visible here: the witnessed
-// checkpoints catch it (`verify --checkpoints`). Indices count as objects in the report.
-func (s *Store) Verify(ctx context.Context, location string) (trail.Report, error) {
+// checkpoints catch it (`verify --checkpoints`). Indices count as objects in the report. Retention
+// notes must be signed with one of trusted (none given: the keys the evidence index publishes).
+func (s *Store) Verify(ctx context.Context, location string, trusted ...ed25519.PublicKey) (trail.Report, error) {
 	rep := trail.Report{Store: location, Prefix: s.cfg.Index.Prefix}
 	if err := s.Refresh(ctx); err != nil {
 		return rep, err
@@ -38,11 +40,18 @@ func (s *Store) Verify(ctx context.Context, location string) (trail.Report, erro
 	if err != nil {
 		return rep, err
 	}
+	keys := trusted
+	if len(keys) == 0 {
+		if keys, err = s.publishedKeys(ctx); err != nil {
+			return rep, err
+		}
+	}
 	for _, stream := range streams {
 		note, err := s.retentionNote(ctx, stream)
 		if err != nil {
 			return rep, err
 		}
+		rep.Findings = append(rep.Findings, noteSignatureFindings(stream, note, keys)...)
 		w := &chainWalk{
 			rep: &rep, stream: stream, expect: note.cut.LastSeq + 1, prev: note.cut.LastHash, prevKnown: true,
 			seen: map[string]bool{}, erased: erased[stream], cut: note.cut.LastSeq, holes: note.holes,
@@ -57,6 +66,45 @@ func (s *Store) Verify(ctx context.Context, location string) (trail.Report, erro
 	}
 	rep.Finish()
 	return rep, nil
+}
+
+// publishedKeys are the signing keys the evidence index publishes (none: an unsigned store).
+func (s *Store) publishedKeys(ctx context.Context) ([]ed25519.PublicKey, error) {
+	pub, err := s.Ledger().PublicKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]ed25519.PublicKey, 0, len(pub))
+	for _, k := range pub {
+		keys = append(keys, k.Key)
+	}
+	return keys, nil
+}
+
+// noteSignatureFindings: on a signed store (trusted or published keys), a retention note explains missing
+// seqs only when its cut and every hole are signed with one of them, as the object stores'
+// retention markers must be; an edited or re-made note is bad_signature (the chain walk still
+// steps over what it claims, so the failure names the note, not every seq).
+func noteSignatureFindings(stream string, note retentionState, keys []ed25519.PublicKey) []trail.Finding {
+	if len(keys) == 0 {
+		return nil
+	}
+	var out []trail.Finding
+	if note.raw.Cut != "" && !note.cut.SignedBy(keys) {
+		out = append(out, trail.Finding{
+			Kind: trail.BadSignature, Severity: trail.Failure, Stream: stream, Seq: note.cut.LastSeq,
+			Detail: "the retention note's cut is not signed with a trusted key",
+		})
+	}
+	for _, m := range note.holeMs {
+		if !m.SignedBy(keys) {
+			out = append(out, trail.Finding{
+				Kind: trail.BadSignature, Severity: trail.Failure, Stream: stream, Seq: m.LastSeq,
+				Detail: "the retention note's entry for this expired seq is not signed with a trusted key",
+			})
+		}
+	}
+	return out
 }
 
 // countUnchained reports documents without integrity (written before the store chained them, or

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"crypto/ed25519"
 	"flag"
 	"fmt"
 	"net/url"
@@ -112,7 +113,11 @@ func (h *esHandle) Search() *esstore.Store            { return h.Store }
 // Verify checks the chains. Documents carry no signatures, so --require-signature cannot be met:
 // it is reported as a failure rather than passed over.
 func (h *esHandle) Verify(ctx context.Context, opts trail.VerifyOptions) (trail.Report, error) {
-	rep, err := h.Store.Verify(ctx, h.location)
+	trusted := make([]ed25519.PublicKey, 0, len(opts.PublicKeys))
+	for _, k := range opts.PublicKeys {
+		trusted = append(trusted, k.Key)
+	}
+	rep, err := h.Store.Verify(ctx, h.location, trusted...)
 	if err == nil && opts.RequireSignature {
 		rep.Findings = append(rep.Findings, trail.Finding{
 			Kind: trail.Unsigned, Severity: trail.Failure,
