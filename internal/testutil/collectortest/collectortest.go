@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -84,27 +85,25 @@ func FreePort(t testing.TB) int {
 	return port
 }
 
-// Start launches the collector and waits until its health check answers.
-func Start(t testing.TB, opts Options) *Collector {
-	t.Helper()
-	bin := Binary(t)
-	if opts.Config == "" {
-		opts.Config = filepath.Join(peers.RepoRoot(t), "config", "local.yaml")
+// endpointKeys are the listening addresses Start picks unless the test's Env sets them.
+var endpointKeys = []string{"AGENTAUDIT_OTLP_GRPC_ENDPOINT", "AGENTAUDIT_OTLP_HTTP_ENDPOINT", "AGENTAUDIT_HEALTH_ENDPOINT", "AGENTAUDIT_METRICS_PORT"}
+
+func fixesEndpoints(env map[string]string) bool {
+	for _, k := range endpointKeys {
+		if _, ok := env[k]; ok {
+			return true
+		}
 	}
-	if opts.DataDir == "" {
-		opts.DataDir = t.TempDir()
-	}
-	c := &Collector{
-		t:            t,
-		bin:          bin,
-		opts:         opts,
-		GRPCEndpoint: fmt.Sprintf("127.0.0.1:%d", FreePort(t)),
-		HTTPEndpoint: fmt.Sprintf("127.0.0.1:%d", FreePort(t)),
-		DataDir:      opts.DataDir,
-		logs:         &syncbuf.Buffer{},
-	}
-	health := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
-	metricsPort := FreePort(t)
+	return false
+}
+
+// endpoints picks free ports for the collector's listeners and returns its environment: those,
+// its data, queue and identity directories, then the test's own settings over them.
+func (c *Collector) endpoints(own map[string]string) map[string]string {
+	c.GRPCEndpoint = fmt.Sprintf("127.0.0.1:%d", FreePort(c.t))
+	c.HTTPEndpoint = fmt.Sprintf("127.0.0.1:%d", FreePort(c.t))
+	health := fmt.Sprintf("127.0.0.1:%d", FreePort(c.t))
+	metricsPort := FreePort(c.t)
 	c.HealthURL = "http://" + health + "/"
 	c.MetricsURL = fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort)
 	env := map[string]string{
@@ -119,17 +118,50 @@ func Start(t testing.TB, opts Options) *Collector {
 		"AGENTAUDIT_QUEUE_DIR":    filepath.Join(c.DataDir, "queue"),
 		"AGENTAUDIT_IDENTITY_DIR": filepath.Join(c.DataDir, ".identity-hold", "collector"),
 	}
-	for k, v := range opts.Env {
+	for k, v := range own {
 		env[k] = v
 	}
-	c.opts.Env = env
-	c.launch()
+	return env
+}
+
+// Start launches the collector and waits until its health check answers.
+func Start(t testing.TB, opts Options) *Collector {
+	t.Helper()
+	bin := Binary(t)
+	if opts.Config == "" {
+		opts.Config = filepath.Join(peers.RepoRoot(t), "config", "local.yaml")
+	}
+	if opts.DataDir == "" {
+		opts.DataDir = t.TempDir()
+	}
+	c := &Collector{t: t, bin: bin, opts: opts, DataDir: opts.DataDir, logs: &syncbuf.Buffer{}}
+	own := opts.Env
+	for attempt := 1; ; attempt++ {
+		c.opts.Env = c.endpoints(own)
+		err := c.tryLaunch()
+		if err == nil {
+			break
+		}
+		// A port found free can be taken before the collector binds it (another process's
+		// ephemeral port): pick new ones, unless the test chose them.
+		if attempt < 3 && strings.Contains(c.Logs(), "address already in use") && !fixesEndpoints(own) {
+			continue
+		}
+		t.Fatal(err)
+	}
 	t.Cleanup(func() { c.Stop() })
 	return c
 }
 
 func (c *Collector) launch() {
 	c.t.Helper()
+	if err := c.tryLaunch(); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// tryLaunch starts the collector and waits until it is healthy.
+func (c *Collector) tryLaunch() error {
 	args := []string{"--config", c.opts.Config}
 	for _, extra := range c.opts.ExtraConfigs {
 		args = append(args, "--config", extra)
@@ -142,35 +174,34 @@ func (c *Collector) launch() {
 	cmd.Stdout = c.logs
 	cmd.Stderr = c.logs
 	if err := cmd.Start(); err != nil {
-		c.t.Fatalf("start collector: %v", err)
+		return fmt.Errorf("start collector: %w", err)
 	}
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
 	c.mu.Lock()
 	c.cmd, c.done = cmd, done
 	c.mu.Unlock()
-	c.waitHealthy(done)
+	return c.waitHealthy(done)
 }
 
-func (c *Collector) waitHealthy(done chan struct{}) {
-	c.t.Helper()
+func (c *Collector) waitHealthy(done chan struct{}) error {
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
 		case <-done:
-			c.t.Fatalf("collector exited during start-up:\n%s", c.Logs())
+			return fmt.Errorf("collector exited during start-up:\n%s", c.Logs())
 		default:
 		}
 		resp, err := http.Get(c.HealthURL)
 		if err == nil {
 			_ = resp.Body.Close() // only the status matters; the body is never read
 			if resp.StatusCode == http.StatusOK {
-				return
+				return nil
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	c.t.Fatalf("collector not healthy after 60s:\n%s", c.Logs())
+	return fmt.Errorf("collector not healthy after 60s:\n%s", c.Logs())
 }
 
 // Stop sends SIGTERM and waits for a clean shutdown (which drains the in-memory queue).
