@@ -202,10 +202,32 @@ func (s *Store) expungeReplaced(ctx context.Context, indices map[string]bool) er
 // erasedSeqs reads the erasure notes: stream → seq → erasure id.
 func (s *Store) erasedSeqs(ctx context.Context) (map[string]map[uint64]string, error) {
 	out := map[string]map[uint64]string{}
+	err := s.evidenceOfKind(ctx, kindErasure, func(_ string, source json.RawMessage) error {
+		var e erasureDoc
+		if err := json.Unmarshal(source, &e); err != nil {
+			return err
+		}
+		if out[e.Stream] == nil {
+			out[e.Stream] = map[uint64]string{}
+		}
+		for _, seq := range e.Seqs {
+			out[e.Stream][seq] = e.ErasureID
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read erasure notes: %w", err)
+	}
+	return out, nil
+}
+
+// evidenceOfKind calls fn with the id and source of every evidence-index document of kind, a page
+// at a time (erasure notes and hold markers are read this way).
+func (s *Store) evidenceOfKind(ctx context.Context, kind string, fn func(id string, source json.RawMessage) error) error {
 	var after []any
 	for {
 		body := map[string]any{
-			"size": erasurePage, "query": map[string]any{"term": map[string]any{"kind": kindErasure}},
+			"size": erasurePage, "query": map[string]any{"term": map[string]any{"kind": kind}},
 			"sort": []any{"_doc"}, "track_total_hits": false, // one shard: _doc order pages
 		}
 		if after != nil {
@@ -214,25 +236,22 @@ func (s *Store) erasedSeqs(ctx context.Context) (map[string]map[uint64]string, e
 		var page struct {
 			Hits struct {
 				Hits []struct {
-					Source erasureDoc `json:"_source"`
-					Sort   []any      `json:"sort"`
+					ID     string          `json:"_id"`
+					Source json.RawMessage `json:"_source"`
+					Sort   []any           `json:"sort"`
 				} `json:"hits"`
 			} `json:"hits"`
 		}
 		if err := s.do(ctx, http.MethodPost, "/"+url.PathEscape(s.evidenceIndex())+"/_search?ignore_unavailable=true&allow_no_indices=true", body, &page); err != nil {
-			return nil, fmt.Errorf("read erasure notes: %w", err)
+			return err
 		}
 		for _, h := range page.Hits.Hits {
-			e := h.Source
-			if out[e.Stream] == nil {
-				out[e.Stream] = map[uint64]string{}
-			}
-			for _, seq := range e.Seqs {
-				out[e.Stream][seq] = e.ErasureID
+			if err := fn(h.ID, h.Source); err != nil {
+				return err
 			}
 		}
 		if len(page.Hits.Hits) < erasurePage {
-			return out, nil
+			return nil
 		}
 		after = page.Hits.Hits[len(page.Hits.Hits)-1].Sort
 	}

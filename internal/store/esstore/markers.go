@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -55,35 +56,18 @@ func (s *Store) HoldMarkers(ctx context.Context) ([]hold.Marker, error) {
 		return nil, err
 	}
 	var out []hold.Marker
-	var after []any
-	for {
-		body := map[string]any{
-			"size": erasurePage, "query": map[string]any{"term": map[string]any{"kind": hold.Kind}},
-			"sort": []any{"_doc"}, "track_total_hits": false, // one shard: _doc order pages
+	err := s.evidenceOfKind(ctx, hold.Kind, func(id string, source json.RawMessage) error {
+		var m markerDoc
+		if err := json.Unmarshal(source, &m); err != nil {
+			return err
 		}
-		if after != nil {
-			body["search_after"] = after
-		}
-		var page struct {
-			Hits struct {
-				Hits []struct {
-					ID     string    `json:"_id"`
-					Source markerDoc `json:"_source"`
-					Sort   []any     `json:"sort"`
-				} `json:"hits"`
-			} `json:"hits"`
-		}
-		if err := s.do(ctx, http.MethodPost, "/"+url.PathEscape(s.evidenceIndex())+"/_search?ignore_unavailable=true&allow_no_indices=true", body, &page); err != nil {
-			return nil, fmt.Errorf("read hold markers: %w", err)
-		}
-		for _, h := range page.Hits.Hits {
-			out = append(out, hold.Marker{Where: s.markerWhere(h.ID), Raw: []byte(h.Source.Marker)})
-		}
-		if len(page.Hits.Hits) < erasurePage {
-			return out, nil
-		}
-		after = page.Hits.Hits[len(page.Hits.Hits)-1].Sort
+		out = append(out, hold.Marker{Where: s.markerWhere(id), Raw: []byte(m.Marker)})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read hold markers: %w", err)
 	}
+	return out, nil
 }
 
 // PutPolicyMarker stores the retention floor, replacing the previous one.
