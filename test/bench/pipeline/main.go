@@ -22,7 +22,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -198,7 +197,7 @@ type result struct {
 	spans   int
 	elapsed time.Duration
 	sent    time.Duration // until every request was accepted; the rest of elapsed is draining
-	peakKiB int
+	memory
 	// cpu is the collector's user+system CPU time for the run: on a shared machine, CPU per span is
 	// a steadier measure of the pipeline's cost than wall-clock throughput.
 	cpu time.Duration
@@ -245,7 +244,8 @@ func run(collector string, sessions, rounds int, w io.Writer) error {
 	out.printf("agentsim: %d sessions, %d spans in %d OTLP/gRPC requests, replayed to each pipeline by %d senders\n",
 		sessions, rec.spans, len(rec.requests), replaySenders)
 	results := make([][]result, len(pipelines))
-	out.printf("%-64s %8s %8s %8s %10s %13s %13s\n", "pipeline", "spans", "sent s", "seconds", "spans/s", "CPU µs/span", "peak RSS MiB")
+	out.printf("%-64s %8s %8s %8s %10s %13s %13s %9s %9s\n", "pipeline", "spans", "sent s", "seconds", "spans/s", "CPU µs/span", "peak RSS MiB",
+		"idle RSS", "peak anon")
 	for round := 1; round <= rounds; round++ {
 		for i, p := range pipelines {
 			letter := string(rune('a' + i))
@@ -288,6 +288,8 @@ func printRatios(out *reportWriter, rounds int, medians []result) {
 	if contrib.spans > 0 {
 		out.printf("ratio (a) durable / (c) contrib, medians of %d rounds: %.2fx spans/s (goal >= 4x); %.2fx spans per CPU second; peak RSS %d vs %d MiB (goal <=)\n",
 			rounds, rate(durable)/rate(contrib), cpuPerSpan(contrib)/cpuPerSpan(durable), durable.peakKiB/1024, contrib.peakKiB/1024)
+		out.printf("memory (a) durable vs (c) contrib: at rest %d vs %d MiB RSS (the binaries' pages and fixed tables); peak anonymous RSS %d vs %d MiB (what the work allocated)\n",
+			durable.idleKiB/1024, contrib.idleKiB/1024, durable.peakAnonKiB/1024, contrib.peakAnonKiB/1024)
 	}
 	if inMemory.spans > 0 {
 		out.printf("cost of durability, (a) disk queue vs (b) memory queue: %.2fx spans/s, %+.1f CPU µs/span (%+.0f%%), peak RSS %d vs %d MiB\n",
@@ -313,8 +315,8 @@ func (r *reportWriter) printf(format string, args ...any) {
 }
 
 func printRow(out *reportWriter, name string, r result) {
-	out.printf("%-64s %8d %8.1f %8.1f %10.0f %13.1f %13d\n", name, r.spans, r.sent.Seconds(), r.elapsed.Seconds(), rate(r),
-		cpuPerSpan(r), r.peakKiB/1024)
+	out.printf("%-64s %8d %8.1f %8.1f %10.0f %13.1f %13d %9d %9d\n", name, r.spans, r.sent.Seconds(), r.elapsed.Seconds(), rate(r),
+		cpuPerSpan(r), r.peakKiB/1024, r.idleKiB/1024, r.peakAnonKiB/1024)
 }
 
 // median takes each measure's median on its own (peak RSS: the highest seen).
@@ -335,7 +337,9 @@ func median(rs []result) result {
 	m.sent = time.Duration(pick(func(r result) float64 { return float64(r.sent) }))
 	m.cpu = time.Duration(pick(func(r result) float64 { return float64(r.cpu) }))
 	for _, r := range rs {
+		m.idleKiB = max(m.idleKiB, r.idleKiB)
 		m.peakKiB = max(m.peakKiB, r.peakKiB)
+		m.peakAnonKiB = max(m.peakAnonKiB, r.peakAnonKiB)
 	}
 	return m
 }
@@ -397,6 +401,11 @@ func measure(collector string, p pipeline, rec *recording, profile string) (_ re
 	} else {
 		profiled <- nil
 	}
+	idle, err := procStatus(cmd.Process.Pid, "VmRSS")
+	if err != nil {
+		return result{}, err
+	}
+	anon := startAnonSampler(cmd.Process.Pid)
 	began := time.Now()
 	if err := replay(context.Background(), otlp, rec); err != nil {
 		return result{}, fmt.Errorf("replay: %w", err)
@@ -413,14 +422,18 @@ func measure(collector string, p pipeline, rec *recording, profile string) (_ re
 	if err != nil {
 		return result{}, err
 	}
-	peak, err := vmHWM(cmd.Process.Pid)
+	peakAnon, err := anon.stop()
+	if err != nil {
+		return result{}, err
+	}
+	peak, err := procStatus(cmd.Process.Pid, "VmHWM")
 	if err != nil {
 		return result{}, err
 	}
 	if err := <-profiled; err != nil {
 		return result{}, fmt.Errorf("cpu profile: %w", err)
 	}
-	return result{spans: rec.spans, elapsed: elapsed, sent: sent, peakKiB: peak, cpu: cpuAfter - cpuBefore}, nil
+	return result{spans: rec.spans, elapsed: elapsed, sent: sent, memory: memory{idleKiB: idle["VmRSS"], peakKiB: peak["VmHWM"], peakAnonKiB: peakAnon}, cpu: cpuAfter - cpuBefore}, nil
 }
 
 // fetchProfile writes the collector's CPU profile over the next profileFor to path, then its
@@ -477,19 +490,6 @@ func sentSpans(url, exporter string) (float64, error) {
 		}
 	}
 	return 0, nil
-}
-
-func vmHWM(pid int) (int, error) {
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(status), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			return strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
-		}
-	}
-	return 0, errors.New("no VmHWM")
 }
 
 // cpuTime is a process's user+system CPU time from /proc/<pid>/stat (in clock ticks of 1/100 s).
