@@ -39,7 +39,7 @@ func readAlias(a *attrView, al alias, fl field, f *facts) bool {
 		if !ok {
 			return false
 		}
-		n := new(int64) // allocated only for a value found
+		n := f.countSlot(fl) // allocated only for a value found
 		*n = got
 		switch fl {
 		case fieldTokensIn:
@@ -86,6 +86,10 @@ func readAlias(a *attrView, al alias, fl field, f *facts) bool {
 		f.cost = &c
 		return true
 	case formFinishList:
+		if list, ok := a.scalarList(al.key, f.finish[:0]); ok {
+			f.finish = list
+			return true
+		}
 		fr, ok := a.structuredPresent(al.key)
 		if !ok {
 			return false
@@ -107,12 +111,9 @@ func readAlias(a *attrView, al alias, fl field, f *facts) bool {
 		}
 		return true
 	case formSystem:
-		texts, ok := a.systemInstructions(al.key)
-		if !ok {
-			return false
-		}
-		f.system = append(f.system, texts...)
-		return true
+		var ok bool
+		f.system, ok = a.systemInstructions(al.key, f.system)
+		return ok
 	case formMessagesJSON, formMessages:
 		msgs, scanned := a.messageList(al.key, defaultRole(fl), al.form == formMessagesJSON, fl != fieldInput)
 		appendMessages(f, fl, msgs)

@@ -40,6 +40,7 @@ type unit struct {
 	counters   typeCounters
 	counterBuf [4]typeCount // counters' first backing array, in the unit's own allocation
 	records    []*auditrecord.Record
+	usage      usage // callUsage
 }
 
 // typeCounters numbers a unit's records per type. A unit emits a few types, so a short list
@@ -228,10 +229,10 @@ func (m *Mapper) emit(u *unit, ts *traceState) {
 		envelope.AgentRun = &auditrecord.AgentRun{Operation: m.cleanString(f.operation, &u.probs), Status: u.status, DurationMS: u.durationMS()}
 	case f.kind == kindLLM && u.signal == signalTraces:
 		envelope = u.newRecord(m, auditrecord.TypeLLMCall, u.start)
-		cost, src := m.cost(f)
+		usage := u.callUsage(m)
 		envelope.LLMCall = &auditrecord.LLMCall{
 			Operation: f.operation, Model: f.model(), Provider: f.provider, Status: u.status,
-			DurationMS: u.durationMS(), Tokens: f.tokens.record(), Cost: cost, CostSource: src,
+			DurationMS: u.durationMS(), Tokens: usage.tokens, Cost: usage.cost, CostSource: usage.costSource,
 		}
 	}
 
@@ -307,6 +308,24 @@ func (m *Mapper) reasoningRecord(r reasoningFact, p *problems) *auditrecord.Reas
 		out.Plan = append(out.Plan, m.cleanString(s, p))
 	}
 	return out
+}
+
+// callUsage is the unit's tokens and cost as records carry them, made once: a model call's envelope
+// and its first output share them (records are read-only once mapped, as FillFrom's sharing
+// already assumes).
+func (u *unit) callUsage(m *Mapper) *usage {
+	if !u.usage.made {
+		u.usage = usage{tokens: u.facts.tokens.record(), made: true}
+		u.usage.cost, u.usage.costSource = m.cost(&u.facts)
+	}
+	return &u.usage
+}
+
+type usage struct {
+	tokens     *auditrecord.Tokens
+	cost       *float64
+	costSource string
+	made       bool
 }
 
 func (t tokenCounts) record() *auditrecord.Tokens {
@@ -442,8 +461,8 @@ func (m *Mapper) emitOutputs(u *unit, ts *traceState) *auditrecord.Record {
 		}
 		out.FinishReason = m.cleanString(finish, &u.probs)
 		if first == nil && f.kind == kindLLM {
-			out.Tokens = f.tokens.record()
-			out.Cost, out.CostSource = m.cost(f)
+			usage := u.callUsage(m)
+			out.Tokens, out.Cost, out.CostSource = usage.tokens, usage.cost, usage.costSource
 		}
 		if copied && prev.out != nil {
 			prev.out.FillFrom(out) // one answer reported twice in the batch: its record has the fields of both

@@ -68,22 +68,22 @@ func (a *attrView) messageList(key, defaultRole string, mustBeJSON, keepArgs boo
 }
 
 // systemInstructions reads a formSystem attribute: document and systemTexts, trying the scanner
-// first.
-func (a *attrView) systemInstructions(key string) ([]string, bool) {
+// first. The texts are appended to dst (a span's system instructions, grown once).
+func (a *attrView) systemInstructions(key string, dst []string) ([]string, bool) {
 	if s, ok := a.jsonText(key); ok {
 		if parts, ok := scanPartList(s); ok {
 			a.consume(key)
 			if t := (message{parts: parts}).text(); t != "" {
-				return []string{t}, true
+				return append(dst, t), true
 			}
-			return nil, true
+			return dst, true
 		}
 	}
 	v, ok := a.document(key)
 	if !ok {
-		return nil, false
+		return dst, false
 	}
-	return systemTexts(v), true
+	return append(dst, systemTexts(v)...), true
 }
 
 // scanMessages is parseMessages of s's JSON when s holds a JSON array of message objects the

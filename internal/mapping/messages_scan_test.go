@@ -62,7 +62,7 @@ func readBoth(s string, system, mustBeJSON, keepArgs bool) (scan, generic viewOu
 		a := m.newAttrView(attrs, &o.probs)
 		switch {
 		case system && fast:
-			o.texts, o.present = a.systemInstructions("k")
+			o.texts, o.present = a.systemInstructions("k", nil)
 		case system:
 			var v any
 			if v, o.present = a.document("k"); o.present {

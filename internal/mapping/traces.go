@@ -86,8 +86,6 @@ func (m *Mapper) spanUnit(span ptrace.Span, traceHex, scope string, res *resourc
 	u := &unit{
 		signal:   signalTraces,
 		traceID:  traceHex,
-		spanID:   spanIDHex(span.SpanID()),
-		parentID: spanIDHex(span.ParentSpanID()),
 		name:     span.Name(),
 		scope:    scope,
 		start:    timeOf(span.StartTimestamp()),
@@ -95,6 +93,7 @@ func (m *Mapper) spanUnit(span ptrace.Span, traceHex, scope string, res *resourc
 		observed: observed,
 		res:      res,
 	}
+	u.spanID, u.parentID = spanIDsHex(span.SpanID(), span.ParentSpanID())
 	switch span.Status().Code() {
 	case ptrace.StatusCodeError:
 		u.status = "error"
@@ -321,4 +320,17 @@ func spanIDHex(id pcommon.SpanID) string {
 	var digits [2 * len(id)]byte
 	hex.Encode(digits[:], id[:])
 	return string(digits[:])
+}
+
+// spanIDsHex is spanIDHex of a span's id and its parent's, both cut from one string when both are
+// set: one allocation per span instead of two.
+func spanIDsHex(id, parent pcommon.SpanID) (string, string) {
+	if id.IsEmpty() || parent.IsEmpty() {
+		return spanIDHex(id), spanIDHex(parent)
+	}
+	var digits [4 * len(id)]byte
+	hex.Encode(digits[:2*len(id)], id[:])
+	hex.Encode(digits[2*len(id):], parent[:])
+	both := string(digits[:])
+	return both[:2*len(id)], both[2*len(id):]
 }
