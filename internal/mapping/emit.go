@@ -40,6 +40,7 @@ type unit struct {
 	counters   typeCounters
 	counterBuf [4]typeCount // counters' first backing array, in the unit's own allocation
 	records    []*auditrecord.Record
+	recordBuf  [4]*auditrecord.Record // records' first backing array
 	usage      usage // callUsage
 }
 
@@ -157,13 +158,50 @@ type recordBlock struct {
 	service auditrecord.Service
 }
 
+// The blocks below allocate a record together with its typed section (and the duration it
+// points to): one allocation per record instead of two or three.
+type (
+	agentRunBlock struct {
+		recordBlock
+		run      auditrecord.AgentRun
+		duration float64
+	}
+	llmCallBlock struct {
+		recordBlock
+		call     auditrecord.LLMCall
+		duration float64
+	}
+	inputBlock struct {
+		recordBlock
+		input auditrecord.Input
+	}
+	outputBlock struct {
+		recordBlock
+		output auditrecord.Output
+	}
+	reasoningBlock struct {
+		recordBlock
+		reasoning auditrecord.Reasoning
+	}
+	toolCallBlock struct {
+		recordBlock
+		call     auditrecord.ToolCall
+		duration float64
+	}
+)
+
 func (u *unit) newRecord(m *Mapper, typ auditrecord.Type, ts time.Time) *auditrecord.Record {
+	return u.newRecordIn(m, &recordBlock{}, typ, ts)
+}
+
+// newRecordIn is newRecord in a block the caller allocated (inside one of the typed blocks).
+func (u *unit) newRecordIn(m *Mapper, block *recordBlock, typ auditrecord.Type, ts time.Time) *auditrecord.Record {
 	idx := u.counters.next(typ)
 	// A fixed-size array keeps the id's parts on the stack for the usual handful of them.
 	var partsArr [8]string
 	parts := append(partsArr[:0], u.traceID, u.spanID, string(typ), strconv.Itoa(idx))
 	parts = append(parts, u.idExtra...)
-	block := &recordBlock{
+	*block = recordBlock{
 		record: auditrecord.Record{
 			SchemaVersion:     auditrecord.SchemaVersion,
 			RecordID:          auditrecord.NewRecordID(parts...),
@@ -190,18 +228,20 @@ func (u *unit) newRecord(m *Mapper, typ auditrecord.Type, ts time.Time) *auditre
 		r.Service = &block.service
 	}
 	if u.records == nil {
-		u.records = make([]*auditrecord.Record, 0, 4) // a model call's records, grown once
+		u.records = u.recordBuf[:0] // a model call's records, in the unit's own allocation
 	}
 	u.records = append(u.records, r)
 	return r
 }
 
-func (u *unit) durationMS() *float64 {
+// durationOf sets *d to the unit's duration in milliseconds and returns d, or nil when the unit
+// has no duration (d then lives in the record's block, see agentRunBlock).
+func (u *unit) durationOf(d *float64) *float64 {
 	if u.start.IsZero() || u.end.IsZero() || u.end.Before(u.start) {
 		return nil
 	}
-	d := float64(u.end.Sub(u.start).Nanoseconds()) / 1e6
-	return &d
+	*d = float64(u.end.Sub(u.start).Nanoseconds()) / 1e6
+	return d
 }
 
 // endTime is when outputs and tool results happened: the span end, or the start when no end is known.
@@ -225,15 +265,19 @@ func (m *Mapper) emit(u *unit, ts *traceState) {
 	var envelope *auditrecord.Record
 	switch {
 	case f.kind == kindAgent:
-		envelope = u.newRecord(m, auditrecord.TypeAgentRun, u.start)
-		envelope.AgentRun = &auditrecord.AgentRun{Operation: m.cleanString(f.operation, &u.probs), Status: u.status, DurationMS: u.durationMS()}
+		b := &agentRunBlock{}
+		envelope = u.newRecordIn(m, &b.recordBlock, auditrecord.TypeAgentRun, u.start)
+		b.run = auditrecord.AgentRun{Operation: m.cleanString(f.operation, &u.probs), Status: u.status, DurationMS: u.durationOf(&b.duration)}
+		envelope.AgentRun = &b.run
 	case f.kind == kindLLM && u.signal == signalTraces:
-		envelope = u.newRecord(m, auditrecord.TypeLLMCall, u.start)
+		b := &llmCallBlock{}
+		envelope = u.newRecordIn(m, &b.recordBlock, auditrecord.TypeLLMCall, u.start)
 		usage := u.callUsage(m)
-		envelope.LLMCall = &auditrecord.LLMCall{
+		b.call = auditrecord.LLMCall{
 			Operation: f.operation, Model: f.model(), Provider: f.provider, Status: u.status,
-			DurationMS: u.durationMS(), Tokens: usage.tokens, Cost: usage.cost, CostSource: usage.costSource,
+			DurationMS: u.durationOf(&b.duration), Tokens: usage.tokens, Cost: usage.cost, CostSource: usage.costSource,
 		}
+		envelope.LLMCall = &b.call
 	}
 
 	var firstOutput *auditrecord.Record
@@ -252,7 +296,7 @@ func (m *Mapper) emit(u *unit, ts *traceState) {
 			when = u.start
 		}
 		if rec := m.emitThought(u, ts, r.thought, true, when); rec != nil {
-			rec.Reasoning = m.reasoningRecord(r, &u.probs)
+			*rec.Reasoning = m.reasoningRecord(r, &u.probs)
 		}
 	}
 
@@ -266,7 +310,8 @@ func (m *Mapper) emit(u *unit, ts *traceState) {
 	m.emitErrors(u, ts, related)
 }
 
-// emitThought returns a new reasoning record for thought, or nil when the thought is recorded
+// emitThought returns a new reasoning record for thought (its Reasoning set, empty, for the caller
+// to fill), or nil when the thought is recorded
 // elsewhere, by the richer report of it. A model's reasoning part and the agent's agent.reasoning
 // event (with plan and confidence) at an overlapping time are one thought: the event's record keeps
 // it when both are in the batch (rich says this is such a report), and a thought the other signal
@@ -274,7 +319,7 @@ func (m *Mapper) emit(u *unit, ts *traceState) {
 func (m *Mapper) emitThought(u *unit, ts *traceState, thought string, rich bool, at time.Time) *auditrecord.Record {
 	key := strings.TrimSpace(thought)
 	if key == "" {
-		return u.newRecord(m, auditrecord.TypeReasoning, at)
+		return u.newReasoningRecord(m, at)
 	}
 	w, own, other := u.window(), joinThought, joinRichThought
 	if rich {
@@ -290,7 +335,14 @@ func (m *Mapper) emitThought(u *unit, ts *traceState, thought string, rich bool,
 		return nil
 	}
 	m.join.rememberContent(u, own, key, w)
-	return u.newRecord(m, auditrecord.TypeReasoning, at)
+	return u.newReasoningRecord(m, at)
+}
+
+func (u *unit) newReasoningRecord(m *Mapper, at time.Time) *auditrecord.Record {
+	b := &reasoningBlock{}
+	r := u.newRecordIn(m, &b.recordBlock, auditrecord.TypeReasoning, at)
+	r.Reasoning = &b.reasoning
+	return r
 }
 
 func overlapsAny(ws []window, w window) bool {
@@ -302,8 +354,8 @@ func overlapsAny(ws []window, w window) bool {
 	return false
 }
 
-func (m *Mapper) reasoningRecord(r reasoningFact, p *problems) *auditrecord.Reasoning {
-	out := &auditrecord.Reasoning{Thought: m.cleanString(r.thought, p), Confidence: r.confidence}
+func (m *Mapper) reasoningRecord(r reasoningFact, p *problems) auditrecord.Reasoning {
+	out := auditrecord.Reasoning{Thought: m.cleanString(r.thought, p), Confidence: r.confidence}
 	for _, s := range r.plan {
 		out.Plan = append(out.Plan, m.cleanString(s, p))
 	}
@@ -404,8 +456,10 @@ func (m *Mapper) emitInputs(u *unit, ts *traceState) {
 			u.counters.next(auditrecord.TypeInput) // the other signal recorded it; ids stay what they were
 			return
 		}
-		r := u.newRecord(m, auditrecord.TypeInput, u.start)
-		r.Input = &auditrecord.Input{Content: m.cleanString(content, &u.probs), Role: role, Source: source}
+		b := &inputBlock{}
+		r := u.newRecordIn(m, &b.recordBlock, auditrecord.TypeInput, u.start)
+		b.input = auditrecord.Input{Content: m.cleanString(content, &u.probs), Role: role, Source: source}
+		r.Input = &b.input
 	}
 	for _, s := range f.system {
 		addInput("system", "system_instructions", s)
@@ -454,7 +508,13 @@ func (m *Mapper) emitOutputs(u *unit, ts *traceState) *auditrecord.Record {
 		if copied || (key != "" && m.join.recordedByOtherSignal(u, joinOutput, key, u.window())) {
 			emitOutput = false
 		}
-		out := &auditrecord.Output{Content: m.cleanString(content, &u.probs), Model: f.model(), Provider: f.provider}
+		var block *outputBlock // the record's, allocated with its output
+		out := new(auditrecord.Output)
+		if emitOutput {
+			block = &outputBlock{}
+			out = &block.output
+		}
+		*out = auditrecord.Output{Content: m.cleanString(content, &u.probs), Model: f.model(), Provider: f.provider}
 		finish := msg.finish
 		if finish == "" && i < len(f.finish) {
 			finish = f.finish[i]
@@ -480,7 +540,7 @@ func (m *Mapper) emitOutputs(u *unit, ts *traceState) *auditrecord.Record {
 			ts.seenOutputs[key] = keptOutput{stated: stated}
 		}
 		if emitOutput {
-			r := u.newRecord(m, auditrecord.TypeOutput, at)
+			r := u.newRecordIn(m, &block.recordBlock, auditrecord.TypeOutput, at)
 			r.Output = out
 			if key != "" {
 				m.join.rememberContent(u, joinOutput, key, u.window())
@@ -499,7 +559,7 @@ func (m *Mapper) emitOutputs(u *unit, ts *traceState) *auditrecord.Record {
 					continue
 				}
 				if rec := m.emitThought(u, ts, p.text, false, at); rec != nil {
-					rec.Reasoning = &auditrecord.Reasoning{Thought: m.cleanString(p.text, &u.probs)}
+					rec.Reasoning.Thought = m.cleanString(p.text, &u.probs)
 				}
 			case partToolCall:
 				m.emitRequestedTool(u, ts, p, at)
@@ -526,8 +586,10 @@ func (m *Mapper) emitRequestedTool(u *unit, ts *traceState, p part, at time.Time
 		u.counters.next(auditrecord.TypeToolCall)
 		return
 	}
-	r := u.newRecord(m, auditrecord.TypeToolCall, at)
-	tc := &auditrecord.ToolCall{ToolName: m.toolName(p.name, &u.probs), CallID: m.cleanString(p.id, &u.probs), Status: auditrecord.ToolStatusRequested}
+	b := &toolCallBlock{}
+	r := u.newRecordIn(m, &b.recordBlock, auditrecord.TypeToolCall, at)
+	tc := &b.call
+	*tc = auditrecord.ToolCall{ToolName: m.toolName(p.name, &u.probs), CallID: m.cleanString(p.id, &u.probs), Status: auditrecord.ToolStatusRequested}
 	if p.hasArgs {
 		tc.Parameters = m.cleanPlain(p.args, 0, &u.probs)
 	}
@@ -553,8 +615,10 @@ func (m *Mapper) emitToolCall(u *unit) *auditrecord.Record {
 		u.counters.next(auditrecord.TypeToolCall)
 		return nil
 	}
-	r := u.newRecord(m, auditrecord.TypeToolCall, u.endTime())
-	tc := &auditrecord.ToolCall{ToolName: m.toolName(f.toolName, &u.probs), CallID: m.cleanString(f.toolCallID, &u.probs), Status: auditrecord.ToolStatusSuccess, DurationMS: u.durationMS()}
+	b := &toolCallBlock{}
+	r := u.newRecordIn(m, &b.recordBlock, auditrecord.TypeToolCall, u.endTime())
+	tc := &b.call
+	*tc = auditrecord.ToolCall{ToolName: m.toolName(f.toolName, &u.probs), CallID: m.cleanString(f.toolCallID, &u.probs), Status: auditrecord.ToolStatusSuccess, DurationMS: u.durationOf(&b.duration)}
 	if f.hasArgs {
 		tc.Parameters = m.cleanPlain(f.toolArgs, 0, &u.probs)
 	}
