@@ -41,7 +41,7 @@ type unit struct {
 	counterBuf [4]typeCount // counters' first backing array, in the unit's own allocation
 	records    []*auditrecord.Record
 	recordBuf  [4]*auditrecord.Record // records' first backing array
-	usage      usage // callUsage
+	usage      usage                  // callUsage
 }
 
 // typeCounters numbers a unit's records per type. A unit emits a few types, so a short list
