@@ -596,7 +596,7 @@ func (m *Mapper) emitRequestedTool(u *unit, ts *traceState, p part, at time.Time
 	if res, ok := ts.toolResults[p.id]; ok && p.id != "" {
 		// No execution was reported, but the result was handed back to the model. Whether the tool
 		// succeeded the result alone does not say, so the status stays requested.
-		tc.Result = m.cleanPlain(res, 0, &u.probs)
+		tc.Result = m.cleanPlain(resultValue(res), 0, &u.probs)
 	}
 	r.ToolCall = tc
 }

@@ -52,7 +52,7 @@ func (a *attrView) jsonText(key string) (string, bool) {
 // messageList is messages, trying the scanner first; scanned reports that it read the value, which
 // then was a JSON array (so it holds no chat completion's own usage). keepArgs is false for input
 // messages: the scanner then checks their tool calls' arguments but does not build them (see
-// part.args).
+// part.args), and keeps the tool results given back as their JSON text (pendingResult).
 func (a *attrView) messageList(key, defaultRole string, mustBeJSON, keepArgs bool) (msgs []message, scanned bool) {
 	if s, ok := a.jsonText(key); ok {
 		if msgs, ok = scanMessages(s, defaultRole, keepArgs); ok {
@@ -268,7 +268,13 @@ func scanPart(sc *jsonvalue.Scanner, keepArgs bool) (scannedPart, bool) {
 			}
 		case "response":
 			bit = partHasResponse
-			sp.response, ok = sc.Value()
+			if keepArgs {
+				sp.response, ok = sc.Value()
+			} else {
+				var raw string
+				raw, ok = sc.Raw()
+				sp.response = pendingResult(raw)
+			}
 		default:
 			if partKeysRead[k] {
 				return sp, false
@@ -301,7 +307,7 @@ func (sp scannedPart) appendTo(parts []part) ([]part, bool) {
 		p := part{kind: partToolResult, id: sp.id, name: sp.name}
 		switch {
 		case sp.has&partHasResponse != 0:
-			p.result = decodeArgs(sp.response)
+			p.result = decodeArgs(sp.response) // a pendingResult stays one: decodeArgs applies when it is read
 		case sp.has&partHasText != 0:
 			p.result = decodeArgs(sp.text)
 		case sp.has&partHasContent != 0:
@@ -321,4 +327,19 @@ func (sp scannedPart) appendTo(parts []part) ([]part, bool) {
 		}
 	}
 	return parts, true
+}
+
+// pendingResult is the JSON text of a tool result a model's input gives back (a tool_call_response
+// part's response). A chat span re-sends every earlier result of the conversation, and the mapping
+// reads one only for a requested call no span executed (emitRequestedTool), so the scanner checks
+// the text and leaves it unparsed; resultValue gives what parsing it then would have.
+type pendingResult string
+
+// resultValue is a part's result as parseMessages gives it: a pendingResult parsed and decoded.
+func resultValue(v any) any {
+	if raw, ok := v.(pendingResult); ok {
+		j, _ := jsonvalue.Parse(string(raw)) // the scanner checked it: it parses
+		return decodeArgs(j)
+	}
+	return v
 }
