@@ -170,6 +170,7 @@ type (
 		recordBlock
 		call     auditrecord.LLMCall
 		duration float64
+		usage    usageBlock
 	}
 	inputBlock struct {
 		recordBlock
@@ -272,7 +273,7 @@ func (m *Mapper) emit(u *unit, ts *traceState) {
 	case f.kind == kindLLM && u.signal == signalTraces:
 		b := &llmCallBlock{}
 		envelope = u.newRecordIn(m, &b.recordBlock, auditrecord.TypeLLMCall, u.start)
-		usage := u.callUsage(m)
+		usage := u.callUsage(m, &b.usage)
 		b.call = auditrecord.LLMCall{
 			Operation: f.operation, Model: f.model(), Provider: f.provider, Status: u.status,
 			DurationMS: u.durationOf(&b.duration), Tokens: usage.tokens, Cost: usage.cost, CostSource: usage.costSource,
@@ -365,12 +366,34 @@ func (m *Mapper) reasoningRecord(r reasoningFact, p *problems) auditrecord.Reaso
 // callUsage is the unit's tokens and cost as records carry them, made once: a model call's envelope
 // and its first output share them (records are read-only once mapped, as FillFrom's sharing
 // already assumes).
-func (u *unit) callUsage(m *Mapper) *usage {
-	if !u.usage.made {
-		u.usage = usage{tokens: u.facts.tokens.record(), made: true}
-		u.usage.cost, u.usage.costSource = m.cost(&u.facts)
+// block, when not nil, is where they are kept (the envelope's own block); else one is allocated
+// when there is anything to keep.
+func (u *unit) callUsage(m *Mapper, block *usageBlock) *usage {
+	if u.usage.made {
+		return &u.usage
+	}
+	u.usage.made = true
+	f := &u.facts
+	cost, src, priced := m.costOf(f)
+	if !priced && f.tokens == (tokenCounts{}) {
+		return &u.usage
+	}
+	if block == nil {
+		block = &usageBlock{}
+	}
+	u.usage.tokens = f.tokens.recordIn(block)
+	if priced {
+		block.cost = cost
+		u.usage.cost, u.usage.costSource = &block.cost, src
 	}
 	return &u.usage
+}
+
+// usageBlock holds what a record's tokens and cost point to, in one allocation.
+type usageBlock struct {
+	tokens auditrecord.Tokens
+	sum    int64 // the total when the telemetry gives none
+	cost   float64
 }
 
 type usage struct {
@@ -384,11 +407,15 @@ func (t tokenCounts) record() *auditrecord.Tokens {
 	if t.in == nil && t.out == nil && t.total == nil {
 		return nil
 	}
-	// The tokens and a computed total share one allocation.
-	block := &struct {
-		tokens auditrecord.Tokens
-		sum    int64
-	}{tokens: auditrecord.Tokens{Input: t.in, Output: t.out, Total: t.total}}
+	return t.recordIn(&usageBlock{}) // the tokens and a computed total share one allocation
+}
+
+// recordIn is record kept in block.
+func (t tokenCounts) recordIn(block *usageBlock) *auditrecord.Tokens {
+	if t.in == nil && t.out == nil && t.total == nil {
+		return nil
+	}
+	block.tokens = auditrecord.Tokens{Input: t.in, Output: t.out, Total: t.total}
 	out := &block.tokens
 	if out.Total == nil {
 		if t.in != nil {
@@ -404,12 +431,19 @@ func (t tokenCounts) record() *auditrecord.Tokens {
 
 // cost is the telemetry's own cost when it reports one, else the price table's.
 func (m *Mapper) cost(f *facts) (*float64, string) {
+	if c, src, ok := m.costOf(f); ok {
+		return &c, src
+	}
+	return nil, ""
+}
+
+// costOf is cost's value; ok is false when there is none.
+func (m *Mapper) costOf(f *facts) (float64, string, bool) {
 	if f.cost != nil {
-		c := *f.cost
-		return &c, costTelemetry
+		return *f.cost, costTelemetry, true
 	}
 	if f.tokens.in == nil && f.tokens.out == nil {
-		return nil, ""
+		return 0, "", false
 	}
 	var in, out int64
 	if f.tokens.in != nil {
@@ -419,9 +453,9 @@ func (m *Mapper) cost(f *facts) (*float64, string) {
 		out = *f.tokens.out
 	}
 	if c, ok := m.prices.cost(f.model(), in, out); ok {
-		return &c, costPriceTable
+		return c, costPriceTable, true
 	}
-	return nil, ""
+	return 0, "", false
 }
 
 const (
@@ -521,7 +555,7 @@ func (m *Mapper) emitOutputs(u *unit, ts *traceState) *auditrecord.Record {
 		}
 		out.FinishReason = m.cleanString(finish, &u.probs)
 		if first == nil && f.kind == kindLLM {
-			usage := u.callUsage(m)
+			usage := u.callUsage(m, nil)
 			out.Tokens, out.Cost, out.CostSource = usage.tokens, usage.cost, usage.costSource
 		}
 		if copied && prev.out != nil {
