@@ -95,8 +95,9 @@ func scanMessages(s, defaultRole string, keepArgs bool) ([]message, bool) {
 	if !ok {
 		return nil, false
 	}
-	out := make([]message, 0, 2)
-	var parts []part // every message's parts, in one array (scanMessage)
+	buf := new(scanBuf)
+	out := buf.msgs[:0]
+	parts := buf.parts[:0] // every message's parts, in one array (scanMessage)
 	for more {
 		msg, ok := scanMessage(&sc, defaultRole, keepArgs, &parts)
 		if !ok {
@@ -111,6 +112,13 @@ func scanMessages(s, defaultRole string, keepArgs bool) ([]message, bool) {
 		return nil, false
 	}
 	return out, true
+}
+
+// scanBuf holds a document's first messages and parts: one allocation for the usual one or two
+// messages of a few parts (a longer conversation grows out of it as a slice does).
+type scanBuf struct {
+	msgs  [2]message
+	parts [2]part
 }
 
 // scanPartList is the parts of a JSON array of part objects (system instructions).
