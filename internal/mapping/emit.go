@@ -543,10 +543,12 @@ func (m *Mapper) emitOutputs(u *unit, ts *traceState) *auditrecord.Record {
 			emitOutput = false
 		}
 		var block *outputBlock // the record's, allocated with its output
-		out := new(auditrecord.Output)
+		var out *auditrecord.Output
 		if emitOutput {
 			block = &outputBlock{}
 			out = &block.output
+		} else {
+			out = new(auditrecord.Output) // still read: the same answer's earlier record takes its fields
 		}
 		*out = auditrecord.Output{Content: m.cleanString(content, &u.probs), Model: f.model(), Provider: f.provider}
 		finish := msg.finish
