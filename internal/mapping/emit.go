@@ -624,8 +624,8 @@ func (m *Mapper) emitRequestedTool(u *unit, ts *traceState, p part, at time.Time
 	}
 	b := &toolCallBlock{}
 	r := u.newRecordIn(m, &b.recordBlock, auditrecord.TypeToolCall, at)
+	b.call = auditrecord.ToolCall{ToolName: m.toolName(p.name, &u.probs), CallID: m.cleanString(p.id, &u.probs), Status: auditrecord.ToolStatusRequested}
 	tc := &b.call
-	*tc = auditrecord.ToolCall{ToolName: m.toolName(p.name, &u.probs), CallID: m.cleanString(p.id, &u.probs), Status: auditrecord.ToolStatusRequested}
 	if p.hasArgs {
 		tc.Parameters = m.cleanPlain(p.args, 0, &u.probs)
 	}
@@ -653,8 +653,8 @@ func (m *Mapper) emitToolCall(u *unit) *auditrecord.Record {
 	}
 	b := &toolCallBlock{}
 	r := u.newRecordIn(m, &b.recordBlock, auditrecord.TypeToolCall, u.endTime())
+	b.call = auditrecord.ToolCall{ToolName: m.toolName(f.toolName, &u.probs), CallID: m.cleanString(f.toolCallID, &u.probs), Status: auditrecord.ToolStatusSuccess, DurationMS: u.durationOf(&b.duration)}
 	tc := &b.call
-	*tc = auditrecord.ToolCall{ToolName: m.toolName(f.toolName, &u.probs), CallID: m.cleanString(f.toolCallID, &u.probs), Status: auditrecord.ToolStatusSuccess, DurationMS: u.durationOf(&b.duration)}
 	if f.hasArgs {
 		tc.Parameters = m.cleanPlain(f.toolArgs, 0, &u.probs)
 	}
