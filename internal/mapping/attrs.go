@@ -25,7 +25,7 @@ type attrView struct {
 	// decoded caches structured values by key; a view decodes at most a few, so a slice scanned
 	// linearly (first backed by decodedBuf, inside the view) is cheaper than a map.
 	decoded    []decodedEntry
-	decodedBuf [4]decodedEntry
+	decodedBuf [3]decodedEntry
 	p          *problems
 	// reasoningRead is set once agent.reasoning.* were read: a log is both the event and its attributes.
 	reasoningRead bool

@@ -86,7 +86,11 @@ func readAlias(a *attrView, al alias, fl field, f *facts) bool {
 		f.cost = &c
 		return true
 	case formFinishList:
-		if list, ok := a.scalarList(al.key, f.finish[:0]); ok {
+		dst := f.finish[:0]
+		if cap(dst) == 0 {
+			dst = f.finishBuf[:0]
+		}
+		if list, ok := a.scalarList(al.key, dst); ok {
 			f.finish = list
 			return true
 		}
@@ -111,8 +115,14 @@ func readAlias(a *attrView, al alias, fl field, f *facts) bool {
 		}
 		return true
 	case formSystem:
-		var ok bool
-		f.system, ok = a.systemInstructions(al.key, f.system)
+		dst := f.system
+		if cap(dst) == 0 {
+			dst = f.systemBuf[:0]
+		}
+		texts, ok := a.systemInstructions(al.key, dst)
+		if len(texts) > 0 {
+			f.system = texts
+		}
 		return ok
 	case formMessagesJSON, formMessages:
 		msgs, scanned := a.messageList(al.key, defaultRole(fl), al.form == formMessagesJSON, fl != fieldInput)

@@ -57,6 +57,9 @@ type facts struct {
 	log *logFacts // what only log events say; nil for spans
 
 	counts *countSlots // backs tokens' pointers (countSlot)
+	// finishBuf and systemBuf back finish and system for the usual one finish reason and one
+	// system text of a model call, in the unit's own allocation.
+	finishBuf, systemBuf [1]string
 }
 
 // logFacts are the fields only log dialects feed.
