@@ -198,6 +198,11 @@ func (u *unit) newRecord(m *Mapper, typ auditrecord.Type, ts time.Time) *auditre
 // newRecordIn is newRecord in a block the caller allocated (inside one of the typed blocks).
 func (u *unit) newRecordIn(m *Mapper, block *recordBlock, typ auditrecord.Type, ts time.Time) *auditrecord.Record {
 	idx := u.counters.next(typ)
+	if len(u.records) == 0 {
+		// The unit's first record: its name and scope are cleaned once, for all its records (not
+		// again: cleanString's truncation marker would be cut anew).
+		u.name, u.scope = m.cleanString(u.name, &u.probs), m.cleanString(u.scope, &u.probs)
+	}
 	// A fixed-size array keeps the id's parts on the stack for the usual handful of them.
 	var partsArr [8]string
 	parts := append(partsArr[:0], u.traceID, u.spanID, string(typ), strconv.Itoa(idx))
@@ -216,7 +221,7 @@ func (u *unit) newRecordIn(m *Mapper, block *recordBlock, typ auditrecord.Type, 
 			SpanID:            u.spanID,
 			ParentSpanID:      u.parentID,
 		},
-		source: auditrecord.Source{Signal: u.signal, Convention: u.facts.convention, Name: m.cleanString(u.name, &u.probs), Scope: m.cleanString(u.scope, &u.probs)},
+		source: auditrecord.Source{Signal: u.signal, Convention: u.facts.convention, Name: u.name, Scope: u.scope},
 	}
 	r := &block.record
 	r.Source = &block.source
