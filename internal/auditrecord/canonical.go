@@ -34,13 +34,18 @@ func CanonicalizeJSON(raw []byte) ([]byte, error) {
 // MarshalRecord encodes a record canonically, the form stores write as one JSONL line. Record's
 // fields are declared in canonical order and map keys are sorted, so one encoding pass gives the
 // canonical form (the same bytes CanonicalizeJSON would produce, which tests assert).
-func MarshalRecord(r *Record) ([]byte, error) { return AppendRecord(nil, r) }
+// The buffer starts at recordBufSize, the size of a typical record's line, rather than growing to
+// it through a handful of copies.
+func MarshalRecord(r *Record) ([]byte, error) { return AppendRecord(make([]byte, 0, recordBufSize), r) }
+
+// recordBufSize is where MarshalRecord's buffer starts (bytes): most records' lines fit in it.
+const recordBufSize = 1024
 
 // ContentHashInput is the canonical encoding of r without its integrity field: what the chain hashes.
 func ContentHashInput(r *Record) ([]byte, error) {
 	c := *r
 	c.Integrity = nil
-	return AppendRecord(nil, &c)
+	return AppendRecord(make([]byte, 0, recordBufSize), &c)
 }
 
 func marshalNoEscape(v any) ([]byte, error) {

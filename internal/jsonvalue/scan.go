@@ -111,6 +111,16 @@ func (sc *Scanner) Skip() bool {
 	return false
 }
 
+// Raw is Skip returning the value's text, for callers that may never need the value: Parse of
+// the text gives what Value would have.
+func (sc *Scanner) Raw() (string, bool) {
+	start := sc.p.i
+	if !sc.Skip() {
+		return "", false
+	}
+	return sc.p.s[start:sc.p.i], true
+}
+
 func (sc *Scanner) skipContainer(bracket byte) bool {
 	closing := byte(']')
 	if bracket == '{' {

@@ -15,6 +15,10 @@ func skipMatchesParse(t *testing.T, s string) {
 	if got := sc.Skip() && sc.Done(); got != want {
 		t.Fatalf("%.200q: Skip ok=%v, Parse ok=%v", s, got, want)
 	}
+	sc = NewScanner(s)
+	if raw, ok := sc.Raw(); (ok && sc.Done()) != want || want && raw != strings.TrimSpace(s) {
+		t.Fatalf("%.200q: Raw %.200q ok=%v, Parse ok=%v", s, raw, ok, want)
+	}
 	v, ok := Parse(s)
 	sc = NewScanner(s)
 	got, gotOK := sc.Value()

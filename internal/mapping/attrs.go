@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"encoding/base64"
 	"math"
 	"math/bits"
 	"sort"
@@ -24,7 +25,7 @@ type attrView struct {
 	// decoded caches structured values by key; a view decodes at most a few, so a slice scanned
 	// linearly (first backed by decodedBuf, inside the view) is cheaper than a map.
 	decoded    []decodedEntry
-	decodedBuf [4]decodedEntry
+	decodedBuf [3]decodedEntry
 	p          *problems
 	// reasoningRead is set once agent.reasoning.* were read: a log is both the event and its attributes.
 	reasoningRead bool
@@ -422,4 +423,41 @@ func (a *attrView) scalar(al alias) bool {
 		return true
 	}
 	return false
+}
+
+// scalarList reads an attribute that is an AnyValue slice as the strings of its scalar elements,
+// appended to dst, as asString of the elements of structured's []any would (maps, slices and
+// empty values are left out), without boxing each element into an any. ok is false for any other
+// value, which the caller reads the structured way.
+func (a *attrView) scalarList(key string, dst []string) ([]string, bool) {
+	for _, d := range a.decoded {
+		if d.key == key {
+			return nil, false
+		}
+	}
+	v, ok := a.get(key)
+	if !ok || v.Type() != pcommon.ValueTypeSlice {
+		return nil, false
+	}
+	s := v.Slice()
+	if cap(dst) == 0 && s.Len() > 0 {
+		dst = make([]string, 0, s.Len())
+	}
+	for i := range s.Len() {
+		e := s.At(i)
+		switch e.Type() {
+		case pcommon.ValueTypeStr:
+			dst = append(dst, e.Str())
+		case pcommon.ValueTypeInt:
+			dst = append(dst, strconv.FormatInt(e.Int(), 10))
+		case pcommon.ValueTypeDouble:
+			dst = append(dst, strconv.FormatFloat(e.Double(), 'f', -1, 64))
+		case pcommon.ValueTypeBool:
+			dst = append(dst, strconv.FormatBool(e.Bool()))
+		case pcommon.ValueTypeBytes:
+			dst = append(dst, base64.StdEncoding.EncodeToString(e.Bytes().AsRaw()))
+		}
+	}
+	a.consume(key)
+	return dst, true
 }

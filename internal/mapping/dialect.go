@@ -211,6 +211,19 @@ type alias struct {
 	events logEventSet
 	owner  *dialect // set when the tables are compiled
 	doc    string   // note for the docs table
+	// keyBit is keyBit(key) when the alias reads nothing unless key is present (keyedForm), else
+	// 0; set when the tables are compiled, it lets extract pass over absent aliases unread.
+	keyBit uint64
+}
+
+// keyedForm reports whether an alias of form f supplies nothing, and reads nothing, when its key is
+// absent: every form but those that read other keys (also) or no key at all, or take key as a prefix.
+func keyedForm(f form) bool {
+	switch f {
+	case formFlatMessages, formVercelResponse, formSpanName:
+		return false
+	}
+	return true
 }
 
 // dialects lists every dialect in recognition order; a span is of the first whose markers match.
@@ -233,6 +246,9 @@ func init() {
 		for f, as := range d.fields {
 			for _, a := range as {
 				a.owner = d
+				if keyedForm(a.form) {
+					a.keyBit = keyBit(a.key)
+				}
 				fieldAliases[f] = append(fieldAliases[f], a)
 			}
 		}
@@ -391,6 +407,9 @@ func extract(a *attrView, f *facts) {
 		for _, al := range fieldAliases[fl] {
 			if (al.kinds != 0 && !al.kinds.has(f.kind)) || (al.ownSpans && al.owner.name != f.convention) {
 				continue
+			}
+			if al.keyBit != 0 && a.filtered && a.keys&al.keyBit == 0 {
+				continue // its key is absent (attrView.get would say so)
 			}
 			if readAlias(a, al, fl, f) && !info.all {
 				break

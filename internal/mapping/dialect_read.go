@@ -39,7 +39,7 @@ func readAlias(a *attrView, al alias, fl field, f *facts) bool {
 		if !ok {
 			return false
 		}
-		n := new(int64) // allocated only for a value found
+		n := f.countSlot(fl) // allocated only for a value found
 		*n = got
 		switch fl {
 		case fieldTokensIn:
@@ -86,6 +86,14 @@ func readAlias(a *attrView, al alias, fl field, f *facts) bool {
 		f.cost = &c
 		return true
 	case formFinishList:
+		dst := f.finish[:0]
+		if cap(dst) == 0 {
+			dst = f.finishBuf[:0]
+		}
+		if list, ok := a.scalarList(al.key, dst); ok {
+			f.finish = list
+			return true
+		}
 		fr, ok := a.structuredPresent(al.key)
 		if !ok {
 			return false
@@ -107,12 +115,15 @@ func readAlias(a *attrView, al alias, fl field, f *facts) bool {
 		}
 		return true
 	case formSystem:
-		texts, ok := a.systemInstructions(al.key)
-		if !ok {
-			return false
+		dst := f.system
+		if cap(dst) == 0 {
+			dst = f.systemBuf[:0]
 		}
-		f.system = append(f.system, texts...)
-		return true
+		texts, ok := a.systemInstructions(al.key, dst)
+		if len(texts) > 0 {
+			f.system = texts
+		}
+		return ok
 	case formMessagesJSON, formMessages:
 		msgs, scanned := a.messageList(al.key, defaultRole(fl), al.form == formMessagesJSON, fl != fieldInput)
 		appendMessages(f, fl, msgs)

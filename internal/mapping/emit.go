@@ -40,6 +40,8 @@ type unit struct {
 	counters   typeCounters
 	counterBuf [4]typeCount // counters' first backing array, in the unit's own allocation
 	records    []*auditrecord.Record
+	recordBuf  [4]*auditrecord.Record // records' first backing array
+	usage      usage                  // callUsage
 }
 
 // typeCounters numbers a unit's records per type. A unit emits a few types, so a short list
@@ -156,13 +158,56 @@ type recordBlock struct {
 	service auditrecord.Service
 }
 
+// The blocks below allocate a record together with its typed section (and the duration it
+// points to): one allocation per record instead of two or three.
+type (
+	agentRunBlock struct {
+		recordBlock
+		run      auditrecord.AgentRun
+		duration float64
+	}
+	llmCallBlock struct {
+		recordBlock
+		call     auditrecord.LLMCall
+		duration float64
+		usage    usageBlock
+	}
+	inputBlock struct {
+		recordBlock
+		input auditrecord.Input
+	}
+	outputBlock struct {
+		recordBlock
+		output auditrecord.Output
+	}
+	reasoningBlock struct {
+		recordBlock
+		reasoning auditrecord.Reasoning
+	}
+	toolCallBlock struct {
+		recordBlock
+		call     auditrecord.ToolCall
+		duration float64
+	}
+)
+
 func (u *unit) newRecord(m *Mapper, typ auditrecord.Type, ts time.Time) *auditrecord.Record {
+	return u.newRecordIn(m, &recordBlock{}, typ, ts)
+}
+
+// newRecordIn is newRecord in a block the caller allocated (inside one of the typed blocks).
+func (u *unit) newRecordIn(m *Mapper, block *recordBlock, typ auditrecord.Type, ts time.Time) *auditrecord.Record {
 	idx := u.counters.next(typ)
+	if len(u.records) == 0 {
+		// The unit's first record: its name and scope are cleaned once, for all its records (not
+		// again: cleanString's truncation marker would be cut anew).
+		u.name, u.scope = m.cleanString(u.name, &u.probs), m.cleanString(u.scope, &u.probs)
+	}
 	// A fixed-size array keeps the id's parts on the stack for the usual handful of them.
 	var partsArr [8]string
 	parts := append(partsArr[:0], u.traceID, u.spanID, string(typ), strconv.Itoa(idx))
 	parts = append(parts, u.idExtra...)
-	block := &recordBlock{
+	*block = recordBlock{
 		record: auditrecord.Record{
 			SchemaVersion:     auditrecord.SchemaVersion,
 			RecordID:          auditrecord.NewRecordID(parts...),
@@ -176,7 +221,7 @@ func (u *unit) newRecord(m *Mapper, typ auditrecord.Type, ts time.Time) *auditre
 			SpanID:            u.spanID,
 			ParentSpanID:      u.parentID,
 		},
-		source: auditrecord.Source{Signal: u.signal, Convention: u.facts.convention, Name: m.cleanString(u.name, &u.probs), Scope: m.cleanString(u.scope, &u.probs)},
+		source: auditrecord.Source{Signal: u.signal, Convention: u.facts.convention, Name: u.name, Scope: u.scope},
 	}
 	r := &block.record
 	r.Source = &block.source
@@ -189,18 +234,20 @@ func (u *unit) newRecord(m *Mapper, typ auditrecord.Type, ts time.Time) *auditre
 		r.Service = &block.service
 	}
 	if u.records == nil {
-		u.records = make([]*auditrecord.Record, 0, 4) // a model call's records, grown once
+		u.records = u.recordBuf[:0] // a model call's records, in the unit's own allocation
 	}
 	u.records = append(u.records, r)
 	return r
 }
 
-func (u *unit) durationMS() *float64 {
+// durationOf sets *d to the unit's duration in milliseconds and returns d, or nil when the unit
+// has no duration (d then lives in the record's block, see agentRunBlock).
+func (u *unit) durationOf(d *float64) *float64 {
 	if u.start.IsZero() || u.end.IsZero() || u.end.Before(u.start) {
 		return nil
 	}
-	d := float64(u.end.Sub(u.start).Nanoseconds()) / 1e6
-	return &d
+	*d = float64(u.end.Sub(u.start).Nanoseconds()) / 1e6
+	return d
 }
 
 // endTime is when outputs and tool results happened: the span end, or the start when no end is known.
@@ -224,15 +271,19 @@ func (m *Mapper) emit(u *unit, ts *traceState) {
 	var envelope *auditrecord.Record
 	switch {
 	case f.kind == kindAgent:
-		envelope = u.newRecord(m, auditrecord.TypeAgentRun, u.start)
-		envelope.AgentRun = &auditrecord.AgentRun{Operation: m.cleanString(f.operation, &u.probs), Status: u.status, DurationMS: u.durationMS()}
+		b := &agentRunBlock{}
+		envelope = u.newRecordIn(m, &b.recordBlock, auditrecord.TypeAgentRun, u.start)
+		b.run = auditrecord.AgentRun{Operation: m.cleanString(f.operation, &u.probs), Status: u.status, DurationMS: u.durationOf(&b.duration)}
+		envelope.AgentRun = &b.run
 	case f.kind == kindLLM && u.signal == signalTraces:
-		envelope = u.newRecord(m, auditrecord.TypeLLMCall, u.start)
-		cost, src := m.cost(f)
-		envelope.LLMCall = &auditrecord.LLMCall{
+		b := &llmCallBlock{}
+		envelope = u.newRecordIn(m, &b.recordBlock, auditrecord.TypeLLMCall, u.start)
+		usage := u.callUsage(m, &b.usage)
+		b.call = auditrecord.LLMCall{
 			Operation: f.operation, Model: f.model(), Provider: f.provider, Status: u.status,
-			DurationMS: u.durationMS(), Tokens: f.tokens.record(), Cost: cost, CostSource: src,
+			DurationMS: u.durationOf(&b.duration), Tokens: usage.tokens, Cost: usage.cost, CostSource: usage.costSource,
 		}
+		envelope.LLMCall = &b.call
 	}
 
 	var firstOutput *auditrecord.Record
@@ -251,7 +302,7 @@ func (m *Mapper) emit(u *unit, ts *traceState) {
 			when = u.start
 		}
 		if rec := m.emitThought(u, ts, r.thought, true, when); rec != nil {
-			rec.Reasoning = m.reasoningRecord(r, &u.probs)
+			*rec.Reasoning = m.reasoningRecord(r, &u.probs)
 		}
 	}
 
@@ -265,7 +316,8 @@ func (m *Mapper) emit(u *unit, ts *traceState) {
 	m.emitErrors(u, ts, related)
 }
 
-// emitThought returns a new reasoning record for thought, or nil when the thought is recorded
+// emitThought returns a new reasoning record for thought (its Reasoning set, empty, for the caller
+// to fill), or nil when the thought is recorded
 // elsewhere, by the richer report of it. A model's reasoning part and the agent's agent.reasoning
 // event (with plan and confidence) at an overlapping time are one thought: the event's record keeps
 // it when both are in the batch (rich says this is such a report), and a thought the other signal
@@ -273,7 +325,7 @@ func (m *Mapper) emit(u *unit, ts *traceState) {
 func (m *Mapper) emitThought(u *unit, ts *traceState, thought string, rich bool, at time.Time) *auditrecord.Record {
 	key := strings.TrimSpace(thought)
 	if key == "" {
-		return u.newRecord(m, auditrecord.TypeReasoning, at)
+		return u.newReasoningRecord(m, at)
 	}
 	w, own, other := u.window(), joinThought, joinRichThought
 	if rich {
@@ -289,7 +341,14 @@ func (m *Mapper) emitThought(u *unit, ts *traceState, thought string, rich bool,
 		return nil
 	}
 	m.join.rememberContent(u, own, key, w)
-	return u.newRecord(m, auditrecord.TypeReasoning, at)
+	return u.newReasoningRecord(m, at)
+}
+
+func (u *unit) newReasoningRecord(m *Mapper, at time.Time) *auditrecord.Record {
+	b := &reasoningBlock{}
+	r := u.newRecordIn(m, &b.recordBlock, auditrecord.TypeReasoning, at)
+	r.Reasoning = &b.reasoning
+	return r
 }
 
 func overlapsAny(ws []window, w window) bool {
@@ -301,23 +360,67 @@ func overlapsAny(ws []window, w window) bool {
 	return false
 }
 
-func (m *Mapper) reasoningRecord(r reasoningFact, p *problems) *auditrecord.Reasoning {
-	out := &auditrecord.Reasoning{Thought: m.cleanString(r.thought, p), Confidence: r.confidence}
+func (m *Mapper) reasoningRecord(r reasoningFact, p *problems) auditrecord.Reasoning {
+	out := auditrecord.Reasoning{Thought: m.cleanString(r.thought, p), Confidence: r.confidence}
 	for _, s := range r.plan {
 		out.Plan = append(out.Plan, m.cleanString(s, p))
 	}
 	return out
 }
 
+// callUsage is the unit's tokens and cost as records carry them, made once: a model call's envelope
+// and its first output share them (records are read-only once mapped, as FillFrom's sharing
+// already assumes).
+// block, when not nil, is where they are kept (the envelope's own block); else one is allocated
+// when there is anything to keep.
+func (u *unit) callUsage(m *Mapper, block *usageBlock) *usage {
+	if u.usage.made {
+		return &u.usage
+	}
+	u.usage.made = true
+	f := &u.facts
+	cost, src, priced := m.costOf(f)
+	if !priced && f.tokens == (tokenCounts{}) {
+		return &u.usage
+	}
+	if block == nil {
+		block = &usageBlock{}
+	}
+	u.usage.tokens = f.tokens.recordIn(block)
+	if priced {
+		block.cost = cost
+		u.usage.cost, u.usage.costSource = &block.cost, src
+	}
+	return &u.usage
+}
+
+// usageBlock holds what a record's tokens and cost point to, in one allocation.
+type usageBlock struct {
+	tokens auditrecord.Tokens
+	sum    int64 // the total when the telemetry gives none
+	cost   float64
+}
+
+type usage struct {
+	tokens     *auditrecord.Tokens
+	cost       *float64
+	costSource string
+	made       bool
+}
+
 func (t tokenCounts) record() *auditrecord.Tokens {
 	if t.in == nil && t.out == nil && t.total == nil {
 		return nil
 	}
-	// The tokens and a computed total share one allocation.
-	block := &struct {
-		tokens auditrecord.Tokens
-		sum    int64
-	}{tokens: auditrecord.Tokens{Input: t.in, Output: t.out, Total: t.total}}
+	return t.recordIn(&usageBlock{}) // the tokens and a computed total share one allocation
+}
+
+// recordIn is record kept in block.
+func (t tokenCounts) recordIn(block *usageBlock) *auditrecord.Tokens {
+	if t.in == nil && t.out == nil && t.total == nil {
+		return nil
+	}
+	block.tokens = auditrecord.Tokens{Input: t.in, Output: t.out, Total: t.total}
 	out := &block.tokens
 	if out.Total == nil {
 		if t.in != nil {
@@ -333,12 +436,19 @@ func (t tokenCounts) record() *auditrecord.Tokens {
 
 // cost is the telemetry's own cost when it reports one, else the price table's.
 func (m *Mapper) cost(f *facts) (*float64, string) {
+	if c, src, ok := m.costOf(f); ok {
+		return &c, src
+	}
+	return nil, ""
+}
+
+// costOf is cost's value; ok is false when there is none.
+func (m *Mapper) costOf(f *facts) (float64, string, bool) {
 	if f.cost != nil {
-		c := *f.cost
-		return &c, costTelemetry
+		return *f.cost, costTelemetry, true
 	}
 	if f.tokens.in == nil && f.tokens.out == nil {
-		return nil, ""
+		return 0, "", false
 	}
 	var in, out int64
 	if f.tokens.in != nil {
@@ -348,9 +458,9 @@ func (m *Mapper) cost(f *facts) (*float64, string) {
 		out = *f.tokens.out
 	}
 	if c, ok := m.prices.cost(f.model(), in, out); ok {
-		return &c, costPriceTable
+		return c, costPriceTable, true
 	}
-	return nil, ""
+	return 0, "", false
 }
 
 const (
@@ -385,8 +495,10 @@ func (m *Mapper) emitInputs(u *unit, ts *traceState) {
 			u.counters.next(auditrecord.TypeInput) // the other signal recorded it; ids stay what they were
 			return
 		}
-		r := u.newRecord(m, auditrecord.TypeInput, u.start)
-		r.Input = &auditrecord.Input{Content: m.cleanString(content, &u.probs), Role: role, Source: source}
+		b := &inputBlock{}
+		r := u.newRecordIn(m, &b.recordBlock, auditrecord.TypeInput, u.start)
+		b.input = auditrecord.Input{Content: m.cleanString(content, &u.probs), Role: role, Source: source}
+		r.Input = &b.input
 	}
 	for _, s := range f.system {
 		addInput("system", "system_instructions", s)
@@ -435,15 +547,23 @@ func (m *Mapper) emitOutputs(u *unit, ts *traceState) *auditrecord.Record {
 		if copied || (key != "" && m.join.recordedByOtherSignal(u, joinOutput, key, u.window())) {
 			emitOutput = false
 		}
-		out := &auditrecord.Output{Content: m.cleanString(content, &u.probs), Model: f.model(), Provider: f.provider}
+		var block *outputBlock // the record's, allocated with its output
+		var out *auditrecord.Output
+		if emitOutput {
+			block = &outputBlock{}
+			out = &block.output
+		} else {
+			out = new(auditrecord.Output) // still read: the same answer's earlier record takes its fields
+		}
+		*out = auditrecord.Output{Content: m.cleanString(content, &u.probs), Model: f.model(), Provider: f.provider}
 		finish := msg.finish
 		if finish == "" && i < len(f.finish) {
 			finish = f.finish[i]
 		}
 		out.FinishReason = m.cleanString(finish, &u.probs)
 		if first == nil && f.kind == kindLLM {
-			out.Tokens = f.tokens.record()
-			out.Cost, out.CostSource = m.cost(f)
+			usage := u.callUsage(m, nil)
+			out.Tokens, out.Cost, out.CostSource = usage.tokens, usage.cost, usage.costSource
 		}
 		if copied && prev.out != nil {
 			prev.out.FillFrom(out) // one answer reported twice in the batch: its record has the fields of both
@@ -461,7 +581,7 @@ func (m *Mapper) emitOutputs(u *unit, ts *traceState) *auditrecord.Record {
 			ts.seenOutputs[key] = keptOutput{stated: stated}
 		}
 		if emitOutput {
-			r := u.newRecord(m, auditrecord.TypeOutput, at)
+			r := u.newRecordIn(m, &block.recordBlock, auditrecord.TypeOutput, at)
 			r.Output = out
 			if key != "" {
 				m.join.rememberContent(u, joinOutput, key, u.window())
@@ -480,7 +600,7 @@ func (m *Mapper) emitOutputs(u *unit, ts *traceState) *auditrecord.Record {
 					continue
 				}
 				if rec := m.emitThought(u, ts, p.text, false, at); rec != nil {
-					rec.Reasoning = &auditrecord.Reasoning{Thought: m.cleanString(p.text, &u.probs)}
+					rec.Reasoning.Thought = m.cleanString(p.text, &u.probs)
 				}
 			case partToolCall:
 				m.emitRequestedTool(u, ts, p, at)
@@ -507,15 +627,17 @@ func (m *Mapper) emitRequestedTool(u *unit, ts *traceState, p part, at time.Time
 		u.counters.next(auditrecord.TypeToolCall)
 		return
 	}
-	r := u.newRecord(m, auditrecord.TypeToolCall, at)
-	tc := &auditrecord.ToolCall{ToolName: m.toolName(p.name, &u.probs), CallID: m.cleanString(p.id, &u.probs), Status: auditrecord.ToolStatusRequested}
+	b := &toolCallBlock{}
+	r := u.newRecordIn(m, &b.recordBlock, auditrecord.TypeToolCall, at)
+	b.call = auditrecord.ToolCall{ToolName: m.toolName(p.name, &u.probs), CallID: m.cleanString(p.id, &u.probs), Status: auditrecord.ToolStatusRequested}
+	tc := &b.call
 	if p.hasArgs {
 		tc.Parameters = m.cleanPlain(p.args, 0, &u.probs)
 	}
 	if res, ok := ts.toolResults[p.id]; ok && p.id != "" {
 		// No execution was reported, but the result was handed back to the model. Whether the tool
 		// succeeded the result alone does not say, so the status stays requested.
-		tc.Result = m.cleanPlain(res, 0, &u.probs)
+		tc.Result = m.cleanPlain(resultValue(res), 0, &u.probs)
 	}
 	r.ToolCall = tc
 }
@@ -534,8 +656,10 @@ func (m *Mapper) emitToolCall(u *unit) *auditrecord.Record {
 		u.counters.next(auditrecord.TypeToolCall)
 		return nil
 	}
-	r := u.newRecord(m, auditrecord.TypeToolCall, u.endTime())
-	tc := &auditrecord.ToolCall{ToolName: m.toolName(f.toolName, &u.probs), CallID: m.cleanString(f.toolCallID, &u.probs), Status: auditrecord.ToolStatusSuccess, DurationMS: u.durationMS()}
+	b := &toolCallBlock{}
+	r := u.newRecordIn(m, &b.recordBlock, auditrecord.TypeToolCall, u.endTime())
+	b.call = auditrecord.ToolCall{ToolName: m.toolName(f.toolName, &u.probs), CallID: m.cleanString(f.toolCallID, &u.probs), Status: auditrecord.ToolStatusSuccess, DurationMS: u.durationOf(&b.duration)}
+	tc := &b.call
 	if f.hasArgs {
 		tc.Parameters = m.cleanPlain(f.toolArgs, 0, &u.probs)
 	}

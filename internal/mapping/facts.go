@@ -55,6 +55,11 @@ type facts struct {
 	reasoning []reasoningFact
 
 	log *logFacts // what only log events say; nil for spans
+
+	counts *countSlots // backs tokens' pointers (countSlot)
+	// finishBuf and systemBuf back finish and system for the usual one finish reason and one
+	// system text of a model call, in the unit's own allocation.
+	finishBuf, systemBuf [1]string
 }
 
 // logFacts are the fields only log dialects feed.
@@ -74,6 +79,29 @@ func (f *facts) logExtra() *logFacts {
 }
 
 type tokenCounts struct{ in, out, total *int64 }
+
+// countSlots holds the token counts a span's attributes give, one allocation for the usual two or
+// three; a slot is handed out once, so a count once read never changes under whoever holds it.
+type countSlots struct {
+	n    [3]int64
+	used uint8
+}
+
+// countSlot returns where to keep a count read for fl (fieldTokensIn, Out or Total).
+func (f *facts) countSlot(fl field) *int64 {
+	i := int(fl - fieldTokensIn)
+	if i < 0 || i >= len(countSlots{}.n) {
+		return new(int64)
+	}
+	if f.counts == nil {
+		f.counts = &countSlots{}
+	}
+	if f.counts.used&(1<<i) != 0 {
+		return new(int64)
+	}
+	f.counts.used |= 1 << i
+	return &f.counts.n[i]
+}
 
 type agentInfo struct{ name, id, version string }
 

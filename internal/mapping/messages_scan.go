@@ -52,7 +52,7 @@ func (a *attrView) jsonText(key string) (string, bool) {
 // messageList is messages, trying the scanner first; scanned reports that it read the value, which
 // then was a JSON array (so it holds no chat completion's own usage). keepArgs is false for input
 // messages: the scanner then checks their tool calls' arguments but does not build them (see
-// part.args).
+// part.args), and keeps the tool results given back as their JSON text (pendingResult).
 func (a *attrView) messageList(key, defaultRole string, mustBeJSON, keepArgs bool) (msgs []message, scanned bool) {
 	if s, ok := a.jsonText(key); ok {
 		if msgs, ok = scanMessages(s, defaultRole, keepArgs); ok {
@@ -68,22 +68,22 @@ func (a *attrView) messageList(key, defaultRole string, mustBeJSON, keepArgs boo
 }
 
 // systemInstructions reads a formSystem attribute: document and systemTexts, trying the scanner
-// first.
-func (a *attrView) systemInstructions(key string) ([]string, bool) {
+// first. The texts are appended to dst (a span's system instructions, grown once).
+func (a *attrView) systemInstructions(key string, dst []string) ([]string, bool) {
 	if s, ok := a.jsonText(key); ok {
 		if parts, ok := scanPartList(s); ok {
 			a.consume(key)
 			if t := (message{parts: parts}).text(); t != "" {
-				return []string{t}, true
+				return append(dst, t), true
 			}
-			return nil, true
+			return dst, true
 		}
 	}
 	v, ok := a.document(key)
 	if !ok {
-		return nil, false
+		return dst, false
 	}
-	return systemTexts(v), true
+	return append(dst, systemTexts(v)...), true
 }
 
 // scanMessages is parseMessages of s's JSON when s holds a JSON array of message objects the
@@ -95,8 +95,9 @@ func scanMessages(s, defaultRole string, keepArgs bool) ([]message, bool) {
 	if !ok {
 		return nil, false
 	}
-	out := make([]message, 0, 2)
-	var parts []part // every message's parts, in one array (scanMessage)
+	buf := new(scanBuf)
+	out := buf.msgs[:0]
+	parts := buf.parts[:0] // every message's parts, in one array (scanMessage)
 	for more {
 		msg, ok := scanMessage(&sc, defaultRole, keepArgs, &parts)
 		if !ok {
@@ -111,6 +112,13 @@ func scanMessages(s, defaultRole string, keepArgs bool) ([]message, bool) {
 		return nil, false
 	}
 	return out, true
+}
+
+// scanBuf holds a document's first messages and parts: one allocation for the usual one or two
+// messages of a few parts (a longer conversation grows out of it as a slice does).
+type scanBuf struct {
+	msgs  [2]message
+	parts [2]part
 }
 
 // scanPartList is the parts of a JSON array of part objects (system instructions).
@@ -268,7 +276,13 @@ func scanPart(sc *jsonvalue.Scanner, keepArgs bool) (scannedPart, bool) {
 			}
 		case "response":
 			bit = partHasResponse
-			sp.response, ok = sc.Value()
+			if keepArgs {
+				sp.response, ok = sc.Value()
+			} else {
+				var raw string
+				raw, ok = sc.Raw()
+				sp.response = pendingResult(raw)
+			}
 		default:
 			if partKeysRead[k] {
 				return sp, false
@@ -301,7 +315,7 @@ func (sp scannedPart) appendTo(parts []part) ([]part, bool) {
 		p := part{kind: partToolResult, id: sp.id, name: sp.name}
 		switch {
 		case sp.has&partHasResponse != 0:
-			p.result = decodeArgs(sp.response)
+			p.result = decodeArgs(sp.response) // a pendingResult stays one: decodeArgs applies when it is read
 		case sp.has&partHasText != 0:
 			p.result = decodeArgs(sp.text)
 		case sp.has&partHasContent != 0:
@@ -321,4 +335,19 @@ func (sp scannedPart) appendTo(parts []part) ([]part, bool) {
 		}
 	}
 	return parts, true
+}
+
+// pendingResult is the JSON text of a tool result a model's input gives back (a tool_call_response
+// part's response). A chat span re-sends every earlier result of the conversation, and the mapping
+// reads one only for a requested call no span executed (emitRequestedTool), so the scanner checks
+// the text and leaves it unparsed; resultValue gives what parsing it then would have.
+type pendingResult string
+
+// resultValue is a part's result as parseMessages gives it: a pendingResult parsed and decoded.
+func resultValue(v any) any {
+	if raw, ok := v.(pendingResult); ok {
+		j, _ := jsonvalue.Parse(string(raw)) // the scanner checked it: it parses
+		return decodeArgs(j)
+	}
+	return v
 }

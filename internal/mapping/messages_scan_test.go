@@ -51,7 +51,8 @@ type viewOutcome struct {
 }
 
 // readBoth reads key the scanner's way and the generic way, each on a fresh view. Without
-// keepArgs the generic messages' tool-call arguments are dropped, as the scanner does not keep them.
+// keepArgs the generic messages' tool-call arguments are dropped, as the scanner does not keep them,
+// and tool results are compared as read (resultValue).
 func readBoth(s string, system, mustBeJSON, keepArgs bool) (scan, generic viewOutcome) {
 	m := New(Options{MaxContentBytes: 1 << 20})
 	attrs := pcommon.NewMap()
@@ -62,7 +63,7 @@ func readBoth(s string, system, mustBeJSON, keepArgs bool) (scan, generic viewOu
 		a := m.newAttrView(attrs, &o.probs)
 		switch {
 		case system && fast:
-			o.texts, o.present = a.systemInstructions("k")
+			o.texts, o.present = a.systemInstructions("k", nil)
 		case system:
 			var v any
 			if v, o.present = a.document("k"); o.present {
@@ -78,6 +79,7 @@ func readBoth(s string, system, mustBeJSON, keepArgs bool) (scan, generic viewOu
 				if !keepArgs && msg.parts[i].kind == partToolCall {
 					msg.parts[i].args = nil
 				}
+				msg.parts[i].result = resultValue(msg.parts[i].result) // the scanner's are read when used
 			}
 		}
 		o.remaining = a.remaining()

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/hex"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -24,10 +23,13 @@ func (m *Mapper) MapTraces(td ptrace.Traces, observed time.Time) ([]*auditrecord
 	// so a large batch never holds every span's parsed messages at once.
 	type spanRef struct {
 		span  ptrace.Span
+		id    pcommon.TraceID
 		scope string
 		res   *resourceInfo
 	}
-	byTrace := map[pcommon.TraceID][]spanRef{}
+	// One array of the batch's spans, sorted by trace id (stably: each trace's spans keep their
+	// order), is cut into the traces: no map and no growing slice per trace.
+	all := make([]spanRef, 0, td.SpanCount())
 	var resProblems problems
 	rss := td.ResourceSpans()
 	for i := range rss.Len() {
@@ -38,8 +40,7 @@ func (m *Mapper) MapTraces(td ptrace.Traces, observed time.Time) ([]*auditrecord
 			ss := sss.At(j)
 			spans := ss.Spans()
 			for k := range spans.Len() {
-				id := spans.At(k).TraceID()
-				byTrace[id] = append(byTrace[id], spanRef{spans.At(k), ss.Scope().Name(), res})
+				all = append(all, spanRef{spans.At(k), spans.At(k).TraceID(), ss.Scope().Name(), res})
 			}
 		}
 	}
@@ -47,15 +48,24 @@ func (m *Mapper) MapTraces(td ptrace.Traces, observed time.Time) ([]*auditrecord
 		stats.Malformed++
 	}
 	// Byte order of trace ids is the order of their hex form, the order finish emits in.
-	ids := slices.SortedFunc(maps.Keys(byTrace), func(a, b pcommon.TraceID) int { return bytes.Compare(a[:], b[:]) })
+	slices.SortStableFunc(all, func(a, b spanRef) int { return bytes.Compare(a.id[:], b.id[:]) })
+	var byTrace [][]spanRef
+	for i := 0; i < len(all); {
+		j := i + 1
+		for j < len(all) && all[j].id == all[i].id {
+			j++
+		}
+		byTrace = append(byTrace, all[i:j:j])
+		i = j
+	}
 	// Traces whose spans link to other traces are mapped after the others, so that a trace without
 	// an identity of its own can take the one of the trace it links to (links.go).
-	perTrace := make([][]*auditrecord.Record, len(ids))
+	perTrace := make([][]*auditrecord.Record, len(byTrace))
 	identities := map[string]identity{}
 	var linked []int
 	for pass := range 2 {
-		for i, id := range ids {
-			refs := byTrace[id]
+		for i, refs := range byTrace {
+			id := refs[0].id
 			hasLinks := slices.ContainsFunc(refs, func(r spanRef) bool { return r.span.Links().Len() > 0 })
 			if hasLinks != (pass == 1) {
 				continue
@@ -86,8 +96,6 @@ func (m *Mapper) spanUnit(span ptrace.Span, traceHex, scope string, res *resourc
 	u := &unit{
 		signal:   signalTraces,
 		traceID:  traceHex,
-		spanID:   spanIDHex(span.SpanID()),
-		parentID: spanIDHex(span.ParentSpanID()),
 		name:     span.Name(),
 		scope:    scope,
 		start:    timeOf(span.StartTimestamp()),
@@ -95,6 +103,7 @@ func (m *Mapper) spanUnit(span ptrace.Span, traceHex, scope string, res *resourc
 		observed: observed,
 		res:      res,
 	}
+	u.spanID, u.parentID = spanIDsHex(span.SpanID(), span.ParentSpanID())
 	switch span.Status().Code() {
 	case ptrace.StatusCodeError:
 		u.status = "error"
@@ -211,7 +220,6 @@ func (m *Mapper) finishTraces(units []*unit, stats Stats, others map[string]iden
 		}
 		return cmp.Compare(emitOrder(a.facts.kind), emitOrder(b.facts.kind))
 	})
-	var out []*auditrecord.Record
 	for _, u := range order {
 		ts := stateOf(u)
 		if u.traceID != "" {
@@ -236,8 +244,8 @@ func (m *Mapper) finishTraces(units []*unit, stats Stats, others map[string]iden
 			r.Attributes = attrs
 			stats.Records[r.Type]++
 		}
-		out = append(out, u.records...)
 	}
+	out := recordsOf(order)
 	for _, u := range units {
 		if u.probs.malformed {
 			stats.Malformed++
@@ -253,6 +261,22 @@ func (m *Mapper) finishTraces(units []*unit, stats Stats, others map[string]iden
 		return a.Timestamp.Compare(b.Timestamp)
 	})
 	return out, stats
+}
+
+// recordsOf concatenates the units' records into one array allocated at its final size.
+func recordsOf(units []*unit) []*auditrecord.Record {
+	n := 0
+	for _, u := range units {
+		n += len(u.records)
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]*auditrecord.Record, 0, n)
+	for _, u := range units {
+		out = append(out, u.records...)
+	}
+	return out
 }
 
 // appendTraceIdentities appends the traces of units (sorted by trace id) that have an identity or
@@ -321,4 +345,17 @@ func spanIDHex(id pcommon.SpanID) string {
 	var digits [2 * len(id)]byte
 	hex.Encode(digits[:], id[:])
 	return string(digits[:])
+}
+
+// spanIDsHex is spanIDHex of a span's id and its parent's, both cut from one string when both are
+// set: one allocation per span instead of two.
+func spanIDsHex(id, parent pcommon.SpanID) (string, string) {
+	if id.IsEmpty() || parent.IsEmpty() {
+		return spanIDHex(id), spanIDHex(parent)
+	}
+	var digits [4 * len(id)]byte
+	hex.Encode(digits[:2*len(id)], id[:])
+	hex.Encode(digits[2*len(id):], parent[:])
+	both := string(digits[:])
+	return both[:2*len(id)], both[2*len(id):]
 }
