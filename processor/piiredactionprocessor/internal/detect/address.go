@@ -54,6 +54,9 @@ func (e *scanner) readAddrWordBack(s string, end, floor int) (addrTok, bool) {
 		k-- // ASCII fast path; the loop below takes over at other bytes
 	}
 	for k > floor {
+		if c := s[k-1]; c < utf8.RuneSelf && c != '\'' && c != '-' && !isAlpha(c) {
+			break // the common end of the word, a space: what the decode below ends at too
+		}
 		r, size := utf8.DecodeLastRuneInString(s[:k])
 		if r < utf8.RuneSelf && !isAlpha(byte(r)) {
 			if (r == '\'' || r == '-') && k-1 > floor && k < j {

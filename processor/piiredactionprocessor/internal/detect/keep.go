@@ -189,8 +189,8 @@ func (lx *lexiconTable) dateAfterWord(s string, i, end int, fl lexFlags) int {
 	for k < len(s) && isDigit(s[k]) && k-j < 3 {
 		k++
 	}
-	if k-j == 0 || k-j > 2 {
-		return 0
+	if k-j == 0 || k-j > 2 || k+1 < len(s) && s[k] == ' ' && !monthInitial[s[k+1]] {
+		return 0 // the last test is the quick reject below, for the commonest "12 results"
 	}
 	k = skipOrdinal(s, k)
 	m := skipDateSep(s, k)

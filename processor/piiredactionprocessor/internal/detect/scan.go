@@ -280,22 +280,43 @@ func skipQuiet(s string, i int) int {
 // idleWake reports that the scanner, woken at p, would do nothing there: the first test of
 // scanBuiltin's case for the byte fails (a lower-case word that opens no secret or "name is", a
 // '-' that opens no PEM line, a '+' or '(' before no digit). skipQuiet passes over such bytes
-// without leaving its loop: in prose, about one word in four starts with such a letter.
+// without leaving its loop: in prose, about one word in four starts with such a letter. The
+// test is two table reads, small enough to be inlined into skipQuiet's loop (a call there made
+// the loop keep its state on the stack).
 func idleWake(s string, p int) bool {
-	c := s[p]
+	k := idleKind[s[p]]
+	if k == 0 {
+		return false
+	}
 	if p+1 >= len(s) {
-		return c >= 'a' && c <= 'z' || c == '-' || c == '+' || c == '('
+		return true
 	}
-	switch c1 := s[p+1]; {
-	case c >= 'a' && c <= 'z':
-		return !opensWord(c, c1)
-	case c == '-':
-		return c1 != '-'
-	case c == '+' || c == '(':
-		return !isDigit(c1)
-	}
-	return false
+	c1 := s[p+1]
+	return wakesBefore[k][c1>>6]&(1<<(c1&63)) == 0
 }
+
+// idleKind numbers the bytes whose wake depends on the next byte: the lower-case letters, '-',
+// '+' and '(' (0 for every other byte). wakesBefore[k] is the set of next bytes at which a byte
+// of kind k does wake the scanner: the second letters opensWord accepts, a second '-', a digit.
+var idleKind, wakesBefore = func() (kind [256]uint8, wakes [30][4]uint64) {
+	n := uint8(0)
+	add := func(c byte, wakesAt func(c1 byte) bool) {
+		n++
+		kind[c] = n
+		for c1 := range 256 {
+			if wakesAt(byte(c1)) {
+				wakes[n][c1>>6] |= 1 << (c1 & 63)
+			}
+		}
+	}
+	for c := byte('a'); c <= 'z'; c++ {
+		add(c, func(c1 byte) bool { return opensWord(c, c1) })
+	}
+	add('-', func(c1 byte) bool { return c1 == '-' })
+	add('+', isDigit)
+	add('(', isDigit)
+	return kind, wakes
+}()
 
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
