@@ -228,14 +228,29 @@ func wordStartOK(s string, i int) bool {
 		r, _ := utf8.DecodeLastRuneInString(s[:i])
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '’'
 	}
-	switch c {
-	case ' ', '\t', '\n', '\r', '(', '[', '{', '"', '<', '>', '*', ':', ';', ',', '!', '?', '|', '=':
+	switch wordStartAfter[c] {
+	case startAfterAlways:
 		return true
-	case '\'', '-':
+	case startAfterJoiner:
 		return i < 2 || !isAlpha(s[i-2]) // a quote or dash, not O'Brien or Jean-Luc
 	}
 	return false
 }
+
+// wordStartAfter classes the ASCII bytes a word may start after: space and punctuation
+// (startAfterAlways), a quote or dash unless it joins two letters (startAfterJoiner).
+var wordStartAfter = func() (t [256]uint8) {
+	for _, c := range []byte(" \t\n\r([{\"<>*:;,!?|=") {
+		t[c] = startAfterAlways
+	}
+	t['\''], t['-'] = startAfterJoiner, startAfterJoiner
+	return t
+}()
+
+const (
+	startAfterAlways = 1
+	startAfterJoiner = 2
+)
 
 // wordEndOK reports whether the word ending at j stands alone: followed by space or punctuation,
 // not by digits, '@', '_', '/', or a dot that continues an identifier.
