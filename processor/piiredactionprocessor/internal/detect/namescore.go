@@ -14,7 +14,7 @@ func (e *scanner) scanCapital(s string, i, lastPerson int, last *int) (Finding, 
 	if !wordStartOK(s, i) {
 		return Finding{}, false, i + 1
 	}
-	if e.enabled[TypeStreetAddress] {
+	if s[i] == 'U' && e.enabled[TypeStreetAddress] { // scanAddressWord's first test, without the call
 		if f, ok := e.scanAddressWord(s, i); ok {
 			return f, true, f.End
 		}
