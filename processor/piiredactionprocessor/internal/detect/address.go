@@ -279,6 +279,11 @@ func (e *scanner) streetAfterNumber(s string, i, ne, floor int) (int, bool) {
 			break
 		}
 		stop = endsStreetAfter(&toks[0], &t)
+		if stop && n > 1 && !t.upper && !t.in(lowerStreetTypes) {
+			// Nor the one word further: that is only a direction after a street type, and
+			// typedStreet and namedStreet decide at a lower-case word that is neither.
+			break
+		}
 		j = t.end + 1
 	}
 	if n == 0 {
