@@ -49,8 +49,8 @@ func (e *scanner) readAddrWordBack(s string, end, floor int) (addrTok, bool) {
 	if j > floor && s[j-1] == '.' {
 		j--
 	}
-	k := j
-	for k > floor && isAlpha(s[k-1]) && j-k <= 40 {
+	k, lo := j, max(floor, j-41) // at most 41 letters back; the loop below checks the length
+	for k > lo && isAlpha(s[k-1]) {
 		k-- // ASCII fast path; the loop below takes over at other bytes
 	}
 	for k > floor {

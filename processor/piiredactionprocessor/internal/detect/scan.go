@@ -235,6 +235,9 @@ func (e *scanner) atDigit(s string, i int, inWord, words bool, last *int) (Findi
 				}
 			}
 		}
+		if loneShortNumber(s, i) {
+			return Finding{}, false, skipAlnum(s, i) // what scanNumeric answers, without its frame
+		}
 		return e.scanNumeric(s, i)
 	}
 	if i >= *last+2 && e.enabled[TypeIBAN] && i+1 < len(s) && isDigit(s[i+1]) && isAlpha(s[i-1]) && isAlpha(s[i-2]) &&
