@@ -179,28 +179,8 @@ func (e *scanner) scanBuiltin(s string, dst []Finding, names bool) (_ []Finding,
 					f, ok, next = e.scanCapital(s, i, lastPerson, &last)
 				}
 			}
-		case trigNumPrefix:
-			if i+1 < n && isDigit(s[i+1]) && prevAlnum == 0 {
-				f, ok, _ = e.scanNumeric(s, i)
-			}
-		case trigAt:
-			if e.enabled[TypeEmail] {
-				f, ok = scanEmail(s, i, last)
-			}
-		case trigColon:
-			f, ok = e.scanColon(s, i, last)
-		case trigEquals:
-			f, ok = e.scanKeyValue(s, i, last)
-		case trigDash:
-			if e.enabled[TypePrivateKey] {
-				f, ok = scanPEM(s, i)
-			}
-		case trigBracket:
-			// Skip placeholders written by an earlier pass, and keep look-backs out of them.
-			if p := e.placeholderLen(s[i:]); p > 0 {
-				next = i + p
-				last = next
-			}
+		default:
+			f, ok, next = e.atPunct(s, i, prevAlnum != 0, &last)
 		}
 		if ok {
 			dst = append(dst, f)
@@ -216,6 +196,38 @@ func (e *scanner) scanBuiltin(s string, dst []Finding, names bool) (_ []Finding,
 		i = next
 	}
 	return dst, capital
+}
+
+// atPunct handles the bytes other than letters and digits that wake the scanner: a '+' or '('
+// before a number, '@', ':', '=', a PEM line's '-' and a placeholder's '['. They are rare in
+// prose; kept out of scanBuiltin, they leave its loop fewer values to keep across calls.
+func (e *scanner) atPunct(s string, i int, inWord bool, last *int) (f Finding, ok bool, next int) {
+	next = i + 1
+	switch trigger[s[i]] {
+	case trigNumPrefix:
+		if i+1 < len(s) && isDigit(s[i+1]) && !inWord {
+			f, ok, _ = e.scanNumeric(s, i)
+		}
+	case trigAt:
+		if e.enabled[TypeEmail] {
+			f, ok = scanEmail(s, i, *last)
+		}
+	case trigColon:
+		f, ok = e.scanColon(s, i, *last)
+	case trigEquals:
+		f, ok = e.scanKeyValue(s, i, *last)
+	case trigDash:
+		if e.enabled[TypePrivateKey] {
+			f, ok = scanPEM(s, i)
+		}
+	case trigBracket:
+		// Skip placeholders written by an earlier pass, and keep look-backs out of them.
+		if p := e.placeholderLen(s[i:]); p > 0 {
+			next = i + p
+			*last = next
+		}
+	}
+	return f, ok, next
 }
 
 // atDigit handles a digit: a date, a street address or a number (card, phone, SSN, IP) where a
