@@ -49,11 +49,14 @@ func (e *scanner) readAddrWordBack(s string, end, floor int) (addrTok, bool) {
 	if j > floor && s[j-1] == '.' {
 		j--
 	}
-	k := j
-	for k > floor && isAlpha(s[k-1]) && j-k <= 40 {
+	k, lo := j, max(floor, j-41) // at most 41 letters back; the loop below checks the length
+	for k > lo && isAlpha(s[k-1]) {
 		k-- // ASCII fast path; the loop below takes over at other bytes
 	}
 	for k > floor {
+		if c := s[k-1]; c < utf8.RuneSelf && c != '\'' && c != '-' && !isAlpha(c) {
+			break // the common end of the word, a space: what the decode below ends at too
+		}
 		r, size := utf8.DecodeLastRuneInString(s[:k])
 		if r < utf8.RuneSelf && !isAlpha(byte(r)) {
 			if (r == '\'' || r == '-') && k-1 > floor && k < j {
@@ -276,6 +279,11 @@ func (e *scanner) streetAfterNumber(s string, i, ne, floor int) (int, bool) {
 			break
 		}
 		stop = endsStreetAfter(&toks[0], &t)
+		if stop && n > 1 && !t.upper && !t.in(lowerStreetTypes) {
+			// Nor the one word further: that is only a direction after a street type, and
+			// typedStreet and namedStreet decide at a lower-case word that is neither.
+			break
+		}
 		j = t.end + 1
 	}
 	if n == 0 {

@@ -129,8 +129,8 @@ func addressContext(s string, i, ne int) bool {
 		}
 	}
 	if i >= 2 && s[i-1] == ' ' {
-		k := i - 1
-		for k > 0 && addrWordByte[s[k-1]] && i-1-k < 40 {
+		k, lo := i-1, max(0, i-41) // at most 40 bytes back
+		for k > lo && addrWordByte[s[k-1]] {
 			k--
 		}
 		if k < i-1 {
@@ -146,8 +146,8 @@ func addressContext(s string, i, ne int) bool {
 	if !fwd {
 		return false
 	}
-	k := j
-	for k < len(s) && addrWordByte[s[k]] && s[k] != '\'' && k-j < 40 {
+	k, hi := j, min(len(s), j+40) // at most 40 bytes on
+	for k < hi && addrWordByte[s[k]] && s[k] != '\'' {
 		k++
 	}
 	w := s[j:k]

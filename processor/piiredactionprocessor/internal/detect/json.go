@@ -64,6 +64,32 @@ func (e *Engine) classifyKey(name, parent string) jsonKey {
 	return jsonKey{name, keyPlain}
 }
 
+// keyMemo remembers the classification of the last keys of one document: a conversation repeats
+// "role", "parts", "type" and "content" in every message, and classifying a key (secret key
+// names, secret keywords, person and address keys, identifier keys) costs hundreds of
+// instructions where comparing it with a remembered one costs a few.
+type keyMemo struct {
+	n, next int
+	keys    [8]struct {
+		name, parent string
+		class        uint8
+	}
+}
+
+// classify is e.classifyKey(name, parent), answered from the memo when the pair was seen.
+func (m *keyMemo) classify(e *Engine, name, parent string) jsonKey {
+	for k := range m.n {
+		if m.keys[k].name == name && m.keys[k].parent == parent {
+			return jsonKey{name, m.keys[k].class}
+		}
+	}
+	key := e.classifyKey(name, parent)
+	m.keys[m.next].name, m.keys[m.next].parent, m.keys[m.next].class = name, parent, key.class
+	m.next = (m.next + 1) % len(m.keys)
+	m.n = min(m.n+1, len(m.keys))
+	return key
+}
+
 type jsonRedactor struct {
 	e *Engine
 	s string
@@ -84,6 +110,7 @@ var decodePool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return 
 func (e *Engine) redactJSON(s string, depth int, f *Findings, names bool) (string, bool, bool) {
 	r := jsonRedactor{e: e, s: s, depth: depth, names: names}
 	var keys [maxKeyStack]jsonKey
+	var memo keyMemo
 	nest := 0
 	var curKey jsonKey
 	n := len(s)
@@ -107,7 +134,7 @@ func (e *Engine) redactJSON(s string, depth int, f *Findings, names bool) (strin
 				if nest > 0 && nest <= maxKeyStack {
 					parent = keys[nest-1].name //nolint:gosec // G602: 0 < nest <= maxKeyStack = len(keys), checked above
 				}
-				curKey = e.classifyKey(s[i+1:end], parent)
+				curKey = memo.classify(e, s[i+1:end], parent)
 			} else if !r.redactLiteral(i+1, end, hasEsc, curKey) {
 				return s, false, false
 			}

@@ -189,8 +189,8 @@ func (lx *lexiconTable) dateAfterWord(s string, i, end int, fl lexFlags) int {
 	for k < len(s) && isDigit(s[k]) && k-j < 3 {
 		k++
 	}
-	if k-j == 0 || k-j > 2 {
-		return 0
+	if k-j == 0 || k-j > 2 || k+1 < len(s) && s[k] == ' ' && !monthInitial[s[k+1]] {
+		return 0 // the last test is the quick reject below, for the commonest "12 results"
 	}
 	k = skipOrdinal(s, k)
 	m := skipDateSep(s, k)
@@ -338,7 +338,30 @@ func quantityAt(s string, ne int) bool {
 	case strings.HasPrefix(w, "\u00b0"): // °C, °F
 		return true
 	}
-	return inSet(measureUnits, w)
+	return mayBeUnit(w) && inSet(measureUnits, w)
+}
+
+// unitShape has a bit per length (under 32) of the measureUnits starting with each ASCII letter:
+// mayBeUnit rejects most words after a number ("42 quarter", "7 this") without hashing them.
+var unitShape = func() (m [26]uint32) {
+	for _, w := range wordsOf(measureUnits) {
+		switch {
+		case w[0] >= 0x80: // "µs": mayBeUnit lets such words through
+		case w[0] < 'a' || w[0] > 'z' || len(w) >= 32 || !isASCII(w):
+			panic("detect: measure unit " + w + " outside unitShape")
+		default:
+			m[w[0]-'a'] |= 1 << len(w)
+		}
+	}
+	return m
+}()
+
+// mayBeUnit is the quick filter before inSet(measureUnits, w): false only for a word that
+// cannot be a unit (an ASCII first letter and a length no unit starting with it has; the other
+// units are ASCII, and quantityAt's words lower-case to ASCII only where they are ASCII).
+func mayBeUnit(w string) bool {
+	c := w[0] | 0x20
+	return w[0] >= 0x80 || c < 'a' || c > 'z' || len(w) >= 32 || unitShape[c-'a']&(1<<len(w)) != 0
 }
 
 // identifierKeys hold the names of tools, functions, models, operations and providers: their

@@ -66,6 +66,9 @@ type lexiconTable struct {
 	// (phraseOfWords), for entries of two or three words: a caller holding the words' hashes
 	// (wordInfo.h) asks without hashing the phrase again. nil lets every phrase through.
 	wordPhrases []uint64
+	// triplePrefixes is wordPhrases for the first two words of the three-word entries: a caller
+	// that finds neither a pair nor the start of a triple need not read a third word.
+	triplePrefixes []uint64
 }
 
 const phraseBits = 17 // ~10,000 multi-word entries: about one unknown pair in thirteen passes
@@ -313,9 +316,24 @@ func (t *lexiconTable) addWordPhrase(key string) {
 	}
 	if t.wordPhrases == nil {
 		t.wordPhrases = make([]uint64, 1<<phraseBits/64)
+		t.triplePrefixes = make([]uint64, 1<<phraseBits/64)
 	}
 	h := phraseOfWords(hs[:len(parts)])
 	t.wordPhrases[h>>6] |= 1 << (h & 63)
+	if len(parts) == 3 {
+		h = phraseOfWords(hs[:2])
+		t.triplePrefixes[h>>6] |= 1 << (h & 63)
+	}
+}
+
+// mayOpenTriple reports whether an entry of three words may start with the two words with these
+// lower-case FNV hashes.
+func (t *lexiconTable) mayOpenTriple(hs []uint32) bool {
+	if t.triplePrefixes == nil {
+		return true
+	}
+	h := phraseOfWords(hs)
+	return t.triplePrefixes[h>>6]&(1<<(h&63)) != 0
 }
 
 // mayBeWordPhrase reports whether an entry made of the words with these lower-case FNV hashes

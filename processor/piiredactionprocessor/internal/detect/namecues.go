@@ -253,9 +253,12 @@ func speakerLabel(s string, st, en int) bool {
 // mayEndNameCue is a quick test before nameCueBefore: every name cue ends with one of these
 // pairs of bytes (the word before a capital is "the", "for", "and" far more often).
 func mayEndNameCue(s string, pos int) bool {
-	j := pos
-	for j > 0 && pos-j < 64 && (s[j-1] == ' ' || s[j-1] == '\t' || s[j-1] == '"') {
-		j--
+	j := pos - 1 // the common case, one space after a word, without the loop
+	if pos < 2 || s[j] != ' ' || s[j-1] == ' ' || s[j-1] == '\t' || s[j-1] == '"' {
+		j = pos
+		for j > 0 && pos-j < 64 && (s[j-1] == ' ' || s[j-1] == '\t' || s[j-1] == '"') {
+			j--
+		}
 	}
 	if j < 2 {
 		return false
@@ -282,13 +285,24 @@ var nameCues = []string{
 	"named him", "named her", "called him", "called her", "calls me",
 }
 
+// nameCuesByLast indexes nameCues by their last byte (lower case), as cuesByLast does the cues.
+var nameCuesByLast = func() (idx [256][]string) {
+	for _, c := range nameCues {
+		idx[c[len(c)-1]|0x20] = append(idx[c[len(c)-1]|0x20], c)
+	}
+	return idx
+}()
+
 func nameCueBefore(s string, pos int) bool {
 	j := pos
 	for j > 0 && pos-j < 64 && (s[j-1] == ' ' || s[j-1] == '\t' || s[j-1] == '"') {
 		j--
 	}
 	win := s[max(0, j-16):j]
-	for _, c := range nameCues {
+	if win == "" {
+		return false
+	}
+	for _, c := range nameCuesByLast[win[len(win)-1]|0x20] {
 		if endsWithWord(win, c) {
 			return true
 		}

@@ -219,23 +219,46 @@ func isLetterStart(s string, i int) bool {
 
 // wordStartOK reports whether a word may start at i: not inside a word, a path, an identifier,
 // a handle or a domain.
+// It is small enough to be inlined; a quote, a dash or a non-ASCII byte before i takes
+// wordStartAfterByte.
 func wordStartOK(s string, i int) bool {
+	if i > 0 && wordStartAfter[s[i-1]] != startAfterOther {
+		return wordStartAfter[s[i-1]] == startAfterAlways
+	}
+	return wordStartAfterByte(s, i)
+}
+
+// wordStartAfterByte is wordStartOK at the start of s and after a quote, a dash or a
+// non-ASCII byte.
+func wordStartAfterByte(s string, i int) bool {
 	if i == 0 {
 		return true
 	}
-	c := s[i-1]
-	if c >= utf8.RuneSelf {
-		r, _ := utf8.DecodeLastRuneInString(s[:i])
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '’'
-	}
-	switch c {
-	case ' ', '\t', '\n', '\r', '(', '[', '{', '"', '<', '>', '*', ':', ';', ',', '!', '?', '|', '=':
-		return true
-	case '\'', '-':
+	if c := s[i-1]; c < utf8.RuneSelf {
 		return i < 2 || !isAlpha(s[i-2]) // a quote or dash, not O'Brien or Jean-Luc
 	}
-	return false
+	r, _ := utf8.DecodeLastRuneInString(s[:i])
+	return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '’'
 }
+
+// wordStartAfter classes the bytes a word may start after: space and punctuation
+// (startAfterAlways), a quote, a dash or a non-ASCII byte, which need a second look
+// (startAfterOther), and the rest (0), after which no word starts.
+var wordStartAfter = func() (t [256]uint8) {
+	for _, c := range []byte(" \t\n\r([{\"<>*:;,!?|=") {
+		t[c] = startAfterAlways
+	}
+	t['\''], t['-'] = startAfterOther, startAfterOther
+	for c := utf8.RuneSelf; c < 256; c++ {
+		t[c] = startAfterOther
+	}
+	return t
+}()
+
+const (
+	startAfterAlways = 1
+	startAfterOther  = 2
+)
 
 // wordEndOK reports whether the word ending at j stands alone: followed by space or punctuation,
 // not by digits, '@', '_', '/', or a dot that continues an identifier.

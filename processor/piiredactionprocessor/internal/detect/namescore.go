@@ -14,7 +14,7 @@ func (e *scanner) scanCapital(s string, i, lastPerson int, last *int) (Finding, 
 	if !wordStartOK(s, i) {
 		return Finding{}, false, i + 1
 	}
-	if e.enabled[TypeStreetAddress] {
+	if s[i] == 'U' && e.enabled[TypeStreetAddress] { // scanAddressWord's first test, without the call
 		if f, ok := e.scanAddressWord(s, i); ok {
 			return f, true, f.End
 		}
@@ -139,6 +139,9 @@ func (e *scanner) phraseEnd(s string, i, end int, h0 uint32) int {
 			break
 		}
 		ends[k], hs[k+1], p = q, w.h, q
+		if k == 0 && !e.lex.mayBeWordPhrase(hs[:2]) && !e.lex.mayOpenTriple(hs[:2]) {
+			return 0 // neither a pair nor the start of a triple: no third word to read
+		}
 	}
 	for k--; k >= 0; k-- {
 		if e.lex.mayBeWordPhrase(hs[:k+2]) && e.lex.lookup(s[i:ends[k]])&lexPlace != 0 {

@@ -24,16 +24,8 @@ func (e *Engine) scanNumeric(s string, i int) (Finding, bool, int) {
 	if i >= 2 && (s[i-1] == '-' || s[i-1] == '.' || s[i-1] == '/' || s[i-1] == '_') && alnum[s[i-2]] {
 		return Finding{}, false, next
 	}
-	if isDigit(s[i]) {
-		// Fast reject for the common short number ("12 results", "14%", "2.3"): a lone group of
-		// fewer than 7 digits is nothing unless a separator and another group follow.
-		j := i
-		for j < len(s) && isDigit(s[j]) {
-			j++
-		}
-		if j-i < 7 && !groupFollows(s, j) {
-			return Finding{}, false, next
-		}
+	if isDigit(s[i]) && loneShortNumber(s, i) {
+		return Finding{}, false, next
 	}
 	var gs [maxGroups]numGroup
 	ng, plus := parseNumberRun(s, i, &gs)
@@ -477,6 +469,17 @@ func (e *Engine) IsCardNumber(n int64) bool {
 
 // groupFollows reports whether s[j] is a separator (space, '-' or '.') followed by another group
 // (a digit or '(').
+// loneShortNumber is scanNumeric's fast reject for the common short number ("12 results",
+// "14%", "2.3") starting with a digit at i: a lone group of fewer than 7 digits is nothing unless
+// a separator and another group follow.
+func loneShortNumber(s string, i int) bool {
+	j := i
+	for j < len(s) && isDigit(s[j]) {
+		j++
+	}
+	return j-i < 7 && !groupFollows(s, j)
+}
+
 func groupFollows(s string, j int) bool {
 	return j+1 < len(s) && (s[j] == ' ' || s[j] == '-' || s[j] == '.') && (isDigit(s[j+1]) || s[j+1] == '(')
 }

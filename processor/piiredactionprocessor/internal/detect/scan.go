@@ -179,28 +179,8 @@ func (e *scanner) scanBuiltin(s string, dst []Finding, names bool) (_ []Finding,
 					f, ok, next = e.scanCapital(s, i, lastPerson, &last)
 				}
 			}
-		case trigNumPrefix:
-			if i+1 < n && isDigit(s[i+1]) && prevAlnum == 0 {
-				f, ok, _ = e.scanNumeric(s, i)
-			}
-		case trigAt:
-			if e.enabled[TypeEmail] {
-				f, ok = scanEmail(s, i, last)
-			}
-		case trigColon:
-			f, ok = e.scanColon(s, i, last)
-		case trigEquals:
-			f, ok = e.scanKeyValue(s, i, last)
-		case trigDash:
-			if e.enabled[TypePrivateKey] {
-				f, ok = scanPEM(s, i)
-			}
-		case trigBracket:
-			// Skip placeholders written by an earlier pass, and keep look-backs out of them.
-			if p := e.placeholderLen(s[i:]); p > 0 {
-				next = i + p
-				last = next
-			}
+		default:
+			f, ok, next = e.atPunct(s, i, prevAlnum != 0, &last)
 		}
 		if ok {
 			dst = append(dst, f)
@@ -216,6 +196,38 @@ func (e *scanner) scanBuiltin(s string, dst []Finding, names bool) (_ []Finding,
 		i = next
 	}
 	return dst, capital
+}
+
+// atPunct handles the bytes other than letters and digits that wake the scanner: a '+' or '('
+// before a number, '@', ':', '=', a PEM line's '-' and a placeholder's '['. They are rare in
+// prose; kept out of scanBuiltin, they leave its loop fewer values to keep across calls.
+func (e *scanner) atPunct(s string, i int, inWord bool, last *int) (f Finding, ok bool, next int) {
+	next = i + 1
+	switch trigger[s[i]] {
+	case trigNumPrefix:
+		if i+1 < len(s) && isDigit(s[i+1]) && !inWord {
+			f, ok, _ = e.scanNumeric(s, i)
+		}
+	case trigAt:
+		if e.enabled[TypeEmail] {
+			f, ok = scanEmail(s, i, *last)
+		}
+	case trigColon:
+		f, ok = e.scanColon(s, i, *last)
+	case trigEquals:
+		f, ok = e.scanKeyValue(s, i, *last)
+	case trigDash:
+		if e.enabled[TypePrivateKey] {
+			f, ok = scanPEM(s, i)
+		}
+	case trigBracket:
+		// Skip placeholders written by an earlier pass, and keep look-backs out of them.
+		if p := e.placeholderLen(s[i:]); p > 0 {
+			next = i + p
+			*last = next
+		}
+	}
+	return f, ok, next
 }
 
 // atDigit handles a digit: a date, a street address or a number (card, phone, SSN, IP) where a
@@ -234,6 +246,9 @@ func (e *scanner) atDigit(s string, i int, inWord, words bool, last *int) (Findi
 					return f, true, f.End
 				}
 			}
+		}
+		if loneShortNumber(s, i) {
+			return Finding{}, false, skipAlnum(s, i) // what scanNumeric answers, without its frame
 		}
 		return e.scanNumeric(s, i)
 	}
@@ -280,22 +295,43 @@ func skipQuiet(s string, i int) int {
 // idleWake reports that the scanner, woken at p, would do nothing there: the first test of
 // scanBuiltin's case for the byte fails (a lower-case word that opens no secret or "name is", a
 // '-' that opens no PEM line, a '+' or '(' before no digit). skipQuiet passes over such bytes
-// without leaving its loop: in prose, about one word in four starts with such a letter.
+// without leaving its loop: in prose, about one word in four starts with such a letter. The
+// test is two table reads, small enough to be inlined into skipQuiet's loop (a call there made
+// the loop keep its state on the stack).
 func idleWake(s string, p int) bool {
-	c := s[p]
+	k := idleKind[s[p]]
+	if k == 0 {
+		return false
+	}
 	if p+1 >= len(s) {
-		return c >= 'a' && c <= 'z' || c == '-' || c == '+' || c == '('
+		return true
 	}
-	switch c1 := s[p+1]; {
-	case c >= 'a' && c <= 'z':
-		return !opensWord(c, c1)
-	case c == '-':
-		return c1 != '-'
-	case c == '+' || c == '(':
-		return !isDigit(c1)
-	}
-	return false
+	c1 := s[p+1]
+	return wakesBefore[k][c1>>6]&(1<<(c1&63)) == 0
 }
+
+// idleKind numbers the bytes whose wake depends on the next byte: the lower-case letters, '-',
+// '+' and '(' (0 for every other byte). wakesBefore[k] is the set of next bytes at which a byte
+// of kind k does wake the scanner: the second letters opensWord accepts, a second '-', a digit.
+var idleKind, wakesBefore = func() (kind [256]uint8, wakes [30][4]uint64) {
+	n := uint8(0)
+	add := func(c byte, wakesAt func(c1 byte) bool) {
+		n++
+		kind[c] = n
+		for c1 := range 256 {
+			if wakesAt(byte(c1)) {
+				wakes[n][c1>>6] |= 1 << (c1 & 63)
+			}
+		}
+	}
+	for c := byte('a'); c <= 'z'; c++ {
+		add(c, func(c1 byte) bool { return opensWord(c, c1) })
+	}
+	add('-', func(c1 byte) bool { return c1 == '-' })
+	add('+', isDigit)
+	add('(', isDigit)
+	return kind, wakes
+}()
 
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)

@@ -119,56 +119,78 @@ func (sc *scanner) wordClassed(s string, i int) *wordInfo {
 	return w
 }
 
+// asciiLetter classes the bytes of an ASCII word: letterLower, letterUpper, 0 for the rest.
+var asciiLetter = func() (t [256]uint8) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = letterLower, letterUpper
+	}
+	return t
+}()
+
+const (
+	letterLower = 1
+	letterUpper = 2
+)
+
 // classifyWord reads and classifies the word at i into w. ASCII words, nearly all of them, are
 // read, lower-cased and hashed in one pass and answered from the lexicon's cache; other words
 // go through readWord and lookup. The lower-cased word is only written out on a cache miss (a
-// few words in a hundred): copying every byte into a buffer cost a sixth of the loop.
+// few words in a hundred): copying every byte into a buffer cost a sixth of the loop. The pass
+// only collects which kinds of letters follow the first; the case shape is worked out after
+// it, and only a word with a capital after its first letter (GitHub, EMEA) is read again.
 func classifyWord(lx *lexiconTable, s string, i int, w *wordInfo) {
 	*w = wordInfo{key: i + 1}
-	h := uint32(2166136261)
-	shape := shapeAllUpper | shapeSimpleASCII
-	prevLower := false
 	j := i
+	if j < len(s) && asciiLetter[s[j]] == 0 {
+		if c := s[j]; c >= 0x80 || c == '\'' || c == '-' {
+			classifySlow(lx, s, i, w)
+			return
+		}
+		countWork(1)
+		w.end, w.shape = j, shapeAllUpper
+		return
+	}
+	h := uint32(2166136261)
+	rest := uint8(0) // the letter classes after the first
+	if j < len(s) {
+		h = (h ^ uint32(s[j]|0x20)) * 16777619 // an ASCII letter: |0x20 lower-cases it
+		j++
+	}
 	for ; j < len(s); j++ {
 		c := s[j]
-		switch {
-		case c >= 'a' && c <= 'z':
-			shape &^= shapeAllUpper
-			prevLower = true
-		case c >= 'A' && c <= 'Z':
-			if j == i {
-				shape |= shapeFirstUpper
-			} else {
-				shape &^= shapeSimpleASCII
-				if prevLower && shape&shapeCamel == 0 && !camelPrefix(s[i:j]) {
-					shape |= shapeCamel
-				}
-			}
-			prevLower = false
-			c += 'a' - 'A'
-		default:
-			goto done
+		k := asciiLetter[c]
+		if k == 0 {
+			break
 		}
-		h ^= uint32(c)
-		h *= 16777619
+		rest |= k
+		h = (h ^ uint32(c|0x20)) * 16777619
 	}
-done:
 	if j < len(s) && (s[j] >= 0x80 || s[j] == '\'' || s[j] == '-') {
 		classifySlow(lx, s, i, w) // letters of other scripts, O'Brien, Jean-Luc
 		return
 	}
-	countWork(j - i + 1)
 	w.end = j
 	if j == i {
+		countWork(1)
 		w.shape = shapeAllUpper
 		return
 	}
-	w.shape = shape | shapeHashed
+	switch { // the case shape; only a capital after the first letter (GitHub, EMEA) needs a second look
+	case rest&letterUpper != 0:
+		w.shape = camelShape(s[i:j], rest) | shapeHashed
+	case s[i] > 'Z':
+		w.shape = shapeSimpleASCII | shapeHashed
+	case rest == 0:
+		w.shape = shapeFirstUpper | shapeAllUpper | shapeSimpleASCII | shapeHashed // "A", "I"
+	default:
+		w.shape = shapeFirstUpper | shapeSimpleASCII | shapeHashed
+	}
 	w.h = h
 	if lx == nil {
+		countWork(j - i + 1)
 		return
 	}
-	countWork(1)
+	countWork(j - i + 2) // the bytes read and one lookup
 	if n := j - i; n <= maxLexWord {
 		if fl, ok := lx.cached(n, h); ok {
 			w.fl = fl
@@ -177,6 +199,26 @@ done:
 			w.fl = lx.lookupHashed(stackString(&buf, lowerInto(&buf, s[i:j])), h)
 		}
 	}
+}
+
+// camelShape is the case shape of an ASCII word w (letters only) with a capital after its
+// first letter, whose letters after the first have the classes rest: camel case unless
+// the capital follows a name prefix (McDowell), all upper case when no letter is lower case.
+func camelShape(w string, rest uint8) wordShape {
+	shape := wordShape(0)
+	first := asciiLetter[w[0]]
+	if first == letterUpper {
+		shape |= shapeFirstUpper
+	}
+	if (first|rest)&letterLower == 0 {
+		shape |= shapeAllUpper
+	}
+	for j := 1; j < len(w); j++ {
+		if asciiLetter[w[j]] == letterUpper && asciiLetter[w[j-1]] == letterLower && !camelPrefix(w[:j]) {
+			return shape | shapeCamel
+		}
+	}
+	return shape
 }
 
 // classifySlow is classifyWord through readWord and lookup.
