@@ -223,7 +223,7 @@ type chainer struct {
 // linkHasher computes LinkHash with a digest and sum it keeps for the next call.
 type linkHasher struct {
 	digest hash.Hash
-	sum    [sha256.Size]byte
+	sum    [sha256.Size]byte // the last hash's raw bytes (the digest sums into it)
 	// prev holds the previous hash's bytes (the digest takes only []byte); a hash is 64 hex
 	// digits, so it fits and no copy is allocated.
 	prev [2 * sha256.Size]byte

@@ -229,11 +229,7 @@ func (e *objectEncoder) appendChained(records []*auditrecord.Record, stream stri
 		}
 		e.pending = append(e.pending, '\n')
 		if e.tree != nil {
-			leaf, err := evidence.LeafHash(hash)
-			if err != nil {
-				return "", "", err
-			}
-			e.tree.Append(leaf)
+			e.tree.Append(evidence.LeafOf(e.chain.link.sum)) // hash's raw bytes: no hex to parse
 		}
 		if err := e.flushIfFull(); err != nil {
 			return "", "", err
