@@ -10,7 +10,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"hash"
 	"os"
 	"strings"
 	"time"
@@ -213,20 +212,11 @@ func AppendChained(dst []byte, r *auditrecord.Record, stream string, seq uint64,
 }
 
 // chainer holds what chaining a record needs besides the output, so that a writer chaining a batch
-// (objectEncoder) reuses one digest, sum and integrity section for all its records instead of
-// allocating them per record.
+// (objectEncoder) reuses one integrity section for all its records instead of allocating it per
+// record.
 type chainer struct {
-	link  linkHasher
 	integ auditrecord.Integrity
-}
-
-// linkHasher computes LinkHash with a digest and sum it keeps for the next call.
-type linkHasher struct {
-	digest hash.Hash
-	sum    [sha256.Size]byte // the last hash's raw bytes (the digest sums into it)
-	// prev holds the previous hash's bytes (the digest takes only []byte); a hash is 64 hex
-	// digits, so it fits and no copy is allocated.
-	prev [2 * sha256.Size]byte
+	sum   [sha256.Size]byte // the last record's hash, raw (its Merkle leaf is hashed from these)
 }
 
 func (c *chainer) appendChained(dst []byte, r *auditrecord.Record, stream string, seq uint64, prevHash string) ([]byte, string, error) {
@@ -238,30 +228,32 @@ func (c *chainer) appendChained(dst []byte, r *auditrecord.Record, stream string
 	if err != nil {
 		return dst, "", err
 	}
-	hash := c.link.hash(prevHash, out[from:start], out[end:])
-	copy(out[start+len(`"integrity":{"hash":"`):], hash)
-	return out, hash, nil
+	linkSum(&c.sum, prevHash, out[from:start], out[end:])
+	at := start + len(`"integrity":{"hash":"`)
+	hex.Encode(out[at:at+2*sha256.Size], c.sum[:]) // over the placeholder
+	return out, string(out[at : at+2*sha256.Size]), nil
 }
 
 // LinkHash is the chain rule every writer and verifier shares: hex(SHA-256(prev_hash || content)),
 // where content is the canonical record without its integrity field (given here in pieces).
 func LinkHash(prevHash string, content ...[]byte) string {
-	return new(linkHasher).hash(prevHash, content...)
+	var sum [sha256.Size]byte
+	linkSum(&sum, prevHash, content...)
+	var digits [2 * sha256.Size]byte
+	hex.Encode(digits[:], sum[:])
+	return string(digits[:]) // the only allocation (hex.EncodeToString makes two)
 }
 
-func (l *linkHasher) hash(prevHash string, content ...[]byte) string {
-	if l.digest == nil {
-		l.digest = sha256.New()
-	} else {
-		l.digest.Reset()
-	}
-	l.digest.Write(append(l.prev[:0], prevHash...))
+// linkSum writes LinkHash's raw SHA-256 into sum. Its digest is local and does not escape, so a
+// call allocates nothing (a digest kept in a struct between calls would live on the heap).
+func linkSum(sum *[sha256.Size]byte, prevHash string, content ...[]byte) {
+	d := sha256.New()
+	var prev [2 * sha256.Size]byte // the digest takes []byte; a hash's 64 digits fit
+	d.Write(append(prev[:0], prevHash...))
 	for _, b := range content {
-		l.digest.Write(b)
+		d.Write(b)
 	}
-	var digits [2 * sha256.Size]byte
-	hex.Encode(digits[:], l.digest.Sum(l.sum[:0]))
-	return string(digits[:])
+	d.Sum(sum[:0])
 }
 
 // ObjectDigest is the hex SHA-256 of a stored object, as manifests record it.

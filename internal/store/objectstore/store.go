@@ -229,7 +229,7 @@ func (e *objectEncoder) appendChained(records []*auditrecord.Record, stream stri
 		}
 		e.pending = append(e.pending, '\n')
 		if e.tree != nil {
-			e.tree.Append(evidence.LeafOf(e.chain.link.sum)) // hash's raw bytes: no hex to parse
+			e.tree.Append(evidence.LeafOf(e.chain.sum)) // hash's raw bytes: no hex to parse
 		}
 		if err := e.flushIfFull(); err != nil {
 			return "", "", err
