@@ -212,44 +212,81 @@ func AppendChained(dst []byte, r *auditrecord.Record, stream string, seq uint64,
 }
 
 // chainer holds what chaining a record needs besides the output, so that a writer chaining a batch
-// (objectEncoder) reuses one integrity section for all its records instead of allocating it per
-// record.
+// (objectEncoder) reuses one integrity section and hash for all its records: chaining a record
+// after the one it chained last (appendNext) makes no string of the hash in between.
 type chainer struct {
-	integ auditrecord.Integrity
-	sum   [sha256.Size]byte // the last record's hash, raw (its Merkle leaf is hashed from these)
+	integ  auditrecord.Integrity
+	sum    [sha256.Size]byte     // the last record's hash, raw (its Merkle leaf is hashed from these)
+	digits [2 * sha256.Size]byte // the same hash in hex, as its line holds it
 }
 
+// appendChained chains r after prevHash and returns its hash.
 func (c *chainer) appendChained(dst []byte, r *auditrecord.Record, stream string, seq uint64, prevHash string) ([]byte, string, error) {
+	out, err := c.append(dst, r, stream, seq, prevHash, false)
+	if err != nil {
+		return dst, "", err
+	}
+	return out, string(c.digits[:]), nil
+}
+
+// appendNext chains r after the record c chained last; its hash is in c.digits (and c.sum) after.
+func (c *chainer) appendNext(dst []byte, r *auditrecord.Record, stream string, seq uint64) ([]byte, error) {
+	return c.append(dst, r, stream, seq, hashPlaceholder, true)
+}
+
+// prevHashKey separates the integrity field's hash from its prev_hash: the encoder writes
+// Integrity's fields in order, so prev_hash's digits follow the hash's and this.
+const prevHashKey = `","prev_hash":"`
+
+// append encodes r once with placeholders in its integrity field (the encoder reports where that
+// lies; the bytes around it are the hash input) and writes the hash over the placeholder. With
+// prevIsLast, prev_hash is a placeholder too, overwritten with the last hash's digits, so the
+// hash never becomes a string.
+func (c *chainer) append(dst []byte, r *auditrecord.Record, stream string, seq uint64, prevHash string, prevIsLast bool) ([]byte, error) {
 	c.integ = auditrecord.Integrity{Stream: stream, Seq: seq, PrevHash: prevHash, Hash: hashPlaceholder}
 	r.Integrity = &c.integ
 	defer func() { r.Integrity = nil }()
 	from := len(dst)
 	out, start, end, err := auditrecord.AppendRecordMarkingIntegrity(dst, r)
 	if err != nil {
-		return dst, "", err
+		return dst, err
 	}
-	linkSum(&c.sum, prevHash, out[from:start], out[end:])
+	const n = 2 * sha256.Size
 	at := start + len(`"integrity":{"hash":"`)
-	hex.Encode(out[at:at+2*sha256.Size], c.sum[:]) // over the placeholder
-	return out, string(out[at : at+2*sha256.Size]), nil
+	var prev []byte
+	if prevIsLast {
+		p := at + n + len(prevHashKey)
+		if string(out[at+n:p]) != prevHashKey {
+			return dst, errors.New("integrity field not laid out as hash, prev_hash")
+		}
+		copy(out[p:p+n], c.digits[:]) // over the placeholder
+		prev = out[p : p+n]
+	} else {
+		var buf [n]byte // the digest takes []byte; a hash's 64 digits fit
+		prev = append(buf[:0], prevHash...)
+	}
+	linkSum(&c.sum, prev, out[from:start], out[end:])
+	hex.Encode(c.digits[:], c.sum[:])
+	copy(out[at:at+n], c.digits[:])
+	return out, nil
 }
 
 // LinkHash is the chain rule every writer and verifier shares: hex(SHA-256(prev_hash || content)),
 // where content is the canonical record without its integrity field (given here in pieces).
 func LinkHash(prevHash string, content ...[]byte) string {
+	var prev [2 * sha256.Size]byte // the digest takes []byte; a hash's 64 digits fit
 	var sum [sha256.Size]byte
-	linkSum(&sum, prevHash, content...)
+	linkSum(&sum, append(prev[:0], prevHash...), content...)
 	var digits [2 * sha256.Size]byte
 	hex.Encode(digits[:], sum[:])
 	return string(digits[:]) // the only allocation (hex.EncodeToString makes two)
 }
 
-// linkSum writes LinkHash's raw SHA-256 into sum. Its digest is local and does not escape, so a
-// call allocates nothing (a digest kept in a struct between calls would live on the heap).
-func linkSum(sum *[sha256.Size]byte, prevHash string, content ...[]byte) {
+// linkSum writes LinkHash's raw SHA-256 of prev and content into sum. Its digest is local and does
+// not escape, so a call allocates nothing (a digest kept in a struct would live on the heap).
+func linkSum(sum *[sha256.Size]byte, prev []byte, content ...[]byte) {
 	d := sha256.New()
-	var prev [2 * sha256.Size]byte // the digest takes []byte; a hash's 64 digits fit
-	d.Write(append(prev[:0], prevHash...))
+	d.Write(prev)
 	for _, b := range content {
 		d.Write(b)
 	}
