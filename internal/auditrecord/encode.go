@@ -452,14 +452,13 @@ func appendFloat(b []byte, f float64) ([]byte, error) {
 
 const hexDigits = "0123456789abcdef"
 
-// plainASCII8 reports whether the 8 bytes of s are ASCII needing no escape: none is a control
-// character, '"', '\\' or a non-ASCII byte (bit tricks on one 64-bit word).
-func plainASCII8(s string) bool {
+// escapeIn8 reports whether the 8 bytes packed little-endian in x hold a byte that is not plain
+// ASCII needing no escape: a control character, '"', '\\' or a non-ASCII byte (bit tricks on one
+// 64-bit word; it stays small enough to inline, so the scan below costs no call per word).
+func escapeIn8(x uint64) bool {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-	hasZero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
-	return (x&highs)|((x-0x20*ones)&^x&highs)|hasZero(x^('"'*ones))|hasZero(x^('\\'*ones)) == 0
+	quote, backslash := x^('"'*ones), x^('\\'*ones)
+	return (x|(x-0x20*ones)&^x|(quote-ones)&^quote|(backslash-ones)&^backslash)&highs != 0
 }
 
 // AppendString appends s quoted as every stored record quotes its strings (encoding/json with
@@ -470,8 +469,12 @@ func AppendString(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		// Skip eight plain ASCII bytes at a time: most record text needs no escaping.
-		for i+8 <= len(s) && plainASCII8(s[i:i+8]) {
-			i += 8
+		for ; i+8 <= len(s); i += 8 {
+			w := s[i : i+8] // of known length: the loads below need no bounds checks
+			if escapeIn8(uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56) {
+				break
+			}
 		}
 		if i == len(s) {
 			break

@@ -275,3 +275,27 @@ func FuzzCanonicalizeJSONMatchesEncodingJSON(f *testing.F) {
 		}
 	})
 }
+
+// TestAppendStringEveryLengthAndPosition: AppendString skips plain text 8 bytes at a time, so every
+// length up to a few words, with a character needing an escape (or a multi-byte rune) at every
+// position, whole words and tails alike, must still quote as encoding/json does.
+func TestAppendStringEveryLengthAndPosition(t *testing.T) {
+	for _, special := range []string{`"`, `\`, "\n", "\x01", "\x7f", "é", "\u2028", "\xff"} {
+		for n := range 26 {
+			for at := -1; at < n; at++ {
+				s := []byte(strings.Repeat("abcdefgh", 4)[:n])
+				str := string(s)
+				if at >= 0 {
+					str = string(s[:at]) + special + string(s[at+1:])
+				}
+				want, err := marshalNoEscape(str)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := AppendString(nil, str); !bytes.Equal(got, want) {
+					t.Fatalf("%q: %s, encoding/json %s", str, got, want)
+				}
+			}
+		}
+	}
+}

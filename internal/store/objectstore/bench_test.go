@@ -6,16 +6,41 @@ import (
 	"time"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
+	"github.com/agentaudit/otelcol-agentaudit/internal/evidence"
 	"github.com/agentaudit/otelcol-agentaudit/internal/mapping"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/agentsimtraces"
 )
 
 // BenchmarkEncodeChainedAgentsim encodes the records the bench-pipeline traffic maps to as the
-// store writes them (Store.Write's appendChained: encoder, link hash, JSONL, gzip per batch),
-// without the backend. One op is one span, so ns/op and allocs/op read per span.
+// store writes them (Store.Write's appendChained: encoder, link hash, Merkle leaf, JSONL, gzip),
+// without the backend, one object per agentsim request. One op is one span, so ns/op and
+// allocs/op read per span; stored-B/span is what the store writes.
 func BenchmarkEncodeChainedAgentsim(b *testing.B) {
+	records, spans := agentsimRecords(b)
+	benchEncodeChained(b, records, spans)
+}
+
+// BenchmarkEncodeChainedAgentsimBatch is BenchmarkEncodeChainedAgentsim with the objects
+// bench-pipeline's exporter writes: its batches hold 1,024 to 8,192 spans (config/local.yaml),
+// here the traffic repeated into objects of batchSpans spans, so the per-object costs (gzip
+// header and final block, buffer growth) weigh as they do in the pipeline.
+func BenchmarkEncodeChainedAgentsimBatch(b *testing.B) {
+	const batchSpans = 4096
+	records, spans := agentsimRecords(b)
+	var all []*auditrecord.Record
+	for _, recs := range records {
+		all = append(all, recs...)
+	}
+	var batch []*auditrecord.Record
+	for n := 0; n < batchSpans; n += spans {
+		batch = append(batch, all...)
+	}
+	benchEncodeChained(b, [][]*auditrecord.Record{batch}, spans*len(batch)/len(all))
+}
+
+// agentsimRecords maps a captured agentsim run: its records by request, and its span count.
+func agentsimRecords(b *testing.B) ([][]*auditrecord.Record, int) {
 	batches := agentsimtraces.Capture(b, 40)
-	spans := agentsimtraces.SpanCount(batches)
 	m := mapping.New(mapping.Options{})
 	observed := time.Date(2026, 1, 15, 10, 5, 0, 0, time.UTC)
 	var records [][]*auditrecord.Record
@@ -23,13 +48,24 @@ func BenchmarkEncodeChainedAgentsim(b *testing.B) {
 		recs, _ := m.MapTraces(td, observed)
 		records = append(records, recs)
 	}
+	return records, agentsimtraces.SpanCount(batches)
+}
+
+// benchEncodeChained encodes each of objects as one object per pass; spans is how many spans
+// they came from, one op each.
+func benchEncodeChained(b *testing.B, objects [][]*auditrecord.Record, spans int) {
 	prev := strings.Repeat("0", 64)
 	var scratch, object []byte
+	var tree evidence.Frontier // a stream's tree, as Store.Write extends it
+	jsonl := encodedBytes(b, objects, false, prev)
+	var stored, passes int
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i += spans {
-		for _, recs := range records {
+		passes++
+		for _, recs := range objects {
 			enc := newObjectEncoder(true, scratch, object) // as Store.Write reuses them
+			enc.tree = &tree
 			var err error
 			if _, prev, err = enc.appendChained(recs, "bench-traces", 0, prev); err != nil {
 				b.Fatal(err)
@@ -39,9 +75,35 @@ func BenchmarkEncodeChainedAgentsim(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			stored += len(data)
 			object = data[:0]
 		}
 	}
+	b.ReportMetric(float64(stored)/float64(passes*spans), "stored-B/span")
+	b.ReportMetric(float64(jsonl)/float64(spans), "jsonl-B/span")
+	n := 0
+	for _, recs := range objects {
+		n += len(recs)
+	}
+	b.ReportMetric(float64(n)/float64(spans), "records/span")
+}
+
+// encodedBytes is the size of the objects the batches encode to, chained after prev.
+func encodedBytes(b *testing.B, batches [][]*auditrecord.Record, gz bool, prev string) int {
+	n := 0
+	for _, recs := range batches {
+		enc := newObjectEncoder(gz, nil, nil)
+		var err error
+		if _, prev, err = enc.appendChained(recs, "bench-traces", 0, prev); err != nil {
+			b.Fatal(err)
+		}
+		data, err := enc.finish()
+		if err != nil {
+			b.Fatal(err)
+		}
+		n += len(data)
+	}
+	return n
 }
 
 // BenchmarkLinkHash hashes a typical record's content (about 1 KiB in two pieces) after its

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -72,4 +73,45 @@ func chainHash(prevHash string, r *auditrecord.Record) (string, error) {
 		return "", err
 	}
 	return LinkHash(prevHash, content), nil
+}
+
+// TestBatchChainingMatchesRecordByRecord: a batch chains its records after the first without
+// making strings of their hashes (prev_hash written over a placeholder from the last hash's
+// digits); every line must equal AppendChained's for the same record, seq and prev_hash, and the
+// batch's first and last hashes must be those lines' hashes.
+func TestBatchChainingMatchesRecordByRecord(t *testing.T) {
+	prev := strings.Repeat("cd", 32)
+	for _, n := range []int{1, 2, 5} {
+		var recs []*auditrecord.Record
+		for i := range n {
+			recs = append(recs, &auditrecord.Record{
+				SchemaVersion: auditrecord.SchemaVersion, RecordID: auditrecord.NewRecordID("r", strconv.Itoa(i)), Type: auditrecord.TypeInput,
+				Timestamp: time.Date(2026, 1, 2, 3, 4, 5, i, time.UTC), Input: &auditrecord.Input{Content: strings.Repeat("x", i)},
+			})
+		}
+		enc := newObjectEncoder(false, nil, nil)
+		first, last, err := enc.appendChained(recs, "gw-traces", 40, prev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := enc.finish()
+		lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+		p := prev
+		for i, r := range recs {
+			want, hash, err := AppendChained(nil, r, "gw-traces", uint64(41+i), p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if lines[i] != string(want) {
+				t.Fatalf("%d records, line %d:\n%s\nrecord by record:\n%s", n, i, lines[i], want)
+			}
+			if i == 0 && first != hash {
+				t.Fatalf("first hash %s, want %s", first, hash)
+			}
+			p = hash
+		}
+		if last != p {
+			t.Fatalf("%d records: last hash %s, want %s", n, last, p)
+		}
+	}
 }

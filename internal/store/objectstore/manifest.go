@@ -10,7 +10,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"hash"
 	"os"
 	"strings"
 	"time"
@@ -213,55 +212,85 @@ func AppendChained(dst []byte, r *auditrecord.Record, stream string, seq uint64,
 }
 
 // chainer holds what chaining a record needs besides the output, so that a writer chaining a batch
-// (objectEncoder) reuses one digest, sum and integrity section for all its records instead of
-// allocating them per record.
+// (objectEncoder) reuses one integrity section and hash for all its records: chaining a record
+// after the one it chained last (appendNext) makes no string of the hash in between.
 type chainer struct {
-	link  linkHasher
-	integ auditrecord.Integrity
+	integ  auditrecord.Integrity
+	sum    [sha256.Size]byte     // the last record's hash, raw (its Merkle leaf is hashed from these)
+	digits [2 * sha256.Size]byte // the same hash in hex, as its line holds it
 }
 
-// linkHasher computes LinkHash with a digest and sum it keeps for the next call.
-type linkHasher struct {
-	digest hash.Hash
-	sum    [sha256.Size]byte
-	// prev holds the previous hash's bytes (the digest takes only []byte); a hash is 64 hex
-	// digits, so it fits and no copy is allocated.
-	prev [2 * sha256.Size]byte
-}
-
+// appendChained chains r after prevHash and returns its hash.
 func (c *chainer) appendChained(dst []byte, r *auditrecord.Record, stream string, seq uint64, prevHash string) ([]byte, string, error) {
+	out, err := c.append(dst, r, stream, seq, prevHash, false)
+	if err != nil {
+		return dst, "", err
+	}
+	return out, string(c.digits[:]), nil
+}
+
+// appendNext chains r after the record c chained last; its hash is in c.digits (and c.sum) after.
+func (c *chainer) appendNext(dst []byte, r *auditrecord.Record, stream string, seq uint64) ([]byte, error) {
+	return c.append(dst, r, stream, seq, hashPlaceholder, true)
+}
+
+// prevHashKey separates the integrity field's hash from its prev_hash: the encoder writes
+// Integrity's fields in order, so prev_hash's digits follow the hash's and this.
+const prevHashKey = `","prev_hash":"`
+
+// append encodes r once with placeholders in its integrity field (the encoder reports where that
+// lies; the bytes around it are the hash input) and writes the hash over the placeholder. With
+// prevIsLast, prev_hash is a placeholder too, overwritten with the last hash's digits, so the
+// hash never becomes a string.
+func (c *chainer) append(dst []byte, r *auditrecord.Record, stream string, seq uint64, prevHash string, prevIsLast bool) ([]byte, error) {
 	c.integ = auditrecord.Integrity{Stream: stream, Seq: seq, PrevHash: prevHash, Hash: hashPlaceholder}
 	r.Integrity = &c.integ
 	defer func() { r.Integrity = nil }()
 	from := len(dst)
 	out, start, end, err := auditrecord.AppendRecordMarkingIntegrity(dst, r)
 	if err != nil {
-		return dst, "", err
+		return dst, err
 	}
-	hash := c.link.hash(prevHash, out[from:start], out[end:])
-	copy(out[start+len(`"integrity":{"hash":"`):], hash)
-	return out, hash, nil
+	const n = 2 * sha256.Size
+	at := start + len(`"integrity":{"hash":"`)
+	var prev []byte
+	if prevIsLast {
+		p := at + n + len(prevHashKey)
+		if string(out[at+n:p]) != prevHashKey {
+			return dst, errors.New("integrity field not laid out as hash, prev_hash")
+		}
+		copy(out[p:p+n], c.digits[:]) // over the placeholder
+		prev = out[p : p+n]
+	} else {
+		var buf [n]byte // the digest takes []byte; a hash's 64 digits fit
+		prev = append(buf[:0], prevHash...)
+	}
+	linkSum(&c.sum, prev, out[from:start], out[end:])
+	hex.Encode(c.digits[:], c.sum[:])
+	copy(out[at:at+n], c.digits[:])
+	return out, nil
 }
 
 // LinkHash is the chain rule every writer and verifier shares: hex(SHA-256(prev_hash || content)),
 // where content is the canonical record without its integrity field (given here in pieces).
 func LinkHash(prevHash string, content ...[]byte) string {
-	return new(linkHasher).hash(prevHash, content...)
+	var prev [2 * sha256.Size]byte // the digest takes []byte; a hash's 64 digits fit
+	var sum [sha256.Size]byte
+	linkSum(&sum, append(prev[:0], prevHash...), content...)
+	var digits [2 * sha256.Size]byte
+	hex.Encode(digits[:], sum[:])
+	return string(digits[:]) // the only allocation (hex.EncodeToString makes two)
 }
 
-func (l *linkHasher) hash(prevHash string, content ...[]byte) string {
-	if l.digest == nil {
-		l.digest = sha256.New()
-	} else {
-		l.digest.Reset()
-	}
-	l.digest.Write(append(l.prev[:0], prevHash...))
+// linkSum writes LinkHash's raw SHA-256 of prev and content into sum. Its digest is local and does
+// not escape, so a call allocates nothing (a digest kept in a struct would live on the heap).
+func linkSum(sum *[sha256.Size]byte, prev []byte, content ...[]byte) {
+	d := sha256.New()
+	d.Write(prev)
 	for _, b := range content {
-		l.digest.Write(b)
+		d.Write(b)
 	}
-	var digits [2 * sha256.Size]byte
-	hex.Encode(digits[:], l.digest.Sum(l.sum[:0]))
-	return string(digits[:])
+	d.Sum(sum[:0])
 }
 
 // ObjectDigest is the hex SHA-256 of a stored object, as manifests record it.

@@ -223,27 +223,29 @@ func (e *objectEncoder) appendChained(records []*auditrecord.Record, stream stri
 		// Integrity is assigned on a copy so that a failed attempt leaves the caller's records as they were.
 		rc := *r
 		rc.Integrity = nil
-		var hash string
-		if e.pending, hash, err = e.chain.appendChained(e.pending, &rc, stream, seq, prev); err != nil {
+		if i == 0 {
+			e.pending, firstHash, err = e.chain.appendChained(e.pending, &rc, stream, seq, prev)
+		} else { // after the record just chained: its hash needs no string
+			e.pending, err = e.chain.appendNext(e.pending, &rc, stream, seq)
+		}
+		if err != nil {
 			return "", "", fmt.Errorf("encode record: %w", err)
 		}
 		e.pending = append(e.pending, '\n')
 		if e.tree != nil {
-			leaf, err := evidence.LeafHash(hash)
-			if err != nil {
-				return "", "", err
-			}
-			e.tree.Append(leaf)
+			e.tree.Append(evidence.LeafOf(e.chain.sum)) // hash's raw bytes: no hex to parse
 		}
 		if err := e.flushIfFull(); err != nil {
 			return "", "", err
 		}
-		if i == 0 {
-			firstHash = hash
-		}
-		prev = hash
 	}
-	return firstHash, prev, nil
+	switch len(records) {
+	case 0:
+		return "", prev, nil
+	case 1:
+		return firstHash, firstHash, nil
+	}
+	return firstHash, string(e.chain.digits[:]), nil
 }
 
 // head returns the stream's chain head, resuming from its last manifest the first time.
