@@ -1,6 +1,9 @@
 package detect
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // What the name and address grammars must leave alone, each rule with a reason a test can see
 // (keepTrace): dates (weekday and month names of several languages, RFC 1123/HTTP dates, ISO
@@ -162,6 +165,15 @@ func (lx *lexiconTable) dateAt(s string, i int) int {
 		}
 		return lx.dateAfterWord(s, i, end, lx.lookup(s[i:end]))
 	}
+	// dateAfterWord's first rejects, without its frame: most numbers have three or more digits
+	// or a word after them that no month name starts like ("12 results", "250 tokens").
+	k := i + 1
+	if k < len(s) && isDigit(s[k]) {
+		k++
+	}
+	if k < len(s) && isDigit(s[k]) || k+1 < len(s) && s[k] == ' ' && !monthInitial[s[k+1]] {
+		return 0
+	}
 	return lx.dateAfterWord(s, i, i, 0)
 }
 
@@ -200,8 +212,7 @@ func (lx *lexiconTable) dateAfterWord(s string, i, end int, fl lexFlags) int {
 	if hasPrefixFold(s[m:], "de ") { // "12 de marzo"
 		m += 3
 	}
-	end, _, _, _ = readWord(s, m)
-	if end == m || lx.lookup(s[m:end])&lexMonth == 0 || streetTypeAfter(s, end) {
+	if end = lx.monthWordEnd(s, m); end < 0 || streetTypeAfter(s, end) {
 		if weekday && k-i >= 8 {
 			return k // "Friday 12" (a full weekday name): still a date
 		}
@@ -209,6 +220,48 @@ func (lx *lexiconTable) dateAfterWord(s string, i, end int, fl lexFlags) int {
 	}
 	return dateTail(s, skipDot(s, end))
 }
+
+// monthWordEnd returns the end of the month name that starts at m, or -1. An ASCII word whose
+// first two letters and length no month name has ("12 agent", "12 schema") is rejected before
+// readWord and the lexicon lookup: after a day number they were a fifth of dateAt's cost.
+func (lx *lexiconTable) monthWordEnd(s string, m int) int {
+	k := m
+	for k < len(s) && isAlpha(s[k]) {
+		k++
+	}
+	// Where readWord would read on (an apostrophe, a hyphen, a non-ASCII letter) or the word
+	// is too long for the filter, the lexicon decides.
+	if n := k - m; n > 0 && n < 32 && (k == len(s) || s[k] < utf8.RuneSelf && s[k] != '\'' && s[k] != '-') &&
+		(n < 2 || monthShape[int(s[m]|0x20-'a')*26+int(s[m+1]|0x20-'a')]&(1<<n) == 0) {
+		return -1
+	}
+	end, _, _, _ := readWord(s, m)
+	if end == m || lx.lookup(s[m:end])&lexMonth == 0 {
+		return -1
+	}
+	return end
+}
+
+// monthShape has a bit per length of the month names (the lexicon's only lexMonth words) per
+// pair of lower-cased first letters; names not starting with two ASCII letters never equal
+// the ASCII words monthWordEnd rejects with it.
+var monthShape = func() (m [26 * 26]uint32) {
+	for _, line := range strings.Split(calendarWords, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 || f[0] != "m" {
+			continue
+		}
+		for _, w := range f[1:] {
+			if len(w) < 2 || len(w) >= 32 {
+				panic("detect: month name " + w + " outside monthShape")
+			}
+			if isAlpha(w[0]) && isAlpha(w[1]) {
+				m[int(w[0]|0x20-'a')*26+int(w[1]|0x20-'a')] |= 1 << len(w)
+			}
+		}
+	}
+	return m
+}()
 
 // monthFirst continues a date after a month name: "March 12, 2026", "Dec 2026", "March 12".
 func (lx *lexiconTable) monthFirst(s string, end int) int {
