@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"hash/maphash"
 	"regexp"
 	"strings"
 	"sync"
@@ -70,6 +71,7 @@ type Engine struct {
 	maxDepth     int
 	scanJSON     bool
 	lex          *lexiconTable // names, places and streets; nil when PERSON and STREET_ADDRESS are off
+	keyCache     keyCache
 }
 
 type customDetector struct {
@@ -80,6 +82,7 @@ type customDetector struct {
 // New builds an Engine.
 func New(o Options) (*Engine, error) {
 	e := &Engine{maxDepth: o.MaxDepth, scanJSON: o.ScanJSON}
+	e.keyCache.seed = maphash.MakeSeed()
 	if e.maxDepth <= 0 {
 		e.maxDepth = 32
 	}

@@ -46,19 +46,17 @@ const (
 )
 
 func (e *Engine) classifyKey(name, parent string) jsonKey {
+	info := e.Key(parent, name)
 	switch {
-	case e.IsSecretKey(name):
+	case info&keySecretName != 0:
 		return jsonKey{name, keySecret}
-	case e.enabled[TypeSecret] && hasSecretKeyword(name):
+	case info&keySecretWord != 0:
 		return jsonKey{name, keySecretish}
-	}
-	if t, ok := e.KeyType(parent, name); ok {
-		if t == TypePerson {
-			return jsonKey{name, keyPerson}
-		}
+	case info&keyPersonType != 0:
+		return jsonKey{name, keyPerson}
+	case info&keyAddressType != 0:
 		return jsonKey{name, keyAddress}
-	}
-	if e.IdentifierKey(name) {
+	case info&keyIdentName != 0:
 		return jsonKey{name, keyIdent}
 	}
 	return jsonKey{name, keyPlain}
