@@ -62,32 +62,6 @@ func (e *Engine) classifyKey(name, parent string) jsonKey {
 	return jsonKey{name, keyPlain}
 }
 
-// keyMemo remembers the classification of the last keys of one document: a conversation repeats
-// "role", "parts", "type" and "content" in every message, and classifying a key (secret key
-// names, secret keywords, person and address keys, identifier keys) costs hundreds of
-// instructions where comparing it with a remembered one costs a few.
-type keyMemo struct {
-	n, next int
-	keys    [8]struct {
-		name, parent string
-		class        uint8
-	}
-}
-
-// classify is e.classifyKey(name, parent), answered from the memo when the pair was seen.
-func (m *keyMemo) classify(e *Engine, name, parent string) jsonKey {
-	for k := range m.n {
-		if m.keys[k].name == name && m.keys[k].parent == parent {
-			return jsonKey{name, m.keys[k].class}
-		}
-	}
-	key := e.classifyKey(name, parent)
-	m.keys[m.next].name, m.keys[m.next].parent, m.keys[m.next].class = name, parent, key.class
-	m.next = (m.next + 1) % len(m.keys)
-	m.n = min(m.n+1, len(m.keys))
-	return key
-}
-
 type jsonRedactor struct {
 	e *Engine
 	s string
@@ -108,7 +82,6 @@ var decodePool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return 
 func (e *Engine) redactJSON(s string, depth int, f *Findings, names bool) (string, bool, bool) {
 	r := jsonRedactor{e: e, s: s, depth: depth, names: names}
 	var keys [maxKeyStack]jsonKey
-	var memo keyMemo
 	nest := 0
 	var curKey jsonKey
 	n := len(s)
@@ -132,7 +105,7 @@ func (e *Engine) redactJSON(s string, depth int, f *Findings, names bool) (strin
 				if nest > 0 && nest <= maxKeyStack {
 					parent = keys[nest-1].name //nolint:gosec // G602: 0 < nest <= maxKeyStack = len(keys), checked above
 				}
-				curKey = memo.classify(e, s[i+1:end], parent)
+				curKey = e.classifyKey(s[i+1:end], parent)
 			} else if !r.redactLiteral(i+1, end, hasEsc, curKey) {
 				return s, false, false
 			}
@@ -275,10 +248,20 @@ func (r *jsonRedactor) redactLiteral(start, end int, hasEsc bool, key jsonKey) b
 	if !names && r.names {
 		kept(keepIdentifierKey, start, end)
 	}
-	red, changed := e.redactInto(text, r.depth+1, &r.f, names)
-	if changed {
+	if e.scanJSON && looksLikeJSON(text) {
+		// A JSON document inside the literal: redactInto recurses (or counts the depth limit).
+		if red, changed := e.redactInto(text, r.depth+1, &r.f, names); changed {
+			r.begin(start)
+			writeJSONEscaped(&r.out, red)
+			r.copied = end
+		}
+		return true
+	}
+	// What redactInto does with other text (redactPlain), written straight into the document.
+	var buf [8]Finding
+	if fs := e.scan(text, buf[:0], names); len(fs) > 0 {
 		r.begin(start)
-		writeJSONEscaped(&r.out, red)
+		e.writeRedacted(&r.out, text, fs, &r.f, true)
 		r.copied = end
 	}
 	return true
@@ -286,9 +269,7 @@ func (r *jsonRedactor) redactLiteral(start, end int, hasEsc bool, key jsonKey) b
 
 func (r *jsonRedactor) replaceWhole(start, end int, t Type, value string) {
 	r.begin(start)
-	var b strings.Builder
-	r.e.writeReplacement(&b, t, value)
-	writeJSONEscaped(&r.out, b.String())
+	r.e.writeJSONReplacement(&r.out, t, value)
 	r.copied = end
 	r.f.Add(t, r.e.actions[t])
 }
@@ -311,9 +292,7 @@ func (r *jsonRedactor) redactNumber(start, end int) {
 	}
 	r.begin(start)
 	r.out.WriteByte('"')
-	var b strings.Builder
-	r.e.writeReplacement(&b, TypeCreditCard, tok)
-	writeJSONEscaped(&r.out, b.String())
+	r.e.writeJSONReplacement(&r.out, TypeCreditCard, tok)
 	r.out.WriteByte('"')
 	r.copied = end
 	r.f.Add(TypeCreditCard, r.e.actions[TypeCreditCard])
