@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"hash/maphash"
 	"regexp"
 	"strings"
 	"sync"
@@ -82,7 +81,6 @@ type customDetector struct {
 // New builds an Engine.
 func New(o Options) (*Engine, error) {
 	e := &Engine{maxDepth: o.MaxDepth, scanJSON: o.ScanJSON}
-	e.keyCache.seed = maphash.MakeSeed()
 	if e.maxDepth <= 0 {
 		e.maxDepth = 32
 	}

@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"hash/maphash"
 	"strings"
 	"sync/atomic"
 )
@@ -41,7 +40,8 @@ func (k KeyInfo) Type() (Type, bool) {
 // keyCacheSlots bounds the cache: 1,024 pointers, and entries only for keys up to
 // keyCacheMaxLen bytes.
 const (
-	keyCacheSlots  = 1024
+	keyCacheBits   = 10
+	keyCacheSlots  = 1 << keyCacheBits
 	keyCacheMaxLen = 64
 )
 
@@ -55,17 +55,16 @@ type keyCacheEntry struct {
 // a string comparison) and a stream of new keys cannot make the cache allocate per key forever;
 // a key whose slot is taken is classified every time, as it was before the cache.
 type keyCache struct {
-	seed  maphash.Seed
 	slots [keyCacheSlots]atomic.Pointer[keyCacheEntry]
 }
 
 // Key classifies the key name under the object keyed parent ("" at the top level).
 func (e *Engine) Key(parent, name string) KeyInfo {
-	h := maphash.String(e.keyCache.seed, name)
+	h := keyHash(name)
 	if parent != "" {
-		h = h*31 + maphash.String(e.keyCache.seed, parent)
+		h = h*31 + keyHash(parent)
 	}
-	slot := &e.keyCache.slots[h%keyCacheSlots]
+	slot := &e.keyCache.slots[(h*0x9E3779B97F4A7C15)>>(64-keyCacheBits)]
 	if p := slot.Load(); p != nil {
 		if p.name == name && p.parent == parent {
 			return p.info
@@ -99,4 +98,25 @@ func (e *Engine) classifyKeyInfo(parent, name string) KeyInfo {
 		k |= keyIdentName
 	}
 	return k
+}
+
+// keyHash picks a slot for a key: its length, first and last eight bytes and middle byte. It is
+// inlined and a few instructions where maphash is a call; keys it confuses only share a slot,
+// the entry's own strings decide a hit.
+func keyHash(s string) uint64 {
+	n := len(s)
+	if n < 8 {
+		h := uint64(n)
+		for i := range n {
+			h = h<<8 | uint64(s[i])
+		}
+		return h
+	}
+	return uint64(n)<<56 ^ load64(s) ^ load64(s[n-8:])*0xff51afd7ed558ccd ^ uint64(s[n/2])<<48
+}
+
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
