@@ -87,19 +87,20 @@ func (r *redactor) redactEntry(parent, key string, v pcommon.Value, depth int, f
 	if r.allowed(key) {
 		return false
 	}
-	if r.engine.IsSecretKey(key) {
+	info := r.engine.Key(parent, key)
+	if info.SecretName() {
 		return r.redactSecretValue(v, detect.TypeSecretKey, f)
 	}
 	if v.Type() == pcommon.ValueTypeStr {
-		if t, ok := r.engine.KeyedSecret(key, v.Str()); ok {
+		if t, ok := r.engine.KeyedSecretInfo(info, key, v.Str()); ok {
 			return r.redactSecretValue(v, t, f)
 		}
 		// A person's name or a postal address by its key: customer_name, contact.name, billing_address.
-		if t, ok := r.engine.KeyType(parent, key); ok && r.engine.KeyedValue(t, v.Str()) {
+		if t, ok := info.Type(); ok && r.engine.KeyedValue(t, v.Str()) {
 			return r.redactSecretValue(v, t, f)
 		}
 	}
-	return r.redactValue(v, key, depth, f)
+	return r.redactValue(v, key, info.Identifier(), depth, f)
 }
 
 // redactSecretValue replaces a whole value found secret by its key, whatever its type.
@@ -124,14 +125,15 @@ func (r *redactor) redactSecretValue(v pcommon.Value, t detect.Type, f *detect.F
 
 // redactValue redacts v in place, keeping its type, and reports whether it must be dropped.
 // Maps and slices are walked recursively up to max_depth; deeper values are replaced by
-// [REDACTED:DEPTH_LIMIT] because they cannot be inspected.
-func (r *redactor) redactValue(v pcommon.Value, key string, depth int, f *detect.Findings) bool {
+// [REDACTED:DEPTH_LIMIT] because they cannot be inspected. ident is Key(.., key).Identifier():
+// the values under key name a tool, function or model.
+func (r *redactor) redactValue(v pcommon.Value, key string, ident bool, depth int, f *detect.Findings) bool {
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
 		var local detect.Findings
 		var out string
 		var changed bool
-		if r.engine.IdentifierKey(key) {
+		if ident {
 			// gen_ai.tool.name, gen_ai.request.model: a tool or model name, not a person.
 			out, changed = r.engine.RedactIdentifierInto(v.Str(), depth, &local)
 		} else {
@@ -155,7 +157,7 @@ func (r *redactor) redactValue(v pcommon.Value, key string, depth int, f *detect
 			r.depthLimited(v, f)
 			return false
 		}
-		v.Slice().RemoveIf(func(el pcommon.Value) bool { return r.redactValue(el, key, depth+1, f) })
+		v.Slice().RemoveIf(func(el pcommon.Value) bool { return r.redactValue(el, key, ident, depth+1, f) })
 	case pcommon.ValueTypeInt:
 		// A payment card number sent as an integer cannot stay an integer once redacted.
 		if n := v.Int(); n >= 100_000_000_000 && r.engine.IsCardNumber(n) {
@@ -277,7 +279,7 @@ func (r *redactor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, er
 			r.redactMap(sl.Scope().Attributes(), "", 0, &rf)
 			for _, lr := range sl.LogRecords().All() {
 				var lf detect.Findings
-				if r.redactValue(lr.Body(), "", 0, &lf) {
+				if r.redactValue(lr.Body(), "", false, 0, &lf) {
 					// A body cannot be removed from its record; drop its content instead.
 					lr.Body().SetStr(r.engine.Placeholder(firstType(&lf)))
 				}

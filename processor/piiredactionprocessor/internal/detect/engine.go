@@ -70,6 +70,7 @@ type Engine struct {
 	maxDepth     int
 	scanJSON     bool
 	lex          *lexiconTable // names, places and streets; nil when PERSON and STREET_ADDRESS are off
+	keyCache     keyCache
 }
 
 type customDetector struct {
@@ -276,21 +277,46 @@ func (e *Engine) redactPlain(s string, f *Findings, names bool) (string, bool) {
 	}
 	var b strings.Builder
 	b.Grow(len(s) + 16*len(fs))
-	e.writeRedacted(&b, s, fs, f)
+	e.writeRedacted(&b, s, fs, f, false)
 	return b.String(), true
 }
 
 // The writers below take a *strings.Builder, whose writes cannot fail, rather than an interface
 // whose errors would have to be checked and could not happen.
-func (e *Engine) writeRedacted(b *strings.Builder, s string, fs []Finding, f *Findings) {
+
+// writeRedacted writes s with its findings fs replaced. asJSON writes it as JSON string content:
+// escaping is byte by byte, so escaping the pieces equals escaping the whole, and a JSON literal
+// is redacted straight into its document without a redacted copy in between.
+func (e *Engine) writeRedacted(b *strings.Builder, s string, fs []Finding, f *Findings, asJSON bool) {
 	prev := 0
 	for _, fd := range fs {
-		b.WriteString(s[prev:fd.Start])
-		e.writeReplacement(b, fd.Type, s[fd.Start:fd.End])
+		if asJSON {
+			writeJSONEscaped(b, s[prev:fd.Start])
+			e.writeJSONReplacement(b, fd.Type, s[fd.Start:fd.End])
+		} else {
+			b.WriteString(s[prev:fd.Start])
+			e.writeReplacement(b, fd.Type, s[fd.Start:fd.End])
+		}
 		f.Add(fd.Type, e.actions[fd.Type])
 		prev = fd.End
 	}
-	b.WriteString(s[prev:])
+	if asJSON {
+		writeJSONEscaped(b, s[prev:])
+	} else {
+		b.WriteString(s[prev:])
+	}
+}
+
+// writeJSONReplacement is writeReplacement as JSON string content. A placeholder is escaped
+// where it stands; a mask or a pseudonym, built from the value, goes through a builder first.
+func (e *Engine) writeJSONReplacement(b *strings.Builder, t Type, value string) {
+	if a := e.actions[t]; a != ActionHash && (a != ActionMask || !maskable(t)) {
+		writeJSONEscaped(b, e.placeholders[t])
+		return
+	}
+	var r strings.Builder
+	e.writeReplacement(&r, t, value)
+	writeJSONEscaped(b, r.String())
 }
 
 // placeholderLen returns the length of the placeholder this engine writes ([REDACTED:TYPE] or

@@ -46,48 +46,20 @@ const (
 )
 
 func (e *Engine) classifyKey(name, parent string) jsonKey {
+	info := e.Key(parent, name)
 	switch {
-	case e.IsSecretKey(name):
+	case info&keySecretName != 0:
 		return jsonKey{name, keySecret}
-	case e.enabled[TypeSecret] && hasSecretKeyword(name):
+	case info&keySecretWord != 0:
 		return jsonKey{name, keySecretish}
-	}
-	if t, ok := e.KeyType(parent, name); ok {
-		if t == TypePerson {
-			return jsonKey{name, keyPerson}
-		}
+	case info&keyPersonType != 0:
+		return jsonKey{name, keyPerson}
+	case info&keyAddressType != 0:
 		return jsonKey{name, keyAddress}
-	}
-	if e.IdentifierKey(name) {
+	case info&keyIdentName != 0:
 		return jsonKey{name, keyIdent}
 	}
 	return jsonKey{name, keyPlain}
-}
-
-// keyMemo remembers the classification of the last keys of one document: a conversation repeats
-// "role", "parts", "type" and "content" in every message, and classifying a key (secret key
-// names, secret keywords, person and address keys, identifier keys) costs hundreds of
-// instructions where comparing it with a remembered one costs a few.
-type keyMemo struct {
-	n, next int
-	keys    [8]struct {
-		name, parent string
-		class        uint8
-	}
-}
-
-// classify is e.classifyKey(name, parent), answered from the memo when the pair was seen.
-func (m *keyMemo) classify(e *Engine, name, parent string) jsonKey {
-	for k := range m.n {
-		if m.keys[k].name == name && m.keys[k].parent == parent {
-			return jsonKey{name, m.keys[k].class}
-		}
-	}
-	key := e.classifyKey(name, parent)
-	m.keys[m.next].name, m.keys[m.next].parent, m.keys[m.next].class = name, parent, key.class
-	m.next = (m.next + 1) % len(m.keys)
-	m.n = min(m.n+1, len(m.keys))
-	return key
 }
 
 type jsonRedactor struct {
@@ -100,7 +72,21 @@ type jsonRedactor struct {
 	copied  int // s[copied:] is not yet in out
 	f       Findings
 	depth   int
-	names   bool // false inside an identifier value: no name and address grammars
+	names   bool       // false inside an identifier value: no name and address grammars
+	fs      [8]Finding // a literal's findings, zeroed once per document instead of per literal
+}
+
+// quiet reports that e.scan(s, .., names) finds nothing, without running it: the tests its
+// passes start with fail. No byte of s wakes scanBuiltin (byte 0 by its class, the others by
+// skipQuiet, the tests scanBuiltin makes), so it finds nothing and sees no capital; then the
+// lower-case name grammar would not run either, and no custom detector is configured. Most
+// literals of an agent conversation ("user", "text", "tool_call_response", plain prose without a
+// digit or capital) are quiet, and the test spares them the scanner's set-up.
+func (e *Engine) quiet(s string, names bool) bool {
+	if len(e.custom) > 0 || byteClass[s[0]]&(clsAlways|clsStart) != 0 || (len(s) > 1 && skipQuiet(s, 1) < len(s)) {
+		return false
+	}
+	return !names || !e.lowerTextMayName(s)
 }
 
 var decodePool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
@@ -110,7 +96,6 @@ var decodePool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return 
 func (e *Engine) redactJSON(s string, depth int, f *Findings, names bool) (string, bool, bool) {
 	r := jsonRedactor{e: e, s: s, depth: depth, names: names}
 	var keys [maxKeyStack]jsonKey
-	var memo keyMemo
 	nest := 0
 	var curKey jsonKey
 	n := len(s)
@@ -134,7 +119,7 @@ func (e *Engine) redactJSON(s string, depth int, f *Findings, names bool) (strin
 				if nest > 0 && nest <= maxKeyStack {
 					parent = keys[nest-1].name //nolint:gosec // G602: 0 < nest <= maxKeyStack = len(keys), checked above
 				}
-				curKey = memo.classify(e, s[i+1:end], parent)
+				curKey = e.classifyKey(s[i+1:end], parent)
 			} else if !r.redactLiteral(i+1, end, hasEsc, curKey) {
 				return s, false, false
 			}
@@ -277,10 +262,22 @@ func (r *jsonRedactor) redactLiteral(start, end int, hasEsc bool, key jsonKey) b
 	if !names && r.names {
 		kept(keepIdentifierKey, start, end)
 	}
-	red, changed := e.redactInto(text, r.depth+1, &r.f, names)
-	if changed {
+	if c := text[0]; e.scanJSON && (c == '{' || c == '[' || isSpace(c)) && looksLikeJSON(text) {
+		// A JSON document inside the literal: redactInto recurses (or counts the depth limit).
+		if red, changed := e.redactInto(text, r.depth+1, &r.f, names); changed {
+			r.begin(start)
+			writeJSONEscaped(&r.out, red)
+			r.copied = end
+		}
+		return true
+	}
+	// What redactInto does with other text (redactPlain), written straight into the document.
+	if e.quiet(text, names) {
+		return true
+	}
+	if fs := e.scan(text, r.fs[:0], names); len(fs) > 0 {
 		r.begin(start)
-		writeJSONEscaped(&r.out, red)
+		e.writeRedacted(&r.out, text, fs, &r.f, true)
 		r.copied = end
 	}
 	return true
@@ -288,9 +285,7 @@ func (r *jsonRedactor) redactLiteral(start, end int, hasEsc bool, key jsonKey) b
 
 func (r *jsonRedactor) replaceWhole(start, end int, t Type, value string) {
 	r.begin(start)
-	var b strings.Builder
-	r.e.writeReplacement(&b, t, value)
-	writeJSONEscaped(&r.out, b.String())
+	r.e.writeJSONReplacement(&r.out, t, value)
 	r.copied = end
 	r.f.Add(t, r.e.actions[t])
 }
@@ -313,9 +308,7 @@ func (r *jsonRedactor) redactNumber(start, end int) {
 	}
 	r.begin(start)
 	r.out.WriteByte('"')
-	var b strings.Builder
-	r.e.writeReplacement(&b, TypeCreditCard, tok)
-	writeJSONEscaped(&r.out, b.String())
+	r.e.writeJSONReplacement(&r.out, TypeCreditCard, tok)
 	r.out.WriteByte('"')
 	r.copied = end
 	r.f.Add(TypeCreditCard, r.e.actions[TypeCreditCard])

@@ -170,7 +170,12 @@ func looksRandom(v string) bool {
 // KeyedSecret classifies a whole value held under key by the generic "key-like name + high
 // entropy value" rule: a vendor format found at its start wins, else SECRET (or AWS_SECRET_KEY).
 func (e *Engine) KeyedSecret(key, value string) (Type, bool) {
-	if len(value) < 16 || !e.enabled[TypeSecret] || e.placeholderLen(value) > 0 || !hasSecretKeyword(key) || !looksRandom(value) {
+	return e.KeyedSecretInfo(e.Key("", key), key, value)
+}
+
+// KeyedSecretInfo is KeyedSecret for a key already classified by Key.
+func (e *Engine) KeyedSecretInfo(info KeyInfo, key, value string) (Type, bool) {
+	if len(value) < 16 || info&keySecretWord == 0 || e.placeholderLen(value) > 0 || !looksRandom(value) {
 		return 0, false
 	}
 	if f, ok := e.classifyKeyedValue(value, key, 0, len(value), false, false); ok && f.Start == 0 && f.End == len(value) {

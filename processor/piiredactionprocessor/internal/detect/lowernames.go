@@ -54,10 +54,15 @@ func (e *Engine) lowerNameKind(w string) int {
 // a second word (a cue, a family name, a list), so short values and single tokens ("user",
 // "tool_call") skip it.
 func (e *Engine) scanLowerText(s string, dst []Finding) []Finding {
-	if len(s) < len("hi ana") || e.lex == nil || !e.enabled[TypePerson] || strings.IndexByte(s, ' ') < 0 || hasUpper(s) {
+	if !e.lowerTextMayName(s) {
 		return dst
 	}
 	return e.scanLowerNames(s, dst)
+}
+
+// lowerTextMayName reports whether scanLowerText runs its grammar on s.
+func (e *Engine) lowerTextMayName(s string) bool {
+	return len(s) >= len("hi ana") && e.lex != nil && e.enabled[TypePerson] && strings.IndexByte(s, ' ') >= 0 && !hasUpper(s)
 }
 
 // scanLowerNames appends the names found in s, a text without capitals, to dst (sorted,
