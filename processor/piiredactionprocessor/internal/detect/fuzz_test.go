@@ -2,6 +2,7 @@ package detect
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -28,14 +29,20 @@ func addSeeds(f *testing.F) {
 	f.Add(`{"a":"\ud800 x@y.io \u0041","b":[4111111111111111,-0.5e-3,true,null]}`)
 }
 
+// unicodeEscape is a JSON \uXXXX escape at any depth of nesting (each level doubles the
+// backslashes). survivors compares with every escape made one opaque byte: the escape's digits
+// are not text of the value, and "\u0000" followed by "0 00" is not the number "00000 00".
+var unicodeEscape = regexp.MustCompile(`\\+u[0-9a-fA-F]{4}`)
+
 // survivors lists the values the plain scanner detects in s that still appear in out. Values
 // shorter than 8 bytes or occurring more than once in s are skipped: they may legitimately
 // remain where the same characters stand in a context that is not a finding.
 func survivors(s, out string, encode func(string) string) []string {
 	var left []string
+	out = unicodeEscape.ReplaceAllString(out, "\x01")
 	for _, fd := range fuzzEngine.Scan(s, nil) {
 		v := s[fd.Start:fd.End]
-		if len(v) >= 8 && strings.Count(s, v) == 1 && strings.Contains(out, encode(v)) {
+		if len(v) >= 8 && strings.Count(s, v) == 1 && strings.Contains(out, unicodeEscape.ReplaceAllString(encode(v), "\x01")) {
 			left = append(left, fuzzEngine.Name(fd.Type)+" "+v)
 		}
 	}
