@@ -109,13 +109,13 @@ func (c *joinCache) rememberContent(u *unit, kind contentKind, content string, w
 func (c *joinCache) rememberLocked(u *unit, scope joinScope, kind contentKind, d [16]byte, w window) {
 	var buf [128]byte
 	b := appendScopedKey(buf[:0], scope, u.signal, kind, d)
-	old, known := c.contents[string(b)]
+	key := joinKeyOfBytes(b)
+	old, known := c.contents[key]
 	for _, o := range old {
 		if o == w {
 			return
 		}
 	}
-	key := string(b)
 	if !known {
 		c.add(key, inContents, func() {})
 	}
@@ -136,8 +136,7 @@ func (c *joinCache) recordedByOtherSignal(u *unit, kind contentKind, content str
 
 func (c *joinCache) otherRecordedLocked(u *unit, scope joinScope, kind contentKind, d [16]byte, w window) bool {
 	var buf [128]byte
-	// Indexing the map with string(bytes) copies nothing; passing that string on would.
-	for _, old := range c.contents[string(appendScopedKey(buf[:0], scope, otherSignal(u), kind, d))] {
+	for _, old := range c.contents[joinKeyOfBytes(appendScopedKey(buf[:0], scope, otherSignal(u), kind, d))] {
 		if old.overlaps(w) {
 			return true
 		}
@@ -146,7 +145,7 @@ func (c *joinCache) otherRecordedLocked(u *unit, scope joinScope, kind contentKi
 }
 
 func (c *joinCache) overlapsLocked(key string, w window) bool {
-	for _, old := range c.contents[key] {
+	for _, old := range c.contents[joinKeyOf(key)] {
 		if old.overlaps(w) {
 			return true
 		}
