@@ -131,21 +131,20 @@ const (
 	guessPlainBytesPerRecord = 1216
 )
 
-// objectBuffer returns a buffer for an object of records records: the kept one when it is large
-// enough, else one of the expected size and an eighth more. Growing from a small buffer by
+// objectBuffer returns a buffer for an object of records records: the kept one when it holds the
+// expected size, else one of the expected size and an eighth more. Growing from a small buffer by
 // doubling allocated 12.4 MB for a 2.8 MB object and left a 5 MiB buffer live; the estimate makes
 // one allocation about the object's size.
 func (s *Store) objectBuffer(records int) []byte {
-	want := s.objectWant(records)
-	if cap(s.object) >= want {
+	if cap(s.object) >= s.objectWant(records, 1) {
 		return s.object
 	}
 	s.object = nil // let the old one go before the new one is made
-	return make([]byte, 0, want)
+	return make([]byte, 0, s.objectWant(records, 9.0/8))
 }
 
-// objectWant is the buffer an object of records records is expected to fit in.
-func (s *Store) objectWant(records int) int {
+// objectWant is the buffer an object of records records is expected to fit in, times headroom.
+func (s *Store) objectWant(records int, headroom float64) int {
 	perRecord := s.objectPerRecord
 	if perRecord == 0 {
 		perRecord = guessPlainBytesPerRecord
@@ -153,14 +152,14 @@ func (s *Store) objectWant(records int) int {
 			perRecord = guessGzipBytesPerRecord
 		}
 	}
-	return int(float64(records)*perRecord*9/8) + 4096
+	return int(float64(records)*perRecord*headroom) + 4096
 }
 
 // keptObject is whether an object buffer is worth keeping for the next batch after an object of
 // records records: not above maxKeptObjectBytes, nor half again what such a batch is expected to
 // need, so a buffer that doubled past an estimate, or grew for a rare large batch, is let go.
 func (s *Store) keptObject(data []byte, records int) bool {
-	return cap(data) <= maxKeptObjectBytes && cap(data) <= s.objectWant(records)*3/2
+	return cap(data) <= maxKeptObjectBytes && cap(data) <= s.objectWant(records, 3.0/2)
 }
 
 // noteObject folds an object's bytes per record into the running mean (weight 1/8).
