@@ -10,8 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/agentaudit/otelcol-agentaudit/exporter/agentauditexporter/internal/metadata"
 	"github.com/agentaudit/otelcol-agentaudit/internal/testutil/agentsimtraces"
 )
 
@@ -21,24 +26,32 @@ const pipelineBatchSpans = 8192
 
 // BenchmarkPipelinePeakHeap writes pipeline-sized agentsim batches through the exporter as
 // bench-pipeline runs it (mapping, dedup window, file store, two batches exported at once) and
-// reports the peak live heap above what the fixture holds: under GOGC=100 the process's heap, and
-// so its RSS, peaks near twice that. One op is one 8,192-span batch. The live heap is sampled at
+// reports the peak live heap above what the fixture holds (so what the exporter keeps across
+// batches, its join cache, dedup window and buffers, counts): under GOGC=100 the process's heap,
+// and so its RSS, peaks near twice that. One op is one 8,192-span batch. The live heap is sampled at
 // the end of every GC cycle (/gc/heap/live:bytes), with GOGC lowered to 10 while measuring so that
 // cycles come often enough to catch the peak; cpu-ns/span is the process's CPU time (GC included,
 // at that GOGC) and alloc-B/span what was allocated.
 func BenchmarkPipelinePeakHeap(b *testing.B) {
 	template := pipelineBatch(b)
 	spans := template.SpanCount()
-	te, _ := newTestExporter(b, b.TempDir(), nil)
+	runtime.GC()
+	base := liveHeap()
 	ctx := context.Background()
+	te := startBenchExporter(b)
+	// Shut down here, not in a cleanup: those run after the benchmark's last run, and each earlier
+	// run's exporter would count in the next one's base.
+	defer func() {
+		if err := te.Shutdown(ctx); err != nil {
+			b.Error(err)
+		}
+	}()
 	// A first batch, unmeasured, as a running collector has written many: buffers kept for the
 	// next batch count in the peak, their first growth does not.
 	if err := te.ConsumeTraces(ctx, renumbered(template, 0)); err != nil {
 		b.Fatal(err)
 	}
 	defer debug.SetGCPercent(debug.SetGCPercent(10))
-	runtime.GC()
-	base := liveHeap()
 	stop, peak := samplePeakLiveHeap()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
@@ -70,6 +83,24 @@ func BenchmarkPipelinePeakHeap(b *testing.B) {
 	b.ReportMetric(float64(*peak-base)/(1<<20), "peak-live-MB")
 	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/total, "alloc-B/span")
 	b.ReportMetric(float64(cpu.Nanoseconds())/total, "cpu-ns/span")
+}
+
+// startBenchExporter starts a traces exporter with the file store in a temporary directory, as
+// newTestExporter does, leaving its shutdown to the caller.
+func startBenchExporter(b *testing.B) exporter.Traces {
+	b.Helper()
+	cfg := createDefaultConfig().(*Config)
+	cfg.File.Directory = b.TempDir()
+	cfg.InstanceID = "bench"
+	cfg.QueueConfig = configoptional.None[exporterHelperQueueConfig]()
+	te, err := NewFactory().CreateTraces(context.Background(), exportertest.NewNopSettings(metadata.Type), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := te.Start(context.Background(), componenttest.NewNopHost()); err != nil {
+		b.Fatal(err)
+	}
+	return te
 }
 
 // pipelineBatch joins captured agentsim requests into one batch of about pipelineBatchSpans spans.

@@ -77,7 +77,7 @@ func toolTrace() ptrace.Traces {
 	return td
 }
 
-func newTestExporter(t testing.TB, dir string, tel *componenttest.Telemetry, configure ...func(*Config)) (exporter.Traces, exporter.Logs) {
+func newTestExporter(t *testing.T, dir string, tel *componenttest.Telemetry, configure ...func(*Config)) (exporter.Traces, exporter.Logs) {
 	t.Helper()
 	cfg := createDefaultConfig().(*Config)
 	cfg.File.Directory = dir
