@@ -44,8 +44,8 @@ type modelCall struct {
 	cost                                  *float64
 }
 
-// joinCacheSize bounds the cache's keys (each about 115 bytes with its entry on agentsim traffic,
-// 3.7 MB full). A trace takes a few per model call, tool call, input, answer, thought and error,
+// joinCacheSize bounds the cache's keys (each about 100 bytes with its entry on agentsim traffic,
+// 3.2 MB full). A trace takes a few per model call, tool call, input, answer, thought and error,
 // twice for tool calls and errors of spans that name a session (contentjoin.go), so this keeps the
 // traces of several seconds of busy traffic, the log_span_wait horizon, within a few MB.
 const joinCacheSize = 32768
