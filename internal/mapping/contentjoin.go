@@ -3,6 +3,7 @@ package mapping
 import (
 	"crypto/sha256"
 	"encoding/json"
+	"math"
 	"sync"
 	"time"
 
@@ -34,19 +35,35 @@ const (
 )
 
 // window is when a report happened: a span's start to its end (plus reportTimeWindow, as an agent
-// logs what a model call said after it returned), or an event's instant.
-type window struct{ from, to time.Time }
+// logs what a model call said after it returned), or an event's instant. Its ends are Unix
+// nanoseconds (saturated past 1678..2262, which telemetry's uint64 nanoseconds cannot leave but a
+// zero time.Time would): 16 bytes where two time.Times took 48, for each of the join cache's
+// contents, about half its keys.
+type window struct{ from, to int64 }
 
-func (w window) overlaps(o window) bool { return !w.from.After(o.to) && !o.from.After(w.to) }
+func (w window) overlaps(o window) bool { return w.from <= o.to && o.from <= w.to }
 
 func (u *unit) window() window {
 	if u.signal == signalLogs {
-		return window{u.start, u.endTime()} // a logged tool call with its duration spans it
+		return window{unixNanos(u.start), unixNanos(u.endTime())} // a logged tool call with its duration spans it
 	}
-	return window{u.start, u.endTime().Add(reportTimeWindow)}
+	return window{unixNanos(u.start), unixNanos(u.endTime().Add(reportTimeWindow))}
 }
 
-func instant(t time.Time) window { return window{t, t} }
+func instant(t time.Time) window { return window{unixNanos(t), unixNanos(t)} }
+
+var minNanosTime, maxNanosTime = time.Unix(0, math.MinInt64), time.Unix(0, math.MaxInt64)
+
+// unixNanos is t in Unix nanoseconds, saturated where an int64 cannot hold it, so order is kept.
+func unixNanos(t time.Time) int64 {
+	switch {
+	case t.Before(minNanosTime):
+		return math.MinInt64
+	case t.After(maxNanosTime):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
 
 func contentKey(traceID, signal string, kind contentKind, content string) string {
 	var buf [128]byte
@@ -109,13 +126,13 @@ func (c *joinCache) rememberContent(u *unit, kind contentKind, content string, w
 func (c *joinCache) rememberLocked(u *unit, scope joinScope, kind contentKind, d [16]byte, w window) {
 	var buf [128]byte
 	b := appendScopedKey(buf[:0], scope, u.signal, kind, d)
-	old, known := c.contents[string(b)]
+	key := joinKeyOfBytes(b)
+	old, known := c.contents[key]
 	for _, o := range old {
 		if o == w {
 			return
 		}
 	}
-	key := string(b)
 	if !known {
 		c.add(key, inContents, func() {})
 	}
@@ -136,8 +153,7 @@ func (c *joinCache) recordedByOtherSignal(u *unit, kind contentKind, content str
 
 func (c *joinCache) otherRecordedLocked(u *unit, scope joinScope, kind contentKind, d [16]byte, w window) bool {
 	var buf [128]byte
-	// Indexing the map with string(bytes) copies nothing; passing that string on would.
-	for _, old := range c.contents[string(appendScopedKey(buf[:0], scope, otherSignal(u), kind, d))] {
+	for _, old := range c.contents[joinKeyOfBytes(appendScopedKey(buf[:0], scope, otherSignal(u), kind, d))] {
 		if old.overlaps(w) {
 			return true
 		}
@@ -146,7 +162,7 @@ func (c *joinCache) otherRecordedLocked(u *unit, scope joinScope, kind contentKi
 }
 
 func (c *joinCache) overlapsLocked(key string, w window) bool {
-	for _, old := range c.contents[key] {
+	for _, old := range c.contents[joinKeyOf(key)] {
 		if old.overlaps(w) {
 			return true
 		}
@@ -155,7 +171,13 @@ func (c *joinCache) overlapsLocked(key string, w window) bool {
 }
 
 // widen extends w by d before it: an application logs the user's input before it calls the model.
-func (w window) widen(d time.Duration) window { return window{w.from.Add(-d), w.to} }
+func (w window) widen(d time.Duration) window {
+	from := w.from - int64(d)
+	if from > w.from { // past the earliest time
+		from = math.MinInt64
+	}
+	return window{from, w.to}
+}
 
 // joinScopes are the scopes u's reports are compared in: its trace; and, for tool calls and
 // errors (bySession), a span's session too, where the logs of an application that logs without

@@ -9,6 +9,7 @@ package mapping
 
 // failedSpan is a remembered span of a trace with failures: its parent, and the failures it recorded.
 type failedSpan struct {
+	traceID  string // the map's keys are hashes: foldIntoEarlier finds a trace's spans by this
 	parentID string
 	failures []exceptionFact // nil for a span that did not fail
 }
@@ -30,8 +31,8 @@ func (c *joinCache) rememberFailures(units []*unit) {
 		if u.signal != signalTraces || !failedTraces[u.traceID] || u.spanID == "" {
 			continue
 		}
-		key := u.traceID + "\x00s" + u.spanID
-		fs := failedSpan{parentID: u.parentID}
+		key := joinKeyOf(u.traceID + "\x00s" + u.spanID)
+		fs := failedSpan{traceID: u.traceID, parentID: u.parentID}
 		if u.recordsErrors() && u.foldedInto == nil {
 			fs.failures = u.failuresOf()
 		}
@@ -49,9 +50,8 @@ func (c *joinCache) foldIntoEarlier(u *unit, bySpan map[spanKey]*unit) bool {
 	if len(c.spans) == 0 {
 		return false
 	}
-	prefix := u.traceID + "\x00s"
-	for key, fs := range c.spans {
-		if len(fs.failures) == 0 || len(key) <= len(prefix) || key[:len(prefix)] != prefix {
+	for _, fs := range c.spans {
+		if len(fs.failures) == 0 || fs.traceID != u.traceID {
 			continue
 		}
 		if !c.isAncestorLocked(u, fs.parentID, bySpan) {
@@ -75,7 +75,7 @@ func (c *joinCache) isAncestorLocked(u *unit, parentID string, bySpan map[spanKe
 		case u.spanID:
 			return true
 		}
-		if fs, ok := c.spans[u.traceID+"\x00s"+parentID]; ok {
+		if fs, ok := c.spans[joinKeyOf(u.traceID+"\x00s"+parentID)]; ok {
 			parentID = fs.parentID
 		} else if p := bySpan[spanKey{u.traceID, parentID}]; p != nil {
 			parentID = p.parentID

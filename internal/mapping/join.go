@@ -2,6 +2,8 @@ package mapping
 
 import (
 	"context"
+	"encoding/binary"
+	"hash/maphash"
 	"sync"
 	"time"
 
@@ -14,14 +16,15 @@ import (
 // separate calls. The cache is bounded (oldest entries go first) and best-effort: when the logs
 // arrive before their spans, the log records simply lack what the span would have added.
 type joinCache struct {
-	mu       sync.Mutex
-	calls    map[string]modelCall // trace id + span id of a model-call span
-	executed map[string]bool      // trace id + "\x00" + tool call id of an executed tool
+	mu sync.Mutex
+	// The maps are keyed by joinKeyOf their key strings, named here.
+	calls    map[joinKey]modelCall // trace id + span id of a model-call span
+	executed map[joinKey]bool      // trace id + "\x00" + tool call id of an executed tool
 	// contents holds, by digest of the answers and thoughts each signal recorded per trace, when
 	// they were reported (see rememberContent): the other signal's copy of one is the same record.
-	contents map[string][]window
+	contents map[joinKey][]window
 	// spans are the spans of traces with failures (errorfold_batches.go), by trace id + "\x00s" + span id.
-	spans map[string]failedSpan
+	spans map[joinKey]failedSpan
 	// reasoningServices are the services whose thoughts this Mapper saw on both signals.
 	reasoningServices map[string]bool
 	// toolServices are the services whose tool calls this Mapper saw on both signals (false: a wait
@@ -41,21 +44,43 @@ type modelCall struct {
 	cost                                  *float64
 }
 
-// joinCacheSize bounds the cache's keys (each about 100 bytes with its entry). A trace takes a few
-// per model call, tool call, input, answer, thought and error, twice for tool calls and errors of
-// spans that name a session (contentjoin.go), so this keeps the traces of several seconds of busy
-// traffic, the log_span_wait horizon, within a few MB.
+// joinCacheSize bounds the cache's keys (each about 100 bytes with its entry on agentsim traffic,
+// 3.2 MB full). A trace takes a few per model call, tool call, input, answer, thought and error,
+// twice for tool calls and errors of spans that name a session (contentjoin.go), so this keeps the
+// traces of several seconds of busy traffic, the log_span_wait horizon, within a few MB.
 const joinCacheSize = 32768
 
 func newJoinCache() *joinCache {
-	return &joinCache{calls: map[string]modelCall{}, executed: map[string]bool{}, contents: map[string][]window{}, spans: map[string]failedSpan{}, order: make([]cachedKey, 0, joinCacheSize), changed: make(chan struct{})}
+	return &joinCache{calls: map[joinKey]modelCall{}, executed: map[joinKey]bool{}, contents: map[joinKey][]window{}, spans: map[joinKey]failedSpan{}, order: make([]cachedKey, 0, joinCacheSize), changed: make(chan struct{})}
+}
+
+// joinKey stands for a cache key string: its 128-bit hash under seeds drawn per process. The
+// strings (trace and span ids in hex, content keys) took 48 to 64 bytes each in their own
+// allocations, a third of the full cache's 5.6 MB; a collision of two keys, which would join what
+// does not belong together, is as likely as one of two random 128-bit values.
+type joinKey [16]byte
+
+var joinSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+
+func joinKeyOf(s string) joinKey {
+	var k joinKey
+	binary.LittleEndian.PutUint64(k[:8], maphash.String(joinSeeds[0], s))
+	binary.LittleEndian.PutUint64(k[8:], maphash.String(joinSeeds[1], s))
+	return k
+}
+
+func joinKeyOfBytes(b []byte) joinKey {
+	var k joinKey
+	binary.LittleEndian.PutUint64(k[:8], maphash.Bytes(joinSeeds[0], b))
+	binary.LittleEndian.PutUint64(k[8:], maphash.Bytes(joinSeeds[1], b))
+	return k
 }
 
 // cachedKey is a key of the cache and the map that holds it: a full cache evicts on every add, and
 // deleting the oldest key from the one map that holds it, rather than from all four, was most of
 // what remembering a batch cost.
 type cachedKey struct {
-	key string
+	key joinKey
 	in  cacheMap
 }
 
@@ -68,7 +93,7 @@ const (
 	inSpans
 )
 
-func (c *joinCache) add(key string, in cacheMap, set func()) {
+func (c *joinCache) add(key joinKey, in cacheMap, set func()) {
 	if len(c.order) < joinCacheSize {
 		c.order = append(c.order, cachedKey{key, in})
 	} else {
@@ -101,7 +126,7 @@ func (c *joinCache) rememberSpans(units []*unit) {
 		f := &u.facts
 		switch f.kind {
 		case kindLLM:
-			key := u.traceID + u.spanID
+			key := joinKeyOf(u.traceID + u.spanID)
 			if _, dup := c.calls[key]; !dup {
 				c.add(key, inCalls, func() {
 					c.calls[key] = modelCall{requestModel: f.requestModel, responseModel: f.responseModel, provider: f.provider, tokens: f.tokens, cost: f.cost}
@@ -109,7 +134,7 @@ func (c *joinCache) rememberSpans(units []*unit) {
 			}
 		case kindTool:
 			if f.toolCallID != "" {
-				key := u.traceID + "\x00" + f.toolCallID
+				key := joinKeyOf(u.traceID + "\x00" + f.toolCallID)
 				if !c.executed[key] {
 					c.add(key, inExecuted, func() { c.executed[key] = true })
 				}
@@ -125,7 +150,7 @@ func (c *joinCache) enrichLog(u *unit) {
 		return
 	}
 	c.mu.Lock()
-	call, ok := c.calls[u.traceID+u.spanID]
+	call, ok := c.calls[joinKeyOf(u.traceID+u.spanID)]
 	c.mu.Unlock()
 	if !ok {
 		return
@@ -140,7 +165,7 @@ func (c *joinCache) wasExecuted(traceID, callID string) bool {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.executed[traceID+"\x00"+callID]
+	return c.executed[joinKeyOf(traceID+"\x00"+callID)]
 }
 
 // SpansAwaited lists the model-call spans (trace id + span id) that log records of ld would take
@@ -171,7 +196,7 @@ func (m *Mapper) SpansAwaited(ld plog.Logs) []string {
 					continue
 				}
 				key := traceIDHex(lr.TraceID()) + spanIDHex(lr.SpanID())
-				if _, ok := m.join.calls[key]; !ok {
+				if _, ok := m.join.calls[joinKeyOf(key)]; !ok {
 					keys = append(keys, key)
 				}
 			}
@@ -186,7 +211,7 @@ func (m *Mapper) WaitForSpans(ctx context.Context, keys []string, timeout time.D
 	return m.join.waitFor(ctx, timeout, func() int {
 		missing := 0
 		for _, k := range keys {
-			if _, ok := m.join.calls[k]; !ok {
+			if _, ok := m.join.calls[joinKeyOf(k)]; !ok {
 				missing++
 			}
 		}
