@@ -28,17 +28,8 @@ func BenchmarkEncodeChainedAgentsim(b *testing.B) {
 // here the traffic repeated into objects of batchSpans spans, so the per-object costs (gzip
 // header and final block, buffer growth) weigh as they do in the pipeline.
 func BenchmarkEncodeChainedAgentsimBatch(b *testing.B) {
-	const batchSpans = 4096
-	records, spans := agentsimRecords(b)
-	var all []*auditrecord.Record
-	for _, recs := range records {
-		all = append(all, recs...)
-	}
-	var batch []*auditrecord.Record
-	for n := 0; n < batchSpans; n += spans {
-		batch = append(batch, all...)
-	}
-	benchEncodeChained(b, [][]*auditrecord.Record{batch}, spans*len(batch)/len(all))
+	batch, spans := agentsimBatch(b, 4096)
+	benchEncodeChained(b, [][]*auditrecord.Record{batch}, spans)
 }
 
 // agentsimRecords maps a captured agentsim run: its records by request, and its span count.
@@ -52,6 +43,21 @@ func agentsimRecords(b *testing.B) ([][]*auditrecord.Record, int) {
 		records = append(records, recs)
 	}
 	return records, agentsimtraces.SpanCount(batches)
+}
+
+// agentsimBatch is the captured agentsim run's records repeated into one batch of at least
+// batchSpans spans, as bench-pipeline's exporter writes them, and how many spans it holds.
+func agentsimBatch(b *testing.B, batchSpans int) ([]*auditrecord.Record, int) {
+	records, spans := agentsimRecords(b)
+	var all []*auditrecord.Record
+	for _, recs := range records {
+		all = append(all, recs...)
+	}
+	var batch []*auditrecord.Record
+	for n := 0; n < batchSpans; n += spans {
+		batch = append(batch, all...)
+	}
+	return batch, spans * len(batch) / len(all)
 }
 
 // benchEncodeChained encodes each of objects as one object per pass; spans is how many spans
@@ -125,16 +131,7 @@ func BenchmarkLinkHash(b *testing.B) {
 // the first batch allocated (the object buffer's growth included) and kept-object-MB the object
 // buffer the Store holds between batches, both part of the exporter's peak heap.
 func BenchmarkWriteAgentsimBatch(b *testing.B) {
-	const batchSpans = 8192
-	records, spans := agentsimRecords(b)
-	var all []*auditrecord.Record
-	for _, recs := range records {
-		all = append(all, recs...)
-	}
-	var batch []*auditrecord.Record
-	for n := 0; n < batchSpans; n += spans {
-		batch = append(batch, all...)
-	}
+	batch, _ := agentsimBatch(b, 8192)
 	s := New(discardBackend{}, Options{Gzip: true}, store.Settings{InstanceID: "bench"})
 	ctx := context.Background()
 	var before, after runtime.MemStats
