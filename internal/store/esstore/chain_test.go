@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/agentaudit/otelcol-agentaudit/internal/auditrecord"
 	"github.com/agentaudit/otelcol-agentaudit/internal/evidence"
@@ -117,4 +118,46 @@ func checkFakeChain(t *testing.T, docs map[string][]byte, stream string, ids []s
 			t.Errorf("record %s at seq %d, want %d", id, byID[id], i+1)
 		}
 	}
+}
+
+// TestFakeTimedOutWriteKeepsWhatWasStored injects an engine that answers the first bulk requests of
+// a Write and then holds the rest past the caller's deadline, as a loaded cluster does with a batch
+// of thousands of documents under the exporter's timeout (a real node will not stall on demand,
+// hence the fake). The documents answered before the deadline stay stored and are not sent again:
+// the retry sends only the rest, so a batch too big for one timeout still gets through.
+func TestFakeTimedOutWriteKeepsWhatWasStored(t *testing.T) {
+	recs := recordfixture.Records("stalled", 24)
+	f, url := newFakeEngine(t, FlavorElasticsearch, created)
+	f.stallAfter = 2
+	cfg := fakeConfig(t, url, FlavorElasticsearch)
+	cfg.Bulk = BulkConfig{FlushBytes: 1024, Workers: 1} // several requests, one after another
+	s := startStore(t, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	err := s.Write(ctx, store.Batch{Signal: "traces", Records: recs})
+	cancel()
+	if err == nil {
+		t.Fatal("Write succeeded although the engine held its later requests past the deadline")
+	}
+	first := f.stored()
+	if len(first) == 0 || len(first) == len(recs) {
+		t.Fatalf("the first requests stored %d of %d documents, want some but not all", len(first), len(recs))
+	}
+	if got := s.Stats().Indexed.Load(); got != int64(len(first)) {
+		t.Errorf("indexed %d after the timed-out Write, want the %d the engine answered", got, len(first))
+	}
+	f.unstall()
+	if err := s.Write(context.Background(), store.Batch{Signal: "traces", Records: recs}); err != nil {
+		t.Fatalf("retried Write: %v", err)
+	}
+	f.mu.Lock()
+	for id := range first {
+		if n := f.attempts[id]; n != 1 {
+			t.Errorf("document %s stored by the timed-out Write was sent %d times, want once", id, n)
+		}
+	}
+	f.mu.Unlock()
+	if got := s.Stats().Indexed.Load(); got != int64(len(recs)) {
+		t.Errorf("indexed %d, want %d", got, len(recs))
+	}
+	checkFakeChain(t, f.stored(), "test-traces", recordfixture.IDs(recs))
 }

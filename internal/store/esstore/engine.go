@@ -86,10 +86,15 @@ func clientRetryBackoff(attempt int) time.Duration {
 // outcomeCollector fills one outcome per item from a client's per-item hooks. An item never
 // answered keeps errNoAnswer (with the indexer's own error, such as connection refused), so a lost
 // callback can never pass as success.
+//
+// The clients' Close returns when the context ends without waiting for their workers, whose hooks
+// may still answer items afterwards; finish freezes the outcomes (later answers are ignored) so the
+// store can read them, and act on the items that were answered, once bulkCreate returns.
 type outcomeCollector struct {
 	outcomes []itemOutcome
 	mu       sync.Mutex
 	errs     []error
+	frozen   bool
 }
 
 func newOutcomeCollector(outcomes []itemOutcome) *outcomeCollector {
@@ -99,8 +104,14 @@ func newOutcomeCollector(outcomes []itemOutcome) *outcomeCollector {
 	return &outcomeCollector{outcomes: outcomes}
 }
 
-// set records item i's outcome; each item writes only its own slot, so no lock is needed.
-func (c *outcomeCollector) set(i int, o itemOutcome) { c.outcomes[i] = o }
+// set records item i's outcome unless finish has frozen them.
+func (c *outcomeCollector) set(i int, o itemOutcome) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.frozen {
+		c.outcomes[i] = o
+	}
+}
 
 func (c *outcomeCollector) onError(_ context.Context, err error) {
 	c.mu.Lock()
@@ -108,10 +119,11 @@ func (c *outcomeCollector) onError(_ context.Context, err error) {
 	c.errs = append(c.errs, err)
 }
 
-// finish attaches the indexer's errors to the items that got no answer.
+// finish freezes the outcomes and attaches the indexer's errors to the items that got no answer.
 func (c *outcomeCollector) finish() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.frozen = true
 	if len(c.errs) == 0 {
 		return
 	}

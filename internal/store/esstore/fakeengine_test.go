@@ -43,12 +43,22 @@ type fakeEngine struct {
 	attempts    map[string]int
 	bulkGzipped []bool
 	authHeaders []string
+	// stallAfter, when above 0, answers that many bulk requests and holds every later one until its
+	// client gives up or release is closed (an engine too slow for the exporter's timeout, which then
+	// applies the held request late).
+	stallAfter, bulkRequests int
+	release                  chan struct{}
+	releaseOnce              sync.Once
 }
 
 func newFakeEngine(t *testing.T, flavor string, status func(id string, attempt int) int) (*fakeEngine, string) {
-	f := &fakeEngine{t: t, flavor: flavor, status: status, attempts: map[string]int{}, docs: map[string][]byte{}}
+	f := &fakeEngine{
+		t: t, flavor: flavor, status: status, attempts: map[string]int{}, docs: map[string][]byte{},
+		release: make(chan struct{}),
+	}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
+	t.Cleanup(f.unstall) // runs before srv.Close, so no held request keeps the server open
 	return f, srv.URL
 }
 
@@ -87,7 +97,26 @@ func (f *fakeEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// unstall stops holding bulk requests: those held are answered (applied late), later ones at once.
+func (f *fakeEngine) unstall() {
+	f.mu.Lock()
+	f.stallAfter = 0
+	f.mu.Unlock()
+	f.releaseOnce.Do(func() { close(f.release) })
+}
+
 func (f *fakeEngine) bulk(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.bulkRequests++
+	stall := f.stallAfter > 0 && f.bulkRequests > f.stallAfter
+	f.mu.Unlock()
+	if stall {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-f.release:
+		}
+	}
 	body := io.Reader(r.Body)
 	gzipped := r.Header.Get("Content-Encoding") == "gzip"
 	if gzipped {

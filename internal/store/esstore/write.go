@@ -82,9 +82,7 @@ func (s *Store) flush(ctx context.Context, c *streamChain, stream, signal string
 		}
 		outcomes := make([]itemOutcome, len(todo))
 		if err := s.engine.bulkCreate(ctx, docs, outcomes); err != nil {
-			for _, d := range todo {
-				d.sent = append(d.sent, d.hash)
-			}
+			s.keepAnswered(todo, outcomes, t)
 			return fmt.Errorf("bulk request: %w", err)
 		}
 		drop, retry, err := s.settle(ctx, todo, outcomes, signal, t)
@@ -169,6 +167,22 @@ func (s *Store) settle(ctx context.Context, todo []*pendingDoc, outcomes []itemO
 		}
 	}
 	return drop, retry, nil
+}
+
+// keepAnswered settles a failed bulk request (the exporter's timeout ended it, a connection broke):
+// the documents the engine answered as stored before it ended are done, so the next Write resends
+// only the rest. Without this a batch whose requests together outlast the timeout (thousands of
+// documents on a loaded engine) is sent whole again on every retry and never gets through. Every
+// other document may or may not have been applied, so its hash counts as sent: the retry's 409 is
+// then told apart by the stored hash.
+func (s *Store) keepAnswered(todo []*pendingDoc, outcomes []itemOutcome, t *tally) {
+	for i, d := range todo {
+		if classify(outcomes[i]) == outcomeStored {
+			s.markDone(d, t)
+		} else {
+			d.sent = append(d.sent, d.hash)
+		}
+	}
 }
 
 func (s *Store) markDone(d *pendingDoc, t *tally) {
