@@ -108,7 +108,12 @@ func benchCorpus(n int) (ptrace.Traces, int64) { return styledBenchCorpus(n, fal
 
 // styledBenchCorpus is benchCorpus; capitalised puts capitalisedWords into the prose.
 func styledBenchCorpus(n int, capitalised bool) (ptrace.Traces, int64) {
-	r := rand.New(rand.NewPCG(42, 2026))
+	return seededBenchCorpus(n, capitalised, 2026)
+}
+
+// seededBenchCorpus is styledBenchCorpus drawn from seed: another seed, other texts.
+func seededBenchCorpus(n int, capitalised bool, seed uint64) (ptrace.Traces, int64) {
+	r := rand.New(rand.NewPCG(42, seed))
 	sentence := func(r *rand.Rand, words int) string { return styledSentence(r, words, capitalised) }
 	paragraph := func(r *rand.Rand, sentences int) string { return styledParagraph(r, sentences, capitalised) }
 	td := ptrace.NewTraces()
@@ -160,6 +165,46 @@ func styledBenchCorpus(n int, capitalised bool) (ptrace.Traces, int64) {
 		ev.SetName("agent.step")
 		ev.Attributes().PutStr("thought", paragraph(r, 6))
 		span.Status().SetCode(ptrace.StatusCodeOk)
+	}
+	return td, textBytes(td)
+}
+
+// seededConversationCorpus builds n spans of LLM calls from sessions of ten calls each, as agent
+// frameworks record a multi-turn conversation: every call's gen_ai.input.messages carries the
+// whole conversation so far (system prompt, each earlier user turn and answer) and its new user
+// turn, so call k repeats the k-1 turns the calls before it sent. Prose is capitalised; one user
+// turn in ten leaks PII.
+func seededConversationCorpus(n int, seed uint64) (ptrace.Traces, int64) {
+	r := rand.New(rand.NewPCG(43, seed))
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr("service.name", "support-agent")
+	ss := rs.ScopeSpans().AppendEmpty()
+	ss.Scope().SetName("agent.instrumentation")
+	var history []message
+	var convID string
+	for i := range n {
+		if i%10 == 0 {
+			convID = fmt.Sprintf("conv_%08x", r.Uint32())
+			history = []message{{Role: "system", Parts: []part{{Type: "text", Content: styledParagraph(r, 8, true)}}}}
+		}
+		ask := styledParagraph(r, 3, true)
+		if r.IntN(10) == 0 {
+			ask += " " + piiSnippets[r.IntN(len(piiSnippets))]
+		}
+		history = append(history, message{Role: "user", Parts: []part{{Type: "text", Content: ask}}})
+		answer := []message{{Role: "assistant", Parts: []part{{Type: "text", Content: styledParagraph(r, 5, true)}}}}
+		span := ss.Spans().AppendEmpty()
+		span.SetName("chat gpt-4o")
+		span.SetTraceID(pcommon.TraceID([16]byte{byte(i / 10), 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}))
+		span.SetSpanID(pcommon.SpanID([8]byte{byte(i), 1, 2, 3, 4, 5, 6, 7}))
+		a := span.Attributes()
+		a.PutStr("gen_ai.operation.name", "chat")
+		a.PutStr("gen_ai.request.model", "gpt-4o")
+		a.PutStr("gen_ai.conversation.id", convID)
+		a.PutStr("gen_ai.input.messages", mustJSON(history))
+		a.PutStr("gen_ai.output.messages", mustJSON(answer))
+		history = append(history, answer...)
 	}
 	return td, textBytes(td)
 }

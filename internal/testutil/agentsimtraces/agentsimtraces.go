@@ -20,7 +20,11 @@ import (
 // Capture runs agentsim for the given number of sessions (a fixed seed, so every run sees the same
 // traffic) against a real OTLP/HTTP endpoint on loopback and returns the trace batches it received,
 // in arrival order. Logs are not emitted.
-func Capture(tb testing.TB, sessions int) []ptrace.Traces {
+func Capture(tb testing.TB, sessions int) []ptrace.Traces { return CaptureSeed(tb, sessions, 1) }
+
+// CaptureSeed is Capture with agentsim's seed: another seed, other sessions (other users, IDs,
+// routes and PII; the scripts' fixed wording stays, as an agent's does).
+func CaptureSeed(tb testing.TB, sessions int, seed int64) []ptrace.Traces {
 	tb.Helper()
 	var (
 		mu      sync.Mutex
@@ -59,7 +63,7 @@ func Capture(tb testing.TB, sessions int) []ptrace.Traces {
 	}))
 	defer srv.Close()
 	stats, err := agentsim.Run(context.Background(), agentsim.Config{
-		Endpoint: srv.URL, Protocol: "http", Insecure: true, Sessions: sessions, Users: sessions/4 + 1, Seed: 1,
+		Endpoint: srv.URL, Protocol: "http", Insecure: true, Sessions: sessions, Users: sessions/4 + 1, Seed: seed,
 	})
 	if err != nil {
 		tb.Fatalf("agentsim: %v", err)
