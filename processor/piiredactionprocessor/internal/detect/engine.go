@@ -71,6 +71,7 @@ type Engine struct {
 	scanJSON     bool
 	lex          *lexiconTable // names, places and streets; nil when PERSON and STREET_ADDRESS are off
 	keyCache     keyCache
+	scanMemo     *scanMemo // what the last texts scanned held (scanmemo.go)
 }
 
 type customDetector struct {
@@ -80,7 +81,7 @@ type customDetector struct {
 
 // New builds an Engine.
 func New(o Options) (*Engine, error) {
-	e := &Engine{maxDepth: o.MaxDepth, scanJSON: o.ScanJSON}
+	e := &Engine{maxDepth: o.MaxDepth, scanJSON: o.ScanJSON, scanMemo: newScanMemo()}
 	if e.maxDepth <= 0 {
 		e.maxDepth = 32
 	}
@@ -219,8 +220,23 @@ func keyEqual(k, norm string) bool {
 // It does not interpret JSON; use Redact for that.
 func (e *Engine) Scan(s string, dst []Finding) []Finding { return e.scan(s, dst, true) }
 
-// scan is Scan; names false leaves out the name and address grammars (identifier values).
+// scan is Scan; names false leaves out the name and address grammars (identifier values). A
+// text scanned a moment ago is answered from the scan memo.
 func (e *Engine) scan(s string, dst []Finding, names bool) []Finding {
+	if !memoable(e.scanMemo, s) {
+		return e.scanText(s, dst, names)
+	}
+	slot, h1, h2 := e.scanMemo.key(s)
+	if out, ok := e.scanMemo.lookup(slot, h1, h2, s, names, dst); ok {
+		return out
+	}
+	from := len(dst)
+	dst = e.scanText(s, dst, names)
+	e.scanMemo.store(slot, h1, h2, s, names, dst[from:])
+	return dst
+}
+
+func (e *Engine) scanText(s string, dst []Finding, names bool) []Finding {
 	sc := scanner{Engine: e, text: s}
 	dst, capital := sc.scanBuiltin(s, dst, names)
 	sc.release()
